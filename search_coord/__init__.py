@@ -1,0 +1,75 @@
+"""search-coord: missing-person search coordination."""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from . import config as _config
+from .extensions import socketio
+
+ROOT = Path(__file__).resolve().parent.parent
+
+__all__ = ["create_app", "socketio"]
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: layered config, database and services, blueprints, error handlers, Socket.IO."""
+    instance = (config or {}).get("INSTANCE_PATH") or os.environ.get("SEARCH_COORD_INSTANCE_PATH") or str(ROOT / "instance")
+    app = Flask(__name__, instance_path=os.path.abspath(instance), instance_relative_config=True,
+                static_folder=str(ROOT / "static"), template_folder=str(ROOT / "templates"))
+    _config.load(app, config)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    register_services(app)
+    register_blueprints(app)
+    register_socketio(app)
+    register_cli(app)
+    return app
+
+
+def register_services(app: Flask) -> None:
+    from .adapters import schema
+    from .adapters.db import make_engine, make_session_factory
+    from .adapters.geocoder import GeopyGeocoder
+    from .adapters.publisher import SocketIOPublisher
+    from .services.context import Services
+
+    engine = make_engine(app.config["DATABASE_URL"])
+    if app.config.get("AUTO_MIGRATE", True):
+        schema.upgrade(engine)
+    geocoder = app.config.get("GEOCODER_ADAPTER")
+    if geocoder is None and app.config.get("GEOCODER"):
+        geocoder = GeopyGeocoder(app.config["GEOCODER"], user_agent=app.config["GEOCODER_USER_AGENT"],
+                                 **(app.config.get("GEOCODER_OPTIONS") or {}))
+    publisher = app.config.get("PUBLISHER") or SocketIOPublisher(socketio)
+    svc = Services(write=make_session_factory(engine), read=make_session_factory(engine, readonly=True),
+                   publisher=publisher, geocoder=geocoder, password_method=app.config["PASSWORD_HASH_METHOD"])
+    if app.config.get("CLOCK"):
+        svc.clock = app.config["CLOCK"]
+    app.extensions["search_coord"] = svc
+    app.extensions["search_coord_engine"] = engine
+
+
+def register_blueprints(app: Flask) -> None:
+    from .web import register_web
+
+    register_web(app)
+
+
+def register_socketio(app: Flask) -> None:
+    from .sockets import LiveNamespace, handle_error
+
+    socketio.init_app(app, async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+                      message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"), manage_session=False,
+                      max_http_buffer_size=app.config["MAX_JSON_BYTES"])
+    if not any(ns.namespace == "/live" for ns in socketio.namespace_handlers):
+        socketio.on_namespace(LiveNamespace("/live"))
+        socketio.on_error("/live")(handle_error)
+
+
+def register_cli(app: Flask) -> None:
+    from .cli import register
+
+    register(app)

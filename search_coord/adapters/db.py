@@ -1,0 +1,47 @@
+"""Engine and session factory. SQLite gets WAL, a busy timeout and immediate write transactions; PostgreSQL is used
+as it is. The same code runs on both by changing the URL."""
+from __future__ import annotations
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import sessionmaker
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def make_engine(url: str, echo: bool = False, **kwargs) -> Engine:
+    """Create the engine for ``url``; SQLite connections are tuned for one writer and many readers."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
+                                                             "check_same_thread": False}, **kwargs)
+        _tune_sqlite(engine)
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return create_engine(url, echo=echo, pool_pre_ping=True, **kwargs)
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        # Let SQLAlchemy, not the driver, decide when transactions begin (so we can say BEGIN IMMEDIATE).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        if engine.url.database not in (None, "", ":memory:"):
+            cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        # Every transaction takes the write lock up front: no deadlock-prone lock upgrades, busy_timeout applies.
+        # Read-only sessions (see ``make_session_factory``) begin deferred and never block a writer under WAL.
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("sc_readonly") else "BEGIN IMMEDIATE")
+
+
+def make_session_factory(engine: Engine, readonly: bool = False) -> sessionmaker:
+    """Sessions for writes (one immediate transaction each) or, with ``readonly``, for queries."""
+    bind = engine.execution_options(sc_readonly=True) if readonly else engine
+    return sessionmaker(bind=bind, expire_on_commit=False)

@@ -1,0 +1,64 @@
+"""Layered configuration: defaults here, then ``<instance>/config.py``, then ``SEARCH_COORD_*`` environment
+variables, then the overrides passed to ``create_app`` (tests). Nothing is read at import time."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+DEFAULTS = {
+    # SQLite file under the instance folder unless SEARCH_COORD_DATABASE_URL says otherwise.
+    "DATABASE_URL": None,
+    "SECRET_KEY": None,
+    # Socket.IO: "threading" serves WebSockets from the same process with simple-websocket, no other server.
+    "SOCKETIO_ASYNC_MODE": "threading",
+    # Redis URL for several processes (scale-out); None for one process.
+    "SOCKETIO_MESSAGE_QUEUE": None,
+    # Map tiles: a police intranet has its own server. Empty = plain background.
+    "TILE_URL": "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png",
+    "TILE_ATTRIBUTION": "&copy; OpenStreetMap contributors",
+    "TILE_MAX_ZOOM": 19,
+    # Geocoder: None (off), or a geopy service name such as "nominatim".
+    "GEOCODER": None,
+    "GEOCODER_OPTIONS": {},
+    "GEOCODER_USER_AGENT": "search-coord",
+    # Cookies: set SESSION_COOKIE_SECURE when served over HTTPS (phones need HTTPS for geolocation).
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,
+    "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+    # Whole requests (photos included) are capped; JSON bodies have their own smaller cap.
+    "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+    "MAX_JSON_BYTES": 1024 * 1024,
+    "PASSWORD_HASH_METHOD": "scrypt",
+    # Phone tracking: how often the page sends its batch of fixes, in seconds.
+    "TRACK_SEND_INTERVAL_S": 1.0,
+    "DEFAULT_LANGUAGE": "en",
+    "NODE_MODULES": None,
+}
+
+
+def load(app, overrides: dict | None) -> None:
+    """Fill ``app.config`` in layers and settle the derived values (database URL, secret key)."""
+    app.config.update(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("SEARCH_COORD")
+    if overrides:
+        app.config.update(overrides)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config["DATABASE_URL"]:
+        app.config["DATABASE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "search-coord.db")
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
+    if not app.config["NODE_MODULES"]:
+        app.config["NODE_MODULES"] = str(Path(app.root_path).parent / "node_modules")
+
+
+def _instance_secret(path: Path) -> str:
+    """A random key kept in the instance folder, so sessions survive restarts without a configured secret."""
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    os.chmod(path, 0o600)
+    return key

@@ -1,0 +1,248 @@
+"""The domain rules of a search: what a valid search, team, assignment, clue or FOUND report is, and which status
+changes are allowed. Functions take plain dicts from the edge and ``now`` from the caller, and return cleaned values
+or raise ``ValidationError`` with every field error at once.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from . import behaviour
+from .errors import Conflict, ValidationError
+from .fields import Form
+
+ROLES = ("admin", "dispatcher", "officer")
+SEXES = ("male", "female", "unknown")
+RISK_LEVELS = ("high", "medium", "low")
+RISK_REASONS = (
+    "age", "dementia_or_illness", "medication", "weather", "nightfall", "water_nearby", "traffic",
+    "suicide_risk", "vulnerable", "out_of_character", "other",
+)
+SEARCH_STATUSES = ("open", "suspended", "found", "closed")
+TEAM_KINDS = ("video_review", "foot_patrol", "vehicle_patrol", "door_to_door", "other")
+ASSIGNMENT_KINDS = ("area", "route", "places")
+ASSIGNMENT_STATUSES = ("planned", "assigned", "in_progress", "done", "aborted")
+CLUE_KINDS = ("clue", "sighting")
+FOUND_CONDITIONS = ("well", "injured", "ill", "deceased", "unknown")
+
+#: Allowed status changes of a search (``found`` is reached only by a FOUND report).
+SEARCH_TRANSITIONS = {
+    "open": ("suspended", "closed"),
+    "suspended": ("open", "closed"),
+    "found": ("closed",),
+    "closed": (),
+}
+
+#: Allowed status changes of an assignment.
+ASSIGNMENT_TRANSITIONS = {
+    "planned": ("assigned", "aborted"),
+    "assigned": ("planned", "in_progress", "aborted"),
+    "in_progress": ("done", "aborted"),
+    "done": (),
+    "aborted": (),
+}
+
+MAX_AGE = 120
+SUBJECT_FIELDS = ("name", "age", "sex", "category", "description", "clothing", "medical", "photo_id")
+SEARCH_FIELDS = ("title", "subject", "lkp", "lkp_time", "lkp_address", "risk", "risk_reasons", "notes", "terrain")
+
+
+def clean_search(data: dict, now: datetime, partial: bool = False) -> dict:
+    """Check a new search (or, with ``partial``, an edit of one) and return its cleaned fields.
+
+    ``subject`` is a nested object; its errors are reported as ``subject.<field>``.
+    """
+    form = Form(data, partial)
+    form.unknown(SEARCH_FIELDS)
+    form.text("title", max_len=120)
+    form.point("lkp", required=True)
+    form.text("lkp_address", max_len=300)
+    form.time("lkp_time", now, required=True)
+    form.choice("risk", RISK_LEVELS, required=True)
+    form.choices("risk_reasons", RISK_REASONS)
+    form.text("notes", max_len=4000)
+    form.choice("terrain", behaviour.terrains())
+    subject = data.get("subject")
+    if subject is None and not partial:
+        form.error("subject", "is required")
+    elif subject is not None:
+        try:
+            form.out["subject"] = clean_subject(subject, partial)
+        except ValidationError as exc:
+            for key, msg in exc.errors.items():
+                form.error(f"subject.{key}", msg)
+    return form.result()
+
+
+def clean_subject(data, partial: bool = False) -> dict:
+    """Check the missing person's details. A child category must agree with the age given."""
+    form = Form(data, partial)
+    form.unknown(SUBJECT_FIELDS)
+    form.text("name", required=True, max_len=120)
+    form.integer("age", 0, MAX_AGE, message=f"must be an age between 0 and {MAX_AGE}")
+    form.choice("sex", SEXES)
+    form.choice("category", behaviour.categories(), required=True)
+    form.text("description", max_len=2000)
+    form.text("clothing", max_len=1000)
+    form.text("medical", max_len=1000)
+    form.identifier("photo_id")
+    out = form.result()
+    age, category = out.get("age"), out.get("category")
+    if age is not None and category in behaviour.CHILD_AGE_BANDS:
+        lo, hi = behaviour.CHILD_AGE_BANDS[category]
+        if not lo <= age <= hi:
+            raise ValidationError({"category": f"{category} is for ages {lo} to {hi}; the age given is {age}"})
+    return out
+
+
+def clean_team(data, partial: bool = False) -> dict:
+    form = Form(data, partial)
+    form.unknown(("name", "kind", "leader_id", "member_ids", "callsign"))
+    form.text("name", required=True, max_len=80)
+    form.text("callsign", max_len=40)
+    form.choice("kind", TEAM_KINDS, required=True)
+    form.identifier("leader_id")
+    ids = data.get("member_ids")
+    if ids is not None:
+        if not isinstance(ids, list) or any(isinstance(i, bool) or not isinstance(i, int) or i < 1 for i in ids):
+            form.error("member_ids", "must be a list of user ids")
+        else:
+            form.out["member_ids"] = sorted(set(ids))
+    return form.result()
+
+
+def clean_assignment(data, partial: bool = False) -> dict:
+    """An assignment is an area (Polygon), a route (LineString) or a list of places (MultiPoint), with instructions."""
+    form = Form(data, partial)
+    form.unknown(("title", "kind", "team_id", "geometry", "places", "instructions", "status", "debrief"))
+    form.text("title", required=True, max_len=120)
+    form.choice("kind", ASSIGNMENT_KINDS, required=True)
+    form.identifier("team_id")
+    form.text("instructions", max_len=4000)
+    kind = form.out.get("kind") or data.get("kind")
+    allowed = {"area": ("Polygon", "MultiPolygon"), "route": ("LineString", "MultiLineString"),
+               "places": ("Point", "MultiPoint")}.get(kind, ("Polygon", "MultiPolygon", "LineString",
+                                                             "MultiLineString", "Point", "MultiPoint"))
+    form.geometry("geometry", allowed, required=True)
+    places = data.get("places")
+    if places is not None:
+        if (not isinstance(places, list) or len(places) > 200
+                or any(not isinstance(p, str) or not p.strip() or len(p) > 200 for p in places)):
+            form.error("places", "must be a list of up to 200 place names")
+        else:
+            form.out["places"] = [p.strip() for p in places]
+    if "status" in data or "debrief" in data:
+        form.error("status", "is changed with the status action, not here")
+    return form.result()
+
+
+def clean_assignment_status(data) -> dict:
+    form = Form(data)
+    form.unknown(("status", "debrief", "client_id"))
+    form.choice("status", ASSIGNMENT_STATUSES, required=True)
+    form.text("debrief", max_len=4000)
+    form.client_id()
+    out = form.result()
+    if out["status"] == "done" and not out.get("debrief"):
+        raise ValidationError({"debrief": "a short debrief is required when an assignment is done"})
+    return out
+
+
+def check_assignment_transition(current: str, new: str) -> None:
+    if new not in ASSIGNMENT_TRANSITIONS[current]:
+        allowed = ", ".join(ASSIGNMENT_TRANSITIONS[current]) or "none (it is finished)"
+        raise Conflict(f"an assignment cannot go from {current} to {new}; allowed: {allowed}")
+
+
+def check_search_transition(current: str, new: str) -> None:
+    if new not in SEARCH_TRANSITIONS[current]:
+        allowed = ", ".join(SEARCH_TRANSITIONS[current]) or "none (it is closed)"
+        raise Conflict(f"a search cannot go from {current} to {new}; allowed: {allowed}")
+
+
+def check_search_writable(status: str) -> None:
+    """Field reports (tracks, clues, status) are refused once a search is closed."""
+    if status == "closed":
+        raise Conflict("the search is closed")
+
+
+def clean_clue(data, now: datetime, opened_from: datetime) -> dict:
+    """A clue or sighting: time (not before the subject went missing, not in the future), place, text, photo."""
+    form = Form(data)
+    form.unknown(("kind", "time", "location", "text", "photo_id", "client_id", "direction"))
+    form.choice("kind", CLUE_KINDS, required=True)
+    form.time("time", now, required=True, not_before=opened_from, not_before_label="the last known time")
+    form.point("location", required=True)
+    form.text("text", required=True, max_len=4000)
+    form.text("direction", max_len=40)
+    form.identifier("photo_id")
+    form.client_id()
+    return form.result()
+
+
+def clean_found(data, now: datetime, opened_from: datetime) -> dict:
+    form = Form(data)
+    form.unknown(("time", "location", "condition", "notes", "client_id"))
+    form.time("time", now, required=True, not_before=opened_from, not_before_label="the last known time")
+    form.point("location", required=True)
+    form.choice("condition", FOUND_CONDITIONS, required=True)
+    form.text("notes", max_len=4000)
+    form.client_id()
+    return form.result()
+
+
+def clean_user(data, partial: bool = False) -> dict:
+    form = Form(data, partial)
+    form.unknown(("username", "display_name", "role", "password", "active", "phone", "unit"))
+    uname = data.get("username")
+    if partial and "username" in data:
+        form.error("username", "cannot be changed")
+    form.text("username", required=True, max_len=40)
+    if isinstance(uname, str) and uname.strip() and not all(c.isalnum() or c in "._-" for c in uname.strip()):
+        form.error("username", "may hold only letters, digits, '.', '_' and '-'")
+    form.text("display_name", required=True, max_len=80)
+    form.choice("role", ROLES, required=True)
+    form.text("password", required=True, max_len=200)
+    pw = form.out.get("password")
+    if pw is not None and len(pw) < 8:
+        form.errors["password"] = "must be at least 8 characters"
+    form.text("phone", max_len=40)
+    form.text("unit", max_len=80)
+    form.boolean("active")
+    return form.result()
+
+
+MAX_FIXES_PER_BATCH = 500
+
+
+def clean_track_batch(data, now: datetime, opened_from: datetime) -> dict:
+    """A batch of GPS fixes from one phone: ``{"client_id", "points": [{"t", "lon", "lat", "acc"?}, ...]}``.
+
+    Fixes are returned sorted by time. Errors name the fix: ``points[3].lat``.
+    """
+    form = Form(data)
+    form.unknown(("client_id", "points"))
+    form.client_id(required=True)
+    points = data.get("points")
+    fixes = []
+    if not isinstance(points, list) or not points:
+        form.error("points", "must be a non-empty list of fixes")
+    elif len(points) > MAX_FIXES_PER_BATCH:
+        form.error("points", f"at most {MAX_FIXES_PER_BATCH} fixes per batch")
+    else:
+        for i, p in enumerate(points):
+            pf = Form(p) if isinstance(p, dict) else None
+            if pf is None:
+                form.error(f"points[{i}]", "must be an object")
+                continue
+            pf.unknown(("t", "lon", "lat", "acc"))
+            pf.time("t", now, required=True, not_before=opened_from, not_before_label="the last known time")
+            pf.number("lon", -180, 180, required=True)
+            pf.number("lat", -90, 90, required=True)
+            pf.number("acc", 0, 100000)
+            for key, msg in pf.errors.items():
+                form.error(f"points[{i}].{key}", msg)
+            if not pf.errors:
+                fixes.append(pf.out)
+    out = form.result()
+    out["points"] = sorted(fixes, key=lambda f: f["t"])
+    return out

@@ -1,0 +1,72 @@
+"""The event log: append one event per change, in the change's transaction; read events after a sequence number."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ..adapters.models import Event, Search, User
+from .context import Actor
+
+
+def iso(dt: datetime | None) -> str | None:
+    """A stored naive-UTC (or aware) datetime as ISO 8601 with 'Z'."""
+    if dt is None:
+        return None
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(timezone.utc).replace(tzinfo=None)
+    return dt.isoformat(timespec="milliseconds") + "Z"
+
+
+def naive_utc(dt: datetime) -> datetime:
+    return dt.astimezone(timezone.utc).replace(tzinfo=None) if dt.tzinfo else dt
+
+
+def record(session: Session, search_id: int, type_: str, actor: Actor | None, payload: dict, now: datetime,
+           client_id: str | None = None) -> dict:
+    """Append an event to the search's log with the next sequence number; publish it after commit.
+
+    The sequence number is taken by an UPDATE of the search row, which serialises writers per search on every
+    database. A repeated ``client_id`` violates a unique constraint and the whole transaction is rolled back.
+    """
+    seq = session.execute(
+        update(Search).where(Search.id == search_id).values(last_seq=Search.last_seq + 1).returning(Search.last_seq)
+    ).scalar_one()
+    ev = Event(search_id=search_id, seq=seq, type=type_, actor_id=actor.user_id if actor else None,
+               device=actor.device if actor else None, client_id=client_id, at=naive_utc(now), payload=payload)
+    session.add(ev)
+    session.flush()
+    name = session.get(User, actor.user_id).display_name if actor else None
+    data = dump_event(ev, name)
+    session.info.setdefault("events", []).append((search_id, data))
+    return data
+
+
+def dump_event(ev: Event, actor_name: str | None) -> dict:
+    return {
+        "search_id": ev.search_id,
+        "seq": ev.seq,
+        "type": ev.type,
+        "at": iso(ev.at),
+        "actor": {"id": ev.actor_id, "name": actor_name} if ev.actor_id else None,
+        "device": ev.device,
+        "client_id": ev.client_id,
+        "payload": ev.payload,
+    }
+
+
+def events_after(session: Session, search_id: int, after: int, limit: int = 1000) -> list[dict]:
+    rows = session.execute(
+        select(Event, User.display_name).outerjoin(User, User.id == Event.actor_id)
+        .where(Event.search_id == search_id, Event.seq > after).order_by(Event.seq).limit(limit)
+    ).all()
+    return [dump_event(ev, name) for ev, name in rows]
+
+
+def event_by_client_id(session: Session, search_id: int, client_id: str) -> dict | None:
+    row = session.execute(
+        select(Event, User.display_name).outerjoin(User, User.id == Event.actor_id)
+        .where(Event.search_id == search_id, Event.client_id == client_id)
+    ).first()
+    return dump_event(*row) if row else None

@@ -1,0 +1,105 @@
+"""What officers send from the field: GPS fix batches, clues and sightings, photos."""
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError
+
+from ..adapters.models import Clue, Photo, TrackPoint
+from ..core import model
+from ..core.errors import NotFound, ValidationError
+from ..core.photos import sniff_image
+from . import events
+from .access import load_search
+from .context import Actor, Services, is_duplicate_client_id
+from .events import iso, naive_utc
+from .views import clue_view
+
+
+def _lkp_time(search, now):
+    return search.lkp_time.replace(tzinfo=now.tzinfo)
+
+
+def add_track_batch(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
+    """Store a batch of the actor's own fixes; a batch re-sent with the same client id is stored once.
+
+    Returns ``{"accepted": n, "seq": event seq, "duplicate": bool}``.
+    """
+    now = svc.now()
+    try:
+        with svc.transaction() as s:
+            search = load_search(s, search_id, actor)
+            model.check_search_writable(search.status)
+            clean = model.clean_track_batch(data, now, _lkp_time(search, now))
+            pts = clean["points"]
+            payload = {"user_id": actor.user_id,
+                       "points": [[p["lon"], p["lat"], iso(p["t"]), p.get("acc")] for p in pts]}
+            ev = events.record(s, search_id, "track.points", actor, payload, now, client_id=clean["client_id"])
+            s.execute(insert(TrackPoint), [
+                {"search_id": search_id, "user_id": actor.user_id, "t": naive_utc(p["t"]), "lon": p["lon"],
+                 "lat": p["lat"], "acc": p.get("acc"), "event_seq": ev["seq"]} for p in pts])
+        return {"accepted": len(pts), "seq": ev["seq"], "duplicate": False}
+    except IntegrityError as exc:
+        client_id = data.get("client_id") if isinstance(data, dict) else None
+        if not client_id or not is_duplicate_client_id(exc):
+            raise
+        with svc.reading() as s:
+            ev = events.event_by_client_id(s, search_id, client_id)
+        return {"accepted": len(ev["payload"]["points"]), "seq": ev["seq"], "duplicate": True}
+
+
+def report_clue(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
+    """A clue or sighting from anyone on the search; applied once per client id."""
+    now = svc.now()
+    try:
+        with svc.transaction() as s:
+            search = load_search(s, search_id, actor)
+            model.check_search_writable(search.status)
+            clean = model.clean_clue(data, now, _lkp_time(search, now))
+            if clean.get("photo_id") is not None:
+                photo = s.get(Photo, clean["photo_id"])
+                if photo is None or photo.search_id not in (None, search_id):
+                    raise ValidationError({"photo_id": f"photo {clean['photo_id']} does not exist on this search"})
+                photo.search_id = search_id
+            clue = Clue(search_id=search_id, kind=clean["kind"], time=naive_utc(clean["time"]),
+                        location=clean["location"], text=clean["text"], direction=clean.get("direction"),
+                        photo_id=clean.get("photo_id"), reported_by=actor.user_id, reported_at=naive_utc(now))
+            s.add(clue)
+            s.flush()
+            view = clue_view(clue)
+            events.record(s, search_id, "clue.reported", actor, {"clue": view}, now, client_id=clean.get("client_id"))
+        return view
+    except IntegrityError as exc:
+        client_id = data.get("client_id") if isinstance(data, dict) else None
+        if not client_id or not is_duplicate_client_id(exc):
+            raise
+        with svc.reading() as s:
+            return events.event_by_client_id(s, search_id, client_id)["payload"]["clue"]
+
+
+def upload_photo(svc: Services, actor: Actor, data: bytes, search_id: int | None = None) -> dict:
+    """Store a photo whole (one transaction) after checking it is an image of acceptable size."""
+    mime = sniff_image(data)
+    now = svc.now()
+    with svc.transaction() as s:
+        if search_id is not None:
+            load_search(s, search_id, actor)
+        photo = Photo(search_id=search_id, mime=mime, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+                      data=data, uploaded_by=actor.user_id, uploaded_at=naive_utc(now))
+        s.add(photo)
+        s.flush()
+        return {"id": photo.id, "mime": mime, "size": photo.size, "sha256": photo.sha256}
+
+
+def get_photo(svc: Services, actor: Actor, photo_id: int) -> tuple[bytes, str]:
+    """A photo's bytes and type; visible to those who may see its search (or its uploader, before it is used)."""
+    with svc.reading() as s:
+        photo = s.get(Photo, photo_id)
+        if photo is None:
+            raise NotFound(f"photo {photo_id} not found")
+        if photo.search_id is not None:
+            load_search(s, photo.search_id, actor)
+        elif photo.uploaded_by != actor.user_id and not actor.is_dispatcher:
+            raise NotFound(f"photo {photo_id} not found")
+        return photo.data, photo.mime

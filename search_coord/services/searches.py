@@ -1,0 +1,221 @@
+"""Opening, editing, following and closing a search; its members; FOUND."""
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from ..adapters.models import Assignment, Clue, Membership, Photo, Search, Team, TeamMember, TrackPoint, User
+from ..core import model
+from ..core.errors import Conflict, NotFound, ValidationError
+from . import events
+from .access import load_search, require_dispatcher
+from .context import Actor, Services, is_duplicate_client_id
+from .events import iso, naive_utc
+from .views import assignment_view, clue_view, search_summary, search_view, team_view, user_view
+
+
+def _check_photo(session, photo_id: int | None, field: str) -> None:
+    if photo_id is not None and session.get(Photo, photo_id) is None:
+        raise ValidationError({field: f"photo {photo_id} does not exist; upload it first"})
+
+
+def open_search(svc: Services, actor: Actor, data: dict) -> dict:
+    """A dispatcher opens a search; they become its first member. Returns the search."""
+    require_dispatcher(actor)
+    now = svc.now()
+    clean = model.clean_search(data, now)
+    with svc.transaction() as s:
+        _check_photo(s, clean["subject"].get("photo_id"), "subject.photo_id")
+        search = Search(
+            title=clean.get("title") or clean["subject"]["name"], status="open", subject=clean["subject"],
+            lkp=clean["lkp"], lkp_time=naive_utc(clean["lkp_time"]), lkp_address=clean.get("lkp_address"),
+            terrain=clean.get("terrain") or "urban", risk=clean["risk"], risk_reasons=clean.get("risk_reasons") or [],
+            notes=clean.get("notes"), opened_at=naive_utc(now), opened_by=actor.user_id, last_seq=0)
+        s.add(search)
+        s.flush()
+        if search.subject.get("photo_id"):
+            s.get(Photo, search.subject["photo_id"]).search_id = search.id
+        s.add(Membership(search_id=search.id, user_id=actor.user_id, added_at=naive_utc(now)))
+        s.flush()
+        view = search_view(search)
+        events.record(s, search.id, "search.opened", actor, {"search": view}, now)
+        view["last_seq"] = search.last_seq
+    return view
+
+
+def update_search(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
+    now = svc.now()
+    with svc.transaction() as s:
+        search = load_search(s, search_id, actor, dispatcher_only=True)
+        model.check_search_writable(search.status)
+        clean = model.clean_search(data, now, partial=True)
+        changes = {}
+        if "subject" in clean:
+            subject = {**search.subject, **clean.pop("subject")}
+            try:
+                subject = model.clean_subject(subject)
+            except ValidationError as exc:
+                raise ValidationError({f"subject.{k}": v for k, v in exc.errors.items()}) from None
+            _check_photo(s, subject.get("photo_id"), "subject.photo_id")
+            search.subject = subject
+            changes["subject"] = subject
+        for key, value in clean.items():
+            if key == "lkp_time":
+                value = naive_utc(value)
+            setattr(search, key, value)
+            changes[key] = iso(value) if key == "lkp_time" else value
+        if not changes:
+            raise ValidationError({"_body": "nothing to change"})
+        s.flush()
+        view = search_view(search)
+        events.record(s, search.id, "search.updated", actor, {"changes": changes, "search": view}, now)
+        view["last_seq"] = search.last_seq
+    return view
+
+
+def change_status(svc: Services, actor: Actor, search_id: int, status: str, reason: str | None = None) -> dict:
+    """Suspend, reopen or close a search (FOUND is ``mark_found``)."""
+    if status not in model.SEARCH_STATUSES or status == "found":
+        raise ValidationError({"status": "must be one of: open, suspended, closed (use FOUND to report a find)"})
+    if reason is not None and (not isinstance(reason, str) or len(reason) > 1000):
+        raise ValidationError({"reason": "must be text of at most 1000 characters"})
+    now = svc.now()
+    with svc.transaction() as s:
+        search = load_search(s, search_id, actor, dispatcher_only=True)
+        model.check_search_transition(search.status, status)
+        previous, search.status = search.status, status
+        if status == "closed":
+            search.closed_at = naive_utc(now)
+        events.record(s, search.id, "search.status_changed", actor,
+                      {"from": previous, "to": status, "reason": reason}, now)
+        view = search_view(search)
+    return view
+
+
+def mark_found(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
+    """Anyone on the search reports the subject FOUND (where, when, condition). Applied once per client id."""
+    now = svc.now()
+    client_id = data.get("client_id") if isinstance(data, dict) else None
+    try:
+        with svc.transaction() as s:
+            search = load_search(s, search_id, actor)
+            clean = model.clean_found(data, now, search.lkp_time.replace(tzinfo=now.tzinfo))
+            if search.status in ("found", "closed"):
+                raise Conflict(f"the search is already {search.status}")
+            found = {"time": iso(clean["time"]), "location": clean["location"], "condition": clean["condition"],
+                     "notes": clean.get("notes"), "reported_by": actor.user_id}
+            previous = search.status
+            search.status, search.found = "found", found
+            ev = events.record(s, search.id, "search.found", actor, {"found": found, "from": previous}, now,
+                               client_id=clean.get("client_id"))
+            return {"search": search_view(search), "event": ev, "duplicate": False}
+    except IntegrityError as exc:
+        return _replay(svc, search_id, client_id, exc)
+
+
+def _replay(svc: Services, search_id: int, client_id: str | None, exc: IntegrityError) -> dict:
+    """The change was already applied under this client id: answer as the first time did."""
+    if not client_id or not is_duplicate_client_id(exc):
+        raise exc
+    with svc.reading() as s:
+        ev = events.event_by_client_id(s, search_id, client_id)
+        search = s.get(Search, search_id)
+        return {"search": search_view(search), "event": ev, "duplicate": True}
+
+
+def list_searches(svc: Services, actor: Actor, status: str | None = None) -> list[dict]:
+    """Searches the actor may see, newest first: all for dispatchers, their own for officers."""
+    if status is not None and status not in model.SEARCH_STATUSES:
+        raise ValidationError({"status": f"must be one of: {', '.join(model.SEARCH_STATUSES)}"})
+    with svc.reading() as s:
+        q = select(Search).order_by(Search.opened_at.desc(), Search.id.desc())
+        if not actor.is_dispatcher:
+            q = q.join(Membership, Membership.search_id == Search.id).where(Membership.user_id == actor.user_id)
+        if status:
+            q = q.where(Search.status == status)
+        return [search_summary(x) for x in s.execute(q).scalars()]
+
+
+def get_search(svc: Services, actor: Actor, search_id: int) -> dict:
+    with svc.reading() as s:
+        return search_view(load_search(s, search_id, actor))
+
+
+def get_state(svc: Services, actor: Actor, search_id: int) -> dict:
+    """Everything a map needs at once: the search, members, teams, assignments, clues, tracks, and ``last_seq``.
+
+    Read in one transaction, so the snapshot matches ``last_seq`` exactly and a client can follow on with events.
+    """
+    with svc.reading() as s:
+        search = load_search(s, search_id, actor)
+        members = s.execute(select(User).join(Membership, Membership.user_id == User.id)
+                            .where(Membership.search_id == search_id).order_by(User.display_name)).scalars().all()
+        teams = s.execute(select(Team).where(Team.search_id == search_id).order_by(Team.id)).scalars().all()
+        tm = s.execute(select(TeamMember).join(Team, Team.id == TeamMember.team_id)
+                       .where(Team.search_id == search_id)).scalars().all()
+        by_team: dict[int, list[int]] = {}
+        for row in tm:
+            by_team.setdefault(row.team_id, []).append(row.user_id)
+        assignments = s.execute(select(Assignment).where(Assignment.search_id == search_id)
+                                .order_by(Assignment.id)).scalars().all()
+        clues = s.execute(select(Clue).where(Clue.search_id == search_id).order_by(Clue.time)).scalars().all()
+        points = s.execute(select(TrackPoint.user_id, TrackPoint.t, TrackPoint.lon, TrackPoint.lat)
+                           .where(TrackPoint.search_id == search_id)
+                           .order_by(TrackPoint.user_id, TrackPoint.t)).all()
+        tracks: dict[int, list] = {}
+        for uid, t, lon, lat in points:
+            tracks.setdefault(uid, []).append([lon, lat, iso(t)])
+        return {
+            "search": search_view(search),
+            "members": [user_view(u) for u in members],
+            "teams": [team_view(t, by_team.get(t.id, [])) for t in teams],
+            "assignments": [assignment_view(a) for a in assignments],
+            "clues": [clue_view(c) for c in clues],
+            "tracks": {str(uid): pts for uid, pts in tracks.items()},
+            "last_seq": search.last_seq,
+        }
+
+
+def list_events(svc: Services, actor: Actor, search_id: int, after: int = 0, limit: int = 1000) -> dict:
+    if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+        raise ValidationError({"after": "must be a sequence number (0 or more)"})
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 5000:
+        raise ValidationError({"limit": "must be between 1 and 5000"})
+    with svc.reading() as s:
+        search = load_search(s, search_id, actor)
+        evs = events.events_after(s, search_id, after, limit)
+        return {"events": evs, "last_seq": search.last_seq}
+
+
+def add_member(svc: Services, actor: Actor, search_id: int, user_id) -> dict:
+    if isinstance(user_id, bool) or not isinstance(user_id, int):
+        raise ValidationError({"user_id": "must be a user id"})
+    now = svc.now()
+    with svc.transaction() as s:
+        search = load_search(s, search_id, actor, dispatcher_only=True)
+        model.check_search_writable(search.status)
+        user = s.get(User, user_id)
+        if user is None or not user.active:
+            raise ValidationError({"user_id": f"no active user {user_id}"})
+        exists = s.execute(select(Membership).where(Membership.search_id == search_id,
+                                                    Membership.user_id == user_id)).scalar_one_or_none()
+        if exists:
+            raise Conflict(f"{user.display_name} is already on this search")
+        s.add(Membership(search_id=search_id, user_id=user_id, added_at=naive_utc(now)))
+        view = user_view(user)
+        events.record(s, search_id, "member.added", actor, {"user": view}, now)
+    return view
+
+
+def remove_member(svc: Services, actor: Actor, search_id: int, user_id: int) -> None:
+    now = svc.now()
+    with svc.transaction() as s:
+        search = load_search(s, search_id, actor, dispatcher_only=True)
+        model.check_search_writable(search.status)
+        gone = s.execute(delete(Membership).where(Membership.search_id == search_id,
+                                                  Membership.user_id == user_id)).rowcount
+        if not gone:
+            raise NotFound(f"user {user_id} is not on search {search_id}")
+        team_ids = select(Team.id).where(Team.search_id == search_id)
+        s.execute(delete(TeamMember).where(TeamMember.user_id == user_id, TeamMember.team_id.in_(team_ids)))
+        events.record(s, search_id, "member.removed", actor, {"user_id": user_id}, now)

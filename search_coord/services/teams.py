@@ -1,0 +1,181 @@
+"""Teams of a kind with a leader, and their assignments (area, route or places) through their status changes."""
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from ..adapters.models import Assignment, Membership, Team, TeamMember
+from ..core import model
+from ..core.errors import Conflict, Forbidden, NotFound, ValidationError
+from . import events
+from .access import load_search, require_dispatcher, user_team_ids
+from .context import Actor, Services, is_duplicate_client_id
+from .events import naive_utc
+from .views import assignment_view, team_view
+
+
+def _check_members(s, search_id: int, ids: list[int], field: str) -> None:
+    if not ids:
+        return
+    on_search = set(s.execute(select(Membership.user_id).where(Membership.search_id == search_id,
+                                                               Membership.user_id.in_(ids))).scalars())
+    missing = [i for i in ids if i not in on_search]
+    if missing:
+        raise ValidationError({field: f"not on this search: {', '.join(map(str, missing))}; add them first"})
+
+
+def _set_members(s, team: Team, ids: list[int]) -> None:
+    s.execute(delete(TeamMember).where(TeamMember.team_id == team.id))
+    for uid in ids:
+        s.add(TeamMember(team_id=team.id, user_id=uid))
+
+
+def _team_member_ids(s, team_id: int) -> list[int]:
+    return list(s.execute(select(TeamMember.user_id).where(TeamMember.team_id == team_id)).scalars())
+
+
+def create_team(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
+    require_dispatcher(actor)
+    clean = model.clean_team(data)
+    now = svc.now()
+    with svc.transaction() as s:
+        search = load_search(s, search_id, actor, dispatcher_only=True)
+        model.check_search_writable(search.status)
+        members = sorted(set(clean.get("member_ids") or []) | ({clean["leader_id"]} if clean.get("leader_id") else set()))
+        _check_members(s, search_id, members, "member_ids")
+        team = Team(search_id=search_id, name=clean["name"], callsign=clean.get("callsign"), kind=clean["kind"],
+                    leader_id=clean.get("leader_id"))
+        s.add(team)
+        s.flush()
+        _set_members(s, team, members)
+        view = team_view(team, members)
+        events.record(s, search_id, "team.created", actor, {"team": view}, now)
+    return view
+
+
+def update_team(svc: Services, actor: Actor, search_id: int, team_id: int, data: dict) -> dict:
+    require_dispatcher(actor)
+    clean = model.clean_team(data, partial=True)
+    now = svc.now()
+    with svc.transaction() as s:
+        search = load_search(s, search_id, actor, dispatcher_only=True)
+        model.check_search_writable(search.status)
+        team = s.get(Team, team_id)
+        if team is None or team.search_id != search_id:
+            raise NotFound(f"team {team_id} not found on search {search_id}")
+        members = clean.pop("member_ids", None)
+        for key, value in clean.items():
+            setattr(team, key, value)
+        current = _team_member_ids(s, team_id) if members is None else members
+        if team.leader_id and team.leader_id not in current:
+            current = sorted(set(current) | {team.leader_id})
+            members = current
+        if members is not None:
+            _check_members(s, search_id, members, "member_ids")
+            _set_members(s, team, members)
+        s.flush()
+        view = team_view(team, current)
+        events.record(s, search_id, "team.updated", actor, {"team": view}, now)
+    return view
+
+
+def _load_team(s, search_id: int, team_id: int | None, field: str = "team_id") -> Team | None:
+    if team_id is None:
+        return None
+    team = s.get(Team, team_id)
+    if team is None or team.search_id != search_id:
+        raise ValidationError({field: f"team {team_id} is not on this search"})
+    return team
+
+
+def create_assignment(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
+    """A planned assignment; given a team it starts as assigned."""
+    require_dispatcher(actor)
+    clean = model.clean_assignment(data)
+    now = svc.now()
+    with svc.transaction() as s:
+        search = load_search(s, search_id, actor, dispatcher_only=True)
+        model.check_search_writable(search.status)
+        _load_team(s, search_id, clean.get("team_id"))
+        a = Assignment(search_id=search_id, team_id=clean.get("team_id"), title=clean["title"], kind=clean["kind"],
+                       geometry=clean["geometry"], places=clean.get("places") or [],
+                       instructions=clean.get("instructions"), status="assigned" if clean.get("team_id") else "planned",
+                       created_at=naive_utc(now), updated_at=naive_utc(now))
+        s.add(a)
+        s.flush()
+        view = assignment_view(a)
+        events.record(s, search_id, "assignment.created", actor, {"assignment": view}, now)
+    return view
+
+
+def _load_assignment(s, search_id: int, assignment_id: int) -> Assignment:
+    a = s.get(Assignment, assignment_id)
+    if a is None or a.search_id != search_id:
+        raise NotFound(f"assignment {assignment_id} not found on search {search_id}")
+    return a
+
+
+def update_assignment(svc: Services, actor: Actor, search_id: int, assignment_id: int, data: dict) -> dict:
+    """Edit an assignment's title, area, team or instructions (not once it is done or aborted)."""
+    require_dispatcher(actor)
+    now = svc.now()
+    with svc.transaction() as s:
+        search = load_search(s, search_id, actor, dispatcher_only=True)
+        model.check_search_writable(search.status)
+        a = _load_assignment(s, search_id, assignment_id)
+        if a.status in ("done", "aborted"):
+            raise Conflict(f"the assignment is {a.status} and can no longer be edited")
+        # The kind decides which geometry is allowed; an edit that does not change it is checked against the stored one.
+        merged = {"kind": a.kind, **data} if isinstance(data, dict) and "kind" not in data else data
+        clean = model.clean_assignment(merged, partial=True)
+        if "kind" in clean and "geometry" not in clean and clean["kind"] != a.kind:
+            raise ValidationError({"geometry": "a new kind needs a new geometry"})
+        if "team_id" in clean:
+            _load_team(s, search_id, clean["team_id"])
+            if clean["team_id"] is None and a.status == "assigned":
+                a.status = "planned"
+            elif clean["team_id"] is not None and a.status == "planned":
+                a.status = "assigned"
+        for key, value in clean.items():
+            setattr(a, key, [] if key == "places" and value is None else value)
+        a.updated_at = naive_utc(now)
+        s.flush()
+        view = assignment_view(a)
+        events.record(s, search_id, "assignment.updated", actor, {"assignment": view}, now)
+    return view
+
+
+def change_assignment_status(svc: Services, actor: Actor, search_id: int, assignment_id: int, data: dict) -> dict:
+    """planned -> assigned -> in_progress -> done (with a debrief) or aborted.
+
+    Dispatchers may make any allowed change; an officer only for their own team's assignment, from assigned on.
+    """
+    clean = model.clean_assignment_status(data)
+    now = svc.now()
+    try:
+        with svc.transaction() as s:
+            search = load_search(s, search_id, actor)
+            model.check_search_writable(search.status)
+            a = _load_assignment(s, search_id, assignment_id)
+            if not actor.is_dispatcher:
+                if a.team_id is None or a.team_id not in user_team_ids(s, search_id, actor.user_id):
+                    raise Forbidden("only the assigned team or a dispatcher may change this assignment")
+                if clean["status"] in ("planned", "assigned"):
+                    raise Forbidden("only a dispatcher may plan or assign")
+            if clean["status"] == "assigned" and a.team_id is None:
+                raise ValidationError({"status": "give the assignment a team before assigning it"})
+            model.check_assignment_transition(a.status, clean["status"])
+            previous, a.status = a.status, clean["status"]
+            if clean.get("debrief"):
+                a.debrief = clean["debrief"]
+            a.updated_at = naive_utc(now)
+            s.flush()
+            view = assignment_view(a)
+            events.record(s, search_id, "assignment.status_changed", actor,
+                          {"assignment": view, "from": previous, "to": a.status}, now, client_id=clean.get("client_id"))
+        return view
+    except IntegrityError as exc:
+        if not clean.get("client_id") or not is_duplicate_client_id(exc):
+            raise
+        with svc.reading() as s:
+            return assignment_view(_load_assignment(s, search_id, assignment_id))

@@ -1,0 +1,55 @@
+"""Socket.IO namespace /live: a login is required to connect; a client follows a search by joining its room."""
+from __future__ import annotations
+
+import logging
+
+from flask import request
+from flask_socketio import Namespace, join_room, leave_room
+
+from ..adapters.publisher import room_for
+from ..core.errors import SearchCoordError
+from ..services import searches
+from ..web.auth import current_actor, services
+
+log = logging.getLogger(__name__)
+
+
+class LiveNamespace(Namespace):
+    def on_connect(self, auth=None):
+        if current_actor(required=False) is None:
+            raise ConnectionRefusedError("log in first")
+        return None
+
+    def on_join(self, data):
+        """``{"search_id", "after"}`` -> join the room, then the events after ``after`` (the client drops repeats).
+
+        Joining first and reading second means nothing committed in between can be missed.
+        """
+        try:
+            actor = current_actor()
+            if not isinstance(data, dict) or isinstance(data.get("search_id"), bool) \
+                    or not isinstance(data.get("search_id"), int):
+                return {"ok": False, "error": "invalid", "message": "send {search_id: <id>, after: <seq>}"}
+            after = data.get("after", 0)
+            search_id = data["search_id"]
+            # Check access before joining: a non-member must never be in the room, even briefly.
+            searches.get_search(services(), actor, search_id)
+            join_room(room_for(search_id))
+            result = searches.list_events(services(), actor, search_id, after if isinstance(after, int) else -1)
+            return {"ok": True, **result}
+        except SearchCoordError as exc:
+            log.info("join refused for sid %s: %s", request.sid, exc.message)
+            return {"ok": False, "error": exc.code, "message": exc.message}
+
+    def on_leave(self, data):
+        if isinstance(data, dict) and isinstance(data.get("search_id"), int):
+            leave_room(room_for(data["search_id"]))
+        return {"ok": True}
+
+
+def handle_error(exc):
+    """Any handler failure: logged, the sender gets an error event, everyone else is unaffected."""
+    log.exception("socket handler failed: %s", exc)
+    from flask_socketio import emit
+
+    emit("error", {"error": "internal", "message": "the server could not handle that message"})

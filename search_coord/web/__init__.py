@@ -1,0 +1,52 @@
+"""Thin HTTP edges: the JSON API, the pages, vendor assets from node_modules, CSRF and error mapping."""
+from __future__ import annotations
+
+from flask import Flask, request
+
+from ..core.errors import SearchCoordError
+from .auth import SAFE_METHODS, csrf_ok
+
+
+class CsrfError(SearchCoordError):
+    """The request lacks a valid CSRF token (send the X-CSRF-Token header or the csrf_token form field)."""
+
+    code = "csrf"
+    status = 400
+
+
+class BodyTooLarge(SearchCoordError):
+    """The request body is larger than this endpoint accepts."""
+
+    code = "too_large"
+    status = 413
+
+
+def register_web(app: Flask) -> None:
+    from . import api, errors, i18n, pages, vendor
+
+    app.register_blueprint(api.bp)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(vendor.bp)
+    errors.register_error_handlers(app)
+    i18n.register(app)
+
+    @app.before_request
+    def _guard():
+        if request.method in SAFE_METHODS:
+            return None
+        limit = app.config["MAX_JSON_BYTES"]
+        if request.mimetype == "application/json" and (request.content_length or 0) > limit:
+            raise BodyTooLarge(f"a JSON body may be at most {limit // 1024} KiB")
+        if not csrf_ok():
+            raise CsrfError(CsrfError.__doc__)
+        return None
+
+    @app.after_request
+    def _headers(resp):
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
+        resp.headers.setdefault("X-Frame-Options", "DENY")
+        if request.path.startswith("/api/"):
+            resp.headers.setdefault("Cache-Control", "no-store")
+        return resp
+

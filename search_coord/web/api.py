@@ -1,0 +1,239 @@
+"""JSON API under /api/v1: parse, call one service, serialize. Errors are mapped once in ``errors.py``."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from ..core import behaviour, model
+from ..core.errors import NotAuthenticated, ValidationError
+from ..services import field, geocoding, searches, teams, users
+from .auth import csrf_token, current_actor, current_user, login, logout, services
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def body() -> dict:
+    """The request's JSON object; a missing or malformed body is a 400 naming ``_body``."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ValidationError({"_body": "expected a JSON object (Content-Type: application/json)"})
+    return data
+
+
+def int_arg(name: str, default: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValidationError({name: "must be a whole number"}) from None
+
+
+# --- session -----------------------------------------------------------------------------------------------------
+
+@bp.get("/session")
+def session_get():
+    """Who is logged in (or null) and the CSRF token to send as X-CSRF-Token."""
+    return {"user": current_user(), "csrf_token": csrf_token()}
+
+
+@bp.post("/session")
+def session_login():
+    data = body()
+    user = users.authenticate(services(), data.get("username"), data.get("password"))
+    if user is None:
+        raise NotAuthenticated("wrong user name or password")
+    login(user)
+    return {"user": user, "csrf_token": csrf_token()}
+
+
+@bp.delete("/session")
+def session_logout():
+    logout()
+    return {"user": None, "csrf_token": csrf_token()}
+
+
+@bp.get("/meta")
+def meta():
+    """The names the forms offer: categories, terrains, risk levels and reasons, team kinds, statuses."""
+    current_actor()
+    return {"categories": list(behaviour.categories()), "terrains": list(behaviour.terrains()),
+            "sexes": list(model.SEXES), "risk_levels": list(model.RISK_LEVELS),
+            "risk_reasons": list(model.RISK_REASONS), "team_kinds": list(model.TEAM_KINDS),
+            "assignment_kinds": list(model.ASSIGNMENT_KINDS), "assignment_statuses": list(model.ASSIGNMENT_STATUSES),
+            "assignment_transitions": {k: list(v) for k, v in model.ASSIGNMENT_TRANSITIONS.items()},
+            "search_statuses": list(model.SEARCH_STATUSES), "clue_kinds": list(model.CLUE_KINDS),
+            "found_conditions": list(model.FOUND_CONDITIONS), "roles": list(model.ROLES),
+            "geocoder": services().geocoder is not None}
+
+
+# --- users -------------------------------------------------------------------------------------------------------
+
+@bp.get("/users")
+def users_list():
+    return jsonify(users.list_users(services(), current_actor(), request.args.get("role")))
+
+
+@bp.post("/users")
+def users_create():
+    return users.create_user(services(), current_actor(), body()), 201
+
+
+@bp.patch("/users/<int:user_id>")
+def users_update(user_id):
+    return users.update_user(services(), current_actor(), user_id, body())
+
+
+# --- searches ----------------------------------------------------------------------------------------------------
+
+@bp.get("/searches")
+def searches_list():
+    return jsonify(searches.list_searches(services(), current_actor(), request.args.get("status")))
+
+
+@bp.post("/searches")
+def searches_open():
+    return searches.open_search(services(), current_actor(), body()), 201
+
+
+@bp.get("/searches/<int:search_id>")
+def searches_get(search_id):
+    return searches.get_search(services(), current_actor(), search_id)
+
+
+@bp.patch("/searches/<int:search_id>")
+def searches_update(search_id):
+    return searches.update_search(services(), current_actor(), search_id, body())
+
+
+@bp.get("/searches/<int:search_id>/state")
+def searches_state(search_id):
+    return searches.get_state(services(), current_actor(), search_id)
+
+
+@bp.post("/searches/<int:search_id>/status")
+def searches_status(search_id):
+    data = body()
+    return searches.change_status(services(), current_actor(), search_id, data.get("status"), data.get("reason"))
+
+
+@bp.post("/searches/<int:search_id>/found")
+def searches_found(search_id):
+    result = searches.mark_found(services(), current_actor(), search_id, body())
+    return result, 200 if result["duplicate"] else 201
+
+
+@bp.get("/searches/<int:search_id>/events")
+def searches_events(search_id):
+    return searches.list_events(services(), current_actor(), search_id, int_arg("after", 0), int_arg("limit", 1000))
+
+
+def _state_part(search_id: int, key: str):
+    return jsonify(searches.get_state(services(), current_actor(), search_id)[key])
+
+
+@bp.get("/searches/<int:search_id>/members")
+def members_list(search_id):
+    return _state_part(search_id, "members")
+
+
+@bp.post("/searches/<int:search_id>/members")
+def members_add(search_id):
+    return searches.add_member(services(), current_actor(), search_id, body().get("user_id")), 201
+
+
+@bp.delete("/searches/<int:search_id>/members/<int:user_id>")
+def members_remove(search_id, user_id):
+    searches.remove_member(services(), current_actor(), search_id, user_id)
+    return Response(status=204)
+
+
+@bp.get("/searches/<int:search_id>/teams")
+def teams_list(search_id):
+    return _state_part(search_id, "teams")
+
+
+@bp.post("/searches/<int:search_id>/teams")
+def teams_create(search_id):
+    return teams.create_team(services(), current_actor(), search_id, body()), 201
+
+
+@bp.patch("/searches/<int:search_id>/teams/<int:team_id>")
+def teams_update(search_id, team_id):
+    return teams.update_team(services(), current_actor(), search_id, team_id, body())
+
+
+@bp.get("/searches/<int:search_id>/assignments")
+def assignments_list(search_id):
+    return _state_part(search_id, "assignments")
+
+
+@bp.post("/searches/<int:search_id>/assignments")
+def assignments_create(search_id):
+    return teams.create_assignment(services(), current_actor(), search_id, body()), 201
+
+
+@bp.patch("/searches/<int:search_id>/assignments/<int:assignment_id>")
+def assignments_update(search_id, assignment_id):
+    return teams.update_assignment(services(), current_actor(), search_id, assignment_id, body())
+
+
+@bp.post("/searches/<int:search_id>/assignments/<int:assignment_id>/status")
+def assignments_status(search_id, assignment_id):
+    return teams.change_assignment_status(services(), current_actor(), search_id, assignment_id, body())
+
+
+@bp.get("/searches/<int:search_id>/tracks")
+def tracks_list(search_id):
+    return _state_part(search_id, "tracks")
+
+
+@bp.post("/searches/<int:search_id>/tracks")
+def tracks_add(search_id):
+    result = field.add_track_batch(services(), current_actor(), search_id, body())
+    return result, 200 if result["duplicate"] else 201
+
+
+@bp.get("/searches/<int:search_id>/clues")
+def clues_list(search_id):
+    return _state_part(search_id, "clues")
+
+
+@bp.post("/searches/<int:search_id>/clues")
+def clues_add(search_id):
+    return field.report_clue(services(), current_actor(), search_id, body()), 201
+
+
+# --- photos, geocoding -------------------------------------------------------------------------------------------
+
+@bp.post("/photos")
+def photos_upload():
+    actor = current_actor()
+    upload = request.files.get("photo")
+    if upload is None:
+        raise ValidationError({"photo": "send the image as multipart form field 'photo'"})
+    search_id = request.form.get("search_id")
+    if search_id is not None and not search_id.isdigit():
+        raise ValidationError({"search_id": "must be a search id"})
+    return field.upload_photo(services(), actor, upload.read(), int(search_id) if search_id else None), 201
+
+
+@bp.get("/photos/<int:photo_id>")
+def photos_get(photo_id):
+    data, mime = field.get_photo(services(), current_actor(), photo_id)
+    resp = Response(data, mimetype=mime)
+    resp.headers["Cache-Control"] = "private, max-age=86400"
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    return resp
+
+
+@bp.get("/geocode")
+def geocode():
+    return jsonify(geocoding.geocode(services(), current_actor(), request.args.get("q")))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    from .openapi import build_spec
+
+    return build_spec(current_app)

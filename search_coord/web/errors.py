@@ -1,0 +1,46 @@
+"""Maps errors to responses once: JSON under /api, a page elsewhere."""
+from __future__ import annotations
+
+import logging
+
+from flask import jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from ..core.errors import SearchCoordError, ValidationError
+
+log = logging.getLogger(__name__)
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _json(status: int, code: str, message: str, errors: dict | None = None):
+    payload = {"error": code, "message": message}
+    if errors is not None:
+        payload["errors"] = errors
+    return jsonify(payload), status
+
+
+def register_error_handlers(app) -> None:
+    @app.errorhandler(SearchCoordError)
+    def _domain(exc: SearchCoordError):
+        if exc.status >= 500:
+            log.warning("%s: %s", exc.code, exc.message)
+        errors = exc.errors if isinstance(exc, ValidationError) else None
+        if wants_json():
+            return _json(exc.status, exc.code, exc.message, errors)
+        return render_template("error.html", status=exc.status, message=exc.message), exc.status
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        if wants_json():
+            return _json(exc.code or 500, (exc.name or "error").lower().replace(" ", "_"), exc.description or "")
+        return render_template("error.html", status=exc.code, message=exc.description), exc.code
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        if wants_json():
+            return _json(500, "internal", "an unexpected error occurred; nothing was saved")
+        return render_template("error.html", status=500, message="An unexpected error occurred."), 500

@@ -1,0 +1,92 @@
+"""The OpenAPI 3.1 document of /api/v1, built from the app's own routes and a short description of each."""
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+
+JSON_BODY = {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}}
+ERRORS = {
+    "400": {"description": "Invalid input: {\"errors\": {field: message}} names every bad field; nothing changed"},
+    "401": {"description": "Not logged in"},
+    "403": {"description": "Logged in, not allowed"},
+    "404": {"description": "No such object"},
+    "409": {"description": "Not allowed in the object's current state"},
+    "503": {"description": "Database busy or unavailable; retry"},
+}
+
+#: (method, path) -> (summary, needs a body, role needed)
+DESCRIPTIONS = {
+    ("GET", "/api/v1/session"): ("Who is logged in, and the CSRF token", False, "anyone"),
+    ("POST", "/api/v1/session"): ("Log in with username and password", True, "anyone"),
+    ("DELETE", "/api/v1/session"): ("Log out", False, "anyone"),
+    ("GET", "/api/v1/meta"): ("Accepted names: categories, terrains, team kinds, statuses", False, "any user"),
+    ("GET", "/api/v1/users"): ("List accounts (?role=)", False, "dispatcher"),
+    ("POST", "/api/v1/users"): ("Create an account", True, "admin"),
+    ("PATCH", "/api/v1/users/{user_id}"): ("Edit an account (name, role, password, active)", True, "admin"),
+    ("GET", "/api/v1/searches"): ("Searches the caller may see (?status=)", False, "any user"),
+    ("POST", "/api/v1/searches"): ("Open a search: subject, last known point and time, risk", True, "dispatcher"),
+    ("GET", "/api/v1/searches/{search_id}"): ("One search", False, "member"),
+    ("PATCH", "/api/v1/searches/{search_id}"): ("Edit a search", True, "dispatcher"),
+    ("GET", "/api/v1/searches/{search_id}/state"): ("Snapshot of everything on the map, with last_seq", False, "member"),
+    ("POST", "/api/v1/searches/{search_id}/status"): ("Suspend, reopen or close", True, "dispatcher"),
+    ("POST", "/api/v1/searches/{search_id}/found"): ("Report the subject FOUND", True, "member"),
+    ("GET", "/api/v1/searches/{search_id}/events"): ("The event log after ?after=seq", False, "member"),
+    ("GET", "/api/v1/searches/{search_id}/members"): ("People on the search", False, "member"),
+    ("POST", "/api/v1/searches/{search_id}/members"): ("Add a person", True, "dispatcher"),
+    ("DELETE", "/api/v1/searches/{search_id}/members/{user_id}"): ("Remove a person", False, "dispatcher"),
+    ("GET", "/api/v1/searches/{search_id}/teams"): ("Teams", False, "member"),
+    ("POST", "/api/v1/searches/{search_id}/teams"): ("Form a team of a kind, with a leader", True, "dispatcher"),
+    ("PATCH", "/api/v1/searches/{search_id}/teams/{team_id}"): ("Edit a team", True, "dispatcher"),
+    ("GET", "/api/v1/searches/{search_id}/assignments"): ("Assignments", False, "member"),
+    ("POST", "/api/v1/searches/{search_id}/assignments"): ("Give an area, route or places", True, "dispatcher"),
+    ("PATCH", "/api/v1/searches/{search_id}/assignments/{assignment_id}"): ("Edit an assignment", True, "dispatcher"),
+    ("POST", "/api/v1/searches/{search_id}/assignments/{assignment_id}/status"):
+        ("Move an assignment on (in_progress, done with debrief, aborted)", True, "team member or dispatcher"),
+    ("GET", "/api/v1/searches/{search_id}/tracks"): ("GPS tracks per officer", False, "member"),
+    ("POST", "/api/v1/searches/{search_id}/tracks"): ("A batch of the caller's GPS fixes (client_id)", True, "member"),
+    ("GET", "/api/v1/searches/{search_id}/clues"): ("Clues and sightings", False, "member"),
+    ("POST", "/api/v1/searches/{search_id}/clues"): ("Report a clue or sighting (client_id)", True, "member"),
+    ("POST", "/api/v1/photos"): ("Upload a photo (multipart field 'photo', optional search_id)", False, "any user"),
+    ("GET", "/api/v1/photos/{photo_id}"): ("A photo's bytes", False, "member"),
+    ("GET", "/api/v1/geocode"): ("Address lookup (?q=) through the configured geocoder", False, "any user"),
+    ("GET", "/api/v1/openapi.json"): ("This document", False, "anyone"),
+}
+
+
+def api_routes(app: Flask) -> list[tuple[str, str]]:
+    """Every (method, OpenAPI path) the app serves under /api/v1."""
+    out = []
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1"):
+            continue
+        path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            out.append((method, path))
+    return sorted(out)
+
+
+def build_spec(app: Flask) -> dict:
+    paths: dict[str, dict] = {}
+    for method, path in api_routes(app):
+        summary, has_body, role = DESCRIPTIONS.get((method, path), (None, False, None))
+        if summary is None:
+            continue  # undocumented routes are caught by tests/web/test_openapi.py
+        op = {"summary": summary, "description": f"Who may call it: {role}.", "responses": {
+            "200": {"description": "OK", "content": {"application/json": {"schema": {}}}}, **ERRORS}}
+        params = [{"name": p, "in": "path", "required": True, "schema": {"type": "integer"}}
+                  for p in re.findall(r"{([a-z_]+)}", path)]
+        if params:
+            op["parameters"] = params
+        if has_body:
+            op["requestBody"] = JSON_BODY
+        if method != "GET":
+            op.setdefault("parameters", []).append(
+                {"name": "X-CSRF-Token", "in": "header", "required": True, "schema": {"type": "string"}})
+        paths.setdefault(path, {})[method.lower()] = op
+    return {"openapi": "3.1.0",
+            "info": {"title": "search-coord API", "version": "1",
+                     "description": "Missing-person search coordination. Log in through POST /api/v1/session; "
+                                    "send the CSRF token as X-CSRF-Token on every change. Times are ISO 8601 with a "
+                                    "timezone; geometry is WGS84 GeoJSON (lon, lat)."},
+            "paths": paths}
