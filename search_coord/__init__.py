@@ -5,18 +5,30 @@ import logging
 import os
 from pathlib import Path
 
-from flask import Flask
+from typing import TYPE_CHECKING
 
-from . import config as _config
-from .extensions import socketio
+if TYPE_CHECKING:  # Flask is imported only when an app is built, so ``search_coord.core`` stays pure.
+    from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
 
 __all__ = ["create_app", "socketio"]
 
 
-def create_app(config: dict | None = None) -> Flask:
+def __getattr__(name):
+    if name == "socketio":
+        from .extensions import socketio
+
+        return socketio
+    raise AttributeError(name)
+
+
+def create_app(config: dict | None = None) -> "Flask":
     """Build the app: layered config, database and services, blueprints, error handlers, Socket.IO."""
+    from flask import Flask
+
+    from . import config as _config
+
     instance = (config or {}).get("INSTANCE_PATH") or os.environ.get("SEARCH_COORD_INSTANCE_PATH") or str(ROOT / "instance")
     app = Flask(__name__, instance_path=os.path.abspath(instance), instance_relative_config=True,
                 static_folder=str(ROOT / "static"), template_folder=str(ROOT / "templates"))
@@ -29,11 +41,12 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
-def register_services(app: Flask) -> None:
+def register_services(app: "Flask") -> None:
     from .adapters import schema
     from .adapters.db import make_engine, make_session_factory
     from .adapters.geocoder import GeopyGeocoder
     from .adapters.publisher import SocketIOPublisher
+    from .extensions import socketio
     from .services.context import Services
 
     engine = make_engine(app.config["DATABASE_URL"])
@@ -52,13 +65,14 @@ def register_services(app: Flask) -> None:
     app.extensions["search_coord_engine"] = engine
 
 
-def register_blueprints(app: Flask) -> None:
+def register_blueprints(app: "Flask") -> None:
     from .web import register_web
 
     register_web(app)
 
 
-def register_socketio(app: Flask) -> None:
+def register_socketio(app: "Flask") -> None:
+    from .extensions import socketio
     from .sockets import LiveNamespace, handle_error
 
     socketio.init_app(app, async_mode=app.config["SOCKETIO_ASYNC_MODE"],
@@ -69,7 +83,7 @@ def register_socketio(app: Flask) -> None:
         socketio.on_error("/live")(handle_error)
 
 
-def register_cli(app: Flask) -> None:
+def register_cli(app: "Flask") -> None:
     from .cli import register
 
     register(app)

@@ -23,24 +23,37 @@ def naive_utc(dt: datetime) -> datetime:
     return dt.astimezone(timezone.utc).replace(tzinfo=None) if dt.tzinfo else dt
 
 
-def record(session: Session, search_id: int, type_: str, actor: Actor | None, payload: dict, now: datetime,
-           client_id: str | None = None) -> dict:
-    """Append an event to the search's log with the next sequence number; publish it after commit.
+def begin(session: Session, search_id: int, type_: str, actor: Actor | None, now: datetime,
+          client_id: str | None = None) -> Event:
+    """Take the search's next sequence number and insert the event row (payload filled by ``finish``).
 
-    The sequence number is taken by an UPDATE of the search row, which serialises writers per search on every
-    database. A repeated ``client_id`` violates a unique constraint and the whole transaction is rolled back.
+    The number comes from an UPDATE of the search row, which serialises writers per search on every database. A
+    repeated ``client_id`` violates a unique constraint right here, before anything else of the change is checked,
+    so a retry is recognised whatever state the search has reached since (services answer it as the first time).
     """
     seq = session.execute(
         update(Search).where(Search.id == search_id).values(last_seq=Search.last_seq + 1).returning(Search.last_seq)
     ).scalar_one()
     ev = Event(search_id=search_id, seq=seq, type=type_, actor_id=actor.user_id if actor else None,
-               device=actor.device if actor else None, client_id=client_id, at=naive_utc(now), payload=payload)
+               device=actor.device if actor else None, client_id=client_id, at=naive_utc(now), payload={})
     session.add(ev)
     session.flush()
-    name = session.get(User, actor.user_id).display_name if actor else None
+    return ev
+
+
+def finish(session: Session, ev: Event, payload: dict) -> dict:
+    """Store the event's payload and queue it for publication after the commit."""
+    ev.payload = payload
+    name = session.get(User, ev.actor_id).display_name if ev.actor_id else None
     data = dump_event(ev, name)
-    session.info.setdefault("events", []).append((search_id, data))
+    session.info.setdefault("events", []).append((ev.search_id, data))
     return data
+
+
+def record(session: Session, search_id: int, type_: str, actor: Actor | None, payload: dict, now: datetime,
+           client_id: str | None = None) -> dict:
+    """Append a whole event to the search's log (``begin`` + ``finish``)."""
+    return finish(session, begin(session, search_id, type_, actor, now, client_id), payload)
 
 
 def dump_event(ev: Event, actor_name: str | None) -> dict:

@@ -30,16 +30,16 @@ def add_track_batch(svc: Services, actor: Actor, search_id: int, data: dict) -> 
     try:
         with svc.transaction() as s:
             search = load_search(s, search_id, actor)
-            model.check_search_writable(search.status)
             clean = model.clean_track_batch(data, now, _lkp_time(search, now))
+            ev = events.begin(s, search_id, "track.points", actor, now, client_id=clean["client_id"])
+            model.check_search_writable(search.status)
             pts = clean["points"]
-            payload = {"user_id": actor.user_id,
-                       "points": [[p["lon"], p["lat"], iso(p["t"]), p.get("acc")] for p in pts]}
-            ev = events.record(s, search_id, "track.points", actor, payload, now, client_id=clean["client_id"])
             s.execute(insert(TrackPoint), [
                 {"search_id": search_id, "user_id": actor.user_id, "t": naive_utc(p["t"]), "lon": p["lon"],
-                 "lat": p["lat"], "acc": p.get("acc"), "event_seq": ev["seq"]} for p in pts])
-        return {"accepted": len(pts), "seq": ev["seq"], "duplicate": False}
+                 "lat": p["lat"], "acc": p.get("acc"), "event_seq": ev.seq} for p in pts])
+            events.finish(s, ev, {"user_id": actor.user_id,
+                                  "points": [[p["lon"], p["lat"], iso(p["t"]), p.get("acc")] for p in pts]})
+        return {"accepted": len(pts), "seq": ev.seq, "duplicate": False}
     except IntegrityError as exc:
         client_id = data.get("client_id") if isinstance(data, dict) else None
         if not client_id or not is_duplicate_client_id(exc):
@@ -55,8 +55,9 @@ def report_clue(svc: Services, actor: Actor, search_id: int, data: dict) -> dict
     try:
         with svc.transaction() as s:
             search = load_search(s, search_id, actor)
-            model.check_search_writable(search.status)
             clean = model.clean_clue(data, now, _lkp_time(search, now))
+            ev = events.begin(s, search_id, "clue.reported", actor, now, client_id=clean.get("client_id"))
+            model.check_search_writable(search.status)
             if clean.get("photo_id") is not None:
                 photo = s.get(Photo, clean["photo_id"])
                 if photo is None or photo.search_id not in (None, search_id):
@@ -68,7 +69,7 @@ def report_clue(svc: Services, actor: Actor, search_id: int, data: dict) -> dict
             s.add(clue)
             s.flush()
             view = clue_view(clue)
-            events.record(s, search_id, "clue.reported", actor, {"clue": view}, now, client_id=clean.get("client_id"))
+            events.finish(s, ev, {"clue": view})
         return view
     except IntegrityError as exc:
         client_id = data.get("client_id") if isinstance(data, dict) else None

@@ -100,15 +100,15 @@ def mark_found(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
         with svc.transaction() as s:
             search = load_search(s, search_id, actor)
             clean = model.clean_found(data, now, search.lkp_time.replace(tzinfo=now.tzinfo))
+            ev = events.begin(s, search.id, "search.found", actor, now, client_id=clean.get("client_id"))
             if search.status in ("found", "closed"):
                 raise Conflict(f"the search is already {search.status}")
             found = {"time": iso(clean["time"]), "location": clean["location"], "condition": clean["condition"],
                      "notes": clean.get("notes"), "reported_by": actor.user_id}
             previous = search.status
             search.status, search.found = "found", found
-            ev = events.record(s, search.id, "search.found", actor, {"found": found, "from": previous}, now,
-                               client_id=clean.get("client_id"))
-            return {"search": search_view(search), "event": ev, "duplicate": False}
+            data = events.finish(s, ev, {"found": found, "from": previous})
+            return {"search": search_view(search), "event": data, "duplicate": False}
     except IntegrityError as exc:
         return _replay(svc, search_id, client_id, exc)
 

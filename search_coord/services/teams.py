@@ -155,8 +155,9 @@ def change_assignment_status(svc: Services, actor: Actor, search_id: int, assign
     try:
         with svc.transaction() as s:
             search = load_search(s, search_id, actor)
-            model.check_search_writable(search.status)
             a = _load_assignment(s, search_id, assignment_id)
+            ev = events.begin(s, search_id, "assignment.status_changed", actor, now, client_id=clean.get("client_id"))
+            model.check_search_writable(search.status)
             if not actor.is_dispatcher:
                 if a.team_id is None or a.team_id not in user_team_ids(s, search_id, actor.user_id):
                     raise Forbidden("only the assigned team or a dispatcher may change this assignment")
@@ -171,8 +172,7 @@ def change_assignment_status(svc: Services, actor: Actor, search_id: int, assign
             a.updated_at = naive_utc(now)
             s.flush()
             view = assignment_view(a)
-            events.record(s, search_id, "assignment.status_changed", actor,
-                          {"assignment": view, "from": previous, "to": a.status}, now, client_id=clean.get("client_id"))
+            events.finish(s, ev, {"assignment": view, "from": previous, "to": a.status})
         return view
     except IntegrityError as exc:
         if not clean.get("client_id") or not is_duplicate_client_id(exc):

@@ -1,0 +1,272 @@
+"""API: happy paths, validation error families, and 401 / 403 / 404 for every route."""
+import io
+
+import pytest
+
+from search_coord.web.openapi import api_routes
+
+from conftest import LKP, search_payload, square
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+# (method, path, body, who is logged in but not allowed: None where every logged-in user may call it)
+ROUTES = [
+    ("GET", "/api/v1/meta", None, None),
+    ("GET", "/api/v1/users", None, "off1"),
+    ("POST", "/api/v1/users", {"username": "x1", "display_name": "X", "role": "officer", "password": "12345678"}, "disp"),
+    ("PATCH", "/api/v1/users/{uid}", {"display_name": "Y"}, "disp"),
+    ("GET", "/api/v1/searches", None, None),
+    ("POST", "/api/v1/searches", search_payload(), "off1"),
+    ("GET", "/api/v1/searches/{sid}", None, "outsider"),
+    ("PATCH", "/api/v1/searches/{sid}", {"risk": "low"}, "off1"),
+    ("GET", "/api/v1/searches/{sid}/state", None, "outsider"),
+    ("POST", "/api/v1/searches/{sid}/status", {"status": "suspended"}, "off1"),
+    ("POST", "/api/v1/searches/{sid}/found", {"time": "2026-11-28T18:00:00+08:00", "location": LKP,
+                                               "condition": "well"}, "outsider"),
+    ("GET", "/api/v1/searches/{sid}/events", None, "outsider"),
+    ("GET", "/api/v1/searches/{sid}/members", None, "outsider"),
+    ("POST", "/api/v1/searches/{sid}/members", {"user_id": 3}, "off1"),
+    ("DELETE", "/api/v1/searches/{sid}/members/{uid}", None, "off1"),
+    ("GET", "/api/v1/searches/{sid}/teams", None, "outsider"),
+    ("POST", "/api/v1/searches/{sid}/teams", {"name": "T", "kind": "foot_patrol"}, "off1"),
+    ("PATCH", "/api/v1/searches/{sid}/teams/{tid}", {"name": "T2"}, "off1"),
+    ("GET", "/api/v1/searches/{sid}/assignments", None, "outsider"),
+    ("POST", "/api/v1/searches/{sid}/assignments", {"title": "A", "kind": "area", "geometry": square()}, "off1"),
+    ("PATCH", "/api/v1/searches/{sid}/assignments/{aid}", {"title": "A2"}, "off1"),
+    # off2 is on the search but not in the assigned team
+    ("POST", "/api/v1/searches/{sid}/assignments/{aid}/status", {"status": "in_progress"}, "off2"),
+    ("GET", "/api/v1/searches/{sid}/tracks", None, "outsider"),
+    ("POST", "/api/v1/searches/{sid}/tracks", {"client_id": "batch-00001", "points": [
+        {"t": "2026-11-28T18:00:00+08:00", "lon": LKP[0], "lat": LKP[1]}]}, "outsider"),
+    ("GET", "/api/v1/searches/{sid}/clues", None, "outsider"),
+    ("POST", "/api/v1/searches/{sid}/clues", {"kind": "clue", "time": "2026-11-28T18:00:00+08:00",
+                                               "location": LKP, "text": "a glove"}, "outsider"),
+    ("POST", "/api/v1/photos", "photo", None),
+    ("GET", "/api/v1/photos/{pid}", None, "outsider"),
+    ("GET", "/api/v1/geocode?q=changyang", None, None),
+]
+PUBLIC = [("GET", "/api/v1/session"), ("POST", "/api/v1/session"), ("DELETE", "/api/v1/session"),
+          ("GET", "/api/v1/openapi.json")]
+
+
+@pytest.fixture
+def world(app, login, opened):
+    """A search with off1 on a team that has an assignment, and a photo on the search."""
+    sid, disp = opened
+    off1 = login("off1")
+    disp.post(f"/api/v1/searches/{sid}/members", {"user_id": login("off2").user["id"]})
+    team = disp.post(f"/api/v1/searches/{sid}/teams", {"name": "P1", "kind": "foot_patrol",
+                                                        "leader_id": off1.user["id"]}).get_json()
+    a = disp.post(f"/api/v1/searches/{sid}/assignments", {"title": "Garages", "kind": "area", "geometry": square(),
+                                                          "team_id": team["id"]}).get_json()
+    photo = disp.client.post("/api/v1/photos", data={"photo": (io.BytesIO(PNG), "p.png"), "search_id": str(sid)},
+                             headers={"X-CSRF-Token": disp.token}).get_json()
+    return {"sid": sid, "tid": team["id"], "aid": a["id"], "pid": photo["id"], "uid": off1.user["id"]}
+
+
+def _call(c, method, path, body, world):
+    url = path.format(**world)
+    if body == "photo":
+        return c.client.post(url, data={"photo": (io.BytesIO(PNG), "p.png")}, headers={"X-CSRF-Token": c.token})
+    return {"GET": c.get, "POST": c.post, "PATCH": c.patch, "DELETE": c.delete}[method](
+        url, **({"json": body} if method in ("POST", "PATCH") else {}))
+
+
+def test_the_matrix_covers_every_api_route(app):
+    covered = {(m, p.split("?")[0].replace("{sid}", "{search_id}").replace("{tid}", "{team_id}")
+                .replace("{aid}", "{assignment_id}").replace("{pid}", "{photo_id}")
+                .replace("/users/{uid}", "/users/{user_id}").replace("/members/{uid}", "/members/{user_id}"))
+               for m, p, _, _ in ROUTES} | set(PUBLIC)
+    assert set(api_routes(app)) == covered
+
+
+@pytest.mark.parametrize("method, path, body, _who", ROUTES, ids=[f"{m} {p}" for m, p, _, _ in ROUTES])
+def test_401_without_login(login, world, method, path, body, _who):
+    r = _call(login(None), method, path, body, world)
+    assert r.status_code == 401, r.get_json()
+    assert r.get_json()["error"] == "not_authenticated"
+
+
+@pytest.mark.parametrize("method, path, body, who", [r for r in ROUTES if r[3]],
+                         ids=[f"{m} {p}" for m, p, _, w in ROUTES if w])
+def test_403_when_not_allowed(login, world, method, path, body, who):
+    r = _call(login(who), method, path, body, world)
+    assert r.status_code == 403, r.get_json()
+    assert r.get_json()["error"] == "forbidden"
+
+
+@pytest.mark.parametrize("method, path, body, who", [r for r in ROUTES if r[3] is None],
+                         ids=[f"{m} {p}" for m, p, _, w in ROUTES if w is None])
+def test_routes_open_to_every_logged_in_user(login, world, method, path, body, who):
+    r = _call(login("outsider"), method, path, body, world)
+    assert r.status_code in (200, 201), r.get_json()
+
+
+@pytest.mark.parametrize("path", [
+    "/api/v1/searches/999", "/api/v1/searches/999/state", "/api/v1/photos/999", "/api/v1/nothing-here",
+    "/api/v1/searches/{sid}/teams/999", "/api/v1/searches/{sid}/assignments/999/status",
+])
+def test_404_for_unknown_ids(login, world, path):
+    c = login("disp")
+    url = path.format(**world)
+    r = c.post(url, {"status": "done", "debrief": "x", "name": "n"}) if url.endswith("status") else (
+        c.patch(url, {"name": "n"}) if "/teams/" in url else c.get(url))
+    assert r.status_code == 404 and r.get_json()["error"] in ("not_found",)
+
+
+def test_csrf_is_required_for_every_change(login, world):
+    c = login("disp")
+    r = c.client.post("/api/v1/searches", json=search_payload())  # no token
+    assert r.status_code == 400 and r.get_json()["error"] == "csrf"
+    r = c.client.post("/api/v1/searches", json=search_payload(), headers={"X-CSRF-Token": "forged"})
+    assert r.status_code == 400 and r.get_json()["error"] == "csrf"
+
+
+def test_login_cookie_flags_and_logout(app):
+    c = app.test_client()
+    token = c.get("/api/v1/session").get_json()["csrf_token"]
+    r = c.post("/api/v1/session", json={"username": "disp", "password": "wrong"}, headers={"X-CSRF-Token": token})
+    assert r.status_code == 401
+    r = c.post("/api/v1/session", json={"username": "disp", "password": "password-disp"},
+               headers={"X-CSRF-Token": token})
+    assert r.status_code == 200
+    cookie = r.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    token = r.get_json()["csrf_token"]
+    assert c.delete("/api/v1/session", headers={"X-CSRF-Token": token}).status_code == 200
+    assert c.get("/api/v1/searches").status_code == 401
+
+
+def test_secure_cookie_when_configured(tmp_path):
+    from search_coord import create_app
+
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "SESSION_COOKIE_SECURE": True, "TILE_URL": ""})
+    r = app.test_client().get("/api/v1/session")
+    assert "Secure" in r.headers["Set-Cookie"]
+    app.extensions["search_coord_engine"].dispose()
+
+
+def test_open_search_reports_every_field_error_at_once_and_changes_nothing(login):
+    c = login("disp")
+    bad = search_payload(risk="extreme", lkp={"type": "Point", "coordinates": [181, 0]},
+                         lkp_time="2099-01-01T00:00:00Z",
+                         subject={"name": "", "age": 200, "category": "child_1_3", "extra": 1})
+    r = c.post("/api/v1/searches", bad)
+    assert r.status_code == 400
+    errors = r.get_json()["errors"]
+    assert set(errors) == {"risk", "lkp", "lkp_time", "subject.name", "subject.age", "subject.extra"}
+    assert c.get("/api/v1/searches").get_json() == []
+
+
+@pytest.mark.parametrize("geometry, message", [
+    ({"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}, "Self-intersection"),
+    ({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1]]]}, "closed"),
+    ({"type": "Polygon", "coordinates": [[[0, 0], [0, 95], [1, 1], [0, 0]]]}, "latitude"),
+    ({"type": "LineString", "coordinates": [[0, 0], [1, 1]]}, "geometry type"),
+    ({"type": "Polygon", "coordinates": [[[i * 1e-5, (i % 2) * 1e-5] for i in range(6000)] + [[0, 0]]]},
+     "vertices"),
+])
+def test_geojson_is_checked(opened, geometry, message):
+    sid, disp = opened
+    r = disp.post(f"/api/v1/searches/{sid}/assignments", {"title": "A", "kind": "area", "geometry": geometry})
+    assert r.status_code == 400 and message in r.get_json()["errors"]["geometry"]
+    assert disp.get(f"/api/v1/searches/{sid}/assignments").get_json() == []
+
+
+def test_json_bodies_are_capped(opened):
+    sid, disp = opened
+    huge = {"title": "A", "kind": "area", "instructions": "x" * (2 * 1024 * 1024), "geometry": square()}
+    r = disp.post(f"/api/v1/searches/{sid}/assignments", huge)
+    assert r.status_code == 413 and r.get_json()["error"] == "too_large"
+
+
+def test_malformed_json_is_a_clear_400(opened):
+    sid, disp = opened
+    r = disp.client.post(f"/api/v1/searches/{sid}/teams", data="{not json",
+                         headers={"X-CSRF-Token": disp.token, "Content-Type": "application/json"})
+    assert r.status_code == 400 and "_body" in r.get_json()["errors"]
+
+
+def test_photos_must_be_images_of_acceptable_size(login):
+    c = login("disp")
+    h = {"X-CSRF-Token": c.token}
+    r = c.client.post("/api/v1/photos", data={"photo": (io.BytesIO(b"<html>hi</html>"), "x.jpg")}, headers=h)
+    assert r.status_code == 400 and "not a JPEG" in r.get_json()["errors"]["photo"]
+    r = c.client.post("/api/v1/photos", data={"photo": (io.BytesIO(b"\xff\xd8\xff" + b"0" * (9 * 2**20)), "x.jpg")},
+                      headers=h)
+    assert r.status_code == 400 and "larger" in r.get_json()["errors"]["photo"]
+    r = c.client.post("/api/v1/photos", data={"photo": (io.BytesIO(b"\xff\xd8\xff" + b"0" * (11 * 2**20)), "x.jpg")},
+                      headers=h)
+    assert r.status_code == 413
+    r = c.client.post("/api/v1/photos", data={"photo": (io.BytesIO(PNG), "x.png")}, headers=h)
+    assert r.status_code == 201
+    got = c.get(f"/api/v1/photos/{r.get_json()['id']}")
+    assert got.data == PNG and got.mimetype == "image/png"
+
+
+def test_whole_flow_through_the_api(login, opened):
+    sid, disp = opened
+    off1 = login("off1")
+    team = disp.post(f"/api/v1/searches/{sid}/teams", {"name": "Video", "kind": "video_review",
+                                                        "leader_id": off1.user["id"]})
+    assert team.status_code == 201
+    a = disp.post(f"/api/v1/searches/{sid}/assignments", {
+        "title": "Cameras", "kind": "places", "team_id": team.get_json()["id"],
+        "geometry": {"type": "MultiPoint", "coordinates": [LKP]}, "places": ["North gate"]}).get_json()
+    assert a["status"] == "assigned"
+    assert off1.post(f"/api/v1/searches/{sid}/assignments/{a['id']}/status",
+                     {"status": "in_progress"}).status_code == 200
+    r = off1.post(f"/api/v1/searches/{sid}/tracks", {"client_id": "b-000000001", "points": [
+        {"t": "2026-11-28T18:00:00+08:00", "lon": LKP[0], "lat": LKP[1], "acc": 8}]})
+    assert r.status_code == 201 and r.get_json()["accepted"] == 1
+    r = off1.post(f"/api/v1/searches/{sid}/tracks", {"client_id": "b-000000001", "points": [
+        {"t": "2026-11-28T18:00:00+08:00", "lon": LKP[0], "lat": LKP[1], "acc": 8}]})
+    assert r.status_code == 200 and r.get_json()["duplicate"] is True
+    r = off1.post(f"/api/v1/searches/{sid}/clues", {"kind": "sighting", "time": "2026-11-28T18:05:00+08:00",
+                                                     "location": LKP, "text": "seen at the bus stop"})
+    assert r.status_code == 201
+    r = off1.post(f"/api/v1/searches/{sid}/found", {"time": "2026-11-28T21:00:00+08:00", "location": LKP,
+                                                     "condition": "well", "client_id": "found-000001"})
+    assert r.status_code == 201 and r.get_json()["search"]["status"] == "found"
+    assert disp.post(f"/api/v1/searches/{sid}/status", {"status": "closed"}).get_json()["status"] == "closed"
+    events = disp.get(f"/api/v1/searches/{sid}/events?after=0").get_json()["events"]
+    assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
+    assert events[-1]["type"] == "search.status_changed" and events[-2]["type"] == "search.found"
+    assert all(e["device"] for e in events) and events[-3]["device"] == "test-device-1"
+    r = disp.get(f"/api/v1/searches/{sid}/events?after=abc")
+    assert r.status_code == 400 and "after" in r.get_json()["errors"]
+
+
+def test_conflicts_are_409(opened):
+    sid, disp = opened
+    assert disp.post(f"/api/v1/searches/{sid}/status", {"status": "closed"}).status_code == 200
+    r = disp.post(f"/api/v1/searches/{sid}/status", {"status": "open"})
+    assert r.status_code == 409 and "closed" in r.get_json()["message"]
+
+
+def test_admin_manages_accounts(login):
+    adm = login("adm")
+    r = adm.post("/api/v1/users", {"username": "new.officer", "display_name": "New", "role": "officer",
+                                   "password": "long-enough"})
+    assert r.status_code == 201
+    uid = r.get_json()["id"]
+    assert adm.post("/api/v1/users", {"username": "new.officer", "display_name": "Dup", "role": "officer",
+                                      "password": "long-enough"}).get_json()["errors"] == {"username": "is taken"}
+    assert adm.patch(f"/api/v1/users/{uid}", {"active": False}).get_json()["active"] is False
+    c = login(None)
+    r = c.post("/api/v1/session", {"username": "new.officer", "password": "long-enough"})
+    assert r.status_code == 401
+
+
+def test_a_deactivated_user_is_logged_out_at_once(login):
+    off1 = login("off1")
+    assert off1.get("/api/v1/searches").status_code == 200
+    adm = login("adm")
+    adm.patch(f"/api/v1/users/{off1.user['id']}", {"active": False})
+    assert off1.get("/api/v1/searches").status_code == 401
+
+
+def test_geocode(login):
+    c = login("disp")
+    assert c.get("/api/v1/geocode?q=Changyang").get_json()[0]["lat"] == pytest.approx(39.7712)
+    assert c.get("/api/v1/geocode?q=").status_code == 400
