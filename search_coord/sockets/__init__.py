@@ -17,7 +17,8 @@ log = logging.getLogger(__name__)
 class LiveNamespace(Namespace):
     def on_connect(self, auth=None):
         if current_actor(required=False) is None:
-            raise ConnectionRefusedError("log in first")
+            log.info("socket connection refused: not logged in (%s)", request.remote_addr)
+            return False  # refused (an exception would be swallowed by the namespace's error handler)
         return None
 
     def on_join(self, data):

@@ -1,0 +1,67 @@
+"""Socket.IO /live: login required, rooms only for those on the search, every event once and in order."""
+from conftest import LKP
+
+from search_coord.extensions import socketio
+
+
+def connect(app, api_client):
+    return socketio.test_client(app, namespace="/live", flask_test_client=api_client.client)
+
+
+def events_of(sock):
+    return [m["args"][0] for m in sock.get_received("/live") if m["name"] == "event"]
+
+
+def test_connection_without_login_is_refused(app, login):
+    sock = connect(app, login(None))
+    assert not sock.is_connected("/live")
+
+
+def test_member_receives_each_event_once_in_order_and_outsider_nothing(app, login, opened):
+    sid, disp = opened
+    off1, outsider = login("off1"), login("outsider")
+    member = connect(app, off1)
+    other = connect(app, outsider)
+    ack = member.emit("join", {"search_id": sid, "after": 0}, namespace="/live", callback=True)
+    assert ack["ok"] and [e["seq"] for e in ack["events"]] == [1, 2]
+    refused = other.emit("join", {"search_id": sid, "after": 0}, namespace="/live", callback=True)
+    assert refused == {"ok": False, "error": "forbidden", "message": "you are not on this search"}
+
+    for i in range(3):
+        r = off1.post(f"/api/v1/searches/{sid}/tracks", {"client_id": f"batch-0000{i}", "points": [
+            {"t": f"2026-11-28T18:0{i}:00+08:00", "lon": LKP[0] + i * 1e-4, "lat": LKP[1]}]})
+        assert r.status_code == 201
+    off1.post(f"/api/v1/searches/{sid}/tracks", {"client_id": "batch-00000", "points": [
+        {"t": "2026-11-28T18:00:00+08:00", "lon": LKP[0], "lat": LKP[1]}]})  # a retry: no new event
+    disp.post(f"/api/v1/searches/{sid}/clues", {"kind": "clue", "time": "2026-11-28T18:10:00+08:00",
+                                                 "location": LKP, "text": "a cap"})
+    got = events_of(member)
+    assert [e["seq"] for e in got] == [3, 4, 5, 6]
+    assert [e["type"] for e in got] == ["track.points"] * 3 + ["clue.reported"]
+    assert got[0]["payload"]["user_id"] == off1.user["id"] and got[0]["actor"]["name"] == "Off1"
+    assert events_of(other) == []
+
+
+def test_catch_up_after_a_reconnect(app, login, opened):
+    sid, disp = opened
+    off1 = login("off1")
+    sock = connect(app, off1)
+    sock.emit("join", {"search_id": sid, "after": 0}, namespace="/live", callback=True)
+    sock.disconnect(namespace="/live")
+    disp.post(f"/api/v1/searches/{sid}/teams", {"name": "T1", "kind": "foot_patrol"})
+    disp.post(f"/api/v1/searches/{sid}/teams", {"name": "T2", "kind": "door_to_door"})
+    again = connect(app, off1)
+    ack = again.emit("join", {"search_id": sid, "after": 2}, namespace="/live", callback=True)
+    assert [(e["seq"], e["payload"]["team"]["name"]) for e in ack["events"]] == [(3, "T1"), (4, "T2")]
+    assert ack["last_seq"] == 4
+
+
+def test_hostile_messages_get_a_clear_error_and_the_server_keeps_serving(app, login, opened):
+    sid, _ = opened
+    off1 = login("off1")
+    sock = connect(app, off1)
+    for bad in ("nonsense", {"search_id": "1"}, {"search_id": True}, [1, 2], None):
+        ack = sock.emit("join", bad, namespace="/live", callback=True)
+        assert ack["ok"] is False and ack["error"] == "invalid"
+    assert sock.emit("join", {"search_id": 424242}, namespace="/live", callback=True)["error"] == "not_found"
+    assert sock.emit("join", {"search_id": sid, "after": 0}, namespace="/live", callback=True)["ok"] is True
