@@ -61,8 +61,27 @@ def register_services(app: "Flask") -> None:
                    publisher=publisher, geocoder=geocoder, password_method=app.config["PASSWORD_HASH_METHOD"])
     if app.config.get("CLOCK"):
         svc.clock = app.config["CLOCK"]
+    if not app.config.get("RECOMPUTE_INLINE"):
+        svc.background = _background_runner()
     app.extensions["search_coord"] = svc
     app.extensions["search_coord_engine"] = engine
+
+
+def _background_runner():
+    """One worker thread for recomputations, so a long one never holds a request; failures are logged."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-coord-background")
+    log = logging.getLogger("search_coord.background")
+
+    def run(fn, *args):
+        def guarded():
+            try:
+                fn(*args)
+            except Exception:  # noqa: BLE001 - a background failure must be visible, never silent
+                log.exception("background task %s failed", getattr(fn, "__name__", fn))
+        return pool.submit(guarded)
+    return run
 
 
 def register_blueprints(app: "Flask") -> None:

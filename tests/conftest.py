@@ -128,7 +128,7 @@ def people(svc):
 def app(tmp_path):
     from search_coord import create_app
 
-    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "TESTING": True, "TILE_URL": "",
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "TESTING": True, "TILE_URL": "", "RECOMPUTE_INLINE": True,
                       "PASSWORD_HASH_METHOD": FAST_HASH, "SECRET_KEY": "test-secret",
                       "GEOCODER_ADAPTER": FakeGeocoder({"Changyang town, Fangshan": (116.1985, 39.7712)})})
     svc = app.extensions["search_coord"]

@@ -58,6 +58,14 @@ class Search(Base):
     opened_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
     last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Where-to-look model: per-search settings (sweep widths, speeds), ROW's prior share, how POA was set,
+    # the reach used for it, and a version bumped whenever segments change (caches key on it).
+    settings: Mapped[dict | None] = mapped_column(JSON)
+    row0: Mapped[float] = mapped_column(Float, default=1.0, server_default="1.0")
+    poa_basis: Mapped[str] = mapped_column(String(20), default="rings", server_default="rings")
+    model_reach_m: Mapped[float | None] = mapped_column(Float)
+    model_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    model_computed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class Membership(Base):
@@ -104,6 +112,7 @@ class Assignment(Base):
     instructions: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default="planned")
     debrief: Mapped[str | None] = mapped_column(Text)
+    segment_id: Mapped[int | None] = mapped_column(ForeignKey("segments.id", ondelete="SET NULL", name="fk_assignments_segment_id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
 
@@ -155,3 +164,35 @@ class Event(Base):
     client_id: Mapped[str | None] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(DateTime)
     payload: Mapped[dict] = mapped_column(JSON)
+
+
+class Segment(Base):
+    """A piece of the search area with its prior POA and the cumulative coverage searched in it so far."""
+
+    __tablename__ = "segments"
+    __table_args__ = (UniqueConstraint("search_id", "name", name="uq_segments_search_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    search_id: Mapped[int] = mapped_column(ForeignKey("searches.id"), index=True)
+    name: Mapped[str] = mapped_column(String(20))
+    source: Mapped[str] = mapped_column(String(20))
+    geometry: Mapped[dict] = mapped_column(JSON)
+    area_m2: Mapped[float] = mapped_column(Float)
+    poa0: Mapped[float] = mapped_column(Float)
+    coverage: Mapped[float] = mapped_column(Float, default=0.0)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class SearchedArea(Base):
+    """A polygon a team marked as searched, with the POD it states."""
+
+    __tablename__ = "searched_areas"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    search_id: Mapped[int] = mapped_column(ForeignKey("searches.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    geometry: Mapped[dict] = mapped_column(JSON)
+    pod: Mapped[float] = mapped_column(Float)
+    notes: Mapped[str | None] = mapped_column(Text)
+    marked_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    marked_at: Mapped[datetime] = mapped_column(DateTime)

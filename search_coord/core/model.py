@@ -113,10 +113,12 @@ def clean_team(data, partial: bool = False) -> dict:
 def clean_assignment(data, partial: bool = False) -> dict:
     """An assignment is an area (Polygon), a route (LineString) or a list of places (MultiPoint), with instructions."""
     form = Form(data, partial)
-    form.unknown(("title", "kind", "team_id", "geometry", "places", "instructions", "status", "debrief"))
+    form.unknown(("title", "kind", "team_id", "geometry", "places", "instructions", "status", "debrief",
+                  "segment_id"))
     form.text("title", required=True, max_len=120)
     form.choice("kind", ASSIGNMENT_KINDS, required=True)
     form.identifier("team_id")
+    form.identifier("segment_id")
     form.text("instructions", max_len=4000)
     kind = form.out.get("kind") or data.get("kind")
     allowed = {"area": ("Polygon", "MultiPolygon"), "route": ("LineString", "MultiLineString"),
@@ -246,3 +248,62 @@ def clean_track_batch(data, now: datetime, opened_from: datetime) -> dict:
     out = form.result()
     out["points"] = sorted(fixes, key=lambda f: f["t"])
     return out
+
+
+SEGMENT_SHAPES = ("square", "hex")
+SWEEP_MODES = ("foot", "vehicle", "door_to_door")
+
+
+def clean_model_settings(data) -> dict:
+    """Per-search overrides: walking speed for reach (m/s), sweep widths and searching speeds per mode, track gaps."""
+    form = Form(data, partial=True)
+    form.unknown(("walking_speed_ms", "sweep_width_m", "search_speed_ms", "gap_s", "gap_m"))
+    form.number("walking_speed_ms", 0.05, 5.0)
+    form.number("gap_s", 5, 3600)
+    form.number("gap_m", 10, 5000)
+    for name, hi in (("sweep_width_m", 500.0), ("search_speed_ms", 40.0)):
+        value = data.get(name) if isinstance(data, dict) else None
+        if value is None:
+            continue
+        if not isinstance(value, dict) or any(k not in SWEEP_MODES for k in value):
+            form.error(name, f"must map modes ({', '.join(SWEEP_MODES)}) to numbers")
+            continue
+        sub = Form(value, partial=True)
+        for mode in SWEEP_MODES:
+            sub.number(mode, 0.1, hi)
+        for key, msg in sub.errors.items():
+            form.error(f"{name}.{key}", msg)
+        form.out[name] = {k: v for k, v in sub.out.items() if v is not None}
+    return form.result()
+
+
+def clean_segment_grid(data) -> dict:
+    form = Form(data)
+    form.unknown(("shape", "cell_m"))
+    form.choice("shape", SEGMENT_SHAPES, required=True)
+    form.number("cell_m", 25, 5000, required=True)
+    return form.result()
+
+
+def clean_drawn_segment(data) -> dict:
+    """A segment drawn as a polygon, or a route (line) with a corridor width."""
+    form = Form(data)
+    form.unknown(("name", "geometry", "width_m"))
+    form.text("name", max_len=20)
+    form.geometry("geometry", ("Polygon", "MultiPolygon", "LineString"), required=True)
+    form.number("width_m", 2, 2000)
+    out = form.result()
+    if out["geometry"]["type"] == "LineString" and not out.get("width_m"):
+        raise ValidationError({"width_m": "a route needs a corridor width in metres"})
+    return out
+
+
+def clean_searched_area(data) -> dict:
+    form = Form(data)
+    form.unknown(("geometry", "pod", "team_id", "notes", "client_id"))
+    form.geometry("geometry", ("Polygon", "MultiPolygon"), required=True)
+    form.number("pod", 0, 1, required=True)
+    form.identifier("team_id")
+    form.text("notes", max_len=2000)
+    form.client_id()
+    return form.result()

@@ -56,6 +56,8 @@ class Services:
     clock: Callable[[], datetime] = utc_now
     geocoder: Any = None
     password_method: str = "scrypt"
+    #: Runs ``fn(*args)`` off the request (a thread pool in the app); None runs it inline (tests, scripts).
+    background: Callable[..., Any] | None = None
 
     def now(self) -> datetime:
         return self.clock()

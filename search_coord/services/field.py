@@ -10,7 +10,7 @@ from ..adapters.models import Clue, Photo, TrackPoint
 from ..core import model
 from ..core.errors import NotFound, ValidationError
 from ..core.photos import sniff_image
-from . import events
+from . import events, where
 from .access import load_search
 from .context import Actor, Services, is_duplicate_client_id
 from .events import iso, naive_utc
@@ -34,11 +34,14 @@ def add_track_batch(svc: Services, actor: Actor, search_id: int, data: dict) -> 
             ev = events.begin(s, search_id, "track.points", actor, now, client_id=clean["client_id"])
             model.check_search_writable(search.status)
             pts = clean["points"]
+            # Coverage first: it continues the track from the last fix stored before this batch.
+            coverage = where.coverage_for_fixes(s, search, actor.user_id, pts)
             s.execute(insert(TrackPoint), [
                 {"search_id": search_id, "user_id": actor.user_id, "t": naive_utc(p["t"]), "lon": p["lon"],
                  "lat": p["lat"], "acc": p.get("acc"), "event_seq": ev.seq} for p in pts])
             events.finish(s, ev, {"user_id": actor.user_id,
-                                  "points": [[p["lon"], p["lat"], iso(p["t"]), p.get("acc")] for p in pts]})
+                                  "points": [[p["lon"], p["lat"], iso(p["t"]), p.get("acc")] for p in pts],
+                                  "coverage": {str(k): v for k, v in coverage.items()}})
         return {"accepted": len(pts), "seq": ev.seq, "duplicate": False}
     except IntegrityError as exc:
         client_id = data.get("client_id") if isinstance(data, dict) else None

@@ -4,7 +4,8 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from ..adapters.models import Assignment, Clue, Membership, Photo, Search, Team, TeamMember, TrackPoint, User
+from ..adapters.models import (Assignment, Clue, Membership, Photo, Search, SearchedArea, Team, TeamMember,
+                              TrackPoint, User)
 from ..core import model
 from ..core.errors import Conflict, NotFound, ValidationError
 from . import events
@@ -162,6 +163,8 @@ def get_state(svc: Services, actor: Actor, search_id: int) -> dict:
         points = s.execute(select(TrackPoint.user_id, TrackPoint.t, TrackPoint.lon, TrackPoint.lat)
                            .where(TrackPoint.search_id == search_id)
                            .order_by(TrackPoint.user_id, TrackPoint.t)).all()
+        areas = s.execute(select(SearchedArea).where(SearchedArea.search_id == search_id)
+                          .order_by(SearchedArea.id)).scalars().all()
         tracks: dict[int, list] = {}
         for uid, t, lon, lat in points:
             tracks.setdefault(uid, []).append([lon, lat, iso(t)])
@@ -172,6 +175,9 @@ def get_state(svc: Services, actor: Actor, search_id: int) -> dict:
             "assignments": [assignment_view(a) for a in assignments],
             "clues": [clue_view(c) for c in clues],
             "tracks": {str(uid): pts for uid, pts in tracks.items()},
+            "searched_areas": [{"id": a.id, "team_id": a.team_id, "geometry": a.geometry, "pod": a.pod,
+                                "notes": a.notes, "marked_by": a.marked_by, "marked_at": iso(a.marked_at)}
+                               for a in areas],
             "last_seq": search.last_seq,
         }
 

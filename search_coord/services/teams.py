@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from ..adapters.models import Assignment, Membership, Team, TeamMember
+from ..adapters.models import Assignment, Membership, Segment, Team, TeamMember
 from ..core import model
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationError
 from . import events
@@ -88,6 +88,14 @@ def _load_team(s, search_id: int, team_id: int | None, field: str = "team_id") -
     return team
 
 
+def _check_segment(s, search_id: int, segment_id: int | None) -> None:
+    if segment_id is None:
+        return
+    seg = s.get(Segment, segment_id)
+    if seg is None or seg.search_id != search_id:
+        raise ValidationError({"segment_id": f"segment {segment_id} is not on this search"})
+
+
 def create_assignment(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
     """A planned assignment; given a team it starts as assigned."""
     require_dispatcher(actor)
@@ -97,7 +105,9 @@ def create_assignment(svc: Services, actor: Actor, search_id: int, data: dict) -
         search = load_search(s, search_id, actor, dispatcher_only=True)
         model.check_search_writable(search.status)
         _load_team(s, search_id, clean.get("team_id"))
+        _check_segment(s, search_id, clean.get("segment_id"))
         a = Assignment(search_id=search_id, team_id=clean.get("team_id"), title=clean["title"], kind=clean["kind"],
+                       segment_id=clean.get("segment_id"),
                        geometry=clean["geometry"], places=clean.get("places") or [],
                        instructions=clean.get("instructions"), status="assigned" if clean.get("team_id") else "planned",
                        created_at=naive_utc(now), updated_at=naive_utc(now))
@@ -130,6 +140,8 @@ def update_assignment(svc: Services, actor: Actor, search_id: int, assignment_id
         clean = model.clean_assignment(merged, partial=True)
         if "kind" in clean and "geometry" not in clean and clean["kind"] != a.kind:
             raise ValidationError({"geometry": "a new kind needs a new geometry"})
+        if "segment_id" in clean:
+            _check_segment(s, search_id, clean["segment_id"])
         if "team_id" in clean:
             _load_team(s, search_id, clean["team_id"])
             if clean["team_id"] is None and a.status == "assigned":

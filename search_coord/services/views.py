@@ -34,7 +34,7 @@ def team_view(t: Team, member_ids: list[int]) -> dict:
 def assignment_view(a: Assignment) -> dict:
     return {"id": a.id, "search_id": a.search_id, "team_id": a.team_id, "title": a.title, "kind": a.kind,
             "geometry": a.geometry, "places": a.places or [], "instructions": a.instructions, "status": a.status,
-            "debrief": a.debrief, "created_at": iso(a.created_at), "updated_at": iso(a.updated_at)}
+            "debrief": a.debrief, "segment_id": a.segment_id, "created_at": iso(a.created_at), "updated_at": iso(a.updated_at)}
 
 
 def clue_view(c: Clue) -> dict:

@@ -5,7 +5,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from ..core import behaviour, model
 from ..core.errors import NotAuthenticated, ValidationError
-from ..services import field, geocoding, searches, teams, users
+from ..services import field, geocoding, searches, teams, users, where
 from .auth import csrf_token, current_actor, current_user, login, logout, services
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -202,6 +202,54 @@ def clues_list(search_id):
 @bp.post("/searches/<int:search_id>/clues")
 def clues_add(search_id):
     return field.report_clue(services(), current_actor(), search_id, body()), 201
+
+
+# --- where to look -------------------------------------------------------------------------------------------------
+
+@bp.get("/searches/<int:search_id>/model")
+def model_get(search_id):
+    return where.get_model(services(), current_actor(), search_id)
+
+
+@bp.patch("/searches/<int:search_id>/model/settings")
+def model_settings(search_id):
+    return where.update_settings(services(), current_actor(), search_id, body())
+
+
+@bp.post("/searches/<int:search_id>/model/recompute")
+def model_recompute(search_id):
+    return where.request_recompute(services(), current_actor(), search_id), 202
+
+
+@bp.post("/searches/<int:search_id>/segments/grid")
+def segments_grid(search_id):
+    return where.generate_segments(services(), current_actor(), search_id, body()), 201
+
+
+@bp.post("/searches/<int:search_id>/segments")
+def segments_add(search_id):
+    return where.add_segment(services(), current_actor(), search_id, body()), 201
+
+
+@bp.delete("/searches/<int:search_id>/segments/<int:segment_id>")
+def segments_delete(search_id, segment_id):
+    where.delete_segment(services(), current_actor(), search_id, segment_id)
+    return Response(status=204)
+
+
+@bp.post("/searches/<int:search_id>/poa/consensus")
+def poa_consensus(search_id):
+    return where.set_consensus(services(), current_actor(), search_id, body())
+
+
+@bp.post("/searches/<int:search_id>/searched-areas")
+def searched_areas_add(search_id):
+    return where.mark_searched(services(), current_actor(), search_id, body()), 201
+
+
+@bp.post("/searches/<int:search_id>/suggestions/accept")
+def suggestions_accept(search_id):
+    return where.accept_suggestion(services(), current_actor(), search_id, body()), 201
 
 
 # --- photos, geocoding -------------------------------------------------------------------------------------------

@@ -47,6 +47,20 @@ DESCRIPTIONS = {
     ("POST", "/api/v1/searches/{search_id}/tracks"): ("A batch of the caller's GPS fixes (client_id)", True, "member"),
     ("GET", "/api/v1/searches/{search_id}/clues"): ("Clues and sightings", False, "member"),
     ("POST", "/api/v1/searches/{search_id}/clues"): ("Report a clue or sighting (client_id)", True, "member"),
+    ("GET", "/api/v1/searches/{search_id}/model"):
+        ("Where to look: rings, reach, segments with POA / coverage / POD, ROW, suggestions", False, "member"),
+    ("PATCH", "/api/v1/searches/{search_id}/model/settings"):
+        ("Walking speed, sweep widths and search speeds per mode, track gap limits", True, "dispatcher"),
+    ("POST", "/api/v1/searches/{search_id}/model/recompute"): ("Recompute in the background", False, "dispatcher"),
+    ("POST", "/api/v1/searches/{search_id}/segments/grid"):
+        ("Split the 95 % ring within reach into square or hex cells", True, "dispatcher"),
+    ("POST", "/api/v1/searches/{search_id}/segments"): ("Draw a segment (polygon, or route + width_m)", True,
+                                                         "dispatcher"),
+    ("DELETE", "/api/v1/searches/{search_id}/segments/{segment_id}"): ("Remove a segment", False, "dispatcher"),
+    ("POST", "/api/v1/searches/{search_id}/poa/consensus"): ("POA by Mattson consensus", True, "dispatcher"),
+    ("POST", "/api/v1/searches/{search_id}/searched-areas"): ("Mark a polygon searched with a stated POD", True,
+                                                               "member"),
+    ("POST", "/api/v1/searches/{search_id}/suggestions/accept"): ("Make a suggested assignment", True, "dispatcher"),
     ("POST", "/api/v1/photos"): ("Upload a photo (multipart field 'photo', optional search_id)", False, "any user"),
     ("GET", "/api/v1/photos/{photo_id}"): ("A photo's bytes", False, "member"),
     ("GET", "/api/v1/geocode"): ("Address lookup (?q=) through the configured geocoder", False, "any user"),

@@ -41,6 +41,15 @@ ROUTES = [
     ("GET", "/api/v1/searches/{sid}/clues", None, "outsider"),
     ("POST", "/api/v1/searches/{sid}/clues", {"kind": "clue", "time": "2026-11-28T18:00:00+08:00",
                                                "location": LKP, "text": "a glove"}, "outsider"),
+    ("GET", "/api/v1/searches/{sid}/model", None, "outsider"),
+    ("PATCH", "/api/v1/searches/{sid}/model/settings", {"walking_speed_ms": 0.8}, "off1"),
+    ("POST", "/api/v1/searches/{sid}/model/recompute", None, "off1"),
+    ("POST", "/api/v1/searches/{sid}/segments/grid", {"shape": "square", "cell_m": 500}, "off1"),
+    ("POST", "/api/v1/searches/{sid}/segments", {"geometry": square(d=0.03)}, "off1"),
+    ("DELETE", "/api/v1/searches/{sid}/segments/{gid}", None, "off1"),
+    ("POST", "/api/v1/searches/{sid}/poa/consensus", {"evaluations": [{"ROW": 100}]}, "off1"),
+    ("POST", "/api/v1/searches/{sid}/searched-areas", {"geometry": square(), "pod": 0.5}, "outsider"),
+    ("POST", "/api/v1/searches/{sid}/suggestions/accept", {"segment_id": 1, "team_id": 1}, "off1"),
     ("POST", "/api/v1/photos", "photo", None),
     ("GET", "/api/v1/photos/{pid}", None, "outsider"),
     ("GET", "/api/v1/geocode?q=changyang", None, None),
@@ -61,7 +70,10 @@ def world(app, login, opened):
                                                           "team_id": team["id"]}).get_json()
     photo = disp.client.post("/api/v1/photos", data={"photo": (io.BytesIO(PNG), "p.png"), "search_id": str(sid)},
                              headers={"X-CSRF-Token": disp.token}).get_json()
-    return {"sid": sid, "tid": team["id"], "aid": a["id"], "pid": photo["id"], "uid": off1.user["id"]}
+    grid = disp.post(f"/api/v1/searches/{sid}/segments/grid", {"shape": "square", "cell_m": 4000})
+    assert grid.status_code == 201, grid.get_json()
+    gid = disp.get(f"/api/v1/searches/{sid}/model").get_json()["segments"][0]["id"]
+    return {"sid": sid, "tid": team["id"], "aid": a["id"], "pid": photo["id"], "uid": off1.user["id"], "gid": gid}
 
 
 def _call(c, method, path, body, world):
@@ -69,12 +81,12 @@ def _call(c, method, path, body, world):
     if body == "photo":
         return c.client.post(url, data={"photo": (io.BytesIO(PNG), "p.png")}, headers={"X-CSRF-Token": c.token})
     return {"GET": c.get, "POST": c.post, "PATCH": c.patch, "DELETE": c.delete}[method](
-        url, **({"json": body} if method in ("POST", "PATCH") else {}))
+        url, **({"json": body if body is not None else {}} if method in ("POST", "PATCH") else {}))
 
 
 def test_the_matrix_covers_every_api_route(app):
     covered = {(m, p.split("?")[0].replace("{sid}", "{search_id}").replace("{tid}", "{team_id}")
-                .replace("{aid}", "{assignment_id}").replace("{pid}", "{photo_id}")
+                .replace("{aid}", "{assignment_id}").replace("{pid}", "{photo_id}").replace("{gid}", "{segment_id}")
                 .replace("/users/{uid}", "/users/{user_id}").replace("/members/{uid}", "/members/{user_id}"))
                for m, p, _, _ in ROUTES} | set(PUBLIC)
     assert set(api_routes(app)) == covered

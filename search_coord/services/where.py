@@ -1,0 +1,493 @@
+"""Where to look, live: rings and reach, segments and their POA, coverage from what was actually searched,
+POD and the Bayesian update, and suggestions of the next assignments."""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from datetime import datetime, timezone
+
+from shapely.geometry import mapping, shape
+from shapely.geometry import Point as ShpPoint
+from sqlalchemy import delete, select, update
+
+from ..adapters.models import Assignment, SearchedArea, Search, Segment, Team, TeamMember, TrackPoint
+from ..core import behaviour, effort, model, probability, segments as segmentation, where
+from ..core.errors import GeometryError, NotFound, ValidationError
+from ..core.geometry import LocalProjection
+from . import events
+from .access import load_search, require_dispatcher
+from .context import Actor, Services
+from .events import iso, naive_utc
+
+log = logging.getLogger(__name__)
+ACTIVE_ASSIGNMENT = ("planned", "assigned", "in_progress")
+
+
+# --- settings, projection, reach ---------------------------------------------------------------------------------
+
+def settings_of(search: Search) -> dict:
+    """The search's model settings with the documented defaults filled in."""
+    own = search.settings or {}
+    category = (search.subject or {}).get("category", "other")
+    return {
+        "walking_speed_ms": own.get("walking_speed_ms") or behaviour.walking_speed(category)[0],
+        "sweep_width_m": {**effort.DEFAULT_SWEEP_WIDTH_M, **own.get("sweep_width_m", {})},
+        "search_speed_ms": {**effort.DEFAULT_SEARCH_SPEED_MS, **own.get("search_speed_ms", {})},
+        "gap_s": own.get("gap_s") or effort.DEFAULT_GAP_S,
+        "gap_m": own.get("gap_m") or effort.DEFAULT_GAP_M,
+    }
+
+
+def projection(search: Search) -> LocalProjection:
+    lon, lat = search.lkp["coordinates"][:2]
+    return LocalProjection(lat, lon)
+
+
+def reach_now(search: Search, now: datetime, settings: dict | None = None) -> float:
+    settings = settings or settings_of(search)
+    elapsed = (naive_utc(now) - search.lkp_time).total_seconds()
+    return where.effective_reach(behaviour.reach_m(elapsed, settings["walking_speed_ms"]))
+
+
+def rings_of(search: Search) -> tuple[float, ...]:
+    return behaviour.distance_rings((search.subject or {}).get("category", "other"), search.terrain or "urban")
+
+
+# --- the per-process segment index cache (keyed by model_version, so it is never stale) --------------------------
+
+_CACHE: "OrderedDict[tuple[int, int], tuple]" = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+_CACHE_SIZE = 32
+
+
+def segment_index(session, search: Search):
+    """(projection, SegmentIndex in metres, {id: area m²}) for the search's current segments."""
+    key = (search.id, search.model_version)
+    with _CACHE_LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    proj = projection(search)
+    rows = session.execute(select(Segment.id, Segment.geometry).where(Segment.search_id == search.id)).all()
+    polys = {sid: proj.project(shape(geo)) for sid, geo in rows}
+    value = (proj, effort.SegmentIndex(polys), {k: p.area for k, p in polys.items()})
+    with _CACHE_LOCK:
+        _CACHE[key] = value
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return value
+
+
+def _bump(search: Search, session) -> None:
+    session.execute(update(Search).where(Search.id == search.id).values(model_version=Search.model_version + 1))
+    session.refresh(search)
+
+
+def user_mode(session, search_id: int, user_id: int) -> str:
+    """The sweep mode of the user's team on this search (a patrol team wins over a video team)."""
+    kinds = session.execute(
+        select(Team.kind).outerjoin(TeamMember, TeamMember.team_id == Team.id)
+        .where(Team.search_id == search_id, Team.disbanded.is_(False))
+        .where((TeamMember.user_id == user_id) | (Team.leader_id == user_id))).scalars().all()
+    modes = [effort.mode_for_team_kind(k) for k in kinds if k in effort.TEAM_KIND_MODE]
+    return modes[0] if modes else "foot"
+
+
+# --- live coverage from a batch of fixes ------------------------------------------------------------------------
+
+def coverage_for_fixes(session, search: Search, user_id: int, fixes: list[dict]) -> dict[int, float]:
+    """Add the coverage of a new batch of one user's fixes to the segments it passes through (only those rows are
+    written, by atomic increments). Returns the new cumulative coverage of each touched segment.
+
+    The batch continues the user's track from their last stored fix before it; gaps in time or distance are never
+    counted as searched.
+    """
+    if not fixes:
+        return {}
+    proj, index, areas = segment_index(session, search)
+    if not areas:
+        return {}
+    prev = session.execute(
+        select(TrackPoint.lon, TrackPoint.lat, TrackPoint.t)
+        .where(TrackPoint.search_id == search.id, TrackPoint.user_id == user_id,
+               TrackPoint.t < naive_utc(fixes[0]["t"]))
+        .order_by(TrackPoint.t.desc()).limit(1)).first()
+    settings = settings_of(search)
+    added = coverage_added(proj, index, areas, settings, user_mode(session, search.id, user_id),
+                           ([(prev[0], prev[1], _epoch(prev[2]))] if prev else [])
+                           + [(f["lon"], f["lat"], _epoch(f["t"])) for f in fixes])
+    return _increment(session, added)
+
+
+def _epoch(dt: datetime) -> float:
+    """Seconds since the epoch of a stored naive-UTC or an aware datetime (never the machine's local zone)."""
+    return (dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)).timestamp()
+
+
+def coverage_added(proj, index, areas, settings: dict, mode: str, lonlat_t: list[tuple]) -> dict[int, float]:
+    """The geometry work of one batch: project, cut at gaps, length inside each segment, coverage W·L/A."""
+    xs, ys = proj.to_xy([p[0] for p in lonlat_t], [p[1] for p in lonlat_t])
+    fixes = [effort.Fix(x, y, p[2]) for x, y, p in zip(xs, ys, lonlat_t)]
+    pieces = effort.track_pieces(fixes, settings["gap_s"], settings["gap_m"])
+    lengths = index.lengths_inside(pieces)
+    return effort.coverage_from_lengths(lengths, areas, settings["sweep_width_m"][mode])
+
+
+def _increment(session, added: dict[int, float]) -> dict[int, float]:
+    out = {}
+    for seg_id, c in sorted(added.items()):
+        out[seg_id] = session.execute(update(Segment).where(Segment.id == seg_id)
+                                      .values(coverage=Segment.coverage + c).returning(Segment.coverage)).scalar_one()
+    return out
+
+
+# --- reading the model -------------------------------------------------------------------------------------------
+
+def _circle(proj: LocalProjection, radius: float) -> dict:
+    return mapping(proj.unproject(ShpPoint(0, 0).buffer(radius, quad_segs=32)))
+
+
+def segment_view(seg: Segment, post: dict[int, float]) -> dict:
+    pod = probability.pod_from_coverage(seg.coverage)
+    return {"id": seg.id, "name": seg.name, "source": seg.source, "geometry": seg.geometry,
+            "area_m2": round(seg.area_m2, 1), "poa0": seg.poa0, "coverage": seg.coverage, "pod": pod,
+            "poa": post.get(seg.id, 0.0), "pos": seg.poa0 * pod}
+
+
+def get_model(svc: Services, actor: Actor, search_id: int) -> dict:
+    """Rings, reach, segments with POA / coverage / POD / POS, ROW, and suggested next assignments."""
+    now = svc.now()
+    with svc.reading() as s:
+        search = load_search(s, search_id, actor)
+        settings = settings_of(search)
+        segs = s.execute(select(Segment).where(Segment.search_id == search_id).order_by(Segment.id)).scalars().all()
+        teams = s.execute(select(Team).where(Team.search_id == search_id, Team.disbanded.is_(False))).scalars().all()
+        busy_teams = set(s.execute(select(Assignment.team_id).where(
+            Assignment.search_id == search_id, Assignment.status.in_(("assigned", "in_progress")))).scalars())
+        busy_segments = set(s.execute(select(Assignment.segment_id).where(
+            Assignment.search_id == search_id, Assignment.status.in_(ACTIVE_ASSIGNMENT),
+            Assignment.segment_id.is_not(None))).scalars())
+        proj = projection(search)
+        rings = rings_of(search)
+        reach = reach_now(search, now, settings)
+        post, row = where.posterior({g.id: g.poa0 for g in segs}, search.row0, {g.id: g.coverage for g in segs}) \
+            if segs else ({}, 1.0)
+        areas = {g.id: g.area_m2 for g in segs}
+        team_effort = []
+        for t in teams:
+            if t.kind == "video_review":
+                continue
+            mode = effort.mode_for_team_kind(t.kind)
+            team_effort.append((t.id, settings["sweep_width_m"][mode] * settings["search_speed_ms"][mode] * 3600))
+        suggestions = where.suggest(post, areas, team_effort, busy_segments) if segs else []
+        names = {g.id: g.name for g in segs}
+        category = (search.subject or {}).get("category", "other")
+        return {
+            "search_id": search_id,
+            "model_version": search.model_version,
+            "category": category, "terrain": search.terrain or "urban",
+            "ring_source": behaviour.ring_source(category, search.terrain or "urban"),
+            "rings": [{"percent": pct, "radius_m": r, "geometry": _circle(proj, r)}
+                      for pct, r in zip((25, 50, 75, 95), rings)],
+            "reach": {"radius_m": reach, "walking_speed_ms": settings["walking_speed_ms"],
+                      "since": iso(search.lkp_time), "at": iso(now), "geometry": _circle(proj, min(reach, 1e6))},
+            "model_reach_m": search.model_reach_m,
+            "model_computed_at": iso(search.model_computed_at),
+            "poa_basis": search.poa_basis,
+            "settings": settings,
+            "segments": [segment_view(g, post) for g in segs],
+            "row0": search.row0, "row": row,
+            "pos_total": sum(g.poa0 * probability.pod_from_coverage(g.coverage) for g in segs),
+            "suggestions": [{"team_id": x.team_id, "segment_id": x.segment_id, "segment": names[x.segment_id],
+                             "gain_per_hour": x.gain_per_hour, "coverage": x.coverage,
+                             "team_busy": x.team_id in busy_teams} for x in suggestions],
+        }
+
+
+# --- changing segments -------------------------------------------------------------------------------------------
+
+def _segments_payload(segs) -> list[dict]:
+    return [{"id": g.id, "name": g.name, "source": g.source, "geometry": g.geometry, "area_m2": g.area_m2,
+             "poa0": g.poa0, "coverage": g.coverage} for g in segs]
+
+
+def _ring_poa_all(session, search: Search, reach: float) -> None:
+    """Set every segment's prior POA from the ring model at ``reach``, and ROW."""
+    proj = projection(search)
+    segs = session.execute(select(Segment).where(Segment.search_id == search.id)).scalars().all()
+    poa, row = where.ring_poa({g.id: proj.project(shape(g.geometry)) for g in segs}, rings_of(search), reach)
+    for g in segs:
+        g.poa0 = poa[g.id]
+    search.row0 = row
+    search.poa_basis = "rings"
+    search.model_reach_m = reach
+
+
+def generate_segments(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
+    """Split the 95 % ring within reach into square or hexagonal cells (replacing earlier generated cells; drawn
+    segments stay and are cut out). POA from the ring model; coverage is recomputed from the tracks in the
+    background."""
+    require_dispatcher(actor)
+    clean = model.clean_segment_grid(data)
+    now = svc.now()
+    with svc.transaction() as s:
+        search = load_search(s, search_id, actor, dispatcher_only=True)
+        model.check_search_writable(search.status)
+        proj = projection(search)
+        reach = reach_now(search, now)
+        region = where.search_region(rings_of(search), reach)
+        s.execute(update(Assignment).where(Assignment.segment_id.in_(
+            select(Segment.id).where(Segment.search_id == search_id, Segment.source == "grid"))).values(segment_id=None))
+        s.execute(delete(Segment).where(Segment.search_id == search_id, Segment.source == "grid"))
+        drawn = s.execute(select(Segment).where(Segment.search_id == search_id)).scalars().all()
+        for g in drawn:
+            region = region.difference(proj.project(shape(g.geometry)))
+        try:
+            cells = segmentation.grid(region, clean["cell_m"], clean["shape"])
+        except GeometryError as exc:
+            raise ValidationError({"cell_m": exc.message}) from None
+        for c in cells:
+            s.add(Segment(search_id=search_id, name=c.name, source="grid", created_at=naive_utc(now),
+                          geometry=mapping(proj.unproject(c.polygon)), area_m2=c.polygon.area, poa0=0.0, coverage=0.0))
+        s.flush()
+        _ring_poa_all(s, search, reach)
+        search.model_computed_at = naive_utc(now)
+        _bump(search, s)
+        segs = s.execute(select(Segment).where(Segment.search_id == search_id).order_by(Segment.id)).scalars().all()
+        events.record(s, search_id, "segments.replaced", actor,
+                      {"segments": _segments_payload(segs), "row0": search.row0, "reach_m": reach,
+                       "shape": clean["shape"], "cell_m": clean["cell_m"]}, now)
+        count = len(segs)
+    schedule_recompute(svc, search_id, "segments generated")
+    return {"segments": count, "reach_m": reach}
+
+
+def add_segment(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
+    """A segment drawn by the dispatcher: a polygon, or a route buffered to a corridor. It is cut so that it does not
+    overlap existing segments (probability is never counted twice)."""
+    require_dispatcher(actor)
+    clean = model.clean_drawn_segment(data)
+    now = svc.now()
+    with svc.transaction() as s:
+        search = load_search(s, search_id, actor, dispatcher_only=True)
+        model.check_search_writable(search.status)
+        proj = projection(search)
+        geom = proj.project(shape(clean["geometry"]))
+        source = "drawn"
+        if geom.geom_type == "LineString":
+            geom, source = segmentation.corridor(geom, clean["width_m"]), "route"
+        existing = s.execute(select(Segment).where(Segment.search_id == search_id)).scalars().all()
+        for g in existing:
+            geom = geom.difference(proj.project(shape(g.geometry)))
+        if geom.is_empty or geom.area < 1:
+            raise ValidationError({"geometry": "lies entirely inside existing segments"})
+        names = {g.name for g in existing}
+        name = clean.get("name") or segmentation.next_free_name(names, "R" if source == "route" else "D")
+        if name in names:
+            raise ValidationError({"name": f"{name} is already used"})
+        reach = search.model_reach_m or reach_now(search, now)
+        poa, _ = where.ring_poa({0: geom}, rings_of(search), reach)
+        poa0 = min(poa[0], search.row0)
+        seg = Segment(search_id=search_id, name=name, source=source, geometry=mapping(proj.unproject(geom)),
+                      area_m2=geom.area, poa0=poa0, coverage=0.0, created_at=naive_utc(now))
+        s.add(seg)
+        search.row0 = max(0.0, search.row0 - poa0)
+        s.flush()
+        _bump(search, s)
+        view = _segments_payload([seg])[0]
+        events.record(s, search_id, "segment.added", actor, {"segment": view, "row0": search.row0}, now)
+    schedule_recompute(svc, search_id, f"segment {name} added")
+    return view
+
+
+def delete_segment(svc: Services, actor: Actor, search_id: int, segment_id: int) -> None:
+    now = svc.now()
+    with svc.transaction() as s:
+        search = load_search(s, search_id, actor, dispatcher_only=True)
+        model.check_search_writable(search.status)
+        seg = s.get(Segment, segment_id)
+        if seg is None or seg.search_id != search_id:
+            raise NotFound(f"segment {segment_id} not found on search {search_id}")
+        search.row0 = min(1.0, search.row0 + seg.poa0)
+        s.execute(update(Assignment).where(Assignment.segment_id == segment_id).values(segment_id=None))
+        s.delete(seg)
+        s.flush()
+        _bump(search, s)
+        events.record(s, search_id, "segment.removed", actor, {"segment_id": segment_id, "row0": search.row0}, now)
+
+
+def set_consensus(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
+    """POA by consensus (Mattson): each evaluator spreads 100 points over segment names and ROW; the mean is used."""
+    evaluations = data.get("evaluations") if isinstance(data, dict) else None
+    if not isinstance(evaluations, list) or not evaluations or len(evaluations) > 50:
+        raise ValidationError({"evaluations": "must be a list of 1 to 50 evaluations ({segment name: points})"})
+    try:
+        poa = probability.mattson(evaluations)
+    except probability.ProbabilityError as exc:
+        raise ValidationError({"evaluations": exc.message}) from None
+    now = svc.now()
+    with svc.transaction() as s:
+        search = load_search(s, search_id, actor, dispatcher_only=True)
+        model.check_search_writable(search.status)
+        segs = s.execute(select(Segment).where(Segment.search_id == search_id)).scalars().all()
+        by_name = {g.name: g for g in segs}
+        unknown = [k for k in poa if k != probability.ROW and k not in by_name]
+        if unknown:
+            raise ValidationError({"evaluations": f"no such segment: {', '.join(sorted(unknown))}"})
+        for g in segs:
+            g.poa0 = poa.get(g.name, 0.0)
+        search.row0 = poa[probability.ROW]
+        search.poa_basis = "consensus"
+        s.flush()
+        payload = {"poa0": {g.id: g.poa0 for g in segs}, "row0": search.row0, "evaluators": len(evaluations)}
+        events.record(s, search_id, "poa.consensus", actor, payload, now)
+    return payload
+
+
+def update_settings(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
+    """Change walking speed, sweep widths, search speeds or gap limits; the search is recomputed in the background."""
+    clean = model.clean_model_settings(data)
+    now = svc.now()
+    with svc.transaction() as s:
+        search = load_search(s, search_id, actor, dispatcher_only=True)
+        model.check_search_writable(search.status)
+        merged = dict(search.settings or {})
+        for key, value in clean.items():
+            if isinstance(value, dict):
+                merged[key] = {**merged.get(key, {}), **value}
+            elif value is None:
+                merged.pop(key, None)
+            else:
+                merged[key] = value
+        search.settings = merged
+        s.flush()
+        _bump(search, s)
+        result = settings_of(search)
+        events.record(s, search_id, "model.settings", actor, {"settings": result}, now)
+    schedule_recompute(svc, search_id, "settings changed")
+    return result
+
+
+# --- recomputing from scratch --------------------------------------------------------------------------------------
+
+def schedule_recompute(svc: Services, search_id: int, reason: str) -> None:
+    """Recompute in the background (inline where the context has no background runner, as in tests)."""
+    if svc.background is None:
+        recompute(svc, search_id, reason)
+    else:
+        svc.background(recompute, svc, search_id, reason)
+
+
+def recompute(svc: Services, search_id: int, reason: str = "requested", actor: Actor | None = None) -> dict:
+    """Prior POA (ring model at the current reach, unless set by consensus) and every segment's coverage from all
+    tracks and searched areas, from scratch. Written in one transaction and announced as ``model.recomputed``.
+    If the segments change meanwhile, the work is done again on the new ones."""
+    for _ in range(3):
+        started = time.perf_counter()
+        now = svc.now()
+        with svc.reading() as s:
+            search = s.get(Search, search_id)
+            if search is None:
+                return {}
+            version = search.model_version
+            proj, index, areas = segment_index(s, search)
+            settings = settings_of(search)
+            coverage = {k: 0.0 for k in areas}
+            points = s.execute(select(TrackPoint.user_id, TrackPoint.lon, TrackPoint.lat, TrackPoint.t)
+                               .where(TrackPoint.search_id == search_id)
+                               .order_by(TrackPoint.user_id, TrackPoint.t)).all()
+            by_user: dict[int, list] = {}
+            for uid, lon, lat, t in points:
+                by_user.setdefault(uid, []).append((lon, lat, _epoch(t)))
+            for uid, pts in by_user.items():
+                mode = user_mode(s, search_id, uid)
+                for k, c in coverage_added(proj, index, areas, settings, mode, pts).items():
+                    coverage[k] += c
+            for area in s.execute(select(SearchedArea).where(SearchedArea.search_id == search_id)).scalars():
+                poly = proj.project(shape(area.geometry))
+                for k, share in index.overlap_shares(poly).items():
+                    coverage[k] += effort.coverage_from_stated_pod(area.pod, share)
+            reach = reach_now(search, now, settings)
+            ring = None
+            if search.poa_basis == "rings" and areas:
+                ring = where.ring_poa(dict(zip(index.ids.tolist(), index.geoms.tolist())), rings_of(search), reach)
+        with svc.transaction() as s:
+            search = s.get(Search, search_id)
+            if search.model_version != version:
+                continue
+            segs = s.execute(select(Segment).where(Segment.search_id == search_id)).scalars().all()
+            for g in segs:
+                g.coverage = coverage.get(g.id, 0.0)
+                if ring is not None:
+                    g.poa0 = ring[0][g.id]
+            if ring is not None:
+                search.row0, search.model_reach_m = ring[1], reach
+            search.model_computed_at = naive_utc(now)
+            took = time.perf_counter() - started
+            payload = {"segments": [{"id": g.id, "poa0": g.poa0, "coverage": g.coverage} for g in segs],
+                       "row0": search.row0, "reach_m": search.model_reach_m, "reason": reason,
+                       "seconds": round(took, 3), "track_points": len(points)}
+            events.record(s, search_id, "model.recomputed", actor, payload, now)
+        log.info("search %s recomputed in %.2f s (%s)", search_id, took, reason)
+        return payload
+    log.warning("search %s: segments kept changing; recompute gave up", search_id)
+    return {}
+
+
+def request_recompute(svc: Services, actor: Actor, search_id: int) -> dict:
+    """A dispatcher asks for a recompute (e.g. reach has grown since POA was set); it runs in the background."""
+    with svc.reading() as s:
+        load_search(s, search_id, actor, dispatcher_only=True)
+    schedule_recompute(svc, search_id, "requested")
+    return {"scheduled": True}
+
+
+# --- searched areas and accepting suggestions ---------------------------------------------------------------------
+
+def mark_searched(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
+    """A team marks a polygon searched with a stated POD; it adds coverage to the segments it overlaps."""
+    clean = model.clean_searched_area(data)
+    now = svc.now()
+    with svc.transaction() as s:
+        search = load_search(s, search_id, actor)
+        ev = events.begin(s, search_id, "area.searched", actor, now, client_id=clean.get("client_id"))
+        model.check_search_writable(search.status)
+        if clean.get("team_id") is not None:
+            team = s.get(Team, clean["team_id"])
+            if team is None or team.search_id != search_id:
+                raise ValidationError({"team_id": "is not a team of this search"})
+        area = SearchedArea(search_id=search_id, team_id=clean.get("team_id"), geometry=clean["geometry"],
+                            pod=clean["pod"], notes=clean.get("notes"), marked_by=actor.user_id,
+                            marked_at=naive_utc(now))
+        s.add(area)
+        s.flush()
+        proj, index, _ = segment_index(s, search)
+        added = {k: effort.coverage_from_stated_pod(clean["pod"], share)
+                 for k, share in index.overlap_shares(proj.project(shape(clean["geometry"]))).items()}
+        coverage = _increment(s, added)
+        view = {"id": area.id, "team_id": area.team_id, "geometry": area.geometry, "pod": area.pod,
+                "notes": area.notes, "marked_by": actor.user_id, "marked_at": iso(area.marked_at)}
+        events.finish(s, ev, {"area": view, "coverage": {str(k): v for k, v in coverage.items()}})
+    return {"area": view, "coverage": coverage}
+
+
+def accept_suggestion(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
+    """Turn a suggestion into an assignment: the segment's area to the team, in one click."""
+    from .teams import create_assignment
+
+    if not isinstance(data, dict) or not isinstance(data.get("segment_id"), int) \
+            or not isinstance(data.get("team_id"), int):
+        raise ValidationError({"segment_id": "send segment_id and team_id"})
+    with svc.reading() as s:
+        load_search(s, search_id, actor, dispatcher_only=True)
+        seg = s.get(Segment, data["segment_id"])
+        if seg is None or seg.search_id != search_id:
+            raise ValidationError({"segment_id": "is not a segment of this search"})
+        pod = probability.pod_from_coverage(seg.coverage)
+    return create_assignment(svc, actor, search_id, {
+        "title": f"Segment {seg.name}", "kind": "area", "team_id": data["team_id"], "geometry": seg.geometry,
+        "segment_id": seg.id,
+        "instructions": data.get("instructions") or f"Search segment {seg.name} ({seg.area_m2 / 1e4:.1f} ha); "
+                                                    f"POD so far {pod:.0%}."})
