@@ -6,7 +6,7 @@ import logging
 from flask import request
 from flask_socketio import Namespace, join_room, leave_room
 
-from ..adapters.publisher import room_for
+from ..adapters.publisher import room_for, user_room
 from ..core.errors import SearchCoordError
 from ..services import searches
 from ..web.auth import current_actor, services
@@ -16,9 +16,11 @@ log = logging.getLogger(__name__)
 
 class LiveNamespace(Namespace):
     def on_connect(self, auth=None):
-        if current_actor(required=False) is None:
+        actor = current_actor(required=False)
+        if actor is None:
             log.info("socket connection refused: not logged in (%s)", request.remote_addr)
             return False  # refused (an exception would be swallowed by the namespace's error handler)
+        join_room(user_room(actor.user_id))
         return None
 
     def on_join(self, data):

@@ -65,3 +65,16 @@ def test_hostile_messages_get_a_clear_error_and_the_server_keeps_serving(app, lo
         assert ack["ok"] is False and ack["error"] == "invalid"
     assert sock.emit("join", {"search_id": 424242}, namespace="/live", callback=True)["error"] == "not_found"
     assert sock.emit("join", {"search_id": sid, "after": 0}, namespace="/live", callback=True)["ok"] is True
+
+
+def test_a_removed_member_gets_nothing_more(app, login, opened):
+    sid, disp = opened
+    off1 = login("off1")
+    sock = connect(app, off1)
+    assert sock.emit("join", {"search_id": sid, "after": 0}, namespace="/live", callback=True)["ok"]
+    sock.get_received("/live")
+    assert disp.delete(f"/api/v1/searches/{sid}/members/{off1.user['id']}").status_code == 204
+    assert [e["type"] for e in events_of(sock)] == ["member.removed"]
+    disp.post(f"/api/v1/searches/{sid}/teams", {"name": "After", "kind": "foot_patrol"})
+    assert events_of(sock) == []
+    assert sock.emit("join", {"search_id": sid, "after": 0}, namespace="/live", callback=True)["ok"] is False
