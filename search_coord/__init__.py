@@ -95,7 +95,8 @@ def register_socketio(app: "Flask") -> None:
     from .sockets import LiveNamespace, handle_error
 
     socketio.init_app(app, async_mode=app.config["SOCKETIO_ASYNC_MODE"],
-                      message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"), manage_session=False,
+                      message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"), channel=app.config["SOCKETIO_CHANNEL"],
+                      manage_session=False,
                       max_http_buffer_size=app.config["MAX_JSON_BYTES"])
     if not any(ns.namespace == "/live" for ns in socketio.namespace_handlers):
         socketio.on_namespace(LiveNamespace("/live"))

@@ -14,6 +14,8 @@ DEFAULTS = {
     "SOCKETIO_ASYNC_MODE": "threading",
     # Redis URL for several processes (scale-out); None for one process.
     "SOCKETIO_MESSAGE_QUEUE": None,
+    # Redis pub/sub channel shared by the processes of one deployment.
+    "SOCKETIO_CHANNEL": "search-coord",
     # Map tiles: a police intranet has its own server. Empty = plain background.
     "TILE_URL": "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png",
     "TILE_ATTRIBUTION": "&copy; OpenStreetMap contributors",
