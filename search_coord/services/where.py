@@ -57,14 +57,16 @@ def rings_of(search: Search) -> tuple[float, ...]:
 
 # --- the per-process segment index cache (keyed by model_version, so it is never stale) --------------------------
 
-_CACHE: "OrderedDict[tuple[int, int], tuple]" = OrderedDict()
+_CACHE: "OrderedDict[tuple, tuple]" = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 _CACHE_SIZE = 32
 
 
 def segment_index(session, search: Search):
     """(projection, SegmentIndex in metres, {id: area m²}) for the search's current segments."""
-    key = (search.id, search.model_version)
+    # The engine and the opening time make the key unique across databases (tests, a restored backup).
+    bind = session.get_bind()
+    key = (str(bind.url), id(getattr(bind, "engine", bind)), search.id, search.opened_at, search.model_version)
     with _CACHE_LOCK:
         if key in _CACHE:
             _CACHE.move_to_end(key)

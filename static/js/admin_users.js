@@ -1,0 +1,72 @@
+/* search-coord: account management for administrators. */
+"use strict";
+
+(function () {
+  const { t, tEnum, $, el } = SC;
+  const tbody = $("#user-table tbody");
+
+  async function load() {
+    let users;
+    try { users = await SC.api("GET", "/api/v1/users"); } catch (e) { return; }
+    SC.clear(tbody);
+    users.sort((a, b) => (a.active === b.active ? a.username.localeCompare(b.username) : a.active ? -1 : 1));
+    for (const u of users) {
+      const isMe = SC.user && SC.user.id === u.id;
+      tbody.append(el("tr", { class: u.active ? "" : "inactive" },
+        el("td", { "data-label": t("admin.display_name") }, el("strong", {}, u.display_name)),
+        el("td", { "data-label": t("admin.username") }, u.username),
+        el("td", { "data-label": t("admin.role") }, tEnum("role", u.role)),
+        el("td", { "data-label": t("admin.unit") }, u.unit || ""),
+        el("td", { "data-label": t("admin.phone") }, u.phone || ""),
+        el("td", { "data-label": t("admin.status") }, el("span", { class: "badge " + (u.active ? "status-open" : "status-closed") }, u.active ? t("admin.active") : t("admin.inactive"))),
+        el("td", { class: "actions-cell" },
+          el("button", { type: "button", class: "btn btn-small", onclick: () => resetPassword(u) }, t("admin.reset_password")),
+          isMe ? null : el("button", {
+            type: "button", class: "btn btn-small " + (u.active ? "btn-danger" : ""),
+            onclick: () => setActive(u, !u.active),
+          }, u.active ? t("admin.deactivate") : t("admin.reactivate")))));
+    }
+  }
+
+  async function setActive(u, active) {
+    if (!active && !window.confirm(t("admin.confirm_deactivate", { name: u.display_name }))) return;
+    try {
+      await SC.api("PATCH", `/api/v1/users/${u.id}`, { active });
+      SC.toast(active ? t("admin.reactivated") : t("admin.deactivated"), "ok");
+      load();
+    } catch (e) { /* shown */ }
+  }
+
+  async function resetPassword(u) {
+    const pw = await SC.askText(t("admin.reset_title", { name: u.display_name }), t("admin.new_password"), { required: true, submitLabel: t("admin.reset_password") });
+    if (!pw) return;
+    try {
+      await SC.api("PATCH", `/api/v1/users/${u.id}`, { password: pw });
+      SC.toast(t("admin.password_changed"), "ok");
+    } catch (e) { /* shown */ }
+  }
+
+  $("#new-user").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const form = e.target;
+    const body = {};
+    for (const name of ["username", "display_name", "role", "password", "phone", "unit"]) {
+      const v = form.elements[name].value.trim();
+      if (v || ["username", "display_name", "role", "password"].includes(name)) body[name] = name === "password" ? form.elements[name].value : v;
+    }
+    const box = SC.clear(form.querySelector(".form-errors"));
+    try {
+      await SC.api("POST", "/api/v1/users", body, { quiet: true });
+      form.reset();
+      SC.showFieldErrors(form, {});
+      SC.toast(t("admin.created"), "ok");
+      load();
+    } catch (err) {
+      if (err.status === 400 && err.data.errors) {
+        for (const k of SC.showFieldErrors(form, err.data.errors)) box.append(el("p", {}, `${k}: ${err.data.errors[k]}`));
+      } else box.append(el("p", {}, SC.errorMessage(err)));
+    }
+  });
+
+  load();
+})();

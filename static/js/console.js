@@ -1,0 +1,557 @@
+/* search-coord: the dispatcher's command post — map, live state, panels, actions. */
+"use strict";
+
+(function () {
+  const { t, tEnum, $, $$, el } = SC;
+  const searchId = parseInt($(".console").dataset.searchId, 10);
+  const live = new SC.LiveSearch(searchId);
+  const map = SC.makeMap($("#map"), { zoom: 15 });
+  if (SC.lang === "zh-CN" && map.pm) map.pm.setLang("zh");
+  const layers = new SC.SearchLayers(map, {});
+  let meta = null;
+  let officers = [];
+  let timeline = [];
+  let fitted = false;
+
+  const st = () => live.state;
+  const lkp = () => (st() && st().search.lkp ? st().search.lkp.coordinates : null);
+  const userName = (uid) => {
+    const m = st() && st().members.find((u) => u.id === uid);
+    return m ? m.display_name : t("map.user_n", { id: uid });
+  };
+  const teamLabel = (tid) => {
+    const tm = st().teams.find((x) => x.id === tid);
+    return tm ? (tm.callsign ? `${tm.callsign} · ${tm.name}` : tm.name) : t("assignment.no_team");
+  };
+
+  const clueDialog = SC.clueReporter({ searchId, map, lkp, allowTime: true });
+  const foundDialog = SC.foundReporter({ searchId, map, lkp, allowTime: true });
+
+  /* ---- tabs ------------------------------------------------------------------------------------- */
+  const tabs = $$("[role=tab]");
+  function selectTab(tab) {
+    for (const b of tabs) {
+      const on = b === tab;
+      b.setAttribute("aria-selected", on ? "true" : "false");
+      b.tabIndex = on ? 0 : -1;
+      $("#" + b.getAttribute("aria-controls")).hidden = !on;
+    }
+  }
+  tabs.forEach((b, i) => {
+    b.addEventListener("click", () => selectTab(b));
+    b.addEventListener("keydown", (e) => {
+      const d = e.key === "ArrowRight" ? 1 : e.key === "ArrowLeft" ? -1 : 0;
+      if (!d) return;
+      const next = tabs[(i + d + tabs.length) % tabs.length];
+      selectTab(next);
+      next.focus();
+    });
+  });
+  const showTab = (name) => selectTab($("#tab-" + name));
+
+  /* ---- header --------------------------------------------------------------------------------- */
+  function renderHead() {
+    const s = st().search;
+    const subj = s.subject || {};
+    $("#head-name").textContent = subj.name || s.title || "#" + s.id;
+    document.title = `${subj.name || s.title} · ${t("console.title")} · search-coord`;
+    const facts = SC.clear($("#head-facts"));
+    if (subj.age !== null && subj.age !== undefined) facts.append(el("span", { class: "fact" }, t("subject.age_n", { n: subj.age })));
+    if (subj.sex && subj.sex !== "unknown") facts.append(el("span", { class: "fact" }, tEnum("sex", subj.sex)));
+    if (subj.category) facts.append(el("span", { class: "fact" }, tEnum("category", subj.category)));
+    facts.append(el("span", { class: "badge risk-" + s.risk }, t("search.risk_is", { risk: tEnum("risk_level", s.risk) })));
+    facts.append(el("span", { class: "badge status-" + s.status }, tEnum("sstatus", s.status)));
+    renderClock();
+    renderActions();
+    renderFoundBanner();
+  }
+
+  function renderClock() {
+    const s = st() && st().search;
+    if (!s) return;
+    const box = SC.clear($("#head-clock"));
+    const end = s.found ? new Date(s.found.time).getTime() : (s.closed_at ? new Date(s.closed_at).getTime() : Date.now());
+    box.append(el("span", { class: "clock-label" }, s.found ? t("console.missing_for_found") : t("console.missing_for")),
+      el("strong", { class: "clock-value" }, SC.fmtSince(s.lkp_time, end)),
+      el("span", { class: "clock-sub" }, t("console.last_seen_at", { time: SC.fmtDateTime(s.lkp_time) })));
+  }
+  setInterval(renderClock, 15000);
+
+  function renderFoundBanner() {
+    const s = st().search;
+    const banner = $("#found-banner");
+    if (s.found) {
+      banner.hidden = false;
+      SC.clear(banner).append(
+        el("strong", { class: "found-title" }, t("found.banner_title")),
+        el("span", {}, t("found.banner_text", {
+          condition: tEnum("condition", s.found.condition), time: SC.fmtDateTime(s.found.time), name: userName(s.found.reported_by),
+        })),
+        s.found.notes ? el("span", { class: "found-notes" }, s.found.notes) : null,
+        el("button", { type: "button", class: "btn btn-small", onclick: () => {
+          const ll = SC.pointLatLng(s.found.location);
+          if (ll) map.setView(ll, 18);
+        } }, t("found.show_on_map")));
+    } else {
+      banner.hidden = true;
+    }
+    document.body.classList.toggle("is-found", !!s.found);
+  }
+
+  function renderActions() {
+    const s = st().search;
+    const box = SC.clear($("#head-actions"));
+    if (s.status !== "closed") {
+      box.append(el("button", { type: "button", class: "btn", onclick: () => clueDialog.open() }, t("action.log_clue")));
+    }
+    if (s.status === "open" || s.status === "suspended") {
+      box.append(el("button", { type: "button", class: "btn btn-found", onclick: () => foundDialog.open() }, t("action.mark_found")));
+    }
+    if (s.status === "open") box.append(statusButton("suspended", "action.suspend"));
+    if (s.status === "suspended") box.append(statusButton("open", "action.reopen"));
+    if (s.status !== "closed") box.append(statusButton("closed", "action.close", "btn-danger"));
+  }
+
+  function statusButton(to, label, cls) {
+    return el("button", {
+      type: "button", class: "btn " + (cls || ""),
+      onclick: async () => {
+        const reason = await SC.askText(t("status.dialog_title_" + to), t("status.reason"), {
+          required: to !== "open", submitLabel: t(label), submitClass: cls === "btn-danger" ? "btn-danger" : "btn-primary",
+        });
+        if (reason === null) return;
+        try {
+          const body = { status: to };
+          if (reason) body.reason = reason;
+          await SC.api("POST", `/api/v1/searches/${searchId}/status`, body);
+          SC.toast(t("status.saved", { to: tEnum("sstatus", to) }), "ok");
+        } catch (e) { /* shown */ }
+      },
+    }, t(label));
+  }
+
+  /* ---- subject panel ---------------------------------------------------------------------------- */
+  function renderSubject() {
+    const s = st().search;
+    const subj = s.subject || {};
+    const box = SC.clear($("#subject-details"));
+    const dl = el("dl", { class: "facts" });
+    const add = (label, value) => { if (value !== null && value !== undefined && value !== "") dl.append(el("dt", {}, label), el("dd", {}, value)); };
+    add(t("subject.name"), subj.name);
+    add(t("subject.age"), subj.age);
+    add(t("subject.sex"), tEnum("sex", subj.sex));
+    add(t("subject.category"), tEnum("category", subj.category));
+    add(t("subject.description"), subj.description);
+    add(t("subject.clothing"), subj.clothing);
+    add(t("subject.medical"), subj.medical);
+    add(t("new.lkp_time"), SC.fmtDateTime(s.lkp_time));
+    add(t("new.lkp_address"), s.lkp_address);
+    if (s.lkp) add(t("map.lkp"), SC.fmtCoord(s.lkp.coordinates[0], s.lkp.coordinates[1]));
+    add(t("new.terrain"), tEnum("terrain", s.terrain));
+    add(t("search.risk"), tEnum("risk_level", s.risk));
+    add(t("search.risk_reasons"), (s.risk_reasons || []).map((r) => tEnum("reason", r)).join(SC.t("list.sep")));
+    add(t("search.notes"), s.notes);
+    add(t("search.opened_at"), SC.fmtDateTime(s.opened_at));
+    if (subj.photo_id) {
+      box.append(el("img", { class: "subject-photo", src: `/api/v1/photos/${subj.photo_id}`, alt: t("subject.photo_of", { name: subj.name }) }));
+    }
+    box.append(dl);
+    // the edit form follows the live values unless the user is typing in it
+    const form = $("#edit-search");
+    if (!form.contains(document.activeElement)) {
+      $("#e-risk").value = s.risk;
+      $$("input[name=risk_reasons]", form).forEach((c) => { c.checked = (s.risk_reasons || []).includes(c.value); });
+      $("#e-notes").value = s.notes || "";
+    }
+  }
+
+  $("#edit-search").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const form = e.target;
+    const body = {
+      risk: $("#e-risk").value,
+      risk_reasons: $$("input[name=risk_reasons]:checked", form).map((c) => c.value),
+      notes: $("#e-notes").value.trim(),
+    };
+    try {
+      await SC.api("PATCH", `/api/v1/searches/${searchId}`, body, { quiet: true });
+      SC.showFieldErrors(form, {});
+      SC.toast(t("console.saved"), "ok");
+      document.activeElement.blur();
+    } catch (err) {
+      if (err.status === 400 && err.data.errors) SC.showFieldErrors(form, err.data.errors);
+      else SC.toast(SC.errorMessage(err), "error");
+    }
+  });
+
+  /* ---- members ------------------------------------------------------------------------------------ */
+  function renderMembers() {
+    const list = SC.clear($("#member-list"));
+    const members = st().members;
+    $("#count-members").textContent = members.length ? ` ${members.length}` : "";
+    for (const u of members) {
+      const teamsOf = st().teams.filter((tm) => tm.member_ids.includes(u.id) || tm.leader_id === u.id).map((tm) => tm.callsign || tm.name);
+      const hasTrack = (st().tracks[String(u.id)] || []).length;
+      list.append(el("li", { class: "list-item" },
+        el("span", { class: "dot", style: hasTrack ? `background:${SC.trackColor(u.id)}` : null, "aria-hidden": "true" }),
+        el("span", { class: "grow" },
+          el("strong", {}, u.display_name), " ",
+          el("span", { class: "badge role-badge" }, tEnum("role", u.role)),
+          el("span", { class: "muted small block" }, [u.unit, teamsOf.join(SC.t("list.sep"))].filter(Boolean).join(" · "))),
+        hasTrack ? el("button", { type: "button", class: "btn btn-small btn-ghost", onclick: () => {
+          const m = layers.positionMarkers[String(u.id)];
+          if (m) map.setView(m.getLatLng(), 17);
+        } }, t("members.locate")) : null,
+        u.role === "officer" ? el("button", {
+          type: "button", class: "btn btn-small btn-ghost", "aria-label": t("members.remove_name", { name: u.display_name }),
+          onclick: async () => {
+            if (!window.confirm(t("members.confirm_remove", { name: u.display_name }))) return;
+            try { await SC.api("DELETE", `/api/v1/searches/${searchId}/members/${u.id}`); } catch (e) { /* shown */ }
+          },
+        }, t("members.remove")) : null));
+    }
+    const ids = new Set(members.map((u) => u.id));
+    const candidates = officers.filter((u) => u.active && !ids.has(u.id));
+    SC.fillSelect($("#m-user"), candidates.map((u) => [u.id, u.unit ? `${u.display_name} (${u.unit})` : u.display_name]),
+      { blank: candidates.length ? t("form.choose") : t("members.none_left") });
+    // team form choices follow the members
+    const officerMembers = members.filter((u) => u.role === "officer");
+    SC.fillSelect($("#t-leader"), officerMembers.map((u) => [u.id, u.display_name]), { blank: t("teams.no_leader") });
+    const box = $("#t-members");
+    const checked = new Set($$("input:checked", box).map((c) => c.value));
+    SC.clear(box);
+    for (const u of officerMembers) {
+      box.append(el("label", { class: "check" }, el("input", { type: "checkbox", name: "member_ids", value: u.id, checked: checked.has(String(u.id)) }), el("span", {}, u.display_name)));
+    }
+    if (!officerMembers.length) box.append(el("p", { class: "muted" }, t("teams.add_members_first")));
+  }
+
+  async function loadOfficers() {
+    try {
+      officers = await SC.api("GET", "/api/v1/users?role=officer");
+    } catch (e) { officers = []; }
+    if (st()) renderMembers();
+  }
+
+  $("#add-member").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const v = $("#m-user").value;
+    if (!v) return;
+    try {
+      await SC.api("POST", `/api/v1/searches/${searchId}/members`, { user_id: parseInt(v, 10) }, { quiet: true });
+      SC.toast(t("members.added"), "ok");
+    } catch (err) {
+      if (err.status === 400 && err.data.errors) SC.showFieldErrors(e.target, err.data.errors);
+      else SC.toast(SC.errorMessage(err), "error");
+    }
+  });
+
+  /* ---- teams ------------------------------------------------------------------------------------- */
+  function renderTeams() {
+    const list = SC.clear($("#team-list"));
+    const teams = st().teams.filter((tm) => !tm.disbanded);
+    $("#count-teams").textContent = teams.length ? ` ${teams.length}` : "";
+    for (const tm of teams) {
+      const assigned = st().assignments.filter((a) => a.team_id === tm.id);
+      list.append(el("li", { class: "list-item column" },
+        el("div", {}, el("strong", {}, tm.callsign ? `${tm.callsign} · ${tm.name}` : tm.name), " ",
+          el("span", { class: "badge" }, tEnum("team_kind", tm.kind))),
+        el("div", { class: "small" }, t("teams.leader") + ": " + (tm.leader_id ? userName(tm.leader_id) : "—")),
+        el("div", { class: "small" }, t("teams.members") + ": " + (tm.member_ids.map(userName).join(SC.t("list.sep")) || "—")),
+        el("div", { class: "small muted" }, t("teams.assignment_count", { n: assigned.length }))));
+    }
+    if (!teams.length) list.append(el("li", { class: "muted" }, t("teams.none")));
+    SC.fillSelect($("#a-team"), teams.map((tm) => [tm.id, tm.callsign ? `${tm.callsign} · ${tm.name}` : tm.name]), { blank: t("assignment.no_team") });
+  }
+
+  $("#new-team").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const form = e.target;
+    const body = {
+      name: form.elements.name.value.trim(),
+      kind: form.elements.kind.value,
+      member_ids: $$("input[name=member_ids]:checked", form).map((c) => parseInt(c.value, 10)),
+    };
+    const cs = form.elements.callsign.value.trim();
+    if (cs) body.callsign = cs;
+    if (form.elements.leader_id.value) body.leader_id = parseInt(form.elements.leader_id.value, 10);
+    try {
+      await SC.api("POST", `/api/v1/searches/${searchId}/teams`, body, { quiet: true });
+      form.reset();
+      SC.showFieldErrors(form, {});
+      $("#team-form-box").open = false;
+      SC.toast(t("teams.created"), "ok");
+    } catch (err) {
+      if (err.status === 400 && err.data.errors) SC.showFieldErrors(form, err.data.errors);
+      else SC.toast(SC.errorMessage(err), "error");
+    }
+  });
+
+  /* ---- assignments ------------------------------------------------------------------------------- */
+  const STATUS_ORDER = { in_progress: 0, assigned: 1, planned: 2, done: 3, aborted: 4 };
+  function renderAssignments() {
+    const list = SC.clear($("#assignment-list"));
+    const items = st().assignments.slice().sort((a, b) => (STATUS_ORDER[a.status] - STATUS_ORDER[b.status]) || (a.id - b.id));
+    const active = items.filter((a) => a.status !== "done" && a.status !== "aborted").length;
+    $("#count-assignments").textContent = items.length ? ` ${active}/${items.length}` : "";
+    for (const a of items) {
+      list.append(el("li", { class: "list-item column assignment status-" + a.status },
+        el("div", { class: "row-between" },
+          el("button", { type: "button", class: "link-button strong", onclick: () => focusAssignment(a.id) }, a.title),
+          el("span", { class: "badge status-" + a.status }, tEnum("astatus", a.status))),
+        el("div", { class: "small" }, tEnum("akind", a.kind), " · ", teamLabel(a.team_id)),
+        a.instructions ? el("div", { class: "small muted" }, a.instructions) : null,
+        a.places && a.places.length ? el("div", { class: "small" }, t("assignment.places") + ": " + a.places.join(SC.t("list.sep"))) : null,
+        a.debrief ? el("div", { class: "small" }, el("em", {}, t("assignment.debrief") + ": "), a.debrief) : null,
+        meta ? SC.assignmentActions(searchId, a, meta.assignment_transitions) : null));
+    }
+    if (!items.length) list.append(el("li", { class: "muted" }, t("assignment.none")));
+  }
+
+  function focusAssignment(id) {
+    const layer = layers.assignmentLayers[id];
+    if (!layer) return;
+    const b = layer.getBounds();
+    if (b.isValid()) map.fitBounds(b, { padding: [40, 40], maxZoom: 18 });
+    layer.openPopup(b.getCenter());
+  }
+
+  /* drawing a new assignment with Leaflet-Geoman */
+  let drawing = null; // {kind, points: [], temp: featureGroup, banner}
+  function stopDrawing() {
+    if (!drawing) return;
+    map.pm.disableDraw();
+    drawing.temp.remove();
+    drawing.banner.remove();
+    map.getContainer().classList.remove("picking");
+    drawing = null;
+  }
+  function startDrawing(kind) {
+    stopDrawing();
+    if (!map.pm) { SC.toast(t("assignment.no_draw"), "error"); return; }
+    const temp = L.featureGroup().addTo(map);
+    const finishBtn = el("button", { type: "button", class: "btn btn-small btn-primary", hidden: kind !== "places" }, t("assignment.finish_places", { n: 0 }));
+    const banner = el("div", { class: "pick-banner", role: "status" },
+      el("span", {}, t("assignment.draw_hint_" + kind)), finishBtn,
+      el("button", { type: "button", class: "btn btn-small", onclick: stopDrawing }, t("action.cancel")));
+    map.getContainer().parentElement.append(banner);
+    drawing = { kind, points: [], temp, banner, finishBtn };
+    map.getContainer().classList.add("picking");
+    finishBtn.addEventListener("click", () => {
+      if (!drawing.points.length) return;
+      const geom = { type: "MultiPoint", coordinates: drawing.points.slice() };
+      stopDrawing();
+      openAssignmentDialog("places", geom);
+    });
+    const shape = kind === "area" ? "Polygon" : kind === "route" ? "Line" : "Marker";
+    map.pm.enableDraw(shape, { continueDrawing: kind === "places", markerStyle: { icon: SC.labelIcon("sc-icon-place", "+", 24) } });
+    if (window.innerWidth < 900) map.getContainer().scrollIntoView({ behavior: "smooth", block: "center" });
+  }
+  map.on("pm:create", (e) => {
+    if (!drawing) { e.layer.remove(); return; }
+    const geo = e.layer.toGeoJSON().geometry;
+    if (drawing.kind === "places") {
+      drawing.temp.addLayer(e.layer);
+      drawing.points.push([Number(geo.coordinates[0].toFixed(6)), Number(geo.coordinates[1].toFixed(6))]);
+      drawing.finishBtn.hidden = false;
+      drawing.finishBtn.textContent = t("assignment.finish_places", { n: drawing.points.length });
+      return;
+    }
+    e.layer.remove();
+    const kind = drawing.kind;
+    stopDrawing();
+    openAssignmentDialog(kind, geo);
+  });
+  $$("[data-draw]").forEach((b) => b.addEventListener("click", () => startDrawing(b.dataset.draw)));
+  document.addEventListener("keydown", (e) => { if (e.key === "Escape" && drawing) stopDrawing(); });
+
+  let pendingGeometry = null;
+  const aDialog = $("#assignment-dialog");
+  const aForm = aDialog.querySelector("form");
+  function openAssignmentDialog(kind, geometry) {
+    pendingGeometry = geometry;
+    aForm.reset();
+    SC.showFieldErrors(aForm, {});
+    SC.clear(aForm.querySelector(".form-errors"));
+    $("#a-kind").value = kind;
+    const n = geometry.type === "Polygon" ? geometry.coordinates[0].length - 1 : geometry.coordinates.length;
+    $("#a-geom-info").textContent = t("assignment.geom_info_" + kind, { n });
+    $("#a-places").closest(".field").hidden = false;
+    aDialog.showModal();
+    $("#a-title").focus();
+  }
+  aForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const body = {
+      title: $("#a-title").value.trim(),
+      kind: $("#a-kind").value,
+      geometry: pendingGeometry,
+    };
+    if ($("#a-team").value) body.team_id = parseInt($("#a-team").value, 10);
+    const ins = $("#a-instructions").value.trim();
+    if (ins) body.instructions = ins;
+    const places = $("#a-places").value.split("\n").map((x) => x.trim()).filter(Boolean);
+    if (places.length) body.places = places;
+    try {
+      await SC.api("POST", `/api/v1/searches/${searchId}/assignments`, body, { quiet: true });
+      aDialog.close("ok");
+      SC.toast(t("assignment.created"), "ok");
+      showTab("assignments");
+    } catch (err) {
+      const box = SC.clear(aForm.querySelector(".form-errors"));
+      if (err.status === 400 && err.data.errors) {
+        for (const k of SC.showFieldErrors(aForm, err.data.errors)) box.append(el("p", {}, `${k}: ${err.data.errors[k]}`));
+      } else box.append(el("p", {}, SC.errorMessage(err)));
+    }
+  });
+
+  /* ---- clues --------------------------------------------------------------------------------------- */
+  function renderClues() {
+    const list = SC.clear($("#clue-list"));
+    const clues = st().clues.slice().sort((a, b) => (a.time < b.time ? 1 : -1));
+    $("#count-clues").textContent = clues.length ? ` ${clues.length}` : "";
+    for (const c of clues) {
+      list.append(el("li", { class: "list-item clue-item kind-" + c.kind },
+        el("span", { class: "sc-icon sc-icon-" + c.kind + " inline-icon", "aria-hidden": "true" }, el("span", {}, t("map." + c.kind + "_short"))),
+        el("button", { type: "button", class: "link-button grow left", onclick: () => {
+          const m = layers.clueMarkers[c.id];
+          if (m) { map.setView(m.getLatLng(), 18); m.openPopup(); }
+        } },
+        el("strong", {}, tEnum("clue_kind", c.kind)), " · ", SC.fmtDateTime(c.time), el("br"),
+        c.text,
+        c.direction ? el("span", { class: "small block" }, t("clue.direction") + ": " + tEnum("dir", c.direction)) : null,
+        el("span", { class: "small muted block" }, t("clue.reported_by", { name: userName(c.reported_by) }))),
+        c.photo_id ? el("img", { class: "thumb", src: `/api/v1/photos/${c.photo_id}`, alt: t("clue.photo") }) : null));
+    }
+    if (!clues.length) list.append(el("li", { class: "muted" }, t("clue.none")));
+  }
+  $("#clue-btn-2").addEventListener("click", () => clueDialog.open());
+
+  /* ---- timeline ------------------------------------------------------------------------------------ */
+  async function loadTimeline() {
+    try {
+      const res = await SC.api("GET", `/api/v1/searches/${searchId}/events?after=0&limit=5000`, null, { quiet: true });
+      timeline = res.events;
+    } catch (e) {
+      SC.toast(SC.errorMessage(e), "error");
+    }
+    renderTimeline();
+  }
+  function renderTimeline() {
+    const list = SC.clear($("#timeline"));
+    const showTracks = $("#show-tracks").checked;
+    const items = timeline.filter((ev) => showTracks || ev.type !== "track.points").slice(-300).reverse();
+    for (const ev of items) {
+      list.append(el("li", { class: "tl-item tl-" + ev.type.replace(/\./g, "-") },
+        el("time", { datetime: ev.at }, SC.fmtTimeSec(ev.at)),
+        el("div", { class: "tl-body" },
+          el("div", {}, el("strong", {}, ev.actor ? ev.actor.name : t("timeline.system")), " ", SC.eventSentence(ev, st())),
+          ev.device ? el("div", { class: "small muted" }, t("timeline.device", { device: ev.device })) : null)));
+    }
+    if (!items.length) list.append(el("li", { class: "muted" }, t("timeline.empty")));
+  }
+  $("#show-tracks").addEventListener("change", renderTimeline);
+
+  /* ---- legend & live indicator -------------------------------------------------------------------- */
+  function renderLegend() {
+    const box = SC.clear($("#map-legend"));
+    for (const s of ["planned", "assigned", "in_progress", "done", "aborted"]) {
+      box.append(el("span", { class: "legend-item" }, el("i", { style: `background:${SC.STATUS_COLORS[s]}` }), tEnum("astatus", s)));
+    }
+  }
+  function renderLive() {
+    const on = live.connected;
+    const box = $("#live-indicator");
+    box.className = "live-indicator " + (on ? "on" : "off");
+    box.textContent = on ? t("live.connected") : t("live.disconnected");
+  }
+
+  /* ---- wiring ------------------------------------------------------------------------------------- */
+  function renderAll() {
+    renderHead();
+    renderSubject();
+    renderMembers();
+    renderTeams();
+    renderAssignments();
+    renderClues();
+    layers.renderAll(st());
+  }
+
+  /* ---- where to look (static/js/where.js): probability rings, segments, suggestions ------------------ */
+  let where = null;
+  function startWhere() {
+    if (where || !window.SCWhere) return;
+    const teams = () => new Map((st() ? st().teams : []).map((tm) => [tm.id, tm]));
+    const api = (method, url, body) => SC.api(method, url, body).catch(() => null);
+    where = window.SCWhere.init({
+      map, searchId, panel: $("#where-panel"), api, t: SC.t, canEdit: true, teams,
+      notify: (msg) => SC.toast(msg, "info"),
+    });
+    document.body.classList.toggle("where-hidden", !$("#show-where").checked);
+    $("#show-where").addEventListener("change", (e) => document.body.classList.toggle("where-hidden", !e.target.checked));
+  }
+
+  live.on((kind, ev) => {
+    if (kind === "connection") { renderLive(); return; }
+    if (kind === "event" && where) {
+      try { where.onEvent(ev); } catch (e) { console.error("where-to-look update failed", e); }
+    }
+    if (kind === "reset") {
+      renderAll();
+      if (!fitted) { layers.fit(st()); fitted = true; }
+      loadTimeline();
+      return;
+    }
+    timeline.push(ev);
+    if (ev.type !== "track.points" || $("#show-tracks").checked) renderTimeline();
+    switch (ev.type.split(".")[0]) {
+      case "track":
+        layers.renderTracks(st());
+        if (!$("#panel-members").hidden) renderMembers();
+        break;
+      case "clue":
+        renderClues();
+        layers.renderClues(st());
+        break;
+      case "assignment":
+        renderAssignments();
+        renderTeams();
+        layers.renderAssignments(st());
+        break;
+      case "team":
+      case "member":
+        renderMembers();
+        renderTeams();
+        renderAssignments();
+        layers.renderTracks(st());
+        break;
+      case "search":
+        renderHead();
+        renderSubject();
+        layers.renderLkp(st());
+        layers.renderFound(st());
+        if (ev.type === "search.found") {
+          SC.toast(t("found.banner_title"), "ok");
+        }
+        break;
+      default:
+        break;
+    }
+  });
+
+  renderLegend();
+  renderLive();
+  SC.meta().then((m) => {
+    meta = m;
+    SC.fillSelect($("#e-risk"), m.risk_levels.map((v) => [v, tEnum("risk_level", v)]));
+    const box = $("#e-reasons");
+    for (const v of m.risk_reasons) box.append(el("label", { class: "check" }, el("input", { type: "checkbox", name: "risk_reasons", value: v }), el("span", {}, tEnum("reason", v))));
+    SC.fillSelect($("#t-kind"), m.team_kinds.map((v) => [v, tEnum("team_kind", v)]));
+    SC.fillSelect($("#a-kind"), m.assignment_kinds.map((v) => [v, tEnum("akind", v)]));
+    if (st()) { renderSubject(); renderAssignments(); }
+  }).catch(() => {});
+  loadOfficers();
+  live.start().then(startWhere).catch(() => { /* shown by SC.api */ });
+  window.SC_LIVE = live;
+  window.SC_MAP = map;
+})();

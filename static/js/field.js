@@ -1,0 +1,232 @@
+/* search-coord: the officer's field page — subject, my team's assignments, the live map, location sharing,
+   clue/sighting and FOUND reports. */
+"use strict";
+
+(function () {
+  const { t, tEnum, $, el } = SC;
+  const searchId = parseInt($(".field-page").dataset.searchId, 10);
+  const me = SC.user ? SC.user.id : null;
+  const live = new SC.LiveSearch(searchId);
+  const map = SC.makeMap($("#map"), { zoom: 15 });
+  let meta = null;
+  let fitted = false;
+
+  const myTeamIds = (state) => (state.teams || [])
+    .filter((tm) => !tm.disbanded && (tm.leader_id === me || tm.member_ids.includes(me))).map((tm) => tm.id);
+  const layers = new SC.SearchLayers(map, { highlightTeamIds: myTeamIds });
+  const st = () => live.state;
+  const userName = (uid) => {
+    const m = st() && st().members.find((u) => u.id === uid);
+    return m ? m.display_name : t("map.user_n", { id: uid });
+  };
+
+  /* ---- my position --------------------------------------------------------------------------------- */
+  const meMarker = L.circleMarker([0, 0], { radius: 9, color: "#fff", weight: 3, fillColor: "#1c7ed6", fillOpacity: 1, className: "sc-me" });
+  const meAccuracy = L.circle([0, 0], { radius: 1, color: "#4dabf7", weight: 1, fillOpacity: 0.12, interactive: false });
+  let centeredOnMe = false;
+
+  const tracker = new SC.Tracker(searchId, me, renderShare);
+  const myPosition = () => (tracker.last ? [tracker.last.lon, tracker.last.lat] : null);
+  const lkp = () => (st() && st().search.lkp ? st().search.lkp.coordinates : null);
+  const clueDialog = SC.clueReporter({ searchId, map, getPosition: myPosition, lkp: null });
+  const foundDialog = SC.foundReporter({ searchId, map, getPosition: myPosition, lkp: null });
+
+  function renderShare() {
+    const btn = $("#share-btn");
+    btn.setAttribute("aria-pressed", tracker.sharing ? "true" : "false");
+    btn.classList.toggle("on", tracker.sharing);
+    $("#share-label").textContent = tracker.sharing ? t("field.share_stop") : t("field.share_start");
+    const parts = [];
+    if (tracker.sharing) parts.push(t("field.sharing_on"));
+    if (tracker.last) {
+      parts.push(t("field.last_fix", { time: SC.fmtTimeSec(tracker.last.t), acc: tracker.last.acc !== undefined ? Math.round(tracker.last.acc) : "?" }));
+    }
+    const waiting = tracker.waiting;
+    if (waiting) parts.push(t("field.waiting", { n: waiting }) + (tracker.offline ? " · " + t("field.offline") : ""));
+    else if (tracker.lastSentAt) parts.push(t("field.all_sent"));
+    if (tracker.error) parts.push(tracker.error);
+    const status = $("#share-status");
+    status.textContent = parts.join(" · ") || t("field.share_off_hint");
+    status.classList.toggle("warn", !!(tracker.error || (waiting && tracker.offline)));
+    document.body.dataset.waiting = String(waiting);
+    if (tracker.last) {
+      const ll = [tracker.last.lat, tracker.last.lon];
+      meMarker.setLatLng(ll);
+      meAccuracy.setLatLng(ll).setRadius(tracker.last.acc || 1);
+      if (!map.hasLayer(meMarker)) { meAccuracy.addTo(map); meMarker.addTo(map).bindTooltip(t("field.me"), { direction: "top" }); }
+      if (!centeredOnMe) { map.setView(ll, Math.max(map.getZoom(), 16)); centeredOnMe = true; }
+    }
+  }
+
+  $("#share-btn").addEventListener("click", () => {
+    if (tracker.sharing) tracker.stop();
+    else tracker.start();
+  });
+  $("#center-me").addEventListener("click", () => {
+    if (tracker.last) map.setView([tracker.last.lat, tracker.last.lon], Math.max(map.getZoom(), 17));
+    else SC.toast(t("field.no_position"), "info");
+  });
+  $("#fit-all").addEventListener("click", () => layers.fit(st()));
+  $("#clue-btn").addEventListener("click", () => clueDialog.open());
+  $("#found-btn").addEventListener("click", () => foundDialog.open());
+
+  /* ---- subject & status --------------------------------------------------------------------------------- */
+  function renderSubject() {
+    const s = st().search;
+    const subj = s.subject || {};
+    $("#subj-name").textContent = subj.name || s.title;
+    const line = [];
+    if (subj.age !== null && subj.age !== undefined) line.push(t("subject.age_n", { n: subj.age }));
+    if (subj.sex && subj.sex !== "unknown") line.push(tEnum("sex", subj.sex));
+    if (subj.category) line.push(tEnum("category", subj.category));
+    line.push(t("field.missing_for", { dur: SC.fmtSince(s.lkp_time, s.found ? new Date(s.found.time).getTime() : Date.now()) }));
+    $("#subj-line").textContent = line.join(" · ");
+    $("#subj-clothing").textContent = subj.clothing ? t("subject.clothing") + ": " + subj.clothing : "";
+    const body = SC.clear($("#subject-body"));
+    if (subj.photo_id) body.append(el("img", { class: "subject-photo", src: `/api/v1/photos/${subj.photo_id}`, alt: t("subject.photo_of", { name: subj.name }) }));
+    const dl = el("dl", { class: "facts" });
+    const add = (label, value) => { if (value) dl.append(el("dt", {}, label), el("dd", {}, value)); };
+    add(t("subject.clothing"), subj.clothing);
+    add(t("subject.description"), subj.description);
+    add(t("subject.medical"), subj.medical);
+    add(t("field.last_seen"), SC.fmtDateTime(s.lkp_time) + (s.lkp_address ? " — " + s.lkp_address : ""));
+    add(t("search.risk"), tEnum("risk_level", s.risk) + ((s.risk_reasons || []).length ? " — " + s.risk_reasons.map((r) => tEnum("reason", r)).join(SC.t("list.sep")) : ""));
+    add(t("search.notes"), s.notes);
+    body.append(dl);
+
+    const banner = $("#status-banner");
+    banner.className = "status-banner";
+    if (s.found) {
+      banner.hidden = false;
+      banner.classList.add("found");
+      SC.clear(banner).append(el("strong", {}, t("found.banner_title")), " ",
+        t("found.banner_text", { condition: tEnum("condition", s.found.condition), time: SC.fmtTime(s.found.time), name: userName(s.found.reported_by) }));
+    } else if (s.status !== "open") {
+      banner.hidden = false;
+      banner.classList.add("st-" + s.status);
+      SC.clear(banner).append(el("strong", {}, t("field.status_" + s.status)));
+    } else {
+      banner.hidden = true;
+    }
+    $("#found-btn").hidden = !!s.found || s.status === "closed";
+    $("#clue-btn").classList.toggle("span-all", $("#found-btn").hidden);
+    $("#clue-btn").disabled = s.status === "closed";
+    document.body.classList.toggle("is-found", !!s.found);
+  }
+  setInterval(() => { if (st()) renderSubject(); }, 30000);
+
+  /* ---- my team & assignments ---------------------------------------------------------------------------- */
+  function assignmentItem(a, mine) {
+    return el("li", { class: "list-item column assignment status-" + a.status + (mine ? " mine" : "") },
+      el("div", { class: "row-between" },
+        el("button", { type: "button", class: "link-button strong left", onclick: () => focusAssignment(a.id) }, a.title),
+        el("span", { class: "badge status-" + a.status }, tEnum("astatus", a.status))),
+      el("div", { class: "small" }, tEnum("akind", a.kind) + (mine ? "" : " · " + teamLabel(a.team_id))),
+      a.instructions ? el("p", { class: "instructions" }, a.instructions) : null,
+      a.places && a.places.length ? el("ol", { class: "places" }, a.places.map((p) => el("li", {}, p))) : null,
+      a.debrief ? el("div", { class: "small" }, el("em", {}, t("assignment.debrief") + ": "), a.debrief) : null,
+      mine && meta ? SC.assignmentActions(searchId, a, meta.assignment_transitions, { only: ["in_progress", "done", "aborted"], big: true }) : null);
+  }
+  const teamLabel = (tid) => {
+    const tm = st().teams.find((x) => x.id === tid);
+    return tm ? (tm.callsign || tm.name) : t("assignment.no_team");
+  };
+  function focusAssignment(id) {
+    const layer = layers.assignmentLayers[id];
+    if (!layer) return;
+    const b = layer.getBounds();
+    if (b.isValid()) map.fitBounds(b, { padding: [30, 30], maxZoom: 18 });
+    map.getContainer().scrollIntoView({ behavior: "smooth", block: "center" });
+  }
+
+  function renderTeam() {
+    const mine = new Set(myTeamIds(st()));
+    const box = SC.clear($("#my-team"));
+    const teams = st().teams.filter((tm) => mine.has(tm.id));
+    if (!teams.length) box.append(el("p", { class: "muted" }, t("field.no_team")));
+    for (const tm of teams) {
+      box.append(el("div", { class: "team-card" },
+        el("strong", {}, tm.callsign ? `${tm.callsign} · ${tm.name}` : tm.name), " ",
+        el("span", { class: "badge" }, tEnum("team_kind", tm.kind)),
+        el("div", { class: "small" }, t("teams.leader") + ": " + (tm.leader_id ? userName(tm.leader_id) : "—")),
+        el("div", { class: "small" }, t("teams.members") + ": " + tm.member_ids.map(userName).join(SC.t("list.sep")))));
+    }
+    const list = SC.clear($("#my-assignments"));
+    const order = { in_progress: 0, assigned: 1, planned: 2, done: 3, aborted: 4 };
+    const sorted = st().assignments.slice().sort((a, b) => order[a.status] - order[b.status] || a.id - b.id);
+    const minea = sorted.filter((a) => a.team_id !== null && mine.has(a.team_id));
+    for (const a of minea) list.append(assignmentItem(a, true));
+    if (teams.length && !minea.length) list.append(el("li", { class: "muted" }, t("field.no_assignment")));
+    const others = SC.clear($("#other-assignments"));
+    for (const a of sorted.filter((x) => !(x.team_id !== null && mine.has(x.team_id)))) others.append(assignmentItem(a, false));
+    if (!others.children.length) others.append(el("li", { class: "muted" }, t("assignment.none")));
+  }
+
+  function renderClues() {
+    const list = SC.clear($("#clue-list"));
+    const clues = st().clues.slice().sort((a, b) => (a.time < b.time ? 1 : -1));
+    for (const c of clues) {
+      list.append(el("li", { class: "list-item clue-item kind-" + c.kind },
+        el("span", { class: "sc-icon sc-icon-" + c.kind + " inline-icon", "aria-hidden": "true" }, el("span", {}, t("map." + c.kind + "_short"))),
+        el("button", { type: "button", class: "link-button grow left", onclick: () => {
+          const m = layers.clueMarkers[c.id];
+          if (m) { map.setView(m.getLatLng(), 18); m.openPopup(); map.getContainer().scrollIntoView({ behavior: "smooth", block: "center" }); }
+        } },
+        el("strong", {}, tEnum("clue_kind", c.kind)), " · ", SC.fmtTime(c.time), " — ", c.text,
+        el("span", { class: "small muted block" }, t("clue.reported_by", { name: userName(c.reported_by) })))));
+    }
+    if (!clues.length) list.append(el("li", { class: "muted" }, t("clue.none")));
+  }
+
+  function renderLive() {
+    const box = $("#live-indicator");
+    box.className = "live-indicator " + (live.connected ? "on" : "off");
+    box.textContent = live.connected ? t("live.connected") : t("live.disconnected");
+  }
+
+  live.on((kind, ev) => {
+    if (kind === "connection") { renderLive(); return; }
+    if (kind === "reset") {
+      renderSubject(); renderTeam(); renderClues();
+      layers.renderAll(st());
+      if (!fitted && !tracker.last) { layers.fit(st()); fitted = true; }
+      return;
+    }
+    const group = ev.type.split(".")[0];
+    if (group === "track") { layers.renderTracks(st()); return; }
+    if (group === "clue") {
+      renderClues(); layers.renderClues(st());
+      if (ev.actor && ev.actor.id !== me) SC.toast(SC.eventSentence(ev, st()), "info");
+      return;
+    }
+    if (group === "search") {
+      renderSubject(); layers.renderLkp(st()); layers.renderFound(st());
+      if (ev.type === "search.found") SC.toast(t("found.banner_title"), "ok");
+      return;
+    }
+    renderTeam();
+    layers.renderAssignments(st());
+    layers.renderTracks(st());
+    if (group === "assignment" && ev.actor && ev.actor.id !== me) {
+      const a = ev.payload.assignment;
+      if (a && myTeamIds(st()).includes(a.team_id)) SC.toast(SC.eventSentence(ev, st()), "info");
+    }
+  });
+
+  /* the subject card remembers whether it was folded */
+  const foldKey = `sc.subjectOpen.${searchId}`;
+  try { if (localStorage.getItem(foldKey) === "0") $("#subject-card").open = false; } catch (e) { /* ignore */ }
+  $("#subject-card").addEventListener("toggle", (e) => {
+    try { localStorage.setItem(foldKey, e.target.open ? "1" : "0"); } catch (err) { /* ignore */ }
+  });
+
+  renderShare();
+  renderLive();
+  SC.meta().then((m) => { meta = m; if (st()) renderTeam(); }).catch(() => {});
+  live.start().catch(() => {});
+  if (tracker.wasSharing) tracker.start();
+  tracker.flush();
+  window.SC_LIVE = live;
+  window.SC_TRACKER = tracker;
+  window.SC_MAP = map;
+})();

@@ -1,0 +1,230 @@
+/* search-coord: the live state of one search — a snapshot from the API, then events from Socket.IO /live,
+   each applied once and in sequence order; a gap triggers a fresh snapshot. Shared by the console and the field page. */
+"use strict";
+
+(function () {
+  const SC = (window.SC = window.SC || {});
+
+  class LiveSearch {
+    constructor(searchId) {
+      this.searchId = searchId;
+      this.state = null;
+      this.appliedSeq = 0;
+      this.pending = new Map(); // seq -> event, waiting for the ones before it
+      this.listeners = [];
+      this.socket = null;
+      this.resyncing = null;
+      this.connected = false;
+    }
+
+    /** fn(kind, event): kind is "reset" (new snapshot, event null), "event" (one event applied) or "connection". */
+    on(fn) { this.listeners.push(fn); }
+
+    emit(kind, ev) {
+      for (const fn of this.listeners) {
+        try { fn(kind, ev); } catch (e) { console.error("live listener failed", e); }
+      }
+    }
+
+    async start() {
+      await this.loadState();
+      this.connect();
+    }
+
+    async loadState() {
+      const st = await SC.api("GET", `/api/v1/searches/${this.searchId}/state`);
+      this.setState(st);
+    }
+
+    setState(st) {
+      const tracks = {};
+      for (const [uid, pts] of Object.entries(st.tracks || {})) tracks[String(uid)] = pts.map((p) => [p[0], p[1], p[2]]);
+      st.tracks = tracks;
+      this.state = st;
+      this.appliedSeq = st.last_seq || 0;
+      this.publish();
+      this.emit("reset", null);
+      this.drain();
+    }
+
+    publish() {
+      this.state.appliedSeq = this.appliedSeq;
+      window.SC_STATE = this.state;
+      document.body.dataset.appliedSeq = String(this.appliedSeq);
+    }
+
+    connect() {
+      if (typeof io !== "function") {
+        SC.toast(SC.t("live.no_socket"), "error");
+        return;
+      }
+      const socket = (this.socket = io("/live", { transports: ["websocket", "polling"] }));
+      socket.on("connect", () => { this.setConnected(true); this.join(); });
+      socket.on("disconnect", () => this.setConnected(false));
+      socket.on("connect_error", () => this.setConnected(false));
+      socket.on("event", (ev) => this.receive(ev));
+      socket.on("error", (err) => SC.toast(SC.t("live.error") + (err && err.message ? " — " + err.message : ""), "error"));
+    }
+
+    setConnected(on) {
+      if (this.connected === on) return;
+      this.connected = on;
+      document.body.dataset.live = on ? "on" : "off";
+      this.emit("connection", null);
+    }
+
+    join() {
+      this.socket.emit("join", { search_id: this.searchId, after: this.appliedSeq }, (ack) => {
+        if (!ack || !ack.ok) {
+          SC.toast(SC.t("live.join_failed") + (ack && ack.message ? " — " + ack.message : ""), "error");
+          return;
+        }
+        for (const ev of ack.events || []) this.receive(ev);
+        if ((ack.last_seq || 0) > this.appliedSeq && !this.pending.size) this.resync();
+      });
+    }
+
+    receive(ev) {
+      if (!ev || ev.search_id !== this.searchId || typeof ev.seq !== "number") return;
+      if (ev.seq <= this.appliedSeq) return;
+      this.pending.set(ev.seq, ev);
+      if (this.resyncing) return;
+      this.drain();
+      if (this.pending.size) this.resync();
+    }
+
+    /** Apply the waiting events that follow on directly. */
+    drain() {
+      while (this.pending.has(this.appliedSeq + 1)) {
+        const ev = this.pending.get(this.appliedSeq + 1);
+        this.pending.delete(ev.seq);
+        this.apply(ev);
+      }
+      for (const seq of Array.from(this.pending.keys())) if (seq <= this.appliedSeq) this.pending.delete(seq);
+    }
+
+    /** A gap: fetch a fresh snapshot, then apply what came after it. */
+    resync() {
+      if (this.resyncing) return this.resyncing;
+      this.resyncing = (async () => {
+        try {
+          const st = await SC.api("GET", `/api/v1/searches/${this.searchId}/state`, null, { quiet: true });
+          this.setState(st);
+        } catch (e) {
+          SC.toast(SC.t("live.resync_failed"), "error");
+        } finally {
+          this.resyncing = null;
+        }
+        if (this.pending.size) setTimeout(() => { if (this.pending.size) this.resync(); }, 1000);
+      })();
+      return this.resyncing;
+    }
+
+    apply(ev) {
+      const st = this.state;
+      const p = ev.payload || {};
+      const upsert = (list, item) => {
+        const i = list.findIndex((x) => x.id === item.id);
+        if (i >= 0) list[i] = item; else list.push(item);
+      };
+      switch (ev.type) {
+        case "search.opened":
+        case "search.updated":
+          if (p.search) st.search = p.search;
+          break;
+        case "search.status_changed":
+          st.search.status = p.to;
+          if (p.to === "closed") st.search.closed_at = ev.at;
+          break;
+        case "search.found":
+          st.search.status = "found";
+          st.search.found = p.found;
+          break;
+        case "member.added":
+          if (p.user) upsert(st.members, p.user);
+          break;
+        case "member.removed":
+          st.members = st.members.filter((u) => u.id !== p.user_id);
+          for (const team of st.teams) {
+            team.member_ids = team.member_ids.filter((id) => id !== p.user_id);
+          }
+          break;
+        case "team.created":
+        case "team.updated":
+          if (p.team) upsert(st.teams, p.team);
+          break;
+        case "assignment.created":
+        case "assignment.updated":
+        case "assignment.status_changed":
+          if (p.assignment) upsert(st.assignments, p.assignment);
+          break;
+        case "track.points": {
+          const uid = String(p.user_id);
+          const list = st.tracks[uid] || (st.tracks[uid] = []);
+          for (const pt of p.points || []) list.push([pt[0], pt[1], pt[2]]);
+          list.sort((a, b) => (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0));
+          break;
+        }
+        case "clue.reported":
+          if (p.clue) upsert(st.clues, p.clue);
+          break;
+        default:
+          break; // other events (the search model, segments) change nothing shown here
+      }
+      this.appliedSeq = ev.seq;
+      st.last_seq = Math.max(st.last_seq || 0, ev.seq);
+      if (ev.type.startsWith("search.")) st.search.last_seq = ev.seq;
+      this.publish();
+      this.emit("event", ev);
+    }
+  }
+
+  SC.LiveSearch = LiveSearch;
+
+  /** A human sentence for one event of the log, translated. */
+  SC.eventSentence = function eventSentence(ev, state) {
+    const p = ev.payload || {};
+    const t = SC.t;
+    const name = (uid) => {
+      const m = state && (state.members || []).find((u) => u.id === uid);
+      return m ? m.display_name : t("map.user_n", { id: uid });
+    };
+    const team = (tid) => {
+      const x = state && (state.teams || []).find((tm) => tm.id === tid);
+      return x ? x.name : "";
+    };
+    switch (ev.type) {
+      case "search.opened": return t("ev.search.opened", { name: p.search && p.search.subject ? p.search.subject.name : "" });
+      case "search.updated": {
+        const fields = Object.keys(p.changes || {}).map((k) => SC.tEnum("fieldname", k)).join(SC.t("list.sep"));
+        return t("ev.search.updated", { fields });
+      }
+      case "search.status_changed":
+        return t("ev.search.status_changed", { from: SC.tEnum("sstatus", p.from), to: SC.tEnum("sstatus", p.to) })
+          + (p.reason ? " — " + p.reason : "");
+      case "search.found":
+        return t("ev.search.found", { condition: SC.tEnum("condition", p.found && p.found.condition) })
+          + (p.found && p.found.notes ? " — " + p.found.notes : "");
+      case "member.added": return t("ev.member.added", { name: p.user ? p.user.display_name : "" });
+      case "member.removed": return t("ev.member.removed", { name: name(p.user_id) });
+      case "team.created": return t("ev.team.created", { name: p.team ? p.team.name : "", kind: SC.tEnum("team_kind", p.team && p.team.kind) });
+      case "team.updated": return t("ev.team.updated", { name: p.team ? p.team.name : "" });
+      case "assignment.created":
+        return t("ev.assignment.created", { title: p.assignment ? p.assignment.title : "", team: p.assignment ? team(p.assignment.team_id) || t("assignment.no_team") : "" });
+      case "assignment.updated": return t("ev.assignment.updated", { title: p.assignment ? p.assignment.title : "" });
+      case "assignment.status_changed":
+        return t("ev.assignment.status_changed", {
+          title: p.assignment ? p.assignment.title : "",
+          from: SC.tEnum("astatus", p.from), to: SC.tEnum("astatus", p.to),
+        }) + (p.to === "done" && p.assignment && p.assignment.debrief ? " — " + p.assignment.debrief : "");
+      case "track.points": return t("ev.track.points", { n: (p.points || []).length });
+      case "clue.reported":
+        return t("ev.clue.reported." + (p.clue ? p.clue.kind : "clue"), { text: p.clue ? p.clue.text : "" });
+      default: {
+        const key = "ev." + ev.type;
+        const s = t(key);
+        return s === key ? t("ev.other", { type: ev.type }) : s;
+      }
+    }
+  };
+})();

@@ -1,0 +1,284 @@
+/* search-coord: the report dialogs shared by the console and the field page — clue/sighting and FOUND.
+   Each report carries a client_id kept until it is accepted, so a retry after a network failure applies once. */
+"use strict";
+
+(function () {
+  const SC = (window.SC = window.SC || {});
+  const { t, tEnum, el } = SC;
+
+  const DIRECTIONS = ["N", "NE", "E", "SE", "S", "SW", "W", "NW"];
+
+  function dialogShell(id, title, body, submitLabel, submitClass) {
+    const dlg = el("dialog", { id, class: "dialog", "aria-labelledby": id + "-title" },
+      el("form", { method: "dialog", class: "form dialog-form", novalidate: true },
+        el("h2", { id: id + "-title" }, title),
+        body,
+        el("div", { class: "form-errors", role: "alert" }),
+        el("div", { class: "dialog-actions" },
+          el("button", { type: "button", class: "btn btn-ghost", "data-close": true }, t("action.cancel")),
+          el("button", { type: "submit", class: "btn " + (submitClass || "btn-primary"), value: "ok" }, submitLabel))));
+    document.body.append(dlg);
+    return dlg;
+  }
+
+  /**
+   * A "where" chooser: the current position (opts.getPosition), the LKP (opts.lkp), or a point picked on opts.map.
+   * Returns {node, get(), refresh()}.
+   */
+  function locationChooser(name, opts, dlg) {
+    let picked = null;
+    const info = el("p", { class: "loc-info", "aria-live": "polite" });
+    const choices = el("div", { class: "segmented loc-choices" });
+    const mk = (value, label) => el("label", { class: "seg" }, el("input", { type: "radio", name: name + "-where", value }), el("span", {}, label));
+    if (opts.getPosition) choices.append(mk("here", t("report.where_here")));
+    if (opts.lkp) choices.append(mk("lkp", t("report.where_lkp")));
+    choices.append(mk("map", t("report.where_map")));
+    const pickBtn = el("button", { type: "button", class: "btn btn-small" }, t("report.pick_on_map"));
+    const current = () => {
+      const r = choices.querySelector("input:checked");
+      const mode = r ? r.value : null;
+      if (mode === "here") return opts.getPosition();
+      if (mode === "lkp") return opts.lkp();
+      if (mode === "map") return picked;
+      return null;
+    };
+    const refresh = () => {
+      const c = current();
+      info.textContent = c ? t("report.location_is", { coords: SC.fmtCoord(c[0], c[1]) }) : t("report.no_location");
+      info.classList.toggle("warn", !c);
+    };
+    choices.addEventListener("change", () => {
+      refresh();
+      if (choices.querySelector("input:checked").value === "map" && !picked) pick();
+    });
+    async function pick() {
+      dlg.close("picking");
+      const p = await SC.pickPoint(opts.map, t("report.pick_hint"));
+      if (p) picked = p;
+      const mapRadio = choices.querySelector("input[value=map]");
+      if (p) mapRadio.checked = true;
+      refresh();
+      dlg.showModal();
+    }
+    pickBtn.addEventListener("click", pick);
+    const node = el("fieldset", { class: "field" }, el("legend", {}, t("report.location")), choices, el("div", { class: "loc-row" }, info, pickBtn));
+    const reset = () => {
+      picked = null;
+      let mode = "map";
+      if (opts.getPosition && opts.getPosition()) mode = "here";
+      else if (opts.lkp) mode = "lkp";
+      else if (opts.getPosition) mode = "here";
+      const r = choices.querySelector(`input[value=${mode}]`) || choices.querySelector("input");
+      r.checked = true;
+      refresh();
+    };
+    return { node, get: current, refresh, reset };
+  }
+
+  async function uploadPhoto(file, searchId) {
+    const fd = new FormData();
+    fd.append("photo", file);
+    fd.append("search_id", String(searchId));
+    const res = await SC.api("POST", "/api/v1/photos", fd);
+    return res.id;
+  }
+
+  function showErrors(form, err) {
+    const box = form.querySelector(".form-errors");
+    SC.clear(box);
+    if (err.status === 400 && err.data && err.data.errors) {
+      const rest = SC.showFieldErrors(form, err.data.errors);
+      for (const k of rest) box.append(el("p", {}, `${k}: ${err.data.errors[k]}`));
+    } else {
+      box.append(el("p", {}, SC.errorMessage(err)));
+    }
+  }
+
+  /** The clue / sighting dialog. opts: {searchId, map, getPosition?, lkp?, allowTime?} -> {open()} */
+  SC.clueReporter = function clueReporter(opts) {
+    const id = "clue-dialog";
+    const kindBox = el("div", { class: "segmented" },
+      ["clue", "sighting"].map((k) => el("label", { class: "seg" },
+        el("input", { type: "radio", name: "kind", value: k, checked: k === "clue" }), el("span", {}, tEnum("clue_kind", k)))));
+    const dirSelect = el("select", { id: id + "-direction", name: "direction" },
+      el("option", { value: "" }, t("clue.direction_none")),
+      DIRECTIONS.map((d) => el("option", { value: d }, tEnum("dir", d))));
+    const timeInput = el("input", { id: id + "-time", name: "time", type: "datetime-local" });
+    const photoInput = el("input", { id: id + "-photo", name: "photo", type: "file", accept: "image/*", capture: "environment" });
+    const body = el("div", {},
+      el("fieldset", { class: "field", "data-field": "kind" }, el("legend", {}, t("clue.kind")), kindBox),
+      el("div", { class: "field", "data-field": "text" },
+        el("label", { for: id + "-text" }, t("clue.text")),
+        el("textarea", { id: id + "-text", name: "text", rows: 3, maxlength: 4000, required: true })),
+      el("div", { class: "row" },
+        el("div", { class: "field", "data-field": "direction" }, el("label", { for: id + "-direction" }, t("clue.direction")), dirSelect),
+        opts.allowTime ? el("div", { class: "field", "data-field": "time" }, el("label", { for: id + "-time" }, t("clue.time")), timeInput) : null),
+      el("div", { class: "field", "data-field": "photo_id" }, el("label", { for: id + "-photo" }, t("clue.photo")), photoInput));
+    const dlg = dialogShell(id, t("clue.dialog_title"), body, t("clue.submit"));
+    const form = dlg.querySelector("form");
+    const where = locationChooser("clue", opts, dlg);
+    form.querySelector(".form-errors").before(el("div", { "data-field": "location" }, where.node));
+    let clientId = null;
+    let busy = false;
+
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      if (busy) return;
+      const loc = where.get();
+      const text = form.elements.text.value.trim();
+      const errors = {};
+      if (!text) errors.text = t("form.required");
+      if (!loc) errors.location = t("report.no_location");
+      if (Object.keys(errors).length) { showErrors(form, { status: 400, data: { errors } }); return; }
+      busy = true;
+      const submit = form.querySelector("button[type=submit]");
+      submit.disabled = true;
+      try {
+        let photoId;
+        if (photoInput.files[0]) photoId = await uploadPhoto(photoInput.files[0], opts.searchId);
+        const when = opts.allowTime && timeInput.value ? SC.localInputToIso(timeInput.value) : new Date().toISOString();
+        const payload = {
+          kind: form.querySelector("input[name=kind]:checked").value,
+          time: when, location: { type: "Point", coordinates: loc }, text, client_id: clientId,
+        };
+        if (dirSelect.value) payload.direction = dirSelect.value;
+        if (photoId) payload.photo_id = photoId;
+        await SC.api("POST", `/api/v1/searches/${opts.searchId}/clues`, payload, { quiet: true });
+        clientId = null;
+        dlg.close("ok");
+        SC.toast(t("clue.sent"), "ok");
+      } catch (err) {
+        showErrors(form, err);
+      } finally {
+        busy = false;
+        submit.disabled = false;
+      }
+    });
+
+    return {
+      open() {
+        form.reset();
+        SC.clear(form.querySelector(".form-errors"));
+        SC.$$(".field-error", form).forEach((n) => n.remove());
+        clientId = SC.randomId("clue");
+        timeInput.value = SC.dateToLocalInput(new Date());
+        where.reset();
+        dlg.showModal();
+      },
+    };
+  };
+
+  /** The FOUND dialog. opts: {searchId, map, getPosition?, lkp?, allowTime?} -> {open()} */
+  SC.foundReporter = function foundReporter(opts) {
+    const id = "found-dialog";
+    const condSelect = el("select", { id: id + "-condition", name: "condition", required: true },
+      el("option", { value: "" }, t("form.choose")),
+      ["well", "injured", "ill", "deceased", "unknown"].map((c) => el("option", { value: c }, tEnum("condition", c))));
+    const timeInput = el("input", { id: id + "-time", name: "time", type: "datetime-local" });
+    const body = el("div", {},
+      el("p", { class: "alert alert-found" }, t("found.confirm_text")),
+      el("div", { class: "row" },
+        el("div", { class: "field", "data-field": "condition" }, el("label", { for: id + "-condition" }, t("found.condition")), condSelect),
+        opts.allowTime ? el("div", { class: "field", "data-field": "time" }, el("label", { for: id + "-time" }, t("found.time")), timeInput) : null),
+      el("div", { class: "field", "data-field": "notes" },
+        el("label", { for: id + "-notes" }, t("found.notes")),
+        el("textarea", { id: id + "-notes", name: "notes", rows: 3, maxlength: 4000 })));
+    const dlg = dialogShell(id, t("found.dialog_title"), body, t("found.submit"), "btn-found");
+    const form = dlg.querySelector("form");
+    const where = locationChooser("found", opts, dlg);
+    form.querySelector(".form-errors").before(el("div", { "data-field": "location" }, where.node));
+    let clientId = null;
+    let busy = false;
+
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      if (busy) return;
+      const loc = where.get();
+      const errors = {};
+      if (!condSelect.value) errors.condition = t("form.required");
+      if (!loc) errors.location = t("report.no_location");
+      if (Object.keys(errors).length) { showErrors(form, { status: 400, data: { errors } }); return; }
+      busy = true;
+      const submit = form.querySelector("button[type=submit]");
+      submit.disabled = true;
+      try {
+        const when = opts.allowTime && timeInput.value ? SC.localInputToIso(timeInput.value) : new Date().toISOString();
+        const notes = form.elements.notes.value.trim();
+        const payload = { time: when, location: { type: "Point", coordinates: loc }, condition: condSelect.value, client_id: clientId };
+        if (notes) payload.notes = notes;
+        await SC.api("POST", `/api/v1/searches/${opts.searchId}/found`, payload, { quiet: true });
+        clientId = null;
+        dlg.close("ok");
+        SC.toast(t("found.sent"), "ok");
+      } catch (err) {
+        showErrors(form, err);
+      } finally {
+        busy = false;
+        submit.disabled = false;
+      }
+    });
+
+    return {
+      open() {
+        form.reset();
+        SC.clear(form.querySelector(".form-errors"));
+        SC.$$(".field-error", form).forEach((n) => n.remove());
+        clientId = SC.randomId("found");
+        timeInput.value = SC.dateToLocalInput(new Date());
+        where.reset();
+        dlg.showModal();
+      },
+    };
+  };
+
+  /** Ask for a text (e.g. a debrief or a reason) in a small dialog; resolves with the text or null. */
+  SC.askText = function askText(title, label, opts) {
+    opts = opts || {};
+    return new Promise((resolve) => {
+      const id = "ask-" + SC.randomId();
+      const area = el("textarea", { id: id + "-text", name: "text", rows: 3, maxlength: 4000, required: !!opts.required });
+      const dlg = dialogShell(id, title, el("div", { class: "field", "data-field": "text" }, el("label", { for: id + "-text" }, label), area),
+        opts.submitLabel || t("action.save"), opts.submitClass);
+      const form = dlg.querySelector("form");
+      let result = null;
+      form.addEventListener("submit", (e) => {
+        e.preventDefault();
+        const v = area.value.trim();
+        if (opts.required && !v) { showErrors(form, { status: 400, data: { errors: { text: t("form.required") } } }); return; }
+        result = v;
+        dlg.close("ok");
+      });
+      dlg.addEventListener("close", () => { dlg.remove(); resolve(result); });
+      dlg.showModal();
+      area.focus();
+    });
+  };
+
+  /** Buttons for the allowed status changes of an assignment; opts.only limits the targets (the field page). */
+  SC.assignmentActions = function assignmentActions(searchId, a, transitions, opts) {
+    opts = opts || {};
+    const targets = (transitions[a.status] || []).filter((s) => !opts.only || opts.only.includes(s));
+    return el("div", { class: "btn-row" }, targets.map((to) => el("button", {
+      type: "button",
+      class: "btn btn-small status-btn to-" + to + (opts.big ? " btn-large" : ""),
+      onclick: async (e) => {
+        let debrief;
+        if (to === "done") {
+          debrief = await SC.askText(t("assignment.debrief_title", { title: a.title }), t("assignment.debrief_label"), { required: true, submitLabel: t("astatus_to.done") });
+          if (debrief === null) return;
+        } else if (to === "aborted") {
+          if (!window.confirm(t("assignment.confirm_abort", { title: a.title }))) return;
+        }
+        e.target.disabled = true;
+        try {
+          const body = { status: to, client_id: SC.randomId("as") };
+          if (debrief) body.debrief = debrief;
+          await SC.api("POST", `/api/v1/searches/${searchId}/assignments/${a.id}/status`, body);
+          SC.toast(t("assignment.status_saved", { to: SC.tEnum("astatus", to) }), "ok");
+        } catch (err) {
+          e.target.disabled = false;
+        }
+      },
+    }, SC.tEnum("astatus_to", to))));
+  };
+})();

@@ -1,0 +1,169 @@
+"""End to end in Chromium: a dispatcher opens a search in the browser, adds an officer; the officer's phone shares
+its location while walking, and the dispatcher's map shows the new track points within two seconds."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+REQUIRE = os.environ.get("SEARCH_COORD_REQUIRE_SERVICES") == "1"
+PASSWORD = "demo-pass-2026"
+START = (39.7712, 116.1985)  # lat, lon: Changyang, Fangshan
+CHROME_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+               "--no-first-run", "--disable-sync"]
+
+
+def _unavailable(what: str):
+    if REQUIRE:
+        pytest.fail(f"{what} is required here (SEARCH_COORD_REQUIRE_SERVICES=1) but missing")
+    pytest.skip(f"{what} missing")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path):
+    """The app with the demo logins, as its own process (Socket.IO and all), always stopped afterwards."""
+    if not Path(CHROMIUM).exists():
+        _unavailable(CHROMIUM)
+    if not (ROOT / "node_modules" / "leaflet").exists():
+        _unavailable("node_modules/leaflet (run npm ci)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        _unavailable("the playwright package")
+    port = _free_port()
+    env = {**os.environ, "SEARCH_COORD_INSTANCE_PATH": str(tmp_path / "instance"), "SEARCH_COORD_TILE_URL": "",
+           "SEARCH_COORD_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
+    log = open(tmp_path / "server.log", "wb")
+    proc = subprocess.Popen([sys.executable, "run.py", "--port", str(port), "--demo"], cwd=ROOT, env=env,
+                            stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if proc.poll() is not None:
+                pytest.fail("the server stopped:\n" + (tmp_path / "server.log").read_text(errors="replace")[-3000:])
+            try:
+                with urllib.request.urlopen(base + "/login", timeout=1) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("the server did not answer within 30 s")
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+        log.close()
+
+
+def _login(page, base, username):
+    page.goto(base + "/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/")
+
+
+def test_officer_track_reaches_the_dispatcher_map_live(server):
+    from playwright.sync_api import sync_playwright
+
+    base = server
+    problems: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        try:
+            # --- the dispatcher opens a search through the form and adds an officer ---------------------------------
+            desk = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-GB")
+            disp = desk.new_page()
+            disp.on("pageerror", lambda e: problems.append(f"dispatcher: {e}"))
+            _login(disp, base, "dispatch")
+            disp.goto(base + "/searches/new")
+            disp.wait_for_selector("#f-category option[value=dementia]", state="attached")
+            disp.fill("#f-name", "Wang Fang")
+            disp.fill("#f-age", "78")
+            disp.select_option("#f-category", "dementia")
+            disp.fill("#f-clothing", "red coat")
+            disp.fill("#f-lat", f"{START[0]}")
+            disp.fill("#f-lon", f"{START[1]}")
+            disp.dispatch_event("#f-lon", "change")  # centres the map on the typed point ...
+            box = disp.locator("#new-map").bounding_box()
+            disp.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # ... and a click sets the LKP
+            assert disp.locator(".sc-icon-lkp").count() == 1
+            disp.click("#submit-btn")
+            disp.wait_for_url(lambda url: "/searches/" in url and not url.endswith("/new"))
+            search_id = int(disp.url.rstrip("/").rsplit("/", 1)[1])
+            disp.wait_for_function("window.SC_STATE && window.SC_STATE.search && window.SC_STATE.search.id > 0")
+            assert disp.evaluate("SC_STATE.search.subject.name") == "Wang Fang"
+
+            officer_id = disp.evaluate(
+                "async () => (await SC.api('GET', '/api/v1/users?role=officer')).find(u => u.username === 'patrol1').id")
+            disp.click("#tab-members")
+            disp.wait_for_selector(f"#m-user option[value='{officer_id}']", state="attached")
+            disp.select_option("#m-user", str(officer_id))
+            disp.click("#add-member button[type=submit]")
+            disp.wait_for_function(f"SC_STATE.members.some(u => u.id === {officer_id})")
+
+            # --- the officer's phone shares its position while walking --------------------------------------------
+            phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                        permissions=["geolocation"], locale="en-GB",
+                                        geolocation={"latitude": START[0], "longitude": START[1], "accuracy": 6})
+            field = phone.new_page()
+            field.on("pageerror", lambda e: problems.append(f"officer: {e}"))
+            _login(field, base, "patrol1")
+            field.goto(f"{base}/field/{search_id}")
+            field.wait_for_function(f"window.SC_STATE && window.SC_STATE.search.id === {search_id}")
+            field.locator("#share-btn").tap()
+            assert field.get_attribute("#share-btn", "aria-pressed") == "true"
+
+            lat, lon = START
+            for _ in range(5):
+                time.sleep(0.7)
+                lat += 0.00025
+                lon += 0.0004
+                phone.set_geolocation({"latitude": lat, "longitude": lon, "accuracy": 6})
+            moved_at = time.monotonic()
+
+            # --- within 2 s of the last move, the dispatcher's map has the officer's track up to that point ------
+            disp.wait_for_function(
+                """([uid, lat, lon]) => {
+                    const pts = (window.SC_STATE.tracks || {})[String(uid)] || [];
+                    if (pts.length < 4) return false;
+                    const last = pts[pts.length - 1];
+                    return Math.abs(last[0] - lon) < 1e-6 && Math.abs(last[1] - lat) < 1e-6
+                        && document.querySelectorAll("path.sc-track").length >= 1;
+                }""",
+                arg=[officer_id, lat, lon], timeout=2000)
+            delay = time.monotonic() - moved_at
+            assert delay <= 2.0
+
+            # the officer's own page shows the same track and nothing is left waiting
+            field.wait_for_function(f"(SC_STATE.tracks['{officer_id}'] || []).length >= 4", timeout=2000)
+            assert field.locator("path.sc-track").count() >= 1
+            assert int(disp.evaluate("document.body.dataset.appliedSeq")) == disp.evaluate("SC_STATE.appliedSeq")
+            phone.close()
+            desk.close()
+        finally:
+            browser.close()
+    assert not problems, problems
