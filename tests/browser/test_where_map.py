@@ -1,0 +1,64 @@
+"""In Chromium: the dispatcher's map shows the distance rings, the reach circle and segments coloured by probability,
+and a track batch recolours the segments it touched, live."""
+from __future__ import annotations
+
+import json
+import urllib.request
+
+import pytest
+from test_live_track import CHROME_ARGS, CHROMIUM, _login, server  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.browser
+
+
+def test_rings_reach_and_coloured_segments_appear(server):  # noqa: F811
+    from playwright.sync_api import sync_playwright
+
+    base = server
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        try:
+            page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
+            _login(page, base, "dispatch")
+            page.goto(base + "/searches/1")
+            page.click("#tab-where")
+            page.check("#show-where")
+            page.wait_for_function("document.querySelectorAll('path.sc-ring').length === 4", timeout=10000)
+            assert page.locator("path.sc-reach").count() == 1
+            page.wait_for_function("document.querySelectorAll('path.sc-segment').length > 100", timeout=10000)
+            fills = page.eval_on_selector_all("path.sc-segment", "els => [...new Set(els.map(e => e.getAttribute('fill')))]")
+            assert len(fills) >= 5, fills  # a gradient of probability, not one colour
+            assert page.locator(".sc-where-suggestions li").count() >= 1
+            # a patrol officer's batch through the API: the touched segment's POD shows without a reload
+            before = page.evaluate("Math.max(...[...window.SC_WHERE.segments.values()].map(s => s.coverage))")
+            officer = _api_login(base, "patrol1")
+            officer("POST", "/api/v1/searches/1/tracks", {"client_id": "browser-where-01", "points": [
+                {"t": _now_iso(-60 + i), "lon": 116.1985 + 0.0001 * i, "lat": 39.7712} for i in range(30)]})
+            page.wait_for_function(
+                f"Math.max(...[...window.SC_WHERE.segments.values()].map(s => s.coverage)) > {before}", timeout=2000)
+        finally:
+            browser.close()
+
+
+def _now_iso(offset_s: int) -> str:
+    from datetime import datetime, timedelta, timezone
+
+    return (datetime.now(timezone.utc) + timedelta(seconds=offset_s)).isoformat()
+
+
+def _api_login(base: str, username: str):
+    import http.cookiejar
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+
+    def call(method, path, body=None, token=None):
+        req = urllib.request.Request(base + path, method=method, data=json.dumps(body).encode() if body else None,
+                                     headers={"Content-Type": "application/json", "X-CSRF-Token": token or state["t"]})
+        with opener.open(req, timeout=10) as r:
+            return json.loads(r.read() or b"null")
+
+    state = {"t": ""}
+    state["t"] = call("GET", "/api/v1/session")["csrf_token"]
+    state["t"] = call("POST", "/api/v1/session", {"username": username, "password": "demo-pass-2026"})["csrf_token"]
+    return lambda method, path, body=None: call(method, path, body)
