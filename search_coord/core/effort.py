@@ -110,3 +110,15 @@ def coverage_from_stated_pod(pod: float, share: float) -> float:
     if isinstance(pod, bool) or not isinstance(pod, (int, float)) or not 0 <= pod <= 1:
         raise ProbabilityError("POD must be between 0 and 1")
     return -math.log1p(-min(pod, 0.99)) * max(0.0, min(1.0, share))
+
+
+def swept_area(pieces_with_width: Iterable[tuple[LineString, float]], simplify_m: float = 2.0):
+    """The ground swept at least once: each track piece buffered by half its sweep width, then united (metres).
+
+    For display only: it caps at the area and ignores repeated passes, so it is never used as coverage
+    (SCIENCE.md §2). Tracks are simplified by ``simplify_m`` first, which costs well under 1 % of the area.
+    """
+    buffers = [piece.simplify(simplify_m).buffer(width / 2.0, quad_segs=4) for piece, width in pieces_with_width]
+    if not buffers:
+        return shapely.Polygon()
+    return shapely.union_all(buffers)

@@ -151,9 +151,12 @@ def _circle(proj: LocalProjection, radius: float) -> dict:
     return mapping(proj.unproject(ShpPoint(0, 0).buffer(radius, quad_segs=32)))
 
 
-def segment_view(seg: Segment, post: dict[int, float]) -> dict:
+def segment_view(seg: Segment, post: dict[int, float], assignment_status: str | None = None) -> dict:
+    """A segment with its numbers; its status is its latest assignment's (planned, assigned, in_progress, done),
+    else ``searched`` once it has coverage, else ``unsearched``."""
     pod = probability.pod_from_coverage(seg.coverage)
-    return {"id": seg.id, "name": seg.name, "source": seg.source, "geometry": seg.geometry,
+    status = assignment_status or ("searched" if seg.coverage > 0 else "unsearched")
+    return {"id": seg.id, "name": seg.name, "source": seg.source, "geometry": seg.geometry, "status": status,
             "area_m2": round(seg.area_m2, 1), "poa0": seg.poa0, "coverage": seg.coverage, "pod": pod,
             "poa": post.get(seg.id, 0.0), "pos": seg.poa0 * pod}
 
@@ -168,9 +171,11 @@ def get_model(svc: Services, actor: Actor, search_id: int) -> dict:
         teams = s.execute(select(Team).where(Team.search_id == search_id, Team.disbanded.is_(False))).scalars().all()
         busy_teams = set(s.execute(select(Assignment.team_id).where(
             Assignment.search_id == search_id, Assignment.status.in_(("assigned", "in_progress")))).scalars())
-        busy_segments = set(s.execute(select(Assignment.segment_id).where(
-            Assignment.search_id == search_id, Assignment.status.in_(ACTIVE_ASSIGNMENT),
-            Assignment.segment_id.is_not(None))).scalars())
+        seg_assignments = s.execute(select(Assignment.segment_id, Assignment.status).where(
+            Assignment.search_id == search_id, Assignment.segment_id.is_not(None),
+            Assignment.status != "aborted").order_by(Assignment.id)).all()
+        seg_status = {seg_id: status for seg_id, status in seg_assignments}  # the latest wins
+        busy_segments = {seg_id for seg_id, status in seg_assignments if status in ACTIVE_ASSIGNMENT}
         proj = projection(search)
         rings = rings_of(search)
         reach = reach_now(search, now, settings)
@@ -199,13 +204,36 @@ def get_model(svc: Services, actor: Actor, search_id: int) -> dict:
             "model_computed_at": iso(search.model_computed_at),
             "poa_basis": search.poa_basis,
             "settings": settings,
-            "segments": [segment_view(g, post) for g in segs],
+            "segments": [segment_view(g, post, seg_status.get(g.id)) for g in segs],
             "row0": search.row0, "row": row,
             "pos_total": sum(g.poa0 * probability.pod_from_coverage(g.coverage) for g in segs),
             "suggestions": [{"team_id": x.team_id, "segment_id": x.segment_id, "segment": names[x.segment_id],
                              "gain_per_hour": x.gain_per_hour, "coverage": x.coverage,
                              "team_busy": x.team_id in busy_teams} for x in suggestions],
         }
+
+
+def swept(svc: Services, actor: Actor, search_id: int) -> dict:
+    """The ground swept at least once by every track (buffered by half the sweep width of its mode), for display."""
+    with svc.reading() as s:
+        search = load_search(s, search_id, actor)
+        settings = settings_of(search)
+        proj = projection(search)
+        points = s.execute(select(TrackPoint.user_id, TrackPoint.lon, TrackPoint.lat, TrackPoint.t)
+                           .where(TrackPoint.search_id == search_id)
+                           .order_by(TrackPoint.user_id, TrackPoint.t)).all()
+        by_user: dict[int, list] = {}
+        for uid, lon, lat, t in points:
+            by_user.setdefault(uid, []).append((lon, lat, _epoch(t)))
+        pieces = []
+        for uid, pts in by_user.items():
+            width = settings["sweep_width_m"][user_mode(s, search_id, uid)]
+            xs, ys = proj.to_xy([p[0] for p in pts], [p[1] for p in pts])
+            fixes = [effort.Fix(x, y, p[2]) for x, y, p in zip(xs, ys, pts)]
+            pieces += [(piece, width) for piece in effort.track_pieces(fixes, settings["gap_s"], settings["gap_m"])]
+        area = effort.swept_area(pieces)
+        return {"geometry": mapping(proj.unproject(area)) if not area.is_empty else None,
+                "area_m2": area.area, "track_points": len(points), "last_seq": search.last_seq}
 
 
 # --- changing segments -------------------------------------------------------------------------------------------

@@ -211,6 +211,11 @@ def model_get(search_id):
     return where.get_model(services(), current_actor(), search_id)
 
 
+@bp.get("/searches/<int:search_id>/swept")
+def model_swept(search_id):
+    return where.swept(services(), current_actor(), search_id)
+
+
 @bp.patch("/searches/<int:search_id>/model/settings")
 def model_settings(search_id):
     return where.update_settings(services(), current_actor(), search_id, body())

@@ -49,6 +49,8 @@ DESCRIPTIONS = {
     ("POST", "/api/v1/searches/{search_id}/clues"): ("Report a clue or sighting (client_id)", True, "member"),
     ("GET", "/api/v1/searches/{search_id}/model"):
         ("Where to look: rings, reach, segments with POA / coverage / POD, ROW, suggestions", False, "member"),
+    ("GET", "/api/v1/searches/{search_id}/swept"):
+        ("Ground swept at least once (union of buffered tracks), for display only", False, "member"),
     ("PATCH", "/api/v1/searches/{search_id}/model/settings"):
         ("Walking speed, sweep widths and search speeds per mode, track gap limits", True, "dispatcher"),
     ("POST", "/api/v1/searches/{search_id}/model/recompute"): ("Recompute in the background", False, "dispatcher"),

@@ -25,11 +25,13 @@
     const {map, searchId, panel, api, t} = opts;
     const canEdit = !!opts.canEdit;
     const layers = {
+      swept: L.layerGroup().addTo(map),
       rings: L.layerGroup().addTo(map),
       reach: L.layerGroup().addTo(map),
       segments: L.layerGroup().addTo(map),
     };
-    const state = {model: null, segments: new Map(), layerById: new Map(), reload: null, busy: false};
+    const state = {model: null, segments: new Map(), layerById: new Map(), reload: null, busy: false,
+      selected: null, sweptTimer: null, sweptAt: 0};
     window.SC_WHERE = state;
 
     function posterior() {
@@ -51,7 +53,7 @@
         const s = state.segments.get(id);
         layer.setStyle({color: "#444", weight: 0.6, fillOpacity: 0.45, fillColor: colour(s.poa / s.area_m2, maxD),
           className: "sc-segment"});
-        layer.setTooltipContent(`${s.name}: POA ${pct(s.poa)} · POD ${pct(s.pod)}`);
+        layer.setTooltipContent(`${s.name}: POA ${pct(s.poa)} · POD ${pct(s.pod)} · ${t("where.status." + s.status)}`);
       }
       renderPanel(row);
     }
@@ -60,9 +62,14 @@
       layers.rings.clearLayers();
       layers.reach.clearLayers();
       for (const r of m.rings) {
+        const beyond = r.radius_m > m.reach.radius_m;  // clipped by reach: drawn faint
         L.geoJSON(r.geometry, {style: {color: "#1d4ed8", weight: 1.5, dashArray: "6 4", fill: false,
-          className: "sc-ring"}}).bindTooltip(`${r.percent}% · ${(r.radius_m / 1000).toFixed(2)} km`,
-          {sticky: true}).addTo(layers.rings);
+          opacity: beyond ? 0.35 : 0.9, className: "sc-ring"}})
+          .bindTooltip(`${r.percent}% · ${(r.radius_m / 1000).toFixed(2)} km`, {sticky: true}).addTo(layers.rings);
+        // the label sits on the ring's northernmost vertex
+        const north = r.geometry.coordinates[0].reduce((a, b) => (b[1] > a[1] ? b : a));
+        L.marker([north[1], north[0]], {interactive: false, icon: L.divIcon({className: "sc-ring-label",
+          html: `${r.percent}%`, iconSize: null})}).addTo(layers.rings);
       }
       L.geoJSON(m.reach.geometry, {style: {color: "#b91c1c", weight: 2, fill: false, className: "sc-reach"}})
         .bindTooltip(`${t("where.reach")} ${(m.reach.radius_m / 1000).toFixed(2)} km`, {sticky: true})
@@ -86,67 +93,198 @@
     function selectSegment(id) {
       const s = state.segments.get(id);
       if (!s) return;
+      state.selected = id;
       const box = panel.querySelector(".sc-where-selected");
       if (box) box.textContent = `${s.name}: ${(s.area_m2 / 1e4).toFixed(1)} ha · POA ${pct(s.poa)} · ` +
-        `POD ${pct(s.pod)} · C ${s.coverage.toFixed(2)}`;
+        `POD ${pct(s.pod)} · C ${s.coverage.toFixed(2)} · ${t("where.status." + s.status)}`;
+      const mark = panel.querySelector(".sc-where-mark");
+      if (mark) { mark.hidden = !canEdit; mark.querySelector("[data-name]").textContent = s.name; }
     }
 
-    function renderPanel(row) {
-      if (!panel || !state.model) return;
-      const m = state.model;
-      const top = [...state.segments.values()].sort((a, b) => b.poa - a.poa).slice(0, 8);
-      const teams = (opts.teams && opts.teams()) || new Map();
-      const sugg = m.suggestions.map((x) => {
-        const team = teams.get(x.team_id);
-        return `<li><strong>${x.segment}</strong> → ${team ? escapeHtml(team.name) : "#" + x.team_id}
-          <span class="sc-muted">+${pct(x.gain_per_hour)} / h</span>
-          ${canEdit ? `<button type="button" class="sc-btn sc-btn-small" data-accept="${x.segment_id}"
-            data-team="${x.team_id}">${t("where.accept")}</button>` : ""}</li>`;
-      }).join("");
+    function drawSwept(geo) {
+      layers.swept.clearLayers();
+      if (geo) L.geoJSON(geo, {interactive: false, style: {color: "#15803d", weight: 0, fillColor: "#22c55e",
+        fillOpacity: 0.35, className: "sc-swept"}}).addTo(layers.swept);
+    }
+
+    function refreshSwept() {
+      // the swept area is heavier to compute: at most every 10 s
+      clearTimeout(state.sweptTimer);
+      const wait = Math.max(0, 10000 - (Date.now() - state.sweptAt));
+      state.sweptTimer = setTimeout(async () => {
+        state.sweptAt = Date.now();
+        const sw = await api("GET", `/api/v1/searches/${searchId}/swept`);
+        if (sw) drawSwept(sw.geometry);
+      }, wait);
+    }
+
+    function draw(shape) {
+      if (!map.pm) return;
+      const width = Number((panel.querySelector("[name=width_m]") || {}).value || 30);
+      const done = (e) => {
+        map.off("pm:create", done);
+        const geo = e.layer.toGeoJSON().geometry;
+        map.removeLayer(e.layer);
+        const body = {geometry: geo};
+        if (shape === "Line") body.width_m = width;
+        api("POST", `/api/v1/searches/${searchId}/segments`, body);
+      };
+      map.on("pm:create", done);
+      map.pm.enableDraw(shape);
+    }
+
+    // The panel is built once (forms keep what the dispatcher is typing); only its figures are redrawn.
+    let built = false;
+
+    function buildPanel() {
       panel.innerHTML = `
-        <div class="sc-where-summary">
-          <div>${t("where.rings")}: ${m.rings.map((r) => `${r.percent}% ${(r.radius_m / 1000).toFixed(1)} km`).join(" · ")}
-            <span class="sc-muted">(${escapeHtml(m.ring_source)})</span></div>
-          <div>${t("where.reach")}: <strong class="sc-reach-km">${(m.reach.radius_m / 1000).toFixed(2)} km</strong>
-            <span class="sc-muted">${m.reach.walking_speed_ms.toFixed(2)} m/s</span></div>
-          <div>${t("where.row")}: ${pct(row)} · ${t("where.pos_total")}: ${pct(m.pos_total)}
-            · ${t("where.basis")}: ${t("where.basis." + m.poa_basis)}</div>
-          <div class="sc-where-selected sc-muted">${t("where.click_segment")}</div>
-        </div>
+        <div class="sc-where-summary"></div>
         ${canEdit ? `<form class="sc-where-grid">
           <label>${t("where.cell")} <input name="cell_m" type="number" min="25" max="5000" step="25" value="400"></label>
           <label>${t("where.shape")} <select name="shape"><option value="square">${t("where.square")}</option>
             <option value="hex">${t("where.hex")}</option></select></label>
           <button class="sc-btn" type="submit">${t("where.generate")}</button>
           <button class="sc-btn" type="button" data-recompute>${t("where.recompute")}</button>
+        </form>
+        <div class="sc-where-draw">
+          <button class="sc-btn" type="button" data-draw="Polygon">${t("where.draw_area")}</button>
+          <button class="sc-btn" type="button" data-draw="Line">${t("where.draw_route")}</button>
+          <label>${t("where.corridor")} <input name="width_m" type="number" min="2" max="2000" value="30"> m</label>
+        </div>
+        <form class="sc-where-mark" hidden>
+          <strong data-name></strong> — ${t("where.mark_searched")}
+          <label>POD <input name="pod" type="number" min="0" max="1" step="0.05" value="0.5"></label>
+          <label>${t("where.team")} <select name="team_id"><option value="">—</option></select></label>
+          <button class="sc-btn sc-btn-small" type="submit">${t("where.mark")}</button>
+          <button class="sc-btn sc-btn-small" type="button" data-delete>${t("where.delete_segment")}</button>
         </form>` : ""}
         <h4>${t("where.suggestions")}</h4>
-        <ul class="sc-where-suggestions">${sugg || `<li class="sc-muted">${t("where.no_suggestions")}</li>`}</ul>
+        <ul class="sc-where-suggestions"></ul>
         <h4>${t("where.top_segments")}</h4>
         <table class="sc-where-table"><thead><tr><th>${t("where.segment")}</th><th>POA</th><th>POD</th>
-          <th>${t("where.area")}</th></tr></thead><tbody>
-          ${top.map((s) => `<tr data-seg="${s.id}"><td>${s.name}</td><td>${pct(s.poa)}</td><td>${pct(s.pod)}</td>
-            <td>${(s.area_m2 / 1e4).toFixed(1)} ha</td></tr>`).join("")}
-        </tbody></table>`;
-      panel.querySelectorAll("[data-accept]").forEach((b) => b.addEventListener("click", () =>
+          <th>${t("where.area")}</th><th>${t("where.status")}</th></tr></thead><tbody></tbody></table>
+        ${canEdit ? `<details class="sc-where-settings"><summary>${t("where.settings")}</summary>
+          <form class="sc-where-settings-form">
+            <label>${t("where.walking_speed")} <input name="walking_speed_ms" type="number" step="any" min="0.05"
+              max="5"> m/s</label>
+            ${["foot", "vehicle", "door_to_door"].map((mode) => `<label>${t("where.sweep_width")}
+              (${t("where.mode." + mode)}) <input name="w_${mode}" type="number" step="any" min="0.1" max="500"> m</label>`)
+              .join("")}
+            <button class="sc-btn" type="submit">${t("where.save_settings")}</button>
+          </form></details>
+        <details class="sc-where-consensus"><summary>${t("where.consensus")}</summary>
+          <form class="sc-where-consensus-form">
+            <p class="sc-muted">${t("where.consensus_help")}</p>
+            <textarea name="lines" rows="4" placeholder="A1=40 B2=30 ROW=30"></textarea>
+            <button class="sc-btn" type="submit">${t("where.apply_consensus")}</button>
+          </form></details>` : ""}`;
+      wirePanel();
+      built = true;
+    }
+
+    function wirePanel() {
+      const grid = panel.querySelector(".sc-where-grid");
+      if (!grid) return;
+      grid.addEventListener("submit", (e) => {
+        e.preventDefault();
+        api("POST", `/api/v1/searches/${searchId}/segments/grid`,
+          {shape: grid.shape.value, cell_m: Number(grid.cell_m.value)});
+      });
+      grid.querySelector("[data-recompute]").addEventListener("click", () =>
+        api("POST", `/api/v1/searches/${searchId}/model/recompute`, {}));
+      panel.querySelectorAll("[data-draw]").forEach((b) => b.addEventListener("click", () => draw(b.dataset.draw)));
+      const mark = panel.querySelector(".sc-where-mark");
+      mark.addEventListener("submit", (e) => {
+        e.preventDefault();
+        const s = state.segments.get(state.selected);
+        if (!s) return;
+        const body = {geometry: s.geometry, pod: Number(mark.pod.value)};
+        if (mark.team_id.value) body.team_id = Number(mark.team_id.value);
+        api("POST", `/api/v1/searches/${searchId}/searched-areas`, body);
+      });
+      mark.querySelector("[data-delete]").addEventListener("click", () => {
+        const s = state.segments.get(state.selected);
+        if (s && window.confirm(t("where.confirm_delete").replace("{name}", s.name))) {
+          api("DELETE", `/api/v1/searches/${searchId}/segments/${s.id}`);
+        }
+      });
+      const settingsForm = panel.querySelector(".sc-where-settings-form");
+      settingsForm.addEventListener("submit", (e) => {
+        e.preventDefault();
+        const f = settingsForm;
+        api("PATCH", `/api/v1/searches/${searchId}/model/settings`, {
+          walking_speed_ms: Number(f.walking_speed_ms.value),
+          sweep_width_m: {foot: Number(f.w_foot.value), vehicle: Number(f.w_vehicle.value),
+            door_to_door: Number(f.w_door_to_door.value)}});
+      });
+      const consensus = panel.querySelector(".sc-where-consensus-form");
+      consensus.addEventListener("submit", (e) => {
+        e.preventDefault();
+        // one evaluator per line: "A1=40 B2=30 ROW=30"
+        const evaluations = consensus.lines.value.split("\n").map((line) => line.trim()).filter(Boolean)
+          .map((line) => Object.fromEntries(line.split(/[\s,;]+/).filter(Boolean).map((pair) => {
+            const [k, v] = pair.split(/[=:]/);
+            return [k.trim(), Number(v)];
+          })));
+        api("POST", `/api/v1/searches/${searchId}/poa/consensus`, {evaluations});
+      });
+    }
+
+    function fillSettings(m) {
+      const f = panel.querySelector(".sc-where-settings-form");
+      if (!f || f.contains(document.activeElement)) return;  // never overwrite what is being typed
+      f.walking_speed_ms.value = m.settings.walking_speed_ms;
+      for (const mode of ["foot", "vehicle", "door_to_door"]) f["w_" + mode].value = m.settings.sweep_width_m[mode];
+    }
+
+    function fillTeams() {
+      const select = panel.querySelector(".sc-where-mark select[name=team_id]");
+      if (!select || select === document.activeElement) return;
+      const teams = (opts.teams && opts.teams()) || new Map();
+      const current = select.value;
+      select.innerHTML = `<option value="">—</option>` + [...teams.values()]
+        .map((tm) => `<option value="${tm.id}">${escapeHtml(tm.name)}</option>`).join("");
+      select.value = current;
+    }
+
+    function renderPanel(row) {
+      if (!panel || !state.model) return;
+      if (!built) buildPanel();
+      const m = state.model;
+      const teams = (opts.teams && opts.teams()) || new Map();
+      panel.querySelector(".sc-where-summary").innerHTML = `
+          <div>${t("where.rings")}: ${m.rings.map((r) => `${r.percent}% ${(r.radius_m / 1000).toFixed(1)} km`).join(" · ")}
+            <span class="sc-muted">(${escapeHtml(m.ring_source)})</span></div>
+          <div>${t("where.reach")}: <strong class="sc-reach-km">${(m.reach.radius_m / 1000).toFixed(2)} km</strong>
+            <span class="sc-muted">${m.reach.walking_speed_ms.toFixed(2)} m/s</span></div>
+          <div>${t("where.row")}: ${pct(row)} · ${t("where.pos_total")}: ${pct(m.pos_total)}
+            · ${t("where.basis")}: ${t("where.basis." + m.poa_basis)}</div>
+          <div class="sc-where-selected sc-muted">${t("where.click_segment")}</div>`;
+      const list = panel.querySelector(".sc-where-suggestions");
+      list.innerHTML = m.suggestions.map((x) => {
+        const team = teams.get(x.team_id);
+        return `<li><strong>${x.segment}</strong> → ${team ? escapeHtml(team.name) : "#" + x.team_id}
+          <span class="sc-muted">+${pct(x.gain_per_hour)} / h</span>
+          ${canEdit ? `<button type="button" class="sc-btn sc-btn-small" data-accept="${x.segment_id}"
+            data-team="${x.team_id}">${t("where.accept")}</button>` : ""}</li>`;
+      }).join("") || `<li class="sc-muted">${t("where.no_suggestions")}</li>`;
+      list.querySelectorAll("[data-accept]").forEach((b) => b.addEventListener("click", () =>
         api("POST", `/api/v1/searches/${searchId}/suggestions/accept`,
           {segment_id: Number(b.dataset.accept), team_id: Number(b.dataset.team)})));
-      panel.querySelectorAll("tr[data-seg]").forEach((tr) => tr.addEventListener("click", () => {
+      const top = [...state.segments.values()].sort((a, b) => b.poa - a.poa).slice(0, 8);
+      const body = panel.querySelector(".sc-where-table tbody");
+      body.innerHTML = top.map((s) => `<tr data-seg="${s.id}"><td>${s.name}</td><td>${pct(s.poa)}</td>
+          <td>${pct(s.pod)}</td><td>${(s.area_m2 / 1e4).toFixed(1)} ha</td><td>${t("where.status." + s.status)}</td>
+          </tr>`).join("");
+      body.querySelectorAll("tr[data-seg]").forEach((tr) => tr.addEventListener("click", () => {
         const id = Number(tr.dataset.seg);
         selectSegment(id);
         const layer = state.layerById.get(id);
         if (layer) map.fitBounds(layer.getBounds(), {maxZoom: 16});
       }));
-      const form = panel.querySelector(".sc-where-grid");
-      if (form) {
-        form.addEventListener("submit", (e) => {
-          e.preventDefault();
-          api("POST", `/api/v1/searches/${searchId}/segments/grid`,
-            {shape: form.shape.value, cell_m: Number(form.cell_m.value)});
-        });
-        form.querySelector("[data-recompute]").addEventListener("click", () =>
-          api("POST", `/api/v1/searches/${searchId}/model/recompute`, {}));
-      }
+      fillSettings(m);
+      fillTeams();
+      if (state.selected != null && state.segments.has(state.selected)) selectSegment(state.selected);
     }
 
     function escapeHtml(s) {
@@ -160,6 +298,7 @@
       state.model = m;
       drawRings(m);
       drawSegments(m.segments);
+      refreshSwept();
       document.body.dataset.whereVersion = String(m.model_version);
     }
 
@@ -177,6 +316,7 @@
           if (s) { s.coverage = c; touched = true; }
         }
         if (touched) styleAll();
+        refreshSwept();
       } else if (MODEL_EVENTS.has(ev.type)) {
         if (ev.type === "model.recomputed" && opts.notify) {
           opts.notify(t("where.recomputed").replace("{seconds}", ev.payload.seconds.toFixed(1)));

@@ -165,3 +165,22 @@ def test_drawn_segments_never_overlap_and_settings_recompute(svc, people):
     with pytest.raises(ValidationError) as exc:
         where.update_settings(svc, d, sid, {"sweep_width_m": {"foot": -1, "boat": 3}})
     assert "sweep_width_m" in exc.value.errors
+
+
+def test_swept_area_is_for_display_and_segment_status_follows_assignments(svc, people, gridded):
+    sid, team, _ = gridded
+    t1 = T0 + timedelta(hours=1)
+    field.add_track_batch(svc, people["off1"], sid, {"client_id": "swept-00001", "points": fixes(walk_east(11), t1)})
+    # the same street walked twice: coverage doubles, the swept area does not
+    field.add_track_batch(svc, people["off1"], sid, {"client_id": "swept-00002",
+                                                     "points": fixes(walk_east(11), t1 + timedelta(seconds=110))})
+    sw = where.swept(svc, people["disp"], sid)
+    length = 10 * 0.0001 * 85_440
+    assert sw["area_m2"] == pytest.approx(length * 20 + math.pi * 10**2, rel=0.05)
+    m = model(svc, people, sid)
+    searched = [s for s in m["segments"] if s["status"] == "searched"]
+    assert searched and all(s["coverage"] > 0 for s in searched)
+    seg = m["suggestions"][0]
+    where.accept_suggestion(svc, people["disp"], sid, {"segment_id": seg["segment_id"], "team_id": team["id"]})
+    statuses = {s["id"]: s["status"] for s in model(svc, people, sid)["segments"]}
+    assert statuses[seg["segment_id"]] == "assigned"

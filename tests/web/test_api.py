@@ -42,6 +42,7 @@ ROUTES = [
     ("POST", "/api/v1/searches/{sid}/clues", {"kind": "clue", "time": "2026-11-28T18:00:00+08:00",
                                                "location": LKP, "text": "a glove"}, "outsider"),
     ("GET", "/api/v1/searches/{sid}/model", None, "outsider"),
+    ("GET", "/api/v1/searches/{sid}/swept", None, "outsider"),
     ("PATCH", "/api/v1/searches/{sid}/model/settings", {"walking_speed_ms": 0.8}, "off1"),
     ("POST", "/api/v1/searches/{sid}/model/recompute", None, "off1"),
     ("POST", "/api/v1/searches/{sid}/segments/grid", {"shape": "square", "cell_m": 500}, "off1"),
