@@ -128,6 +128,9 @@ class TrackPoint(Base):
     lon: Mapped[float] = mapped_column(Float)
     lat: Mapped[float] = mapped_column(Float)
     acc: Mapped[float | None] = mapped_column(Float)
+    # The phone numbers its tracking runs: a new run after every pause (page hidden, no fix, permission lost).
+    # A line is never drawn, nor ground counted, between two runs.
+    run: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     event_seq: Mapped[int] = mapped_column(BigInteger)
 
 
@@ -196,3 +199,28 @@ class SearchedArea(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     marked_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     marked_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Broadcast(Base):
+    """A dispatcher's message to every unit on the search that each must acknowledge."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    search_id: Mapped[int] = mapped_column(ForeignKey("searches.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    sent_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    sent_at: Mapped[datetime] = mapped_column(DateTime)
+    event_seq: Mapped[int] = mapped_column(BigInteger)
+
+
+class BroadcastAck(Base):
+    __tablename__ = "broadcast_acks"
+    __table_args__ = (UniqueConstraint("broadcast_id", "user_id", name="uq_broadcast_acks"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    acked_at: Mapped[datetime] = mapped_column(DateTime)
+    device: Mapped[str | None] = mapped_column(String(200))

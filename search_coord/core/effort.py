@@ -33,20 +33,22 @@ def mode_for_team_kind(kind: str | None) -> str:
 
 @dataclass(frozen=True)
 class Fix:
-    """One GPS fix in local metres with its time in seconds (any epoch)."""
+    """One GPS fix in local metres with its time in seconds (any epoch) and its tracking run."""
 
     x: float
     y: float
     t: float
+    run: int = 0
 
 
 def track_pieces(fixes: Sequence[Fix], gap_s: float = DEFAULT_GAP_S, gap_m: float = DEFAULT_GAP_M) -> list[LineString]:
-    """Lines through consecutive fixes (time order), broken wherever the gap in time or distance is too large."""
+    """Lines through consecutive fixes (time order), broken where the phone said tracking paused (a new run) and
+    wherever the gap in time or distance is too large: a gap is never searched ground."""
     pieces, run = [], []
     prev = None
     for f in fixes:
-        if prev is not None and (f.t - prev.t > gap_s or math.hypot(f.x - prev.x, f.y - prev.y) > gap_m
-                                 or f.t < prev.t):
+        if prev is not None and (f.run != prev.run or f.t - prev.t > gap_s
+                                 or math.hypot(f.x - prev.x, f.y - prev.y) > gap_m or f.t < prev.t):
             if len(run) >= 2:
                 pieces.append(LineString(run))
             run = []

@@ -236,16 +236,19 @@ def clean_track_batch(data, now: datetime, opened_from: datetime) -> dict:
             if pf is None:
                 form.error(f"points[{i}]", "must be an object")
                 continue
-            pf.unknown(("t", "lon", "lat", "acc"))
+            pf.unknown(("t", "lon", "lat", "acc", "run"))
             pf.time("t", now, required=True, not_before=opened_from, not_before_label="the last known time")
             pf.number("lon", -180, 180, required=True)
             pf.number("lat", -90, 90, required=True)
             pf.number("acc", 0, 100000)
+            pf.integer("run", 0, 2**31 - 1)
             for key, msg in pf.errors.items():
                 form.error(f"points[{i}].{key}", msg)
             if not pf.errors:
                 fixes.append(pf.out)
     out = form.result()
+    for f in fixes:
+        f.setdefault("run", 0)
     out["points"] = sorted(fixes, key=lambda f: f["t"])
     return out
 
@@ -305,5 +308,17 @@ def clean_searched_area(data) -> dict:
     form.number("pod", 0, 1, required=True)
     form.identifier("team_id")
     form.text("notes", max_len=2000)
+    form.client_id()
+    return form.result()
+
+
+BROADCAST_KINDS = ("description", "direction", "found", "stand_down", "other")
+
+
+def clean_broadcast(data) -> dict:
+    form = Form(data)
+    form.unknown(("kind", "text", "client_id"))
+    form.choice("kind", BROADCAST_KINDS, required=True)
+    form.text("text", required=True, max_len=1000)
     form.client_id()
     return form.result()

@@ -109,6 +109,10 @@ def mark_found(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
             previous = search.status
             search.status, search.found = "found", found
             data = events.finish(s, ev, {"found": found, "from": previous})
+            # Everyone is told at once, and each unit must acknowledge the stand-down.
+            from .broadcasts import record_broadcast
+
+            record_broadcast(s, search.id, actor, "found", f"FOUND ({clean['condition']}). Stand down.", now)
             return {"search": search_view(search), "event": data, "duplicate": False}
     except IntegrityError as exc:
         return _replay(svc, search_id, client_id, exc)
@@ -160,14 +164,14 @@ def get_state(svc: Services, actor: Actor, search_id: int) -> dict:
         assignments = s.execute(select(Assignment).where(Assignment.search_id == search_id)
                                 .order_by(Assignment.id)).scalars().all()
         clues = s.execute(select(Clue).where(Clue.search_id == search_id).order_by(Clue.time)).scalars().all()
-        points = s.execute(select(TrackPoint.user_id, TrackPoint.t, TrackPoint.lon, TrackPoint.lat)
+        points = s.execute(select(TrackPoint.user_id, TrackPoint.t, TrackPoint.lon, TrackPoint.lat, TrackPoint.run)
                            .where(TrackPoint.search_id == search_id)
                            .order_by(TrackPoint.user_id, TrackPoint.t)).all()
         areas = s.execute(select(SearchedArea).where(SearchedArea.search_id == search_id)
                           .order_by(SearchedArea.id)).scalars().all()
         tracks: dict[int, list] = {}
-        for uid, t, lon, lat in points:
-            tracks.setdefault(uid, []).append([lon, lat, iso(t)])
+        for uid, t, lon, lat, run in points:
+            tracks.setdefault(uid, []).append([lon, lat, iso(t), run])
         return {
             "search": search_view(search),
             "members": [user_view(u) for u in members],
@@ -190,7 +194,8 @@ def list_events(svc: Services, actor: Actor, search_id: int, after: int = 0, lim
     with svc.reading() as s:
         search = load_search(s, search_id, actor)
         evs = events.events_after(s, search_id, after, limit)
-        return {"events": evs, "last_seq": search.last_seq}
+        has_more = bool(evs) and evs[-1]["seq"] < search.last_seq
+        return {"events": evs, "last_seq": search.last_seq, "has_more": has_more}
 
 
 def add_member(svc: Services, actor: Actor, search_id: int, user_id) -> dict:

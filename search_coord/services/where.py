@@ -112,14 +112,14 @@ def coverage_for_fixes(session, search: Search, user_id: int, fixes: list[dict])
     if not areas:
         return {}
     prev = session.execute(
-        select(TrackPoint.lon, TrackPoint.lat, TrackPoint.t)
+        select(TrackPoint.lon, TrackPoint.lat, TrackPoint.t, TrackPoint.run)
         .where(TrackPoint.search_id == search.id, TrackPoint.user_id == user_id,
                TrackPoint.t < naive_utc(fixes[0]["t"]))
         .order_by(TrackPoint.t.desc()).limit(1)).first()
     settings = settings_of(search)
     added = coverage_added(proj, index, areas, settings, user_mode(session, search.id, user_id),
-                           ([(prev[0], prev[1], _epoch(prev[2]))] if prev else [])
-                           + [(f["lon"], f["lat"], _epoch(f["t"])) for f in fixes])
+                           ([(prev[0], prev[1], _epoch(prev[2]), prev[3])] if prev else [])
+                           + [(f["lon"], f["lat"], _epoch(f["t"]), f.get("run", 0)) for f in fixes])
     return _increment(session, added)
 
 
@@ -131,7 +131,7 @@ def _epoch(dt: datetime) -> float:
 def coverage_added(proj, index, areas, settings: dict, mode: str, lonlat_t: list[tuple]) -> dict[int, float]:
     """The geometry work of one batch: project, cut at gaps, length inside each segment, coverage W·L/A."""
     xs, ys = proj.to_xy([p[0] for p in lonlat_t], [p[1] for p in lonlat_t])
-    fixes = [effort.Fix(x, y, p[2]) for x, y, p in zip(xs, ys, lonlat_t)]
+    fixes = [effort.Fix(x, y, p[2], p[3] if len(p) > 3 else 0) for x, y, p in zip(xs, ys, lonlat_t)]
     pieces = effort.track_pieces(fixes, settings["gap_s"], settings["gap_m"])
     lengths = index.lengths_inside(pieces)
     return effort.coverage_from_lengths(lengths, areas, settings["sweep_width_m"][mode])
@@ -219,17 +219,17 @@ def swept(svc: Services, actor: Actor, search_id: int) -> dict:
         search = load_search(s, search_id, actor)
         settings = settings_of(search)
         proj = projection(search)
-        points = s.execute(select(TrackPoint.user_id, TrackPoint.lon, TrackPoint.lat, TrackPoint.t)
+        points = s.execute(select(TrackPoint.user_id, TrackPoint.lon, TrackPoint.lat, TrackPoint.t, TrackPoint.run)
                            .where(TrackPoint.search_id == search_id)
                            .order_by(TrackPoint.user_id, TrackPoint.t)).all()
         by_user: dict[int, list] = {}
-        for uid, lon, lat, t in points:
-            by_user.setdefault(uid, []).append((lon, lat, _epoch(t)))
+        for uid, lon, lat, t, run in points:
+            by_user.setdefault(uid, []).append((lon, lat, _epoch(t), run))
         pieces = []
         for uid, pts in by_user.items():
             width = settings["sweep_width_m"][user_mode(s, search_id, uid)]
             xs, ys = proj.to_xy([p[0] for p in pts], [p[1] for p in pts])
-            fixes = [effort.Fix(x, y, p[2]) for x, y, p in zip(xs, ys, pts)]
+            fixes = [effort.Fix(x, y, p[2], p[3]) for x, y, p in zip(xs, ys, pts)]
             pieces += [(piece, width) for piece in effort.track_pieces(fixes, settings["gap_s"], settings["gap_m"])]
         area = effort.swept_area(pieces)
         return {"geometry": mapping(proj.unproject(area)) if not area.is_empty else None,
@@ -425,12 +425,12 @@ def recompute(svc: Services, search_id: int, reason: str = "requested", actor: A
             proj, index, areas = segment_index(s, search)
             settings = settings_of(search)
             coverage = {k: 0.0 for k in areas}
-            points = s.execute(select(TrackPoint.user_id, TrackPoint.lon, TrackPoint.lat, TrackPoint.t)
+            points = s.execute(select(TrackPoint.user_id, TrackPoint.lon, TrackPoint.lat, TrackPoint.t, TrackPoint.run)
                                .where(TrackPoint.search_id == search_id)
                                .order_by(TrackPoint.user_id, TrackPoint.t)).all()
             by_user: dict[int, list] = {}
-            for uid, lon, lat, t in points:
-                by_user.setdefault(uid, []).append((lon, lat, _epoch(t)))
+            for uid, lon, lat, t, run in points:
+                by_user.setdefault(uid, []).append((lon, lat, _epoch(t), run))
             for uid, pts in by_user.items():
                 mode = user_mode(s, search_id, uid)
                 for k, c in coverage_added(proj, index, areas, settings, mode, pts).items():

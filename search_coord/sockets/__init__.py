@@ -8,7 +8,7 @@ from flask_socketio import Namespace, join_room, leave_room
 
 from ..adapters.publisher import room_for, user_room
 from ..core.errors import SearchCoordError
-from ..services import searches
+from ..services import broadcasts, searches
 from ..web.auth import current_actor, services
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,8 @@ class LiveNamespace(Namespace):
             searches.get_search(services(), actor, search_id)
             join_room(room_for(search_id))
             result = searches.list_events(services(), actor, search_id, after if isinstance(after, int) else -1)
-            return {"ok": True, **result}
+            # Broadcasts this unit has not acknowledged are alerted again on every (re)connect.
+            return {"ok": True, **result, "unacknowledged": broadcasts.unacknowledged(services(), actor, search_id)}
         except SearchCoordError as exc:
             log.info("join refused for sid %s: %s", request.sid, exc.message)
             return {"ok": False, "error": exc.code, "message": exc.message}

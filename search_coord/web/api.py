@@ -5,7 +5,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from ..core import behaviour, model
 from ..core.errors import NotAuthenticated, ValidationError
-from ..services import field, geocoding, searches, teams, users, where
+from ..services import broadcasts, field, geocoding, searches, teams, users, where
 from .auth import csrf_token, current_actor, current_user, login, logout, services
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -202,6 +202,24 @@ def clues_list(search_id):
 @bp.post("/searches/<int:search_id>/clues")
 def clues_add(search_id):
     return field.report_clue(services(), current_actor(), search_id, body()), 201
+
+
+# --- acknowledged broadcasts ----------------------------------------------------------------------------------------
+
+@bp.get("/searches/<int:search_id>/broadcasts")
+def broadcasts_list(search_id):
+    return jsonify(broadcasts.list_broadcasts(services(), current_actor(), search_id))
+
+
+@bp.post("/searches/<int:search_id>/broadcasts")
+def broadcasts_send(search_id):
+    return broadcasts.send(services(), current_actor(), search_id, body()), 201
+
+
+@bp.post("/searches/<int:search_id>/broadcasts/<int:broadcast_id>/ack")
+def broadcasts_ack(search_id, broadcast_id):
+    result = broadcasts.acknowledge(services(), current_actor(), search_id, broadcast_id)
+    return result, 200 if result["duplicate"] else 201
 
 
 # --- where to look -------------------------------------------------------------------------------------------------

@@ -47,6 +47,12 @@ DESCRIPTIONS = {
     ("POST", "/api/v1/searches/{search_id}/tracks"): ("A batch of the caller's GPS fixes (client_id)", True, "member"),
     ("GET", "/api/v1/searches/{search_id}/clues"): ("Clues and sightings", False, "member"),
     ("POST", "/api/v1/searches/{search_id}/clues"): ("Report a clue or sighting (client_id)", True, "member"),
+    ("GET", "/api/v1/searches/{search_id}/broadcasts"): ("Broadcasts with who has and has not acknowledged", False,
+                                                          "member"),
+    ("POST", "/api/v1/searches/{search_id}/broadcasts"): ("Broadcast to every unit (each must acknowledge)", True,
+                                                           "dispatcher"),
+    ("POST", "/api/v1/searches/{search_id}/broadcasts/{broadcast_id}/ack"): ("Acknowledge a broadcast", False,
+                                                                              "member"),
     ("GET", "/api/v1/searches/{search_id}/model"):
         ("Where to look: rings, reach, segments with POA / coverage / POD, ROW, suggestions", False, "member"),
     ("GET", "/api/v1/searches/{search_id}/swept"):

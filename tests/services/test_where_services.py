@@ -184,3 +184,17 @@ def test_swept_area_is_for_display_and_segment_status_follows_assignments(svc, p
     where.accept_suggestion(svc, people["disp"], sid, {"segment_id": seg["segment_id"], "team_id": team["id"]})
     statuses = {s["id"]: s["status"] for s in model(svc, people, sid)["segments"]}
     assert statuses[seg["segment_id"]] == "assigned"
+
+
+def test_a_new_tracking_run_is_a_gap_never_searched_ground(svc, people, gridded):
+    """The phone paused (page hidden) and resumed 30 s later: nothing between the two runs counts."""
+    sid, _, _ = gridded
+    t1 = T0 + timedelta(hours=1)
+    pts = fixes(walk_east(4), t1)
+    for p in pts[2:]:
+        p["run"] = 1
+    field.add_track_batch(svc, people["off1"], sid, {"client_id": "runs-000001", "points": pts})
+    walked = sum(s["coverage"] for s in model(svc, people, sid)["segments"]) * 500 * 500 / 20
+    assert walked == pytest.approx(2 * 0.0001 * 85_440, rel=0.02)  # steps 0-1 and 2-3, not 1-2
+    state = searches.get_state(svc, people["disp"], sid)
+    assert [p[3] for p in state["tracks"][str(people["off1"].user_id)]] == [0, 0, 1, 1]

@@ -41,6 +41,9 @@ ROUTES = [
     ("GET", "/api/v1/searches/{sid}/clues", None, "outsider"),
     ("POST", "/api/v1/searches/{sid}/clues", {"kind": "clue", "time": "2026-11-28T18:00:00+08:00",
                                                "location": LKP, "text": "a glove"}, "outsider"),
+    ("GET", "/api/v1/searches/{sid}/broadcasts", None, "outsider"),
+    ("POST", "/api/v1/searches/{sid}/broadcasts", {"kind": "direction", "text": "seen heading east"}, "off1"),
+    ("POST", "/api/v1/searches/{sid}/broadcasts/{bid}/ack", None, "outsider"),
     ("GET", "/api/v1/searches/{sid}/model", None, "outsider"),
     ("GET", "/api/v1/searches/{sid}/swept", None, "outsider"),
     ("PATCH", "/api/v1/searches/{sid}/model/settings", {"walking_speed_ms": 0.8}, "off1"),
@@ -74,7 +77,9 @@ def world(app, login, opened):
     grid = disp.post(f"/api/v1/searches/{sid}/segments/grid", {"shape": "square", "cell_m": 4000})
     assert grid.status_code == 201, grid.get_json()
     gid = disp.get(f"/api/v1/searches/{sid}/model").get_json()["segments"][0]["id"]
-    return {"sid": sid, "tid": team["id"], "aid": a["id"], "pid": photo["id"], "uid": off1.user["id"], "gid": gid}
+    bid = disp.post(f"/api/v1/searches/{sid}/broadcasts", {"kind": "description", "text": "grey coat"}).get_json()["id"]
+    return {"sid": sid, "tid": team["id"], "aid": a["id"], "pid": photo["id"], "uid": off1.user["id"], "gid": gid,
+            "bid": bid}
 
 
 def _call(c, method, path, body, world):
@@ -87,7 +92,7 @@ def _call(c, method, path, body, world):
 
 def test_the_matrix_covers_every_api_route(app):
     covered = {(m, p.split("?")[0].replace("{sid}", "{search_id}").replace("{tid}", "{team_id}")
-                .replace("{aid}", "{assignment_id}").replace("{pid}", "{photo_id}").replace("{gid}", "{segment_id}")
+                .replace("{aid}", "{assignment_id}").replace("{pid}", "{photo_id}").replace("{gid}", "{segment_id}").replace("{bid}", "{broadcast_id}")
                 .replace("/users/{uid}", "/users/{user_id}").replace("/members/{uid}", "/members/{user_id}"))
                for m, p, _, _ in ROUTES} | set(PUBLIC)
     assert set(api_routes(app)) == covered
@@ -244,7 +249,7 @@ def test_whole_flow_through_the_api(login, opened):
     assert disp.post(f"/api/v1/searches/{sid}/status", {"status": "closed"}).get_json()["status"] == "closed"
     events = disp.get(f"/api/v1/searches/{sid}/events?after=0").get_json()["events"]
     assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
-    assert events[-1]["type"] == "search.status_changed" and events[-2]["type"] == "search.found"
+    assert [e["type"] for e in events[-3:]] == ["search.found", "broadcast.sent", "search.status_changed"]
     assert all(e["device"] for e in events) and events[-3]["device"] == "test-device-1"
     r = disp.get(f"/api/v1/searches/{sid}/events?after=abc")
     assert r.status_code == 400 and "after" in r.get_json()["errors"]
