@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import logging
+import threading
 
-from flask import request
+from flask import current_app, request
 from flask_socketio import Namespace, join_room, leave_room
 
 from ..adapters.publisher import room_for, user_room
@@ -12,6 +13,27 @@ from ..services import broadcasts, searches
 from ..web.auth import current_actor, services
 
 log = logging.getLogger(__name__)
+
+# Who is connected to which search, in this process (kept per app): {search_id: {sid: user_id}}. Presence changes
+# go to the search's room as ``presence`` messages (not logged events); with several processes each announces its
+# own clients.
+_PRESENCE_LOCK = threading.Lock()
+
+
+def _presence() -> dict[int, dict[str, int]]:
+    return current_app.extensions.setdefault("search_coord_presence", {})
+
+
+def online_users(search_id: int) -> list[int]:
+    with _PRESENCE_LOCK:
+        return sorted(set(_presence().get(search_id, {}).values()))
+
+
+def _announce(search_id: int, user_id: int, online: bool) -> None:
+    from flask_socketio import emit
+
+    emit("presence", {"search_id": search_id, "user_id": user_id, "online": online}, to=room_for(search_id),
+         namespace="/live")
 
 
 class LiveNamespace(Namespace):
@@ -38,9 +60,15 @@ class LiveNamespace(Namespace):
             # Check access before joining: a non-member must never be in the room, even briefly.
             searches.get_search(services(), actor, search_id)
             join_room(room_for(search_id))
+            with _PRESENCE_LOCK:
+                first = actor.user_id not in _presence().setdefault(search_id, {}).values()
+                _presence()[search_id][request.sid] = actor.user_id
+            if first:
+                _announce(search_id, actor.user_id, True)
             result = searches.list_events(services(), actor, search_id, after if isinstance(after, int) else -1)
             # Broadcasts this unit has not acknowledged are alerted again on every (re)connect.
-            return {"ok": True, **result, "unacknowledged": broadcasts.unacknowledged(services(), actor, search_id)}
+            return {"ok": True, **result, "unacknowledged": broadcasts.unacknowledged(services(), actor, search_id),
+                    "online": online_users(search_id)}
         except SearchCoordError as exc:
             log.info("join refused for sid %s: %s", request.sid, exc.message)
             return {"ok": False, "error": exc.code, "message": exc.message}
@@ -48,7 +76,23 @@ class LiveNamespace(Namespace):
     def on_leave(self, data):
         if isinstance(data, dict) and isinstance(data.get("search_id"), int):
             leave_room(room_for(data["search_id"]))
+            self._gone(data["search_id"])
         return {"ok": True}
+
+    def on_disconnect(self, *args):
+        with _PRESENCE_LOCK:
+            joined = [sid_ for sid_, members in _presence().items() if request.sid in members]
+        for search_id in joined:
+            self._gone(search_id)
+
+    @staticmethod
+    def _gone(search_id: int) -> None:
+        with _PRESENCE_LOCK:
+            members = _presence().get(search_id, {})
+            user_id = members.pop(request.sid, None)
+            last = user_id is not None and user_id not in members.values()
+        if last:
+            _announce(search_id, user_id, False)
 
 
 def handle_error(exc):

@@ -78,3 +78,25 @@ def test_a_removed_member_gets_nothing_more(app, login, opened):
     disp.post(f"/api/v1/searches/{sid}/teams", {"name": "After", "kind": "foot_patrol"})
     assert events_of(sock) == []
     assert sock.emit("join", {"search_id": sid, "after": 0}, namespace="/live", callback=True)["ok"] is False
+
+
+def test_presence_and_unacknowledged_broadcasts_on_join(app, login, opened):
+    sid, disp = opened
+    b = disp.post(f"/api/v1/searches/{sid}/broadcasts", {"kind": "description", "text": "now wearing a grey hat"})
+    watcher = connect(app, disp)
+    assert watcher.emit("join", {"search_id": sid, "after": 0}, namespace="/live", callback=True)["ok"]
+    watcher.get_received("/live")
+    off1 = login("off1")
+    phone = connect(app, off1)
+    ack = phone.emit("join", {"search_id": sid, "after": 0}, namespace="/live", callback=True)
+    assert [x["id"] for x in ack["unacknowledged"]] == [b.get_json()["id"]]
+    assert off1.user["id"] in ack["online"] and disp.user["id"] in ack["online"]
+    presence = [m["args"][0] for m in watcher.get_received("/live") if m["name"] == "presence"]
+    assert presence == [{"search_id": sid, "user_id": off1.user["id"], "online": True}]
+    phone.disconnect(namespace="/live")
+    presence = [m["args"][0] for m in watcher.get_received("/live") if m["name"] == "presence"]
+    assert presence == [{"search_id": sid, "user_id": off1.user["id"], "online": False}]
+    # acknowledged: no longer alerted on the next join
+    off1.post(f"/api/v1/searches/{sid}/broadcasts/{b.get_json()['id']}/ack")
+    again = connect(app, off1)
+    assert again.emit("join", {"search_id": sid, "after": 0}, namespace="/live", callback=True)["unacknowledged"] == []
