@@ -49,7 +49,7 @@ def register_services(app: "Flask") -> None:
     from .extensions import socketio
     from .services.context import Services
 
-    engine = make_engine(app.config["DATABASE_URL"])
+    engine = make_engine(app.config["DATABASE_URL"], busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"])
     if app.config.get("AUTO_MIGRATE", True):
         schema.upgrade(engine)
     geocoder = app.config.get("GEOCODER_ADAPTER")

@@ -10,6 +10,8 @@ DEFAULTS = {
     # SQLite file under the instance folder unless SEARCH_COORD_DATABASE_URL says otherwise.
     "DATABASE_URL": None,
     "SECRET_KEY": None,
+    # How long a SQLite writer waits for the lock before the request fails with a retryable 503.
+    "SQLITE_BUSY_TIMEOUT_MS": 10_000,
     # Socket.IO: "threading" serves WebSockets from the same process with simple-websocket, no other server.
     "SOCKETIO_ASYNC_MODE": "threading",
     # Redis URL for several processes (scale-out); None for one process.

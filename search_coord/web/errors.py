@@ -29,7 +29,10 @@ def register_error_handlers(app) -> None:
             log.warning("%s: %s", exc.code, exc.message)
         errors = exc.errors if isinstance(exc, ValidationError) else None
         if wants_json():
-            return _json(exc.status, exc.code, exc.message, errors)
+            resp, status = _json(exc.status, exc.code, exc.message, errors)
+            if status == 503:
+                resp.headers["Retry-After"] = "2"  # busy or briefly down: the client retries the same change
+            return resp, status
         return render_template("error.html", status=exc.status, message=exc.message), exc.status
 
     @app.errorhandler(HTTPException)
