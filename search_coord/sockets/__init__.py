@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from flask import current_app, request
 from flask_socketio import Namespace, join_room, leave_room
@@ -36,7 +37,44 @@ def _announce(search_id: int, user_id: int, online: bool) -> None:
          namespace="/live")
 
 
+#: Messages a connection may send: a burst of this many, refilled at this many per second.
+RATE_BURST = 30
+RATE_PER_S = 10.0
+
+
+class _Bucket:
+    """A token bucket per connection, so one flooding client cannot starve the others."""
+
+    def __init__(self):
+        self.tokens = float(RATE_BURST)
+        self.at = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(RATE_BURST, self.tokens + (now - self.at) * RATE_PER_S)
+        self.at = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+_BUCKETS: dict[str, _Bucket] = {}
+
+
 class LiveNamespace(Namespace):
+    def trigger_event(self, event, *args):
+        """Every message passes the rate limit first; the connect/disconnect handshakes are not counted."""
+        if event not in ("connect", "disconnect"):
+            sid = args[0] if args else None
+            bucket = _BUCKETS.setdefault(sid, _Bucket())
+            if not bucket.take():
+                log.warning("socket %s is flooding (%s); message refused", sid, event)
+                return {"ok": False, "error": "rate_limited", "message": "too many messages; slow down"}
+        elif event == "disconnect" and args:
+            _BUCKETS.pop(args[0], None)
+        return super().trigger_event(event, *args)
+
     def on_connect(self, auth=None):
         actor = current_actor(required=False)
         if actor is None:

@@ -68,11 +68,14 @@ def test_sigkill_while_phones_send_loses_nothing_acknowledged_and_stores_nothing
     acked, unacked = set(), set()
     try:
         officer = server.login("patrol1", "demo-pass-2026")
+        disp = server.login("dispatch", "demo-pass-2026")
+        sid = disp.call("POST", "/api/v1/searches", search_payload()).json()["id"]  # last seen 2026-11-28 17:30
+        disp.call("POST", f"/api/v1/searches/{sid}/members", {"user_id": officer.user["id"]})
         for k in range(400):
             if k == 150:
                 server.proc.send_signal(signal.SIGKILL)   # mid-stream, no warning
             try:
-                r = officer.call("POST", "/api/v1/searches/1/tracks", _batch(k, start))
+                r = officer.call("POST", f"/api/v1/searches/{sid}/tracks", _batch(k, start))
                 (acked if r.status_code in (200, 201) else unacked).add(k)
             except requests.RequestException:
                 unacked.add(k)
@@ -84,14 +87,14 @@ def test_sigkill_while_phones_send_loses_nothing_acknowledged_and_stores_nothing
         officer = again.login("patrol1", "demo-pass-2026")
         # phones resend what was not acknowledged, and (answers lost) some that were
         for k in sorted(unacked) + sorted(acked)[:20]:
-            r = officer.call("POST", "/api/v1/searches/1/tracks", _batch(k, start))
+            r = officer.call("POST", f"/api/v1/searches/{sid}/tracks", _batch(k, start))
             assert r.status_code in (200, 201), r.text
             assert r.json()["duplicate"] is (k in acked)
-        state = officer.call("GET", "/api/v1/searches/1/state").json()
+        state = officer.call("GET", f"/api/v1/searches/{sid}/state").json()
         mine = state["tracks"][str(officer.user["id"])]
         assert len(mine) == 400 * 5                       # every batch exactly once
         assert len({p[2] for p in mine}) == 400 * 5
-        events = officer.call("GET", "/api/v1/searches/1/events?after=0&limit=5000").json()["events"]
+        events = officer.call("GET", f"/api/v1/searches/{sid}/events?after=0&limit=5000").json()["events"]
         assert sum(e["type"] == "track.points" for e in events) == 400
         assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
     finally:

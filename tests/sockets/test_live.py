@@ -100,3 +100,18 @@ def test_presence_and_unacknowledged_broadcasts_on_join(app, login, opened):
     off1.post(f"/api/v1/searches/{sid}/broadcasts/{b.get_json()['id']}/ack")
     again = connect(app, off1)
     assert again.emit("join", {"search_id": sid, "after": 0}, namespace="/live", callback=True)["unacknowledged"] == []
+
+
+def test_a_flooding_client_is_refused_and_others_are_still_served(app, login, opened):
+    sid, disp = opened
+    off1 = login("off1")
+    flooder = connect(app, off1)
+    answers = [flooder.emit("join", {"search_id": sid, "after": 0}, namespace="/live", callback=True)
+               for _ in range(80)]
+    refused = [a for a in answers if a["ok"] is False]
+    assert refused and all(a["error"] == "rate_limited" for a in refused)
+    other = connect(app, disp)
+    assert other.emit("join", {"search_id": sid, "after": 0}, namespace="/live", callback=True)["ok"]
+    other.get_received("/live")
+    disp.post(f"/api/v1/searches/{sid}/teams", {"name": "T", "kind": "foot_patrol"})
+    assert [e["type"] for e in events_of(other)] == ["team.created"]
