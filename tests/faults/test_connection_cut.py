@@ -1,0 +1,173 @@
+"""The connection is cut (a test-owned TCP proxy on loopback drops and restores traffic) while an officer walks and
+marks an area searched; after it comes back the dispatcher has all of it, in order, and the officer has caught up."""
+import socket
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+
+import requests
+import socketio
+
+from conftest import LKP, search_payload, square
+from procs import Server, free_port
+
+
+class CuttableProxy:
+    """Forwards 127.0.0.1:<port> to the server; ``cut()`` drops every connection and refuses new ones."""
+
+    def __init__(self, target_port: int):
+        self.port = free_port()
+        self.target = target_port
+        self.up = True
+        self.conns: list[socket.socket] = []
+        self.lock = threading.Lock()
+        self.listener = socket.create_server(("127.0.0.1", self.port))
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            if not self.up:
+                client.close()
+                continue
+            upstream = socket.create_connection(("127.0.0.1", self.target))
+            with self.lock:
+                self.conns += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(src, dst):
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        for s in (src, dst):
+            try:
+                s.close()
+            except OSError:
+                pass
+
+    def cut(self):
+        self.up = False
+        with self.lock:
+            for s in self.conns:
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                    s.close()
+                except OSError:
+                    pass
+            self.conns.clear()
+
+    def restore(self):
+        self.up = True
+
+    def close(self):
+        self.cut()
+        self.listener.close()
+
+
+class Outbox:
+    """What the phone page does: keep every change until the server acknowledges it, retry in order."""
+
+    def __init__(self, http, base, token):
+        self.http, self.base, self.token = http, base, token
+        self.items: list[tuple[str, dict]] = []
+
+    def add(self, path, body):
+        self.items.append((path, body))
+        self.flush()
+
+    def flush(self):
+        while self.items:
+            path, body = self.items[0]
+            try:
+                r = self.http.post(self.base + path, json=body, timeout=2,
+                                   headers={"X-CSRF-Token": self.token, "X-Device-Id": "phone-cut"})
+            except requests.RequestException:
+                return
+            assert r.status_code in (200, 201), r.text
+            self.items.pop(0)
+
+
+def test_cut_connection_loses_nothing_and_arrives_in_order(tmp_path):
+    server = Server(tmp_path, demo=True, name="cut")
+    proxy = CuttableProxy(server.port)
+    try:
+        disp = server.login("dispatch", "demo-pass-2026")
+        sid = disp.call("POST", "/api/v1/searches", search_payload()).json()["id"]
+        officer = server.login("patrol1", "demo-pass-2026")   # its cookie is valid through the proxy too
+        disp.call("POST", f"/api/v1/searches/{sid}/members", {"user_id": officer.user["id"]})
+        seen = []
+        watch = socketio.Client(reconnection=False)
+        watch.on("event", lambda ev: seen.append(ev), namespace="/live")
+        watch.connect(server.url, headers={"Cookie": disp.cookie_header()}, namespaces=["/live"],
+                      transports=["websocket"])
+        first = watch.call("join", {"search_id": sid, "after": 0}, namespace="/live", timeout=5)
+        seen.extend(first["events"])
+
+        phone_events, applied = [], {"seq": 0}
+        phone = socketio.Client(reconnection=True, reconnection_delay=0.2, reconnection_delay_max=0.5)
+
+        def on_event(ev):
+            if ev["seq"] > applied["seq"]:
+                phone_events.append(ev)
+                applied["seq"] = ev["seq"]
+
+        def rejoin():
+            def done(ack):
+                for ev in ack.get("events", []):
+                    on_event(ev)
+            phone.emit("join", {"search_id": sid, "after": applied["seq"]}, namespace="/live", callback=done)
+
+        phone.on("event", on_event, namespace="/live")
+        phone.on("connect", rejoin, namespace="/live")
+        proxy_url = f"http://127.0.0.1:{proxy.port}"
+        phone.connect(proxy_url, headers={"Cookie": officer.cookie_header()}, namespaces=["/live"],
+                      transports=["websocket"])
+        outbox = Outbox(officer.http, proxy_url, officer.token)
+        start = datetime.now(timezone.utc) - timedelta(minutes=30)
+
+        def walk(k):
+            outbox.add(f"/api/v1/searches/{sid}/tracks", {"client_id": f"cut-{k:06d}", "points": [
+                {"t": (start + timedelta(seconds=10 * k + i)).isoformat(), "lon": LKP[0] + 1e-5 * (10 * k + i),
+                 "lat": LKP[1]} for i in range(10)]})
+
+        for k in range(5):
+            walk(k)
+        assert not outbox.items
+        proxy.cut()
+        for k in range(5, 10):
+            walk(k)
+        outbox.add(f"/api/v1/searches/{sid}/searched-areas", {"geometry": square(d=0.001), "pod": 0.7,
+                                                                "client_id": "cut-area-000001"})
+        assert len(outbox.items) == 6          # all waiting on the phone
+        time.sleep(1.0)
+        disp.call("POST", f"/api/v1/searches/{sid}/teams", {"name": "During the cut", "kind": "foot_patrol"})
+        proxy.restore()
+        deadline = time.monotonic() + 10
+        while outbox.items and time.monotonic() < deadline:
+            time.sleep(0.2)
+            outbox.flush()
+        assert not outbox.items
+        expected = {f"cut-{k:06d}" for k in range(10)} | {"cut-area-000001"}
+        while time.monotonic() < deadline:
+            if expected <= {e.get("client_id") for e in seen} and applied["seq"] >= max(e["seq"] for e in seen):
+                break
+            time.sleep(0.1)
+        seqs = [e["seq"] for e in seen]
+        assert seqs == list(range(1, len(seqs) + 1))                      # in order, none missing, none twice
+        assert expected <= {e.get("client_id") for e in seen}
+        walked = [e["client_id"] for e in seen if e["type"] == "track.points"]
+        assert walked == sorted(walked)                                   # the walk arrives in the order walked
+        assert [e["seq"] for e in phone_events] == list(range(phone_events[0]["seq"], seqs[-1] + 1))
+        assert any(e["type"] == "team.created" for e in phone_events)     # missed during the cut, caught up
+        watch.disconnect()
+        phone.disconnect()
+    finally:
+        proxy.close()
+        server.stop()
