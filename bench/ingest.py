@@ -1,7 +1,8 @@
 """Benchmark: sustained track-point ingest from simulated phones, with coverage updates on (the search has
 segments), against a real server process on 127.0.0.1.
 
-Each phone sends a batch of its fixes every --interval seconds (a fix per second); the run lasts --seconds. Reported:
+Each phone makes --rate fixes a second and sends them as one batch every --interval seconds; the run lasts
+--seconds. Reported:
 points per second accepted, request latency p50 / p99, and the backlog: how late the last batches were sent compared
 with their schedule (a growing lag means the server cannot keep up).
 
@@ -32,7 +33,7 @@ def pct(values, p):
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
-async def phone(i, url, sid, cookie, token, interval, seconds, t_start, lat, lags, accepted):
+async def phone(i, url, sid, cookie, token, interval, rate, seconds, t_start, lat, lags, accepted):
     async with aiohttp.ClientSession(headers={"Cookie": cookie, "X-CSRF-Token": token}) as http:
         k = 0
         start = datetime.now(timezone.utc) - timedelta(seconds=seconds + 60)
@@ -43,8 +44,8 @@ async def phone(i, url, sid, cookie, token, interval, seconds, t_start, lat, lag
             if due - t_start > seconds:
                 return
             await asyncio.sleep(max(0.0, due - loop.time()))
-            n = int(interval)
-            pts = [{"t": (start + timedelta(seconds=k * n + j)).isoformat(),
+            n = int(interval * rate)
+            pts = [{"t": (start + timedelta(seconds=(k * n + j) / rate)).isoformat(),
                     "lon": LKP[0] + 1e-5 * ((k * n + j) % 400) + 1e-4 * (i % 20),
                     "lat": LKP[1] + 1e-4 * (i // 20), "acc": 5} for j in range(n)]
             t0 = loop.time()
@@ -62,7 +63,7 @@ async def main_async(args, server, sid, officers):
     loop = asyncio.get_running_loop()
     lat, lags, accepted = [], [], []
     t_start = loop.time() + 1.0
-    await asyncio.gather(*(phone(i, server.url, sid, o.cookie_header(), o.token, args.interval, args.seconds,
+    await asyncio.gather(*(phone(i, server.url, sid, o.cookie_header(), o.token, args.interval, args.rate, args.seconds,
                                  t_start, lat, lags, accepted) for i, o in enumerate(officers)))
     took = loop.time() - t_start
     return lat, lags, sum(accepted), took
@@ -73,6 +74,7 @@ def main() -> None:
     ap.add_argument("--phones", type=int, default=200)
     ap.add_argument("--interval", type=float, default=5.0)
     ap.add_argument("--seconds", type=float, default=30.0)
+    ap.add_argument("--rate", type=float, default=5.0, help="fixes per second per phone (5 x 200 phones = 1000/s)")
     args = ap.parse_args()
     server = Server(Path(tempfile.mkdtemp()), demo=True, name="ingest")
     try:
@@ -90,12 +92,13 @@ def main() -> None:
             officers.append(server.login(f"phone{i}", "phone-pass-1"))
         disp.call("PATCH", f"/api/v1/searches/{sid}/teams/{team['id']}",
                   {"member_ids": [o.user["id"] for o in officers]})
-        grid = disp.call("POST", f"/api/v1/searches/{sid}/segments/grid", {"shape": "square", "cell_m": 400}).json()
+        grid = disp.call("POST", f"/api/v1/searches/{sid}/segments/grid", {"shape": "square", "cell_m": 600}).json()
+        assert "segments" in grid, grid
         time.sleep(2)
         lat, lags, points, took = asyncio.run(main_async(args, server, sid, officers))
         early = [lag for at, lag in lags if at < args.seconds / 3]
         late = [lag for at, lag in lags if at > 2 * args.seconds / 3]
-        print(f"ingest: {args.phones} phones, a fix per second, a batch every {args.interval:g} s, for "
+        print(f"ingest: {args.phones} phones, {args.rate:g} fixes/s each, a batch every {args.interval:g} s, for "
               f"{args.seconds:g} s; {grid['segments']} segments (coverage on), SQLite, one process")
         print(f"  accepted {points} points in {took:.1f} s = {points / took:.0f} points/s "
               f"({len(lat)} requests, {len(lat) / took:.0f} requests/s)")

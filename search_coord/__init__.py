@@ -59,6 +59,10 @@ def register_services(app: "Flask") -> None:
     publisher = app.config.get("PUBLISHER") or SocketIOPublisher(socketio)
     svc = Services(write=make_session_factory(engine), read=make_session_factory(engine, readonly=True),
                    publisher=publisher, geocoder=geocoder, password_method=app.config["PASSWORD_HASH_METHOD"])
+    if engine.dialect.name == "sqlite":
+        import threading
+
+        svc.write_lock = threading.RLock()
     if app.config.get("CLOCK"):
         svc.clock = app.config["CLOCK"]
     if not app.config.get("RECOMPUTE_INLINE"):

@@ -58,6 +58,9 @@ class Services:
     password_method: str = "scrypt"
     #: Runs ``fn(*args)`` off the request (a thread pool in the app); None runs it inline (tests, scripts).
     background: Callable[..., Any] | None = None
+    #: On SQLite, writers of this process queue on this lock instead of spinning in SQLite's busy handler (whose
+    #: back-off sleeps collapse throughput under concurrent writes); other processes still meet busy_timeout.
+    write_lock: Any = None
 
     def now(self) -> datetime:
         return self.clock()
@@ -76,6 +79,9 @@ class Services:
         """One write transaction; committed on success, rolled back on any error; events published after commit."""
         session: Session = self.write()
         session.info["events"] = []
+        lock = self.write_lock
+        if lock is not None:
+            lock.acquire()
         try:
             yield session
             session.commit()
@@ -88,6 +94,8 @@ class Services:
         finally:
             events = session.info.pop("events", [])
             session.close()
+            if lock is not None:
+                lock.release()
         for search_id, event in events:
             self.publisher.publish(search_id, event)
 
