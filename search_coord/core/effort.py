@@ -124,3 +124,35 @@ def swept_area(pieces_with_width: Iterable[tuple[LineString, float]], simplify_m
     if not buffers:
         return shapely.Polygon()
     return shapely.union_all(buffers)
+
+
+def simplify_indices(xy: Sequence[tuple[float, float]], runs: Sequence[int], tolerance_m: float = 2.0) -> list[int]:
+    """Indices of the fixes to keep for display (Douglas-Peucker within each run, ``tolerance_m`` in metres): the
+    first and last fix of every run are always kept, so gaps stay gaps."""
+    keep: set[int] = set()
+    start = 0
+    for i in range(1, len(xy) + 1):
+        if i == len(xy) or runs[i] != runs[start]:
+            keep |= _douglas_peucker(xy, start, i - 1, tolerance_m)
+            start = i
+    return sorted(keep)
+
+
+def _douglas_peucker(xy, first: int, last: int, tol: float) -> set[int]:
+    keep = {first, last}
+    stack = [(first, last)]
+    while stack:
+        a, b = stack.pop()
+        (ax, ay), (bx, by) = xy[a], xy[b]
+        dx, dy = bx - ax, by - ay
+        norm = math.hypot(dx, dy)
+        worst, worst_d = None, tol
+        for i in range(a + 1, b):
+            px, py = xy[i]
+            d = abs(dy * (px - ax) - dx * (py - ay)) / norm if norm > 0 else math.hypot(px - ax, py - ay)
+            if d > worst_d:
+                worst, worst_d = i, d
+        if worst is not None:
+            keep.add(worst)
+            stack += [(a, worst), (worst, b)]
+    return keep

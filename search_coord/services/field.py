@@ -39,8 +39,10 @@ def add_track_batch(svc: Services, actor: Actor, search_id: int, data: dict) -> 
             s.execute(insert(TrackPoint), [
                 {"search_id": search_id, "user_id": actor.user_id, "t": naive_utc(p["t"]), "lon": p["lon"],
                  "lat": p["lat"], "acc": p.get("acc"), "run": p["run"], "event_seq": ev.seq} for p in pts])
-            events.finish(s, ev, {"user_id": actor.user_id,
-                                  "points": [[p["lon"], p["lat"], iso(p["t"]), p.get("acc"), p["run"]] for p in pts],
+            # The event carries the batch simplified for display (2 m); the full track is in the API.
+            shown = where.display_points(search, pts)
+            events.finish(s, ev, {"user_id": actor.user_id, "count": len(pts),
+                                  "points": [[p["lon"], p["lat"], iso(p["t"]), p.get("acc"), p["run"]] for p in shown],
                                   "coverage": {str(k): v for k, v in coverage.items()}})
         return {"accepted": len(pts), "seq": ev.seq, "duplicate": False}
     except IntegrityError as exc:

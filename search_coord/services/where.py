@@ -137,6 +137,15 @@ def coverage_added(proj, index, areas, settings: dict, mode: str, lonlat_t: list
     return effort.coverage_from_lengths(lengths, areas, settings["sweep_width_m"][mode])
 
 
+def display_points(search: Search, fixes: list[dict], tolerance_m: float = 2.0) -> list[dict]:
+    """The fixes worth drawing: Douglas-Peucker within each run in the search's projection (small batches whole)."""
+    if len(fixes) < 10:
+        return fixes
+    xs, ys = projection(search).to_xy([f["lon"] for f in fixes], [f["lat"] for f in fixes])
+    keep = effort.simplify_indices(list(zip(xs, ys)), [f.get("run", 0) for f in fixes], tolerance_m)
+    return [fixes[i] for i in keep]
+
+
 def _increment(session, added: dict[int, float]) -> dict[int, float]:
     out = {}
     for seg_id, c in sorted(added.items()):

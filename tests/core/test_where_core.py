@@ -105,3 +105,14 @@ def test_suggest_gives_each_team_a_different_best_segment():
     # the stronger team chooses first: 0.3*(1-e^-10) > 0.4*(1-e^-1)
     assert big.segment_id == 2 and big.gain_per_hour == pytest.approx(0.3 * (1 - math.exp(-10)))
     assert where.suggest(poa, areas, [(10, 2e4)], exclude={1, 2})[0].segment_id == 3
+
+
+def test_simplify_keeps_shape_ends_and_run_boundaries():
+    straight = [(float(i), 0.0) for i in range(50)]
+    assert effort.simplify_indices(straight, [0] * 50) == [0, 49]
+    corner = [(float(i), 0.0) for i in range(20)] + [(19.0, float(j)) for j in range(1, 20)]
+    assert effort.simplify_indices(corner, [0] * 39) == [0, 19, 38]
+    runs = [0] * 25 + [1] * 25
+    assert effort.simplify_indices(straight, runs) == [0, 24, 25, 49]
+    wobble = [(float(i), 0.5 * (i % 2)) for i in range(30)]  # within 2 m: drawn as a line
+    assert effort.simplify_indices(wobble, [0] * 30) == [0, 29]

@@ -198,3 +198,14 @@ def test_a_new_tracking_run_is_a_gap_never_searched_ground(svc, people, gridded)
     assert walked == pytest.approx(2 * 0.0001 * 85_440, rel=0.02)  # steps 0-1 and 2-3, not 1-2
     state = searches.get_state(svc, people["disp"], sid)
     assert [p[3] for p in state["tracks"][str(people["off1"].user_id)]] == [0, 0, 1, 1]
+
+
+def test_track_events_are_small_but_the_api_has_every_fix(svc, people, gridded):
+    sid, _, _ = gridded
+    svc.publisher.events.clear()
+    field.add_track_batch(svc, people["off1"], sid, {"client_id": "long-straight",
+                                                     "points": fixes(walk_east(60), T0 + timedelta(hours=1))})
+    [(_, ev)] = svc.publisher.events
+    assert ev["payload"]["count"] == 60 and len(ev["payload"]["points"]) == 2  # a straight walk: its two ends
+    state = searches.get_state(svc, people["disp"], sid)
+    assert len(state["tracks"][str(people["off1"].user_id)]) == 60
