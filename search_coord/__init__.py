@@ -56,7 +56,7 @@ def register_services(app: "Flask") -> None:
     if geocoder is None and app.config.get("GEOCODER"):
         geocoder = GeopyGeocoder(app.config["GEOCODER"], user_agent=app.config["GEOCODER_USER_AGENT"],
                                  **(app.config.get("GEOCODER_OPTIONS") or {}))
-    publisher = app.config.get("PUBLISHER") or SocketIOPublisher(socketio)
+    publisher = app.config.get("PUBLISHER") or SocketIOPublisher(socketio, app.config["FIELD_POSITIONS_INTERVAL_S"])
     svc = Services(write=make_session_factory(engine), read=make_session_factory(engine, readonly=True),
                    publisher=publisher, geocoder=geocoder, password_method=app.config["PASSWORD_HASH_METHOD"])
     if engine.dialect.name == "sqlite":

@@ -37,6 +37,8 @@ DEFAULTS = {
     "PASSWORD_HASH_METHOD": "scrypt",
     # Phone tracking: how often the page sends its batch of fixes, in seconds.
     "TRACK_SEND_INTERVAL_S": 1.0,
+    # Phones get other units' positions coalesced at most this often (dispatchers get every batch at once).
+    "FIELD_POSITIONS_INTERVAL_S": 5.0,
     "DEFAULT_LANGUAGE": "en",
     "NODE_MODULES": None,
 }

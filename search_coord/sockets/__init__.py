@@ -8,7 +8,7 @@ import time
 from flask import current_app, request
 from flask_socketio import Namespace, join_room, leave_room
 
-from ..adapters.publisher import room_for, user_room
+from ..adapters.publisher import field_room_for, room_for, user_room
 from ..core.errors import SearchCoordError
 from ..services import broadcasts, searches
 from ..web.auth import current_actor, services
@@ -84,7 +84,8 @@ class LiveNamespace(Namespace):
         return None
 
     def on_join(self, data):
-        """``{"search_id", "after"}`` -> join the room, then the events after ``after`` (the client drops repeats).
+        """``{"search_id", "after", "view"?}`` -> join the room, then the events after ``after`` (the client drops
+        repeats). ``view: "field"`` (the phone page) gets other units' positions coalesced (``positions`` messages).
 
         Joining first and reading second means nothing committed in between can be missed.
         """
@@ -97,7 +98,7 @@ class LiveNamespace(Namespace):
             search_id = data["search_id"]
             # Check access before joining: a non-member must never be in the room, even briefly.
             searches.get_search(services(), actor, search_id)
-            join_room(room_for(search_id))
+            join_room(field_room_for(search_id) if data.get("view") == "field" else room_for(search_id))
             with _PRESENCE_LOCK:
                 first = actor.user_id not in _presence().setdefault(search_id, {}).values()
                 _presence()[search_id][request.sid] = actor.user_id
@@ -114,6 +115,7 @@ class LiveNamespace(Namespace):
     def on_leave(self, data):
         if isinstance(data, dict) and isinstance(data.get("search_id"), int):
             leave_room(room_for(data["search_id"]))
+            leave_room(field_room_for(data["search_id"]))
             self._gone(data["search_id"])
         return {"ok": True}
 

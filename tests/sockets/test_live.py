@@ -115,3 +115,26 @@ def test_a_flooding_client_is_refused_and_others_are_still_served(app, login, op
     other.get_received("/live")
     disp.post(f"/api/v1/searches/{sid}/teams", {"name": "T", "kind": "foot_patrol"})
     assert [e["type"] for e in events_of(other)] == ["team.created"]
+
+
+def test_phones_get_positions_coalesced_dispatchers_every_batch(app, login, opened):
+    sid, disp = opened
+    off1 = login("off1")
+    app.extensions["search_coord"].publisher.field_interval_s = 30  # only an other event flushes, for the test
+    console = connect(app, disp)
+    phone = connect(app, off1)
+    console.emit("join", {"search_id": sid, "after": 2}, namespace="/live", callback=True)
+    phone.emit("join", {"search_id": sid, "after": 2, "view": "field"}, namespace="/live", callback=True)
+    for m in (console, phone):
+        m.get_received("/live")
+    for i in range(3):
+        off1.post(f"/api/v1/searches/{sid}/tracks", {"client_id": f"coal-{i:05d}", "points": [
+            {"t": f"2026-11-28T18:0{i}:00+08:00", "lon": LKP[0] + i * 1e-4, "lat": LKP[1]}]})
+    assert [e["seq"] for e in events_of(console)] == [3, 4, 5]
+    assert phone.get_received("/live") == []          # held back
+    disp.post(f"/api/v1/searches/{sid}/teams", {"name": "T", "kind": "foot_patrol"})
+    got = phone.get_received("/live")
+    assert [m["name"] for m in got] == ["positions", "event"]      # positions first: the order holds
+    pos = got[0]["args"][0]
+    assert pos["seqs"] == [3, 4, 5] and pos["positions"][str(off1.user["id"])][:2] == [LKP[0] + 2e-4, LKP[1]]
+    assert got[1]["args"][0]["seq"] == 6
