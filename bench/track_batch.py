@@ -15,7 +15,7 @@ import tempfile
 import time
 from datetime import timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert
 
 sys.path.insert(0, os.path.dirname(__file__))
 from _workload import T0, USERS, TRACKS, POINTS, build, batch  # noqa: E402

@@ -3,6 +3,7 @@ PostgreSQL, a recording publisher, a fixed clock and a fake geocoder."""
 from __future__ import annotations
 
 import os
+from contextlib import ExitStack, contextmanager
 import socket
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -72,42 +73,46 @@ def square(lon=LKP[0], lat=LKP[1], d=0.002) -> dict:
 
 # --- service level -----------------------------------------------------------------------------------------------
 
-def _postgres_engine():
+@contextmanager
+def postgres_schema(prefix: str = "t_"):
+    """A fresh schema on the local PostgreSQL, dropped afterwards (skips, or fails in CI, when it is unreachable)."""
     if not port_open("127.0.0.1", 5432):
         service_unavailable("PostgreSQL at 127.0.0.1:5432")
     from sqlalchemy import text
 
     admin = make_engine(POSTGRES_URL)
-    name = "t_" + uuid.uuid4().hex[:12]
+    name = prefix + uuid.uuid4().hex[:12]
     with admin.begin() as conn:
         conn.execute(text(f"CREATE SCHEMA {name}"))
-    engine = make_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={name}"})
-
-    def drop():
-        engine.dispose()
+    try:
+        yield name
+    finally:
         with admin.begin() as conn:
             conn.execute(text(f"DROP SCHEMA {name} CASCADE"))
         admin.dispose()
-    return engine, drop
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def svc(request, tmp_path):
     """A service context on a fresh, migrated database: SQLite, then the local PostgreSQL."""
-    if request.param == "sqlite":
-        engine, drop = make_engine(f"sqlite:///{tmp_path / 'svc.db'}"), None
-    else:
-        engine, drop = _postgres_engine()
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            engine = make_engine(f"sqlite:///{tmp_path / 'svc.db'}")
+        else:
+            name = stack.enter_context(postgres_schema())
+            engine = make_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={name}"})
+        stack.callback(engine.dispose)
+        yield _services(engine)
+
+
+def _services(engine):
     schema.upgrade(engine)
     services = Services(write=make_session_factory(engine), read=make_session_factory(engine, readonly=True),
                         publisher=RecordingPublisher(), clock=FakeClock(T0 + timedelta(minutes=30)),
                         geocoder=FakeGeocoder({"Changyang town, Fangshan": (116.1985, 39.7712)}),
                         password_method=FAST_HASH)
     services.engine = engine
-    yield services
-    engine.dispose()
-    if drop:
-        drop()
+    return services
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """Faults the service must survive: a locked or unreachable database, a server killed while phones send."""
 import signal
 import sqlite3
-import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest

@@ -5,9 +5,7 @@ import uuid
 
 import pytest
 import socketio
-from sqlalchemy import text
-
-from conftest import LKP, POSTGRES_URL, port_open, search_payload, service_unavailable
+from conftest import LKP, POSTGRES_URL, port_open, postgres_schema, search_payload, service_unavailable
 from procs import Server
 
 pytestmark = [pytest.mark.postgres]
@@ -15,20 +13,10 @@ pytestmark = [pytest.mark.postgres]
 
 @pytest.fixture
 def pg_schema():
-    if not port_open("127.0.0.1", 5432):
-        service_unavailable("PostgreSQL at 127.0.0.1:5432")
     if not port_open("127.0.0.1", 6379):
         service_unavailable("Redis at 127.0.0.1:6379")
-    from search_coord.adapters.db import make_engine
-
-    admin = make_engine(POSTGRES_URL)
-    name = "s_" + uuid.uuid4().hex[:12]
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {name}"))
-    yield f"{POSTGRES_URL}?options=-csearch_path%3D{name}"
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {name} CASCADE"))
-    admin.dispose()
+    with postgres_schema("s_") as name:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{name}"
 
 
 def live_client(server_url: str, cookie: str):

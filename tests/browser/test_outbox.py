@@ -1,0 +1,118 @@
+"""In Chromium: an officer's phone shares its location and logs a clue while the API cannot be reached; the items wait
+in the phone's outbox (IndexedDB), survive a reload, and once the API is reachable again the dispatcher has the fixes
+and the clue exactly once, within a few seconds."""
+from __future__ import annotations
+
+import time
+
+import pytest
+from test_live_track import CHROME_ARGS, CHROMIUM, START, _login, server  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.browser
+
+SEARCH_ID = 1  # the demo search; patrol1 is on it
+CLUE_TEXT = "Red scarf on the fence by the bike shed (outbox test)"
+
+
+def _abort(route):
+    route.abort()
+
+
+def test_reports_wait_offline_survive_a_reload_and_arrive_once(server):  # noqa: F811
+    from playwright.sync_api import sync_playwright
+
+    base = server
+    problems: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        try:
+            desk = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-GB")
+            disp = desk.new_page()
+            disp.on("pageerror", lambda e: problems.append(f"dispatcher: {e}"))
+            _login(disp, base, "dispatch")
+            disp.goto(f"{base}/searches/{SEARCH_ID}")
+            disp.wait_for_function(f"window.SC_STATE && window.SC_STATE.search.id === {SEARCH_ID}")
+
+            phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                        permissions=["geolocation"], locale="en-GB",
+                                        geolocation={"latitude": START[0], "longitude": START[1], "accuracy": 6})
+            field = phone.new_page()
+            field.on("pageerror", lambda e: problems.append(f"officer: {e}"))
+            _login(field, base, "patrol1")
+            officer_id = field.evaluate("SC_CONFIG.user.id")
+            field.goto(f"{base}/field/{SEARCH_ID}")
+            field.wait_for_function(f"window.SC_STATE && window.SC_STATE.search.id === {SEARCH_ID}")
+
+            # --- the API is unreachable (the page itself still loads) -------------------------------------------
+            field.route("**/api/v1/searches/*/tracks", _abort)
+            field.route("**/api/v1/searches/*/clues", _abort)
+
+            field.locator("#share-btn").tap()
+            lat, lon = START
+            for _ in range(4):
+                time.sleep(0.6)
+                lat += 0.0002
+                lon += 0.0003
+                phone.set_geolocation({"latitude": lat, "longitude": lon, "accuracy": 6})
+            field.wait_for_function("SC_TRACKER.queue.length === 0 && SC_TRACKER.waiting >= 4", timeout=5000)
+
+            field.locator("#clue-btn").tap()
+            field.fill("#clue-dialog-text", CLUE_TEXT)
+            field.locator("#clue-dialog button[type=submit]").tap()
+            field.wait_for_selector("#clue-dialog", state="hidden", timeout=8000)
+
+            field.wait_for_function("Number(document.body.dataset.outboxWaiting) >= 2", timeout=5000)
+            assert "waiting since" in field.inner_text("#outbox-box")
+            before = field.evaluate("""() => SC.outbox.items.map(i => ({key: i.key, kind: i.kind, clientId: i.clientId,
+                                          times: i.kind === 'track' ? i.body.points.map(p => Date.parse(p.t)) : []}))""")
+            assert [i["kind"] for i in before].count("clue") == 1
+            fix_times = sorted(t for i in before for t in i["times"])
+            assert len(fix_times) >= 4
+
+            # --- a reload while still cut off: the items are still there (IndexedDB) ----------------------------
+            field.reload()
+            field.wait_for_function(f"window.SC_STATE && window.SC_STATE.search.id === {SEARCH_ID}")
+            field.wait_for_function("Number(document.body.dataset.outboxWaiting) >= 2", timeout=5000)
+            after = field.evaluate("SC.outbox.items.map(i => i.clientId)")
+            assert [i["clientId"] for i in before] == after[:len(before)]
+            assert "waiting since" in field.inner_text("#outbox-box")
+            # sharing goes on after the reload, as a new run (the reload was a pause)
+            assert field.get_attribute("#share-btn", "aria-pressed") == "true"
+            for _ in range(2):
+                lat += 0.0002
+                lon += 0.0003
+                phone.set_geolocation({"latitude": lat, "longitude": lon, "accuracy": 6})
+                time.sleep(0.6)
+
+            # --- the API is back: everything arrives, once -------------------------------------------------------
+            field.unroute("**/api/v1/searches/*/tracks", _abort)
+            field.unroute("**/api/v1/searches/*/clues", _abort)
+            unblocked = time.monotonic()
+            disp.wait_for_function(
+                """([uid, text, times]) => {
+                    const st = window.SC_STATE;
+                    const pts = (st.tracks || {})[String(uid)] || [];
+                    const have = new Set(pts.map(p => Date.parse(p[2])));
+                    return st.clues.filter(c => c.text === text).length === 1 && times.every(t => have.has(t));
+                }""",
+                arg=[officer_id, CLUE_TEXT, fix_times], timeout=10000)
+            arrived = time.monotonic() - unblocked
+            field.wait_for_function("document.body.dataset.outboxWaiting === '0'", timeout=10000)
+
+            # exactly once: no repeated clue, no repeated fix (from the server, not only the live state)
+            state = disp.evaluate(f"SC.api('GET', '/api/v1/searches/{SEARCH_ID}/state')")
+            assert [c["text"] for c in state["clues"]].count(CLUE_TEXT) == 1
+            pts = state["tracks"][str(officer_id)]
+            times = [p[2] for p in pts]
+            assert len(times) == len(set(times)), "a fix was stored twice"
+            assert {p[3] for p in pts} and len({p[3] for p in pts}) >= 2, "the reload should have started a new run"
+            # the dispatcher's map draws the two runs as two pieces
+            disp.wait_for_function(f"SC.trackPieces(SC_STATE.tracks['{officer_id}']).length >= 2", timeout=5000)
+            assert disp.locator("path.sc-track").count() >= 2
+            print(f"outbox delivered {arrived:.1f} s after the API came back")
+            assert arrived < 10
+            phone.close()
+            desk.close()
+        finally:
+            browser.close()
+    assert not problems, problems
