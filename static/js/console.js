@@ -102,6 +102,7 @@
     const s = st().search;
     const box = SC.clear($("#head-actions"));
     if (s.status !== "closed") {
+      box.append(el("button", { type: "button", class: "btn btn-broadcast", onclick: openBroadcast }, t("action.broadcast")));
       box.append(el("button", { type: "button", class: "btn", onclick: () => clueDialog.open() }, t("action.log_clue")));
     }
     if (s.status === "open" || s.status === "suspended") {
@@ -191,13 +192,22 @@
     $("#count-members").textContent = members.length ? ` ${members.length}` : "";
     for (const u of members) {
       const teamsOf = st().teams.filter((tm) => tm.member_ids.includes(u.id) || tm.leader_id === u.id).map((tm) => tm.callsign || tm.name);
-      const hasTrack = (st().tracks[String(u.id)] || []).length;
-      list.append(el("li", { class: "list-item" },
-        el("span", { class: "dot", style: hasTrack ? `background:${SC.trackColor(u.id)}` : null, "aria-hidden": "true" }),
+      const pts = st().tracks[String(u.id)] || [];
+      const hasTrack = pts.length;
+      const lastAt = hasTrack ? pts[pts.length - 1][2] : null;
+      const stale = SC.isStale(lastAt);
+      const online = live.connected ? live.online.has(u.id) : null; // unknown while this console is offline itself
+      const presence = online === null ? "unknown" : online ? "online" : "offline";
+      list.append(el("li", { class: "list-item member presence-" + presence + (stale ? " stale" : ""), dataset: { userId: u.id, presence } },
+        el("span", { class: "dot", style: hasTrack ? `background:${stale ? "#8a94a3" : SC.trackColor(u.id)}` : null, "aria-hidden": "true" }),
         el("span", { class: "grow" },
           el("strong", {}, u.display_name), " ",
-          el("span", { class: "badge role-badge" }, tEnum("role", u.role)),
-          el("span", { class: "muted small block" }, [u.unit, teamsOf.join(SC.t("list.sep"))].filter(Boolean).join(" · "))),
+          el("span", { class: "badge role-badge" }, tEnum("role", u.role)), " ",
+          el("span", { class: "badge presence-badge presence-" + presence }, t("presence." + presence)),
+          el("span", { class: "muted small block" }, [u.unit, teamsOf.join(SC.t("list.sep"))].filter(Boolean).join(" · ")),
+          u.role !== "dispatcher" || hasTrack ? el("span", { class: "small block last-fix" + (stale ? " stale" : "") },
+            hasTrack ? t("members.last_fix", { time: SC.fmtTime(lastAt), age: SC.fmtAgo(lastAt) }) + (stale ? " · " + t("members.stale") : "")
+              : t("members.no_fix")) : null),
         hasTrack ? el("button", { type: "button", class: "btn btn-small btn-ghost", onclick: () => {
           const m = layers.positionMarkers[String(u.id)];
           if (m) map.setView(m.getLatLng(), 17);
@@ -427,6 +437,89 @@
   }
   $("#clue-btn-2").addEventListener("click", () => clueDialog.open());
 
+  /* ---- broadcasts: send one; who has acknowledged and who has not ----------------------------------- */
+  const bDialog = $("#broadcast-dialog");
+  const bForm = bDialog.querySelector("form");
+  let broadcasts = [];
+  let bLoading = null;
+  let bAgain = false;
+
+  function openBroadcast() {
+    bForm.reset();
+    SC.showFieldErrors(bForm, {});
+    SC.clear(bForm.querySelector(".form-errors"));
+    bDialog.showModal();
+    $("#b-text").focus();
+  }
+  $("#broadcast-btn-2").addEventListener("click", openBroadcast);
+  bForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const body = { kind: $("#b-kind").value, text: $("#b-text").value.trim() };
+    if (!body.text) { SC.showFieldErrors(bForm, { text: t("form.required") }); return; }
+    const submit = bForm.querySelector("button[type=submit]");
+    submit.disabled = true;
+    try {
+      await SC.api("POST", `/api/v1/searches/${searchId}/broadcasts`, body, { quiet: true });
+      bDialog.close("ok");
+      SC.toast(t("broadcast.sent"), "ok");
+      showTab("broadcasts");
+      loadBroadcasts();
+    } catch (err) {
+      const box = SC.clear(bForm.querySelector(".form-errors"));
+      if (err.status === 400 && err.data.errors) {
+        for (const k of SC.showFieldErrors(bForm, err.data.errors)) box.append(el("p", {}, `${k}: ${err.data.errors[k]}`));
+      } else box.append(el("p", {}, SC.errorMessage(err)));
+    } finally {
+      submit.disabled = false;
+    }
+  });
+
+  /** Fetch the list again (coalesced: one request at a time, one more if asked meanwhile). */
+  async function loadBroadcasts() {
+    if (bLoading) { bAgain = true; return bLoading; }
+    bLoading = (async () => {
+      try {
+        broadcasts = await SC.api("GET", `/api/v1/searches/${searchId}/broadcasts`, null, { quiet: true });
+        renderBroadcasts();
+      } catch (e) { /* kept as it was; the next event fetches again */ }
+    })();
+    await bLoading;
+    bLoading = null;
+    if (bAgain) { bAgain = false; loadBroadcasts(); }
+  }
+
+  function renderBroadcasts() {
+    const list = SC.clear($("#broadcast-list"));
+    const open = broadcasts.filter((b) => b.pending.length).length;
+    $("#count-broadcasts").textContent = broadcasts.length ? ` ${open}/${broadcasts.length}` : "";
+    $("#tab-broadcasts").classList.toggle("has-open", open > 0);
+    const meId = SC.user ? SC.user.id : null;
+    for (const b of broadcasts.slice().reverse()) {
+      const red = b.kind === "found" || b.kind === "stand_down";
+      const mePending = b.pending.some((p) => p.user_id === meId);
+      list.append(el("li", { class: "list-item column bc-item" + (red ? " bc-item-red" : "") + (b.pending.length ? " bc-open" : " bc-done"), dataset: { id: b.id } },
+        el("div", { class: "row-between" },
+          el("span", {}, el("span", { class: "badge bkind-" + b.kind }, tEnum("bkind", b.kind)), " ",
+            el("span", { class: "small muted" }, t("broadcast.by", { time: SC.fmtTime(b.sent_at), name: userName(b.sent_by) }))),
+          mePending ? el("button", { type: "button", class: "btn btn-small btn-primary", onclick: (e) => {
+            e.currentTarget.disabled = true;
+            SC.sendReport({ kind: "ack", url: `/api/v1/searches/${searchId}/broadcasts/${b.id}/ack`, body: {}, noClientId: true })
+              .then(() => loadBroadcasts());
+          } }, t("broadcast.ack")) : null),
+        el("p", { class: "bc-item-text" }, b.text),
+        b.pending.length
+          ? el("div", { class: "small bc-pending" }, el("strong", {}, t("broadcast.pending", { n: b.pending.length }) + " "),
+            b.pending.flatMap((p, i) => [i ? SC.t("list.sep") : "", el("span", { class: "bc-person", dataset: { userId: p.user_id } }, p.name)]))
+          : el("div", { class: "small bc-all" }, t("broadcast.everyone_acked")),
+        b.acked.length
+          ? el("div", { class: "small bc-acked" }, el("strong", {}, t("broadcast.acked", { n: b.acked.length }) + " "),
+            b.acked.flatMap((a, i) => [i ? SC.t("list.sep") : "",
+              el("span", { class: "bc-person", dataset: { userId: a.user_id } }, a.name + " " + SC.fmtTime(a.at))]))
+          : null));
+    }
+    if (!broadcasts.length) list.append(el("li", { class: "muted" }, t("broadcast.none")));
+  }
+
   /* ---- timeline ------------------------------------------------------------------------------------ */
   async function loadTimeline() {
     try {
@@ -482,7 +575,17 @@
   function startWhere() {
     if (where || !window.SCWhere) return;
     const teams = () => new Map((st() ? st().teams : []).map((tm) => [tm.id, tm]));
-    const api = (method, url, body) => SC.api(method, url, body).catch(() => null);
+    const api = (method, url, body) => {
+      // marking an area searched is a report like the others: kept in the outbox until the server has it
+      if (method === "POST" && /\/searched-areas$/.test(url) && SC.outbox) {
+        return SC.sendReport({ kind: "area", url, body }).then((res) => {
+          if (res.result === "failed") SC.toast(SC.errorMessage(res.error), "error");
+          else if (res.result === "waiting") SC.toast(t("outbox.queued"), "info");
+          return null;
+        });
+      }
+      return SC.api(method, url, body).catch(() => null);
+    };
     where = window.SCWhere.init({
       map, searchId, panel: $("#where-panel"), api, t: SC.t, canEdit: true, teams,
       notify: (msg) => SC.toast(msg, "info"),
@@ -492,7 +595,14 @@
   }
 
   live.on((kind, ev) => {
-    if (kind === "connection") { renderLive(); return; }
+    if (kind === "connection") {
+      renderLive();
+      if (st()) renderMembers();
+      if (live.connected && SC.outbox) SC.outbox.kick(true); // back online: try the outbox now
+      return;
+    }
+    if (kind === "presence") { if (st()) renderMembers(); return; }
+    if (kind === "unacknowledged") return;
     if (kind === "event" && where) {
       try { where.onEvent(ev); } catch (e) { console.error("where-to-look update failed", e); }
     }
@@ -500,6 +610,7 @@
       renderAll();
       if (!fitted) { layers.fit(st()); fitted = true; }
       loadTimeline();
+      loadBroadcasts();
       return;
     }
     timeline.push(ev);
@@ -518,8 +629,15 @@
         renderTeams();
         layers.renderAssignments(st());
         break;
+      case "broadcast":
+        loadBroadcasts();
+        if (ev.type === "broadcast.sent" && ev.actor && ev.actor.id !== (SC.user && SC.user.id)) {
+          SC.toast(SC.eventSentence(ev, st()), ev.payload.broadcast && ev.payload.broadcast.kind === "found" ? "ok" : "info");
+        }
+        break;
       case "team":
       case "member":
+        if (ev.type.startsWith("member.")) loadBroadcasts();
         renderMembers();
         renderTeams();
         renderAssignments();
@@ -541,6 +659,11 @@
 
   renderLegend();
   renderLive();
+  SC.outboxView($("#outbox-box"), SC.outbox, { compact: true });
+  setInterval(() => {
+    layers.refreshStale();
+    if (st() && !$("#panel-members").hidden) renderMembers();
+  }, 15000);
   SC.meta().then((m) => {
     meta = m;
     SC.fillSelect($("#e-risk"), m.risk_levels.map((v) => [v, tEnum("risk_level", v)]));

@@ -35,20 +35,30 @@
     const btn = $("#share-btn");
     btn.setAttribute("aria-pressed", tracker.sharing ? "true" : "false");
     btn.classList.toggle("on", tracker.sharing);
+    btn.classList.toggle("paused", !!(tracker.sharing && tracker.paused));
     $("#share-label").textContent = tracker.sharing ? t("field.share_stop") : t("field.share_start");
     const parts = [];
-    if (tracker.sharing) parts.push(t("field.sharing_on"));
+    if (tracker.sharing) parts.push(tracker.paused ? t("track.paused_short") : t("field.sharing_on"));
     if (tracker.last) {
       parts.push(t("field.last_fix", { time: SC.fmtTimeSec(tracker.last.t), acc: tracker.last.acc !== undefined ? Math.round(tracker.last.acc) : "?" }));
     }
-    const waiting = tracker.waiting;
-    if (waiting) parts.push(t("field.waiting", { n: waiting }) + (tracker.offline ? " · " + t("field.offline") : ""));
-    else if (tracker.lastSentAt) parts.push(t("field.all_sent"));
-    if (tracker.error) parts.push(tracker.error);
+    if (tracker.sharing && !tracker.paused && tracker.stationary) parts.push(t("track.still"));
+    if (tracker.sharing && (tracker.wakeLockState === "refused" || tracker.wakeLockState === "unsupported")) parts.push(t("track.no_wake_lock"));
+    if (!tracker.sharing && tracker.error) parts.push(tracker.error);
     const status = $("#share-status");
     status.textContent = parts.join(" · ") || t("field.share_off_hint");
-    status.classList.toggle("warn", !!(tracker.error || (waiting && tracker.offline)));
-    document.body.dataset.waiting = String(waiting);
+    status.classList.toggle("warn", !!(tracker.error && !tracker.sharing));
+    document.body.dataset.waiting = String(tracker.waiting);
+
+    // a pause is said plainly: the map will show a gap here
+    const box = $("#track-paused");
+    if (tracker.sharing && tracker.paused) {
+      box.hidden = false;
+      $("#track-paused-why").textContent = [tracker.paused.message || t("track.paused_" + tracker.paused.reason),
+        t("track.paused_since", { time: SC.fmtTime(tracker.paused.since) })].filter(Boolean).join(" · ");
+    } else {
+      box.hidden = true;
+    }
     if (tracker.last) {
       const ll = [tracker.last.lat, tracker.last.lon];
       meMarker.setLatLng(ll);
@@ -114,6 +124,7 @@
     document.body.classList.toggle("is-found", !!s.found);
   }
   setInterval(() => { if (st()) renderSubject(); }, 30000);
+  setInterval(() => layers.refreshStale(), 15000);
 
   /* ---- my team & assignments ---------------------------------------------------------------------------- */
   function assignmentItem(a, mine) {
@@ -185,7 +196,12 @@
   }
 
   live.on((kind, ev) => {
-    if (kind === "connection") { renderLive(); return; }
+    if (kind === "connection") {
+      renderLive();
+      if (live.connected && SC.outbox) SC.outbox.kick(true); // reconnected: try the outbox now
+      return;
+    }
+    if (kind === "presence" || kind === "unacknowledged") return;
     if (kind === "reset") {
       renderSubject(); renderTeam(); renderClues();
       layers.renderAll(st());
@@ -194,6 +210,7 @@
     }
     const group = ev.type.split(".")[0];
     if (group === "track") { layers.renderTracks(st()); return; }
+    if (group === "broadcast") return; // the alert (below) handles these
     if (group === "clue") {
       renderClues(); layers.renderClues(st());
       if (ev.actor && ev.actor.id !== me) SC.toast(SC.eventSentence(ev, st()), "info");
@@ -213,6 +230,74 @@
     }
   });
 
+  /* ---- broadcasts from the command post: a full-screen alert until acknowledged -------------------------- */
+  const ackKey = `sc.acked.${searchId}.${me}`;
+  const ackedHere = new Set((() => { try { return JSON.parse(localStorage.getItem(ackKey) || "[]"); } catch (e) { return []; } })());
+  const alerts = new Map(); // id -> broadcast, waiting to be acknowledged
+  const alertDlg = $("#broadcast-alert");
+  let buzzTimer = null;
+  let shownId = null;
+
+  function queueAlert(b) {
+    if (!b || b.sent_by === me || ackedHere.has(b.id) || alerts.has(b.id)) return;
+    alerts.set(b.id, b);
+    showAlert();
+  }
+
+  function buzz() {
+    if (navigator.vibrate) { try { navigator.vibrate([400, 200, 400, 200, 800]); } catch (e) { /* not allowed */ } }
+  }
+
+  function showAlert() {
+    const next = Array.from(alerts.values()).sort((a, b) => a.id - b.id)[0];
+    if (!next) {
+      shownId = null;
+      if (alertDlg.open) alertDlg.close();
+      clearInterval(buzzTimer);
+      buzzTimer = null;
+      document.body.dataset.alert = "";
+      return;
+    }
+    const red = next.kind === "found" || next.kind === "stand_down";
+    alertDlg.className = "bc-alert " + (red ? "bc-red" : "bc-amber");
+    $("#bc-kind").textContent = tEnum("bkind", next.kind);
+    $("#bc-text").textContent = next.text;
+    $("#bc-meta").textContent = t("broadcast.alert_meta", { time: SC.fmtTime(next.sent_at) });
+    const more = alerts.size - 1;
+    $("#bc-more").textContent = more ? t("broadcast.more", { n: more }) : "";
+    document.body.dataset.alert = String(next.id);
+    if (shownId !== next.id) buzz();
+    shownId = next.id;
+    if (!alertDlg.open) alertDlg.showModal();
+    else { alertDlg.close(); alertDlg.showModal(); } // back on top of any other dialog
+    $("#bc-ack").focus();
+    if (!buzzTimer) buzzTimer = setInterval(buzz, 20000);
+  }
+
+  alertDlg.addEventListener("cancel", (e) => e.preventDefault()); // Escape does not dismiss it: acknowledge it
+  $("#bc-ack").addEventListener("click", async () => {
+    const b = alerts.get(shownId);
+    if (!b) return;
+    alerts.delete(b.id);
+    ackedHere.add(b.id);
+    try { localStorage.setItem(ackKey, JSON.stringify(Array.from(ackedHere).slice(-200))); } catch (e) { /* ignore */ }
+    showAlert();
+    // through the outbox: it reaches the dispatcher even if the network is gone right now
+    if (SC.outbox) {
+      SC.outbox.add({ kind: "ack", url: `/api/v1/searches/${searchId}/broadcasts/${b.id}/ack`, body: {}, noClientId: true,
+        label: t("outbox.kind.ack") + ": " + b.text.slice(0, 40) }).catch((e) => console.error("ack not kept", e));
+    } else {
+      SC.api("POST", `/api/v1/searches/${searchId}/broadcasts/${b.id}/ack`, {}).catch(() => {});
+    }
+  });
+
+  live.on((kind, payload) => {
+    if (kind === "unacknowledged") for (const b of payload || []) queueAlert(b);
+    if (kind === "event" && payload.type === "broadcast.sent") queueAlert(payload.payload.broadcast);
+  });
+
+  SC.outboxView($("#outbox-box"), SC.outbox);
+
   /* the subject card remembers whether it was folded */
   const foldKey = `sc.subjectOpen.${searchId}`;
   try { if (localStorage.getItem(foldKey) === "0") $("#subject-card").open = false; } catch (e) { /* ignore */ }
@@ -225,7 +310,6 @@
   SC.meta().then((m) => { meta = m; if (st()) renderTeam(); }).catch(() => {});
   live.start().catch(() => {});
   if (tracker.wasSharing) tracker.start();
-  tracker.flush();
   window.SC_LIVE = live;
   window.SC_TRACKER = tracker;
   window.SC_MAP = map;

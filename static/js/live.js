@@ -15,9 +15,12 @@
       this.socket = null;
       this.resyncing = null;
       this.connected = false;
+      this.online = new Set(); // user ids connected to this search now (join ack + `presence` messages)
+      this.unacknowledged = []; // broadcasts this user has not acknowledged (from the latest join ack)
     }
 
-    /** fn(kind, event): kind is "reset" (new snapshot, event null), "event" (one event applied) or "connection". */
+    /** fn(kind, event): kind is "reset" (new snapshot, event null), "event" (one event applied), "connection",
+        "presence" ({user_id, online} or null after a join) or "unacknowledged" (the list from the join ack). */
     on(fn) { this.listeners.push(fn); }
 
     emit(kind, ev) {
@@ -38,7 +41,8 @@
 
     setState(st) {
       const tracks = {};
-      for (const [uid, pts] of Object.entries(st.tracks || {})) tracks[String(uid)] = pts.map((p) => [p[0], p[1], p[2]]);
+      // a fix is kept as [lon, lat, isoTime, run]; the snapshot sends it that way already
+      for (const [uid, pts] of Object.entries(st.tracks || {})) tracks[String(uid)] = pts.map((p) => [p[0], p[1], p[2], p[3] || 0]);
       st.tracks = tracks;
       this.state = st;
       this.appliedSeq = st.last_seq || 0;
@@ -63,6 +67,7 @@
       socket.on("disconnect", () => this.setConnected(false));
       socket.on("connect_error", () => this.setConnected(false));
       socket.on("event", (ev) => this.receive(ev));
+      socket.on("presence", (msg) => this.presence(msg));
       socket.on("error", (err) => SC.toast(SC.t("live.error") + (err && err.message ? " — " + err.message : ""), "error"));
     }
 
@@ -79,9 +84,20 @@
           SC.toast(SC.t("live.join_failed") + (ack && ack.message ? " — " + ack.message : ""), "error");
           return;
         }
+        this.online = new Set((ack.online || []).map(Number));
+        this.emit("presence", null);
+        this.unacknowledged = ack.unacknowledged || [];
+        this.emit("unacknowledged", this.unacknowledged);
         for (const ev of ack.events || []) this.receive(ev);
         if ((ack.last_seq || 0) > this.appliedSeq && !this.pending.size) this.resync();
       });
+    }
+
+    presence(msg) {
+      if (!msg || msg.search_id !== this.searchId) return;
+      if (msg.online) this.online.add(Number(msg.user_id));
+      else this.online.delete(Number(msg.user_id));
+      this.emit("presence", msg);
     }
 
     receive(ev) {
@@ -161,7 +177,7 @@
         case "track.points": {
           const uid = String(p.user_id);
           const list = st.tracks[uid] || (st.tracks[uid] = []);
-          for (const pt of p.points || []) list.push([pt[0], pt[1], pt[2]]);
+          for (const pt of p.points || []) list.push([pt[0], pt[1], pt[2], pt[4] || 0]); // event: [lon, lat, t, acc, run]
           list.sort((a, b) => (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0));
           break;
         }
@@ -220,6 +236,9 @@
       case "track.points": return t("ev.track.points", { n: (p.points || []).length });
       case "clue.reported":
         return t("ev.clue.reported." + (p.clue ? p.clue.kind : "clue"), { text: p.clue ? p.clue.text : "" });
+      case "broadcast.sent":
+        return t("ev.broadcast.sent", { kind: SC.tEnum("bkind", p.broadcast && p.broadcast.kind), text: p.broadcast ? p.broadcast.text : "" });
+      case "broadcast.acked": return t("ev.broadcast.acked");
       default: {
         const key = "ev." + ev.type;
         const s = t(key);

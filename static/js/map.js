@@ -15,6 +15,35 @@
   const TRACK_COLORS = ["#d6336c", "#0b7285", "#7048e8", "#e67700", "#2b8a3e", "#c2255c", "#1864ab", "#5f3dc4", "#a61e4d", "#087f5b"];
   SC.trackColor = (uid) => TRACK_COLORS[Math.abs(parseInt(uid, 10) || 0) % TRACK_COLORS.length];
 
+  SC.TRACK_GAP_S = 120; // two fixes further apart than this are not joined by a line
+  SC.STALE_S = 120; // a last position older than this is stale
+
+  /** Split fixes [lon, lat, isoTime, run] into pieces: a new one where `run` changes or after a long silence. */
+  SC.trackPieces = function trackPieces(pts) {
+    const pieces = [];
+    let cur = null;
+    let prev = null;
+    for (const p of pts) {
+      const gap = prev && (p[3] || 0) !== (prev[3] || 0)
+        || prev && (new Date(p[2]).getTime() - new Date(prev[2]).getTime()) > SC.TRACK_GAP_S * 1000;
+      if (!cur || gap) { cur = []; pieces.push(cur); }
+      cur.push(p);
+      prev = p;
+    }
+    return pieces;
+  };
+
+  SC.isStale = (iso, now) => !!iso && ((now || Date.now()) - new Date(iso).getTime()) > SC.STALE_S * 1000;
+
+  /** "just now", "3 min ago", "2 h 05 min ago". */
+  SC.fmtAgo = function fmtAgo(iso, now) {
+    if (!iso) return "";
+    const mins = Math.floor(Math.max(0, (now || Date.now()) - new Date(iso).getTime()) / 60000);
+    if (mins < 1) return t("age.now");
+    if (mins < 60) return t("age.m", { m: mins });
+    return t("age.hm", { h: Math.floor(mins / 60), m: String(mins % 60).padStart(2, "0") });
+  };
+
   /** A map in `el`; tiles only when SC_CONFIG.tileUrl is set, otherwise a plain grid background (offline). */
   SC.makeMap = function makeMap(el, opts) {
     opts = opts || {};
@@ -172,38 +201,45 @@
       }
     }
 
-    /** Draw every track; cheap to call again (polylines are updated in place). */
+    /** Draw every track; cheap to call again. A track is drawn as pieces: a new piece starts where the phone
+        started a new run (it paused) or where two fixes are more than SC.TRACK_GAP_S apart, so a gap shows as one. */
     renderTracks(state) {
       const tracks = state.tracks || {};
       const meId = SC.user ? String(SC.user.id) : null;
       for (const [uid, pts] of Object.entries(tracks)) {
         if (!pts.length) continue;
-        const latlngs = pts.map((p) => [p[1], p[0]]);
+        const pieces = SC.trackPieces(pts);
         const color = SC.trackColor(uid);
         const mine = uid === meId;
-        let line = this.trackLines[uid];
-        if (!line) {
-          line = L.polyline(latlngs, { className: "sc-track" + (mine ? " sc-track-mine" : ""), color, weight: mine ? 5 : 4, opacity: 0.9 });
-          this.groups.tracks.addLayer(line);
-          this.trackLines[uid] = line;
-        } else {
-          line.setLatLngs(latlngs);
+        let group = this.trackLines[uid];
+        if (!group) {
+          group = L.featureGroup();
+          this.groups.tracks.addLayer(group);
+          this.trackLines[uid] = group;
         }
+        const lines = group.getLayers();
+        pieces.forEach((piece, i) => {
+          const latlngs = piece.map((p) => [p[1], p[0]]);
+          if (lines[i]) lines[i].setLatLngs(latlngs);
+          else group.addLayer(L.polyline(latlngs, { className: "sc-track" + (mine ? " sc-track-mine" : ""), color, weight: mine ? 5 : 4, opacity: 0.9 }));
+        });
+        for (let i = pieces.length; i < lines.length; i++) group.removeLayer(lines[i]);
         const last = pts[pts.length - 1];
-        const name = this.userName(state, uid);
         let marker = this.positionMarkers[uid];
-        const tip = `${name} · ${SC.fmtTime(last[2])}`;
         if (!marker) {
           marker = L.circleMarker([last[1], last[0]], {
             radius: 8, color: "#fff", weight: 3, fillColor: color, fillOpacity: 1, className: "sc-position",
           });
-          marker.bindTooltip(tip, { permanent: true, direction: "right", offset: [10, 0], className: "sc-name-tip" });
+          marker.bindTooltip("", { permanent: true, direction: "right", offset: [10, 0], className: "sc-name-tip" });
           this.groups.positions.addLayer(marker);
           this.positionMarkers[uid] = marker;
         } else {
           marker.setLatLng([last[1], last[0]]);
-          marker.setTooltipContent(tip);
         }
+        marker.scLast = last[2];
+        marker.scName = this.userName(state, uid);
+        marker.scColor = color;
+        this.styleMarker(marker);
       }
       for (const uid of Object.keys(this.trackLines)) {
         if (!tracks[uid] || !tracks[uid].length) {
@@ -213,6 +249,27 @@
           delete this.positionMarkers[uid];
         }
       }
+    }
+
+    /** A position older than SC.STALE_S is drawn greyed, with its age. */
+    styleMarker(marker) {
+      const stale = SC.isStale(marker.scLast);
+      const tip = `${marker.scName} · ${SC.fmtTime(marker.scLast)}` + (stale ? ` (${SC.fmtAgo(marker.scLast)})` : "");
+      marker.setTooltipContent(tip);
+      if (marker.scStale !== stale) {
+        marker.scStale = stale;
+        marker.setStyle(stale ? { fillColor: "#8a94a3", color: "#d0d5dc", fillOpacity: 0.75, dashArray: "3 3" }
+          : { fillColor: marker.scColor, color: "#fff", fillOpacity: 1, dashArray: null });
+        const path = marker.getElement && marker.getElement();
+        if (path) path.classList.toggle("sc-stale", stale);
+        const tipEl = marker.getTooltip() && marker.getTooltip().getElement();
+        if (tipEl) tipEl.classList.toggle("sc-stale-tip", stale);
+      }
+    }
+
+    /** Re-check which positions went stale (call every few seconds). */
+    refreshStale() {
+      for (const m of Object.values(this.positionMarkers)) this.styleMarker(m);
     }
 
     /** Fit the view to what is on the map (or centre on the LKP). */

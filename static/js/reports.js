@@ -75,14 +75,6 @@
     return { node, get: current, refresh, reset };
   }
 
-  async function uploadPhoto(file, searchId) {
-    const fd = new FormData();
-    fd.append("photo", file);
-    fd.append("search_id", String(searchId));
-    const res = await SC.api("POST", "/api/v1/photos", fd);
-    return res.id;
-  }
-
   function showErrors(form, err) {
     const box = form.querySelector(".form-errors");
     SC.clear(box);
@@ -134,19 +126,19 @@
       const submit = form.querySelector("button[type=submit]");
       submit.disabled = true;
       try {
-        let photoId;
-        if (photoInput.files[0]) photoId = await uploadPhoto(photoInput.files[0], opts.searchId);
         const when = opts.allowTime && timeInput.value ? SC.localInputToIso(timeInput.value) : new Date().toISOString();
-        const payload = {
-          kind: form.querySelector("input[name=kind]:checked").value,
-          time: when, location: { type: "Point", coordinates: loc }, text, client_id: clientId,
-        };
+        const kind = form.querySelector("input[name=kind]:checked").value;
+        const payload = { kind, time: when, location: { type: "Point", coordinates: loc }, text, client_id: clientId };
         if (dirSelect.value) payload.direction = dirSelect.value;
-        if (photoId) payload.photo_id = photoId;
-        await SC.api("POST", `/api/v1/searches/${opts.searchId}/clues`, payload, { quiet: true });
+        // kept on this device first (with the photo), then sent: the photo is uploaded before the clue
+        const res = await SC.sendReport({
+          kind: "clue", url: `/api/v1/searches/${opts.searchId}/clues`, body: payload, clientId,
+          photo: photoInput.files[0] || null, label: tEnum("clue_kind", kind) + ": " + text.slice(0, 60),
+        });
+        if (res.result === "failed") { showErrors(form, res.error); return; }
         clientId = null;
         dlg.close("ok");
-        SC.toast(t("clue.sent"), "ok");
+        SC.toast(res.result === "sent" ? t("clue.sent") : t("outbox.queued"), res.result === "sent" ? "ok" : "info");
       } catch (err) {
         showErrors(form, err);
       } finally {
@@ -206,10 +198,11 @@
         const notes = form.elements.notes.value.trim();
         const payload = { time: when, location: { type: "Point", coordinates: loc }, condition: condSelect.value, client_id: clientId };
         if (notes) payload.notes = notes;
-        await SC.api("POST", `/api/v1/searches/${opts.searchId}/found`, payload, { quiet: true });
+        const res = await SC.sendReport({ kind: "found", url: `/api/v1/searches/${opts.searchId}/found`, body: payload, clientId });
+        if (res.result === "failed") { showErrors(form, res.error); return; }
         clientId = null;
         dlg.close("ok");
-        SC.toast(t("found.sent"), "ok");
+        SC.toast(res.result === "sent" ? t("found.sent") : t("outbox.queued"), res.result === "sent" ? "ok" : "info");
       } catch (err) {
         showErrors(form, err);
       } finally {
@@ -269,15 +262,18 @@
         } else if (to === "aborted") {
           if (!window.confirm(t("assignment.confirm_abort", { title: a.title }))) return;
         }
-        e.target.disabled = true;
-        try {
-          const body = { status: to, client_id: SC.randomId("as") };
-          if (debrief) body.debrief = debrief;
-          await SC.api("POST", `/api/v1/searches/${searchId}/assignments/${a.id}/status`, body);
-          SC.toast(t("assignment.status_saved", { to: SC.tEnum("astatus", to) }), "ok");
-        } catch (err) {
-          e.target.disabled = false;
-        }
+        const btn = e.currentTarget;
+        btn.disabled = true;
+        const body = { status: to, client_id: SC.randomId("as") };
+        if (debrief) body.debrief = debrief;
+        const res = await SC.sendReport({
+          kind: "status", url: `/api/v1/searches/${searchId}/assignments/${a.id}/status`, body, clientId: body.client_id,
+          label: a.title + " → " + SC.tEnum("astatus", to),
+        });
+        if (res.result === "sent") SC.toast(t("assignment.status_saved", { to: SC.tEnum("astatus", to) }), "ok");
+        else if (res.result === "waiting") SC.toast(t("outbox.queued"), "info");
+        else SC.toast(SC.errorMessage(res.error), "error");
+        if (res.result === "failed") btn.disabled = false;
       },
     }, SC.tEnum("astatus_to", to))));
   };

@@ -1,0 +1,88 @@
+"""In Chromium: the dispatcher broadcasts from the console; the officer's phone shows a full-screen alert within 2 s (and
+again after a reload, as long as it is not acknowledged); the officer taps Acknowledge and the dispatcher's broadcast
+list shows the officer as acknowledged within 2 s."""
+from __future__ import annotations
+
+import time
+
+import pytest
+from test_live_track import CHROME_ARGS, CHROMIUM, START, _login, server  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.browser
+
+SEARCH_ID = 1
+TEXT = "Seen 10 minutes ago walking east on Changyang Road, no coat"
+
+
+def test_broadcast_alerts_the_phone_and_the_ack_reaches_the_console(server):  # noqa: F811
+    from playwright.sync_api import sync_playwright
+
+    base = server
+    problems: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        try:
+            desk = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-GB")
+            disp = desk.new_page()
+            disp.on("pageerror", lambda e: problems.append(f"dispatcher: {e}"))
+            _login(disp, base, "dispatch")
+            disp.goto(f"{base}/searches/{SEARCH_ID}")
+            disp.wait_for_function(f"window.SC_STATE && window.SC_STATE.search.id === {SEARCH_ID}")
+
+            phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                        permissions=["geolocation"], locale="en-GB",
+                                        geolocation={"latitude": START[0], "longitude": START[1], "accuracy": 6})
+            field = phone.new_page()
+            field.on("pageerror", lambda e: problems.append(f"officer: {e}"))
+            _login(field, base, "patrol1")
+            officer_id = field.evaluate("SC_CONFIG.user.id")
+            field.goto(f"{base}/field/{SEARCH_ID}")
+            field.wait_for_function("document.body.dataset.live === 'on'")
+            assert not field.locator("#broadcast-alert").is_visible()
+
+            # the console sees the officer connected (presence)
+            disp.click("#tab-members")
+            disp.wait_for_selector(f"#member-list li[data-user-id='{officer_id}'][data-presence='online']", timeout=3000)
+
+            # --- the dispatcher broadcasts ----------------------------------------------------------------------
+            disp.click("#head-actions .btn-broadcast")
+            disp.select_option("#b-kind", "direction")
+            disp.fill("#b-text", TEXT)
+            disp.click("#broadcast-dialog button[type=submit]")
+            sent_at = time.monotonic()
+            field.wait_for_selector("#broadcast-alert[open]", timeout=2000)
+            shown = time.monotonic() - sent_at
+            assert TEXT in field.inner_text("#bc-text")
+            assert "bc-red" not in field.get_attribute("#broadcast-alert", "class")
+            disp.wait_for_selector("#panel-broadcasts:not([hidden]) .bc-item", timeout=2000)
+            bid = int(disp.get_attribute("#broadcast-list .bc-item", "data-id"))
+            assert disp.locator(f".bc-item[data-id='{bid}'] .bc-pending [data-user-id='{officer_id}']").count() == 1
+
+            # not acknowledged yet: a reload (a reconnect) alerts again
+            field.reload()
+            field.wait_for_selector("#broadcast-alert[open]", timeout=5000)
+            assert TEXT in field.inner_text("#bc-text")
+
+            # --- the officer acknowledges; the console shows it ----------------------------------------------------
+            field.locator("#bc-ack").tap()
+            acked_at = time.monotonic()
+            disp.wait_for_selector(f".bc-item[data-id='{bid}'] .bc-acked [data-user-id='{officer_id}']", timeout=2000)
+            acked = time.monotonic() - acked_at
+            assert disp.locator(f".bc-item[data-id='{bid}'] .bc-pending [data-user-id='{officer_id}']").count() == 0
+            assert not field.locator("#broadcast-alert").is_visible()
+            field.wait_for_function("document.body.dataset.outboxWaiting === '0'", timeout=3000)
+
+            # a stand-down is shown in red
+            disp.click("#broadcast-btn-2")
+            disp.select_option("#b-kind", "stand_down")
+            disp.fill("#b-text", "Stand down, return to the command post.")
+            disp.click("#broadcast-dialog button[type=submit]")
+            field.wait_for_selector("#broadcast-alert.bc-red[open]", timeout=2000)
+            field.locator("#bc-ack").tap()
+            assert not field.locator("#broadcast-alert").is_visible()
+            print(f"alert shown after {shown:.2f} s; acknowledgement on the console after {acked:.2f} s")
+            phone.close()
+            desk.close()
+        finally:
+            browser.close()
+    assert not problems, problems
