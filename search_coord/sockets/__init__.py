@@ -33,8 +33,9 @@ def online_users(search_id: int) -> list[int]:
 def _announce(search_id: int, user_id: int, online: bool) -> None:
     from flask_socketio import emit
 
-    emit("presence", {"search_id": search_id, "user_id": user_id, "online": online}, to=room_for(search_id),
-         namespace="/live")
+    msg = {"search_id": search_id, "user_id": user_id, "online": online}
+    emit("presence", msg, to=room_for(search_id), namespace="/live")
+    emit("presence", msg, to=field_room_for(search_id), namespace="/live")
 
 
 #: Messages a connection may send: a burst of this many, refilled at this many per second.

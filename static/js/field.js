@@ -6,7 +6,7 @@
   const { t, tEnum, $, el } = SC;
   const searchId = parseInt($(".field-page").dataset.searchId, 10);
   const me = SC.user ? SC.user.id : null;
-  const live = new SC.LiveSearch(searchId);
+  const live = new SC.LiveSearch(searchId, { view: "field" });
   const map = SC.makeMap($("#map"), { zoom: 15 });
   let meta = null;
   let fitted = false;
@@ -26,6 +26,16 @@
   let centeredOnMe = false;
 
   const tracker = new SC.Tracker(searchId, me, renderShare);
+  // My own track is drawn from my own fixes at once; other units' positions come coalesced from the server.
+  function addOwnFix(fix) {
+    const state = live.state;
+    if (!state || !fix || !fix.t) return;
+    const list = state.tracks[String(me)] || (state.tracks[String(me)] = []);
+    const t = new Date(fix.t).toISOString();
+    if (list.length && list[list.length - 1][2] >= t) return;
+    list.push([fix.lon, fix.lat, t, fix.run || 0]);
+    layers.renderTracks(state);
+  }
   const myPosition = () => (tracker.last ? [tracker.last.lon, tracker.last.lat] : null);
   const lkp = () => (st() && st().search.lkp ? st().search.lkp.coordinates : null);
   const clueDialog = SC.clueReporter({ searchId, map, getPosition: myPosition, lkp: null });
@@ -61,6 +71,7 @@
     }
     if (tracker.last) {
       const ll = [tracker.last.lat, tracker.last.lon];
+      addOwnFix(tracker.last);
       meMarker.setLatLng(ll);
       meAccuracy.setLatLng(ll).setRadius(tracker.last.acc || 1);
       if (!map.hasLayer(meMarker)) { meAccuracy.addTo(map); meMarker.addTo(map).bindTooltip(t("field.me"), { direction: "top" }); }

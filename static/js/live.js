@@ -6,8 +6,10 @@
   const SC = (window.SC = window.SC || {});
 
   class LiveSearch {
-    constructor(searchId) {
+    /** opts.view "field" (the phone page): other units' positions come coalesced, at a lower rate. */
+    constructor(searchId, opts = {}) {
       this.searchId = searchId;
+      this.view = opts.view || "console";
       this.state = null;
       this.appliedSeq = 0;
       this.pending = new Map(); // seq -> event, waiting for the ones before it
@@ -68,6 +70,7 @@
       socket.on("connect_error", () => this.setConnected(false));
       socket.on("event", (ev) => this.receive(ev));
       socket.on("presence", (msg) => this.presence(msg));
+      socket.on("positions", (msg) => this.positions(msg));
       socket.on("error", (err) => SC.toast(SC.t("live.error") + (err && err.message ? " — " + err.message : ""), "error"));
     }
 
@@ -79,7 +82,7 @@
     }
 
     join() {
-      this.socket.emit("join", { search_id: this.searchId, after: this.appliedSeq }, (ack) => {
+      this.socket.emit("join", { search_id: this.searchId, after: this.appliedSeq, view: this.view }, (ack) => {
         if (!ack || !ack.ok) {
           SC.toast(SC.t("live.join_failed") + (ack && ack.message ? " — " + ack.message : ""), "error");
           return;
@@ -98,6 +101,18 @@
       if (msg.online) this.online.add(Number(msg.user_id));
       else this.online.delete(Number(msg.user_id));
       this.emit("presence", msg);
+    }
+
+    /** Coalesced track events (phones): each sequence number it stands for counts as applied, in order; the
+        latest position of each officer is appended to their track. */
+    positions(msg) {
+      if (!msg || msg.search_id !== this.searchId || !Array.isArray(msg.seqs) || !msg.seqs.length) return;
+      const seqs = [...msg.seqs].sort((a, b) => a - b);
+      const last = seqs[seqs.length - 1];
+      for (const seq of seqs) {
+        this.receive({ search_id: this.searchId, seq, type: seq === last ? "positions" : "track.coalesced",
+          payload: seq === last ? { positions: msg.positions || {} } : {} });
+      }
     }
 
     receive(ev) {
@@ -181,6 +196,12 @@
           list.sort((a, b) => (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0));
           break;
         }
+        case "positions":
+          for (const [uid, pt] of Object.entries(p.positions || {})) {
+            const list = st.tracks[uid] || (st.tracks[uid] = []);
+            if (!list.length || list[list.length - 1][2] < pt[2]) list.push([pt[0], pt[1], pt[2], pt[3] || 0]);
+          }
+          break;
         case "clue.reported":
           if (p.clue) upsert(st.clues, p.clue);
           break;
@@ -190,6 +211,7 @@
       this.appliedSeq = ev.seq;
       st.last_seq = Math.max(st.last_seq || 0, ev.seq);
       if (ev.type.startsWith("search.")) st.search.last_seq = ev.seq;
+      if (ev.type === "track.coalesced") return;  // stands for a batch summed up in the next "positions"
       this.publish();
       this.emit("event", ev);
     }
