@@ -28,6 +28,7 @@ class User(Base):
 
 class Photo(Base):
     __tablename__ = "photos"
+    __table_args__ = (UniqueConstraint("uploaded_by", "client_id", name="uq_photos_client_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     search_id: Mapped[int | None] = mapped_column(ForeignKey("searches.id"), index=True)
@@ -37,6 +38,8 @@ class Photo(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     uploaded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(DateTime)
+    # A phone's retry of an upload whose answer was lost is recognised by this id and stored once.
+    client_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class Search(Base):

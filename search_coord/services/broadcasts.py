@@ -18,9 +18,9 @@ from .events import iso, naive_utc
 def _view(b: Broadcast, acks: dict[int, str], members: list[tuple[int, str]]) -> dict:
     return {"id": b.id, "kind": b.kind, "text": b.text, "sent_by": b.sent_by, "sent_at": iso(b.sent_at),
             "seq": b.event_seq,
-            "acked": [{"user_id": uid, "name": name, "at": acks[uid]} for uid, name in members if uid in acks],
-            "pending": [{"user_id": uid, "name": name} for uid, name in members
-                        if uid not in acks and uid != b.sent_by]}
+            "acked": [{"user_id": uid, "name": name, "at": acks[uid]} for uid, name, _ in members if uid in acks],
+            "pending": [{"user_id": uid, "name": name} for uid, name, role in members
+                        if uid not in acks and uid != b.sent_by and role == "officer"]}
 
 
 def record_broadcast(session, search_id: int, actor: Actor, kind: str, text: str, now) -> dict:
@@ -79,13 +79,14 @@ def list_broadcasts(svc: Services, actor: Actor, search_id: int) -> list[dict]:
 
 
 def _list(s, search_id: int) -> list[dict]:
-    members = s.execute(select(User.id, User.display_name).join(Membership, Membership.user_id == User.id)
+    # Every unit (officer) on the search must acknowledge; dispatchers may, but are not waited for.
+    members = s.execute(select(User.id, User.display_name, User.role).join(Membership, Membership.user_id == User.id)
                         .where(Membership.search_id == search_id).order_by(User.display_name)).all()
     out = []
     for b in s.execute(select(Broadcast).where(Broadcast.search_id == search_id).order_by(Broadcast.id)).scalars():
         acks = {a.user_id: iso(a.acked_at) for a in s.execute(
             select(BroadcastAck).where(BroadcastAck.broadcast_id == b.id)).scalars()}
-        out.append(_view(b, acks, [(m[0], m[1]) for m in members]))
+        out.append(_view(b, acks, [(m[0], m[1], m[2]) for m in members]))
     return out
 
 

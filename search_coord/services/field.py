@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from ..adapters.models import Clue, Photo, TrackPoint
@@ -84,18 +84,33 @@ def report_clue(svc: Services, actor: Actor, search_id: int, data: dict) -> dict
             return events.event_by_client_id(s, search_id, client_id)["payload"]["clue"]
 
 
-def upload_photo(svc: Services, actor: Actor, data: bytes, search_id: int | None = None) -> dict:
-    """Store a photo whole (one transaction) after checking it is an image of acceptable size."""
+def upload_photo(svc: Services, actor: Actor, data: bytes, search_id: int | None = None,
+                 client_id: str | None = None) -> dict:
+    """Store a photo whole (one transaction) after checking it is an image of acceptable size. With a client id,
+    a retry of an upload whose answer was lost gets the first photo back instead of storing it again."""
     mime = sniff_image(data)
+    if client_id is not None:
+        check = model.Form({"client_id": client_id})
+        check.client_id()
+        check.result()
     now = svc.now()
-    with svc.transaction() as s:
-        if search_id is not None:
-            load_search(s, search_id, actor)
-        photo = Photo(search_id=search_id, mime=mime, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
-                      data=data, uploaded_by=actor.user_id, uploaded_at=naive_utc(now))
-        s.add(photo)
-        s.flush()
-        return {"id": photo.id, "mime": mime, "size": photo.size, "sha256": photo.sha256}
+    try:
+        with svc.transaction() as s:
+            if search_id is not None:
+                load_search(s, search_id, actor)
+            photo = Photo(search_id=search_id, mime=mime, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+                          data=data, uploaded_by=actor.user_id, uploaded_at=naive_utc(now), client_id=client_id)
+            s.add(photo)
+            s.flush()
+            return {"id": photo.id, "mime": mime, "size": photo.size, "sha256": photo.sha256, "duplicate": False}
+    except IntegrityError:
+        if client_id is None:
+            raise
+        with svc.reading() as s:
+            photo = s.execute(select(Photo).where(Photo.uploaded_by == actor.user_id,
+                                                  Photo.client_id == client_id)).scalar_one()
+            return {"id": photo.id, "mime": photo.mime, "size": photo.size, "sha256": photo.sha256,
+                    "duplicate": True}
 
 
 def get_photo(svc: Services, actor: Actor, photo_id: int) -> tuple[bytes, str]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import Flask, request
 
 from ..core.errors import SearchCoordError
-from .auth import SAFE_METHODS, csrf_ok
+from ..core.errors import NotAuthenticated
+from .auth import SAFE_METHODS, csrf_ok, current_user
 
 
 class CsrfError(SearchCoordError):
@@ -38,6 +39,9 @@ def register_web(app: Flask) -> None:
         if request.mimetype == "application/json" and (request.content_length or 0) > limit:
             raise BodyTooLarge(f"a JSON body may be at most {limit // 1024} KiB")
         if not csrf_ok():
+            # An expired session is a 401 (log in again), not a CSRF error: the phone keeps its changes and asks.
+            if request.path.startswith("/api/") and request.path != "/api/v1/session" and current_user() is None:
+                raise NotAuthenticated("log in first (the session has expired)")
             raise CsrfError(CsrfError.__doc__)
         return None
 

@@ -286,7 +286,9 @@ def photos_upload():
     search_id = request.form.get("search_id")
     if search_id is not None and not search_id.isdigit():
         raise ValidationError({"search_id": "must be a search id"})
-    return field.upload_photo(services(), actor, upload.read(), int(search_id) if search_id else None), 201
+    result = field.upload_photo(services(), actor, upload.read(), int(search_id) if search_id else None,
+                                request.form.get("client_id") or None)
+    return result, 200 if result["duplicate"] else 201
 
 
 @bp.get("/photos/<int:photo_id>")

@@ -327,6 +327,8 @@
           fd.append("photo", blob, (item.photo && item.photo.name) || "photo.jpg");
           const sid = /\/searches\/(\d+)\//.exec(item.url);
           if (sid) fd.append("search_id", sid[1]);
+          // the item's own id, so a retry after a lost answer gets the same photo back instead of a second copy
+          if (item.body && item.body.client_id) fd.append("client_id", "photo-" + item.body.client_id.slice(0, 58));
           const res = await SC.api("POST", "/api/v1/photos", fd, { quiet: true });
           // keep the photo id at once, so a retry of the clue does not upload the photo again
           await this.mark(item, { photoId: res.id, photo: null });

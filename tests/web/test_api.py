@@ -288,3 +288,22 @@ def test_geocode(login):
     c = login("disp")
     assert c.get("/api/v1/geocode?q=Changyang").get_json()[0]["lat"] == pytest.approx(39.7712)
     assert c.get("/api/v1/geocode?q=").status_code == 400
+
+
+def test_a_retried_photo_upload_is_stored_once(login):
+    c = login("off1")
+    h = {"X-CSRF-Token": c.token}
+    first = c.client.post("/api/v1/photos", data={"photo": (io.BytesIO(PNG), "p.png"), "client_id": "photo-abc12345"},
+                          headers=h)
+    again = c.client.post("/api/v1/photos", data={"photo": (io.BytesIO(PNG), "p.png"), "client_id": "photo-abc12345"},
+                          headers=h)
+    assert first.status_code == 201 and again.status_code == 200
+    assert again.get_json()["id"] == first.get_json()["id"] and again.get_json()["duplicate"] is True
+    bad = c.client.post("/api/v1/photos", data={"photo": (io.BytesIO(PNG), "p.png"), "client_id": "x"}, headers=h)
+    assert bad.status_code == 400 and "client_id" in bad.get_json()["errors"]
+
+
+def test_an_expired_session_is_401_not_a_csrf_error(app):
+    c = app.test_client()
+    r = c.post("/api/v1/searches", json={}, headers={"X-CSRF-Token": "stale-token-from-an-old-session"})
+    assert r.status_code == 401 and r.get_json()["error"] == "not_authenticated"
