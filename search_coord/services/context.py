@@ -42,6 +42,7 @@ class Actor:
     user_id: int
     role: str
     device: str | None = None
+    name: str | None = None  # the display name, when the edge already has it (saves a query per event)
 
     @property
     def is_dispatcher(self) -> bool:

@@ -5,6 +5,8 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from ..adapters.models import Event, Search, User
 from .context import Actor
@@ -32,19 +34,26 @@ def begin(session: Session, search_id: int, type_: str, actor: Actor | None, now
     so a retry is recognised whatever state the search has reached since (services answer it as the first time).
     """
     seq = session.execute(
-        update(Search).where(Search.id == search_id).values(last_seq=Search.last_seq + 1).returning(Search.last_seq)
+        update(Search).where(Search.id == search_id).values(last_seq=Search.last_seq + 1).returning(Search.last_seq),
+        execution_options={"synchronize_session": False},   # the ORM's own sync costs more than the UPDATE
     ).scalar_one()
+    loaded = session.identity_map.get(identity_key(Search, search_id))
+    if loaded is not None:
+        set_committed_value(loaded, "last_seq", seq)
     ev = Event(search_id=search_id, seq=seq, type=type_, actor_id=actor.user_id if actor else None,
                device=actor.device if actor else None, client_id=client_id, at=naive_utc(now), payload={})
     session.add(ev)
     session.flush()
+    ev.actor_name = actor.name if actor else None  # not a column: carried to finish()
     return ev
 
 
 def finish(session: Session, ev: Event, payload: dict) -> dict:
     """Store the event's payload and queue it for publication after the commit."""
     ev.payload = payload
-    name = session.get(User, ev.actor_id).display_name if ev.actor_id else None
+    name = getattr(ev, "actor_name", None)
+    if name is None and ev.actor_id:
+        name = session.get(User, ev.actor_id).display_name
     data = dump_event(ev, name)
     session.info.setdefault("events", []).append((ev.search_id, data))
     return data

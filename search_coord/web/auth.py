@@ -42,7 +42,7 @@ def current_actor(required: bool = True) -> Actor | None:
         if required:
             raise NotAuthenticated("log in first")
         return None
-    return Actor(user_id=user["id"], role=user["role"], device=device_label())
+    return Actor(user_id=user["id"], role=user["role"], device=device_label(), name=user["display_name"])
 
 
 def login(user: dict) -> None:
