@@ -75,6 +75,25 @@
     return { node, get: current, refresh, reset };
   }
 
+  /** A report went into the outbox: close the dialog and say whether it is already on the server.
+      Returns false (dialog kept open, errors shown) when the server refused it. */
+  function reportDone(form, dlg, res, sentKey) {
+    if (res.result === "failed") { showErrors(form, res.error); return false; }
+    dlg.close("ok");
+    SC.toast(res.result === "sent" ? t(sentKey) : t("outbox.queued"), res.result === "sent" ? "ok" : "info");
+    return true;
+  }
+
+  /** Open a report dialog clean, with the time set to now. */
+  function openReport(form, dlg, timeInput, where) {
+    form.reset();
+    SC.clear(form.querySelector(".form-errors"));
+    SC.$$(".field-error", form).forEach((n) => n.remove());
+    timeInput.value = SC.dateToLocalInput(new Date());
+    where.reset();
+    dlg.showModal();
+  }
+
   function showErrors(form, err) {
     const box = form.querySelector(".form-errors");
     SC.clear(box);
@@ -135,10 +154,7 @@
           kind: "clue", url: `/api/v1/searches/${opts.searchId}/clues`, body: payload, clientId,
           photo: photoInput.files[0] || null, label: tEnum("clue_kind", kind) + ": " + text.slice(0, 60),
         });
-        if (res.result === "failed") { showErrors(form, res.error); return; }
-        clientId = null;
-        dlg.close("ok");
-        SC.toast(res.result === "sent" ? t("clue.sent") : t("outbox.queued"), res.result === "sent" ? "ok" : "info");
+        if (reportDone(form, dlg, res, "clue.sent")) clientId = null;
       } catch (err) {
         showErrors(form, err);
       } finally {
@@ -149,13 +165,8 @@
 
     return {
       open() {
-        form.reset();
-        SC.clear(form.querySelector(".form-errors"));
-        SC.$$(".field-error", form).forEach((n) => n.remove());
         clientId = SC.randomId("clue");
-        timeInput.value = SC.dateToLocalInput(new Date());
-        where.reset();
-        dlg.showModal();
+        openReport(form, dlg, timeInput, where);
       },
     };
   };
@@ -199,10 +210,7 @@
         const payload = { time: when, location: { type: "Point", coordinates: loc }, condition: condSelect.value, client_id: clientId };
         if (notes) payload.notes = notes;
         const res = await SC.sendReport({ kind: "found", url: `/api/v1/searches/${opts.searchId}/found`, body: payload, clientId });
-        if (res.result === "failed") { showErrors(form, res.error); return; }
-        clientId = null;
-        dlg.close("ok");
-        SC.toast(res.result === "sent" ? t("found.sent") : t("outbox.queued"), res.result === "sent" ? "ok" : "info");
+        if (reportDone(form, dlg, res, "found.sent")) clientId = null;
       } catch (err) {
         showErrors(form, err);
       } finally {
@@ -213,13 +221,8 @@
 
     return {
       open() {
-        form.reset();
-        SC.clear(form.querySelector(".form-errors"));
-        SC.$$(".field-error", form).forEach((n) => n.remove());
         clientId = SC.randomId("found");
-        timeInput.value = SC.dateToLocalInput(new Date());
-        where.reset();
-        dlg.showModal();
+        openReport(form, dlg, timeInput, where);
       },
     };
   };
