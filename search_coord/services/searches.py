@@ -112,10 +112,18 @@ def mark_found(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
             # Everyone is told at once, and each unit must acknowledge the stand-down.
             from .broadcasts import record_broadcast
 
-            record_broadcast(s, search.id, actor, "found", f"FOUND ({clean['condition']}). Stand down.", now)
+            record_broadcast(s, search.id, actor, "found", found_message(clean["condition"]), now)
             return {"search": search_view(search), "event": data, "duplicate": False}
     except IntegrityError as exc:
         return _replay(svc, search_id, client_id, exc)
+
+
+_CONDITION_ZH = {"well": "状况良好", "injured": "受伤", "ill": "身体不适", "deceased": "已死亡", "unknown": "状况不明"}
+
+
+def found_message(condition: str) -> str:
+    """The stand-down broadcast, in both languages of the UI (it goes to every unit, whatever their language)."""
+    return f"FOUND ({condition}). Stand down. / 已找到（{_CONDITION_ZH.get(condition, condition)}），全体收队。"
 
 
 def _replay(svc: Services, search_id: int, client_id: str | None, exc: IntegrityError) -> dict:
