@@ -147,7 +147,7 @@
       a.instructions ? el("p", { class: "instructions" }, a.instructions) : null,
       a.places && a.places.length ? el("ol", { class: "places" }, a.places.map((p) => el("li", {}, p))) : null,
       a.debrief ? el("div", { class: "small" }, el("em", {}, t("assignment.debrief") + ": "), a.debrief) : null,
-      mine && meta ? SC.assignmentActions(searchId, a, meta.assignment_transitions, { only: ["in_progress", "done", "aborted"], big: true }) : null);
+      mine && meta ? SC.assignmentActions(searchId, a, meta.assignment_transitions, { only: ["in_progress", "done", "aborted"], big: true, markSearched: true }) : null);
   }
   const teamLabel = (tid) => {
     const tm = st().teams.find((x) => x.id === tid);

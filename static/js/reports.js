@@ -278,6 +278,28 @@
         else SC.toast(SC.errorMessage(res.error), "error");
         if (res.result === "failed") btn.disabled = false;
       },
-    }, SC.tEnum("astatus_to", to))));
+    }, SC.tEnum("astatus_to", to))).concat(opts.markSearched ? markSearchedButton(searchId, a, opts) : []));
   };
+
+  /** An area assignment under way can be marked searched with the POD the team states (it adds coverage). */
+  function markSearchedButton(searchId, a, opts) {
+    if (a.kind !== "area" || !["assigned", "in_progress"].includes(a.status)) return [];
+    return [el("button", {
+      type: "button", class: "btn btn-small mark-searched" + (opts.big ? " btn-large" : ""),
+      onclick: async () => {
+        const answer = await SC.askText(t("assignment.mark_searched_title", { title: a.title }),
+          t("assignment.pod_label"), { required: true, submitLabel: t("assignment.mark_searched") });
+        if (answer === null) return;
+        const pod = Number(String(answer).replace("%", "").trim());
+        if (!Number.isFinite(pod) || pod < 0 || pod > 100) { SC.toast(t("assignment.pod_invalid"), "error"); return; }
+        const body = { geometry: a.geometry, pod: pod / 100, client_id: SC.randomId("area") };
+        if (a.team_id) body.team_id = a.team_id;
+        const res = await SC.sendReport({ kind: "area", url: `/api/v1/searches/${searchId}/searched-areas`, body,
+          clientId: body.client_id, label: a.title + " · POD " + pod + "%" });
+        if (res.result === "sent") SC.toast(t("assignment.marked", { pod }), "ok");
+        else if (res.result === "waiting") SC.toast(t("outbox.queued"), "info");
+        else SC.toast(SC.errorMessage(res.error), "error");
+      },
+    }, t("assignment.mark_searched"))];
+  }
 })();

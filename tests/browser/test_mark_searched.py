@@ -1,0 +1,39 @@
+"""In Chromium: an officer on a phone marks the team's area assignment searched with a stated POD; it is stored as
+a searched area (adding coverage) and reaches the dispatcher's log."""
+from __future__ import annotations
+
+import pytest
+from test_live_track import CHROME_ARGS, CHROMIUM, _login, server  # noqa: F401  (fixture)
+from test_where_map import _api_login
+
+pytestmark = pytest.mark.browser
+
+
+def test_officer_marks_assignment_area_searched(server):  # noqa: F811
+    from playwright.sync_api import sync_playwright
+
+    base = server
+    disp = _api_login(base, "dispatch")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        try:
+            page = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                       has_touch=True).new_page()
+            _login(page, base, "patrol1")   # leads the demo's patrol team, which has the compound area assignment
+            page.goto(base + "/field/1")
+            page.wait_for_function("window.SC_STATE && window.SC_STATE.search.id === 1")
+            page.locator("#my-assignments .mark-searched").first.tap()
+            page.locator("dialog[open] textarea").fill("70")
+            page.locator("dialog[open] button[type=submit]").tap()
+            page.wait_for_function("window.SC_STATE.appliedSeq > 0 && document.querySelectorAll('dialog[open]').length === 0")
+            for _ in range(20):
+                areas = disp("GET", "/api/v1/searches/1/state")["searched_areas"]
+                if areas:
+                    break
+                page.wait_for_timeout(100)
+            assert len(areas) == 1 and areas[0]["pod"] == pytest.approx(0.7)
+            events = disp("GET", "/api/v1/searches/1/events?after=0&limit=5000")["events"]
+            assert events[-1]["type"] == "area.searched"
+            assert any(float(c) > 0 for c in events[-1]["payload"]["coverage"].values())
+        finally:
+            browser.close()
