@@ -110,13 +110,22 @@ def test_cut_connection_loses_nothing_and_arrives_in_order(tmp_path):
         first = watch.call("join", {"search_id": sid, "after": 0}, namespace="/live", timeout=5)
         seen.extend(first["events"])
 
-        phone_events, applied = [], {"seq": 0}
+        phone_events, applied, pending = [], {"seq": 0}, {}
+        lock = threading.Lock()
         phone = socketio.Client(reconnection=True, reconnection_delay=0.2, reconnection_delay_max=0.5)
 
         def on_event(ev):
-            if ev["seq"] > applied["seq"]:
-                phone_events.append(ev)
-                applied["seq"] = ev["seq"]
+            # as the page does: apply in sequence order, hold what comes early until the gap is filled
+            with lock:
+                if applied["seq"] and ev["seq"] > applied["seq"]:
+                    pending[ev["seq"]] = ev
+                elif not applied["seq"]:
+                    pending[ev["seq"]] = ev
+                    applied["seq"] = ev["seq"] - 1
+                while applied["seq"] + 1 in pending:
+                    nxt = pending.pop(applied["seq"] + 1)
+                    phone_events.append(nxt)
+                    applied["seq"] = nxt["seq"]
 
         def rejoin():
             def done(ack):
