@@ -86,6 +86,26 @@ def _login(page, base, username):
     page.wait_for_url(base + "/")
 
 
+def desk_page(browser, base, problems, username="dispatch"):
+    """A logged-in desktop page; page errors are collected in ``problems``. Returns (context, page)."""
+    ctx = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-GB")
+    page = ctx.new_page()
+    page.on("pageerror", lambda e: problems.append(f"{username}: {e}"))
+    _login(page, base, username)
+    return ctx, page
+
+
+def phone_page(browser, base, problems, username="patrol1"):
+    """A logged-in phone (390x844, touch) allowed to share its position, starting at START. Returns (context, page)."""
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                              permissions=["geolocation"], locale="en-GB",
+                              geolocation={"latitude": START[0], "longitude": START[1], "accuracy": 6})
+    page = ctx.new_page()
+    page.on("pageerror", lambda e: problems.append(f"{username}: {e}"))
+    _login(page, base, username)
+    return ctx, page
+
+
 def test_officer_track_reaches_the_dispatcher_map_live(server):
     from playwright.sync_api import sync_playwright
 
@@ -95,10 +115,7 @@ def test_officer_track_reaches_the_dispatcher_map_live(server):
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
         try:
             # --- the dispatcher opens a search through the form and adds an officer ---------------------------------
-            desk = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-GB")
-            disp = desk.new_page()
-            disp.on("pageerror", lambda e: problems.append(f"dispatcher: {e}"))
-            _login(disp, base, "dispatch")
+            desk, disp = desk_page(browser, base, problems)
             disp.goto(base + "/searches/new")
             disp.wait_for_selector("#f-category option[value=dementia]", state="attached")
             disp.fill("#f-name", "Wang Fang")
@@ -126,12 +143,7 @@ def test_officer_track_reaches_the_dispatcher_map_live(server):
             disp.wait_for_function(f"SC_STATE.members.some(u => u.id === {officer_id})")
 
             # --- the officer's phone shares its position while walking --------------------------------------------
-            phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
-                                        permissions=["geolocation"], locale="en-GB",
-                                        geolocation={"latitude": START[0], "longitude": START[1], "accuracy": 6})
-            field = phone.new_page()
-            field.on("pageerror", lambda e: problems.append(f"officer: {e}"))
-            _login(field, base, "patrol1")
+            phone, field = phone_page(browser, base, problems)
             field.goto(f"{base}/field/{search_id}")
             field.wait_for_function(f"window.SC_STATE && window.SC_STATE.search.id === {search_id}")
             field.locator("#share-btn").tap()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from test_live_track import CHROME_ARGS, CHROMIUM, START, _login, server  # noqa: F401  (fixture)
+from test_live_track import CHROME_ARGS, CHROMIUM, START, desk_page, phone_page, server  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -26,19 +26,11 @@ def test_reports_wait_offline_survive_a_reload_and_arrive_once(server):  # noqa:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
         try:
-            desk = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-GB")
-            disp = desk.new_page()
-            disp.on("pageerror", lambda e: problems.append(f"dispatcher: {e}"))
-            _login(disp, base, "dispatch")
+            desk, disp = desk_page(browser, base, problems)
             disp.goto(f"{base}/searches/{SEARCH_ID}")
             disp.wait_for_function(f"window.SC_STATE && window.SC_STATE.search.id === {SEARCH_ID}")
 
-            phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
-                                        permissions=["geolocation"], locale="en-GB",
-                                        geolocation={"latitude": START[0], "longitude": START[1], "accuracy": 6})
-            field = phone.new_page()
-            field.on("pageerror", lambda e: problems.append(f"officer: {e}"))
-            _login(field, base, "patrol1")
+            phone, field = phone_page(browser, base, problems)
             officer_id = field.evaluate("SC_CONFIG.user.id")
             field.goto(f"{base}/field/{SEARCH_ID}")
             field.wait_for_function(f"window.SC_STATE && window.SC_STATE.search.id === {SEARCH_ID}")
