@@ -32,36 +32,62 @@ def effective_reach(reach_m: float | None) -> float:
     return math.inf if reach_m is None else max(MIN_REACH_M, float(reach_m))
 
 
-def annuli(rings: Sequence[float], reach_m: float | None = None) -> list[tuple[object, float]]:
+def annuli(rings: Sequence[float], reach_m: float | None = None, heading_deg: float | None = None,
+           kappa: float = 0.0) -> list[tuple[object, float]]:
     """The five annuli (shapely polygons, clipped to the reach disc) with the probability each holds (sums to 1).
 
     Inside an annulus the density is uniform; clipping by reach removes the mass that lies beyond it and the rest is
-    renormalised (the subject cannot be further than they could walk).
+    renormalised (the subject cannot be further than they could walk). With a direction of travel (a compass
+    ``heading_deg``) each annulus is cut into 16 sectors whose density is tilted by the cardioid 1 + κ·cos Δθ
+    (its mean over the circle is 1, so each annulus keeps its share before clipping).
     """
     r = _radii(rings)
     reach = effective_reach(reach_m)
     disc = Point(0, 0).buffer(reach, quad_segs=_QUAD_SEGS) if math.isfinite(reach) else None
+    tilted = heading_deg is not None and kappa > 0
+    if tilted and not 0 < kappa < 1:
+        raise ProbabilityError("kappa must be between 0 and 1")
     out = []
     for k, mass in enumerate(RING_MASS):
         outer = Point(0, 0).buffer(r[k + 1], quad_segs=_QUAD_SEGS)
         ring = outer if r[k] == 0 else outer.difference(Point(0, 0).buffer(r[k], quad_segs=_QUAD_SEGS))
         full = ring.area
-        if disc is not None and reach < r[k + 1]:
-            ring = ring.intersection(disc)
-        if ring.is_empty or ring.area <= 0:
-            continue
-        out.append((ring, mass * ring.area / full))
+        pieces = [(ring, 1.0)]
+        if tilted:
+            pieces = [(ring.intersection(_sector(i, r[k + 1] * 1.01)),
+                       1.0 + kappa * math.cos(math.radians((i + 0.5) * _SECTOR_DEG - heading_deg)))
+                      for i in range(_SECTORS)]
+        for piece, weight in pieces:
+            if disc is not None and reach < r[k + 1]:
+                piece = piece.intersection(disc)
+            if piece.is_empty or piece.area <= 0:
+                continue
+            out.append((piece, mass * weight * piece.area / full))
     total = math.fsum(m for _, m in out)
     return [(ring, m / total) for ring, m in out]
 
 
-def ring_poa(segments: Mapping[int, object], rings: Sequence[float], reach_m: float | None = None
-             ) -> tuple[dict[int, float], float]:
-    """Initial POA of each segment from the ring model, and ROW (what falls outside every segment)."""
+_SECTORS = 16
+_SECTOR_DEG = 360.0 / _SECTORS
+
+
+def _sector(i: int, radius: float):
+    """Sector i of 16 around the origin (compass bearings i·22.5° to (i+1)·22.5°), out to ``radius``."""
+    pts = [(0.0, 0.0)]
+    for j in range(9):
+        a = math.radians(i * _SECTOR_DEG + _SECTOR_DEG * j / 8)
+        pts.append((radius * math.sin(a), radius * math.cos(a)))
+    return shapely.Polygon(pts)
+
+
+def ring_poa(segments: Mapping[int, object], rings: Sequence[float], reach_m: float | None = None,
+             heading_deg: float | None = None, kappa: float = 0.0) -> tuple[dict[int, float], float]:
+    """Initial POA of each segment from the ring model (tilted towards a direction of travel when one is known),
+    and ROW (what falls outside every segment)."""
     ids = list(segments)
     geoms = np.array([segments[i] for i in ids], dtype=object)
     poa = np.zeros(len(ids))
-    for ring, mass in annuli(rings, reach_m):
+    for ring, mass in annuli(rings, reach_m, heading_deg, kappa):
         if len(ids):
             poa += mass * shapely.area(shapely.intersection(geoms, ring)) / ring.area
     result = {i: float(p) for i, p in zip(ids, poa)}
