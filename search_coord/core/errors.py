@@ -6,6 +6,8 @@ class SearchCoordError(Exception):
 
     code = "error"
     status = 400
+    #: More for the client beyond the message (e.g. the overlapping reviews a warning is about).
+    extra: dict | None = None
 
     def __init__(self, message: str = ""):
         super().__init__(message)
@@ -66,6 +68,16 @@ class Conflict(SearchCoordError):
 
     code = "conflict"
     status = 409
+
+
+class OverlapWarning(Conflict):
+    """The footage was already reviewed (or is being reviewed) by someone else; send again to confirm."""
+
+    code = "overlap"
+
+    def __init__(self, message: str, overlaps: list[dict]):
+        super().__init__(message)
+        self.extra = {"overlaps": overlaps}
 
 
 class Unavailable(SearchCoordError):

@@ -8,7 +8,7 @@ from ..adapters.models import (Assignment, Clue, Membership, Photo, Search, Sear
                               TrackPoint, User)
 from ..core import model
 from ..core.errors import Conflict, NotFound, ValidationError
-from . import events
+from . import events, video
 from .access import load_search, require_dispatcher
 from .context import Actor, Services, is_duplicate_client_id
 from .events import iso, naive_utc
@@ -190,6 +190,7 @@ def get_state(svc: Services, actor: Actor, search_id: int) -> dict:
             "searched_areas": [{"id": a.id, "team_id": a.team_id, "geometry": a.geometry, "pod": a.pod,
                                 "notes": a.notes, "marked_by": a.marked_by, "marked_at": iso(a.marked_at)}
                                for a in areas],
+            "trail": video.trail_of(s, search),
             "last_seq": search.last_seq,
         }
 

@@ -16,6 +16,7 @@ def search_view(s: Search) -> dict:
         "lkp_time": iso(s.lkp_time), "lkp_address": s.lkp_address, "terrain": s.terrain, "risk": s.risk,
         "risk_reasons": s.risk_reasons or [], "notes": s.notes, "found": s.found, "opened_at": iso(s.opened_at),
         "opened_by": s.opened_by, "closed_at": iso(s.closed_at), "last_seq": s.last_seq,
+        "heading_deg": s.heading_deg, "lkp_history": s.lkp_history or [],
     }
 
 

@@ -13,7 +13,7 @@ from shapely.geometry import Point as ShpPoint
 from sqlalchemy import delete, select, update
 
 from ..adapters.models import Assignment, SearchedArea, Search, Segment, Team, TeamMember, TrackPoint
-from ..core import behaviour, effort, model, probability, segments as segmentation, where
+from ..core import behaviour, effort, model, probability, segments as segmentation, video, where
 from ..core.errors import GeometryError, NotFound, ValidationError
 from ..core.geometry import LocalProjection
 from . import events
@@ -49,6 +49,11 @@ def reach_now(search: Search, now: datetime, settings: dict | None = None) -> fl
     settings = settings or settings_of(search)
     elapsed = (naive_utc(now) - search.lkp_time).total_seconds()
     return where.effective_reach(behaviour.reach_m(elapsed, settings["walking_speed_ms"]))
+
+
+def heading_of(search: Search) -> tuple[float | None, float]:
+    """The direction of travel the last confirmed sighting gave, and how strongly it tilts the ring model."""
+    return (search.heading_deg, video.HEADING_KAPPA) if search.heading_deg is not None else (None, 0.0)
 
 
 def rings_of(search: Search) -> tuple[float, ...]:
@@ -256,7 +261,8 @@ def _ring_poa_all(session, search: Search, reach: float) -> None:
     """Set every segment's prior POA from the ring model at ``reach``, and ROW."""
     proj = projection(search)
     segs = session.execute(select(Segment).where(Segment.search_id == search.id)).scalars().all()
-    poa, row = where.ring_poa({g.id: proj.project(shape(g.geometry)) for g in segs}, rings_of(search), reach)
+    poa, row = where.ring_poa({g.id: proj.project(shape(g.geometry)) for g in segs}, rings_of(search), reach,
+                              *heading_of(search))
     for g in segs:
         g.poa0 = poa[g.id]
     search.row0 = row
@@ -327,7 +333,7 @@ def add_segment(svc: Services, actor: Actor, search_id: int, data: dict) -> dict
         if name in names:
             raise ValidationError({"name": f"{name} is already used"})
         reach = search.model_reach_m or reach_now(search, now)
-        poa, _ = where.ring_poa({0: geom}, rings_of(search), reach)
+        poa, _ = where.ring_poa({0: geom}, rings_of(search), reach, *heading_of(search))
         poa0 = min(poa[0], search.row0)
         seg = Segment(search_id=search_id, name=name, source=source, geometry=mapping(proj.unproject(geom)),
                       area_m2=geom.area, poa0=poa0, coverage=0.0, created_at=naive_utc(now))
@@ -451,7 +457,8 @@ def recompute(svc: Services, search_id: int, reason: str = "requested", actor: A
             reach = reach_now(search, now, settings)
             ring = None
             if search.poa_basis == "rings" and areas:
-                ring = where.ring_poa(dict(zip(index.ids.tolist(), index.geoms.tolist())), rings_of(search), reach)
+                ring = where.ring_poa(dict(zip(index.ids.tolist(), index.geoms.tolist())), rings_of(search), reach,
+                                      *heading_of(search))
         with svc.transaction() as s:
             search = s.get(Search, search_id)
             if search.model_version != version:
@@ -497,19 +504,27 @@ def mark_searched(svc: Services, actor: Actor, search_id: int, data: dict) -> di
             team = s.get(Team, clean["team_id"])
             if team is None or team.search_id != search_id:
                 raise ValidationError({"team_id": "is not a team of this search"})
-        area = SearchedArea(search_id=search_id, team_id=clean.get("team_id"), geometry=clean["geometry"],
-                            pod=clean["pod"], notes=clean.get("notes"), marked_by=actor.user_id,
-                            marked_at=naive_utc(now))
-        s.add(area)
-        s.flush()
-        proj, index, _ = segment_index(s, search)
-        added = {k: effort.coverage_from_stated_pod(clean["pod"], share)
-                 for k, share in index.overlap_shares(proj.project(shape(clean["geometry"]))).items()}
-        coverage = _increment(s, added)
-        view = {"id": area.id, "team_id": area.team_id, "geometry": area.geometry, "pod": area.pod,
-                "notes": area.notes, "marked_by": actor.user_id, "marked_at": iso(area.marked_at)}
+        view, coverage = add_searched_area(s, search, clean.get("team_id"), clean["geometry"], clean["pod"],
+                                           clean.get("notes"), actor, now)
         events.finish(s, ev, {"area": view, "coverage": {str(k): v for k, v in coverage.items()}})
     return {"area": view, "coverage": coverage}
+
+
+def add_searched_area(s, search: Search, team_id: int | None, geometry: dict, pod: float, notes: str | None,
+                      actor: Actor, now: datetime) -> tuple[dict, dict[int, float]]:
+    """Store a searched polygon with its stated POD and add its coverage to the segments it overlaps (inside the
+    caller's transaction). Returns the area's view and the new coverage of each touched segment."""
+    area = SearchedArea(search_id=search.id, team_id=team_id, geometry=geometry, pod=pod, notes=notes,
+                        marked_by=actor.user_id, marked_at=naive_utc(now))
+    s.add(area)
+    s.flush()
+    proj, index, _ = segment_index(s, search)
+    added = {k: effort.coverage_from_stated_pod(pod, share)
+             for k, share in index.overlap_shares(proj.project(shape(geometry))).items()}
+    coverage = _increment(s, added)
+    view = {"id": area.id, "team_id": area.team_id, "geometry": area.geometry, "pod": area.pod,
+            "notes": area.notes, "marked_by": actor.user_id, "marked_at": iso(area.marked_at)}
+    return view, coverage
 
 
 def accept_suggestion(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:

@@ -5,7 +5,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from ..core import behaviour, model
 from ..core.errors import NotAuthenticated, ValidationError
-from ..services import broadcasts, field, geocoding, searches, teams, users, where
+from ..services import broadcasts, field, geocoding, searches, teams, users, video, where
 from .auth import csrf_token, current_actor, current_user, login, logout, services
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -273,6 +273,98 @@ def searched_areas_add(search_id):
 @bp.post("/searches/<int:search_id>/suggestions/accept")
 def suggestions_accept(search_id):
     return where.accept_suggestion(services(), current_actor(), search_id, body()), 201
+
+
+# --- cameras and video review ---------------------------------------------------------------------------------------
+
+@bp.get("/cameras")
+def cameras_list():
+    return jsonify(video.list_cameras(services(), current_actor(), request.args.get("bbox"),
+                                      request.args.get("active") == "all"))
+
+
+@bp.post("/cameras")
+def cameras_create():
+    data = body()
+    search_id = data.pop("search_id", None)
+    if search_id is not None and (isinstance(search_id, bool) or not isinstance(search_id, int)):
+        raise ValidationError({"search_id": "must be a search id"})
+    return video.create_camera(services(), current_actor(), data, search_id), 201
+
+
+@bp.patch("/cameras/<int:camera_id>")
+def cameras_update(camera_id):
+    return video.update_camera(services(), current_actor(), camera_id, body())
+
+
+@bp.get("/cameras/export")
+def cameras_export():
+    fmt = request.args.get("format", "csv")
+    text, mime = video.export_cameras(services(), current_actor(), fmt)
+    resp = Response(text, mimetype=mime.split(";")[0])
+    resp.headers["Content-Type"] = mime
+    resp.headers["Content-Disposition"] = f"attachment; filename=cameras.{'csv' if fmt == 'csv' else 'geojson'}"
+    return resp
+
+
+@bp.post("/cameras/import")
+def cameras_import():
+    fmt = request.args.get("format") or ("geojson" if "json" in (request.content_type or "") else "csv")
+    upload = request.files.get("file")
+    raw = upload.read() if upload is not None else request.get_data()
+    return video.import_cameras(services(), current_actor(), raw, fmt)
+
+
+@bp.get("/searches/<int:search_id>/video")
+def video_get(search_id):
+    return video.get_video(services(), current_actor(), search_id)
+
+
+@bp.post("/searches/<int:search_id>/video/tasks")
+def video_task_create(search_id):
+    return video.create_task(services(), current_actor(), search_id, body()), 201
+
+
+@bp.patch("/searches/<int:search_id>/video/tasks/<int:task_id>")
+def video_task_update(search_id, task_id):
+    return video.update_task(services(), current_actor(), search_id, task_id, body())
+
+
+@bp.post("/searches/<int:search_id>/video/overlaps")
+def video_overlaps(search_id):
+    return video.check_overlaps(services(), current_actor(), search_id, body())
+
+
+@bp.post("/searches/<int:search_id>/video/intervals")
+def video_interval(search_id):
+    result = video.record_interval(services(), current_actor(), search_id, body())
+    return result, 200 if result.get("duplicate") else 201
+
+
+@bp.post("/searches/<int:search_id>/video/sightings")
+def video_sighting(search_id):
+    result = video.log_sighting(services(), current_actor(), search_id, body())
+    return result, 200 if result.get("duplicate") else 201
+
+
+@bp.post("/searches/<int:search_id>/video/sightings/<int:sighting_id>/decision")
+def video_sighting_decide(search_id, sighting_id):
+    return video.decide_sighting(services(), current_actor(), search_id, sighting_id, body())
+
+
+@bp.get("/searches/<int:search_id>/video/trail")
+def video_trail(search_id):
+    return video.get_trail(services(), current_actor(), search_id)
+
+
+@bp.get("/searches/<int:search_id>/video/blind-spot")
+def video_blind_spot(search_id):
+    return video.get_blind_spot(services(), current_actor(), search_id)
+
+
+@bp.post("/searches/<int:search_id>/video/blind-spot/segments")
+def video_blind_spot_segments(search_id):
+    return video.blind_spot_segments(services(), current_actor(), search_id), 201
 
 
 # --- photos, geocoding -------------------------------------------------------------------------------------------

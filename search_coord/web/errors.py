@@ -15,8 +15,8 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def _json(status: int, code: str, message: str, errors: dict | None = None):
-    payload = {"error": code, "message": message}
+def _json(status: int, code: str, message: str, errors: dict | None = None, extra: dict | None = None):
+    payload = {**(extra or {}), "error": code, "message": message}
     if errors is not None:
         payload["errors"] = errors
     return jsonify(payload), status
@@ -29,7 +29,7 @@ def register_error_handlers(app) -> None:
             log.warning("%s: %s", exc.code, exc.message)
         errors = exc.errors if isinstance(exc, ValidationError) else None
         if wants_json():
-            resp, status = _json(exc.status, exc.code, exc.message, errors)
+            resp, status = _json(exc.status, exc.code, exc.message, errors, exc.extra)
             if status == 503:
                 resp.headers["Retry-After"] = "2"  # busy or briefly down: the client retries the same change
             return resp, status

@@ -69,6 +69,35 @@ DESCRIPTIONS = {
     ("POST", "/api/v1/searches/{search_id}/searched-areas"): ("Mark a polygon searched with a stated POD", True,
                                                                "member"),
     ("POST", "/api/v1/searches/{search_id}/suggestions/accept"): ("Make a suggested assignment", True, "dispatcher"),
+    ("GET", "/api/v1/cameras"): ("The camera registry (?bbox=minlon,minlat,maxlon,maxlat, ?active=all)", False,
+                                 "any user"),
+    ("POST", "/api/v1/cameras"): ("Add a camera (optional search_id: added on that search's map)", True, "dispatcher"),
+    ("PATCH", "/api/v1/cameras/{camera_id}"): ("Edit a camera (clock offset, retention, view, active)", True,
+                                               "dispatcher"),
+    ("GET", "/api/v1/cameras/export"): ("The registry as ?format=csv or geojson", False, "dispatcher"),
+    ("POST", "/api/v1/cameras/import"): ("Import cameras from CSV or GeoJSON (?format=), all or nothing", False,
+                                         "dispatcher"),
+    ("GET", "/api/v1/searches/{search_id}/video"):
+        ("Video review at once: cameras in reach, ranked proposals with windows, tasks, intervals, sightings, trail",
+         False, "member"),
+    ("POST", "/api/v1/searches/{search_id}/video/tasks"): ("A review task: camera x window, team or reviewer", True,
+                                                           "dispatcher"),
+    ("PATCH", "/api/v1/searches/{search_id}/video/tasks/{task_id}"):
+        ("Change a task: footage request state, status, assignee, window", True, "dispatcher or its reviewer"),
+    ("POST", "/api/v1/searches/{search_id}/video/overlaps"):
+        ("Before reviewing: who already reviewed or holds this stretch of footage", True, "member"),
+    ("POST", "/api/v1/searches/{search_id}/video/intervals"):
+        ("Record footage reviewed with nothing seen (409 with overlaps unless confirm_overlap)", True, "member"),
+    ("POST", "/api/v1/searches/{search_id}/video/sightings"): ("Log a sighting on a camera (recorder time)", True,
+                                                               "member"),
+    ("POST", "/api/v1/searches/{search_id}/video/sightings/{sighting_id}/decision"):
+        ("Confirm or reject a sighting; a later confirmed one moves the last known point", True, "dispatcher"),
+    ("GET", "/api/v1/searches/{search_id}/video/trail"): ("Confirmed sightings in time order with leg speeds", False,
+                                                          "member"),
+    ("GET", "/api/v1/searches/{search_id}/video/blind-spot"):
+        ("Ground between the last camera that saw the subject and the cleared cameras around it", False, "member"),
+    ("POST", "/api/v1/searches/{search_id}/video/blind-spot/segments"):
+        ("Turn the blind spot into segments for the patrols", False, "dispatcher"),
     ("POST", "/api/v1/photos"): ("Upload a photo (multipart field 'photo', optional search_id)", False, "any user"),
     ("GET", "/api/v1/photos/{photo_id}"): ("A photo's bytes", False, "member"),
     ("GET", "/api/v1/geocode"): ("Address lookup (?q=) through the configured geocoder", False, "any user"),

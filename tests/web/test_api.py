@@ -54,6 +54,25 @@ ROUTES = [
     ("POST", "/api/v1/searches/{sid}/poa/consensus", {"evaluations": [{"ROW": 100}]}, "off1"),
     ("POST", "/api/v1/searches/{sid}/searched-areas", {"geometry": square(), "pod": 0.5}, "outsider"),
     ("POST", "/api/v1/searches/{sid}/suggestions/accept", {"segment_id": 1, "team_id": 1}, "off1"),
+    ("GET", "/api/v1/cameras", None, None),
+    ("POST", "/api/v1/cameras", {"code": "C9", "name": "Gate", "location": LKP, "kind": "residential"}, "off1"),
+    ("PATCH", "/api/v1/cameras/{cid}", {"retention_days": 14}, "off1"),
+    ("GET", "/api/v1/cameras/export?format=csv", None, "off1"),
+    ("POST", "/api/v1/cameras/import?format=csv", None, "off1"),
+    ("GET", "/api/v1/searches/{sid}/video", None, "outsider"),
+    ("POST", "/api/v1/searches/{sid}/video/tasks", {"camera_id": 1, "start": "2026-11-28T17:40:00+08:00",
+                                                     "end": "2026-11-28T18:00:00+08:00"}, "off1"),
+    ("PATCH", "/api/v1/searches/{sid}/video/tasks/{vtid}", {"footage": "requested"}, "off2"),
+    ("POST", "/api/v1/searches/{sid}/video/overlaps", {"camera_id": 1, "start": "2026-11-28T17:40:00+08:00",
+                                                        "end": "2026-11-28T17:50:00+08:00"}, "outsider"),
+    ("POST", "/api/v1/searches/{sid}/video/intervals", {"camera_id": 1, "start": "2026-11-28T17:40:00+08:00",
+                                                         "end": "2026-11-28T17:50:00+08:00"}, "outsider"),
+    ("POST", "/api/v1/searches/{sid}/video/sightings", {"camera_id": 1, "time": "2026-11-28T17:45:00+08:00",
+                                                         "confidence": "probable"}, "outsider"),
+    ("POST", "/api/v1/searches/{sid}/video/sightings/{xid}/decision", {"decision": "reject"}, "off1"),
+    ("GET", "/api/v1/searches/{sid}/video/trail", None, "outsider"),
+    ("GET", "/api/v1/searches/{sid}/video/blind-spot", None, "outsider"),
+    ("POST", "/api/v1/searches/{sid}/video/blind-spot/segments", None, "off1"),
     ("POST", "/api/v1/photos", "photo", None),
     ("GET", "/api/v1/photos/{pid}", None, "outsider"),
     ("GET", "/api/v1/geocode?q=changyang", None, None),
@@ -78,12 +97,23 @@ def world(app, login, opened):
     assert grid.status_code == 201, grid.get_json()
     gid = disp.get(f"/api/v1/searches/{sid}/model").get_json()["segments"][0]["id"]
     bid = disp.post(f"/api/v1/searches/{sid}/broadcasts", {"kind": "description", "text": "grey coat"}).get_json()["id"]
+    cam = disp.post("/api/v1/cameras", {"code": "C1", "name": "Gate", "location": LKP, "kind": "residential"})
+    assert cam.status_code == 201 and cam.get_json()["id"] == 1, cam.get_json()
+    task = disp.post(f"/api/v1/searches/{sid}/video/tasks", {"camera_id": 1, "start": "2026-11-28T17:30:00+08:00",
+                                                              "end": "2026-11-28T18:00:00+08:00",
+                                                              "reviewer_id": off1.user["id"]})
+    assert task.status_code == 201, task.get_json()
+    xid = off1.post(f"/api/v1/searches/{sid}/video/sightings", {"camera_id": 1, "time": "2026-11-28T17:41:00+08:00",
+                                                                "confidence": "possible"}).get_json()["id"]
     return {"sid": sid, "tid": team["id"], "aid": a["id"], "pid": photo["id"], "uid": off1.user["id"], "gid": gid,
-            "bid": bid}
+            "bid": bid, "cid": 1, "vtid": task.get_json()["id"], "xid": xid}
 
 
 def _call(c, method, path, body, world):
     url = path.format(**world)
+    if url.endswith("/cameras/import?format=csv"):
+        return c.client.post(url, data="code,name,lon,lat,kind\nC2,Shop,116.2,39.77,shop\n",
+                             headers={"X-CSRF-Token": c.token, "Content-Type": "text/csv"})
     if body == "photo":
         return c.client.post(url, data={"photo": (io.BytesIO(PNG), "p.png")}, headers={"X-CSRF-Token": c.token})
     return {"GET": c.get, "POST": c.post, "PATCH": c.patch, "DELETE": c.delete}[method](
@@ -93,6 +123,7 @@ def _call(c, method, path, body, world):
 def test_the_matrix_covers_every_api_route(app):
     covered = {(m, p.split("?")[0].replace("{sid}", "{search_id}").replace("{tid}", "{team_id}")
                 .replace("{aid}", "{assignment_id}").replace("{pid}", "{photo_id}").replace("{gid}", "{segment_id}").replace("{bid}", "{broadcast_id}")
+                .replace("{cid}", "{camera_id}").replace("{vtid}", "{task_id}").replace("{xid}", "{sighting_id}")
                 .replace("/users/{uid}", "/users/{user_id}").replace("/members/{uid}", "/members/{user_id}"))
                for m, p, _, _ in ROUTES} | set(PUBLIC)
     assert set(api_routes(app)) == covered

@@ -1,0 +1,895 @@
+"""Video review: the camera registry, which footage to review, review tasks and reviewed intervals (with overlap
+warnings), sightings and the trail, moving the last known point, and the blind spot handed to the patrols."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from datetime import datetime, timedelta, timezone
+
+from shapely.geometry import mapping, shape
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..adapters.models import (Assignment, Camera, Membership, Photo, ReviewedInterval, ReviewTask, Search, Segment,
+                               Sighting, Team, User)
+from ..core import behaviour, model, segments as segmentation, video, where as where_core
+from ..core.fields import parse_time
+from ..core.errors import Conflict, Forbidden, NotFound, OverlapWarning, ValidationError
+from ..core.geometry import LocalProjection, distance_m
+from . import events, where
+from .access import load_search, require_dispatcher, user_team_ids
+from .context import Actor, Services, is_duplicate_client_id
+from .events import iso, naive_utc
+
+#: Blind-spot ground larger than this is cut into cells of BLIND_CELL_M for the patrols.
+BLIND_ONE_SEGMENT_M2 = 60_000.0
+BLIND_CELL_M = 200.0
+#: A camera counts as "did not see the subject" when its reviewed footage covers this share of the window in which
+#: the subject, heading its way from the last sighting, would have passed it.
+CLEAR_COVERAGE = 0.8
+MAX_PROPOSALS = 50
+MAX_IMPORT_BYTES = 2_000_000
+
+
+def _parse_iso(value: str) -> datetime:
+    return parse_time(value)
+
+
+def _utc(dt: datetime | None) -> datetime | None:
+    """A stored naive-UTC time as an aware one (for arithmetic with ``now``)."""
+    return None if dt is None else (dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc))
+
+
+# --- cameras -----------------------------------------------------------------------------------------------------
+
+def _cone_lonlat(cam: Camera, proj: LocalProjection) -> dict:
+    x, y = proj.to_xy([cam.lon], [cam.lat])
+    return mapping(proj.unproject(video.cone(x[0], y[0], cam.direction_deg, cam.fov_deg, cam.range_m)))
+
+
+def camera_view(cam: Camera, proj: LocalProjection | None = None) -> dict:
+    proj = proj or LocalProjection(cam.lat, cam.lon)
+    return {"id": cam.id, "code": cam.code, "name": cam.name,
+            "location": {"type": "Point", "coordinates": [cam.lon, cam.lat]},
+            "kind": cam.kind, "owner": cam.owner, "contact": cam.contact, "direction_deg": cam.direction_deg,
+            "direction": video.compass_label(cam.direction_deg), "fov_deg": cam.fov_deg, "range_m": cam.range_m,
+            "retention_days": cam.retention_days, "clock_offset_s": cam.clock_offset_s,
+            "offset_measured_at": iso(cam.offset_measured_at), "covers_exit": cam.covers_exit, "notes": cam.notes,
+            "active": cam.active, "cone": _cone_lonlat(cam, proj)}
+
+
+def _views(cams: list[Camera]) -> list[dict]:
+    if not cams:
+        return []
+    proj = LocalProjection(sum(c.lat for c in cams) / len(cams), sum(c.lon for c in cams) / len(cams))
+    return [camera_view(c, proj) for c in cams]
+
+
+def _apply_camera(cam: Camera, clean: dict) -> None:
+    for key, value in clean.items():
+        if key == "location":
+            cam.lon, cam.lat = value["coordinates"][:2]
+        elif key == "offset_measured_at":
+            cam.offset_measured_at = naive_utc(value) if value else None
+        elif key == "clock_offset_s":
+            cam.clock_offset_s = value or 0.0
+        elif key in ("covers_exit", "active"):
+            setattr(cam, key, bool(value))
+        else:
+            setattr(cam, key, value)
+
+
+def list_cameras(svc: Services, actor: Actor, bbox: str | None = None, include_inactive: bool = False) -> list[dict]:
+    """The registry (any logged-in user may read it), optionally within ``minlon,minlat,maxlon,maxlat``."""
+    q = select(Camera).order_by(Camera.code)
+    if bbox:
+        try:
+            w, s_, e, n = (float(v) for v in bbox.split(","))
+        except ValueError:
+            raise ValidationError({"bbox": "must be minlon,minlat,maxlon,maxlat"}) from None
+        if not (-180 <= w <= e <= 180 and -90 <= s_ <= n <= 90):
+            raise ValidationError({"bbox": "must be minlon,minlat,maxlon,maxlat within the world"})
+        q = q.where(Camera.lon >= w, Camera.lon <= e, Camera.lat >= s_, Camera.lat <= n)
+    if not include_inactive:
+        q = q.where(Camera.active.is_(True))
+    with svc.reading() as s:
+        return _views(list(s.execute(q).scalars()))
+
+
+def create_camera(svc: Services, actor: Actor, data: dict, search_id: int | None = None) -> dict:
+    """Add a camera to the registry (a dispatcher); added during a search, it is announced on that search."""
+    require_dispatcher(actor)
+    now = svc.now()
+    clean = video.clean_camera(data, now)
+    with svc.transaction() as s:
+        search = load_search(s, search_id, actor, dispatcher_only=True) if search_id is not None else None
+        if s.execute(select(Camera.id).where(Camera.code == clean["code"])).first():
+            raise ValidationError({"code": f"{clean['code']} is already in the registry"})
+        cam = Camera(created_by=actor.user_id, created_at=naive_utc(now), updated_at=naive_utc(now),
+                     clock_offset_s=0.0, covers_exit=False, active=True)
+        _apply_camera(cam, clean)
+        s.add(cam)
+        s.flush()
+        view = camera_view(cam)
+        if search is not None:
+            events.record(s, search.id, "camera.added", actor, {"camera": view}, now)
+    return view
+
+
+def update_camera(svc: Services, actor: Actor, camera_id: int, data: dict) -> dict:
+    require_dispatcher(actor)
+    now = svc.now()
+    clean = video.clean_camera(data, now, partial=True)
+    if not clean:
+        raise ValidationError({"_body": "nothing to change"})
+    with svc.transaction() as s:
+        cam = s.get(Camera, camera_id)
+        if cam is None:
+            raise NotFound(f"camera {camera_id} not found")
+        for key in ("code", "name", "location", "kind"):
+            if key in clean and clean[key] is None:
+                raise ValidationError({key: "is required"})
+        if "code" in clean and clean["code"] != cam.code and \
+                s.execute(select(Camera.id).where(Camera.code == clean["code"])).first():
+            raise ValidationError({"code": f"{clean['code']} is already in the registry"})
+        _apply_camera(cam, clean)
+        cam.updated_at = naive_utc(now)
+        s.flush()
+        return camera_view(cam)
+
+
+CSV_COLUMNS = ("code", "name", "lon", "lat", "kind", "owner", "contact", "direction_deg", "fov_deg", "range_m",
+               "retention_days", "clock_offset_s", "offset_measured_at", "covers_exit", "notes")
+_NUMBERS = ("direction_deg", "fov_deg", "range_m", "retention_days", "clock_offset_s")
+
+
+def export_cameras(svc: Services, actor: Actor, fmt: str) -> tuple[str, str]:
+    """The whole registry as CSV or a GeoJSON FeatureCollection: (text, media type)."""
+    require_dispatcher(actor)
+    views = list_cameras(svc, actor, include_inactive=True)
+    if fmt == "geojson":
+        features = [{"type": "Feature", "geometry": v["location"],
+                     "properties": {k: v[k] for k in CSV_COLUMNS + ("active",) if k in v}} for v in views]
+        return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), \
+            "application/geo+json"
+    if fmt != "csv":
+        raise ValidationError({"format": "must be csv or geojson"})
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for v in views:
+        lon, lat = v["location"]["coordinates"]
+        row = {**v, "lon": lon, "lat": lat, "covers_exit": "yes" if v["covers_exit"] else ""}
+        writer.writerow(["" if row.get(k) is None else row[k] for k in CSV_COLUMNS])
+    return out.getvalue(), "text/csv; charset=utf-8"
+
+
+def _row_to_camera(row: dict) -> dict:
+    """A CSV row (all text) as the fields ``clean_camera`` reads."""
+    data: dict = {}
+    for key, raw in row.items():
+        if key is None:
+            raise ValidationError({"_row": "has more values than the header has columns"})
+        value = (raw or "").strip()
+        if key in ("lon", "lat") or value == "":
+            continue
+        if key in _NUMBERS:
+            try:
+                data[key] = float(value)
+            except ValueError:
+                raise ValidationError({key: "must be a number"}) from None
+        elif key == "covers_exit":
+            if value.lower() not in ("yes", "no", "true", "false", "1", "0", "y", "n"):
+                raise ValidationError({key: "must be yes or no"})
+            data[key] = value.lower() in ("yes", "true", "1", "y")
+        elif key in CSV_COLUMNS:
+            data[key] = value
+        else:
+            raise ValidationError({key: "is not a known column"})
+    try:
+        data["location"] = [float(row.get("lon") or ""), float(row.get("lat") or "")]
+    except ValueError:
+        raise ValidationError({"lon": "lon and lat must be numbers"}) from None
+    return data
+
+
+def import_cameras(svc: Services, actor: Actor, raw: bytes, fmt: str) -> dict:
+    """Import a CSV or GeoJSON file: every row is checked first and nothing is stored unless all are valid. A row
+    whose code is already in the registry updates that camera."""
+    require_dispatcher(actor)
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise ValidationError({"_body": f"the file is larger than {MAX_IMPORT_BYTES // 1_000_000} MB"})
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationError({"_body": "the file must be UTF-8 text"}) from None
+    rows: list[dict] = []
+    if fmt == "csv":
+        reader = csv.DictReader(io.StringIO(text))
+        missing = [c for c in ("code", "name", "lon", "lat", "kind") if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ValidationError({"_header": f"missing columns: {', '.join(missing)}"})
+        rows = list(reader)
+    elif fmt == "geojson":
+        try:
+            doc = json.loads(text)
+        except ValueError:
+            raise ValidationError({"_body": "is not valid JSON"}) from None
+        if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or \
+                not isinstance(doc.get("features"), list):
+            raise ValidationError({"_body": "must be a GeoJSON FeatureCollection of Point features"})
+        rows = doc["features"]
+    else:
+        raise ValidationError({"format": "must be csv or geojson"})
+    if not rows:
+        raise ValidationError({"_body": "the file holds no cameras"})
+    now = svc.now()
+    cleaned, errors, codes = [], {}, set()
+    for n, row in enumerate(rows, start=1):
+        try:
+            if fmt == "csv":
+                data = _row_to_camera(row)
+            else:
+                if not isinstance(row, dict) or not isinstance(row.get("properties"), dict):
+                    raise ValidationError({"_feature": "must be a Feature with properties"})
+                data = {k: v for k, v in row["properties"].items() if k in video.CAMERA_FIELDS}
+                data["location"] = row.get("geometry")
+            clean = video.clean_camera(data, now)
+            if clean["code"] in codes:
+                raise ValidationError({"code": f"{clean['code']} appears twice in the file"})
+            codes.add(clean["code"])
+            cleaned.append(clean)
+        except ValidationError as exc:
+            errors.update({f"row {n}.{k}": v for k, v in exc.errors.items()})
+        if len(errors) > 100:
+            break
+    if errors:
+        raise ValidationError(errors)
+    created = updated = 0
+    with svc.transaction() as s:
+        existing = {c.code: c for c in s.execute(select(Camera).where(Camera.code.in_(codes))).scalars()}
+        for clean in cleaned:
+            cam = existing.get(clean["code"])
+            if cam is None:
+                cam = Camera(created_by=actor.user_id, created_at=naive_utc(now), clock_offset_s=0.0,
+                             covers_exit=False, active=True)
+                s.add(cam)
+                created += 1
+            else:
+                updated += 1
+            _apply_camera(cam, clean)
+            cam.updated_at = naive_utc(now)
+    return {"created": created, "updated": updated}
+
+
+# --- a search's reach, region and anchors --------------------------------------------------------------------------
+
+def _speeds(search: Search) -> tuple[float, float]:
+    """(sustained, fastest plausible) walking speed of the subject (m/s); the search's own setting wins for the first."""
+    sustained, fastest = behaviour.walking_speed((search.subject or {}).get("category", "other"))
+    own = (search.settings or {}).get("walking_speed_ms")
+    if own:
+        sustained, fastest = own, max(fastest, own)
+    return sustained, fastest
+
+
+def _missing_since(search: Search) -> datetime:
+    history = search.lkp_history or []
+    first = _parse_iso(history[0]["lkp_time"]) if history else _utc(search.lkp_time)
+    return first
+
+
+def _anchors(search: Search) -> list[tuple[float, float, datetime]]:
+    """Where the subject was known to be, in time order: the first last-known point, then each one that replaced it
+    (confirmed sightings). The current last known point is the last."""
+    out = [(h["lkp"]["coordinates"][0], h["lkp"]["coordinates"][1], _parse_iso(h["lkp_time"]))
+           for h in (search.lkp_history or [])]
+    out.append((search.lkp["coordinates"][0], search.lkp["coordinates"][1], _utc(search.lkp_time)))
+    return out
+
+
+def _region_radius(search: Search, now: datetime) -> float:
+    """How far from any known point of the subject a camera can matter: the 95 % ring's outer edge, or the reach at
+    the fastest plausible pace since they went missing, whichever is larger."""
+    _, fastest = _speeds(search)
+    elapsed = max(0.0, (now - _missing_since(search)).total_seconds())
+    return max(where.rings_of(search)[3] * where_core.OUTER_FACTOR, elapsed * fastest, where_core.MIN_REACH_M)
+
+
+def _check_in_region(search: Search, cam: Camera, now: datetime, field: str = "camera_id") -> None:
+    radius = _region_radius(search, now)
+    nearest = min(distance_m(lon, lat, cam.lon, cam.lat) for lon, lat, _ in _anchors(search))
+    if nearest > radius:
+        raise ValidationError({field: f"camera {cam.code} is {nearest / 1000:.1f} km from the subject's known "
+                                      f"points, outside this search's region ({radius / 1000:.1f} km)"})
+
+
+def _camera(s, camera_id: int, field: str = "camera_id") -> Camera:
+    cam = s.get(Camera, camera_id)
+    if cam is None:
+        raise ValidationError({field: f"camera {camera_id} is not in the registry"})
+    return cam
+
+
+# --- proposals ---------------------------------------------------------------------------------------------------
+
+def _probability_pieces(s, search: Search, proj: LocalProjection, now: datetime) -> list[tuple]:
+    """The probability map in metres: segments with their current POA, or the ring model when there are none."""
+    segs = s.execute(select(Segment).where(Segment.search_id == search.id)).scalars().all()
+    if segs:
+        post, _ = where_core.posterior({g.id: g.poa0 for g in segs}, search.row0, {g.id: g.coverage for g in segs})
+        return [(proj.project(shape(g.geometry)), post.get(g.id, 0.0)) for g in segs]
+    return where_core.annuli(where.rings_of(search), where.reach_now(search, now), *where.heading_of(search))
+
+
+def _window_for(anchors, cam: Camera, fastest: float, now: datetime) -> tuple[video.Window, float] | None:
+    """The window worth reviewing at a camera, from the latest known point the subject can have reached it from:
+    from the earliest arrival at their fastest pace to the next known point's time (or now)."""
+    for i in range(len(anchors) - 1, -1, -1):
+        lon, lat, t = anchors[i]
+        latest = anchors[i + 1][2] if i + 1 < len(anchors) else now
+        d = distance_m(lon, lat, cam.lon, cam.lat)
+        w = video.review_window(d, t, fastest, latest)
+        if w is not None:
+            return w, d
+    return None
+
+
+def _intervals_by_camera(s, search_id: int) -> dict[int, list[ReviewedInterval]]:
+    out: dict[int, list] = {}
+    for iv in s.execute(select(ReviewedInterval).where(ReviewedInterval.search_id == search_id)
+                        .order_by(ReviewedInterval.start)).scalars():
+        out.setdefault(iv.camera_id, []).append(iv)
+    return out
+
+
+def _proposals(s, search: Search, now: datetime, cams: list[Camera]) -> list[dict]:
+    _, fastest = _speeds(search)
+    proj = where.projection(search)
+    pieces = _probability_pieces(s, search, proj, now)
+    anchors = _anchors(search)
+    tasks = {t.camera_id: t.id for t in s.execute(select(ReviewTask).where(
+        ReviewTask.search_id == search.id, ReviewTask.status != "cancelled").order_by(ReviewTask.id)).scalars()}
+    reviewed = _intervals_by_camera(s, search.id)
+    found: dict[int, tuple] = {}
+    candidates = []
+    for cam in cams:
+        hit = _window_for(anchors, cam, fastest, now)
+        if hit is None:
+            continue
+        w, d = hit
+        x, y = proj.to_xy([cam.lon], [cam.lat])
+        p = video.probability_seen(video.cone(x[0], y[0], cam.direction_deg, cam.fov_deg, cam.range_m), pieces)
+        found[cam.id] = (cam, w, d)
+        candidates.append(video.Candidate(cam.id, distance_m(*anchors[-1][:2], cam.lon, cam.lat), p))
+    out = []
+    for rank, c in enumerate(video.rank(candidates)[:MAX_PROPOSALS], start=1):
+        cam, w, _ = found[c.camera_id]
+        expires, status = video.retention(w.start, cam.retention_days, now)
+        done = [(_utc(iv.start), _utc(iv.end)) for iv in reviewed.get(cam.id, [])]
+        out.append({"camera_id": cam.id, "code": cam.code, "name": cam.name, "rank": rank,
+                    "distance_m": round(c.distance_m, 1), "probability": c.probability,
+                    "start": iso(w.start), "end": iso(w.end),
+                    "recorder_start": iso(video.recorder_time(w.start, cam.clock_offset_s)),
+                    "recorder_end": iso(video.recorder_time(w.end, cam.clock_offset_s)),
+                    "retention": {"expires_at": iso(expires), "status": status},
+                    "task_id": tasks.get(cam.id), "window_s": w.seconds,
+                    "reviewed_s": video.covered_seconds((w.start, w.end), done)})
+    return out
+
+
+def _cameras_near(s, search: Search, now: datetime) -> list[Camera]:
+    """Active cameras within the search's region (a bounding box first, then the exact distance)."""
+    radius = _region_radius(search, now)
+    anchors = _anchors(search)
+    lats = [a[1] for a in anchors]
+    lons = [a[0] for a in anchors]
+    dlat = radius / 111_000.0
+    dlon = radius / (111_000.0 * max(0.05, math.cos(math.radians(max(map(abs, lats))))))
+    rows = s.execute(select(Camera).where(
+        Camera.active.is_(True), Camera.lat >= min(lats) - dlat, Camera.lat <= max(lats) + dlat,
+        Camera.lon >= min(lons) - dlon, Camera.lon <= max(lons) + dlon).order_by(Camera.code)).scalars().all()
+    return [c for c in rows if min(distance_m(lon, lat, c.lon, c.lat) for lon, lat, _ in anchors) <= radius]
+
+
+# --- tasks and intervals -----------------------------------------------------------------------------------------
+
+def _task_view(t: ReviewTask, cam: Camera, intervals: list[ReviewedInterval]) -> dict:
+    window = (_utc(t.start), _utc(t.end))
+    done = [(max(_utc(iv.start), window[0]), min(_utc(iv.end), window[1])) for iv in intervals
+            if video.overlap(window, (_utc(iv.start), _utc(iv.end)))]
+    merged = video.merge(done)
+    return {"id": t.id, "camera_id": t.camera_id, "code": cam.code, "camera_name": cam.name,
+            "start": iso(t.start), "end": iso(t.end),
+            "recorder_start": iso(video.recorder_time(window[0], cam.clock_offset_s)),
+            "recorder_end": iso(video.recorder_time(window[1], cam.clock_offset_s)),
+            "team_id": t.team_id, "reviewer_id": t.reviewer_id, "footage": t.footage, "status": t.status,
+            "notes": t.notes, "created_at": iso(t.created_at), "updated_at": iso(t.updated_at),
+            "reviewed": [[iso(a), iso(b)] for a, b in merged],
+            "reviewed_s": video.covered_seconds(window, merged),
+            "window_s": (window[1] - window[0]).total_seconds()}
+
+
+def _interval_view(iv: ReviewedInterval, cam: Camera) -> dict:
+    return {"id": iv.id, "camera_id": iv.camera_id, "code": cam.code, "task_id": iv.task_id,
+            "reviewer_id": iv.reviewer_id, "start": iso(iv.start), "end": iso(iv.end),
+            "recorder_start": iso(video.recorder_time(_utc(iv.start), cam.clock_offset_s)),
+            "recorder_end": iso(video.recorder_time(_utc(iv.end), cam.clock_offset_s)),
+            "notes": iv.notes, "searched_area_id": iv.searched_area_id, "created_at": iso(iv.created_at)}
+
+
+def _check_assignee(s, search_id: int, clean: dict) -> None:
+    if clean.get("team_id") is not None:
+        team = s.get(Team, clean["team_id"])
+        if team is None or team.search_id != search_id or team.disbanded:
+            raise ValidationError({"team_id": "is not a team of this search"})
+    if clean.get("reviewer_id") is not None:
+        member = s.execute(select(Membership.id).where(Membership.search_id == search_id,
+                                                       Membership.user_id == clean["reviewer_id"])).first()
+        if member is None:
+            raise ValidationError({"reviewer_id": "is not on this search"})
+
+
+def create_task(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
+    """A dispatcher turns a proposal into a task: one camera, one window (true time), a team or a reviewer."""
+    require_dispatcher(actor)
+    now = svc.now()
+    with svc.transaction() as s:
+        search = load_search(s, search_id, actor, dispatcher_only=True)
+        model.check_search_writable(search.status)
+        clean = video.clean_task(data, now, _missing_since(search) - timedelta(hours=1))
+        cam = _camera(s, clean["camera_id"])
+        _check_in_region(search, cam, now)
+        _check_assignee(s, search_id, clean)
+        t = ReviewTask(search_id=search_id, camera_id=cam.id, start=naive_utc(clean["start"]),
+                       end=naive_utc(clean["end"]), team_id=clean.get("team_id"),
+                       reviewer_id=clean.get("reviewer_id"), notes=clean.get("notes"),
+                       footage=clean.get("footage") or "not_requested", status=clean.get("status") or "open",
+                       created_by=actor.user_id, created_at=naive_utc(now), updated_at=naive_utc(now))
+        s.add(t)
+        s.flush()
+        view = _task_view(t, cam, _intervals_by_camera(s, search_id).get(cam.id, []))
+        events.record(s, search_id, "video.task_created", actor, {"task": view}, now)
+    return view
+
+
+def _may_work_on(s, search_id: int, task: ReviewTask, actor: Actor) -> bool:
+    return actor.is_dispatcher or task.reviewer_id == actor.user_id or \
+        (task.team_id is not None and task.team_id in user_team_ids(s, search_id, actor.user_id))
+
+
+def update_task(svc: Services, actor: Actor, search_id: int, task_id: int, data: dict) -> dict:
+    """Dispatchers change anything; the task's reviewer (or its team) records footage requests and progress."""
+    now = svc.now()
+    with svc.transaction() as s:
+        search = load_search(s, search_id, actor)
+        model.check_search_writable(search.status)
+        t = s.get(ReviewTask, task_id)
+        if t is None or t.search_id != search_id:
+            raise NotFound(f"review task {task_id} not found on search {search_id}")
+        if not isinstance(data, dict) or not data:
+            raise ValidationError({"_body": "nothing to change"})
+        clean = video.clean_task(data, now, _missing_since(search) - timedelta(hours=1), partial=True)
+        if not actor.is_dispatcher:
+            if not _may_work_on(s, search_id, t, actor):
+                raise Forbidden(f"review task {task_id} is neither yours nor your team's")
+            extra = set(clean) - {"footage", "status", "notes"}
+            if extra:
+                raise ValidationError({k: "only a dispatcher may change this" for k in sorted(extra)})
+        _check_assignee(s, search_id, clean)
+        for key in ("start", "end"):
+            if key in clean:
+                setattr(t, key, naive_utc(clean[key]))
+        if t.end <= t.start:
+            raise ValidationError({"end": "must be after the start"})
+        for key in ("team_id", "reviewer_id", "notes", "footage", "status"):
+            if key in clean:
+                if key in ("footage", "status") and clean[key] is None:
+                    raise ValidationError({key: "is required"})
+                setattr(t, key, clean[key])
+        t.updated_at = naive_utc(now)
+        s.flush()
+        cam = s.get(Camera, t.camera_id)
+        view = _task_view(t, cam, _intervals_by_camera(s, search_id).get(cam.id, []))
+        events.record(s, search_id, "video.task_updated", actor, {"task": view, "changes": sorted(clean)}, now)
+    return view
+
+
+def _overlaps(s, search_id: int, camera_id: int, start: datetime, end: datetime, actor: Actor) -> list[dict]:
+    """Footage of this camera in [start, end] that someone else has reviewed, or holds in an open task."""
+    mine = user_team_ids(s, search_id, actor.user_id)
+    names = dict(s.execute(select(User.id, User.display_name)).all())
+    out = []
+    for iv in s.execute(select(ReviewedInterval).where(
+            ReviewedInterval.search_id == search_id, ReviewedInterval.camera_id == camera_id,
+            ReviewedInterval.reviewer_id != actor.user_id,
+            ReviewedInterval.start < naive_utc(end), ReviewedInterval.end > naive_utc(start))
+            .order_by(ReviewedInterval.start)).scalars():
+        out.append({"kind": "reviewed", "id": iv.id, "reviewer_id": iv.reviewer_id,
+                    "name": names.get(iv.reviewer_id), "start": iso(iv.start), "end": iso(iv.end)})
+    for t in s.execute(select(ReviewTask).where(
+            ReviewTask.search_id == search_id, ReviewTask.camera_id == camera_id,
+            ReviewTask.status.in_(("open", "in_progress")),
+            ReviewTask.start < naive_utc(end), ReviewTask.end > naive_utc(start)).order_by(ReviewTask.id)).scalars():
+        if t.reviewer_id == actor.user_id or (t.team_id is not None and t.team_id in mine):
+            continue
+        if t.reviewer_id is None and t.team_id is None:
+            continue  # nobody holds it yet
+        out.append({"kind": "task", "id": t.id, "reviewer_id": t.reviewer_id, "team_id": t.team_id,
+                    "name": names.get(t.reviewer_id) if t.reviewer_id else None,
+                    "start": iso(t.start), "end": iso(t.end)})
+    return out
+
+
+def check_overlaps(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
+    """Before reviewing: who has already reviewed, or holds, this camera's footage in this stretch."""
+    now = svc.now()
+    with svc.reading() as s:
+        search = load_search(s, search_id, actor)
+        cam = _camera(s, data.get("camera_id") if isinstance(data, dict) and
+                      isinstance(data.get("camera_id"), int) else 0)
+        clean = video.clean_interval({k: v for k, v in data.items() if k in ("camera_id", "start", "end", "clock")},
+                                     now, _missing_since(search), cam.clock_offset_s)
+        return {"overlaps": _overlaps(s, search_id, cam.id, clean["start"], clean["end"], actor),
+                "start": iso(clean["start"]), "end": iso(clean["end"])}
+
+
+def record_interval(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
+    """A reviewer records a stretch of footage watched without seeing the subject. Overlapping someone else's
+    review is refused with the overlaps (409) unless confirmed. At a camera watching the only way out of an area,
+    it also counts as a search of the camera's view with a stated POD. Applied once per client id."""
+    now = svc.now()
+    client_id = data.get("client_id") if isinstance(data, dict) else None
+    try:
+        with svc.transaction() as s:
+            search = load_search(s, search_id, actor)
+            if not isinstance(data, dict):
+                raise ValidationError({"_body": "expected a JSON object"})
+            cam = _camera(s, data["camera_id"]) if isinstance(data.get("camera_id"), int) else None
+            clean = video.clean_interval(data, now, _missing_since(search), cam.clock_offset_s if cam else 0.0)
+            ev = events.begin(s, search_id, "video.reviewed", actor, now, client_id=clean.get("client_id"))
+            model.check_search_writable(search.status)
+            _check_in_region(search, cam, now)
+            task = None
+            if clean.get("task_id") is not None:
+                task = s.get(ReviewTask, clean["task_id"])
+                if task is None or task.search_id != search_id or task.camera_id != cam.id:
+                    raise ValidationError({"task_id": "is not a review task of this camera on this search"})
+            overlaps = _overlaps(s, search_id, cam.id, clean["start"], clean["end"], actor)
+            if overlaps and not clean.get("confirm_overlap"):
+                raise OverlapWarning(f"camera {cam.code}: this stretch overlaps footage someone else has reviewed "
+                                     f"or holds; send again with confirm_overlap to record it anyway", overlaps)
+            area = None
+            if cam.covers_exit:
+                x, y = where.projection(search).to_xy([cam.lon], [cam.lat])
+                proj = where.projection(search)
+                cone = mapping(proj.unproject(video.cone(x[0], y[0], cam.direction_deg, cam.fov_deg, cam.range_m)))
+                area, _ = where.add_searched_area(
+                    s, search, task.team_id if task else None, cone, clean.get("pod") or video.DEFAULT_EXIT_POD,
+                    f"camera {cam.code} reviewed {iso(clean['start'])} to {iso(clean['end'])}: not seen",
+                    actor, now)
+            iv = ReviewedInterval(search_id=search_id, camera_id=cam.id, task_id=task.id if task else None,
+                                  reviewer_id=actor.user_id, start=naive_utc(clean["start"]),
+                                  end=naive_utc(clean["end"]), notes=clean.get("notes"),
+                                  searched_area_id=area["id"] if area else None, created_at=naive_utc(now))
+            s.add(iv)
+            if task is not None and task.status == "open":
+                task.status, task.updated_at = "in_progress", naive_utc(now)
+            s.flush()
+            view = _interval_view(iv, cam)
+            payload = {"interval": view, "overlaps": overlaps, "area": area}
+            if task is not None:
+                payload["task"] = _task_view(task, cam, _intervals_by_camera(s, search_id).get(cam.id, []))
+            events.finish(s, ev, payload)
+        return {"interval": view, "overlaps": overlaps, "area": area}
+    except IntegrityError as exc:
+        if not client_id or not is_duplicate_client_id(exc):
+            raise
+        with svc.reading() as s:
+            payload = events.event_by_client_id(s, search_id, client_id)["payload"]
+            return {"interval": payload["interval"], "overlaps": payload["overlaps"], "area": payload.get("area"),
+                    "duplicate": True}
+
+
+# --- sightings and the trail -------------------------------------------------------------------------------------
+
+def _sighting_view(x: Sighting, cam: Camera) -> dict:
+    return {"id": x.id, "camera_id": x.camera_id, "code": cam.code, "camera_name": cam.name,
+            "location": {"type": "Point", "coordinates": [cam.lon, cam.lat]},
+            "time": iso(x.time), "recorder_time": iso(x.recorder_time), "direction_deg": x.direction_deg,
+            "direction": video.compass_label(x.direction_deg), "confidence": x.confidence, "photo_id": x.photo_id,
+            "notes": x.notes, "status": x.status, "reported_by": x.reported_by, "reported_at": iso(x.reported_at),
+            "decided_by": x.decided_by, "decided_at": iso(x.decided_at), "decision_note": x.decision_note}
+
+
+def log_sighting(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
+    """A reviewer logs the subject seen on a camera (pending until a dispatcher decides). Applied once per client id."""
+    now = svc.now()
+    client_id = data.get("client_id") if isinstance(data, dict) else None
+    try:
+        with svc.transaction() as s:
+            search = load_search(s, search_id, actor)
+            if not isinstance(data, dict):
+                raise ValidationError({"_body": "expected a JSON object"})
+            cam = _camera(s, data["camera_id"]) if isinstance(data.get("camera_id"), int) else None
+            clean = video.clean_sighting(data, now, _missing_since(search), cam.clock_offset_s if cam else 0.0)
+            ev = events.begin(s, search_id, "video.sighting_logged", actor, now, client_id=clean.get("client_id"))
+            model.check_search_writable(search.status)
+            _check_in_region(search, cam, now)
+            if clean.get("photo_id") is not None:
+                photo = s.get(Photo, clean["photo_id"])
+                if photo is None or photo.search_id not in (None, search_id):
+                    raise ValidationError({"photo_id": f"photo {clean['photo_id']} does not exist on this search"})
+                photo.search_id = search_id
+            x = Sighting(search_id=search_id, camera_id=cam.id, time=naive_utc(clean["time"]),
+                         recorder_time=naive_utc(clean["recorder_time"]), direction_deg=clean.get("direction_deg"),
+                         confidence=clean["confidence"], photo_id=clean.get("photo_id"), notes=clean.get("notes"),
+                         status="pending", reported_by=actor.user_id, reported_at=naive_utc(now))
+            s.add(x)
+            s.flush()
+            view = _sighting_view(x, cam)
+            events.finish(s, ev, {"sighting": view})
+        return view
+    except IntegrityError as exc:
+        if not client_id or not is_duplicate_client_id(exc):
+            raise
+        with svc.reading() as s:
+            return {**events.event_by_client_id(s, search_id, client_id)["payload"]["sighting"], "duplicate": True}
+
+
+def _trail(s, search: Search) -> dict:
+    rows = s.execute(select(Sighting, Camera).join(Camera, Camera.id == Sighting.camera_id).where(
+        Sighting.search_id == search.id, Sighting.status == "confirmed").order_by(Sighting.time, Sighting.id)).all()
+    points = [{"sighting_id": x.id, "camera_id": cam.id, "code": cam.code, "camera_name": cam.name,
+               "time": iso(x.time), "location": {"type": "Point", "coordinates": [cam.lon, cam.lat]},
+               "direction_deg": x.direction_deg, "direction": video.compass_label(x.direction_deg),
+               "confidence": x.confidence} for x, cam in rows]
+    dists = [distance_m(a.lon, a.lat, b.lon, b.lat) for (_, a), (_, b) in zip(rows, rows[1:])]
+    legs = video.legs([(x.id, _utc(x.time), None) for x, _ in rows], dists, _speeds(search)[1])
+    return {"points": points,
+            "legs": [{"from": leg.from_id, "to": leg.to_id, "distance_m": round(leg.distance_m, 1),
+                      "seconds": leg.seconds, "speed_ms": None if leg.speed_ms is None else round(leg.speed_ms, 3),
+                      "flag": leg.flag} for leg in legs],
+            "line": {"type": "LineString", "coordinates": [[c.lon, c.lat] for _, c in rows]} if len(rows) > 1
+            else None}
+
+
+def trail_of(session, search: Search) -> dict:
+    """The confirmed trail, for the search snapshot."""
+    return _trail(session, search)
+
+
+def get_trail(svc: Services, actor: Actor, search_id: int) -> dict:
+    with svc.reading() as s:
+        return _trail(s, load_search(s, search_id, actor))
+
+
+def _alert_text(x: Sighting, cam: Camera, tz_offset_min: int) -> str:
+    local = _utc(x.time) + timedelta(minutes=tz_offset_min)
+    hhmm = local.strftime("%H:%M")
+    heading = video.compass_label(x.direction_deg)
+    zh_dir = {"N": "北", "NE": "东北", "E": "东", "SE": "东南", "S": "南", "SW": "西南", "W": "西", "NW": "西北"}
+    en = f"Seen {hhmm} at camera {cam.code} ({cam.name})" + (f", heading {heading}" if heading else "") + "."
+    zh = f"{hhmm} 在摄像头 {cam.code}（{cam.name}）发现" + (f"，向{zh_dir[heading]}方向行走" if heading else "") + "。"
+    return f"{en} / {zh}"
+
+
+def decide_sighting(svc: Services, actor: Actor, search_id: int, sighting_id: int, data: dict) -> dict:
+    """A dispatcher confirms or rejects a pending sighting. A confirmed sighting later than the last known point
+    becomes the new last known point (the model tilts along its direction of travel and is recomputed) and every
+    unit gets an acknowledged alert."""
+    require_dispatcher(actor)
+    if not isinstance(data, dict) or data.get("decision") not in ("confirm", "reject"):
+        raise ValidationError({"decision": "must be confirm or reject"})
+    note = data.get("note")
+    if note is not None and (not isinstance(note, str) or len(note) > 2000):
+        raise ValidationError({"note": "must be text of at most 2000 characters"})
+    tz_offset = data.get("tz_offset_min", 0)
+    if isinstance(tz_offset, bool) or not isinstance(tz_offset, int) or not -840 <= tz_offset <= 840:
+        raise ValidationError({"tz_offset_min": "must be minutes east of UTC, -840 to 840"})
+    now = svc.now()
+    moved = False
+    with svc.transaction() as s:
+        search = load_search(s, search_id, actor, dispatcher_only=True)
+        model.check_search_writable(search.status)
+        x = s.get(Sighting, sighting_id)
+        if x is None or x.search_id != search_id:
+            raise NotFound(f"sighting {sighting_id} not found on search {search_id}")
+        if x.status != "pending":
+            raise Conflict(f"sighting {sighting_id} was already {x.status}")
+        cam = s.get(Camera, x.camera_id)
+        x.status = "confirmed" if data["decision"] == "confirm" else "rejected"
+        x.decided_by, x.decided_at, x.decision_note = actor.user_id, naive_utc(now), note
+        s.flush()
+        if x.status == "confirmed" and x.time > search.lkp_time:
+            moved = True
+            history = list(search.lkp_history or [])
+            history.append({"lkp": search.lkp, "lkp_time": iso(search.lkp_time), "address": search.lkp_address,
+                            "heading_deg": search.heading_deg,
+                            "replaced_by": f"sighting {x.id}", "replaced_at": iso(now)})
+            search.lkp_history = history
+            search.lkp = {"type": "Point", "coordinates": [cam.lon, cam.lat]}
+            search.lkp_time = x.time
+            search.lkp_address = f"{cam.code} {cam.name}"[:300]
+            search.heading_deg = x.direction_deg
+            s.flush()
+            where._bump(search, s)
+            from .searches import search_view
+
+            changes = {"lkp": search.lkp, "lkp_time": iso(search.lkp_time), "lkp_address": search.lkp_address,
+                       "heading_deg": search.heading_deg}
+            events.record(s, search_id, "search.updated", actor, {"changes": changes, "search": search_view(search)},
+                          now)
+        trail = _trail(s, search)
+        view = _sighting_view(x, cam)
+        events.record(s, search_id, "video.sighting_decided", actor,
+                      {"sighting": view, "trail": trail, "lkp_moved": moved}, now)
+        if x.status == "confirmed":
+            from .broadcasts import record_broadcast
+
+            record_broadcast(s, search_id, actor, "sighting", _alert_text(x, cam, tz_offset), now)
+    if moved:
+        where.schedule_recompute(svc, search_id, f"sighting {sighting_id} moved the last known point")
+    return {**view, "lkp_moved": moved, "trail": trail}
+
+
+# --- the blind spot ----------------------------------------------------------------------------------------------
+
+def _blind_spot(s, search: Search, now: datetime) -> dict:
+    last = s.execute(select(Sighting, Camera).join(Camera, Camera.id == Sighting.camera_id).where(
+        Sighting.search_id == search.id, Sighting.status == "confirmed")
+        .order_by(Sighting.time.desc(), Sighting.id.desc()).limit(1)).first()
+    if last is None:
+        return {"geometry": None, "area_m2": 0.0, "from_camera_id": None, "clear_camera_ids": [],
+                "reason": "no confirmed sighting yet"}
+    x, lcam = last
+    t_s = _utc(x.time)
+    sustained, fastest = _speeds(search)
+    reach = max(where_core.MIN_REACH_M, fastest * max(0.0, (now - t_s).total_seconds()))
+    proj = where.projection(search)
+    reviewed = _intervals_by_camera(s, search.id)
+    seen_after = set(s.execute(select(Sighting.camera_id).where(
+        Sighting.search_id == search.id, Sighting.status != "rejected", Sighting.time > x.time)).scalars())
+    clear, clear_xy, views, far = [], [], [], 0.0
+    for cam in _cameras_near(s, search, now):
+        if cam.id == lcam.id or cam.id in seen_after or cam.id not in reviewed:
+            continue
+        d = distance_m(lcam.lon, lcam.lat, cam.lon, cam.lat)
+        if d > reach:
+            continue
+        # Heading straight for this camera at any plausible pace (down to half the sustained one), they would have
+        # passed it in this window; it is clear if that footage was reviewed.
+        start = t_s + timedelta(seconds=d / fastest)
+        end = min(now, t_s + timedelta(seconds=d / (sustained / 2)))
+        if end <= start:
+            continue
+        done = [(_utc(iv.start), _utc(iv.end)) for iv in reviewed[cam.id]]
+        if video.covered_seconds((start, end), done) < CLEAR_COVERAGE * (end - start).total_seconds():
+            continue
+        xs, ys = proj.to_xy([cam.lon], [cam.lat])
+        clear.append(cam.id)
+        clear_xy.append((xs[0], ys[0]))
+        views.append(video.cone(xs[0], ys[0], cam.direction_deg, cam.fov_deg, cam.range_m))
+        far = max(far, d)
+    if not clear:
+        return {"geometry": None, "area_m2": 0.0, "from_camera_id": lcam.id, "clear_camera_ids": [],
+                "reason": "no reviewed camera around the last sighting has been cleared yet"}
+    lx, ly = proj.to_xy([lcam.lon], [lcam.lat])
+    radius = max(where_core.MIN_REACH_M, min(reach, far))
+    region = video.blind_spot((lx[0], ly[0]), x.direction_deg, clear_xy, views, radius)
+    if region.is_empty or region.area < 1:
+        return {"geometry": None, "area_m2": 0.0, "from_camera_id": lcam.id, "clear_camera_ids": clear,
+                "reason": "the cleared cameras leave no ground between them and the last sighting"}
+    return {"geometry": mapping(proj.unproject(region)), "area_m2": region.area, "from_camera_id": lcam.id,
+            "from_sighting_id": x.id, "clear_camera_ids": clear, "radius_m": radius, "reason": None,
+            "_region": region}
+
+
+def get_blind_spot(svc: Services, actor: Actor, search_id: int) -> dict:
+    now = svc.now()
+    with svc.reading() as s:
+        out = _blind_spot(s, load_search(s, search_id, actor), now)
+    out.pop("_region", None)
+    return out
+
+
+def blind_spot_segments(svc: Services, actor: Actor, search_id: int) -> dict:
+    """Turn the blind spot into segments B1, B2, ... for the patrols: cut out of the segments it overlaps, POA from
+    the model (the ground just beyond the last sighting, in its direction of travel, holds the most)."""
+    require_dispatcher(actor)
+    now = svc.now()
+    with svc.transaction() as s:
+        search = load_search(s, search_id, actor, dispatcher_only=True)
+        model.check_search_writable(search.status)
+        spot = _blind_spot(s, search, now)
+        region = spot.pop("_region", None)
+        if region is None:
+            raise Conflict(f"no blind spot to hand over: {spot['reason']}")
+        proj = where.projection(search)
+        existing = s.execute(select(Segment).where(Segment.search_id == search_id)).scalars().all()
+        reshaped, removed = [], []
+        for g in existing:
+            geom = proj.project(shape(g.geometry))
+            if not geom.intersects(region):
+                continue
+            rest = segmentation._polygonal(geom.difference(region))
+            if rest.is_empty or rest.area < 1:
+                s.execute(update(Assignment).where(Assignment.segment_id == g.id).values(segment_id=None))
+                removed.append(g.id)
+                s.delete(g)
+            else:
+                g.geometry, g.area_m2 = mapping(proj.unproject(rest)), rest.area
+                reshaped.append(g.id)
+        s.flush()
+        names = {g.name for g in existing if g.id not in removed}
+        if region.area <= BLIND_ONE_SEGMENT_M2:
+            pieces = [region]
+        else:
+            pieces = [c.polygon for c in segmentation.grid(region, BLIND_CELL_M, "square")]
+        created = []
+        for poly in pieces:
+            name = segmentation.next_free_name(names, "B")
+            names.add(name)
+            seg = Segment(search_id=search_id, name=name, source="blind", geometry=mapping(proj.unproject(poly)),
+                          area_m2=poly.area, poa0=0.0, coverage=0.0, created_at=naive_utc(now))
+            s.add(seg)
+            created.append(seg)
+        s.flush()
+        if search.poa_basis == "rings":
+            where._ring_poa_all(s, search, where.reach_now(search, now))
+        else:
+            poa, _ = where_core.ring_poa({g.id: proj.project(shape(g.geometry)) for g in created},
+                                        where.rings_of(search), search.model_reach_m or where.reach_now(search, now),
+                                        *where.heading_of(search))
+            for g in created:
+                g.poa0 = min(poa[g.id], search.row0)
+                search.row0 = max(0.0, search.row0 - g.poa0)
+        where._bump(search, s)
+        segs = s.execute(select(Segment).where(Segment.search_id == search_id).order_by(Segment.id)).scalars().all()
+        payload = {"created": [g.id for g in created], "reshaped": reshaped, "removed": removed,
+                   "segments": where._segments_payload(segs), "row0": search.row0, "blind_spot": spot}
+        events.record(s, search_id, "video.blind_spot_segments", actor, payload, now)
+        out = {"segments": [{"id": g.id, "name": g.name, "poa0": g.poa0, "area_m2": g.area_m2} for g in created],
+               "reshaped": reshaped, "removed": removed}
+    where.schedule_recompute(svc, search_id, "blind-spot segments added")
+    return out
+
+
+# --- everything at once ------------------------------------------------------------------------------------------
+
+def get_video(svc: Services, actor: Actor, search_id: int) -> dict:
+    """What the video panel needs in one read: cameras in the region, proposals, tasks, intervals, sightings, trail."""
+    now = svc.now()
+    with svc.reading() as s:
+        search = load_search(s, search_id, actor)
+        cams = _cameras_near(s, search, now)
+        by_id = {c.id: c for c in cams}
+        tasks = s.execute(select(ReviewTask).where(ReviewTask.search_id == search_id)
+                          .order_by(ReviewTask.id)).scalars().all()
+        sightings = s.execute(select(Sighting).where(Sighting.search_id == search_id)
+                              .order_by(Sighting.time, Sighting.id)).scalars().all()
+        reviewed = _intervals_by_camera(s, search_id)
+        # Cameras a task, interval or sighting refers to are shown even if they are now outside the region.
+        wanted = {t.camera_id for t in tasks} | {x.camera_id for x in sightings} | set(reviewed)
+        for cam_id in wanted - set(by_id):
+            cam = s.get(Camera, cam_id)
+            if cam is not None:
+                by_id[cam_id] = cam
+        proj = where.projection(search)
+        anchor = _anchors(search)[-1]
+        camera_list = []
+        for cam in sorted(by_id.values(), key=lambda c: c.code):
+            v = camera_view(cam, proj)
+            v["distance_m"] = round(distance_m(anchor[0], anchor[1], cam.lon, cam.lat), 1)
+            camera_list.append(v)
+        return {"cameras": camera_list,
+                "proposals": _proposals(s, search, now, cams),
+                "tasks": [_task_view(t, by_id[t.camera_id], reviewed.get(t.camera_id, [])) for t in tasks],
+                "intervals": [_interval_view(iv, by_id[cid]) for cid, ivs in reviewed.items() for iv in ivs],
+                "sightings": [_sighting_view(x, by_id[x.camera_id]) for x in sightings],
+                "trail": _trail(s, search),
+                "heading_deg": search.heading_deg,
+                "lkp_history": search.lkp_history or [],
+                "last_seq": search.last_seq}
