@@ -796,7 +796,7 @@ def get_blind_spot(svc: Services, actor: Actor, search_id: int) -> dict:
 
 
 def blind_spot_segments(svc: Services, actor: Actor, search_id: int) -> dict:
-    """Turn the blind spot into segments B1, B2, ... for the patrols: cut out of the segments it overlaps, POA from
+    """Turn the blind spot into segments BS1, BS2, ... for the patrols: cut out of the segments it overlaps, POA from
     the model (the ground just beyond the last sighting, in its direction of travel, holds the most)."""
     require_dispatcher(actor)
     now = svc.now()
@@ -830,7 +830,7 @@ def blind_spot_segments(svc: Services, actor: Actor, search_id: int) -> dict:
             pieces = [c.polygon for c in segmentation.grid(region, BLIND_CELL_M, "square")]
         created = []
         for poly in pieces:
-            name = segmentation.next_free_name(names, "B")
+            name = segmentation.next_free_name(names, "BS")
             names.add(name)
             seg = Segment(search_id=search_id, name=name, source="blind", geometry=mapping(proj.unproject(poly)),
                           area_m2=poly.area, poa0=0.0, coverage=0.0, created_at=naive_utc(now))
