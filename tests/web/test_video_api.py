@@ -298,7 +298,7 @@ def test_blind_spot_between_the_last_camera_and_the_cleared_ones_becomes_segment
     blind = shapely.union_all([shape(segs[n]["geometry"]) for n in names])
     assert blind.area == pytest.approx(geom.area, rel=1e-3)
     assert sum(shape(s["geometry"]).intersection(blind).area
-               for n, s in segs.items() if n not in names) < 1e-12  # cut out of the grid: never counted twice
+               for n, s in segs.items() if n not in names) < 1e-5 * blind.area  # cut out: never counted twice
     density = {n: s["poa0"] / s["area_m2"] for n, s in segs.items()}
     assert max(density, key=density.get) in names
     assert sum(s["poa0"] for s in model["segments"]) + model["row0"] == pytest.approx(1.0)
