@@ -1,4 +1,5 @@
-"""Real server processes on 127.0.0.1 for tests: start, wait until ready, log in over HTTP, stop."""
+"""Real server processes on 127.0.0.1 for tests: start, wait until ready, log in over HTTP, stop; and a TCP proxy
+in front of one that a test can cut and restore."""
 from __future__ import annotations
 
 import os
@@ -6,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -80,3 +82,62 @@ class HttpUser:
     def call(self, method: str, path: str, json=None, base: str | None = None):
         return self.http.request(method, (base or self.url) + path, json=json, timeout=10,
                                  headers={"X-CSRF-Token": self.token, "X-Device-Id": "proc-test"})
+
+
+class CuttableProxy:
+    """Forwards 127.0.0.1:<port> to the server; ``cut()`` drops every connection and refuses new ones."""
+
+    def __init__(self, target_port: int):
+        self.port = free_port()
+        self.target = target_port
+        self.up = True
+        self.conns: list[socket.socket] = []
+        self.lock = threading.Lock()
+        self.listener = socket.create_server(("127.0.0.1", self.port))
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            if not self.up:
+                client.close()
+                continue
+            upstream = socket.create_connection(("127.0.0.1", self.target))
+            with self.lock:
+                self.conns += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(src, dst):
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        for s in (src, dst):
+            try:
+                s.close()
+            except OSError:
+                pass
+
+    def cut(self):
+        self.up = False
+        with self.lock:
+            for s in self.conns:
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                    s.close()
+                except OSError:
+                    pass
+            self.conns.clear()
+
+    def restore(self):
+        self.up = True
+
+    def close(self):
+        self.cut()
+        self.listener.close()

@@ -1,6 +1,5 @@
 """The connection is cut (a test-owned TCP proxy on loopback drops and restores traffic) while an officer walks and
 marks an area searched; after it comes back the dispatcher has all of it, in order, and the officer has caught up."""
-import socket
 import threading
 import time
 from datetime import datetime, timedelta, timezone
@@ -9,66 +8,7 @@ import requests
 import socketio
 
 from conftest import LKP, search_payload, square
-from procs import Server, free_port
-
-
-class CuttableProxy:
-    """Forwards 127.0.0.1:<port> to the server; ``cut()`` drops every connection and refuses new ones."""
-
-    def __init__(self, target_port: int):
-        self.port = free_port()
-        self.target = target_port
-        self.up = True
-        self.conns: list[socket.socket] = []
-        self.lock = threading.Lock()
-        self.listener = socket.create_server(("127.0.0.1", self.port))
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self):
-        while True:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            if not self.up:
-                client.close()
-                continue
-            upstream = socket.create_connection(("127.0.0.1", self.target))
-            with self.lock:
-                self.conns += [client, upstream]
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pipe(src, dst):
-        try:
-            while data := src.recv(65536):
-                dst.sendall(data)
-        except OSError:
-            pass
-        for s in (src, dst):
-            try:
-                s.close()
-            except OSError:
-                pass
-
-    def cut(self):
-        self.up = False
-        with self.lock:
-            for s in self.conns:
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                    s.close()
-                except OSError:
-                    pass
-            self.conns.clear()
-
-    def restore(self):
-        self.up = True
-
-    def close(self):
-        self.cut()
-        self.listener.close()
+from procs import CuttableProxy, Server
 
 
 class Outbox:
