@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from ..adapters.models import Search, User
-from . import searches, teams, users, where
+from ..adapters.models import Camera, Search, User
+from . import searches, teams, users, video, where
 from .context import Actor, Services
 
 BEIJING = timezone(timedelta(hours=8))
@@ -44,6 +44,7 @@ def load(svc: Services) -> dict:
                                                           "password": PASSWORD, "unit": unit})["id"]
     if existing is None:
         existing = _open(svc, ids)
+    _cameras(svc, ids)
     return {"search_id": existing, "accounts": [(a[0], a[2]) for a in ACCOUNTS], "password": PASSWORD}
 
 
@@ -94,6 +95,38 @@ def _open(svc: Services, ids: dict[str, int]) -> int:
         "instructions": "Review from 17:20: which way did he turn at the gate?"})
     where.generate_segments(svc, d, sid, {"shape": "square", "cell_m": 800})
     return sid
+
+
+#: The station's camera registry around the compound: (code, name, metres east, metres north, kind, view bearing,
+#: field of view, range m, retention days, recorder clock offset s, covers the only way out, owner).
+CAMERAS = [
+    ("C1", "North gate 北门", 0, 45, "residential", 0, 90, 40, 30, 185, True, "Compound property office 物业"),
+    ("C2", "South gate 南门", 10, -230, "residential", 180, 90, 40, 30, 185, True, "Compound property office 物业"),
+    ("C3", "Supermarket door 超市门口", 270, -130, "shop", 300, 100, 30, 7, -62, False, "Wumart 物美"),
+    ("C4", "Bus stop, west 公交站（西）", -215, 235, "bus", 90, 120, 35, 15, 0, False, "Bus company 公交公司"),
+    ("C5", "Jingliang Rd / Changyang Rd 京良路长阳路口", 640, 180, "traffic", 90, 70, 80, 90, 0, False,
+     "Traffic police 交警"),
+    ("C6", "Jingliang Rd east 京良路东段", 1350, 260, "public_security", 270, 70, 60, 90, 0, False,
+     "Public security 天网"),
+    ("C7", "Farm market gate 农贸市场大门", 1790, 210, "shop", 200, 90, 35, 10, 340, False, "Farm market 农贸市场"),
+    ("C8", "Park entrance 公园入口", -520, -610, "public_security", 45, 90, 50, 90, 0, False, "Public security 天网"),
+    ("C9", "Petrol station 加油站", 900, -560, "shop", 0, 120, 40, 3, 25, False, "Sinopec 中石化"),
+]
+
+
+def _cameras(svc: Services, ids: dict[str, int]) -> None:
+    """The demo camera registry, added once (by code)."""
+    with svc.reading() as s:
+        have = set(s.execute(select(Camera.code)).scalars())
+    d = Actor(ids["dispatch"], "dispatcher", "demo")
+    lon, lat = LKP
+    for code, name, east, north, kind, bearing, fov, rng, keep, offset, exit_, owner in CAMERAS:
+        if code in have:
+            continue
+        video.create_camera(svc, d, {"code": code, "name": name, "kind": kind, "owner": owner,
+                                     "location": [lon + east / 85_600, lat + north / 111_000],
+                                     "direction_deg": bearing, "fov_deg": fov, "range_m": rng,
+                                     "retention_days": keep, "clock_offset_s": offset, "covers_exit": exit_})
 
 
 def describe(info: dict) -> str:

@@ -8,6 +8,7 @@ import json
 import math
 from datetime import datetime, timedelta, timezone
 
+from shapely.geometry import Point as ShpPoint
 from shapely.geometry import mapping, shape
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -315,13 +316,23 @@ def _camera(s, camera_id: int, field: str = "camera_id") -> Camera:
 
 # --- proposals ---------------------------------------------------------------------------------------------------
 
-def _probability_pieces(s, search: Search, proj: LocalProjection, now: datetime) -> list[tuple]:
-    """The probability map in metres: segments with their current POA, or the ring model when there are none."""
+def _probability_map(s, search: Search, proj: LocalProjection, now: datetime):
+    """The probability map in metres: the ring model around the last known point (tilted along the direction of
+    travel), scaled in each segment by what searching it has left (current POA / prior POA). Returns the ring pieces
+    and a function giving that scale at a point."""
+    pieces = where_core.annuli(where.rings_of(search), where.reach_now(search, now), *where.heading_of(search))
     segs = s.execute(select(Segment).where(Segment.search_id == search.id)).scalars().all()
-    if segs:
-        post, _ = where_core.posterior({g.id: g.poa0 for g in segs}, search.row0, {g.id: g.coverage for g in segs})
-        return [(proj.project(shape(g.geometry)), post.get(g.id, 0.0)) for g in segs]
-    return where_core.annuli(where.rings_of(search), where.reach_now(search, now), *where.heading_of(search))
+    if not segs:
+        return pieces, lambda x, y: 1.0
+    post, row = where_core.posterior({g.id: g.poa0 for g in segs}, search.row0, {g.id: g.coverage for g in segs})
+    shapes = [(proj.project(shape(g.geometry)), post.get(g.id, 0.0) / g.poa0 if g.poa0 > 0 else 1.0) for g in segs]
+    rest = row / search.row0 if search.row0 > 0 else 1.0
+
+    def scale(x: float, y: float) -> float:
+        p = ShpPoint(x, y)
+        return next((f for geom, f in shapes if geom.covers(p)), rest)
+
+    return pieces, scale
 
 
 def _window_for(anchors, cam: Camera, fastest: float, now: datetime) -> tuple[video.Window, float] | None:
@@ -348,7 +359,7 @@ def _intervals_by_camera(s, search_id: int) -> dict[int, list[ReviewedInterval]]
 def _proposals(s, search: Search, now: datetime, cams: list[Camera]) -> list[dict]:
     _, fastest = _speeds(search)
     proj = where.projection(search)
-    pieces = _probability_pieces(s, search, proj, now)
+    pieces, scale = _probability_map(s, search, proj, now)
     anchors = _anchors(search)
     tasks = {t.camera_id: t.id for t in s.execute(select(ReviewTask).where(
         ReviewTask.search_id == search.id, ReviewTask.status != "cancelled").order_by(ReviewTask.id)).scalars()}
@@ -361,7 +372,8 @@ def _proposals(s, search: Search, now: datetime, cams: list[Camera]) -> list[dic
             continue
         w, d = hit
         x, y = proj.to_xy([cam.lon], [cam.lat])
-        p = video.probability_seen(video.cone(x[0], y[0], cam.direction_deg, cam.fov_deg, cam.range_m), pieces)
+        p = video.probability_seen(video.cone(x[0], y[0], cam.direction_deg, cam.fov_deg, cam.range_m), pieces) \
+            * scale(x[0], y[0])
         found[cam.id] = (cam, w, d)
         candidates.append(video.Candidate(cam.id, distance_m(*anchors[-1][:2], cam.lon, cam.lat), p))
     out = []
