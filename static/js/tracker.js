@@ -1,7 +1,7 @@
 /* search-coord: sharing the phone's position, honestly. Fixes from watchPosition are kept (localStorage) until they
    are formed into a track batch in the outbox (static/js/outbox.js), which sends it with a client_id and retries it
    unchanged until the server has it. Every fix carries a `run` number: whenever tracking pauses (the page is hidden,
-   the location permission is refused or fails, no fix for 30 s) the next fix starts a new run, so the maps draw a
+   the location permission is refused, no fix for 30 s) the next fix starts a new run, so the maps draw a
    gap there and the server does not count it as searched. While sharing, the screen is kept on with a wake lock. */
 "use strict";
 
@@ -257,8 +257,10 @@
         if (!this.paused) SC.toast(this.error, "error");
         this.pause("denied", this.error);
       } else {
+        // "Position unavailable" or a timeout is often momentary (phones report it between two fixes, and so does
+        // an emulated position): say so, but only a real silence (NO_FIX_PAUSE_MS without a fix) is a pause.
         this.error = err.code === 3 ? SC.t("track.timeout") : SC.t("track.unavailable");
-        this.pause("error", this.error);
+        this.onChange();
       }
     }
 
