@@ -594,7 +594,18 @@
     $("#show-where").addEventListener("change", (e) => document.body.classList.toggle("where-hidden", !e.target.checked));
   }
 
+  /* ---- video review (static/js/video.js): cameras, proposals, tasks, sightings, trail, blind spot ---------------- */
+  let video = null;
+  function startVideo() {
+    if (video || !SC.videoPanel) return;
+    video = SC.videoPanel({ map, searchId, panel: $("#video-panel"), state: st, canDecide: SC.isDispatcher });
+  }
+
   live.on((kind, ev) => {
+    if (kind === "event" && video) {
+      try { video.onEvent(ev); } catch (e) { console.error("video review update failed", e); }
+    }
+    if (kind === "reset" && video) video.load();
     if (kind === "connection") {
       renderLive();
       if (st()) renderMembers();
@@ -674,7 +685,7 @@
     if (st()) { renderSubject(); renderAssignments(); }
   }).catch(() => {});
   loadOfficers();
-  live.start().then(startWhere).catch(() => { /* shown by SC.api */ });
+  live.start().then(() => { startWhere(); startVideo(); }).catch(() => { /* shown by SC.api */ });
   window.SC_LIVE = live;
   window.SC_MAP = map;
 })();

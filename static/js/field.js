@@ -14,6 +14,8 @@
   const myTeamIds = (state) => (state.teams || [])
     .filter((tm) => !tm.disbanded && (tm.leader_id === me || tm.member_ids.includes(me))).map((tm) => tm.id);
   const layers = new SC.SearchLayers(map, { highlightTeamIds: myTeamIds });
+  const trail = SC.TrailLayer ? new SC.TrailLayer(map) : null; // confirmed sightings (video review)
+  const renderTrail = () => { if (trail && st()) trail.render(st().trail); };
   const st = () => live.state;
   const userName = (uid) => {
     const m = st() && st().members.find((u) => u.id === uid);
@@ -216,12 +218,17 @@
     if (kind === "reset") {
       renderSubject(); renderTeam(); renderClues();
       layers.renderAll(st());
+      renderTrail();
       if (!fitted && !tracker.last) { layers.fit(st()); fitted = true; }
       return;
     }
     const group = ev.type.split(".")[0];
     if (group === "track") { layers.renderTracks(st()); return; }
     if (group === "broadcast") return; // the alert (below) handles these
+    if (group === "video" || group === "camera") {
+      if (ev.type === "video.sighting_decided") renderTrail();
+      return;
+    }
     if (group === "clue") {
       renderClues(); layers.renderClues(st());
       if (ev.actor && ev.actor.id !== me) SC.toast(SC.eventSentence(ev, st()), "info");
@@ -270,9 +277,11 @@
       return;
     }
     const red = next.kind === "found" || next.kind === "stand_down";
-    alertDlg.className = "bc-alert " + (red ? "bc-red" : "bc-amber");
+    const sighting = next.kind === "sighting";
+    alertDlg.className = "bc-alert " + (red ? "bc-red" : sighting ? "bc-sighting" : "bc-amber");
     $("#bc-kind").textContent = tEnum("bkind", next.kind);
     $("#bc-text").textContent = next.text;
+    $("#bc-hint").textContent = sighting ? t("broadcast.sighting_hint") : "";
     $("#bc-meta").textContent = t("broadcast.alert_meta", { time: SC.fmtTime(next.sent_at) });
     const more = alerts.size - 1;
     $("#bc-more").textContent = more ? t("broadcast.more", { n: more }) : "";
@@ -293,6 +302,11 @@
     ackedHere.add(b.id);
     try { localStorage.setItem(ackKey, JSON.stringify(Array.from(ackedHere).slice(-200))); } catch (e) { /* ignore */ }
     showAlert();
+    if (b.kind === "sighting" && trail && !alerts.size) {
+      // straight to the map, on the newest part of the trail
+      map.getContainer().scrollIntoView({ block: "center" });
+      trail.focusLast(17);
+    }
     // through the outbox: it reaches the dispatcher even if the network is gone right now
     if (SC.outbox) {
       SC.outbox.add({ kind: "ack", url: `/api/v1/searches/${searchId}/broadcasts/${b.id}/ack`, body: {}, noClientId: true,

@@ -205,6 +205,9 @@
         case "clue.reported":
           if (p.clue) upsert(st.clues, p.clue);
           break;
+        case "video.sighting_decided":
+          if (p.trail) st.trail = p.trail; // the confirmed trail, drawn on every map
+          break;
         default:
           break; // other events (the search model, segments) change nothing shown here
       }

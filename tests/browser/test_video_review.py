@@ -1,0 +1,205 @@
+"""In Chromium, the video review acceptance test (issue 5): a reviewer logs a sighting on a camera, the dispatcher
+confirms it with one click in the console's Video tab, and an officer's phone (phone viewport) shows the sighting
+alert and the trail within 2 seconds of that click, with the last known point moved. And: a second reviewer who
+records footage overlapping the first reviewer's is warned, and can record it anyway."""
+from __future__ import annotations
+
+import http.cookiejar
+import json
+import time
+import urllib.error
+import urllib.request
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from test_live_track import CHROME_ARGS, CHROMIUM, PASSWORD, desk_page, phone_page, server  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.browser
+
+LKP = (116.1985, 39.7712)  # lon, lat
+# two cameras east of the last known point, ~130 m and ~400 m away; C2's recorder runs 30 s fast
+C1 = (LKP[0] + 0.0015, LKP[1] + 0.0002)
+C2 = (LKP[0] + 0.0047, LKP[1] + 0.0003)
+
+
+def _api(base: str, username: str):
+    """A JSON API client logged in as ``username``: call(method, path, body=None) -> parsed answer."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    token = {"t": ""}
+
+    def call(method, path, body=None):
+        req = urllib.request.Request(base + path, method=method,
+                                     data=json.dumps(body).encode() if body is not None else None,
+                                     headers={"Content-Type": "application/json", "X-CSRF-Token": token["t"]})
+        try:
+            with opener.open(req, timeout=10) as r:
+                return json.loads(r.read() or b"null")
+        except urllib.error.HTTPError as e:
+            raise AssertionError(f"{method} {path} -> {e.code}: {e.read()[:500]!r}") from None
+
+    token["t"] = call("GET", "/api/v1/session")["csrf_token"]
+    token["t"] = call("POST", "/api/v1/session", {"username": username, "password": PASSWORD})["csrf_token"]
+    return call
+
+
+def _iso(dt: datetime) -> str:
+    return dt.astimezone(timezone.utc).isoformat()
+
+
+def _setup(base: str) -> dict:
+    """A fresh search 40 min old with two cameras, a video review team (video1, video2) and an officer (patrol1)."""
+    disp = _api(base, "dispatch")
+    users = {u["username"]: u for u in disp("GET", "/api/v1/users")}
+    lkp_time = datetime.now(timezone.utc) - timedelta(minutes=40)
+    search = disp("POST", "/api/v1/searches", {
+        "subject": {"name": "Video Test", "age": 81, "sex": "male", "category": "dementia",
+                    "clothing": "dark blue padded jacket"},
+        "lkp": {"type": "Point", "coordinates": list(LKP)}, "lkp_time": _iso(lkp_time), "risk": "high"})
+    sid = search["id"]
+    for name in ("video1", "video2", "patrol1"):
+        disp("POST", f"/api/v1/searches/{sid}/members", {"user_id": users[name]["id"]})
+    team = disp("POST", f"/api/v1/searches/{sid}/teams", {
+        "name": "Video review", "kind": "video_review", "callsign": "V9", "leader_id": users["video1"]["id"],
+        "member_ids": [users["video2"]["id"]]})
+    disp("POST", f"/api/v1/searches/{sid}/teams", {
+        "name": "Foot patrol", "kind": "foot_patrol", "callsign": "P9", "leader_id": users["patrol1"]["id"],
+        "member_ids": []})
+    cams = {}
+    for code, (lon, lat), offset in (("VT1", C1, 0), ("VT2", C2, 30)):
+        cams[code] = disp("POST", "/api/v1/cameras", {
+            "search_id": sid, "code": code, "name": f"Test camera {code}", "kind": "shop",
+            "location": {"type": "Point", "coordinates": [lon, lat]}, "direction_deg": 90, "fov_deg": 70,
+            "range_m": 40, "retention_days": 30, "clock_offset_s": offset})
+    return {"sid": sid, "users": users, "team": team, "cams": cams, "lkp_time": lkp_time, "disp": disp}
+
+
+def test_confirmed_sighting_reaches_the_phone_as_alert_and_trail_within_2_s(server):  # noqa: F811
+    from playwright.sync_api import sync_playwright
+
+    base = server
+    s = _setup(base)
+    sid, cams, disp_api = s["sid"], s["cams"], s["disp"]
+    reviewer = _api(base, "video1")
+    officer = _api(base, "patrol1")
+
+    # an earlier sighting, already confirmed (the officer has acknowledged its alert): the trail has one point
+    first = reviewer("POST", f"/api/v1/searches/{sid}/video/sightings", {
+        "camera_id": cams["VT1"]["id"], "time": _iso(s["lkp_time"] + timedelta(minutes=4)), "direction": "E",
+        "confidence": "certain", "client_id": "vid-test-sighting-1"})
+    disp_api("POST", f"/api/v1/searches/{sid}/video/sightings/{first['id']}/decision", {"decision": "confirm"})
+    for b in disp_api("GET", f"/api/v1/searches/{sid}/broadcasts"):
+        officer("POST", f"/api/v1/searches/{sid}/broadcasts/{b['id']}/ack", {})
+
+    problems: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        try:
+            desk, disp = desk_page(browser, base, problems)
+            disp.goto(f"{base}/searches/{sid}")
+            disp.click("#tab-video")
+            disp.wait_for_function("window.SC_VIDEO && SC_VIDEO.data && SC_VIDEO.data.cameras.length >= 2")
+            assert disp.locator(".sc-cam").count() >= 2 and disp.locator("path.sc-cone").count() >= 2
+
+            phone, field = phone_page(browser, base, problems, "patrol1")
+            field.goto(f"{base}/field/{sid}")
+            field.wait_for_function("document.body.dataset.live === 'on'")
+            field.wait_for_function("document.body.dataset.trailPoints === '1'")  # from the snapshot
+            assert not field.locator("#broadcast-alert").is_visible()
+
+            # --- the reviewer logs a sighting on VT2 (its recorder runs 30 s fast) ---------------------------------
+            seen = s["lkp_time"] + timedelta(minutes=10)
+            second = reviewer("POST", f"/api/v1/searches/{sid}/video/sightings", {
+                "camera_id": cams["VT2"]["id"], "time": _iso(seen + timedelta(seconds=30)), "clock": "recorder",
+                "direction": "NE", "confidence": "probable", "notes": "dark jacket, alone",
+                "client_id": "vid-test-sighting-2"})
+            assert second["status"] == "pending" and abs(
+                datetime.fromisoformat(second["time"]) - seen) < timedelta(seconds=1)  # corrected to true time
+            confirm = disp.locator(f".vs-item[data-sighting-id='{second['id']}'] .vs-confirm")
+            confirm.wait_for(timeout=3000)
+
+            # --- the dispatcher confirms; the phone shows the alert and the trail ----------------------------------
+            clicked = time.monotonic()  # measured from before the click: the click's own round trip counts too
+            confirm.click()
+            field.wait_for_function(
+                """([code, lon, lat]) => {
+                    const dlg = document.getElementById("broadcast-alert");
+                    const lkp = window.SC_STATE.search.lkp.coordinates;
+                    return dlg.open && dlg.classList.contains("bc-sighting")
+                        && document.getElementById("bc-text").textContent.includes(code)
+                        && document.body.dataset.trailPoints === "2"
+                        && document.querySelectorAll("path.sc-trail").length >= 1
+                        && Math.abs(lkp[0] - lon) < 1e-6 && Math.abs(lkp[1] - lat) < 1e-6;
+                }""", arg=["VT2", C2[0], C2[1]], timeout=5000)
+            delay = time.monotonic() - clicked
+            assert delay < 2.0, f"the phone showed the alert and the trail {delay:.2f} s after the click"
+
+            # acknowledged: the map shows the trail, with its newest point labelled
+            field.locator("#bc-ack").tap()
+            assert not field.locator("#broadcast-alert").is_visible()
+            field.locator(".sc-trail-tip-last", has_text="VT2").wait_for(timeout=2000)
+            assert field.locator("path.sc-trail").first.is_visible()
+
+            # the console: nothing left to confirm, the trail listed with both points
+            disp.wait_for_function("document.querySelectorAll('.vs-pending-list .vs-item').length === 0")
+            disp.wait_for_function("document.querySelectorAll('.vp-trail-point').length === 2")
+            print(f"phone: alert and trail {delay:.2f} s after the click")
+            phone.close()
+            desk.close()
+        finally:
+            browser.close()
+    assert not problems, problems
+
+
+def test_a_second_reviewer_is_warned_of_overlapping_footage(server):  # noqa: F811
+    from playwright.sync_api import sync_playwright
+
+    base = server
+    s = _setup(base)
+    sid, cams, disp_api = s["sid"], s["cams"], s["disp"]
+    cam = cams["VT1"]["id"]
+    start = s["lkp_time"]
+    task = disp_api("POST", f"/api/v1/searches/{sid}/video/tasks", {
+        "camera_id": cam, "start": _iso(start), "end": _iso(start + timedelta(minutes=30)), "team_id": s["team"]["id"],
+        "reviewer_id": s["users"]["video1"]["id"]})
+    # the first reviewer has watched 0-15 min of the window
+    first = _api(base, "video1")
+    first("POST", f"/api/v1/searches/{sid}/video/intervals", {
+        "camera_id": cam, "task_id": task["id"], "start": _iso(start), "end": _iso(start + timedelta(minutes=15)),
+        "client_id": "vid-test-interval-1"})
+
+    problems: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        try:
+            desk, page = desk_page(browser, base, problems)  # the second reviewer, at the desk
+            page.goto(f"{base}/searches/{sid}")
+            page.click("#tab-video")
+            item = page.locator(f".vt-item[data-task-id='{task['id']}']")
+            item.wait_for(timeout=5000)
+            assert "15 of 30 min" in item.locator(".vt-share").inner_text()
+            item.locator(".vt-record").click()
+            page.wait_for_selector("#vint-dialog[open]")
+            # 10-20 min on the recorder (offset 0): overlaps the first reviewer's 0-15
+            page.evaluate("""([a, b]) => {
+                const pad = (n) => String(n).padStart(2, "0");
+                const local = (iso) => { const d = new Date(iso); return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`; };
+                document.getElementById("vint-dialog-start").value = local(a);
+                document.getElementById("vint-dialog-end").value = local(b);
+            }""", [_iso(start + timedelta(minutes=10)), _iso(start + timedelta(minutes=20))])
+            page.click("#vint-dialog button[type=submit]")
+            warning = page.locator("#vint-dialog .overlap-warning")
+            warning.wait_for(state="visible", timeout=3000)
+            assert s["users"]["video1"]["display_name"] in warning.inner_text()
+            assert len(disp_api("GET", f"/api/v1/searches/{sid}/video")["intervals"]) == 1  # nothing stored yet
+
+            # record it anyway: stored, and the task's timeline shows 20 of 30 min reviewed
+            warning.locator(".vint-anyway").click()
+            page.wait_for_selector("#vint-dialog", state="hidden", timeout=3000)
+            page.wait_for_function(
+                f"document.querySelector(\".vt-item[data-task-id='{task['id']}'] .vt-share\").textContent.includes('20 of 30')",
+                timeout=3000)
+            assert len(disp_api("GET", f"/api/v1/searches/{sid}/video")["intervals"]) == 2
+            desk.close()
+        finally:
+            browser.close()
+    assert not problems, problems
