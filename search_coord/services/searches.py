@@ -8,7 +8,7 @@ from ..adapters.models import (Assignment, Clue, Membership, Photo, Search, Sear
                               TrackPoint, User)
 from ..core import model
 from ..core.errors import Conflict, NotFound, ValidationError
-from . import events, video
+from . import events, video, where
 from .access import load_search, require_dispatcher
 from .context import Actor, Services, is_duplicate_client_id
 from .events import iso, naive_utc
@@ -51,6 +51,7 @@ def update_search(svc: Services, actor: Actor, search_id: int, data: dict) -> di
         model.check_search_writable(search.status)
         clean = model.clean_search(data, now, partial=True)
         changes = {}
+        category = (search.subject or {}).get("category")
         if "subject" in clean:
             subject = {**search.subject, **clean.pop("subject")}
             try:
@@ -67,10 +68,15 @@ def update_search(svc: Services, actor: Actor, search_id: int, data: dict) -> di
             changes[key] = iso(value) if key == "lkp_time" else value
         if not changes:
             raise ValidationError({"_body": "nothing to change"})
+        moved = bool({"lkp", "lkp_time", "terrain"} & set(changes)) or category != search.subject.get("category")
+        if moved:  # the rings, reach and projection hang on these: caches key on the model version
+            where._bump(search, s)
         s.flush()
         view = search_view(search)
         events.record(s, search.id, "search.updated", actor, {"changes": changes, "search": view}, now)
         view["last_seq"] = search.last_seq
+    if moved:
+        where.schedule_recompute(svc, search_id, "last known point or subject changed")
     return view
 
 

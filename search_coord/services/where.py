@@ -215,6 +215,7 @@ def get_model(svc: Services, actor: Actor, search_id: int) -> dict:
             "reach": {"radius_m": reach, "walking_speed_ms": settings["walking_speed_ms"],
                       "since": iso(search.lkp_time), "at": iso(now), "geometry": _circle(proj, min(reach, 1e6))},
             "model_reach_m": search.model_reach_m,
+            "lkp": search.lkp, "lkp_time": iso(search.lkp_time), "heading_deg": search.heading_deg,
             "model_computed_at": iso(search.model_computed_at),
             "poa_basis": search.poa_basis,
             "settings": settings,

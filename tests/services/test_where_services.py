@@ -209,3 +209,20 @@ def test_track_events_are_small_but_the_api_has_every_fix(svc, people, gridded):
     assert ev["payload"]["count"] == 60 and len(ev["payload"]["points"]) == 2  # a straight walk: its two ends
     state = searches.get_state(svc, people["disp"], sid)
     assert len(state["tracks"][str(people["off1"].user_id)]) == 60
+
+
+def test_moving_the_last_known_point_recomputes_the_model_around_it(svc, people, gridded):
+    sid, _, _ = gridded
+    d = people["disp"]
+    before = model(svc, people, sid)
+    east = [LKP[0] + 0.01, LKP[1]]  # ~850 m east
+    searches.update_search(svc, d, sid, {"lkp": east})
+    after = model(svc, people, sid)
+    assert after["model_version"] > before["model_version"] and after["lkp"]["coordinates"] == east
+    assert svc.publisher.events[-1][1]["type"] == "model.recomputed"
+
+    def poa_at(m, lon, lat):
+        from shapely.geometry import Point, shape
+        return next(g["poa0"] for g in m["segments"] if shape(g["geometry"]).covers(Point(lon, lat)))
+    assert poa_at(after, *east) > poa_at(after, *LKP)
+    assert poa_at(before, *east) < poa_at(before, *LKP)
