@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable, Sequence
 
+import numpy as np
 import shapely
 from shapely.geometry import Point, Polygon
 from shapely.geometry.base import BaseGeometry
@@ -71,8 +72,10 @@ def _unit(bearing: float) -> tuple[float, float]:
     return math.sin(rad), math.cos(rad)
 
 
-def wedge(x: float, y: float, bearing: float, width_deg: float, radius: float, steps: int = 24) -> Polygon:
-    """A sector centred on (x, y) around a compass bearing, ``width_deg`` wide, out to ``radius``."""
+def wedge(x: float, y: float, bearing: float, width_deg: float, radius: float, steps: int | None = None) -> Polygon:
+    """A sector centred on (x, y) around a compass bearing, ``width_deg`` wide, out to ``radius`` (its arc drawn
+    with a vertex every 5° or so)."""
+    steps = steps or max(4, math.ceil(width_deg / 5))
     half = width_deg / 2.0
     pts = [(x, y)]
     for i in range(steps + 1):
@@ -128,12 +131,22 @@ def retention(window_start: datetime, retention_days: float | None, now: datetim
 def probability_seen(view: BaseGeometry, pieces: Sequence[tuple[BaseGeometry, float]]) -> float:
     """The probability mass of the ground a camera sees: each piece (segment or ring) holds ``mass`` spread uniformly
     over its area; the view takes its share of every piece it overlaps."""
-    total = 0.0
+    return float(probabilities_seen([view], pieces)[0])
+
+
+def probabilities_seen(views: Sequence[BaseGeometry], pieces: Sequence[tuple[BaseGeometry, float]]) -> np.ndarray:
+    """``probability_seen`` for many views at once (vectorised over the views, one pass per piece)."""
+    arr = np.array(views, dtype=object)
+    out = np.zeros(len(arr))
+    if not len(arr):
+        return out
     for geom, mass in pieces:
-        if mass <= 0 or geom.area <= 0 or not view.intersects(geom):
+        if mass <= 0 or geom.area <= 0:
             continue
-        total += mass * view.intersection(geom).area / geom.area
-    return total
+        hit = shapely.intersects(arr, geom)
+        if hit.any():
+            out[hit] += mass * shapely.area(shapely.intersection(arr[hit], geom)) / geom.area
+    return out
 
 
 @dataclass(frozen=True)

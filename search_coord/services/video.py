@@ -8,7 +8,8 @@ import json
 import math
 from datetime import datetime, timedelta, timezone
 
-from shapely.geometry import Point as ShpPoint
+import numpy as np
+import shapely
 from shapely.geometry import mapping, shape
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -50,15 +51,16 @@ def _cone_lonlat(cam: Camera, proj: LocalProjection) -> dict:
     return mapping(proj.unproject(video.cone(x[0], y[0], cam.direction_deg, cam.fov_deg, cam.range_m)))
 
 
-def camera_view(cam: Camera, proj: LocalProjection | None = None) -> dict:
-    proj = proj or LocalProjection(cam.lat, cam.lon)
+def camera_view(cam: Camera, proj: LocalProjection | None = None, cone: dict | None = None) -> dict:
+    if cone is None:
+        cone = _cone_lonlat(cam, proj or LocalProjection(cam.lat, cam.lon))
     return {"id": cam.id, "code": cam.code, "name": cam.name,
             "location": {"type": "Point", "coordinates": [cam.lon, cam.lat]},
             "kind": cam.kind, "owner": cam.owner, "contact": cam.contact, "direction_deg": cam.direction_deg,
             "direction": video.compass_label(cam.direction_deg), "fov_deg": cam.fov_deg, "range_m": cam.range_m,
             "retention_days": cam.retention_days, "clock_offset_s": cam.clock_offset_s,
             "offset_measured_at": iso(cam.offset_measured_at), "covers_exit": cam.covers_exit, "notes": cam.notes,
-            "active": cam.active, "cone": _cone_lonlat(cam, proj)}
+            "active": cam.active, "cone": cone}
 
 
 def _views(cams: list[Camera]) -> list[dict]:
@@ -319,18 +321,23 @@ def _camera(s, camera_id: int, field: str = "camera_id") -> Camera:
 def _probability_map(s, search: Search, proj: LocalProjection, now: datetime):
     """The probability map in metres: the ring model around the last known point (tilted along the direction of
     travel), scaled in each segment by what searching it has left (current POA / prior POA). Returns the ring pieces
-    and a function giving that scale at a point."""
+    and a function giving that scale at many points at once."""
     pieces = where_core.annuli(where.rings_of(search), where.reach_now(search, now), *where.heading_of(search))
-    segs = s.execute(select(Segment).where(Segment.search_id == search.id)).scalars().all()
+    segs = s.execute(select(Segment.id, Segment.poa0, Segment.coverage)
+                     .where(Segment.search_id == search.id)).all()
     if not segs:
-        return pieces, lambda x, y: 1.0
+        return pieces, lambda xs, ys: np.ones(len(xs))
     post, row = where_core.posterior({g.id: g.poa0 for g in segs}, search.row0, {g.id: g.coverage for g in segs})
-    shapes = [(proj.project(shape(g.geometry)), post.get(g.id, 0.0) / g.poa0 if g.poa0 > 0 else 1.0) for g in segs]
+    _, index, _ = where.segment_index(s, search)
+    factor = {g.id: post.get(g.id, 0.0) / g.poa0 if g.poa0 > 0 else 1.0 for g in segs}
     rest = row / search.row0 if search.row0 > 0 else 1.0
 
-    def scale(x: float, y: float) -> float:
-        p = ShpPoint(x, y)
-        return next((f for geom, f in shapes if geom.covers(p)), rest)
+    def scale(xs, ys) -> np.ndarray:
+        out = np.full(len(xs), rest)
+        pts = shapely.points(np.asarray(xs), np.asarray(ys))
+        inside, which = index.tree.query(pts, predicate="covered_by")
+        out[inside] = [factor.get(int(index.ids[k]), rest) for k in which]
+        return out
 
     return pieces, scale
 
@@ -356,29 +363,37 @@ def _intervals_by_camera(s, search_id: int) -> dict[int, list[ReviewedInterval]]
     return out
 
 
-def _proposals(s, search: Search, now: datetime, cams: list[Camera]) -> list[dict]:
+def _cones(cams: list[Camera], proj: LocalProjection) -> dict[int, object]:
+    """Each camera's view cone in metres in the search's projection."""
+    if not cams:
+        return {}
+    xs, ys = proj.to_xy([c.lon for c in cams], [c.lat for c in cams])
+    return {c.id: video.cone(x, y, c.direction_deg, c.fov_deg, c.range_m) for c, x, y in zip(cams, xs, ys)}
+
+
+def _proposals(s, search: Search, now: datetime, cams: list[Camera], cones: dict[int, object]) -> list[dict]:
     _, fastest = _speeds(search)
     proj = where.projection(search)
-    pieces, scale = _probability_map(s, search, proj, now)
     anchors = _anchors(search)
     tasks = {t.camera_id: t.id for t in s.execute(select(ReviewTask).where(
         ReviewTask.search_id == search.id, ReviewTask.status != "cancelled").order_by(ReviewTask.id)).scalars()}
     reviewed = _intervals_by_camera(s, search.id)
-    found: dict[int, tuple] = {}
-    candidates = []
+    reachable = []
     for cam in cams:
         hit = _window_for(anchors, cam, fastest, now)
-        if hit is None:
-            continue
-        w, d = hit
-        x, y = proj.to_xy([cam.lon], [cam.lat])
-        p = video.probability_seen(video.cone(x[0], y[0], cam.direction_deg, cam.fov_deg, cam.range_m), pieces) \
-            * scale(x[0], y[0])
-        found[cam.id] = (cam, w, d)
-        candidates.append(video.Candidate(cam.id, distance_m(*anchors[-1][:2], cam.lon, cam.lat), p))
+        if hit is not None:
+            reachable.append((cam, hit[0]))
+    if not reachable:
+        return []
+    pieces, scale = _probability_map(s, search, proj, now)
+    xs, ys = proj.to_xy([c.lon for c, _ in reachable], [c.lat for c, _ in reachable])
+    probs = video.probabilities_seen([cones[c.id] for c, _ in reachable], pieces) * scale(xs, ys)
+    found = {cam.id: (cam, w) for cam, w in reachable}
+    candidates = [video.Candidate(cam.id, distance_m(*anchors[-1][:2], cam.lon, cam.lat), float(p))
+                  for (cam, _), p in zip(reachable, probs)]
     out = []
     for rank, c in enumerate(video.rank(candidates)[:MAX_PROPOSALS], start=1):
-        cam, w, _ = found[c.camera_id]
+        cam, w = found[c.camera_id]
         expires, status = video.retention(w.start, cam.retention_days, now)
         done = [(_utc(iv.start), _utc(iv.end)) for iv in reviewed.get(cam.id, [])]
         out.append({"camera_id": cam.id, "code": cam.code, "name": cam.name, "rank": rank,
@@ -891,13 +906,15 @@ def get_video(svc: Services, actor: Actor, search_id: int) -> dict:
                 by_id[cam_id] = cam
         proj = where.projection(search)
         anchor = _anchors(search)[-1]
+        ordered = sorted(by_id.values(), key=lambda c: c.code)
+        cones = _cones(ordered, proj)
         camera_list = []
-        for cam in sorted(by_id.values(), key=lambda c: c.code):
-            v = camera_view(cam, proj)
+        for cam in ordered:
+            v = camera_view(cam, cone=mapping(proj.unproject(cones[cam.id])))
             v["distance_m"] = round(distance_m(anchor[0], anchor[1], cam.lon, cam.lat), 1)
             camera_list.append(v)
         return {"cameras": camera_list,
-                "proposals": _proposals(s, search, now, cams),
+                "proposals": _proposals(s, search, now, cams, cones),
                 "tasks": [_task_view(t, by_id[t.camera_id], reviewed.get(t.camera_id, [])) for t in tasks],
                 "intervals": [_interval_view(iv, by_id[cid]) for cid, ivs in reviewed.items() for iv in ivs],
                 "sightings": [_sighting_view(x, by_id[x.camera_id]) for x in sightings],
