@@ -264,6 +264,20 @@
       case "broadcast.sent":
         return t("ev.broadcast.sent", { kind: SC.tEnum("bkind", p.broadcast && p.broadcast.kind), text: p.broadcast ? p.broadcast.text : "" });
       case "broadcast.acked": return t("ev.broadcast.acked");
+      case "camera.added": return t("ev.camera.added_code", { code: p.camera ? p.camera.code : "", name: p.camera ? p.camera.name : "" });
+      case "video.task_created":
+      case "video.task_updated":
+        return t("ev." + ev.type + "_code", { code: p.task ? p.task.code : "",
+          window: p.task ? SC.fmtTime(p.task.start) + "–" + SC.fmtTime(p.task.end) : "" });
+      case "video.reviewed":
+        return t("ev.video.reviewed_code", { code: p.interval ? p.interval.code : "",
+          window: p.interval ? SC.fmtTime(p.interval.start) + "–" + SC.fmtTime(p.interval.end) : "" });
+      case "video.sighting_logged":
+      case "video.sighting_decided": {
+        const x = p.sighting || {};
+        const key = ev.type === "video.sighting_logged" ? "ev.video.sighting_logged_code" : "ev.video.sighting_" + x.status;
+        return t(key, { code: x.code || "", time: SC.fmtTime(x.time) }) + (x.decision_note ? " — " + x.decision_note : "");
+      }
       default: {
         const key = "ev." + ev.type;
         const s = t(key);

@@ -925,7 +925,7 @@
         });
         if (res.result === "failed") { showErrors(d.form, res.error); return; }
         d.dlg.close("ok");
-        SC.toast(res.result === "sent" ? t("video.sighting_sent") : t("outbox.queued"), res.result === "sent" ? "ok" : "info");
+        SC.toast(res.result !== "sent" ? t("outbox.queued") : canDecide ? t("video.sighting_sent_desk") : t("video.sighting_sent"), res.result === "sent" ? "ok" : "info");
         d.clientId = null;
         loadSoon(0);
       } catch (err) {
@@ -1025,7 +1025,7 @@
       const b = layer.getBounds();
       if (b.isValid()) map.fitBounds(b.pad(0.3), { maxZoom: 17 });
       const code = (id) => { const c = camById(id); return c ? c.code : "#" + id; };
-      box.append(
+      box.append(el("div", {},
         el("p", { class: "small" }, t("video.blind_info", {
           area: (blind.area_m2 / 1e4).toFixed(2), from: blind.from_camera_id ? code(blind.from_camera_id) : "—",
           clear: (blind.clear_camera_ids || []).map(code).join(SC.t("list.sep")) || "—",
@@ -1040,7 +1040,7 @@
             SC.toast(t("video.blind_done", { n: Array.isArray(segs) ? segs.length : "" }), "ok");
           } catch (err) { /* shown */ }
           btn.disabled = false;
-        } }, t("video.blind_make_segments")) : null);
+        } }, t("video.blind_make_segments")) : null));
     }
 
     load();
