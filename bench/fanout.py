@@ -1,10 +1,16 @@
 """Benchmark: fan-out latency. One officer's change (a track batch POSTed over HTTP) reaches N clients connected
 to the same search; p50 / p99 from the POST to each client's receipt. In the same run, bare python-socketio
-broadcasts the same payload to the same number of clients (POST /emit -> broadcast), and the ratio is reported.
+(bench/_bare_server.py: the same threading server, simple-websocket and Werkzeug) broadcasts the same payload to as
+many clients (POST /emit -> broadcast), and the app's figures are given as ratios to it.
 
-    python bench/fanout.py [--sizes 50,100,200,500] [--rounds 20] [--redis]
+    python bench/fanout.py [--sizes 50,100,200,500] [--rounds 20] [--redis] [--detail]
 
-Needs aiohttp (pip install aiohttp) for the asyncio clients. Everything runs on 127.0.0.1.
+The app's and the bare server's clients are connected together and the rounds alternate (app, bare, bare, app,
+...), so a load that comes and goes on the machine falls on both alike; each side first has two rounds that are
+not counted (the first requests of new connections). With --redis, N=500 more clients are split between two app
+processes sharing PostgreSQL and a Redis message queue, the change POSTed to the first (bare: one process).
+
+Needs aiohttp and python-socketio[client] (``pip install -e ".[bench]"``). Everything runs on 127.0.0.1.
 """
 from __future__ import annotations
 
@@ -25,9 +31,10 @@ import socketio
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
-from procs import HttpUser, Server, free_port  # noqa: E402
+from procs import Server, free_port  # noqa: E402
 
 LKP = (116.1985, 39.7712)
+WARMUP = 2
 
 
 def pct(values, p):
@@ -35,147 +42,206 @@ def pct(values, p):
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
-async def connect_clients(urls_cookies, sid_join):
-    clients, inbox = [], []
-    loop = asyncio.get_running_loop()
+class Side:
+    """N connected clients of one server and how to make it broadcast one tagged change to them."""
 
-    async def one(url, cookie):
-        c = socketio.AsyncClient(reconnection=False)
+    def __init__(self, post):
+        self.post = post            # async (http session, tag) -> None
+        self.clients: list[socketio.AsyncClient] = []
+        self.got: dict[str, list[float]] = {}
+        self.want: tuple[str, int, asyncio.Event] | None = None
+        self.lat: list[float] = []
+        self.rounds: list[tuple[float, float, float]] = []   # (POST answered, first receipt, last receipt)
 
-        async def on_event(ev):
-            inbox.append((loop.time(), ev.get("client_id") or ev.get("tag")))
-        c.on("event", on_event, namespace="/live")
-        await c.connect(url, headers={"Cookie": cookie} if cookie else {}, namespaces=["/live"],
-                        transports=["websocket"], wait_timeout=20)
-        if sid_join is not None:
-            ack = await c.call("join", {"search_id": sid_join, "after": 10**9}, namespace="/live", timeout=20)
-            assert ack["ok"], ack
-        clients.append(c)
-    for i in range(0, len(urls_cookies), 25):  # connect in waves
-        await asyncio.gather(*(one(u, c) for u, c in urls_cookies[i:i + 25]))
-    return clients, inbox
+    def receive(self, tag, at):
+        self.got.setdefault(tag, []).append(at)
+        if self.want and self.want[0] == tag and len(self.got[tag]) >= self.want[1]:
+            self.want[2].set()
+
+    async def connect(self, urls_cookies, join_search: int | None):
+        loop = asyncio.get_running_loop()
+
+        async def one(url, cookie):
+            c = socketio.AsyncClient(reconnection=False)
+
+            async def on_event(ev):
+                self.receive(ev.get("client_id") or ev.get("tag"), loop.time())
+            c.on("event", on_event, namespace="/live")
+            await c.connect(url, headers={"Cookie": cookie} if cookie else {}, namespaces=["/live"],
+                            transports=["websocket"], wait_timeout=20)
+            if join_search is not None:
+                ack = await c.call("join", {"search_id": join_search, "after": 10**9}, namespace="/live", timeout=20)
+                assert ack["ok"], ack
+            self.clients.append(c)
+        for i in range(0, len(urls_cookies), 25):  # connect in waves
+            await asyncio.gather(*(one(u, c) for u, c in urls_cookies[i:i + 25]))
+
+    async def round(self, http, label: str, count: bool) -> None:
+        loop = asyncio.get_running_loop()
+        n = len(self.clients)
+        tag = f"fan-{label}-{time.time_ns()}"
+        self.want = (tag, n, asyncio.Event())
+        t0 = loop.time()
+        await self.post(http, tag)
+        t_post = loop.time() - t0
+        try:
+            await asyncio.wait_for(self.want[2].wait(), 10)
+        except asyncio.TimeoutError:
+            raise RuntimeError(f"round {label}: only {len(self.got.get(tag, []))} of {n} clients received the event")
+        got = [at - t0 for at in self.got.pop(tag)]
+        if count:
+            self.lat += got
+            self.rounds.append((t_post, min(got), max(got)))
+
+    async def close(self):
+        await asyncio.gather(*(c.disconnect() for c in self.clients))
 
 
-async def measure(post, clients, inbox, rounds, n):
-    loop = asyncio.get_running_loop()
-    lat = []
-    async with aiohttp.ClientSession() as http:
-        for r in range(rounds):
-            tag = f"fan-{r:04d}-{time.time_ns()}"
-            inbox.clear()
-            t0 = loop.time()
-            await post(http, tag)
-            deadline = t0 + 10
-            while sum(1 for _, t in inbox if t == tag) < n and loop.time() < deadline:
-                await asyncio.sleep(0.002)
-            got = [at - t0 for at, t in inbox if t == tag]
-            if len(got) < n:
-                raise RuntimeError(f"round {r}: only {len(got)} of {n} clients received the event")
-            lat += got
-            await asyncio.sleep(0.05)
-    return lat
+_CLOCK = [0]   # batches across the whole run: each one's fixes follow the previous one's
 
 
-async def run_app(servers, disp, officer, sid, n, rounds):
-    urls = [(servers[i % len(servers)].url, disp.cookie_header()) for i in range(n)]
-    clients, inbox = await connect_clients(urls, sid)
-    start = datetime.now(timezone.utc) - timedelta(minutes=30)
+def app_side(server: Server, disp, officer, sid: int) -> Side:
+    start = datetime.now(timezone.utc) - timedelta(hours=2)
     cookie = officer.cookie_header()
-    counter = [0]
 
     async def post(http, tag):
-        counter[0] += 1
-        body = {"client_id": tag, "points": [{"t": (start + timedelta(seconds=counter[0] * 10 + i)).isoformat(),
+        _CLOCK[0] += 1
+        body = {"client_id": tag, "points": [{"t": (start + timedelta(seconds=_CLOCK[0] * 10 + i)).isoformat(),
                                                "lon": LKP[0] + 1e-5 * i, "lat": LKP[1]} for i in range(10)]}
-        async with http.post(servers[0].url + f"/api/v1/searches/{sid}/tracks", json=body,
+        async with http.post(server.url + f"/api/v1/searches/{sid}/tracks", json=body,
                              headers={"Cookie": cookie, "X-CSRF-Token": officer.token}) as r:
             assert r.status in (200, 201), await r.text()
-    try:
-        return await measure(post, clients, inbox, rounds, n)
-    finally:
-        await asyncio.gather(*(c.disconnect() for c in clients))
+    return Side(post)
 
 
-async def run_bare(url, n, rounds, payload):
-    clients, inbox = await connect_clients([(url, None)] * n, None)
-
+def bare_side(url: str, payload: dict) -> Side:
     async def post(http, tag):
         async with http.post(url + "/emit", data=json.dumps({**payload, "tag": tag})) as r:
             assert r.status == 200
+    return Side(post)
+
+
+async def compare(app: Side, app_urls: list[str], app_cookie: str, sid: int, bare: Side, bare_url: str, n: int,
+                  rounds: int) -> None:
+    """Connect N clients to each, then alternate the rounds (ABBA order), the first WARMUP of each not counted."""
+    await app.connect([(app_urls[i % len(app_urls)], app_cookie) for i in range(n)], sid)
+    await bare.connect([(bare_url, None)] * n, None)
     try:
-        return await measure(post, clients, inbox, rounds, n)
+        async with aiohttp.ClientSession() as http:
+            for r in range(WARMUP + rounds):
+                for side in ((app, bare) if r % 2 == 0 else (bare, app)):
+                    await side.round(http, f"{n}-{r}", count=r >= WARMUP)
+                    await asyncio.sleep(0.05)
     finally:
-        await asyncio.gather(*(c.disconnect() for c in clients))
+        await app.close()
+        await bare.close()
+
+
+def start_bare() -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, str(ROOT / "bench" / "_bare_server.py"), str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            requests.get(url + "/", timeout=1)
+            break
+        except requests.RequestException:
+            time.sleep(0.1)
+    return proc, url
+
+
+def open_search(server: Server):
+    """The demo's dispatcher and an officer, on a new search of their own (no segments: the fan-out path)."""
+    disp = server.login("dispatch", "demo-pass-2026")
+    officer = server.login("patrol1", "demo-pass-2026")
+    sid = disp.call("POST", "/api/v1/searches", {
+        "subject": {"name": "bench", "category": "dementia"}, "lkp": list(LKP),
+        "lkp_time": "2026-11-28T17:30:00+08:00", "risk": "high"}).json()["id"]
+    disp.call("POST", f"/api/v1/searches/{sid}/members", {"user_id": officer.user["id"]})
+    sample = disp.call("GET", f"/api/v1/searches/{sid}/events?after=0").json()["events"][-1]
+    payload = {**sample, "payload": {"user_id": 1, "points": [[LKP[0], LKP[1], "2026-11-28T10:00:00Z", 5.0, 0]] * 10,
+                                     "coverage": {}}}
+    return disp, officer, sid, payload
+
+
+def ms(x: float) -> str:
+    return f"{x * 1e3:7.1f}ms"
+
+
+def report(label: str, app: Side, bare: Side, detail: bool) -> None:
+    a, b = app.lat, bare.lat
+    print(f"{label:>12} {ms(statistics.median(a))} {ms(pct(a, 99))} {ms(statistics.median(b))} {ms(pct(b, 99))} "
+          f"{pct(a, 99) / pct(b, 99):8.2f}x {statistics.median(a) / statistics.median(b):8.2f}x", flush=True)
+    if detail:   # medians over the rounds
+        for name, side in (("app", app), ("bare", bare)):
+            d = side.rounds
+            print(f"{'':>12} {name:>4}: POST answered {ms(statistics.median(x[0] for x in d))}, first receipt "
+                  f"{ms(statistics.median(x[1] for x in d))}, last {ms(statistics.median(x[2] for x in d))} "
+                  f"(worst round's last {ms(max(x[2] for x in d))})", flush=True)
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--sizes", default="50,100,200,500")
-    ap.add_argument("--rounds", type=int, default=20)
-    ap.add_argument("--redis", action="store_true", help="also N=500 over two app processes sharing Redis and PostgreSQL")
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="50,100,200,500", help="N values on one process (empty: none)")
+    ap.add_argument("--rounds", type=int, default=20, help="changes counted per N and side (each reaches N clients)")
+    ap.add_argument("--redis", action="store_true",
+                    help="also N=500 over two app processes sharing Redis and PostgreSQL")
+    ap.add_argument("--redis-n", type=int, default=500, help="N for the two-process run")
     ap.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    ap.add_argument("--detail", action="store_true", help="also when the POST was answered, the first and last receipt")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp())
-    app = Server(tmp, demo=True, name="fanout")
-    bare_port = free_port()
-    bare = subprocess.Popen([sys.executable, str(ROOT / "bench" / "_bare_server.py"), str(bare_port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
+    print(f"fan-out: track batch of 10 fixes, {args.rounds} rounds per N (+{WARMUP} not counted), app and bare "
+          f"alternating; latency from the POST to each receipt; ratios app / bare python-socketio")
+    print(f"{'N':>12} {'app p50':>9} {'app p99':>9} {'bare p50':>9} {'bare p99':>9} {'p99 ratio':>9} {'p50 ratio':>9}")
+    bare, bare_url = start_bare()
     try:
-        for _ in range(100):
+        if sizes:
+            app = Server(tmp, demo=True, name="fanout")
             try:
-                requests.get(f"http://127.0.0.1:{bare_port}/", timeout=1)
-                break
-            except requests.RequestException:
-                time.sleep(0.1)
-        disp = app.login("dispatch", "demo-pass-2026")
-        officer = app.login("patrol1", "demo-pass-2026")
-        sid = disp.call("POST", "/api/v1/searches", {
-            "subject": {"name": "bench", "category": "dementia"}, "lkp": list(LKP),
-            "lkp_time": "2026-11-28T17:30:00+08:00", "risk": "high"}).json()["id"]
-        disp.call("POST", f"/api/v1/searches/{sid}/members", {"user_id": officer.user["id"]})
-        sample = disp.call("GET", f"/api/v1/searches/{sid}/events?after=0").json()["events"][-1]
-        payload = {**sample, "payload": {"user_id": 1, "points": [[LKP[0], LKP[1], "2026-11-28T10:00:00Z", 5.0, 0]] * 10,
-                                         "coverage": {}}}
-        print(f"fan-out: track batch of 10 fixes, {args.rounds} rounds per size; latency from the POST to receipt")
-        print(f"{'N':>5} {'app p50':>9} {'app p99':>9} {'bare p50':>9} {'bare p99':>9} {'p99 ratio':>9}")
-        for n in map(int, args.sizes.split(",")):
-            a = asyncio.run(run_app([app], disp, officer, sid, n, args.rounds))
-            b = asyncio.run(run_bare(f"http://127.0.0.1:{bare_port}", n, args.rounds, payload))
-            print(f"{n:>5} {statistics.median(a) * 1e3:8.1f}ms {pct(a, 99) * 1e3:8.1f}ms "
-                  f"{statistics.median(b) * 1e3:8.1f}ms {pct(b, 99) * 1e3:8.1f}ms {pct(a, 99) / pct(b, 99):8.2f}x",
-                  flush=True)
+                disp, officer, sid, payload = open_search(app)
+                for n in sizes:
+                    a, b = app_side(app, disp, officer, sid), bare_side(bare_url, payload)
+                    asyncio.run(compare(a, [app.url], disp.cookie_header(), sid, b, bare_url, n, args.rounds))
+                    report(str(n), a, b, args.detail)
+            finally:
+                app.stop()
+        if args.redis:
+            two_processes(args, tmp, bare_url)
     finally:
-        app.stop()
         bare.terminate()
-    if args.redis:
-        import uuid
+        bare.wait()
 
-        from sqlalchemy import create_engine, text
-        schema = "bench_" + uuid.uuid4().hex[:8]
-        admin = create_engine(args.postgres)
+
+def two_processes(args, tmp: Path, bare_url: str) -> None:
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    schema = "bench_" + uuid.uuid4().hex[:8]
+    admin = create_engine(args.postgres)
+    with admin.begin() as c:
+        c.execute(text(f"CREATE SCHEMA {schema}"))
+    env = {"SEARCH_COORD_DATABASE_URL": f"{args.postgres}?options=-csearch_path%3D{schema}",
+           "SEARCH_COORD_SOCKETIO_MESSAGE_QUEUE": "redis://127.0.0.1:6379/0",
+           "SEARCH_COORD_SOCKETIO_CHANNEL": "bench-" + schema}
+    servers = []
+    try:
+        for name in ("a", "b"):
+            (tmp / name).mkdir()
+            servers.append(Server(tmp / name, env, demo=name == "a", name=name))
+        disp, officer, sid, payload = open_search(servers[0])
+        a, b = app_side(servers[0], disp, officer, sid), bare_side(bare_url, payload)
+        asyncio.run(compare(a, [s.url for s in servers], disp.cookie_header(), sid, b, bare_url, args.redis_n,
+                            args.rounds))
+        report(f"{args.redis_n} 2 procs", a, b, args.detail)
+    finally:
+        for s in servers:
+            s.stop()
         with admin.begin() as c:
-            c.execute(text(f"CREATE SCHEMA {schema}"))
-        env = {"SEARCH_COORD_DATABASE_URL": f"{args.postgres}?options=-csearch_path%3D{schema}",
-               "SEARCH_COORD_SOCKETIO_MESSAGE_QUEUE": "redis://127.0.0.1:6379/0",
-               "SEARCH_COORD_SOCKETIO_CHANNEL": "bench-" + schema}
-        a_srv = Server(tmp / "a", env, demo=True, name="a") if (tmp / "a").mkdir() is None else None
-        b_srv = Server(tmp / "b", env, name="b") if (tmp / "b").mkdir() is None else None
-        try:
-            disp = a_srv.login("dispatch", "demo-pass-2026")
-            officer = a_srv.login("patrol1", "demo-pass-2026")
-            sid = disp.call("POST", "/api/v1/searches", {
-                "subject": {"name": "bench", "category": "dementia"}, "lkp": list(LKP),
-                "lkp_time": "2026-11-28T17:30:00+08:00", "risk": "high"}).json()["id"]
-            disp.call("POST", f"/api/v1/searches/{sid}/members", {"user_id": officer.user["id"]})
-            d_b = HttpUser(b_srv.url, "dispatch", "demo-pass-2026")
-            lat = asyncio.run(run_app([a_srv, b_srv], disp, officer, sid, 500, args.rounds)) if d_b else None
-            print(f"  N=500 over 2 processes (PostgreSQL + Redis): p50 {statistics.median(lat) * 1e3:.1f} ms, "
-                  f"p99 {pct(lat, 99) * 1e3:.1f} ms")
-        finally:
-            a_srv.stop()
-            b_srv.stop()
-            with admin.begin() as c:
-                c.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+            c.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
 
 
 if __name__ == "__main__":
