@@ -8,6 +8,7 @@ import time
 from flask import current_app, request
 from flask_socketio import Namespace, join_room, leave_room
 
+from ..adapters.presence import make_presence
 from ..adapters.publisher import field_room_for, room_for, user_room
 from ..core.errors import SearchCoordError
 from ..services import broadcasts, searches
@@ -15,27 +16,36 @@ from ..web.auth import current_actor, services
 
 log = logging.getLogger(__name__)
 
-# Who is connected to which search, in this process (kept per app): {search_id: {sid: user_id}}. Presence changes
-# go to the search's room as ``presence`` messages (not logged events); with several processes each announces its
-# own clients.
-_PRESENCE_LOCK = threading.Lock()
+# Who is connected to which search (kept per app, made on first use): in this process's memory, or in Redis shared
+# by every process when the message queue is Redis. Presence changes go to the search's rooms as ``presence``
+# messages (not logged events); a user is announced online with their first connection to a search and offline when
+# their last one closes (or, with Redis, when the entries of a process that died age out).
+_PRESENCE_INIT = threading.Lock()
 
 
-def _presence() -> dict[int, dict[str, int]]:
-    return current_app.extensions.setdefault("search_coord_presence", {})
+def _presence():
+    registry = current_app.extensions.get("search_coord_presence")
+    if registry is None:
+        with _PRESENCE_INIT:
+            registry = current_app.extensions.get("search_coord_presence")
+            if registry is None:
+                registry = make_presence(current_app.config, on_gone=lambda search_id, user_id:
+                                         _announce(search_id, user_id, False))
+                current_app.extensions["search_coord_presence"] = registry
+    return registry
 
 
 def online_users(search_id: int) -> list[int]:
-    with _PRESENCE_LOCK:
-        return sorted(set(_presence().get(search_id, {}).values()))
+    return _presence().online(search_id)
 
 
 def _announce(search_id: int, user_id: int, online: bool) -> None:
-    from flask_socketio import emit
+    """To the search's rooms on every process (also from the presence heartbeat, outside any request)."""
+    from ..extensions import socketio
 
     msg = {"search_id": search_id, "user_id": user_id, "online": online}
-    emit("presence", msg, to=room_for(search_id), namespace="/live")
-    emit("presence", msg, to=field_room_for(search_id), namespace="/live")
+    socketio.emit("presence", msg, to=room_for(search_id), namespace="/live")
+    socketio.emit("presence", msg, to=field_room_for(search_id), namespace="/live")
 
 
 #: Messages a connection may send: a burst of this many, refilled at this many per second.
@@ -100,15 +110,13 @@ class LiveNamespace(Namespace):
             # Check access before joining: a non-member must never be in the room, even briefly.
             searches.get_search(services(), actor, search_id)
             join_room(field_room_for(search_id) if data.get("view") == "field" else room_for(search_id))
-            with _PRESENCE_LOCK:
-                first = actor.user_id not in _presence().setdefault(search_id, {}).values()
-                _presence()[search_id][request.sid] = actor.user_id
+            first, online = _presence().join(search_id, request.sid, actor.user_id)
             if first:
                 _announce(search_id, actor.user_id, True)
             result = searches.list_events(services(), actor, search_id, after if isinstance(after, int) else -1)
             # Broadcasts this unit has not acknowledged are alerted again on every (re)connect.
             return {"ok": True, **result, "unacknowledged": broadcasts.unacknowledged(services(), actor, search_id),
-                    "online": online_users(search_id)}
+                    "online": online}
         except SearchCoordError as exc:
             log.info("join refused for sid %s: %s", request.sid, exc.message)
             return {"ok": False, "error": exc.code, "message": exc.message}
@@ -121,18 +129,13 @@ class LiveNamespace(Namespace):
         return {"ok": True}
 
     def on_disconnect(self, *args):
-        with _PRESENCE_LOCK:
-            joined = [sid_ for sid_, members in _presence().items() if request.sid in members]
-        for search_id in joined:
+        for search_id in _presence().searches_of(request.sid):
             self._gone(search_id)
 
     @staticmethod
     def _gone(search_id: int) -> None:
-        with _PRESENCE_LOCK:
-            members = _presence().get(search_id, {})
-            user_id = members.pop(request.sid, None)
-            last = user_id is not None and user_id not in members.values()
-        if last:
+        user_id = _presence().leave(search_id, request.sid)
+        if user_id is not None:
             _announce(search_id, user_id, False)
 
 
