@@ -208,7 +208,23 @@
     box.textContent = live.connected ? t("live.connected") : t("live.disconnected");
   }
 
+  /* ---- video review: the officers of a video review team get the review tools (static/js/video.js) ------------ */
+  let video = null;
+  function startVideo() {
+    if (video || !SC.videoPanel || !st()) return;
+    const reviewer = st().teams.some((tm) => !tm.disbanded && tm.kind === "video_review" && (tm.leader_id === me || tm.member_ids.includes(me)));
+    if (!reviewer) return;
+    $("#video-section").hidden = false;
+    video = SC.videoPanel({ map, searchId, panel: $("#video-panel"), state: st, canDecide: SC.isDispatcher, trailLayer: trail });
+  }
+
   live.on((kind, ev) => {
+    if (kind === "event" && video) {
+      try { video.onEvent(ev); } catch (e) { console.error("video review update failed", e); }
+    }
+    if (kind === "reset" || (kind === "event" && ev.type.startsWith("team."))) {
+      if (video) { if (kind === "reset") video.load(); } else startVideo();
+    }
     if (kind === "connection") {
       renderLive();
       if (live.connected && SC.outbox) SC.outbox.kick(true); // reconnected: try the outbox now

@@ -3,7 +3,8 @@
    and their confirmation, the confirmed trail and the blind spot.
 
    SC.TrailLayer draws a trail on any map (the console and the phones);
-   SC.videoPanel({map, searchId, panel, state, canDecide}) runs the console's Video tab and returns {onEvent, load}. */
+   SC.videoPanel({map, searchId, panel, state, canDecide, trailLayer?}) runs the console's Video tab (and the video
+   review section of a reviewer's field page) and returns {onEvent, load}. */
 "use strict";
 
 (function () {
@@ -256,7 +257,7 @@
     const camGroup = L.featureGroup().addTo(map);
     const pendingGroup = L.featureGroup().addTo(map);
     const blindGroup = L.featureGroup().addTo(map);
-    const trail = new TrailLayer(map);
+    const trail = opts.trailLayer || new TrailLayer(map); // the field page shares its own
     const camLayers = {}; // camera id -> marker
 
     /* panel skeleton: built once, its parts redrawn */
@@ -388,8 +389,10 @@
         if (!ll) continue;
         const marker = L.marker(ll, {
           icon: L.divIcon({ className: "sc-cam sc-cam-" + status + (c.active === false ? " sc-cam-inactive" : ""),
-            html: `<span>${escapeHtml(c.code)}</span>`, iconSize: null, iconAnchor: [14, 14] }),
-          title: `${c.code} · ${c.name}`, zIndexOffset: 400, keyboard: true,
+            // the badge stands up and to the right of the camera (the cone's apex marks the spot), so a camera at
+            // the last known point or on the trail stays clickable
+            html: `<span>${escapeHtml(c.code)}</span>`, iconSize: null, iconAnchor: [-8, 38] }),
+          title: `${c.code} · ${c.name}`, zIndexOffset: 650, keyboard: true,
         });
         marker.bindPopup(() => cameraPopup(c), { minWidth: 260, maxWidth: 340 });
         if (c.cone) {

@@ -1,7 +1,8 @@
-"""In Chromium, the video review acceptance test (issue 5): a reviewer logs a sighting on a camera, the dispatcher
-confirms it with one click in the console's Video tab, and an officer's phone (phone viewport) shows the sighting
-alert and the trail within 2 seconds of that click, with the last known point moved. And: a second reviewer who
-records footage overlapping the first reviewer's is warned, and can record it anyway."""
+"""In Chromium, the video review acceptance test (issue 5): a reviewer logs a sighting on their page (the video review
+section an officer of a video review team gets), the dispatcher confirms it with one click in the console's Video
+tab, and an officer's phone (phone viewport) shows the sighting alert and the trail within 2 seconds of that click,
+with the last known point moved. And: a second reviewer who records footage overlapping the first reviewer's is
+warned, and can record it anyway."""
 from __future__ import annotations
 
 import http.cookiejar
@@ -46,6 +47,14 @@ def _iso(dt: datetime) -> str:
     return dt.astimezone(timezone.utc).isoformat()
 
 
+def _set_local_time(page, selector: str, when: datetime) -> None:
+    """Put ``when`` into a datetime-local input as the page's clock reads it (what a reviewer types)."""
+    page.eval_on_selector(selector, """(el, iso) => {
+        const d = new Date(iso), pad = (n) => String(n).padStart(2, "0");
+        el.value = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+    }""", _iso(when))
+
+
 def _setup(base: str) -> dict:
     """A fresh search 40 min old with two cameras, a video review team (video1, video2) and an officer (patrol1)."""
     disp = _api(base, "dispatch")
@@ -79,16 +88,17 @@ def test_confirmed_sighting_reaches_the_phone_as_alert_and_trail_within_2_s(serv
     base = server
     s = _setup(base)
     sid, cams, disp_api = s["sid"], s["cams"], s["disp"]
-    reviewer = _api(base, "video1")
+    reviewer = _api(base, "video1")  # for the setup; the sighting under test is logged on the reviewer's page
     officer = _api(base, "patrol1")
 
-    # an earlier sighting, already confirmed (the officer has acknowledged its alert): the trail has one point
+    # an earlier sighting, already confirmed (its alert acknowledged): the trail has one point
     first = reviewer("POST", f"/api/v1/searches/{sid}/video/sightings", {
         "camera_id": cams["VT1"]["id"], "time": _iso(s["lkp_time"] + timedelta(minutes=4)), "direction": "E",
         "confidence": "certain", "client_id": "vid-test-sighting-1"})
     disp_api("POST", f"/api/v1/searches/{sid}/video/sightings/{first['id']}/decision", {"decision": "confirm"})
     for b in disp_api("GET", f"/api/v1/searches/{sid}/broadcasts"):
-        officer("POST", f"/api/v1/searches/{sid}/broadcasts/{b['id']}/ack", {})
+        for unit in (officer, reviewer):
+            unit("POST", f"/api/v1/searches/{sid}/broadcasts/{b['id']}/ack", {})
 
     problems: list[str] = []
     with sync_playwright() as pw:
@@ -106,16 +116,27 @@ def test_confirmed_sighting_reaches_the_phone_as_alert_and_trail_within_2_s(serv
             field.wait_for_function("document.body.dataset.trailPoints === '1'")  # from the snapshot
             assert not field.locator("#broadcast-alert").is_visible()
 
-            # --- the reviewer logs a sighting on VT2 (its recorder runs 30 s fast) ---------------------------------
+            # --- the reviewer, at a desk, logs a sighting on VT2 read off its recorder (which runs 30 s fast) -------
             seen = s["lkp_time"] + timedelta(minutes=10)
-            second = reviewer("POST", f"/api/v1/searches/{sid}/video/sightings", {
-                "camera_id": cams["VT2"]["id"], "time": _iso(seen + timedelta(seconds=30)), "clock": "recorder",
-                "direction": "NE", "confidence": "probable", "notes": "dark jacket, alone",
-                "client_id": "vid-test-sighting-2"})
-            assert second["status"] == "pending" and abs(
-                datetime.fromisoformat(second["time"]) - seen) < timedelta(seconds=1)  # corrected to true time
+            rdesk, rev = desk_page(browser, base, problems, "video1")
+            rev.goto(f"{base}/searches/{sid}")  # an officer's page: the video review section is there for reviewers
+            rev.wait_for_function("window.SC_VIDEO && SC_VIDEO.data && SC_VIDEO.data.cameras.length >= 2")
+            rev.click("#video-section .vp-log-sighting")
+            rev.wait_for_selector("#vsight-dialog[open]")
+            rev.select_option("#vsight-dialog-camera", str(cams["VT2"]["id"]))
+            _set_local_time(rev, "#vsight-dialog-time", seen + timedelta(seconds=30))
+            rev.locator("#vsight-dialog .compass-NE").click()
+            rev.locator("#vsight-dialog .seg-probable").click()
+            rev.fill("#vsight-dialog-notes", "dark jacket, alone")
+            rev.click("#vsight-dialog button[type=submit]")
+            rev.wait_for_selector("#vsight-dialog", state="hidden", timeout=5000)
+
+            pending = disp.locator(".vs-pending-list .vs-item")
+            pending.first.wait_for(timeout=3000)
+            second = disp.evaluate("SC_VIDEO.data.sightings.find(x => x.status === 'pending')")
+            assert second["camera_id"] == cams["VT2"]["id"] and second["direction"] == "NE"
+            assert abs(datetime.fromisoformat(second["time"]) - seen) < timedelta(seconds=1)  # corrected to true time
             confirm = disp.locator(f".vs-item[data-sighting-id='{second['id']}'] .vs-confirm")
-            confirm.wait_for(timeout=3000)
 
             # --- the dispatcher confirms; the phone shows the alert and the trail ----------------------------------
             clicked = time.monotonic()  # measured from before the click: the click's own round trip counts too
@@ -143,6 +164,7 @@ def test_confirmed_sighting_reaches_the_phone_as_alert_and_trail_within_2_s(serv
             disp.wait_for_function("document.querySelectorAll('.vs-pending-list .vs-item').length === 0")
             disp.wait_for_function("document.querySelectorAll('.vp-trail-point').length === 2")
             print(f"phone: alert and trail {delay:.2f} s after the click")
+            rdesk.close()
             phone.close()
             desk.close()
         finally:
@@ -171,21 +193,16 @@ def test_a_second_reviewer_is_warned_of_overlapping_footage(server):  # noqa: F8
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
         try:
-            desk, page = desk_page(browser, base, problems)  # the second reviewer, at the desk
+            desk, page = desk_page(browser, base, problems, "video2")  # the second reviewer, at a desk
             page.goto(f"{base}/searches/{sid}")
-            page.click("#tab-video")
-            item = page.locator(f".vt-item[data-task-id='{task['id']}']")
+            item = page.locator(f"#video-section .vt-item[data-task-id='{task['id']}']")
             item.wait_for(timeout=5000)
             assert "15 of 30 min" in item.locator(".vt-share").inner_text()
             item.locator(".vt-record").click()
             page.wait_for_selector("#vint-dialog[open]")
             # 10-20 min on the recorder (offset 0): overlaps the first reviewer's 0-15
-            page.evaluate("""([a, b]) => {
-                const pad = (n) => String(n).padStart(2, "0");
-                const local = (iso) => { const d = new Date(iso); return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`; };
-                document.getElementById("vint-dialog-start").value = local(a);
-                document.getElementById("vint-dialog-end").value = local(b);
-            }""", [_iso(start + timedelta(minutes=10)), _iso(start + timedelta(minutes=20))])
+            _set_local_time(page, "#vint-dialog-start", start + timedelta(minutes=10))
+            _set_local_time(page, "#vint-dialog-end", start + timedelta(minutes=20))
             page.click("#vint-dialog button[type=submit]")
             warning = page.locator("#vint-dialog .overlap-warning")
             warning.wait_for(state="visible", timeout=3000)
@@ -195,9 +212,7 @@ def test_a_second_reviewer_is_warned_of_overlapping_footage(server):  # noqa: F8
             # record it anyway: stored, and the task's timeline shows 20 of 30 min reviewed
             warning.locator(".vint-anyway").click()
             page.wait_for_selector("#vint-dialog", state="hidden", timeout=3000)
-            page.wait_for_function(
-                f"document.querySelector(\".vt-item[data-task-id='{task['id']}'] .vt-share\").textContent.includes('20 of 30')",
-                timeout=3000)
+            item.locator(".vt-share", has_text="20 of 30").wait_for(timeout=3000)
             assert len(disp_api("GET", f"/api/v1/searches/{sid}/video")["intervals"]) == 2
             desk.close()
         finally:
