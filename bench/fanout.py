@@ -7,7 +7,8 @@ many clients (POST /emit -> broadcast), and the app's figures are given as ratio
 
 The app's and the bare server's clients are connected together and the rounds alternate (app, bare, bare, app,
 ...), so a load that comes and goes on the machine falls on both alike; each side first has two rounds that are
-not counted (the first requests of new connections). With --redis, N=500 more clients are split between two app
+not counted (the first requests of new connections). The clients' own garbage collection is kept out of the timed
+rounds (see ``compare``). With --redis, N=500 more clients are split between two app
 processes sharing PostgreSQL and a Redis message queue, the change POSTed to the first (bare: one process).
 
 Needs aiohttp and python-socketio[client] (``pip install -e ".[bench]"``). Everything runs on 127.0.0.1.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import statistics
 import subprocess
@@ -126,13 +128,24 @@ async def compare(app: Side, app_urls: list[str], app_cookie: str, sid: int, bar
     """Connect N clients to each, then alternate the rounds (ABBA order), the first WARMUP of each not counted."""
     await app.connect([(app_urls[i % len(app_urls)], app_cookie) for i in range(n)], sid)
     await bare.connect([(bare_url, None)] * n, None)
+    # This process holds 2N clients; its garbage collector would stop them all for 100-300 ms at times (a full
+    # collection), which is no server's latency. So the clients are frozen out of collection, and no collection
+    # runs while a round is timed (one runs between rounds instead).
+    gc.collect()
+    gc.freeze()
     try:
         async with aiohttp.ClientSession() as http:
             for r in range(WARMUP + rounds):
                 for side in ((app, bare) if r % 2 == 0 else (bare, app)):
-                    await side.round(http, f"{n}-{r}", count=r >= WARMUP)
+                    gc.disable()
+                    try:
+                        await side.round(http, f"{n}-{r}", count=r >= WARMUP)
+                    finally:
+                        gc.enable()
+                    gc.collect()
                     await asyncio.sleep(0.05)
     finally:
+        gc.unfreeze()
         await app.close()
         await bare.close()
 
