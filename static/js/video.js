@@ -380,7 +380,9 @@
       return "idle";
     }
 
+    let openCamId = null; // a camera's details stay open across redraws (live updates redraw the layer)
     function renderCameras() {
+      const reopen = openCamId;
       camGroup.clearLayers();
       for (const k of Object.keys(camLayers)) delete camLayers[k];
       for (const c of data.cameras) {
@@ -400,8 +402,14 @@
           cone.on("click", () => marker.openPopup());
           camGroup.addLayer(cone);
         }
+        marker.on("popupopen", () => { openCamId = c.id; });
+        marker.on("popupclose", () => { if (openCamId === c.id && camGroup.hasLayer(marker)) openCamId = null; });
         camGroup.addLayer(marker);
         camLayers[c.id] = marker;
+      }
+      openCamId = null;
+      if (reopen !== null && camLayers[reopen] && showCams.checked && !document.querySelector("dialog[open]")) {
+        camLayers[reopen].openPopup();
       }
     }
 
