@@ -626,6 +626,7 @@
     }
     timeline.push(ev);
     if (ev.type !== "track.points" || $("#show-tracks").checked) renderTimeline();
+    if (ev.type === "area.searched" || ev.type === "video.reviewed") layers.renderSearched(st());
     switch (ev.type.split(".")[0]) {
       case "track":
         layers.renderTracks(st());

@@ -241,6 +241,8 @@
     const group = ev.type.split(".")[0];
     if (group === "track") { layers.renderTracks(st()); return; }
     if (group === "broadcast") return; // the alert (below) handles these
+    if (group === "area" || ev.type === "video.reviewed") layers.renderSearched(st());
+    if (group === "area") return;
     if (group === "video" || group === "camera") {
       if (ev.type === "video.sighting_decided") renderTrail();
       return;

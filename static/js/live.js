@@ -205,6 +205,13 @@
         case "clue.reported":
           if (p.clue) upsert(st.clues, p.clue);
           break;
+        case "area.searched":
+          if (p.area) upsert(st.searched_areas || (st.searched_areas = []), p.area);
+          break;
+        case "video.reviewed":
+          // a reviewed exit camera counts as a search of its view
+          if (p.area) upsert(st.searched_areas || (st.searched_areas = []), p.area);
+          break;
         case "video.sighting_decided":
           if (p.trail) st.trail = p.trail; // the confirmed trail, drawn on every map
           break;

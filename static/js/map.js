@@ -86,7 +86,7 @@
       this.map = map;
       this.opts = opts || {};
       this.groups = {};
-      for (const name of ["assignments", "tracks", "clues", "positions", "lkp", "found", "me"]) {
+      for (const name of ["searched", "assignments", "tracks", "clues", "positions", "lkp", "found", "me"]) {
         this.groups[name] = L.featureGroup().addTo(map);
       }
       this.trackLines = {}; // uid -> polyline
@@ -108,6 +108,7 @@
     renderAll(state) {
       this.renderLkp(state);
       this.renderFound(state);
+      this.renderSearched(state);
       this.renderAssignments(state);
       this.renderClues(state);
       this.renderTracks(state);
@@ -177,6 +178,25 @@
         if (mine && a.kind !== "places") layer.bindTooltip(a.title, { permanent: false, sticky: true });
         this.groups.assignments.addLayer(layer);
         this.assignmentLayers[a.id] = layer;
+      }
+    }
+
+    /** Areas marked searched (by a team, or a reviewed exit camera), hatched green with their stated POD. */
+    renderSearched(state) {
+      this.groups.searched.clearLayers();
+      for (const a of state.searched_areas || []) {
+        if (!a.geometry) continue;
+        const layer = L.geoJSON(a.geometry, {
+          style: { className: "sc-searched", color: "#15803d", weight: 1.5, fillColor: "#22c55e", fillOpacity: 0.18,
+            dashArray: "4 3" },
+        });
+        layer.bindTooltip(t("map.searched_pod", { pod: Math.round((a.pod || 0) * 100) }), { sticky: true });
+        layer.bindPopup(() => SC.el("div", { class: "map-popup" },
+          SC.el("strong", {}, t("map.searched_pod", { pod: Math.round((a.pod || 0) * 100) })), SC.el("br"),
+          SC.fmtDateTime(a.marked_at), " · ", this.userName(state, a.marked_by),
+          a.team_id ? SC.el("div", {}, this.teamName(state, a.team_id)) : null,
+          a.notes ? SC.el("div", { class: "muted" }, a.notes) : null));
+        this.groups.searched.addLayer(layer);
       }
     }
 

@@ -10,7 +10,7 @@
 
   const MODEL_EVENTS = new Set(["segments.replaced", "segment.added", "segment.removed", "model.recomputed",
     "poa.consensus", "model.settings", "search.updated", "assignment.created", "assignment.status_changed",
-    "team.created", "team.updated"]);
+    "team.created", "team.updated", "video.blind_spot_segments", "area.searched"]);
 
   function colour(density, maxDensity) {
     // probability per area, relative to the densest segment: pale yellow -> deep red

@@ -1,9 +1,10 @@
 """In Chromium: an officer on a phone marks the team's area assignment searched with a stated POD; it is stored as
-a searched area (adding coverage) and reaches the dispatcher's log."""
+a searched area (adding coverage), reaches the dispatcher's log and is drawn at once on the dispatcher's map and
+the phone's own."""
 from __future__ import annotations
 
 import pytest
-from test_live_track import CHROME_ARGS, CHROMIUM, _login, server  # noqa: F401  (fixture)
+from test_live_track import CHROME_ARGS, CHROMIUM, _login, desk_page, server  # noqa: F401  (fixture)
 from test_where_map import _api_login
 
 pytestmark = pytest.mark.browser
@@ -17,6 +18,11 @@ def test_officer_marks_assignment_area_searched(server):  # noqa: F811
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
         try:
+            problems: list[str] = []
+            _, desk = desk_page(browser, base, problems)
+            desk.goto(base + "/searches/1")
+            desk.wait_for_function("window.SC_STATE && window.SC_STATE.search.id === 1")
+            assert desk.locator("path.sc-searched").count() == 0
             page = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
                                        has_touch=True).new_page()
             _login(page, base, "patrol1")   # leads the demo's patrol team, which has the compound area assignment
@@ -35,5 +41,10 @@ def test_officer_marks_assignment_area_searched(server):  # noqa: F811
             events = disp("GET", "/api/v1/searches/1/events?after=0&limit=5000")["events"]
             assert events[-1]["type"] == "area.searched"
             assert any(float(c) > 0 for c in events[-1]["payload"]["coverage"].values())
+            # Drawn live on both maps, without a reload.
+            desk.wait_for_selector("path.sc-searched", timeout=3000)
+            page.wait_for_selector("path.sc-searched", state="attached", timeout=3000)
+            assert desk.locator("path.sc-searched").count() == 1
+            assert problems == []
         finally:
             browser.close()
