@@ -770,7 +770,7 @@ def _blind_spot(s, search: Search, now: datetime) -> dict:
         .order_by(Sighting.time.desc(), Sighting.id.desc()).limit(1)).first()
     if last is None:
         return {"geometry": None, "area_m2": 0.0, "from_camera_id": None, "clear_camera_ids": [],
-                "reason": "no confirmed sighting yet"}
+                "reason": "no confirmed sighting yet", "reason_code": "no_sighting"}
     x, lcam = last
     t_s = _utc(x.time)
     sustained, fastest = _speeds(search)
@@ -802,15 +802,17 @@ def _blind_spot(s, search: Search, now: datetime) -> dict:
         far = max(far, d)
     if not clear:
         return {"geometry": None, "area_m2": 0.0, "from_camera_id": lcam.id, "clear_camera_ids": [],
-                "reason": "no reviewed camera around the last sighting has been cleared yet"}
+                "reason": "no reviewed camera around the last sighting has been cleared yet",
+                "reason_code": "none_cleared"}
     lx, ly = proj.to_xy([lcam.lon], [lcam.lat])
     radius = max(where_core.MIN_REACH_M, min(reach, far))
     region = video.blind_spot((lx[0], ly[0]), x.direction_deg, clear_xy, views, radius)
     if region.is_empty or region.area < 1:
         return {"geometry": None, "area_m2": 0.0, "from_camera_id": lcam.id, "clear_camera_ids": clear,
-                "reason": "the cleared cameras leave no ground between them and the last sighting"}
+                "reason": "the cleared cameras leave no ground between them and the last sighting",
+                "reason_code": "no_ground"}
     return {"geometry": mapping(proj.unproject(region)), "area_m2": region.area, "from_camera_id": lcam.id,
-            "from_sighting_id": x.id, "clear_camera_ids": clear, "radius_m": radius, "reason": None,
+            "from_sighting_id": x.id, "clear_camera_ids": clear, "radius_m": radius, "reason": None, "reason_code": None,
             "_region": region}
 
 

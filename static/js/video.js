@@ -1027,7 +1027,7 @@
       box.append(el("div", { class: "row-between" }, el("strong", {}, t("video.blind_spot")),
         el("button", { type: "button", class: "btn btn-small btn-ghost", onclick: () => { box.hidden = true; blindGroup.clearLayers(); blind = null; } }, t("action.dismiss"))));
       if (!blind || !blind.geometry) {
-        box.append(el("p", { class: "muted" }, blind && blind.reason ? blind.reason : t("video.blind_none")));
+        box.append(el("p", { class: "muted" }, blind && blind.reason_code ? t("video.blind_reason." + blind.reason_code) : t("video.blind_none")));
         return;
       }
       const layer = L.geoJSON(blind.geometry, { style: { className: "sc-blind", color: "#d9480f", weight: 3, dashArray: "8 6", fillColor: "#ff922b", fillOpacity: 0.25 } });
@@ -1041,7 +1041,7 @@
           area: (blind.area_m2 / 1e4).toFixed(2), from: blind.from_camera_id ? code(blind.from_camera_id) : "—",
           clear: (blind.clear_camera_ids || []).map(code).join(SC.t("list.sep")) || "—",
         })),
-        blind.reason ? el("p", { class: "small muted" }, blind.reason) : null,
+
         canDecide ? el("button", { type: "button", class: "btn btn-primary vp-blind-segments", onclick: async (e) => {
           const btn = e.currentTarget;
           btn.disabled = true;
