@@ -31,6 +31,8 @@ WALKER_LIMIT_MS = 2.5
 EXPIRING_WITHIN = timedelta(hours=24)
 #: POD of a reviewed window at a camera watching the only way out of an area, unless the reviewer states one.
 DEFAULT_EXIT_POD = 0.8
+#: The blind spot keeps the ground this far either side of the direction of travel last seen.
+BLIND_SPREAD_DEG = 75.0
 #: How strongly a known direction of travel tilts the ring model (the cardioid 1 + κ·cos Δθ): ahead 1.6×, behind 0.4×.
 HEADING_KAPPA = 0.6
 
@@ -225,8 +227,8 @@ def blind_spot(last: tuple[float, float], heading: float | None, clear: Sequence
                clear_views: Sequence[BaseGeometry], radius: float) -> BaseGeometry:
     """The ground the subject most likely entered after the last camera that saw them at ``last``: within
     ``radius``, nearer to that camera than to any reviewed camera that did not see them (beyond one of those they
-    would have been seen), ahead of the direction of travel when it is known (a half-plane widened to 200°), and
-    outside what the clear cameras watch."""
+    would have been seen), within 75° either side of the direction of travel when it is known (a walker seen
+    heading east may drift, rarely turns straight back), and outside what the clear cameras watch."""
     lx, ly = last
     region = Point(lx, ly).buffer(radius, quad_segs=32)
     big = radius * 4 + 1.0
@@ -244,7 +246,7 @@ def blind_spot(last: tuple[float, float], heading: float | None, clear: Sequence
                         (mx + px * big - ux * big, my + py * big - uy * big)])
         region = region.intersection(half)
     if heading is not None:
-        region = region.intersection(wedge(lx, ly, heading, 200.0, radius * 1.01, steps=40))
+        region = region.intersection(wedge(lx, ly, heading, 2 * BLIND_SPREAD_DEG, radius * 1.01))
     if clear_views:
         region = region.difference(shapely.union_all(list(clear_views)))
     return region

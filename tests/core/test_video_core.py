@@ -114,3 +114,10 @@ def test_heading_tilts_ring_probability_forward_and_keeps_the_total():
     # Over the whole plane nothing is lost: a huge segment holds everything either way.
     whole, row = where.ring_poa({1: box(-1e5, -1e5, 1e5, 1e5)}, rings, 5000, 45, 0.6)
     assert whole[1] == pytest.approx(1.0) and row == pytest.approx(0.0, abs=1e-9)
+
+
+def test_blind_spot_keeps_to_the_direction_of_travel():
+    # Heading east with no camera to the south: the ground due south is not where he went.
+    spot = video.blind_spot((0, 0), 90, [(500, 0)], [video.cone(500, 0, None, None, 30)], 600)
+    assert spot.contains(Point(200, 50)) and spot.contains(Point(100, -150))
+    assert not spot.contains(Point(10, -300))   # due south: more than 75° off east
