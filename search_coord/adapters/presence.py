@@ -241,7 +241,7 @@ def make_presence(config, on_gone: Callable[[int, int], None]):
     url = config.get("SOCKETIO_MESSAGE_QUEUE")
     if not url:
         return LocalPresence()
-    if not str(url).startswith(("redis://", "rediss://", "unix://")):
+    if not str(url).startswith(("redis://", "rediss://")):   # as Flask-SocketIO picks its Redis manager
         log.warning("presence is kept per process: the message queue %s is not Redis", url.split("@")[-1])
         return LocalPresence()
     import redis
