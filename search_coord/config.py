@@ -39,6 +39,10 @@ DEFAULTS = {
     "TRACK_SEND_INTERVAL_S": 1.0,
     # Phones get other units' positions coalesced at most this often (dispatchers get every batch at once).
     "FIELD_POSITIONS_INTERVAL_S": 5.0,
+    # Presence shared through Redis (when the message queue is Redis): a connection not refreshed for PRESENCE_TTL_S
+    # (its process died) is dropped and announced offline; each process refreshes its own every PRESENCE_HEARTBEAT_S.
+    "PRESENCE_TTL_S": 30.0,
+    "PRESENCE_HEARTBEAT_S": 10.0,
     "DEFAULT_LANGUAGE": "en",
     "NODE_MODULES": None,
 }
