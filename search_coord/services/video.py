@@ -563,6 +563,20 @@ def check_overlaps(svc: Services, actor: Actor, search_id: int, data: dict) -> d
                 "start": iso(clean["start"]), "end": iso(clean["end"])}
 
 
+def _begin_report(s, search_id: int, actor: Actor, data, now: datetime, clean_fn, event_type: str):
+    """The common start of a reviewer's report: the search, the camera (its clock corrects the times read off the
+    footage), the cleaned input, and the event claimed under the report's client id (a retry stops here)."""
+    search = load_search(s, search_id, actor)
+    if not isinstance(data, dict):
+        raise ValidationError({"_body": "expected a JSON object"})
+    cam = _camera(s, data["camera_id"]) if isinstance(data.get("camera_id"), int) else None
+    clean = clean_fn(data, now, _missing_since(search), cam.clock_offset_s if cam else 0.0)
+    ev = events.begin(s, search_id, event_type, actor, now, client_id=clean.get("client_id"))
+    model.check_search_writable(search.status)
+    _check_in_region(search, cam, now)
+    return search, cam, clean, ev
+
+
 def record_interval(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
     """A reviewer records a stretch of footage watched without seeing the subject. Overlapping someone else's
     review is refused with the overlaps (409) unless confirmed. At a camera watching the only way out of an area,
@@ -571,14 +585,8 @@ def record_interval(svc: Services, actor: Actor, search_id: int, data: dict) -> 
     client_id = data.get("client_id") if isinstance(data, dict) else None
     try:
         with svc.transaction() as s:
-            search = load_search(s, search_id, actor)
-            if not isinstance(data, dict):
-                raise ValidationError({"_body": "expected a JSON object"})
-            cam = _camera(s, data["camera_id"]) if isinstance(data.get("camera_id"), int) else None
-            clean = video.clean_interval(data, now, _missing_since(search), cam.clock_offset_s if cam else 0.0)
-            ev = events.begin(s, search_id, "video.reviewed", actor, now, client_id=clean.get("client_id"))
-            model.check_search_writable(search.status)
-            _check_in_region(search, cam, now)
+            search, cam, clean, ev = _begin_report(s, search_id, actor, data, now, video.clean_interval,
+                                                   "video.reviewed")
             task = None
             if clean.get("task_id") is not None:
                 task = s.get(ReviewTask, clean["task_id"])
@@ -637,14 +645,8 @@ def log_sighting(svc: Services, actor: Actor, search_id: int, data: dict) -> dic
     client_id = data.get("client_id") if isinstance(data, dict) else None
     try:
         with svc.transaction() as s:
-            search = load_search(s, search_id, actor)
-            if not isinstance(data, dict):
-                raise ValidationError({"_body": "expected a JSON object"})
-            cam = _camera(s, data["camera_id"]) if isinstance(data.get("camera_id"), int) else None
-            clean = video.clean_sighting(data, now, _missing_since(search), cam.clock_offset_s if cam else 0.0)
-            ev = events.begin(s, search_id, "video.sighting_logged", actor, now, client_id=clean.get("client_id"))
-            model.check_search_writable(search.status)
-            _check_in_region(search, cam, now)
+            search, cam, clean, ev = _begin_report(s, search_id, actor, data, now, video.clean_sighting,
+                                                   "video.sighting_logged")
             if clean.get("photo_id") is not None:
                 photo = s.get(Photo, clean["photo_id"])
                 if photo is None or photo.search_id not in (None, search_id):

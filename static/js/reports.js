@@ -8,8 +8,9 @@
 
   const DIRECTIONS = ["N", "NE", "E", "SE", "S", "SW", "W", "NW"];
 
-  function dialogShell(id, title, body, submitLabel, submitClass) {
-    const dlg = el("dialog", { id, class: "dialog", "aria-labelledby": id + "-title" },
+  /** A form dialog: title, body, an error line, Cancel and a submit button (shared by every report dialog). */
+  function dialogShell(id, title, body, submitLabel, submitClass, extraClass) {
+    const dlg = el("dialog", { id, class: "dialog" + (extraClass ? " " + extraClass : ""), "aria-labelledby": id + "-title" },
       el("form", { method: "dialog", class: "form dialog-form", novalidate: true },
         el("h2", { id: id + "-title" }, title),
         body,
@@ -106,6 +107,8 @@
   }
 
   /** The clue / sighting dialog. opts: {searchId, map, getPosition?, lkp?, allowTime?} -> {open()} */
+  SC.dialogShell = dialogShell;
+
   SC.clueReporter = function clueReporter(opts) {
     const id = "clue-dialog";
     const kindBox = el("div", { class: "segmented" },

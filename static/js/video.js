@@ -192,16 +192,7 @@
   /* ---- small dialog helper ------------------------------------------------------------------------------- */
 
   function dialog(id, title, body, submitLabel, submitClass) {
-    const dlg = el("dialog", { id, class: "dialog vdialog", "aria-labelledby": id + "-title" },
-      el("form", { method: "dialog", class: "form dialog-form", novalidate: true },
-        el("h2", { id: id + "-title" }, title),
-        body,
-        el("div", { class: "form-errors", role: "alert" }),
-        el("div", { class: "dialog-actions" },
-          el("button", { type: "button", class: "btn btn-ghost", "data-close": true }, t("action.cancel")),
-          el("button", { type: "submit", class: "btn " + (submitClass || "btn-primary"), value: "ok" }, submitLabel))));
-    document.body.append(dlg);
-    return dlg;
+    return SC.dialogShell(id, title, body, submitLabel, submitClass, "vdialog");
   }
 
   function showErrors(form, err) {
