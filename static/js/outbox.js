@@ -475,7 +475,9 @@
     const item = await ob.add(spec);
     const result = await ob.outcome(item.key, opts.timeoutMs || (ob.offline ? 300 : 6000));
     if (result === "failed" && opts.discardOnFail !== false) {
-      const err = { status: item.status, data: item.errData || {}, message: item.error };
+      // the outbox may hold a newer copy of the item (it re-reads its store): the server's answer is on that one
+      const cur = ob.items.find((i) => i.key === item.key) || item;
+      const err = { status: cur.status, data: cur.errData || {}, message: cur.error };
       await ob.discard(item.key);
       return { result, item, error: err };
     }

@@ -128,6 +128,13 @@ def test_confirmed_sighting_reaches_the_phone_as_alert_and_trail_within_2_s(serv
             rev.locator("#vsight-dialog .compass-NE").click()
             rev.locator("#vsight-dialog .seg-probable").click()
             rev.fill("#vsight-dialog-notes", "dark jacket, alone")
+            # First a time before he went missing: refused, and the dialog says why (nothing is stored).
+            _set_local_time(rev, "#vsight-dialog-time", s["lkp_time"] - timedelta(hours=1))
+            rev.click("#vsight-dialog button[type=submit]")
+            rev.wait_for_function("document.querySelector('#vsight-dialog').textContent"
+                                  ".includes('before the subject went missing')", timeout=8000)
+            assert rev.locator("#vsight-dialog").is_visible()
+            _set_local_time(rev, "#vsight-dialog-time", seen + timedelta(seconds=30))
             rev.click("#vsight-dialog button[type=submit]")
             rev.wait_for_selector("#vsight-dialog", state="hidden", timeout=5000)
 
