@@ -29,6 +29,8 @@ DEFAULT_RANGE_M = 30.0
 WALKER_LIMIT_MS = 2.5
 #: Footage whose overwrite time is this close is flagged as expiring.
 EXPIRING_WITHIN = timedelta(hours=24)
+#: Footage from this long before the subject went missing may be reviewed (what they wore, which way they left).
+REVIEW_LEAD = timedelta(hours=1)
 #: POD of a reviewed window at a camera watching the only way out of an area, unless the reviewer states one.
 DEFAULT_EXIT_POD = 0.8
 #: The blind spot keeps the ground this far either side of the direction of travel last seen.
@@ -338,6 +340,8 @@ def clean_interval(data, now: datetime, missing_since: datetime, offset_s: float
             form.error("end", "may not be in the future (check the recorder's clock offset)")
         if end <= missing_since:
             form.error("end", "is before the subject went missing")
+        elif start < missing_since - REVIEW_LEAD:
+            form.error("start", "is more than an hour before the subject went missing")
     out = form.result()
     out["start"], out["end"], out["clock"] = start, end, clock
     return out

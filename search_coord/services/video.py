@@ -113,6 +113,8 @@ def create_camera(svc: Services, actor: Actor, data: dict, search_id: int | None
         cam = Camera(created_by=actor.user_id, created_at=naive_utc(now), updated_at=naive_utc(now),
                      clock_offset_s=0.0, covers_exit=False, active=True)
         _apply_camera(cam, clean)
+        if search is not None:
+            _check_in_region(search, cam, now, "location")
         s.add(cam)
         s.flush()
         view = camera_view(cam)
@@ -466,7 +468,7 @@ def create_task(svc: Services, actor: Actor, search_id: int, data: dict) -> dict
     with svc.transaction() as s:
         search = load_search(s, search_id, actor, dispatcher_only=True)
         model.check_search_writable(search.status)
-        clean = video.clean_task(data, now, _missing_since(search) - timedelta(hours=1))
+        clean = video.clean_task(data, now, _missing_since(search) - video.REVIEW_LEAD)
         cam = _camera(s, clean["camera_id"])
         _check_in_region(search, cam, now)
         _check_assignee(s, search_id, clean)
@@ -498,7 +500,7 @@ def update_task(svc: Services, actor: Actor, search_id: int, task_id: int, data:
             raise NotFound(f"review task {task_id} not found on search {search_id}")
         if not isinstance(data, dict) or not data:
             raise ValidationError({"_body": "nothing to change"})
-        clean = video.clean_task(data, now, _missing_since(search) - timedelta(hours=1), partial=True)
+        clean = video.clean_task(data, now, _missing_since(search) - video.REVIEW_LEAD, partial=True)
         if not actor.is_dispatcher:
             if not _may_work_on(s, search_id, t, actor):
                 raise Forbidden(f"review task {task_id} is neither yours nor your team's")
@@ -524,10 +526,18 @@ def update_task(svc: Services, actor: Actor, search_id: int, task_id: int, data:
     return view
 
 
-def _overlaps(s, search_id: int, camera_id: int, start: datetime, end: datetime, actor: Actor) -> list[dict]:
-    """Footage of this camera in [start, end] that someone else has reviewed, or holds in an open task."""
+def _overlaps(s, search_id: int, cam: Camera, start: datetime, end: datetime, actor: Actor) -> list[dict]:
+    """Footage of this camera in [start, end] that someone else has reviewed, or holds in an open task: one named
+    for another reviewer (of any team), or one given to another team as a whole. Times in both clocks."""
+    camera_id = cam.id
     mine = user_team_ids(s, search_id, actor.user_id)
     names = dict(s.execute(select(User.id, User.display_name)).all())
+
+    def clocks(a: datetime, b: datetime) -> dict:
+        return {"start": iso(a), "end": iso(b),
+                "recorder_start": iso(video.recorder_time(_utc(a), cam.clock_offset_s)),
+                "recorder_end": iso(video.recorder_time(_utc(b), cam.clock_offset_s))}
+
     out = []
     for iv in s.execute(select(ReviewedInterval).where(
             ReviewedInterval.search_id == search_id, ReviewedInterval.camera_id == camera_id,
@@ -535,18 +545,17 @@ def _overlaps(s, search_id: int, camera_id: int, start: datetime, end: datetime,
             ReviewedInterval.start < naive_utc(end), ReviewedInterval.end > naive_utc(start))
             .order_by(ReviewedInterval.start)).scalars():
         out.append({"kind": "reviewed", "id": iv.id, "reviewer_id": iv.reviewer_id,
-                    "name": names.get(iv.reviewer_id), "start": iso(iv.start), "end": iso(iv.end)})
+                    "name": names.get(iv.reviewer_id), **clocks(iv.start, iv.end)})
     for t in s.execute(select(ReviewTask).where(
             ReviewTask.search_id == search_id, ReviewTask.camera_id == camera_id,
             ReviewTask.status.in_(("open", "in_progress")),
             ReviewTask.start < naive_utc(end), ReviewTask.end > naive_utc(start)).order_by(ReviewTask.id)).scalars():
-        if t.reviewer_id == actor.user_id or (t.team_id is not None and t.team_id in mine):
-            continue
-        if t.reviewer_id is None and t.team_id is None:
-            continue  # nobody holds it yet
+        if t.reviewer_id == actor.user_id:
+            continue  # mine
+        if t.reviewer_id is None and (t.team_id is None or t.team_id in mine):
+            continue  # nobody holds it yet, or my team does as a whole
         out.append({"kind": "task", "id": t.id, "reviewer_id": t.reviewer_id, "team_id": t.team_id,
-                    "name": names.get(t.reviewer_id) if t.reviewer_id else None,
-                    "start": iso(t.start), "end": iso(t.end)})
+                    "name": names.get(t.reviewer_id) if t.reviewer_id else None, **clocks(t.start, t.end)})
     return out
 
 
@@ -559,7 +568,7 @@ def check_overlaps(svc: Services, actor: Actor, search_id: int, data: dict) -> d
                       isinstance(data.get("camera_id"), int) else 0)
         clean = video.clean_interval({k: v for k, v in data.items() if k in ("camera_id", "start", "end", "clock")},
                                      now, _missing_since(search), cam.clock_offset_s)
-        return {"overlaps": _overlaps(s, search_id, cam.id, clean["start"], clean["end"], actor),
+        return {"overlaps": _overlaps(s, search_id, cam, clean["start"], clean["end"], actor),
                 "start": iso(clean["start"]), "end": iso(clean["end"])}
 
 
@@ -592,7 +601,7 @@ def record_interval(svc: Services, actor: Actor, search_id: int, data: dict) -> 
                 task = s.get(ReviewTask, clean["task_id"])
                 if task is None or task.search_id != search_id or task.camera_id != cam.id:
                     raise ValidationError({"task_id": "is not a review task of this camera on this search"})
-            overlaps = _overlaps(s, search_id, cam.id, clean["start"], clean["end"], actor)
+            overlaps = _overlaps(s, search_id, cam, clean["start"], clean["end"], actor)
             if overlaps and not clean.get("confirm_overlap"):
                 raise OverlapWarning(f"camera {cam.code}: this stretch overlaps footage someone else has reviewed "
                                      f"or holds; send again with confirm_overlap to record it anyway", overlaps)
@@ -603,7 +612,7 @@ def record_interval(svc: Services, actor: Actor, search_id: int, data: dict) -> 
                 cone = mapping(proj.unproject(video.cone(x[0], y[0], cam.direction_deg, cam.fov_deg, cam.range_m)))
                 area, _ = where.add_searched_area(
                     s, search, task.team_id if task else None, cone, clean.get("pod") or video.DEFAULT_EXIT_POD,
-                    f"camera {cam.code} reviewed {iso(clean['start'])} to {iso(clean['end'])}: not seen",
+                    f"📹 {cam.code} · {cam.name}",
                     actor, now)
             iv = ReviewedInterval(search_id=search_id, camera_id=cam.id, task_id=task.id if task else None,
                                   reviewer_id=actor.user_id, start=naive_utc(clean["start"]),
@@ -755,7 +764,7 @@ def decide_sighting(svc: Services, actor: Actor, search_id: int, sighting_id: in
         view = _sighting_view(x, cam)
         events.record(s, search_id, "video.sighting_decided", actor,
                       {"sighting": view, "trail": trail, "lkp_moved": moved}, now)
-        if x.status == "confirmed":
+        if moved:  # news for every unit; an earlier sighting confirmed late only fills in the trail
             from .broadcasts import record_broadcast
 
             record_broadcast(s, search_id, actor, "sighting", _alert_text(x, cam, tz_offset), now)

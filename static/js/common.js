@@ -19,6 +19,16 @@
     return text;
   };
   /** Translate an enum value, e.g. tEnum("category", "dementia") -> I18N["category.dementia"]. */
+  /** A broadcast's text for this page's language: the server writes its own alerts (FOUND, a confirmed sighting)
+      as "English / 中文" so that every unit can read them; show the part in the page's language. */
+  SC.broadcastText = function broadcastText(b) {
+    const text = (b && b.text) || "";
+    if (!b || (b.kind !== "found" && b.kind !== "sighting")) return text;
+    const cut = text.indexOf(" / ");
+    if (cut < 0) return text;
+    return SC.lang.startsWith("zh") ? text.slice(cut + 3) : text.slice(0, cut);
+  };
+
   SC.tEnum = function tEnum(group, value) {
     if (value === null || value === undefined || value === "") return "";
     const key = group + "." + value;

@@ -72,7 +72,7 @@
     const box = SC.clear($("#head-clock"));
     const end = s.found ? new Date(s.found.time).getTime() : (s.closed_at ? new Date(s.closed_at).getTime() : Date.now());
     box.append(el("span", { class: "clock-label" }, s.found ? t("console.missing_for_found") : t("console.missing_for")),
-      el("strong", { class: "clock-value" }, SC.fmtSince(s.lkp_time, end)),
+      el("strong", { class: "clock-value" }, SC.fmtSince(s.missing_since || s.lkp_time, end)),
       el("span", { class: "clock-sub" }, t("console.last_seen_at", { time: SC.fmtDateTime(s.lkp_time) })));
   }
   setInterval(renderClock, 15000);
@@ -506,7 +506,7 @@
             SC.sendReport({ kind: "ack", url: `/api/v1/searches/${searchId}/broadcasts/${b.id}/ack`, body: {}, noClientId: true })
               .then(() => loadBroadcasts());
           } }, t("broadcast.ack")) : null),
-        el("p", { class: "bc-item-text" }, b.text),
+        el("p", { class: "bc-item-text" }, SC.broadcastText(b)),
         b.pending.length
           ? el("div", { class: "small bc-pending" }, el("strong", {}, t("broadcast.pending", { n: b.pending.length }) + " "),
             b.pending.flatMap((p, i) => [i ? SC.t("list.sep") : "", el("span", { class: "bc-person", dataset: { userId: p.user_id } }, p.name)]))

@@ -102,7 +102,7 @@
     if (subj.age !== null && subj.age !== undefined) line.push(t("subject.age_n", { n: subj.age }));
     if (subj.sex && subj.sex !== "unknown") line.push(tEnum("sex", subj.sex));
     if (subj.category) line.push(tEnum("category", subj.category));
-    line.push(t("field.missing_for", { dur: SC.fmtSince(s.lkp_time, s.found ? new Date(s.found.time).getTime() : Date.now()) }));
+    line.push(t("field.missing_for", { dur: SC.fmtSince(s.missing_since || s.lkp_time, s.found ? new Date(s.found.time).getTime() : Date.now()) }));
     $("#subj-line").textContent = line.join(" · ");
     $("#subj-clothing").textContent = subj.clothing ? t("subject.clothing") + ": " + subj.clothing : "";
     const body = SC.clear($("#subject-body"));
@@ -298,7 +298,7 @@
     const sighting = next.kind === "sighting";
     alertDlg.className = "bc-alert " + (red ? "bc-red" : sighting ? "bc-sighting" : "bc-amber");
     $("#bc-kind").textContent = tEnum("bkind", next.kind);
-    $("#bc-text").textContent = next.text;
+    $("#bc-text").textContent = SC.broadcastText(next);
     $("#bc-hint").textContent = sighting ? t("broadcast.sighting_hint") : "";
     $("#bc-meta").textContent = t("broadcast.alert_meta", { time: SC.fmtTime(next.sent_at) });
     const more = alerts.size - 1;

@@ -20,7 +20,8 @@
   const TRAIL_COLOR = "#7048e8";
   const FLAG_COLORS = { fast: "#e8590c", implausible: "#c92a2a" };
 
-  const pct = (x) => (x === null || x === undefined ? "—" : (100 * x).toFixed(x < 0.01 ? 2 : 1) + " %");
+  const pct = (x) => (x === null || x === undefined ? "—" : x > 0 && x < 0.0001 ? "< 0.01 %"
+    : (100 * x).toFixed(x < 0.01 ? 2 : 1) + " %");
   const km = (m) => (m === null || m === undefined ? "—" : m < 1000 ? Math.round(m) + " m" : (m / 1000).toFixed(2) + " km");
   const mins = (s) => Math.round((s || 0) / 60);
   const ms = (iso) => new Date(iso).getTime();
@@ -837,7 +838,10 @@
       w.append(el("strong", { class: "overlap-title" }, "⚠ " + t("video.overlap_title")),
         el("ul", { class: "overlap-list" }, overlaps.map((o) => el("li", {},
           t("video.overlap_" + (o.kind === "task" ? "task" : "reviewed"), {
-            name: o.name || userName(o.reviewer_id), w: fmtWindow(o.start, o.end, true),
+            name: o.name || userName(o.reviewer_id),
+            // the reviewer types recorder times: say the overlap in that clock first
+            w: o.recorder_start ? t("video.recorder_window", { w: fmtWindow(o.recorder_start, o.recorder_end, true) })
+              + " (" + fmtWindow(o.start, o.end, true) + ")" : fmtWindow(o.start, o.end, true),
           })))),
         el("p", { class: "small" }, t("video.overlap_hint")),
         d.anyway);

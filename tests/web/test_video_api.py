@@ -318,3 +318,48 @@ def test_a_camera_added_on_the_map_during_a_search_is_announced(app, video):
     assert disp.post("/api/v1/cameras", {"code": "S2", "name": "x", "location": LKP, "kind": "shop",
                                          "search_id": 999}).status_code == 404
     assert "S2" not in {c["code"] for c in disp.get("/api/v1/cameras").get_json()}
+
+
+def test_reviewers_of_one_team_are_warned_about_each_others_named_tasks(video):
+    sid, disp, off1, off2 = video["sid"], video["disp"], video["off1"], video["off2"]
+    c1 = video["cams"]["C1"]["id"]
+    disp.patch(f"/api/v1/searches/{sid}/teams/{video['team']['id']}", {"member_ids": [off2.user["id"]]})
+    disp.post(f"/api/v1/searches/{sid}/video/tasks", {"camera_id": c1, "start": "2026-11-28T17:30:00+08:00",
+                                                       "end": "2026-11-28T18:00:00+08:00",
+                                                       "team_id": video["team"]["id"], "reviewer_id": off2.user["id"]})
+    r = off1.post(f"/api/v1/searches/{sid}/video/intervals", {"camera_id": c1, "start": "2026-11-28T17:40:00+08:00",
+                                                               "end": "2026-11-28T17:50:00+08:00"})
+    assert r.status_code == 409 and [(o["kind"], o["name"]) for o in r.get_json()["overlaps"]] == [("task", "Off2")]
+    assert "recorder_start" in r.get_json()["overlaps"][0]
+    # A task for the team as a whole is the team's: its members review it without a warning.
+    c2 = video["cams"]["C2"]["id"]
+    disp.post(f"/api/v1/searches/{sid}/video/tasks", {"camera_id": c2, "start": "2026-11-28T17:30:00+08:00",
+                                                       "end": "2026-11-28T18:00:00+08:00", "team_id": video["team"]["id"]})
+    assert off1.post(f"/api/v1/searches/{sid}/video/intervals", {
+        "camera_id": c2, "start": "2026-11-28T17:40:00+08:00", "end": "2026-11-28T17:50:00+08:00"}).status_code == 201
+
+
+def test_more_refusals_change_nothing(video):
+    sid, disp, off1 = video["sid"], video["disp"], video["off1"]
+    far = disp.post("/api/v1/cameras", {"code": "SH1", "name": "Shanghai", "location": [121.47, 31.23],
+                                        "kind": "shop", "search_id": sid})
+    assert far.status_code == 400 and "outside this search's region" in far.get_json()["errors"]["location"]
+    assert "SH1" not in {c["code"] for c in disp.get("/api/v1/cameras").get_json()}
+    early = off1.post(f"/api/v1/searches/{sid}/video/intervals", {"camera_id": video["cams"]["C1"]["id"],
+                                                                   "start": "2026-11-26T17:30:00+08:00",
+                                                                   "end": "2026-11-28T17:40:00+08:00"})
+    assert early.status_code == 400 and "an hour before" in early.get_json()["errors"]["start"]
+    assert disp.get(f"/api/v1/searches/{sid}/video").get_json()["intervals"] == []
+
+
+def test_an_earlier_sighting_confirmed_late_fills_the_trail_without_an_alert(video):
+    sid, disp, off1 = video["sid"], video["disp"], video["off1"]
+    later = _sight(off1, sid, video["cams"]["C2"]["id"], "2026-11-28T17:50:00+08:00")
+    earlier = _sight(off1, sid, video["cams"]["C1"]["id"], "2026-11-28T17:40:00+08:00")
+    disp.post(f"/api/v1/searches/{sid}/video/sightings/{later['id']}/decision", {"decision": "confirm"})
+    r = disp.post(f"/api/v1/searches/{sid}/video/sightings/{earlier['id']}/decision", {"decision": "confirm"})
+    assert r.get_json()["lkp_moved"] is False and len(r.get_json()["trail"]["points"]) == 2
+    assert len(disp.get(f"/api/v1/searches/{sid}/broadcasts").get_json()) == 1  # the later one's alert only
+    search = disp.get(f"/api/v1/searches/{sid}").get_json()
+    assert search["missing_since"] == "2026-11-28T09:30:00.000Z"  # not moved by sightings
+    assert search["lkp_time"] == "2026-11-28T09:50:00.000Z"
