@@ -685,8 +685,18 @@ def _trail(s, search: Search) -> dict:
                "direction_deg": x.direction_deg, "direction": video.compass_label(x.direction_deg),
                "confidence": x.confidence} for x, cam in rows]
     dists = [distance_m(a.lon, a.lat, b.lon, b.lat) for (_, a), (_, b) in zip(rows, rows[1:])]
-    legs = video.legs([(x.id, _utc(x.time), None) for x, _ in rows], dists, _speeds(search)[1])
-    return {"points": points,
+    fastest = _speeds(search)[1]
+    legs = video.legs([(x.id, _utc(x.time), None) for x, _ in rows], dists, fastest)
+    # Where it all started: the first last known point, and the leg from it to the first sighting.
+    first = _anchors(search)[0]
+    origin = {"location": {"type": "Point", "coordinates": [first[0], first[1]]}, "time": iso(first[2]), "leg": None}
+    if rows and _utc(rows[0][0].time) >= first[2]:
+        x0, c0 = rows[0]
+        d0 = distance_m(first[0], first[1], c0.lon, c0.lat)
+        [leg0] = video.legs([(0, first[2], None), (x0.id, _utc(x0.time), None)], [d0], fastest)
+        origin["leg"] = {"from": None, "to": x0.id, "distance_m": round(d0, 1), "seconds": leg0.seconds,
+                         "speed_ms": None if leg0.speed_ms is None else round(leg0.speed_ms, 3), "flag": leg0.flag}
+    return {"points": points, "origin": origin,
             "legs": [{"from": leg.from_id, "to": leg.to_id, "distance_m": round(leg.distance_m, 1),
                       "seconds": leg.seconds, "speed_ms": None if leg.speed_ms is None else round(leg.speed_ms, 3),
                       "flag": leg.flag} for leg in legs],

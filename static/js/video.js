@@ -66,6 +66,17 @@
       if (!points.length) return;
       const ll = (p) => SC.pointLatLng(p.location);
       const legs = trail.legs || [];
+      // from where it started (the first last known point) to the first sighting: dashed, the route is not known
+      const origin = trail.origin;
+      if (origin && origin.leg && ll(origin) && ll(points[0])) {
+        const flag = origin.leg.flag || null;
+        const line = L.polyline([ll(origin), ll(points[0])], {
+          color: flag ? FLAG_COLORS[flag] || FLAG_COLORS.fast : TRAIL_COLOR, weight: 4, opacity: 0.8, dashArray: "2 9",
+          className: "sc-trail sc-trail-origin" + (flag ? " sc-trail-flag sc-trail-" + flag : ""),
+        });
+        line.bindTooltip(t("trail.from_start") + " · " + legText(origin.leg), { sticky: true });
+        this.group.addLayer(line);
+      }
       // legs join consecutive points (the points are in time order)
       for (let i = 0; i + 1 < points.length; i++) {
         const a = ll(points[i]);

@@ -232,6 +232,9 @@ def test_confirming_a_later_sighting_moves_the_search_and_alerts_everyone(app, l
     assert alert["kind"] == "sighting" and alert["text"].startswith("Seen 17:42 at camera C2 (Camera C2), heading E")
     assert "向东方向" in alert["text"]
     assert got[2]["payload"]["trail"]["points"][0]["code"] == "C2"
+    origin = got[2]["payload"]["trail"]["origin"]  # the walk from the first last known point, 500 m in 12 min
+    assert origin["location"]["coordinates"] == LKP and origin["leg"]["distance_m"] == pytest.approx(500, rel=0.01)
+    assert origin["leg"]["seconds"] == 720 and origin["leg"]["flag"] is None
     assert [b["kind"] for b in off1.get(f"/api/v1/searches/{sid}/broadcasts").get_json()] == ["sighting"]
 
     # The model now tilts east of the new point: the segment just east holds more than the one just west.
