@@ -25,9 +25,9 @@ from .access import load_search, require_dispatcher, user_team_ids
 from .context import Actor, Services, is_duplicate_client_id
 from .events import iso, naive_utc
 
-#: Blind-spot ground larger than this is cut into cells of BLIND_CELL_M for the patrols.
-BLIND_ONE_SEGMENT_M2 = 60_000.0
-BLIND_CELL_M = 200.0
+#: Blind-spot ground is handed over in pieces about the size of the search's other segments (so that the
+#: suggestions weigh it fairly against them), or of this many m² when there are none.
+BLIND_PIECE_M2 = 250_000.0
 #: A camera counts as "did not see the subject" when its reviewed footage covers this share of the window in which
 #: the subject, heading its way from the last sighting, would have passed it.
 CLEAR_COVERAGE = 0.8
@@ -859,6 +859,8 @@ def blind_spot_segments(svc: Services, actor: Actor, search_id: int) -> dict:
             raise Conflict(f"no blind spot to hand over: {spot['reason']}")
         proj = where.projection(search)
         existing = s.execute(select(Segment).where(Segment.search_id == search_id)).scalars().all()
+        sizes = sorted(g.area_m2 for g in existing if g.source != "blind")
+        piece_m2 = sizes[len(sizes) // 2] if sizes else BLIND_PIECE_M2
         reshaped, removed = [], []
         for g in existing:
             geom = proj.project(shape(g.geometry))
@@ -874,10 +876,10 @@ def blind_spot_segments(svc: Services, actor: Actor, search_id: int) -> dict:
                 reshaped.append(g.id)
         s.flush()
         names = {g.name for g in existing if g.id not in removed}
-        if region.area <= BLIND_ONE_SEGMENT_M2:
+        if region.area <= 1.5 * piece_m2:
             pieces = [region]
         else:
-            pieces = [c.polygon for c in segmentation.grid(region, BLIND_CELL_M, "square")]
+            pieces = [c.polygon for c in segmentation.grid(region, math.sqrt(piece_m2), "square")]
         created = []
         for poly in pieces:
             name = segmentation.next_free_name(names, "BS")
