@@ -409,6 +409,45 @@ def _proposals(s, search: Search, now: datetime, cams: list[Camera], cones: dict
     return out
 
 
+def _route_proposals(s, search: Search, now: datetime, cams: list[Camera]) -> list[dict]:
+    """Cameras on the way between two known points of the subject (the first last known point and the confirmed
+    sightings that moved it): those they can have passed in between at their fastest plausible pace, with the
+    window in which they would have, the straightest detours first. This is how the route is found."""
+    _, fastest = _speeds(search)
+    anchors = _anchors(search)
+    if len(anchors) < 2:
+        return []
+    tasks = {t.camera_id: t.id for t in s.execute(select(ReviewTask).where(
+        ReviewTask.search_id == search.id, ReviewTask.status != "cancelled").order_by(ReviewTask.id)).scalars()}
+    reviewed = _intervals_by_camera(s, search.id)
+    found = []
+    for (alon, alat, ta), (blon, blat, tb) in zip(anchors, anchors[1:]):
+        direct = distance_m(alon, alat, blon, blat)
+        for cam in cams:
+            da, db = distance_m(alon, alat, cam.lon, cam.lat), distance_m(cam.lon, cam.lat, blon, blat)
+            if min(da, db) < 1.0:
+                continue  # the camera that saw them there
+            start = ta + timedelta(seconds=da / fastest)
+            end = tb - timedelta(seconds=db / fastest)
+            if end <= start:
+                continue  # they cannot have passed it and still been at the next point in time
+            found.append((da + db - direct, cam, video.Window(start, end), da))
+    found.sort(key=lambda f: (f[0], f[3], f[1].id))
+    out = []
+    for rank, (detour, cam, w, da) in enumerate(found[:MAX_PROPOSALS], start=1):
+        expires, status = video.retention(w.start, cam.retention_days, now)
+        done = [(_utc(iv.start), _utc(iv.end)) for iv in reviewed.get(cam.id, [])]
+        out.append({"camera_id": cam.id, "code": cam.code, "name": cam.name, "rank": rank, "kind": "route",
+                    "detour_m": round(detour, 1), "distance_m": round(da, 1),
+                    "start": iso(w.start), "end": iso(w.end),
+                    "recorder_start": iso(video.recorder_time(w.start, cam.clock_offset_s)),
+                    "recorder_end": iso(video.recorder_time(w.end, cam.clock_offset_s)),
+                    "retention": {"expires_at": iso(expires), "status": status},
+                    "task_id": tasks.get(cam.id), "window_s": w.seconds,
+                    "reviewed_s": video.covered_seconds((w.start, w.end), done)})
+    return out
+
+
 def _cameras_near(s, search: Search, now: datetime) -> list[Camera]:
     """Active cameras within the search's region (a bounding box first, then the exact distance)."""
     radius = _region_radius(search, now)
@@ -940,6 +979,7 @@ def get_video(svc: Services, actor: Actor, search_id: int) -> dict:
             camera_list.append(v)
         return {"cameras": camera_list,
                 "proposals": _proposals(s, search, now, cams, cones),
+                "route_proposals": _route_proposals(s, search, now, cams),
                 "tasks": [_task_view(t, by_id[t.camera_id], reviewed.get(t.camera_id, [])) for t in tasks],
                 "intervals": [_interval_view(iv, by_id[cid]) for cid, ivs in reviewed.items() for iv in ivs],
                 "sightings": [_sighting_view(x, by_id[x.camera_id]) for x in sightings],

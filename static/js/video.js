@@ -269,6 +269,8 @@
       trail: el("div", { class: "vp-trail" }),
       tasks: el("ul", { class: "list vp-tasks" }),
       proposals: el("ul", { class: "list vp-proposals" }),
+      route: el("ul", { class: "list vp-route" }),
+      routeHead: el("div", { class: "vp-route-head", hidden: true }),
       blind: el("div", { class: "vp-blind", hidden: true }),
     };
     const showCams = el("input", { type: "checkbox", id: "vp-show-cameras", checked: true });
@@ -287,6 +289,7 @@
       parts.pending,
       el("h3", { class: "vp-h" }, t("video.trail")), parts.trail,
       el("h3", { class: "vp-h" }, t("video.tasks"), el("span", { class: "tab-count vp-count-tasks" })), parts.tasks,
+      parts.routeHead, parts.route,
       el("h3", { class: "vp-h" }, t("video.proposals"), el("span", { class: "tab-count vp-count-proposals" })),
       el("p", { class: "hint" }, t("video.proposals_hint")), parts.proposals);
 
@@ -596,28 +599,42 @@
       } catch (e) { render(); /* shown; put the controls back */ }
     }
 
+    function proposalItem(p) {
+      const r = p.retention || { status: "unknown" };
+      const task = p.task_id ? data.tasks.find((x) => x.id === p.task_id) : null;
+      const route = p.kind === "route";
+      return el("li", { class: "list-item column vp-prop retention-" + r.status + (route ? " vp-prop-route" : ""), dataset: { cameraId: p.camera_id } },
+        el("div", { class: "row-between" },
+          el("span", {},
+            el("span", { class: "vp-rank" }, String(p.rank)), " ",
+            el("button", { type: "button", class: "link-button strong", onclick: () => focusCamera(p.camera_id) }, `${p.code} · ${p.name}`)),
+          route ? el("span", { class: "vp-detour", title: t("video.detour_title") }, t("video.detour", { d: km(p.detour_m) }))
+            : el("span", { class: "vp-prob", title: t("video.probability") }, pct(p.probability))),
+        el("div", { class: "small" }, km(p.distance_m), " · ", el("strong", {}, fmtWindow(p.start, p.end)), " ",
+          el("span", { class: "muted" }, t("video.recorder_window", { w: fmtWindow(p.recorder_start, p.recorder_end, true) }))),
+        retentionBadge(r),
+        p.window_s ? el("div", { class: "small muted" }, t("video.reviewed_of", { done: mins(p.reviewed_s), total: mins(p.window_s), pct: Math.round(100 * (p.reviewed_s || 0) / p.window_s) })) : null,
+        el("div", { class: "btn-row" },
+          task ? el("span", { class: "badge vt-badge" }, t("video.has_task", { status: tEnum("task_status", task.status) }))
+            : canDecide ? el("button", { type: "button", class: "btn btn-small btn-primary vp-create-task", onclick: () => openTask(camById(p.camera_id) || { id: p.camera_id, code: p.code, name: p.name }, p) }, t("video.create_task")) : null));
+    }
+
     function renderProposals() {
       const list = SC.clear(parts.proposals);
       const props = data.proposals.slice().sort((a, b) => a.rank - b.rank);
       panel.querySelector(".vp-count-proposals").textContent = props.length ? ` ${props.length}` : "";
-      for (const p of props) {
-        const r = p.retention || { status: "unknown" };
-        const task = p.task_id ? data.tasks.find((x) => x.id === p.task_id) : null;
-        list.append(el("li", { class: "list-item column vp-prop retention-" + r.status, dataset: { cameraId: p.camera_id } },
-          el("div", { class: "row-between" },
-            el("span", {},
-              el("span", { class: "vp-rank" }, String(p.rank)), " ",
-              el("button", { type: "button", class: "link-button strong", onclick: () => focusCamera(p.camera_id) }, `${p.code} · ${p.name}`)),
-            el("span", { class: "vp-prob", title: t("video.probability") }, pct(p.probability))),
-          el("div", { class: "small" }, km(p.distance_m), " · ", el("strong", {}, fmtWindow(p.start, p.end)), " ",
-            el("span", { class: "muted" }, t("video.recorder_window", { w: fmtWindow(p.recorder_start, p.recorder_end, true) }))),
-          retentionBadge(r),
-          p.window_s ? el("div", { class: "small muted" }, t("video.reviewed_of", { done: mins(p.reviewed_s), total: mins(p.window_s), pct: Math.round(100 * (p.reviewed_s || 0) / p.window_s) })) : null,
-          el("div", { class: "btn-row" },
-            task ? el("span", { class: "badge vt-badge" }, t("video.has_task", { status: tEnum("task_status", task.status) }))
-              : canDecide ? el("button", { type: "button", class: "btn btn-small btn-primary vp-create-task", onclick: () => openTask(camById(p.camera_id) || { id: p.camera_id, code: p.code, name: p.name }, p) }, t("video.create_task")) : null)));
-      }
+      for (const p of props) list.append(proposalItem(p));
       if (!props.length) list.append(el("li", { class: "muted" }, t("video.no_proposals")));
+      // cameras on the way between known points: how the route is found
+      const route = (data.route_proposals || []).slice().sort((a, b) => a.rank - b.rank);
+      const rl = SC.clear(parts.route);
+      const head = SC.clear(parts.routeHead);
+      head.hidden = !route.length;
+      if (route.length) {
+        head.append(el("h3", { class: "vp-h" }, t("video.route_proposals"), el("span", { class: "tab-count" }, ` ${route.length}`)),
+          el("p", { class: "hint" }, t("video.route_hint")));
+        for (const p of route) rl.append(proposalItem(p));
+      }
     }
 
     function retentionBadge(r) {

@@ -366,3 +366,19 @@ def test_an_earlier_sighting_confirmed_late_fills_the_trail_without_an_alert(vid
     search = disp.get(f"/api/v1/searches/{sid}").get_json()
     assert search["missing_since"] == "2026-11-28T09:30:00.000Z"  # not moved by sightings
     assert search["lkp_time"] == "2026-11-28T09:50:00.000Z"
+
+
+def test_cameras_on_the_way_between_two_known_points_are_proposed_with_their_window(video):
+    sid, disp, off1 = video["sid"], video["disp"], video["off1"]
+    mid = cam(disp, "M1", 250, 20)      # on the way from the LKP to C2, 500 m east
+    cam(disp, "M2", 250, -400)          # a long detour: cannot have passed it in 12 minutes
+    x = _sight(off1, sid, video["cams"]["C2"]["id"], "2026-11-28T17:42:00+08:00")
+    disp.post(f"/api/v1/searches/{sid}/video/sightings/{x['id']}/decision", {"decision": "confirm"})
+    route = disp.get(f"/api/v1/searches/{sid}/video").get_json()["route_proposals"]
+    codes = [p["code"] for p in route]
+    assert codes[0] == "M1" and "M2" not in codes and "C2" not in codes
+    m1 = route[0]
+    assert m1["detour_m"] < 5 and m1["kind"] == "route"
+    # 250 m from each end at 1.3 m/s: from 17:33:12 to 17:38:48
+    assert m1["start"].startswith("2026-11-28T09:33:1") and m1["end"].startswith("2026-11-28T09:38:4")
+    assert m1["camera_id"] == mid["id"]
