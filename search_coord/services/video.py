@@ -743,6 +743,28 @@ def _trail(s, search: Search) -> dict:
             else None}
 
 
+def _with_implied(view: dict, x: Sighting, cam: Camera, search: Search, sightings: list[Sighting],
+                  cams: dict[int, Camera]) -> dict:
+    """A pending sighting with the leg it would add to the trail: from the latest confirmed sighting before it (or
+    where the person was first last seen), so the dispatcher sees an impossible speed before confirming."""
+    if x.status != "pending":
+        return view
+    before = [y for y in sightings if y.status == "confirmed" and y.time <= x.time]
+    if before:
+        prev = max(before, key=lambda y: (y.time, y.id))
+        plon, plat, pt, pfrom = cams[prev.camera_id].lon, cams[prev.camera_id].lat, _utc(prev.time), prev.id
+    else:
+        plon, plat, pt = _anchors(search)[0]
+        pfrom = None
+        if _utc(x.time) < pt:
+            return view
+    d = distance_m(plon, plat, cam.lon, cam.lat)
+    [leg] = video.legs([(0, pt, None), (x.id, _utc(x.time), None)], [d], _speeds(search)[1])
+    view["implied"] = {"from": pfrom, "distance_m": round(d, 1), "seconds": leg.seconds,
+                       "speed_ms": None if leg.speed_ms is None else round(leg.speed_ms, 3), "flag": leg.flag}
+    return view
+
+
 def trail_of(session, search: Search) -> dict:
     """The confirmed trail, for the search snapshot."""
     return _trail(session, search)
@@ -982,7 +1004,8 @@ def get_video(svc: Services, actor: Actor, search_id: int) -> dict:
                 "route_proposals": _route_proposals(s, search, now, cams),
                 "tasks": [_task_view(t, by_id[t.camera_id], reviewed.get(t.camera_id, [])) for t in tasks],
                 "intervals": [_interval_view(iv, by_id[cid]) for cid, ivs in reviewed.items() for iv in ivs],
-                "sightings": [_sighting_view(x, by_id[x.camera_id]) for x in sightings],
+                "sightings": [_with_implied(_sighting_view(x, by_id[x.camera_id]), x, by_id[x.camera_id], search,
+                                            sightings, by_id) for x in sightings],
                 "trail": _trail(s, search),
                 "heading_deg": search.heading_deg,
                 "lkp_history": search.lkp_history or [],

@@ -382,3 +382,16 @@ def test_cameras_on_the_way_between_two_known_points_are_proposed_with_their_win
     # 250 m from each end at 1.3 m/s: from 17:33:12 to 17:38:48
     assert m1["start"].startswith("2026-11-28T09:33:1") and m1["end"].startswith("2026-11-28T09:38:4")
     assert m1["camera_id"] == mid["id"]
+
+
+def test_a_pending_sighting_shows_the_speed_it_implies_before_it_is_confirmed(video):
+    sid, disp, off1 = video["sid"], video["disp"], video["off1"]
+    first = _sight(off1, sid, video["cams"]["C1"]["id"], "2026-11-28T17:40:00+08:00")
+    disp.post(f"/api/v1/searches/{sid}/video/sightings/{first['id']}/decision", {"decision": "confirm"})
+    _sight(off1, sid, video["cams"]["C3"]["id"], "2026-11-28T17:45:00+08:00")   # 3 km in 5 min
+    _sight(off1, sid, video["cams"]["C2"]["id"], "2026-11-28T17:50:00+08:00")   # 500 m in 10 min
+    pending = {x["code"]: x for x in disp.get(f"/api/v1/searches/{sid}/video").get_json()["sightings"]
+               if x["status"] == "pending"}
+    assert pending["C3"]["implied"]["flag"] == "implausible" and pending["C3"]["implied"]["from"] == first["id"]
+    assert pending["C2"]["implied"]["flag"] is None
+    assert pending["C2"]["implied"]["speed_ms"] == pytest.approx(500 / 600, rel=0.02)
