@@ -786,12 +786,12 @@ def _alert_text(x: Sighting, cam: Camera, tz_offset_min: int) -> str:
 
 
 def decide_sighting(svc: Services, actor: Actor, search_id: int, sighting_id: int, data: dict) -> dict:
-    """A dispatcher confirms or rejects a pending sighting. A confirmed sighting later than the last known point
-    becomes the new last known point (the model tilts along its direction of travel and is recomputed) and every
-    unit gets an acknowledged alert."""
+    """A dispatcher confirms or rejects a pending sighting, or retracts a confirmed one. A confirmed sighting later
+    than the last known point becomes the new last known point (the model tilts along its direction of travel and
+    is recomputed) and every unit gets an acknowledged alert."""
     require_dispatcher(actor)
-    if not isinstance(data, dict) or data.get("decision") not in ("confirm", "reject"):
-        raise ValidationError({"decision": "must be confirm or reject"})
+    if not isinstance(data, dict) or data.get("decision") not in ("confirm", "reject", "retract"):
+        raise ValidationError({"decision": "must be confirm, reject or retract"})
     note = data.get("note")
     if note is not None and (not isinstance(note, str) or len(note) > 2000):
         raise ValidationError({"note": "must be text of at most 2000 characters"})
@@ -799,49 +799,100 @@ def decide_sighting(svc: Services, actor: Actor, search_id: int, sighting_id: in
     if isinstance(tz_offset, bool) or not isinstance(tz_offset, int) or not -840 <= tz_offset <= 840:
         raise ValidationError({"tz_offset_min": "must be minutes east of UTC, -840 to 840"})
     now = svc.now()
-    moved = False
     with svc.transaction() as s:
         search = load_search(s, search_id, actor, dispatcher_only=True)
         model.check_search_writable(search.status)
         x = s.get(Sighting, sighting_id)
         if x is None or x.search_id != search_id:
             raise NotFound(f"sighting {sighting_id} not found on search {search_id}")
-        if x.status != "pending":
-            raise Conflict(f"sighting {sighting_id} was already {x.status}")
         cam = s.get(Camera, x.camera_id)
-        x.status = "confirmed" if data["decision"] == "confirm" else "rejected"
-        x.decided_by, x.decided_at, x.decision_note = actor.user_id, naive_utc(now), note
-        s.flush()
-        if x.status == "confirmed" and x.time > search.lkp_time:
-            moved = True
-            history = list(search.lkp_history or [])
-            history.append({"lkp": search.lkp, "lkp_time": iso(search.lkp_time), "address": search.lkp_address,
-                            "heading_deg": search.heading_deg,
-                            "replaced_by": f"sighting {x.id}", "replaced_at": iso(now)})
-            search.lkp_history = history
-            search.lkp = {"type": "Point", "coordinates": [cam.lon, cam.lat]}
-            search.lkp_time = x.time
-            search.lkp_address = f"{cam.code} {cam.name}"[:300]
-            search.heading_deg = x.direction_deg
-            s.flush()
-            where._bump(search, s)
-            from .searches import search_view
-
-            changes = {"lkp": search.lkp, "lkp_time": iso(search.lkp_time), "lkp_address": search.lkp_address,
-                       "heading_deg": search.heading_deg}
-            events.record(s, search_id, "search.updated", actor, {"changes": changes, "search": search_view(search)},
-                          now)
-        trail = _trail(s, search)
-        view = _sighting_view(x, cam)
-        events.record(s, search_id, "video.sighting_decided", actor,
-                      {"sighting": view, "trail": trail, "lkp_moved": moved}, now)
-        if moved:  # news for every unit; an earlier sighting confirmed late only fills in the trail
-            from .broadcasts import record_broadcast
-
-            record_broadcast(s, search_id, actor, "sighting", _alert_text(x, cam, tz_offset), now)
+        if data["decision"] == "retract":
+            if x.status != "confirmed":
+                raise Conflict(f"sighting {sighting_id} is {x.status}: only a confirmed sighting can be retracted")
+            result, moved = _retract(s, search, x, cam, actor, note, tz_offset, now)
+        else:
+            if x.status != "pending":
+                raise Conflict(f"sighting {sighting_id} was already {x.status}")
+            result, moved = _decide(s, search, x, cam, actor, data["decision"], note, tz_offset, now)
     if moved:
-        where.schedule_recompute(svc, search_id, f"sighting {sighting_id} moved the last known point")
-    return {**view, "lkp_moved": moved, "trail": trail}
+        where.schedule_recompute(svc, search_id, f"sighting {sighting_id} {data['decision']}ed: the last known "
+                                                 f"point changed")
+    return result
+
+
+def _move_lkp_event(s, search: Search, actor: Actor, now: datetime) -> None:
+    from .searches import search_view
+
+    where._bump(search, s)
+    changes = {"lkp": search.lkp, "lkp_time": iso(search.lkp_time), "lkp_address": search.lkp_address,
+               "heading_deg": search.heading_deg}
+    events.record(s, search.id, "search.updated", actor, {"changes": changes, "search": search_view(search)}, now)
+
+
+def _decide(s, search: Search, x: Sighting, cam: Camera, actor: Actor, decision: str, note, tz_offset: int,
+            now: datetime) -> tuple[dict, bool]:
+    x.status = "confirmed" if decision == "confirm" else "rejected"
+    x.decided_by, x.decided_at, x.decision_note = actor.user_id, naive_utc(now), note
+    s.flush()
+    moved = x.status == "confirmed" and x.time > search.lkp_time
+    if moved:
+        history = list(search.lkp_history or [])
+        history.append({"lkp": search.lkp, "lkp_time": iso(search.lkp_time), "address": search.lkp_address,
+                        "heading_deg": search.heading_deg, "replaced_by": f"sighting {x.id}", "replaced_at": iso(now)})
+        search.lkp_history = history
+        search.lkp = {"type": "Point", "coordinates": [cam.lon, cam.lat]}
+        search.lkp_time = x.time
+        search.lkp_address = f"{cam.code} {cam.name}"[:300]
+        search.heading_deg = x.direction_deg
+        s.flush()
+        _move_lkp_event(s, search, actor, now)
+    trail = _trail(s, search)
+    view = _sighting_view(x, cam)
+    events.record(s, search.id, "video.sighting_decided", actor, {"sighting": view, "trail": trail, "lkp_moved": moved},
+                  now)
+    if moved:  # news for every unit; an earlier sighting confirmed late only fills in the trail
+        from .broadcasts import record_broadcast
+
+        record_broadcast(s, search.id, actor, "sighting", _alert_text(x, cam, tz_offset), now)
+    return {**view, "lkp_moved": moved, "trail": trail}, moved
+
+
+def _retract(s, search: Search, x: Sighting, cam: Camera, actor: Actor, note, tz_offset: int,
+             now: datetime) -> tuple[dict, bool]:
+    """Take back a confirmed sighting (a mistaken confirmation sends every patrol the wrong way). If it had moved the
+    last known point, the point it replaced comes back (or, when later sightings moved it on since, it drops out of
+    the chain of known points), the model is recomputed and every unit is told to disregard it."""
+    x.status, x.decided_by, x.decided_at = "retracted", actor.user_id, naive_utc(now)
+    x.decision_note = note or x.decision_note
+    history = [dict(h) for h in (search.lkp_history or [])]
+    tag = f"sighting {x.id}"
+    k = next((i for i, h in enumerate(history) if h.get("replaced_by") == tag), None)
+    restored = False
+    if k is not None:
+        if k == len(history) - 1:  # it is the current last known point: the one before comes back
+            prev = history.pop()
+            search.lkp, search.lkp_time = prev["lkp"], naive_utc(_parse_iso(prev["lkp_time"]))
+            search.lkp_address, search.heading_deg = prev.get("address"), prev.get("heading_deg")
+            restored = True
+        else:  # later sightings moved it on: it drops out of the chain
+            history[k]["replaced_by"] = history[k + 1].get("replaced_by")
+            del history[k + 1]
+        search.lkp_history = history or None
+        s.flush()
+        _move_lkp_event(s, search, actor, now)
+    s.flush()
+    trail = _trail(s, search)
+    view = _sighting_view(x, cam)
+    events.record(s, search.id, "video.sighting_decided", actor,
+                  {"sighting": view, "trail": trail, "lkp_moved": restored}, now)
+    if k is not None:  # the units were told of it: tell them to disregard it
+        from .broadcasts import record_broadcast
+
+        hhmm = (_utc(x.time) + timedelta(minutes=tz_offset)).strftime("%H:%M")
+        record_broadcast(s, search.id, actor, "sighting",
+                         f"DISREGARD the sighting at {hhmm} at camera {cam.code} ({cam.name}): it was not the "
+                         f"person. / 撤销：{hhmm} 在摄像头 {cam.code}（{cam.name}）的目击有误，不是此人。", now)
+    return {**view, "lkp_moved": restored, "trail": trail}, k is not None
 
 
 # --- the blind spot ----------------------------------------------------------------------------------------------

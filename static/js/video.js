@@ -510,13 +510,16 @@
           s.decision_note ? " — " + s.decision_note : ""),
         pending && canDecide ? el("div", { class: "btn-row" },
           el("button", { type: "button", class: "btn btn-found btn-large vs-confirm", onclick: (e) => decide(s, "confirm", e.currentTarget) }, t("video.confirm")),
-          el("button", { type: "button", class: "btn btn-danger btn-large vs-reject", onclick: (e) => decide(s, "reject", e.currentTarget) }, t("video.reject"))) : null);
+          el("button", { type: "button", class: "btn btn-danger btn-large vs-reject", onclick: (e) => decide(s, "reject", e.currentTarget) }, t("video.reject"))) : null,
+        s.status === "confirmed" && canDecide ? el("div", { class: "btn-row" },
+          el("button", { type: "button", class: "btn btn-small btn-ghost vs-retract", onclick: (e) => decide(s, "retract", e.currentTarget) }, t("video.retract"))) : null);
     }
 
     async function decide(s, decision, btn) {
       const body = { decision, tz_offset_min: -new Date().getTimezoneOffset() }; // the alert reads in local time
-      if (decision === "reject") {
-        const note = await SC.askText(t("video.reject_title", { code: s.code || "" }), t("video.reject_note"), { submitLabel: t("video.reject"), submitClass: "btn-danger" });
+      if (decision === "reject" || decision === "retract") {
+        const note = await SC.askText(t("video." + decision + "_title", { code: s.code || "" }), t("video." + decision + "_note"),
+          { submitLabel: t("video." + decision), submitClass: "btn-danger" });
         if (note === null) return;
         if (note) body.note = note;
       }
@@ -525,7 +528,7 @@
       try {
         const res = await SC.api("POST", `${base}/sightings/${s.id}/decision`, body);
         if (res && res.id) upsert(data.sightings, res);
-        SC.toast(decision === "confirm" ? t("video.confirmed") : t("video.rejected"), "ok");
+        SC.toast(t({ confirm: "video.confirmed", reject: "video.rejected", retract: "video.retracted" }[decision]), "ok");
         render();
         loadSoon(50);
       } catch (e) {

@@ -395,3 +395,31 @@ def test_a_pending_sighting_shows_the_speed_it_implies_before_it_is_confirmed(vi
     assert pending["C3"]["implied"]["flag"] == "implausible" and pending["C3"]["implied"]["from"] == first["id"]
     assert pending["C2"]["implied"]["flag"] is None
     assert pending["C2"]["implied"]["speed_ms"] == pytest.approx(500 / 600, rel=0.02)
+
+
+def test_a_mistaken_confirmation_can_be_retracted(video):
+    sid, disp, off1 = video["sid"], video["disp"], video["off1"]
+    c1, c2 = video["cams"]["C1"]["id"], video["cams"]["C2"]["id"]
+    url = f"/api/v1/searches/{sid}/video/sightings"
+    a = _sight(off1, sid, c2, "2026-11-28T17:42:00+08:00")
+    assert disp.post(f"{url}/{a['id']}/decision", {"decision": "retract"}).status_code == 409  # still pending
+    disp.post(f"{url}/{a['id']}/decision", {"decision": "confirm"})
+    r = disp.post(f"{url}/{a['id']}/decision", {"decision": "retract", "note": "a different man"})
+    assert r.status_code == 200 and r.get_json()["status"] == "retracted" and r.get_json()["lkp_moved"] is True
+    search = disp.get(f"/api/v1/searches/{sid}").get_json()
+    assert search["lkp"]["coordinates"] == LKP and search["lkp_history"] == [] and search["heading_deg"] is None
+    assert search["lkp_time"] == "2026-11-28T09:30:00.000Z"
+    alerts = [b["text"] for b in disp.get(f"/api/v1/searches/{sid}/broadcasts").get_json()]
+    assert alerts[-1].startswith("DISREGARD the sighting at") and len(alerts) == 2
+    assert r.get_json()["trail"]["points"] == []
+
+    # Two sightings moved it on; retracting the first keeps the second as the last known point.
+    b1 = _sight(off1, sid, c1, "2026-11-28T17:40:00+08:00")
+    b2 = _sight(off1, sid, c2, "2026-11-28T17:50:00+08:00")
+    for x in (b1, b2):
+        disp.post(f"{url}/{x['id']}/decision", {"decision": "confirm"})
+    disp.post(f"{url}/{b1['id']}/decision", {"decision": "retract"})
+    search = disp.get(f"/api/v1/searches/{sid}").get_json()
+    assert search["lkp_time"] == "2026-11-28T09:50:00.000Z"
+    assert [h["replaced_by"] for h in search["lkp_history"]] == [f"sighting {b2['id']}"]
+    assert [p["code"] for p in disp.get(f"{url.rsplit('/', 1)[0]}/trail").get_json()["points"]] == ["C2"]
