@@ -162,6 +162,7 @@ def export_cameras(svc: Services, actor: Actor, fmt: str) -> tuple[str, str]:
     if fmt != "csv":
         raise ValidationError({"format": "must be csv or geojson"})
     out = io.StringIO()
+    out.write("\ufeff")  # a byte-order mark, so that spreadsheet programs read the Chinese names as UTF-8
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for v in views:
@@ -171,12 +172,14 @@ def export_cameras(svc: Services, actor: Actor, fmt: str) -> tuple[str, str]:
     return out.getvalue(), "text/csv; charset=utf-8"
 
 
-def _row_to_camera(row: dict) -> dict:
-    """A CSV row (all text) as the fields ``clean_camera`` reads."""
+def _row_to_camera(row: dict, now: datetime) -> dict:
+    """A CSV row (all text), cleaned as a camera; every bad value of the row is reported at once."""
     data: dict = {}
+    errors: dict[str, str] = {}
     for key, raw in row.items():
         if key is None:
-            raise ValidationError({"_row": "has more values than the header has columns"})
+            errors["_row"] = "has more values than the header has columns"
+            continue
         value = (raw or "").strip()
         if key in ("lon", "lat") or value == "":
             continue
@@ -184,20 +187,27 @@ def _row_to_camera(row: dict) -> dict:
             try:
                 data[key] = float(value)
             except ValueError:
-                raise ValidationError({key: "must be a number"}) from None
+                errors[key] = "must be a number"
         elif key == "covers_exit":
             if value.lower() not in ("yes", "no", "true", "false", "1", "0", "y", "n"):
-                raise ValidationError({key: "must be yes or no"})
+                errors[key] = "must be yes or no"
             data[key] = value.lower() in ("yes", "true", "1", "y")
         elif key in CSV_COLUMNS:
             data[key] = value
         else:
-            raise ValidationError({key: "is not a known column"})
+            errors[key] = "is not a known column"
     try:
         data["location"] = [float(row.get("lon") or ""), float(row.get("lat") or "")]
     except ValueError:
-        raise ValidationError({"lon": "lon and lat must be numbers"}) from None
-    return data
+        errors["lon"] = "lon and lat must be numbers"
+    try:
+        clean = video.clean_camera({k: v for k, v in data.items() if k not in errors}, now)
+    except ValidationError as exc:
+        found = {k: v for k, v in exc.errors.items() if not (k == "location" and "lon" in errors)}
+        errors = {**found, **errors}
+    if errors:
+        raise ValidationError(errors)
+    return clean
 
 
 def import_cameras(svc: Services, actor: Actor, raw: bytes, fmt: str) -> dict:
@@ -235,13 +245,13 @@ def import_cameras(svc: Services, actor: Actor, raw: bytes, fmt: str) -> dict:
     for n, row in enumerate(rows, start=1):
         try:
             if fmt == "csv":
-                data = _row_to_camera(row)
+                clean = _row_to_camera(row, now)
             else:
                 if not isinstance(row, dict) or not isinstance(row.get("properties"), dict):
                     raise ValidationError({"_feature": "must be a Feature with properties"})
                 data = {k: v for k, v in row["properties"].items() if k in video.CAMERA_FIELDS}
                 data["location"] = row.get("geometry")
-            clean = video.clean_camera(data, now)
+                clean = video.clean_camera(data, now)
             if clean["code"] in codes:
                 raise ValidationError({"code": f"{clean['code']} appears twice in the file"})
             codes.add(clean["code"])

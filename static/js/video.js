@@ -561,7 +561,12 @@
     function renderTasks() {
       const list = SC.clear(parts.tasks);
       const order = { in_progress: 0, open: 1, done: 2, cancelled: 3 };
-      const tasks = data.tasks.slice().sort((a, b) => (order[a.status] - order[b.status]) || (a.id - b.id));
+      // a reviewer sees their own tasks (named for them, or for their team as a whole) first
+      const me = SC.user ? SC.user.id : null;
+      const myTeams = new Set(((state() && state().teams) || []).filter((tm) => tm.leader_id === me
+        || (tm.member_ids || []).includes(me)).map((tm) => tm.id));
+      const mine = (tk) => (!canDecide && (tk.reviewer_id === me || (!tk.reviewer_id && myTeams.has(tk.team_id))) ? 0 : 1);
+      const tasks = data.tasks.slice().sort((a, b) => (mine(a) - mine(b)) || (order[a.status] - order[b.status]) || (a.id - b.id));
       panel.querySelector(".vp-count-tasks").textContent = tasks.length ? ` ${tasks.length}` : "";
       for (const tk of tasks) list.append(taskItem(tk));
       if (!tasks.length) list.append(el("li", { class: "muted" }, t("video.no_tasks")));

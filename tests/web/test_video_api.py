@@ -54,7 +54,7 @@ def test_camera_registry_validates_and_round_trips_csv_and_geojson(login, video)
     exported = disp.get("/api/v1/cameras/export?format=csv")
     assert exported.status_code == 200 and exported.headers["Content-Type"].startswith("text/csv")
     text = exported.get_data(as_text=True)
-    assert text.splitlines()[0].startswith("code,name,lon,lat,kind") and len(text.splitlines()) == 5
+    assert text.splitlines()[0].lstrip("\ufeff").startswith("code,name,lon,lat,kind") and len(text.splitlines()) == 5
 
     # One bad row: nothing is stored, every bad row is named.
     csv_bad = text + "C5,New,116.2,39.77,shop\nC6,Bad,116.2,95,shop\nC7,Worse,116.2,39.77,zeppelin\n"
@@ -63,6 +63,13 @@ def test_camera_registry_validates_and_round_trips_csv_and_geojson(login, video)
     assert r.status_code == 400, r.get_json()
     assert set(r.get_json()["errors"]) == {"row 6.location", "row 7.kind"}
     assert len(disp.get("/api/v1/cameras").get_json()) == 4
+
+    # Every bad value of a row is named, not only the first.
+    r = disp.client.post("/api/v1/cameras/import?format=csv", data=(
+        "code,name,lon,lat,kind,direction_deg,fov_deg,range_m\nC9,X,116.2,39.77,shop,abc,720,-1\n").encode(),
+        headers={"X-CSRF-Token": disp.token, "Content-Type": "text/csv"})
+    assert set(r.get_json()["errors"]) == {"row 1.direction_deg", "row 1.fov_deg", "row 1.range_m"}
+    assert text.startswith("\ufeff")  # so that spreadsheets read the Chinese names as UTF-8
 
     # Re-importing the export with an edit and a new row: updates by code, creates the new one.
     edited = text.replace("Camera C2", "Camera C2 (gate)") + "C5,New,116.2,39.77,shop\n"
