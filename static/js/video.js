@@ -501,7 +501,7 @@
           dir ? t("trail.heading", { dir: tEnum("dir", dir) }) : t("trail.heading_unknown"), " · ",
           el("span", { class: "conf conf-" + s.confidence }, tEnum("confidence", s.confidence))),
         pending && s.implied && s.implied.flag ? el("div", { class: "retention-flag vs-implied vs-implied-" + s.implied.flag },
-          "⚠ " + t("video.implied_" + s.implied.flag, { leg: legText(s.implied) })) : null,
+          "⚠ " + t("video.implied_" + s.implied.flag, { leg: legText(Object.assign({}, s.implied, { flag: null })) })) : null,
         s.notes ? el("div", { class: "small" }, s.notes) : null,
         s.photo_id ? el("a", { href: `/api/v1/photos/${s.photo_id}`, target: "_blank", rel: "noopener" },
           el("img", { class: "vs-photo", src: `/api/v1/photos/${s.photo_id}`, alt: t("video.still") })) : null,
