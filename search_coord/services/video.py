@@ -387,8 +387,7 @@ def _proposals(s, search: Search, now: datetime, cams: list[Camera], cones: dict
     _, fastest = _speeds(search)
     proj = where.projection(search)
     anchors = _anchors(search)
-    tasks = {t.camera_id: t.id for t in s.execute(select(ReviewTask).where(
-        ReviewTask.search_id == search.id, ReviewTask.status != "cancelled").order_by(ReviewTask.id)).scalars()}
+    tasks = _open_tasks(s, search.id)
     reviewed = _intervals_by_camera(s, search.id)
     reachable = []
     for cam in cams:
@@ -406,17 +405,29 @@ def _proposals(s, search: Search, now: datetime, cams: list[Camera], cones: dict
     out = []
     for rank, c in enumerate(video.rank(candidates)[:MAX_PROPOSALS], start=1):
         cam, w = found[c.camera_id]
-        expires, status = video.retention(w.start, cam.retention_days, now)
-        done = [(_utc(iv.start), _utc(iv.end)) for iv in reviewed.get(cam.id, [])]
-        out.append({"camera_id": cam.id, "code": cam.code, "name": cam.name, "rank": rank,
-                    "distance_m": round(c.distance_m, 1), "probability": c.probability,
-                    "start": iso(w.start), "end": iso(w.end),
-                    "recorder_start": iso(video.recorder_time(w.start, cam.clock_offset_s)),
-                    "recorder_end": iso(video.recorder_time(w.end, cam.clock_offset_s)),
-                    "retention": {"expires_at": iso(expires), "status": status},
-                    "task_id": tasks.get(cam.id), "window_s": w.seconds,
-                    "reviewed_s": video.covered_seconds((w.start, w.end), done)})
+        out.append(_proposal_view(cam, w, rank, tasks, reviewed, now, kind="ahead",
+                                  distance_m=round(c.distance_m, 1), probability=c.probability))
     return out
+
+
+def _open_tasks(s, search_id: int) -> dict[int, int]:
+    """Camera id -> its (latest) review task that is not cancelled."""
+    return {t.camera_id: t.id for t in s.execute(select(ReviewTask).where(
+        ReviewTask.search_id == search_id, ReviewTask.status != "cancelled").order_by(ReviewTask.id)).scalars()}
+
+
+def _proposal_view(cam: Camera, w: video.Window, rank: int, tasks: dict, reviewed: dict, now: datetime,
+                   **extra) -> dict:
+    """A camera worth reviewing over a window (true and recorder time), its retention, task and review so far."""
+    expires, status = video.retention(w.start, cam.retention_days, now)
+    done = [(_utc(iv.start), _utc(iv.end)) for iv in reviewed.get(cam.id, [])]
+    return {"camera_id": cam.id, "code": cam.code, "name": cam.name, "rank": rank, **extra,
+            "start": iso(w.start), "end": iso(w.end),
+            "recorder_start": iso(video.recorder_time(w.start, cam.clock_offset_s)),
+            "recorder_end": iso(video.recorder_time(w.end, cam.clock_offset_s)),
+            "retention": {"expires_at": iso(expires), "status": status},
+            "task_id": tasks.get(cam.id), "window_s": w.seconds,
+            "reviewed_s": video.covered_seconds((w.start, w.end), done)}
 
 
 def _route_proposals(s, search: Search, now: datetime, cams: list[Camera]) -> list[dict]:
@@ -427,8 +438,7 @@ def _route_proposals(s, search: Search, now: datetime, cams: list[Camera]) -> li
     anchors = _anchors(search)
     if len(anchors) < 2:
         return []
-    tasks = {t.camera_id: t.id for t in s.execute(select(ReviewTask).where(
-        ReviewTask.search_id == search.id, ReviewTask.status != "cancelled").order_by(ReviewTask.id)).scalars()}
+    tasks = _open_tasks(s, search.id)
     reviewed = _intervals_by_camera(s, search.id)
     found = []
     for (alon, alat, ta), (blon, blat, tb) in zip(anchors, anchors[1:]):
@@ -443,19 +453,9 @@ def _route_proposals(s, search: Search, now: datetime, cams: list[Camera]) -> li
                 continue  # they cannot have passed it and still been at the next point in time
             found.append((da + db - direct, cam, video.Window(start, end), da))
     found.sort(key=lambda f: (f[0], f[3], f[1].id))
-    out = []
-    for rank, (detour, cam, w, da) in enumerate(found[:MAX_PROPOSALS], start=1):
-        expires, status = video.retention(w.start, cam.retention_days, now)
-        done = [(_utc(iv.start), _utc(iv.end)) for iv in reviewed.get(cam.id, [])]
-        out.append({"camera_id": cam.id, "code": cam.code, "name": cam.name, "rank": rank, "kind": "route",
-                    "detour_m": round(detour, 1), "distance_m": round(da, 1),
-                    "start": iso(w.start), "end": iso(w.end),
-                    "recorder_start": iso(video.recorder_time(w.start, cam.clock_offset_s)),
-                    "recorder_end": iso(video.recorder_time(w.end, cam.clock_offset_s)),
-                    "retention": {"expires_at": iso(expires), "status": status},
-                    "task_id": tasks.get(cam.id), "window_s": w.seconds,
-                    "reviewed_s": video.covered_seconds((w.start, w.end), done)})
-    return out
+    return [_proposal_view(cam, w, rank, tasks, reviewed, now, kind="route", detour_m=round(detour, 1),
+                           distance_m=round(da, 1))
+            for rank, (detour, cam, w, da) in enumerate(found[:MAX_PROPOSALS], start=1)]
 
 
 def _cameras_near(s, search: Search, now: datetime) -> list[Camera]:
