@@ -6,9 +6,8 @@ import hashlib
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..adapters.models import Clue, Photo, Team, TeamMember, TrackPoint
+from ..adapters.models import Clue, Photo, TrackPoint
 from ..core import model
-from ..core.effort import TEAM_KIND_MODE, mode_for_team_kind
 from ..core.errors import NotFound, ValidationError
 from ..core.photos import sniff_image
 from . import events, where
@@ -20,30 +19,6 @@ from .views import clue_view
 
 def _lkp_time(search, now):
     return search.lkp_time.replace(tzinfo=now.tzinfo)
-
-
-def _coverage(session, search, user_id: int, fixes: list[dict]) -> dict[int, float]:
-    """``where.coverage_for_fixes`` with its two look-ups (the user's last fix before the batch, which the batch
-    continues, and their team's sweep mode) in one round trip; the geometry and the increments are where's."""
-    if not fixes:
-        return {}
-    proj, index, areas = where.segment_index(session, search)
-    if not areas:
-        return {}
-    kind = (select(Team.kind).outerjoin(TeamMember, TeamMember.team_id == Team.id)
-            .where(Team.search_id == search.id, Team.disbanded.is_(False), Team.kind.in_(list(TEAM_KIND_MODE)),
-                   (TeamMember.user_id == user_id) | (Team.leader_id == user_id))
-            .order_by(Team.id).limit(1).scalar_subquery())
-    prev = session.execute(
-        select(TrackPoint.lon, TrackPoint.lat, TrackPoint.t, TrackPoint.run, kind)
-        .where(TrackPoint.search_id == search.id, TrackPoint.user_id == user_id,
-               TrackPoint.t < naive_utc(fixes[0]["t"]))
-        .order_by(TrackPoint.t.desc()).limit(1)).first()
-    mode = mode_for_team_kind(prev[4] if prev is not None else session.execute(select(kind)).scalar())
-    added = where.coverage_added(proj, index, areas, where.settings_of(search), mode,
-                                 ([(prev[0], prev[1], where._epoch(prev[2]), prev[3])] if prev else [])
-                                 + [(f["lon"], f["lat"], where._epoch(f["t"]), f.get("run", 0)) for f in fixes])
-    return where._increment(session, added)
 
 
 def add_track_batch(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
@@ -60,7 +35,7 @@ def add_track_batch(svc: Services, actor: Actor, search_id: int, data: dict) -> 
             model.check_search_writable(search.status)
             pts = clean["points"]
             # Coverage first: it continues the track from the last fix stored before this batch.
-            coverage = _coverage(s, search, actor.user_id, pts)
+            coverage = where.coverage_for_fixes(s, search, actor.user_id, pts)
             s.execute(TrackPoint.__table__.insert(), [   # Core: the ORM's bulk path costs more than the insert
                 {"search_id": search_id, "user_id": actor.user_id, "t": naive_utc(p["t"]), "lon": p["lon"],
                  "lat": p["lat"], "acc": p.get("acc"), "run": p["run"], "event_seq": ev.seq} for p in pts])

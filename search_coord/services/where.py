@@ -97,7 +97,7 @@ def user_mode(session, search_id: int, user_id: int) -> str:
     kinds = session.execute(
         select(Team.kind).outerjoin(TeamMember, TeamMember.team_id == Team.id)
         .where(Team.search_id == search_id, Team.disbanded.is_(False))
-        .where((TeamMember.user_id == user_id) | (Team.leader_id == user_id))).scalars().all()
+        .where((TeamMember.user_id == user_id) | (Team.leader_id == user_id)).order_by(Team.id)).scalars().all()
     modes = [effort.mode_for_team_kind(k) for k in kinds if k in effort.TEAM_KIND_MODE]
     return modes[0] if modes else "foot"
 
@@ -109,20 +109,24 @@ def coverage_for_fixes(session, search: Search, user_id: int, fixes: list[dict])
     written, by atomic increments). Returns the new cumulative coverage of each touched segment.
 
     The batch continues the user's track from their last stored fix before it; gaps in time or distance are never
-    counted as searched.
+    counted as searched. The two look-ups (that last fix, and the sweep mode of the user's team) are one round trip.
     """
     if not fixes:
         return {}
     proj, index, areas = segment_index(session, search)
     if not areas:
         return {}
+    kind = (select(Team.kind).outerjoin(TeamMember, TeamMember.team_id == Team.id)
+            .where(Team.search_id == search.id, Team.disbanded.is_(False), Team.kind.in_(list(effort.TEAM_KIND_MODE)),
+                   (TeamMember.user_id == user_id) | (Team.leader_id == user_id))
+            .order_by(Team.id).limit(1).scalar_subquery())
     prev = session.execute(
-        select(TrackPoint.lon, TrackPoint.lat, TrackPoint.t, TrackPoint.run)
+        select(TrackPoint.lon, TrackPoint.lat, TrackPoint.t, TrackPoint.run, kind)
         .where(TrackPoint.search_id == search.id, TrackPoint.user_id == user_id,
                TrackPoint.t < naive_utc(fixes[0]["t"]))
         .order_by(TrackPoint.t.desc()).limit(1)).first()
-    settings = settings_of(search)
-    added = coverage_added(proj, index, areas, settings, user_mode(session, search.id, user_id),
+    mode = effort.mode_for_team_kind(prev[4] if prev is not None else session.execute(select(kind)).scalar())
+    added = coverage_added(proj, index, areas, settings_of(search), mode,
                            ([(prev[0], prev[1], _epoch(prev[2]), prev[3])] if prev else [])
                            + [(f["lon"], f["lat"], _epoch(f["t"]), f.get("run", 0)) for f in fixes])
     return _increment(session, added)
