@@ -474,7 +474,12 @@ def _cameras_near(s, search: Search, now: datetime) -> list[Camera]:
 
 # --- tasks and intervals -----------------------------------------------------------------------------------------
 
-def _task_view(t: ReviewTask, cam: Camera, intervals: list[ReviewedInterval]) -> dict:
+def _retention_iso(start: datetime, retention_days: float | None, now: datetime) -> tuple[str | None, str]:
+    expires, status = video.retention(start, retention_days, now)
+    return iso(expires), status
+
+
+def _task_view(t: ReviewTask, cam: Camera, intervals: list[ReviewedInterval], now: datetime) -> dict:
     window = (_utc(t.start), _utc(t.end))
     done = [(max(_utc(iv.start), window[0]), min(_utc(iv.end), window[1])) for iv in intervals
             if video.overlap(window, (_utc(iv.start), _utc(iv.end)))]
@@ -483,6 +488,7 @@ def _task_view(t: ReviewTask, cam: Camera, intervals: list[ReviewedInterval]) ->
             "start": iso(t.start), "end": iso(t.end),
             "recorder_start": iso(video.recorder_time(window[0], cam.clock_offset_s)),
             "recorder_end": iso(video.recorder_time(window[1], cam.clock_offset_s)),
+            "retention": dict(zip(("expires_at", "status"), _retention_iso(window[0], cam.retention_days, now))),
             "team_id": t.team_id, "reviewer_id": t.reviewer_id, "footage": t.footage, "status": t.status,
             "notes": t.notes, "created_at": iso(t.created_at), "updated_at": iso(t.updated_at),
             "reviewed": [[iso(a), iso(b)] for a, b in merged],
@@ -528,7 +534,7 @@ def create_task(svc: Services, actor: Actor, search_id: int, data: dict) -> dict
                        created_by=actor.user_id, created_at=naive_utc(now), updated_at=naive_utc(now))
         s.add(t)
         s.flush()
-        view = _task_view(t, cam, _intervals_by_camera(s, search_id).get(cam.id, []))
+        view = _task_view(t, cam, _intervals_by_camera(s, search_id).get(cam.id, []), now)
         events.record(s, search_id, "video.task_created", actor, {"task": view}, now)
     return view
 
@@ -570,7 +576,7 @@ def update_task(svc: Services, actor: Actor, search_id: int, task_id: int, data:
         t.updated_at = naive_utc(now)
         s.flush()
         cam = s.get(Camera, t.camera_id)
-        view = _task_view(t, cam, _intervals_by_camera(s, search_id).get(cam.id, []))
+        view = _task_view(t, cam, _intervals_by_camera(s, search_id).get(cam.id, []), now)
         events.record(s, search_id, "video.task_updated", actor, {"task": view, "changes": sorted(clean)}, now)
     return view
 
@@ -674,7 +680,7 @@ def record_interval(svc: Services, actor: Actor, search_id: int, data: dict) -> 
             view = _interval_view(iv, cam)
             payload = {"interval": view, "overlaps": overlaps, "area": area}
             if task is not None:
-                payload["task"] = _task_view(task, cam, _intervals_by_camera(s, search_id).get(cam.id, []))
+                payload["task"] = _task_view(task, cam, _intervals_by_camera(s, search_id).get(cam.id, []), now)
             events.finish(s, ev, payload)
         return {"interval": view, "overlaps": overlaps, "area": area}
     except IntegrityError as exc:
@@ -790,7 +796,9 @@ def _alert_text(x: Sighting, cam: Camera, tz_offset_min: int) -> str:
     hhmm = local.strftime("%H:%M")
     heading = video.compass_label(x.direction_deg)
     zh_dir = {"N": "北", "NE": "东北", "E": "东", "SE": "东南", "S": "南", "SW": "西南", "W": "西", "NW": "西北"}
-    en = f"Seen {hhmm} at camera {cam.code} ({cam.name})" + (f", heading {heading}" if heading else "") + "."
+    en_dir = {"N": "north", "NE": "north-east", "E": "east", "SE": "south-east", "S": "south", "SW": "south-west",
+              "W": "west", "NW": "north-west"}
+    en = f"Seen {hhmm} at camera {cam.code} ({cam.name})" + (f", heading {en_dir[heading]}" if heading else "") + "."
     zh = f"{hhmm} 在摄像头 {cam.code}（{cam.name}）发现" + (f"，向{zh_dir[heading]}方向行走" if heading else "") + "。"
     return f"{en} / {zh}"
 
@@ -1063,7 +1071,7 @@ def get_video(svc: Services, actor: Actor, search_id: int) -> dict:
         return {"cameras": camera_list,
                 "proposals": _proposals(s, search, now, cams, cones),
                 "route_proposals": _route_proposals(s, search, now, cams),
-                "tasks": [_task_view(t, by_id[t.camera_id], reviewed.get(t.camera_id, [])) for t in tasks],
+                "tasks": [_task_view(t, by_id[t.camera_id], reviewed.get(t.camera_id, []), now) for t in tasks],
                 "intervals": [_interval_view(iv, by_id[cid]) for cid, ivs in reviewed.items() for iv in ivs],
                 "sightings": [_with_implied(_sighting_view(x, by_id[x.camera_id]), x, by_id[x.camera_id], search,
                                             sightings, by_id) for x in sightings],

@@ -592,6 +592,9 @@
         el("div", { class: "small" }, el("strong", {}, fmtWindow(tk.start, tk.end)), " ",
           el("span", { class: "muted" }, t("video.recorder_window", { w: fmtWindow(tk.recorder_start, tk.recorder_end, true) }))),
         el("div", { class: "small" + (who ? "" : " muted") }, who || t("video.unassigned")),
+        // footage about to be overwritten matters until it has been received
+        !closed && tk.footage !== "received" && tk.retention && (tk.retention.status === "expiring" || tk.retention.status === "expired")
+          ? retentionBadge(tk.retention) : null,
         tk.notes ? el("div", { class: "small muted" }, tk.notes) : null,
         timelineBar(tk.start, tk.end, tk.reviewed, ticks),
         el("div", { class: "footage-row" }, el("span", { class: "small strong footage-label" }, t("video.footage")), footage),

@@ -122,6 +122,9 @@ def test_tasks_refuse_bad_windows_and_cameras_and_reviewers_track_footage(video)
     task = disp.post(f"/api/v1/searches/{sid}/video/tasks", {**base, "camera_id": c1,
                                                               "reviewer_id": off1.user["id"]}).get_json()
     assert task["footage"] == "not_requested" and task["status"] == "open" and task["reviewed_s"] == 0
+    assert task["retention"]["status"] == "ok"  # kept 30 days
+    c2 = disp.post(f"/api/v1/searches/{sid}/video/tasks", {**base, "camera_id": video["cams"]["C2"]["id"]}).get_json()
+    assert c2["retention"]["status"] == "expiring"  # kept half a day: request the footage now
     url = f"/api/v1/searches/{sid}/video/tasks/{task['id']}"
     r = off1.patch(url, {"footage": "received"})
     assert r.status_code == 200 and r.get_json()["footage"] == "received"
@@ -236,7 +239,7 @@ def test_confirming_a_later_sighting_moves_the_search_and_alerts_everyone(app, l
     assert types[:4] == ["video.sighting_logged", "search.updated", "video.sighting_decided", "broadcast.sent"]
     assert "model.recomputed" in types
     alert = got[3]["payload"]["broadcast"]
-    assert alert["kind"] == "sighting" and alert["text"].startswith("Seen 17:42 at camera C2 (Camera C2), heading E")
+    assert alert["kind"] == "sighting" and alert["text"].startswith("Seen 17:42 at camera C2 (Camera C2), heading east.")
     assert "向东方向" in alert["text"]
     assert got[2]["payload"]["trail"]["points"][0]["code"] == "C2"
     origin = got[2]["payload"]["trail"]["origin"]  # the walk from the first last known point, 500 m in 12 min
