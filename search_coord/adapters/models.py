@@ -296,6 +296,10 @@ class ReviewedInterval(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     searched_area_id: Mapped[int | None] = mapped_column(ForeignKey("searched_areas.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # As read off the recorder (clock "recorder"), so that a re-measured clock offset corrects them again;
+    # null when the reviewer entered true time.
+    recorder_start: Mapped[datetime | None] = mapped_column(DateTime)
+    recorder_end: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class Sighting(Base):
@@ -308,6 +312,8 @@ class Sighting(Base):
     camera_id: Mapped[int] = mapped_column(ForeignKey("cameras.id"))
     time: Mapped[datetime] = mapped_column(DateTime)
     recorder_time: Mapped[datetime] = mapped_column(DateTime)
+    # "recorder" when the time was read off the footage (a re-measured offset corrects it again), "true" otherwise
+    clock: Mapped[str] = mapped_column(String(10), default="recorder", server_default="recorder")
     direction_deg: Mapped[float | None] = mapped_column(Float)
     confidence: Mapped[str] = mapped_column(String(20))
     photo_id: Mapped[int | None] = mapped_column(ForeignKey("photos.id"))

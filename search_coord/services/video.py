@@ -139,10 +139,59 @@ def update_camera(svc: Services, actor: Actor, camera_id: int, data: dict) -> di
         if "code" in clean and clean["code"] != cam.code and \
                 s.execute(select(Camera.id).where(Camera.code == clean["code"])).first():
             raise ValidationError({"code": f"{clean['code']} is already in the registry"})
+        previous_offset = cam.clock_offset_s
         _apply_camera(cam, clean)
         cam.updated_at = naive_utc(now)
         s.flush()
-        return camera_view(cam)
+        moved = _recorrect(s, cam, previous_offset, actor, now) if cam.clock_offset_s != previous_offset else []
+        view = camera_view(cam)
+    for search_id in moved:
+        where.schedule_recompute(svc, search_id, f"camera {view['code']}'s clock offset re-measured")
+    return view
+
+
+def _recorrect(s, cam: Camera, previous_offset: float, actor: Actor, now: datetime) -> list[int]:
+    """Every time read off this recorder, in the searches still under way, corrected again by its new clock offset:
+    reviewed stretches and sightings (a confirmed one carries the last known point it set along). Each search is
+    told what changed. Returns the searches whose last known point moved."""
+    offset = timedelta(seconds=cam.clock_offset_s)
+    active = select(Search.id).where(Search.status.in_(("open", "suspended")))
+    changed: dict[int, dict] = {}
+    for iv in s.execute(select(ReviewedInterval).where(
+            ReviewedInterval.camera_id == cam.id, ReviewedInterval.recorder_start.is_not(None),
+            ReviewedInterval.search_id.in_(active))).scalars():
+        iv.start, iv.end = iv.recorder_start - offset, iv.recorder_end - offset
+        changed.setdefault(iv.search_id, {"intervals": [], "sightings": []})["intervals"].append(iv.id)
+    moved = []
+    for x in s.execute(select(Sighting).where(Sighting.camera_id == cam.id, Sighting.clock == "recorder",
+                                              Sighting.search_id.in_(active))).scalars():
+        old, x.time = x.time, x.recorder_time - offset
+        changed.setdefault(x.search_id, {"intervals": [], "sightings": []})["sightings"].append(x.id)
+        if x.status == "confirmed" and _retime_lkp(s, s.get(Search, x.search_id), x, old, actor, now):
+            moved.append(x.search_id)
+    s.flush()
+    for search_id, what in sorted(changed.items()):
+        events.record(s, search_id, "video.clock_corrected", actor,
+                      {"camera_id": cam.id, "code": cam.code, "clock_offset_s": cam.clock_offset_s,
+                       "previous_offset_s": previous_offset, **what}, now)
+    return sorted(set(moved))
+
+
+def _retime_lkp(s, search: Search, x: Sighting, old: datetime, actor: Actor, now: datetime) -> bool:
+    """A confirmed sighting's time was corrected: the last known point it set (current, or kept in the history of
+    points) takes the corrected time too. True if the search's current last known point changed."""
+    history = [dict(h) for h in (search.lkp_history or [])]
+    k = next((i for i, h in enumerate(history) if h.get("replaced_by") == f"sighting {x.id}"), None)
+    if k is None:
+        return False
+    if k == len(history) - 1:
+        search.lkp_time = x.time
+        s.flush()
+        _move_lkp_event(s, search, actor, now)
+        return True
+    history[k + 1]["lkp_time"] = iso(x.time)
+    search.lkp_history = history
+    return False
 
 
 CSV_COLUMNS = ("code", "name", "lon", "lat", "kind", "owner", "contact", "direction_deg", "fov_deg", "range_m",
@@ -669,10 +718,15 @@ def record_interval(svc: Services, actor: Actor, search_id: int, data: dict) -> 
                     s, search, task.team_id if task else None, cone, clean.get("pod") or video.DEFAULT_EXIT_POD,
                     f"📹 {cam.code} · {cam.name}",
                     actor, now)
+            read = clean["clock"] == "recorder"
             iv = ReviewedInterval(search_id=search_id, camera_id=cam.id, task_id=task.id if task else None,
                                   reviewer_id=actor.user_id, start=naive_utc(clean["start"]),
                                   end=naive_utc(clean["end"]), notes=clean.get("notes"),
-                                  searched_area_id=area["id"] if area else None, created_at=naive_utc(now))
+                                  searched_area_id=area["id"] if area else None, created_at=naive_utc(now),
+                                  recorder_start=naive_utc(video.recorder_time(clean["start"], cam.clock_offset_s))
+                                  if read else None,
+                                  recorder_end=naive_utc(video.recorder_time(clean["end"], cam.clock_offset_s))
+                                  if read else None)
             s.add(iv)
             if task is not None and task.status == "open":
                 task.status, task.updated_at = "in_progress", naive_utc(now)
@@ -719,7 +773,7 @@ def log_sighting(svc: Services, actor: Actor, search_id: int, data: dict) -> dic
             x = Sighting(search_id=search_id, camera_id=cam.id, time=naive_utc(clean["time"]),
                          recorder_time=naive_utc(clean["recorder_time"]), direction_deg=clean.get("direction_deg"),
                          confidence=clean["confidence"], photo_id=clean.get("photo_id"), notes=clean.get("notes"),
-                         status="pending", reported_by=actor.user_id, reported_at=naive_utc(now))
+                         status="pending", reported_by=actor.user_id, reported_at=naive_utc(now), clock=clean["clock"])
             s.add(x)
             s.flush()
             view = _sighting_view(x, cam)

@@ -272,6 +272,9 @@
         return t("ev.broadcast.sent", { kind: SC.tEnum("bkind", p.broadcast && p.broadcast.kind), text: p.broadcast ? p.broadcast.text : "" });
       case "broadcast.acked": return t("ev.broadcast.acked");
       case "camera.added": return t("ev.camera.added_code", { code: p.camera ? p.camera.code : "", name: p.camera ? p.camera.name : "" });
+      case "video.clock_corrected":
+        return t("ev.video.clock_corrected", { code: p.code || "", offset: p.clock_offset_s, previous: p.previous_offset_s,
+          n: (p.intervals || []).length + (p.sightings || []).length });
       case "video.task_created":
       case "video.task_updated":
         return t("ev." + ev.type + "_code", { code: p.task ? p.task.code : "",

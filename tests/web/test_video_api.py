@@ -433,3 +433,29 @@ def test_a_mistaken_confirmation_can_be_retracted(video):
     assert search["lkp_time"] == "2026-11-28T09:50:00.000Z"
     assert [h["replaced_by"] for h in search["lkp_history"]] == [f"sighting {b2['id']}"]
     assert [p["code"] for p in disp.get(f"{url.rsplit('/', 1)[0]}/trail").get_json()["points"]] == ["C2"]
+
+
+def test_a_re_measured_clock_offset_corrects_every_time_read_off_that_recorder(video):
+    sid, disp, off1 = video["sid"], video["disp"], video["off1"]
+    c2 = video["cams"]["C2"]["id"]
+    iv = off1.post(f"/api/v1/searches/{sid}/video/intervals", {"camera_id": c2, "start": "2026-11-28T17:40:00+08:00",
+                                                                "end": "2026-11-28T17:50:00+08:00"}).get_json()
+    read = off1.post(f"/api/v1/searches/{sid}/video/sightings", {"camera_id": c2, "time": "2026-11-28T17:52:00+08:00",
+                                                                  "direction": "E", "confidence": "certain"}).get_json()
+    typed = _sight(off1, sid, c2, "2026-11-28T17:53:00+08:00")  # entered in true time: stays as it is
+    disp.post(f"/api/v1/searches/{sid}/video/sightings/{read['id']}/decision", {"decision": "confirm"})
+    assert disp.get(f"/api/v1/searches/{sid}").get_json()["lkp_time"] == "2026-11-28T09:52:00.000Z"
+
+    r = disp.patch(f"/api/v1/cameras/{c2}", {"clock_offset_s": 120})  # measured: the recorder runs 2 min fast
+    assert r.status_code == 200
+    data = disp.get(f"/api/v1/searches/{sid}/video").get_json()
+    [stretch] = data["intervals"]
+    assert (stretch["start"], stretch["end"]) == ("2026-11-28T09:38:00.000Z", "2026-11-28T09:48:00.000Z")
+    assert stretch["recorder_start"] == "2026-11-28T09:40:00.000Z" and stretch["id"] == iv["interval"]["id"]
+    times = {x["id"]: x["time"] for x in data["sightings"]}
+    assert times[read["id"]] == "2026-11-28T09:50:00.000Z" and times[typed["id"]] == "2026-11-28T09:53:00.000Z"
+    assert disp.get(f"/api/v1/searches/{sid}").get_json()["lkp_time"] == "2026-11-28T09:50:00.000Z"
+    ev = [e for e in disp.get(f"/api/v1/searches/{sid}/events?after=0").get_json()["events"]
+          if e["type"] == "video.clock_corrected"]
+    assert ev[-1]["payload"]["intervals"] == [iv["interval"]["id"]]
+    assert ev[-1]["payload"]["sightings"] == [read["id"]] and ev[-1]["payload"]["previous_offset_s"] == 0
