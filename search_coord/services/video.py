@@ -416,10 +416,13 @@ def _window_for(anchors, cam: Camera, fastest: float, now: datetime) -> tuple[vi
     return None
 
 
-def _intervals_by_camera(s, search_id: int) -> dict[int, list[ReviewedInterval]]:
+def _intervals_by_camera(s, search_id: int, camera_id: int | None = None) -> dict[int, list[ReviewedInterval]]:
+    """The search's reviewed stretches by camera (of one camera only, when given), in time order."""
+    q = select(ReviewedInterval).where(ReviewedInterval.search_id == search_id)
+    if camera_id is not None:
+        q = q.where(ReviewedInterval.camera_id == camera_id)
     out: dict[int, list] = {}
-    for iv in s.execute(select(ReviewedInterval).where(ReviewedInterval.search_id == search_id)
-                        .order_by(ReviewedInterval.start)).scalars():
+    for iv in s.execute(q.order_by(ReviewedInterval.start)).scalars():
         out.setdefault(iv.camera_id, []).append(iv)
     return out
 
@@ -432,12 +435,11 @@ def _cones(cams: list[Camera], proj: LocalProjection) -> dict[int, object]:
     return {c.id: video.cone(x, y, c.direction_deg, c.fov_deg, c.range_m) for c, x, y in zip(cams, xs, ys)}
 
 
-def _proposals(s, search: Search, now: datetime, cams: list[Camera], cones: dict[int, object]) -> list[dict]:
+def _proposals(s, search: Search, now: datetime, cams: list[Camera], cones: dict[int, object], tasks: dict,
+               reviewed: dict) -> list[dict]:
     _, fastest = _speeds(search)
     proj = where.projection(search)
     anchors = _anchors(search)
-    tasks = _open_tasks(s, search.id)
-    reviewed = _intervals_by_camera(s, search.id)
     reachable = []
     for cam in cams:
         hit = _window_for(anchors, cam, fastest, now)
@@ -479,7 +481,7 @@ def _proposal_view(cam: Camera, w: video.Window, rank: int, tasks: dict, reviewe
             "reviewed_s": video.covered_seconds((w.start, w.end), done)}
 
 
-def _route_proposals(s, search: Search, now: datetime, cams: list[Camera]) -> list[dict]:
+def _route_proposals(search: Search, now: datetime, cams: list[Camera], tasks: dict, reviewed: dict) -> list[dict]:
     """Cameras on the way between two known points of the subject (the first last known point and the confirmed
     sightings that moved it): those they can have passed in between at their fastest plausible pace, with the
     window in which they would have, the straightest detours first. This is how the route is found."""
@@ -487,8 +489,6 @@ def _route_proposals(s, search: Search, now: datetime, cams: list[Camera]) -> li
     anchors = _anchors(search)
     if len(anchors) < 2:
         return []
-    tasks = _open_tasks(s, search.id)
-    reviewed = _intervals_by_camera(s, search.id)
     found = []
     for (alon, alat, ta), (blon, blat, tb) in zip(anchors, anchors[1:]):
         direct = distance_m(alon, alat, blon, blat)
@@ -583,7 +583,7 @@ def create_task(svc: Services, actor: Actor, search_id: int, data: dict) -> dict
                        created_by=actor.user_id, created_at=naive_utc(now), updated_at=naive_utc(now))
         s.add(t)
         s.flush()
-        view = _task_view(t, cam, _intervals_by_camera(s, search_id).get(cam.id, []), now)
+        view = _task_view(t, cam, _intervals_by_camera(s, search_id, cam.id).get(cam.id, []), now)
         events.record(s, search_id, "video.task_created", actor, {"task": view}, now)
     return view
 
@@ -625,7 +625,7 @@ def update_task(svc: Services, actor: Actor, search_id: int, task_id: int, data:
         t.updated_at = naive_utc(now)
         s.flush()
         cam = s.get(Camera, t.camera_id)
-        view = _task_view(t, cam, _intervals_by_camera(s, search_id).get(cam.id, []), now)
+        view = _task_view(t, cam, _intervals_by_camera(s, search_id, cam.id).get(cam.id, []), now)
         events.record(s, search_id, "video.task_updated", actor, {"task": view, "changes": sorted(clean)}, now)
     return view
 
@@ -711,8 +711,8 @@ def record_interval(svc: Services, actor: Actor, search_id: int, data: dict) -> 
                                      f"or holds; send again with confirm_overlap to record it anyway", overlaps)
             area = None
             if cam.covers_exit:
-                x, y = where.projection(search).to_xy([cam.lon], [cam.lat])
                 proj = where.projection(search)
+                x, y = proj.to_xy([cam.lon], [cam.lat])
                 cone = mapping(proj.unproject(video.cone(x[0], y[0], cam.direction_deg, cam.fov_deg, cam.range_m)))
                 area, _ = where.add_searched_area(
                     s, search, task.team_id if task else None, cone, clean.get("pod") or video.DEFAULT_EXIT_POD,
@@ -734,7 +734,7 @@ def record_interval(svc: Services, actor: Actor, search_id: int, data: dict) -> 
             view = _interval_view(iv, cam)
             payload = {"interval": view, "overlaps": overlaps, "area": area}
             if task is not None:
-                payload["task"] = _task_view(task, cam, _intervals_by_camera(s, search_id).get(cam.id, []), now)
+                payload["task"] = _task_view(task, cam, _intervals_by_camera(s, search_id, cam.id).get(cam.id, []), now)
             events.finish(s, ev, payload)
         return {"interval": view, "overlaps": overlaps, "area": area}
     except IntegrityError as exc:
@@ -1107,6 +1107,7 @@ def get_video(svc: Services, actor: Actor, search_id: int) -> dict:
         sightings = s.execute(select(Sighting).where(Sighting.search_id == search_id)
                               .order_by(Sighting.time, Sighting.id)).scalars().all()
         reviewed = _intervals_by_camera(s, search_id)
+        open_tasks = _open_tasks(s, search_id)
         # Cameras a task, interval or sighting refers to are shown even if they are now outside the region.
         wanted = {t.camera_id for t in tasks} | {x.camera_id for x in sightings} | set(reviewed)
         for cam_id in wanted - set(by_id):
@@ -1123,8 +1124,8 @@ def get_video(svc: Services, actor: Actor, search_id: int) -> dict:
             v["distance_m"] = round(distance_m(anchor[0], anchor[1], cam.lon, cam.lat), 1)
             camera_list.append(v)
         return {"cameras": camera_list,
-                "proposals": _proposals(s, search, now, cams, cones),
-                "route_proposals": _route_proposals(s, search, now, cams),
+                "proposals": _proposals(s, search, now, cams, cones, open_tasks, reviewed),
+                "route_proposals": _route_proposals(search, now, cams, open_tasks, reviewed),
                 "tasks": [_task_view(t, by_id[t.camera_id], reviewed.get(t.camera_id, []), now) for t in tasks],
                 "intervals": [_interval_view(iv, by_id[cid]) for cid, ivs in reviewed.items() for iv in ivs],
                 "sightings": [_with_implied(_sighting_view(x, by_id[x.camera_id]), x, by_id[x.camera_id], search,
