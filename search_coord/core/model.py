@@ -312,7 +312,7 @@ def clean_searched_area(data) -> dict:
     return form.result()
 
 
-BROADCAST_KINDS = ("description", "direction", "sighting", "found", "stand_down", "other")
+BROADCAST_KINDS = ("description", "direction", "sighting", "disregard", "found", "stand_down", "other")
 
 
 def clean_broadcast(data) -> dict:

@@ -128,8 +128,9 @@ _CONDITION_ZH = {"well": "状况良好", "injured": "受伤", "ill": "身体不�
 
 
 def found_message(condition: str) -> str:
-    """The stand-down broadcast, in both languages of the UI (it goes to every unit, whatever their language)."""
-    return f"FOUND ({condition}). Stand down. / 已找到（{_CONDITION_ZH.get(condition, condition)}），全体收队。"
+    """The stand-down broadcast, in both languages of the UI (it goes to every unit, whatever their language): English,
+    a line break, Chinese; pages show the line of their language."""
+    return f"FOUND ({condition}). Stand down.\n已找到（{_CONDITION_ZH.get(condition, condition)}），全体收队。"
 
 
 def _replay(svc: Services, search_id: int, client_id: str | None, exc: IntegrityError) -> dict:

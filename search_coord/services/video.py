@@ -14,8 +14,8 @@ from shapely.geometry import mapping, shape
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..adapters.models import (Assignment, Camera, Membership, Photo, ReviewedInterval, ReviewTask, Search, Segment,
-                               Sighting, Team, User)
+from ..adapters.models import (Assignment, Camera, Event, Membership, Photo, ReviewedInterval, ReviewTask, Search,
+                               Segment, Sighting, Team, User)
 from ..core import behaviour, model, segments as segmentation, video, where as where_core
 from ..core.fields import parse_time
 from ..core.errors import Conflict, Forbidden, NotFound, OverlapWarning, ValidationError
@@ -141,6 +141,8 @@ def update_camera(svc: Services, actor: Actor, camera_id: int, data: dict) -> di
             raise ValidationError({"code": f"{clean['code']} is already in the registry"})
         previous_offset = cam.clock_offset_s
         _apply_camera(cam, clean)
+        if cam.clock_offset_s != previous_offset and "offset_measured_at" not in clean:
+            cam.offset_measured_at = naive_utc(now)  # a new offset is a new measurement, unless told when
         cam.updated_at = naive_utc(now)
         s.flush()
         moved = _recorrect(s, cam, previous_offset, actor, now) if cam.clock_offset_s != previous_offset else []
@@ -165,33 +167,17 @@ def _recorrect(s, cam: Camera, previous_offset: float, actor: Actor, now: dateti
     moved = []
     for x in s.execute(select(Sighting).where(Sighting.camera_id == cam.id, Sighting.clock == "recorder",
                                               Sighting.search_id.in_(active))).scalars():
-        old, x.time = x.time, x.recorder_time - offset
+        x.time = x.recorder_time - offset
         changed.setdefault(x.search_id, {"intervals": [], "sightings": []})["sightings"].append(x.id)
-        if x.status == "confirmed" and _retime_lkp(s, s.get(Search, x.search_id), x, old, actor, now):
-            moved.append(x.search_id)
     s.flush()
     for search_id, what in sorted(changed.items()):
+        search = s.get(Search, search_id)
+        if _settle_lkp(s, search, actor, now):  # a confirmed sighting's time moved: the chain is rebuilt
+            moved.append(search_id)
         events.record(s, search_id, "video.clock_corrected", actor,
                       {"camera_id": cam.id, "code": cam.code, "clock_offset_s": cam.clock_offset_s,
-                       "previous_offset_s": previous_offset, **what}, now)
-    return sorted(set(moved))
-
-
-def _retime_lkp(s, search: Search, x: Sighting, old: datetime, actor: Actor, now: datetime) -> bool:
-    """A confirmed sighting's time was corrected: the last known point it set (current, or kept in the history of
-    points) takes the corrected time too. True if the search's current last known point changed."""
-    history = [dict(h) for h in (search.lkp_history or [])]
-    k = next((i for i, h in enumerate(history) if h.get("replaced_by") == f"sighting {x.id}"), None)
-    if k is None:
-        return False
-    if k == len(history) - 1:
-        search.lkp_time = x.time
-        s.flush()
-        _move_lkp_event(s, search, actor, now)
-        return True
-    history[k + 1]["lkp_time"] = iso(x.time)
-    search.lkp_history = history
-    return False
+                       "previous_offset_s": previous_offset, **what, "trail": _trail(s, search)}, now)
+    return moved
 
 
 CSV_COLUMNS = ("code", "name", "lon", "lat", "kind", "owner", "contact", "direction_deg", "fov_deg", "range_m",
@@ -828,10 +814,21 @@ def _with_implied(view: dict, x: Sighting, cam: Camera, search: Search, sighting
         pfrom = None
         if _utc(x.time) < pt:
             return view
-    d = distance_m(plon, plat, cam.lon, cam.lat)
-    [leg] = video.legs([(0, pt, None), (x.id, _utc(x.time), None)], [d], _speeds(search)[1])
-    view["implied"] = {"from": pfrom, "distance_m": round(d, 1), "seconds": leg.seconds,
-                       "speed_ms": None if leg.speed_ms is None else round(leg.speed_ms, 3), "flag": leg.flag}
+    fastest = _speeds(search)[1]
+
+    def leg_view(a_lonlat, ta, b_lonlat, tb, other_id):
+        d = distance_m(*a_lonlat, *b_lonlat)
+        [leg] = video.legs([(0, ta, None), (1, tb, None)], [d], fastest)
+        return {"other": other_id, "distance_m": round(d, 1), "seconds": leg.seconds,
+                "speed_ms": None if leg.speed_ms is None else round(leg.speed_ms, 3), "flag": leg.flag}
+
+    view["implied"] = {**leg_view((plon, plat), pt, (cam.lon, cam.lat), _utc(x.time), pfrom), "from": pfrom}
+    # and the leg out, to the next confirmed sighting after it (confirming one in between can break that one)
+    after = [y for y in sightings if y.status == "confirmed" and y.time > x.time]
+    if after:
+        nxt = min(after, key=lambda y: (y.time, y.id))
+        view["implied_next"] = {**leg_view((cam.lon, cam.lat), _utc(x.time), (cams[nxt.camera_id].lon,
+                                           cams[nxt.camera_id].lat), _utc(nxt.time), nxt.id), "to": nxt.id}
     return view
 
 
@@ -854,7 +851,7 @@ def _alert_text(x: Sighting, cam: Camera, tz_offset_min: int) -> str:
               "W": "west", "NW": "north-west"}
     en = f"Seen {hhmm} at camera {cam.code} ({cam.name})" + (f", heading {en_dir[heading]}" if heading else "") + "."
     zh = f"{hhmm} 在摄像头 {cam.code}（{cam.name}）发现" + (f"，向{zh_dir[heading]}方向行走" if heading else "") + "。"
-    return f"{en} / {zh}"
+    return f"{en}\n{zh}"  # one line per language (a camera's name may hold a slash)
 
 
 def decide_sighting(svc: Services, actor: Actor, search_id: int, sighting_id: int, data: dict) -> dict:
@@ -892,13 +889,47 @@ def decide_sighting(svc: Services, actor: Actor, search_id: int, sighting_id: in
     return result
 
 
-def _move_lkp_event(s, search: Search, actor: Actor, now: datetime) -> None:
+def _origin(search: Search) -> dict:
+    """Where the person was last seen when the search was opened (the first of the chain of known points)."""
+    if search.lkp_history:
+        o = search.lkp_history[0]
+        return {"lkp": o["lkp"], "lkp_time": o["lkp_time"], "address": o.get("address"),
+                "heading_deg": o.get("heading_deg")}
+    return {"lkp": search.lkp, "lkp_time": iso(search.lkp_time), "address": search.lkp_address,
+            "heading_deg": search.heading_deg}
+
+
+def _settle_lkp(s, search: Search, actor: Actor, now: datetime) -> bool:
+    """The chain of known points is the first last known point, then every confirmed sighting after it in time
+    order; the last known point is the last of them. Rebuild it from the sightings as they stand (after a sighting
+    is confirmed or retracted, or its time corrected) and say what changed. True if the last known point moved."""
+    origin = _origin(search)
+    start = _parse_iso(origin["lkp_time"])
+    rows = s.execute(select(Sighting, Camera).join(Camera, Camera.id == Sighting.camera_id).where(
+        Sighting.search_id == search.id, Sighting.status == "confirmed").order_by(Sighting.time, Sighting.id)).all()
+    points = [origin] + [{"lkp": {"type": "Point", "coordinates": [c.lon, c.lat]}, "lkp_time": iso(x.time),
+                          "address": f"{c.code} {c.name}"[:300], "heading_deg": x.direction_deg,
+                          "tag": f"sighting {x.id}"} for x, c in rows if _utc(x.time) > start]
+    when = {h.get("replaced_by"): h.get("replaced_at") for h in (search.lkp_history or [])}
+    history = [{"lkp": a["lkp"], "lkp_time": a["lkp_time"], "address": a["address"], "heading_deg": a["heading_deg"],
+                "replaced_by": b["tag"], "replaced_at": when.get(b["tag"]) or iso(now)}
+               for a, b in zip(points, points[1:])]
+    target = points[-1]
+    new = {"lkp": target["lkp"], "lkp_time": naive_utc(_parse_iso(target["lkp_time"])),
+           "lkp_address": target["address"], "heading_deg": target["heading_deg"]}
+    changes = {k: v for k, v in new.items() if getattr(search, k) != v}
+    search.lkp_history = history or None
+    if not changes:
+        return False
+    for k, v in changes.items():
+        setattr(search, k, v)
+    s.flush()
     from .searches import search_view
 
     where._bump(search, s)
-    changes = {"lkp": search.lkp, "lkp_time": iso(search.lkp_time), "lkp_address": search.lkp_address,
-               "heading_deg": search.heading_deg}
-    events.record(s, search.id, "search.updated", actor, {"changes": changes, "search": search_view(search)}, now)
+    shown = {k: iso(v) if k == "lkp_time" else v for k, v in changes.items()}
+    events.record(s, search.id, "search.updated", actor, {"changes": shown, "search": search_view(search)}, now)
+    return True
 
 
 def _decide(s, search: Search, x: Sighting, cam: Camera, actor: Actor, decision: str, note, tz_offset: int,
@@ -906,65 +937,50 @@ def _decide(s, search: Search, x: Sighting, cam: Camera, actor: Actor, decision:
     x.status = "confirmed" if decision == "confirm" else "rejected"
     x.decided_by, x.decided_at, x.decision_note = actor.user_id, naive_utc(now), note
     s.flush()
-    moved = x.status == "confirmed" and x.time > search.lkp_time
-    if moved:
-        history = list(search.lkp_history or [])
-        history.append({"lkp": search.lkp, "lkp_time": iso(search.lkp_time), "address": search.lkp_address,
-                        "heading_deg": search.heading_deg, "replaced_by": f"sighting {x.id}", "replaced_at": iso(now)})
-        search.lkp_history = history
-        search.lkp = {"type": "Point", "coordinates": [cam.lon, cam.lat]}
-        search.lkp_time = x.time
-        search.lkp_address = f"{cam.code} {cam.name}"[:300]
-        search.heading_deg = x.direction_deg
-        s.flush()
-        _move_lkp_event(s, search, actor, now)
+    # news for every unit when it moves the last known point; an earlier sighting confirmed late fills in the trail
+    moved = x.status == "confirmed" and _settle_lkp(s, search, actor, now)
     trail = _trail(s, search)
     view = _sighting_view(x, cam)
     events.record(s, search.id, "video.sighting_decided", actor, {"sighting": view, "trail": trail, "lkp_moved": moved},
                   now)
-    if moved:  # news for every unit; an earlier sighting confirmed late only fills in the trail
+    if moved:
         from .broadcasts import record_broadcast
 
         record_broadcast(s, search.id, actor, "sighting", _alert_text(x, cam, tz_offset), now)
-    return {**view, "lkp_moved": moved, "trail": trail}, moved
+    return {**view, "lkp_moved": moved, "trail": trail, "alerted": moved}, moved
+
+
+def _was_alerted(s, search_id: int, sighting_id: int) -> bool:
+    """Whether confirming this sighting moved the last known point (and so alerted every unit)."""
+    for payload in s.execute(select(Event.payload).where(Event.search_id == search_id,
+                                                         Event.type == "video.sighting_decided")).scalars():
+        if (payload.get("sighting") or {}).get("id") == sighting_id and payload.get("lkp_moved"):
+            return True
+    return False
 
 
 def _retract(s, search: Search, x: Sighting, cam: Camera, actor: Actor, note, tz_offset: int,
              now: datetime) -> tuple[dict, bool]:
-    """Take back a confirmed sighting (a mistaken confirmation sends every patrol the wrong way). If it had moved the
-    last known point, the point it replaced comes back (or, when later sightings moved it on since, it drops out of
-    the chain of known points), the model is recomputed and every unit is told to disregard it."""
+    """Take back a confirmed sighting (a mistaken confirmation sends every patrol the wrong way): it leaves the chain
+    of known points, the last known point is the latest confirmed one left (or the first), the model is recomputed,
+    and every unit that was alerted of it is told to disregard it."""
+    alerted = _was_alerted(s, search.id, x.id)
     x.status, x.decided_by, x.decided_at = "retracted", actor.user_id, naive_utc(now)
     x.decision_note = note or x.decision_note
-    history = [dict(h) for h in (search.lkp_history or [])]
-    tag = f"sighting {x.id}"
-    k = next((i for i, h in enumerate(history) if h.get("replaced_by") == tag), None)
-    restored = False
-    if k is not None:
-        if k == len(history) - 1:  # it is the current last known point: the one before comes back
-            prev = history.pop()
-            search.lkp, search.lkp_time = prev["lkp"], naive_utc(_parse_iso(prev["lkp_time"]))
-            search.lkp_address, search.heading_deg = prev.get("address"), prev.get("heading_deg")
-            restored = True
-        else:  # later sightings moved it on: it drops out of the chain
-            history[k]["replaced_by"] = history[k + 1].get("replaced_by")
-            del history[k + 1]
-        search.lkp_history = history or None
-        s.flush()
-        _move_lkp_event(s, search, actor, now)
     s.flush()
+    moved = _settle_lkp(s, search, actor, now)
     trail = _trail(s, search)
     view = _sighting_view(x, cam)
     events.record(s, search.id, "video.sighting_decided", actor,
-                  {"sighting": view, "trail": trail, "lkp_moved": restored}, now)
-    if k is not None:  # the units were told of it: tell them to disregard it
+                  {"sighting": view, "trail": trail, "lkp_moved": moved}, now)
+    if alerted:
         from .broadcasts import record_broadcast
 
         hhmm = (_utc(x.time) + timedelta(minutes=tz_offset)).strftime("%H:%M")
-        record_broadcast(s, search.id, actor, "sighting",
+        record_broadcast(s, search.id, actor, "disregard",
                          f"DISREGARD the sighting at {hhmm} at camera {cam.code} ({cam.name}): it was not the "
-                         f"person. / 撤销：{hhmm} 在摄像头 {cam.code}（{cam.name}）的目击有误，不是此人。", now)
-    return {**view, "lkp_moved": restored, "trail": trail}, k is not None
+                         f"person.\n撤销：{hhmm} 在摄像头 {cam.code}（{cam.name}）的目击有误，不是此人。", now)
+    return {**view, "lkp_moved": moved, "trail": trail, "alerted": alerted}, moved
 
 
 # --- the blind spot ----------------------------------------------------------------------------------------------

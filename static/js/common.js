@@ -19,14 +19,15 @@
     return text;
   };
   /** Translate an enum value, e.g. tEnum("category", "dementia") -> I18N["category.dementia"]. */
-  /** A broadcast's text for this page's language: the server writes its own alerts (FOUND, a confirmed sighting)
-      as "English / 中文" so that every unit can read them; show the part in the page's language. */
+  /** A broadcast's text for this page's language: the server writes its own alerts (FOUND, a confirmed or a
+      retracted sighting) as an English line and a Chinese line, so that every unit can read them; show the line of
+      the page's language. */
   SC.broadcastText = function broadcastText(b) {
     const text = (b && b.text) || "";
-    if (!b || (b.kind !== "found" && b.kind !== "sighting")) return text;
-    const cut = text.indexOf(" / ");
+    if (!b || !["found", "sighting", "disregard"].includes(b.kind)) return text;
+    const cut = text.indexOf("\n");
     if (cut < 0) return text;
-    return SC.lang.startsWith("zh") ? text.slice(cut + 3) : text.slice(0, cut);
+    return SC.lang.startsWith("zh") ? text.slice(cut + 1) : text.slice(0, cut);
   };
 
   SC.tEnum = function tEnum(group, value) {

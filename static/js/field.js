@@ -296,10 +296,10 @@
     }
     const red = next.kind === "found" || next.kind === "stand_down";
     const sighting = next.kind === "sighting";
-    alertDlg.className = "bc-alert " + (red ? "bc-red" : sighting ? "bc-sighting" : "bc-amber");
+    alertDlg.className = "bc-alert " + (red ? "bc-red" : sighting ? "bc-sighting" : next.kind === "disregard" ? "bc-disregard" : "bc-amber");
     $("#bc-kind").textContent = tEnum("bkind", next.kind);
     $("#bc-text").textContent = SC.broadcastText(next);
-    $("#bc-hint").textContent = sighting ? t("broadcast.sighting_hint") : "";
+    $("#bc-hint").textContent = sighting ? t("broadcast.sighting_hint") : next.kind === "disregard" ? t("broadcast.disregard_hint") : "";
     $("#bc-meta").textContent = t("broadcast.alert_meta", { time: SC.fmtTime(next.sent_at) });
     const more = alerts.size - 1;
     $("#bc-more").textContent = more ? t("broadcast.more", { n: more }) : "";

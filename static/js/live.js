@@ -269,7 +269,7 @@
       case "clue.reported":
         return t("ev.clue.reported." + (p.clue ? p.clue.kind : "clue"), { text: p.clue ? p.clue.text : "" });
       case "broadcast.sent":
-        return t("ev.broadcast.sent", { kind: SC.tEnum("bkind", p.broadcast && p.broadcast.kind), text: p.broadcast ? p.broadcast.text : "" });
+        return t("ev.broadcast.sent", { kind: SC.tEnum("bkind", p.broadcast && p.broadcast.kind), text: p.broadcast ? SC.broadcastText(p.broadcast) : "" });
       case "broadcast.acked": return t("ev.broadcast.acked");
       case "camera.added": return t("ev.camera.added_code", { code: p.camera ? p.camera.code : "", name: p.camera ? p.camera.name : "" });
       case "video.clock_corrected":

@@ -459,3 +459,56 @@ def test_a_re_measured_clock_offset_corrects_every_time_read_off_that_recorder(v
           if e["type"] == "video.clock_corrected"]
     assert ev[-1]["payload"]["intervals"] == [iv["interval"]["id"]]
     assert ev[-1]["payload"]["sightings"] == [read["id"]] and ev[-1]["payload"]["previous_offset_s"] == 0
+
+
+def test_the_last_known_point_is_always_the_latest_confirmed_sighting(video):
+    sid, disp, off1 = video["sid"], video["disp"], video["off1"]
+    url = f"/api/v1/searches/{sid}/video/sightings"
+    c1, c2 = video["cams"]["C1"]["id"], video["cams"]["C2"]["id"]
+    late = _sight(off1, sid, c2, "2026-11-28T17:50:00+08:00")
+    disp.post(f"{url}/{late['id']}/decision", {"decision": "confirm"})
+    early = _sight(off1, sid, c1, "2026-11-28T17:45:00+08:00")  # confirmed afterwards: fills in the trail
+    r = disp.post(f"{url}/{early['id']}/decision", {"decision": "confirm"}).get_json()
+    assert r["lkp_moved"] is False and r["alerted"] is False
+    r = disp.post(f"{url}/{late['id']}/decision", {"decision": "retract"}).get_json()
+    assert r["alerted"] is True and r["lkp_moved"] is True
+    search = disp.get(f"/api/v1/searches/{sid}").get_json()
+    assert search["lkp_time"] == "2026-11-28T09:45:00.000Z"  # the latest confirmed one left, not the first point
+    assert search["lkp"]["coordinates"] == video["cams"]["C1"]["location"]["coordinates"]
+    kinds = [b["kind"] for b in disp.get(f"/api/v1/searches/{sid}/broadcasts").get_json()]
+    assert kinds == ["sighting", "disregard"]
+
+
+def test_a_re_measured_offset_that_reorders_the_trail_moves_the_last_known_point_with_it(video):
+    sid, disp, off1 = video["sid"], video["disp"], video["off1"]
+    url = f"/api/v1/searches/{sid}/video/sightings"
+    c1, c2 = video["cams"]["C1"]["id"], video["cams"]["C2"]["id"]
+    a = off1.post(url, {"camera_id": c1, "time": "2026-11-28T17:40:00+08:00", "confidence": "certain"}).get_json()
+    b = _sight(off1, sid, c2, "2026-11-28T17:45:00+08:00")
+    for x in (a, b):
+        disp.post(f"{url}/{x['id']}/decision", {"decision": "confirm"})
+    assert disp.get(f"/api/v1/searches/{sid}").get_json()["lkp_time"] == "2026-11-28T09:45:00.000Z"
+    disp.patch(f"/api/v1/cameras/{c1}", {"clock_offset_s": -600})  # C1's recorder was 10 minutes slow
+    search = disp.get(f"/api/v1/searches/{sid}").get_json()
+    assert search["lkp_time"] == "2026-11-28T09:50:00.000Z"  # C1 at 17:50 is now the latest
+    trail = disp.get(f"/api/v1/searches/{sid}/video/trail").get_json()
+    assert [p["code"] for p in trail["points"]] == ["C2", "C1"]
+    ev = [e for e in disp.get(f"/api/v1/searches/{sid}/events?after=0").get_json()["events"]
+          if e["type"] in ("search.updated", "video.clock_corrected")][-2:]
+    assert set(ev[0]["payload"]["changes"]) == {"lkp", "lkp_time", "lkp_address", "heading_deg"}
+    assert [p["code"] for p in ev[1]["payload"]["trail"]["points"]] == ["C2", "C1"]
+
+
+def test_the_implied_speed_is_checked_on_the_leg_out_too(video):
+    sid, disp, off1 = video["sid"], video["disp"], video["off1"]
+    url = f"/api/v1/searches/{sid}/video/sightings"
+    first = _sight(off1, sid, video["cams"]["C1"]["id"], "2026-11-28T17:40:00+08:00")
+    last = _sight(off1, sid, video["cams"]["C2"]["id"], "2026-11-28T17:50:00+08:00")
+    for x in (first, last):
+        disp.post(f"{url}/{x['id']}/decision", {"decision": "confirm"})
+    between = _sight(off1, sid, video["cams"]["C3"]["id"], "2026-11-28T17:45:00+08:00")  # 3 km east, then back
+    [p] = [x for x in disp.get(f"/api/v1/searches/{sid}/video").get_json()["sightings"] if x["id"] == between["id"]]
+    assert p["implied"]["flag"] == "implausible" and p["implied_next"]["flag"] == "implausible"
+    assert p["implied_next"]["to"] == last["id"]
+    cam = disp.patch(f"/api/v1/cameras/{video['cams']['C1']['id']}", {"clock_offset_s": 30}).get_json()
+    assert cam["offset_measured_at"] == "2026-11-28T10:00:00.000Z"  # measured now, unless told when
