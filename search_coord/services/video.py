@@ -469,28 +469,45 @@ def _proposal_view(cam: Camera, w: video.Window, rank: int, tasks: dict, reviewe
 
 def _route_proposals(search: Search, now: datetime, cams: list[Camera], tasks: dict, reviewed: dict) -> list[dict]:
     """Cameras on the way between two known points of the subject (the first last known point and the confirmed
-    sightings that moved it): those they can have passed in between at their fastest plausible pace, with the
-    window in which they would have, the straightest detours first. This is how the route is found."""
+    sightings after it): those they can have passed in between at their fastest plausible pace, with the window in
+    which they would have and the leg it belongs to. The straightest detours first; footage already reviewed over
+    the whole window goes last. This is how the route is found."""
     _, fastest = _speeds(search)
     anchors = _anchors(search)
     if len(anchors) < 2:
         return []
+    labels = _anchor_labels(search, cams)
+    at_anchor = {c.id for c in cams for lon, lat, _ in anchors if distance_m(lon, lat, c.lon, c.lat) < 1.0}
     found = []
-    for (alon, alat, ta), (blon, blat, tb) in zip(anchors, anchors[1:]):
+    for i, ((alon, alat, ta), (blon, blat, tb)) in enumerate(zip(anchors, anchors[1:])):
         direct = distance_m(alon, alat, blon, blat)
         for cam in cams:
+            if cam.id in at_anchor:
+                continue  # a camera that saw them: its footage is the sighting itself
             da, db = distance_m(alon, alat, cam.lon, cam.lat), distance_m(cam.lon, cam.lat, blon, blat)
-            if min(da, db) < 1.0:
-                continue  # the camera that saw them there
             start = ta + timedelta(seconds=da / fastest)
             end = tb - timedelta(seconds=db / fastest)
             if end <= start:
                 continue  # they cannot have passed it and still been at the next point in time
-            found.append((da + db - direct, cam, video.Window(start, end), da))
-    found.sort(key=lambda f: (f[0], f[3], f[1].id))
+            w = video.Window(start, end)
+            done = video.covered_seconds((start, end), [(_utc(iv.start), _utc(iv.end)) for iv in reviewed.get(cam.id, [])])
+            found.append((done >= w.seconds - 1, da + db - direct, da, cam.id, cam, w, i))
+    found.sort(key=lambda f: f[:4])
     return [_proposal_view(cam, w, rank, tasks, reviewed, now, kind="route", detour_m=round(detour, 1),
-                           distance_m=round(da, 1))
-            for rank, (detour, cam, w, da) in enumerate(found[:MAX_PROPOSALS], start=1)]
+                           distance_m=round(da, 1), leg={"from": labels[i], "to": labels[i + 1]})
+            for rank, (_, detour, da, _, cam, w, i) in enumerate(found[:MAX_PROPOSALS], start=1)]
+
+
+def _anchor_labels(search: Search, cams: list[Camera]) -> list[dict]:
+    """Each known point of the chain as {time, code}: the code of the camera there (None for the first point)."""
+    out = []
+    for k, (lon, lat, t) in enumerate(_anchors(search)):
+        code = None
+        if k:
+            near = [c for c in cams if distance_m(lon, lat, c.lon, c.lat) < 1.0]
+            code = near[0].code if near else None
+        out.append({"time": iso(t), "code": code})
+    return out
 
 
 def _cameras_near(s, search: Search, now: datetime) -> list[Camera]:

@@ -551,6 +551,7 @@
     for (const s of ["planned", "assigned", "in_progress", "done", "aborted"]) {
       box.append(el("span", { class: "legend-item" }, el("i", { style: `background:${SC.STATUS_COLORS[s]}` }), tEnum("astatus", s)));
     }
+    box.append(el("span", { class: "legend-item legend-searched" }, el("i"), t("legend.searched")));
     // cameras (the video layer): their badge colour says how far their review has got
     box.append(el("span", { class: "legend-break" }));
     for (const s of ["idle", "tasked", "partly", "clear", "pending", "seen"]) {

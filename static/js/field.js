@@ -244,7 +244,7 @@
     if (group === "area" || ev.type === "video.reviewed") layers.renderSearched(st());
     if (group === "area") return;
     if (group === "video" || group === "camera") {
-      if (ev.type === "video.sighting_decided") renderTrail();
+      if (ev.type === "video.sighting_decided" || ev.type === "video.clock_corrected") renderTrail();
       return;
     }
     if (group === "clue") {

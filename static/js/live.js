@@ -213,6 +213,7 @@
           if (p.area) upsert(st.searched_areas || (st.searched_areas = []), p.area);
           break;
         case "video.sighting_decided":
+        case "video.clock_corrected":
           if (p.trail) st.trail = p.trail; // the confirmed trail, drawn on every map
           break;
         default:

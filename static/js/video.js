@@ -330,7 +330,7 @@
 
     function onEvent(ev) {
       const p = ev.payload || {};
-      if (ev.type === "video.sighting_decided" && data) {
+      if ((ev.type === "video.sighting_decided" || ev.type === "video.clock_corrected") && data) {
         // the trail is in the event: draw it at once, then fetch the rest
         if (p.sighting) upsert(data.sightings, p.sighting);
         if (p.trail) data.trail = p.trail;
@@ -381,6 +381,8 @@
       if (sightings.some((s) => s.status === "pending")) return "pending";
       const task = data.tasks.find((x) => x.camera_id === c.id && x.status !== "cancelled");
       if (task && task.window_s && task.reviewed_s >= task.window_s - 1) return "clear";
+      const p = proposalOf(c.id); // reviewed without a task: clear once its whole window has been
+      if (!task && p && p.window_s && p.reviewed_s >= p.window_s - 1) return "clear";
       if (data.intervals.some((i) => i.camera_id === c.id)) return "partly";
       if (task) return "tasked";
       return "idle";
@@ -433,7 +435,7 @@
       if (c.covers_exit) add(t("camera.covers_exit"), t("camera.covers_exit_yes"));
       add(t("camera.notes"), c.notes);
       const reviewed = data.intervals.filter((i) => i.camera_id === c.id).map((i) => [i.start, i.end]);
-      const ticks = data.sightings.filter((s) => s.camera_id === c.id && s.status !== "rejected");
+      const ticks = data.sightings.filter((s) => s.camera_id === c.id && (s.status === "pending" || s.status === "confirmed"));
       return el("div", { class: "map-popup cam-popup" },
         el("strong", { class: "cam-title" }, `${c.code} · ${c.name}`),
         c.active === false ? el("span", { class: "badge" }, t("camera.inactive")) : null,
@@ -502,6 +504,8 @@
           el("span", { class: "conf conf-" + s.confidence }, tEnum("confidence", s.confidence))),
         pending && s.implied && s.implied.flag ? el("div", { class: "retention-flag vs-implied vs-implied-" + s.implied.flag },
           "⚠ " + t("video.implied_" + s.implied.flag, { leg: legText(Object.assign({}, s.implied, { flag: null })) })) : null,
+        pending && s.implied_next && s.implied_next.flag ? el("div", { class: "retention-flag vs-implied vs-implied-" + s.implied_next.flag },
+          "⚠ " + t("video.implied_next_" + s.implied_next.flag, { leg: legText(Object.assign({}, s.implied_next, { flag: null })) })) : null,
         s.notes ? el("div", { class: "small" }, s.notes) : null,
         s.photo_id ? el("a", { href: `/api/v1/photos/${s.photo_id}`, target: "_blank", rel: "noopener" },
           el("img", { class: "vs-photo", src: `/api/v1/photos/${s.photo_id}`, alt: t("video.still") })) : null,
@@ -528,7 +532,9 @@
       try {
         const res = await SC.api("POST", `${base}/sightings/${s.id}/decision`, body);
         if (res && res.id) upsert(data.sightings, res);
-        SC.toast(t({ confirm: "video.confirmed", reject: "video.rejected", retract: "video.retracted" }[decision]), "ok");
+        const done = decision === "retract" && res && !res.alerted ? "video.retracted_quiet"
+          : { confirm: res && res.lkp_moved ? "video.confirmed" : "video.confirmed_trail", reject: "video.rejected", retract: "video.retracted" }[decision];
+        SC.toast(t(done), "ok");
         render();
         loadSoon(50);
       } catch (e) {
@@ -583,7 +589,7 @@
           el("input", { type: "radio", name: "footage-" + tk.id, value: f, checked: tk.footage === f }),
           el("span", {}, tEnum("footage", f)))));
       footage.addEventListener("change", (e) => patchTask(tk, { footage: e.target.value }));
-      const ticks = data.sightings.filter((s) => s.camera_id === tk.camera_id && s.status !== "rejected");
+      const ticks = data.sightings.filter((s) => s.camera_id === tk.camera_id && (s.status === "pending" || s.status === "confirmed"));
       const closed = tk.status === "done" || tk.status === "cancelled";
       return el("li", { class: "list-item column vt-item vt-" + tk.status + " footage-" + tk.footage, dataset: { taskId: tk.id, cameraId: tk.camera_id } },
         el("div", { class: "row-between" },
@@ -623,6 +629,10 @@
             el("button", { type: "button", class: "link-button strong", onclick: () => focusCamera(p.camera_id) }, `${p.code} · ${p.name}`)),
           route ? el("span", { class: "vp-detour", title: t("video.detour_title") }, t("video.detour", { d: km(p.detour_m) }))
             : el("span", { class: "vp-prob", title: t("video.probability") }, pct(p.probability))),
+        route && p.leg ? el("div", { class: "small vp-leg-label" }, t("video.route_leg", {
+          from: SC.fmtTime(p.leg.from.time) + " " + (p.leg.from.code || t("video.route_start")),
+          to: SC.fmtTime(p.leg.to.time) + " " + (p.leg.to.code || ""),
+        })) : null,
         el("div", { class: "small" }, km(p.distance_m), " · ", el("strong", {}, fmtWindow(p.start, p.end)), " ",
           el("span", { class: "muted" }, t("video.recorder_window", { w: fmtWindow(p.recorder_start, p.recorder_end, true) }))),
         retentionBadge(r),
@@ -775,7 +785,7 @@
         el("p", { class: "hint vint-clock-hint" }),
         el("div", { class: "field vint-pod", "data-field": "pod", hidden: true },
           el("label", { for: id + "-pod" }, t("video.pod_exit")),
-          el("input", { id: id + "-pod", name: "pod", type: "number", min: 0.01, max: 0.99, step: 0.05, value: 0.8 })),
+          el("input", { id: id + "-pod", name: "pod", type: "number", min: 1, max: 99, step: 5, value: 80, inputmode: "numeric" })),
         field("notes", t("video.notes"), el("textarea", { id: id + "-notes", name: "notes", rows: 2, maxlength: 2000, placeholder: t("video.nothing_seen") })),
         el("div", { class: "overlap-warning", role: "alert", hidden: true }));
       const dlg = dialog(id, t("video.interval_title"), body, t("video.record"));
@@ -852,7 +862,7 @@
       if (d.ctx.task && d.ctx.task.camera_id === body.camera_id) body.task_id = d.ctx.task.id;
       const notes = f.notes.value.trim();
       if (notes) body.notes = notes;
-      if (!d.form.querySelector(".vint-pod").hidden && f.pod.value !== "") body.pod = Number(f.pod.value);
+      if (!d.form.querySelector(".vint-pod").hidden && f.pod.value !== "") body.pod = Number(f.pod.value) / 100; // asked in %
       if (confirmOverlap) body.confirm_overlap = true;
       const submit = d.form.querySelector("button[type=submit]");
       submit.disabled = true;
@@ -1084,7 +1094,8 @@
           try {
             const res = await SC.api("POST", `${base}/blind-spot/segments`, {});
             const segs = (res && (res.segments || res)) || [];
-            SC.toast(t("video.blind_done", { n: Array.isArray(segs) ? segs.length : "" }), "ok");
+            SC.toast(Array.isArray(segs) && segs.length === 1 ? t("video.blind_done_one", { name: segs[0].name })
+              : t("video.blind_done", { n: Array.isArray(segs) ? segs.length : "" }), "ok");
           } catch (err) { /* shown */ }
           btn.disabled = false;
         } }, t("video.blind_make_segments")) : null));
