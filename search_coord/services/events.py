@@ -92,3 +92,14 @@ def event_by_client_id(session: Session, search_id: int, client_id: str) -> dict
         .where(Event.search_id == search_id, Event.client_id == client_id)
     ).first()
     return dump_event(*row) if row else None
+
+
+def replayed(svc, search_id: int, client_id: str | None, exc: Exception) -> dict:
+    """A change was refused by the unique client id: it had already been applied. The event it made then, so the
+    retry can be answered as the first time was; any other integrity error is raised again."""
+    from .context import is_duplicate_client_id
+
+    if not client_id or not is_duplicate_client_id(exc):
+        raise exc
+    with svc.reading() as s:
+        return event_by_client_id(s, search_id, client_id)

@@ -12,7 +12,7 @@ from ..core.errors import NotFound, ValidationError
 from ..core.photos import sniff_image
 from . import events, where
 from .access import load_search
-from .context import Actor, Services, is_duplicate_client_id
+from .context import Actor, Services
 from .events import iso, naive_utc
 from .views import clue_view
 
@@ -46,11 +46,7 @@ def add_track_batch(svc: Services, actor: Actor, search_id: int, data: dict) -> 
                                   "coverage": {str(k): v for k, v in coverage.items()}})
         return {"accepted": len(pts), "seq": ev.seq, "duplicate": False}
     except IntegrityError as exc:
-        client_id = data.get("client_id") if isinstance(data, dict) else None
-        if not client_id or not is_duplicate_client_id(exc):
-            raise
-        with svc.reading() as s:
-            ev = events.event_by_client_id(s, search_id, client_id)
+        ev = events.replayed(svc, search_id, data.get("client_id") if isinstance(data, dict) else None, exc)
         return {"accepted": len(ev["payload"]["points"]), "seq": ev["seq"], "duplicate": True}
 
 
@@ -63,11 +59,7 @@ def report_clue(svc: Services, actor: Actor, search_id: int, data: dict) -> dict
             clean = model.clean_clue(data, now, _lkp_time(search, now))
             ev = events.begin(s, search_id, "clue.reported", actor, now, client_id=clean.get("client_id"))
             model.check_search_writable(search.status)
-            if clean.get("photo_id") is not None:
-                photo = s.get(Photo, clean["photo_id"])
-                if photo is None or photo.search_id not in (None, search_id):
-                    raise ValidationError({"photo_id": f"photo {clean['photo_id']} does not exist on this search"})
-                photo.search_id = search_id
+            attach_photo(s, clean.get("photo_id"), search_id)
             clue = Clue(search_id=search_id, kind=clean["kind"], time=naive_utc(clean["time"]),
                         location=clean["location"], text=clean["text"], direction=clean.get("direction"),
                         photo_id=clean.get("photo_id"), reported_by=actor.user_id, reported_at=naive_utc(now))
@@ -78,10 +70,17 @@ def report_clue(svc: Services, actor: Actor, search_id: int, data: dict) -> dict
         return view
     except IntegrityError as exc:
         client_id = data.get("client_id") if isinstance(data, dict) else None
-        if not client_id or not is_duplicate_client_id(exc):
-            raise
-        with svc.reading() as s:
-            return events.event_by_client_id(s, search_id, client_id)["payload"]["clue"]
+        return events.replayed(svc, search_id, client_id, exc)["payload"]["clue"]
+
+
+def attach_photo(session, photo_id: int | None, search_id: int) -> None:
+    """A report's photo: one uploaded for this search, or not yet given to any (it joins the search now)."""
+    if photo_id is None:
+        return
+    photo = session.get(Photo, photo_id)
+    if photo is None or photo.search_id not in (None, search_id):
+        raise ValidationError({"photo_id": f"photo {photo_id} does not exist on this search"})
+    photo.search_id = search_id
 
 
 def upload_photo(svc: Services, actor: Actor, data: bytes, search_id: int | None = None,

@@ -10,7 +10,7 @@ from ..core import model
 from ..core.errors import Conflict, NotFound, ValidationError
 from . import events, video, where
 from .access import load_search, require_dispatcher
-from .context import Actor, Services, is_duplicate_client_id
+from .context import Actor, Services
 from .events import iso, naive_utc
 from .views import assignment_view, clue_view, search_summary, search_view, team_view, user_view
 
@@ -135,10 +135,8 @@ def found_message(condition: str) -> str:
 
 def _replay(svc: Services, search_id: int, client_id: str | None, exc: IntegrityError) -> dict:
     """The change was already applied under this client id: answer as the first time did."""
-    if not client_id or not is_duplicate_client_id(exc):
-        raise exc
+    ev = events.replayed(svc, search_id, client_id, exc)
     with svc.reading() as s:
-        ev = events.event_by_client_id(s, search_id, client_id)
         search = s.get(Search, search_id)
         return {"search": search_view(search), "event": ev, "duplicate": True}
 

@@ -14,7 +14,7 @@ from shapely.geometry import mapping, shape
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..adapters.models import (Assignment, Camera, Event, Membership, Photo, ReviewedInterval, ReviewTask, Search,
+from ..adapters.models import (Assignment, Camera, Event, Membership, ReviewedInterval, ReviewTask, Search,
                                Segment, Sighting, Team, User)
 from ..core import behaviour, model, segments as segmentation, video, where as where_core
 from ..core.fields import parse_time
@@ -22,7 +22,8 @@ from ..core.errors import Conflict, Forbidden, NotFound, OverlapWarning, Validat
 from ..core.geometry import LocalProjection, distance_m
 from . import events, where
 from .access import load_search, require_dispatcher, user_team_ids
-from .context import Actor, Services, is_duplicate_client_id
+from .context import Actor, Services
+from .field import attach_photo
 from .events import iso, naive_utc
 
 #: Blind-spot ground is handed over in pieces about the size of the search's other segments (so that the
@@ -741,12 +742,9 @@ def record_interval(svc: Services, actor: Actor, search_id: int, data: dict) -> 
             events.finish(s, ev, payload)
         return {"interval": view, "overlaps": overlaps, "area": area}
     except IntegrityError as exc:
-        if not client_id or not is_duplicate_client_id(exc):
-            raise
-        with svc.reading() as s:
-            payload = events.event_by_client_id(s, search_id, client_id)["payload"]
-            return {"interval": payload["interval"], "overlaps": payload["overlaps"], "area": payload.get("area"),
-                    "duplicate": True}
+        payload = events.replayed(svc, search_id, client_id, exc)["payload"]
+        return {"interval": payload["interval"], "overlaps": payload["overlaps"], "area": payload.get("area"),
+                "duplicate": True}
 
 
 # --- sightings and the trail -------------------------------------------------------------------------------------
@@ -768,11 +766,7 @@ def log_sighting(svc: Services, actor: Actor, search_id: int, data: dict) -> dic
         with svc.transaction() as s:
             search, cam, clean, ev = _begin_report(s, search_id, actor, data, now, video.clean_sighting,
                                                    "video.sighting_logged")
-            if clean.get("photo_id") is not None:
-                photo = s.get(Photo, clean["photo_id"])
-                if photo is None or photo.search_id not in (None, search_id):
-                    raise ValidationError({"photo_id": f"photo {clean['photo_id']} does not exist on this search"})
-                photo.search_id = search_id
+            attach_photo(s, clean.get("photo_id"), search_id)
             x = Sighting(search_id=search_id, camera_id=cam.id, time=naive_utc(clean["time"]),
                          recorder_time=naive_utc(clean["recorder_time"]), direction_deg=clean.get("direction_deg"),
                          confidence=clean["confidence"], photo_id=clean.get("photo_id"), notes=clean.get("notes"),
@@ -783,10 +777,7 @@ def log_sighting(svc: Services, actor: Actor, search_id: int, data: dict) -> dic
             events.finish(s, ev, {"sighting": view})
         return view
     except IntegrityError as exc:
-        if not client_id or not is_duplicate_client_id(exc):
-            raise
-        with svc.reading() as s:
-            return {**events.event_by_client_id(s, search_id, client_id)["payload"]["sighting"], "duplicate": True}
+        return {**events.replayed(svc, search_id, client_id, exc)["payload"]["sighting"], "duplicate": True}
 
 
 def _trail(s, search: Search) -> dict:
