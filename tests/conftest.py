@@ -127,6 +127,15 @@ def people(svc):
     return made
 
 
+@pytest.fixture
+def pg_schema():
+    """For the scale-out tests: a database URL on a fresh PostgreSQL schema, with Redis reachable."""
+    if not port_open("127.0.0.1", 6379):
+        service_unavailable("Redis at 127.0.0.1:6379")
+    with postgres_schema("s_") as name:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{name}"
+
+
 # --- app level ---------------------------------------------------------------------------------------------------
 
 @pytest.fixture

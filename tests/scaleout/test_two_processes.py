@@ -5,18 +5,11 @@ import uuid
 
 import pytest
 import socketio
-from conftest import LKP, POSTGRES_URL, port_open, postgres_schema, search_payload, service_unavailable
+from conftest import LKP, search_payload
 from procs import Server
 
 pytestmark = [pytest.mark.postgres]
 
-
-@pytest.fixture
-def pg_schema():
-    if not port_open("127.0.0.1", 6379):
-        service_unavailable("Redis at 127.0.0.1:6379")
-    with postgres_schema("s_") as name:
-        yield f"{POSTGRES_URL}?options=-csearch_path%3D{name}"
 
 
 def live_client(server_url: str, cookie: str):
