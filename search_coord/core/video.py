@@ -37,6 +37,10 @@ DEFAULT_EXIT_POD = 0.8
 BLIND_SPREAD_DEG = 75.0
 #: How strongly a known direction of travel tilts the ring model (the cardioid 1 + κ·cos Δθ): ahead 1.6×, behind 0.4×.
 HEADING_KAPPA = 0.6
+#: Recorder clock offsets beyond this are accepted with a warning (seconds).
+CLOCK_WARN_S = 86400.0
+#: No recorder clock is further off than this (seconds, about 100 years): its epoch, 1970, is 56 years back.
+CLOCK_MAX_S = 100 * 365.25 * 86400
 
 
 # --- clocks ------------------------------------------------------------------------------------------------------
@@ -49,6 +53,19 @@ def true_time(recorder: datetime, offset_s: float) -> datetime:
 def recorder_time(true: datetime, offset_s: float) -> datetime:
     """What the recorder's clock shows at a true moment."""
     return true + timedelta(seconds=offset_s)
+
+
+def clock_warning(offset_s: float | None) -> str | None:
+    """A warning for a recorder clock more than ``CLOCK_WARN_S`` (a day) off, in days or years either way (a recorder
+    reset to its factory date, or set to the wrong year); None for a smaller or unknown offset. Such offsets are
+    accepted: every time read off that recorder is corrected by them."""
+    if offset_s is None or abs(offset_s) <= CLOCK_WARN_S:
+        return None
+    days = abs(offset_s) / 86400.0
+    size = f"{days / 365.25:.1f} years" if days >= 365 else f"{days:.1f} days"
+    way = "ahead of" if offset_s > 0 else "behind"
+    return (f"the recorder's clock is {size} {way} the true time (reset to a factory date or the wrong year?); "
+            "times read off it are corrected by this offset, so check it was measured right")
 
 
 # --- directions --------------------------------------------------------------------------------------------------
@@ -274,7 +291,7 @@ def clean_camera(data, now: datetime, partial: bool = False) -> dict:
     form.number("fov_deg", 1, 360)
     form.number("range_m", 1, 500)
     form.number("retention_days", 0, 3650)
-    form.number("clock_offset_s", -86400 * 2, 86400 * 2)
+    form.number("clock_offset_s", -CLOCK_MAX_S, CLOCK_MAX_S)
     form.time("offset_measured_at", now)
     form.boolean("covers_exit")
     form.text("notes", max_len=4000)
