@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
 from .errors import GeometryError, ValidationError
-from .geometry import MAX_VERTICES, check_lonlat, validate_geojson
+from .geometry import MAX_VERTICES, Repair, check_lonlat, normalise_lon, validate_geojson
 
 _MISSING = object()
 
@@ -22,6 +22,15 @@ def parse_time(value: Any) -> datetime:
     if dt.tzinfo is None:
         raise ValueError("must include a timezone (Z or +08:00)")
     return dt.astimezone(timezone.utc)
+
+
+class Cleaned(dict):
+    """The checked fields of a ``Form`` (a plain dict), with ``repairs``: what was repaired in each geometry field
+    (field name -> ``geometry.Repair``), for the answer to say so."""
+
+    def __init__(self, fields: dict | None = None, repairs: dict[str, Repair] | None = None):
+        super().__init__(fields or {})
+        self.repairs: dict[str, Repair] = dict(repairs or {})
 
 
 class Form:
@@ -40,6 +49,7 @@ class Form:
         self.partial = partial
         self.errors: dict[str, str] = {}
         self.out: dict[str, Any] = {}
+        self.repairs: dict[str, Repair] = {}
 
     def _get(self, name: str, required: bool):
         """The field's value, or ``_MISSING`` after recording what absence or emptiness means."""
@@ -128,7 +138,8 @@ class Form:
             self.out[name] = dt
 
     def point(self, name: str, required: bool = False) -> None:
-        """A GeoJSON Point, or [lon, lat]; stored as a GeoJSON Point."""
+        """A GeoJSON Point (or a Feature of one), or [lon, lat] / [lon, lat, elevation]; stored as a GeoJSON Point
+        [lon, lat] with the longitude brought into [-180, 180) (see ``geometry.validate_geojson``)."""
         value = self._get(name, required)
         if value is _MISSING:
             return
@@ -141,13 +152,29 @@ class Form:
 
     def geometry(self, name: str, allowed: Iterable[str], required: bool = False,
                  max_vertices: int = MAX_VERTICES) -> None:
+        """A GeoJSON geometry of one of the ``allowed`` types, checked, normalised and repaired by
+        ``geometry.validate_geojson``; what was repaired is kept in ``repairs[name]`` (and in the result's)."""
         value = self._get(name, required)
         if value is _MISSING:
             return
         try:
-            self.out[name] = validate_geojson(value, allowed, max_vertices).geojson
+            checked = validate_geojson(value, allowed, max_vertices)
         except GeometryError as exc:
             self.errors[name] = exc.message
+            return
+        self.out[name] = checked.geojson
+        if checked.repair is not None:
+            self.repairs[name] = checked.repair
+
+    def longitude(self, name: str, required: bool = False) -> None:
+        """A longitude in degrees, any finite number, stored in [-180, 180) (``geometry.normalise_lon``)."""
+        value = self._get(name, required)
+        if value is _MISSING:
+            return
+        try:
+            self.out[name] = normalise_lon(value)
+        except GeometryError:
+            self.errors[name] = "must be a number"
 
     def boolean(self, name: str, required: bool = False) -> None:
         value = self._get(name, required)
@@ -179,13 +206,17 @@ class Form:
     def error(self, name: str, message: str) -> None:
         self.errors.setdefault(name, message)
 
-    def result(self) -> dict[str, Any]:
+    def result(self) -> Cleaned:
+        """The checked fields (a dict whose ``repairs`` says what was repaired), or ``ValidationError`` with every
+        field's error."""
         if self.errors:
             raise ValidationError(self.errors)
-        return self.out
+        return Cleaned(self.out, self.repairs)
 
 
 def check_lonlat_pair(lon: Any, lat: Any) -> tuple[float, float]:
-    """Return (lon, lat) as floats, or raise ``GeometryError``."""
+    """Return (lon, lat) as floats with lon brought into [-180, 180), or raise ``GeometryError`` (not numbers, or
+    lat outside [-90, 90])."""
+    lon = normalise_lon(lon)
     check_lonlat(lon, lat)
-    return float(lon), float(lat)
+    return lon, float(lat)

@@ -72,20 +72,108 @@ def check_lonlat(lon: Any, lat: Any) -> None:
             raise GeometryError(f"{name} {value} is outside [-{bound:g}, {bound:g}]")
 
 
+def _lon_turns(lon: float) -> int:
+    """How many whole turns (360°) to add to ``lon`` to bring it into [-180, 180)."""
+    return -math.floor((lon + 180.0) / 360.0)
+
+
+def normalise_lon(lon: float) -> float:
+    """A longitude in degrees, of any size, as the same meridian in [-180, 180).
+
+    Leaflet gives 476.3 for 116.3 on the world copy one turn east. Rounded to 1e-9° (0.1 mm) when shifted, so that
+    476.3 comes back as 116.3. Raises ``GeometryError`` for a value that is not a finite number.
+    """
+    if isinstance(lon, bool) or not isinstance(lon, (int, float)) or not math.isfinite(lon):
+        raise GeometryError("longitude must be a number")
+    turns = _lon_turns(lon)
+    return float(lon) if turns == 0 else round(lon + 360.0 * turns, 9)
+
+
+@dataclass(frozen=True)
+class Repair:
+    """What ``validate_geojson`` changed in a drawn (multi)polygon so that it became a valid area.
+
+    ``closed``: rings that were not closed (closed now); ``duplicates``: repeated consecutive corners removed;
+    ``problem``: None, "crossed" (the outline crossed itself), "touched" (it touched itself at a point), "overlap"
+    (parts of a MultiPolygon overlapped) or "invalid" (another defect, named in ``reason``); ``parts``: polygons
+    after the repair; ``kept_share``: when only one polygon was allowed, the share (0-1) of the area that was kept.
+    """
+
+    closed: int = 0
+    duplicates: int = 0
+    problem: str | None = None
+    reason: str = ""
+    parts: int = 1
+    kept_share: float | None = None
+
+    def items(self) -> list[dict]:
+        """The changes as codes for the page to word in its language: [{"code": ..., "n": ...}, ...]."""
+        out = []
+        if self.problem:
+            out.append({"code": self.problem, "n": self.parts})
+        if self.closed:
+            out.append({"code": "closed", "n": self.closed})
+        if self.duplicates:
+            out.append({"code": "duplicates", "n": self.duplicates})
+        if self.kept_share is not None:
+            out.append({"code": "largest", "n": round(100 * self.kept_share)})
+        return out
+
+    def text(self) -> str:
+        """The changes in one English sentence, e.g. "the outline crossed itself; it was split into 2 parts"."""
+        split = f"it was split into {self.parts} parts" if self.parts > 1 else "it was repaired"
+        words = {
+            "crossed": f"the outline crossed itself; {split}",
+            "touched": f"the outline touched itself; {split}",
+            "overlap": f"the parts overlapped; they were merged into {self.parts} "
+                       f"{'part' if self.parts == 1 else 'parts'}",
+            "invalid": f"the shape was not a valid area ({self.reason}); {split}",
+            "closed": "the outline was not closed; it was closed",
+            "duplicates": f"{self.duplicates} repeated {'corner was' if self.duplicates == 1 else 'corners were'} "
+                          "removed",
+            "largest": f"only the largest part was kept ({round(100 * (self.kept_share or 0))} % of the area)",
+        }
+        return "; ".join(words[item["code"]] for item in self.items())
+
+
+def repair_answer(repair: Repair | None) -> dict:
+    """The fields an API answer carries about a repaired shape: {"repaired": English text, "repairs": codes}, or {}."""
+    if repair is None:
+        return {}
+    return {"repaired": repair.text(), "repairs": repair.items()}
+
+
 @dataclass(frozen=True)
 class CheckedGeometry:
-    """A GeoJSON geometry that passed ``validate_geojson``, with its shapely shape in lon/lat."""
+    """A GeoJSON geometry that passed ``validate_geojson``, with its shapely shape in lon/lat and what was repaired
+    (``repair`` is None when nothing was)."""
 
     geojson: dict
     shape: Any
+    repair: Repair | None = None
+
+
+_DEPTH = {"Point": 0, "MultiPoint": 1, "LineString": 1, "MultiLineString": 2, "Polygon": 2, "MultiPolygon": 3}
+#: A drawn area smaller than this (m², geodesic) is a line or a point, not a place to search.
+MIN_AREA_M2 = 1.0
 
 
 def validate_geojson(obj: Any, allowed: Iterable[str] = GEOMETRY_TYPES, max_vertices: int = MAX_VERTICES) -> CheckedGeometry:
-    """Check a GeoJSON geometry (or a Feature wrapping one) and return it normalised.
+    """Check a GeoJSON geometry (or a Feature wrapping one) and return it normalised, repaired where it can be.
 
-    Checks: the type is one of ``allowed``; positions are [lon, lat] numbers within range; lines have two or more
-    positions; polygon rings are closed with four or more positions; polygons are not self-intersecting; no more than
-    ``max_vertices`` positions in all. Raises ``GeometryError`` saying what is wrong.
+    Positions are [lon, lat] or [lon, lat, elevation] finite numbers (the elevation is dropped; four or more values
+    are refused). Longitudes of any size are brought into range as a whole: every vertex is shifted by the turns of
+    360° that bring the first vertex into [-180, 180) (Leaflet's wrapped world copies), so a shape is never torn
+    apart; one that then crosses the 180° meridian or spans more than 180° of longitude is refused (this tool works
+    within a region). Latitudes must lie in [-90, 90]. Lines have two or more positions.
+
+    Polygons as people draw them are repaired and the changes reported in ``repair``: rings are closed, repeated
+    consecutive corners removed, and an invalid outline (a bow-tie, a figure of eight, overlapping parts) is made
+    valid with ``shapely.make_valid`` (method "structure"), keeping its polygonal parts; it may become a
+    MultiPolygon, or, where only "Polygon" is allowed, its largest part. A polygon that has no area (under
+    ``MIN_AREA_M2`` after the repair) is refused. No more than ``max_vertices`` positions in all.
+
+    Raises ``GeometryError`` saying what is wrong.
     """
     allowed = tuple(allowed)
     if isinstance(obj, dict) and obj.get("type") == "Feature":
@@ -93,39 +181,122 @@ def validate_geojson(obj: Any, allowed: Iterable[str] = GEOMETRY_TYPES, max_vert
     if not isinstance(obj, dict):
         raise GeometryError("geometry must be a GeoJSON object")
     gtype = obj.get("type")
-    if gtype not in allowed:
+    if gtype not in allowed and not (gtype == "Polygon" and "MultiPolygon" in allowed):
         raise GeometryError(f"geometry type must be one of {', '.join(allowed)}; got {gtype!r}")
-    coords = obj.get("coordinates")
-    counter = [0]
-    depth = {"Point": 0, "MultiPoint": 1, "LineString": 1, "MultiLineString": 2, "Polygon": 2, "MultiPolygon": 3}[gtype]
-    clean = _check_coords(coords, depth, gtype, counter, max_vertices)
+    counter = {"vertices": 0, "closed": 0, "duplicates": 0}
+    clean = _check_coords(obj.get("coordinates"), _DEPTH[gtype], gtype, counter, max_vertices)
+    clean = _shift_longitudes(clean, _DEPTH[gtype])
     geo = {"type": gtype, "coordinates": clean}
+    if gtype in ("Polygon", "MultiPolygon"):
+        return _checked_area(geo, allowed, counter)
     geom = shape(geo)
     if not geom.is_valid:
         raise GeometryError(f"geometry is not valid: {explain_validity(geom)}")
     return CheckedGeometry(geojson=geo, shape=geom)
 
 
+def _check_position(coords) -> list[float]:
+    if not isinstance(coords, (list, tuple)) or len(coords) < 2:
+        raise GeometryError("a position must be [longitude, latitude]")
+    if len(coords) > 3:
+        raise GeometryError(f"positions have {len(coords)} values; only [lon, lat] or [lon, lat, elevation] are "
+                            "accepted")
+    lon, lat = coords[0], coords[1]
+    for name, value in (("longitude", lon), ("latitude", lat)) + ((("elevation", coords[2]),) if len(coords) == 3
+                                                                  else ()):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise GeometryError(f"{name} must be a number")
+    if abs(lat) > 90:
+        raise GeometryError(f"latitude {lat} is outside [-90, 90]")
+    return [float(lon), float(lat)]
+
+
 def _check_coords(coords, depth, gtype, counter, max_vertices):
     if depth == 0:
-        if not isinstance(coords, (list, tuple)) or len(coords) not in (2, 3):
-            raise GeometryError("a position must be [longitude, latitude]")
-        check_lonlat(coords[0], coords[1])
-        counter[0] += 1
-        if counter[0] > max_vertices:
+        counter["vertices"] += 1
+        if counter["vertices"] > max_vertices:
             raise GeometryError(f"geometry has more than {max_vertices} vertices")
-        return [float(coords[0]), float(coords[1])]
+        return _check_position(coords)
     if not isinstance(coords, (list, tuple)) or not coords:
         raise GeometryError(f"{gtype} coordinates must be a non-empty array")
     out = [_check_coords(c, depth - 1, gtype, counter, max_vertices) for c in coords]
     if depth == 1 and gtype in ("LineString", "MultiLineString") and len(out) < 2:
         raise GeometryError("a line needs at least two positions")
     if depth == 1 and gtype in ("Polygon", "MultiPolygon"):
-        if len(out) < 4:
-            raise GeometryError("a polygon ring needs at least four positions")
-        if out[0] != out[-1]:
-            raise GeometryError("a polygon ring must be closed (first and last positions equal)")
+        ring = [p for i, p in enumerate(out) if i == 0 or p != out[i - 1]]
+        counter["duplicates"] += len(out) - len(ring)
+        if ring[0] != ring[-1]:
+            ring.append(ring[0])
+            counter["closed"] += 1
+        if len(ring) < 4:
+            raise GeometryError("the outline has no area: it needs at least three different corners")
+        return ring
     return out
+
+
+def _shift_longitudes(coords, depth):
+    """Shift every longitude by the turns that bring the first one into range; refuse what is still out of it."""
+    first = coords
+    for _ in range(depth):
+        first = first[0]
+    turns = _lon_turns(first[0])
+    lons = []
+
+    def walk(c, d):
+        if d == 0:
+            lon = c[0] if turns == 0 else round(c[0] + 360.0 * turns, 9)
+            lons.append(lon)
+            return [lon, c[1]]
+        return [walk(x, d - 1) for x in c]
+
+    out = walk(coords, depth)
+    if max(lons) - min(lons) > 180:
+        raise GeometryError("the shape spans more than 180° of longitude; draw it within the search's region")
+    if max(lons) > 180:
+        raise GeometryError("the shape crosses the 180° meridian; draw it on one side of it")
+    return out
+
+
+def _problem_of(geom, reason: str) -> str:
+    if reason.startswith("Ring Self-intersection"):
+        return "touched"
+    if reason.startswith("Self-intersection"):
+        if geom.geom_type == "MultiPolygon" and all(p.is_valid for p in geom.geoms):
+            return "overlap"
+        return "crossed"
+    return "invalid"
+
+
+def _as_lists(c):
+    return [_as_lists(x) for x in c] if isinstance(c[0], (list, tuple)) else [float(c[0]), float(c[1])]
+
+
+def _checked_area(geo: dict, allowed: tuple, counter: dict) -> CheckedGeometry:
+    geom = shape(geo)
+    problem = reason = None
+    if not geom.is_valid:
+        reason = explain_validity(geom)
+        problem = _problem_of(geom, reason)
+        fixed = shapely.make_valid(geom, method="structure", keep_collapsed=False)
+        parts = [g for g in getattr(fixed, "geoms", [fixed]) if g.geom_type in ("Polygon", "MultiPolygon")]
+        geom = shapely.union_all(parts) if parts else shapely.Polygon()
+    if geom.is_empty or abs(WGS84.geometry_area_perimeter(geom)[0]) < MIN_AREA_M2:
+        raise GeometryError("the outline has no area: its corners lie on one line (or on one spot)")
+    polys = list(getattr(geom, "geoms", [geom]))
+    kept_share = None
+    if len(polys) > 1 and "MultiPolygon" not in allowed:
+        largest = max(polys, key=lambda p: p.area)
+        kept_share = largest.area / geom.area
+        geom = largest
+    if problem is not None:
+        geo = {"type": geom.geom_type, "coordinates": _as_lists(mapping(geom)["coordinates"])}
+    if geo["type"] not in allowed:  # a single Polygon where only MultiPolygon is taken
+        geo = {"type": "MultiPolygon", "coordinates": [geo["coordinates"]]}
+        geom = shape(geo)
+    changed = problem or counter["closed"] or counter["duplicates"] or kept_share is not None
+    repair = Repair(closed=counter["closed"], duplicates=counter["duplicates"], problem=problem,
+                    reason=(reason or "").split("[")[0], parts=len(polys), kept_share=kept_share) if changed else None
+    return CheckedGeometry(geojson=geo, shape=geom, repair=repair)
 
 
 def _projection_for(geom, center) -> LocalProjection:

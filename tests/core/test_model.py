@@ -25,7 +25,7 @@ def test_clean_search_converts_times_to_utc():
 
 def test_every_field_error_is_reported_at_once():
     with pytest.raises(ValidationError) as exc:
-        model.clean_search({"subject": {"age": 300, "category": "alien"}, "lkp": [500, 0],
+        model.clean_search({"subject": {"age": 300, "category": "alien"}, "lkp": [0, 95],
                             "lkp_time": "2027-01-01T00:00:00Z", "risk": "extreme", "bogus": 1}, NOW)
     errors = exc.value.errors
     assert set(errors) == {"subject.name", "subject.age", "subject.category", "lkp", "lkp_time", "risk", "bogus"}
