@@ -1,28 +1,181 @@
-"""Checking uploaded photos by their content, not their name."""
+"""Uploaded photos, checked by their content and made fit to serve: bytes in, bytes out (no I/O).
+
+What is accepted: a JPEG, PNG, GIF, WebP or HEIC/HEIF image (iPhones' default) of at most ``MAX_PHOTO_BYTES`` bytes
+and ``MAX_PIXELS`` pixels. Anything else is a 400 naming ``photo``; too many bytes or pixels is a 413.
+
+What is served (``prepare_photo``):
+
+* a JPEG, PNG, GIF or WebP whose longest side is at most ``SERVE_MAX_SIDE`` px, of at most ``SERVE_MAX_BYTES`` bytes
+  and upright (no EXIF orientation to apply) is served exactly as it came;
+* anything else -- every HEIC, a bigger photo, one whose EXIF says it is rotated -- is re-encoded as a JPEG
+  (quality ``JPEG_QUALITY``), shrunk to ``SERVE_MAX_SIDE`` px on its longest side, orientation applied. A re-encoded
+  photo carries no metadata: its EXIF (GPS position, camera, time) is not copied. Photos served as they came keep
+  theirs (they are visible only to the people on the search, where the position is evidence anyway);
+* a file that says it is HEIC/HEIF but that the decoder cannot read is still accepted -- a photo from the field is
+  evidence and the server's decoder may be older than the phone -- with its original bytes kept for download and a
+  JPEG placeholder saying so served in its place.
+
+The sha256 is always that of the bytes uploaded (what the phone has), so a re-sent original is recognised.
+
+Importing this module registers pillow-heif's HEIF opener with Pillow and sets Pillow's pixel limit
+(``Image.MAX_IMAGE_PIXELS``) to ``MAX_PIXELS``: process-wide settings of the image library, no state of ours.
+"""
 from __future__ import annotations
+
+import hashlib
+import io
+import warnings
+from dataclasses import dataclass
+
+import pillow_heif
+from PIL import Image, ImageDraw, ImageOps
 
 from .errors import ValidationError
 
-#: Largest accepted photo, in bytes.
-MAX_PHOTO_BYTES = 8 * 1024 * 1024
+#: Largest accepted upload, in bytes (a 48 MP phone JPEG is 8-15 MB, a 200 MP one about 20 MB).
+MAX_PHOTO_BYTES = 24 * 1024 * 1024
+#: Largest accepted image, in pixels: 200 MP, the largest phone camera sensors (16320 x 12240). More is not a phone
+#: photo, and decoding it whole would take gigabytes: it is refused before decoding (decompression bombs).
+MAX_PIXELS = 200_000_000
+#: Longest side of a served photo, in px: sharper than any screen the map or the clue list shows it on.
+SERVE_MAX_SIDE = 2560
+#: A photo in a browser's format larger than this (bytes) is re-encoded: pages must not download 10 MB per clue.
+SERVE_MAX_BYTES = 2 * 1024 * 1024
+JPEG_QUALITY = 85
 
-_SIGNATURES = (
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-)
+_ORIENTATION = 0x0112
+_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp",
+            "HEIF": "image/heic"}
+_HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs", b"mif1", b"msf1")
+
+pillow_heif.register_heif_opener()
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+
+class PhotoTooLarge(ValidationError):
+    """The photo has too many bytes or pixels (answered 413, with the usual ``errors``)."""
+
+    code = "too_large"
+    status = 413
+
+
+@dataclass(frozen=True)
+class PreparedPhoto:
+    """A photo ready to store: ``data``/``mime`` are what is served; ``original`` is kept only when it could not be
+    converted. ``width``/``height`` are those served, in px; ``sha256`` is the hex digest of the upload."""
+
+    data: bytes
+    mime: str
+    width: int
+    height: int
+    original_mime: str
+    sha256: str
+    converted: bool
+    original: bytes | None = None
+    note: str | None = None
 
 
 def sniff_image(data: bytes) -> str:
-    """The MIME type of a JPEG, PNG, GIF or WebP image from its first bytes; ``ValidationError`` otherwise."""
+    """The MIME type of a JPEG, PNG, GIF, WebP or HEIC/HEIF image from its first bytes.
+
+    Raises ``ValidationError`` (``photo``) when empty or not one of these, ``PhotoTooLarge`` over ``MAX_PHOTO_BYTES``.
+    """
     if not data:
         raise ValidationError({"photo": "is empty"})
     if len(data) > MAX_PHOTO_BYTES:
-        raise ValidationError({"photo": f"is larger than {MAX_PHOTO_BYTES // (1024 * 1024)} MB"})
-    for magic, mime in _SIGNATURES:
-        if data.startswith(magic):
-            return mime
+        raise PhotoTooLarge({"photo": f"is larger than {MAX_PHOTO_BYTES // (1024 * 1024)} MB"})
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "image/gif"
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "image/webp"
-    raise ValidationError({"photo": "is not a JPEG, PNG, GIF or WebP image"})
+    if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
+        return "image/heic"
+    raise ValidationError({"photo": "is not a JPEG, PNG, GIF, WebP or HEIC image"})
+
+
+def _open(data: bytes) -> Image.Image:
+    """The image opened (header read, pixels not yet decoded) with Pillow's bomb check made an error."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            img = Image.open(io.BytesIO(data), formats=list(_FORMATS))
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise _too_many_pixels() from None
+    w, h = img.size
+    if w * h > MAX_PIXELS:
+        raise _too_many_pixels(w, h)
+    return img
+
+
+def _too_many_pixels(w: int | None = None, h: int | None = None) -> PhotoTooLarge:
+    size = f" ({w} x {h})" if w else ""
+    return PhotoTooLarge({"photo": f"has too many pixels{size}: at most {MAX_PIXELS // 1_000_000} megapixels"})
+
+
+def prepare_photo(data: bytes) -> PreparedPhoto:
+    """Check an upload and make what is served from it (see the module's docstring for the rules and limits).
+
+    Raises ``ValidationError`` (400, ``photo``) for an empty file, one that is not an image of an accepted kind or
+    cannot be decoded; ``PhotoTooLarge`` (413) over ``MAX_PHOTO_BYTES`` bytes or ``MAX_PIXELS`` pixels.
+    """
+    mime = sniff_image(data)
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        img = _open(data)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            orientation = img.getexif().get(_ORIENTATION, 1)
+            fmt = img.format
+            if (fmt != "HEIF" and max(img.size) <= SERVE_MAX_SIDE and len(data) <= SERVE_MAX_BYTES
+                    and orientation in (1, None)):
+                img.load()   # decoded whole: a broken file is refused here, not in the viewer's browser
+                return PreparedPhoto(data, _FORMATS[fmt], img.width, img.height, _FORMATS[fmt], digest, False)
+            served = _shrunk_upright(img, orientation)
+    except ValidationError:
+        raise
+    except Exception as exc:  # Pillow and its plugins raise OSError, SyntaxError, ValueError... on a broken file
+        if mime == "image/heic":
+            return _undecodable_heif(data, digest)
+        raise ValidationError({"photo": f"could not be read as an image ({type(exc).__name__})"}) from None
+    out = io.BytesIO()
+    served.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    return PreparedPhoto(out.getvalue(), "image/jpeg", served.width, served.height, _FORMATS[fmt], digest, True)
+
+
+def _shrunk_upright(img: Image.Image, orientation: int | None) -> Image.Image:
+    """The image as RGB, at most ``SERVE_MAX_SIDE`` on its longest side, turned as its EXIF orientation says."""
+    img.thumbnail((SERVE_MAX_SIDE, SERVE_MAX_SIDE), Image.Resampling.LANCZOS)  # a JPEG is decoded at a reduced size
+    if img.mode not in ("RGB", "L"):
+        rgba = img.convert("RGBA")
+        flat = Image.new("RGB", rgba.size, (255, 255, 255))
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        img = flat
+    method = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
+              5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+              8: Image.Transpose.ROTATE_90}.get(orientation or 1)
+    return img.transpose(method) if method is not None else img
+
+
+def _undecodable_heif(data: bytes, digest: str) -> PreparedPhoto:
+    note = "HEIC photo the server cannot convert: original kept for download"
+    img = Image.new("RGB", (640, 480), (225, 228, 232))
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((8, 8, 631, 471), outline=(120, 128, 140), width=4)
+    draw.text((320, 220), "HEIC photo: no preview", fill=(40, 44, 52), anchor="mm", font_size=32)
+    draw.text((320, 270), "original kept for download", fill=(40, 44, 52), anchor="mm", font_size=24)
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=JPEG_QUALITY)
+    return PreparedPhoto(out.getvalue(), "image/jpeg", 640, 480, "image/heic", digest, True, original=data, note=note)
+
+
+def image_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height in px of stored image bytes, read from the header; None when unreadable."""
+    try:
+        with Image.open(io.BytesIO(data), formats=list(_FORMATS)) as img:
+            return img.size
+    except Exception:
+        return None
