@@ -204,6 +204,14 @@ def clues_add(search_id):
     return field.report_clue(services(), current_actor(), search_id, body()), 201
 
 
+@bp.post("/searches/<int:search_id>/clues/<int:clue_id>/photo")
+def clues_attach_photo(search_id, clue_id):
+    """A clue's photo that followed it: {photo_id} of a photo uploaded for this search."""
+    from ..services import clue_photos
+
+    return clue_photos.attach_clue_photo(services(), current_actor(), search_id, clue_id, body())
+
+
 # --- acknowledged broadcasts ----------------------------------------------------------------------------------------
 
 @bp.get("/searches/<int:search_id>/broadcasts")

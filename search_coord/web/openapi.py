@@ -47,6 +47,8 @@ DESCRIPTIONS = {
     ("POST", "/api/v1/searches/{search_id}/tracks"): ("A batch of the caller's GPS fixes (client_id)", True, "member"),
     ("GET", "/api/v1/searches/{search_id}/clues"): ("Clues and sightings", False, "member"),
     ("POST", "/api/v1/searches/{search_id}/clues"): ("Report a clue or sighting (client_id)", True, "member"),
+    ("POST", "/api/v1/searches/{search_id}/clues/{clue_id}/photo"): (
+        "Attach the photo that followed a clue ({photo_id}); the reporter or a dispatcher", True, "member"),
     ("GET", "/api/v1/searches/{search_id}/broadcasts"): ("Broadcasts with who has and has not acknowledged", False,
                                                           "member"),
     ("POST", "/api/v1/searches/{search_id}/broadcasts"): ("Broadcast to every unit (each must acknowledge)", True,

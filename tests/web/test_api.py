@@ -73,6 +73,7 @@ ROUTES = [
     ("GET", "/api/v1/searches/{sid}/video/trail", None, "outsider"),
     ("GET", "/api/v1/searches/{sid}/video/blind-spot", None, "outsider"),
     ("POST", "/api/v1/searches/{sid}/video/blind-spot/segments", None, "off1"),
+    ("POST", "/api/v1/searches/{sid}/clues/1/photo", {"photo_id": 1}, "outsider"),
     ("POST", "/api/v1/photos", "photo", None),
     ("GET", "/api/v1/photos/{pid}", None, "outsider"),
     ("GET", "/api/v1/geocode?q=changyang", None, None),
@@ -123,7 +124,7 @@ def _call(c, method, path, body, world):
 def test_the_matrix_covers_every_api_route(app):
     covered = {(m, p.split("?")[0].replace("{sid}", "{search_id}").replace("{tid}", "{team_id}")
                 .replace("{aid}", "{assignment_id}").replace("{pid}", "{photo_id}").replace("{gid}", "{segment_id}").replace("{bid}", "{broadcast_id}")
-                .replace("{cid}", "{camera_id}").replace("{vtid}", "{task_id}").replace("{xid}", "{sighting_id}")
+                .replace("/clues/1/", "/clues/{clue_id}/").replace("{cid}", "{camera_id}").replace("{vtid}", "{task_id}").replace("{xid}", "{sighting_id}")
                 .replace("/users/{uid}", "/users/{user_id}").replace("/members/{uid}", "/members/{user_id}"))
                for m, p, _, _ in ROUTES} | set(PUBLIC)
     assert set(api_routes(app)) == covered
