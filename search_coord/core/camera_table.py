@@ -271,7 +271,11 @@ def parse_csv(raw: bytes, now: datetime) -> Parsed:
     """Every camera of a CSV file, checked (see the module's docstring for the dialects read). Raises
     ``ValidationError`` naming every bad value as ``"row N.column"`` (N as the spreadsheet numbers the row, the header
     being row 1; the message ends with the column's letter), or ``_body`` / ``_header`` for the file as a whole."""
-    table = read_table(raw)
+    return parse_table(read_table(raw), now)
+
+
+def parse_table(table: Table, now: datetime) -> Parsed:
+    """``parse_csv`` for a file already read by ``read_table``."""
     return _collect(((row.number, row) for row in table.rows), lambda row: _clean_row(row, table.columns, now))
 
 

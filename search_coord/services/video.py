@@ -2,9 +2,6 @@
 warnings), sightings and the trail, moving the last known point, and the blind spot handed to the patrols."""
 from __future__ import annotations
 
-import csv
-import io
-import json
 import math
 from datetime import datetime, timedelta, timezone
 
@@ -33,7 +30,6 @@ BLIND_PIECE_M2 = 250_000.0
 #: the subject, heading its way from the last sighting, would have passed it.
 CLEAR_COVERAGE = 0.8
 MAX_PROPOSALS = 50
-MAX_IMPORT_BYTES = 2_000_000
 
 
 def _parse_iso(value: str) -> datetime:
@@ -53,6 +49,8 @@ def _cone_lonlat(cam: Camera, proj: LocalProjection) -> dict:
 
 
 def camera_view(cam: Camera, proj: LocalProjection | None = None, cone: dict | None = None) -> dict:
+    """A camera as the API shows it (docs/video.md); ``clock_warning`` is text when its recorder clock is more than
+    a day off (``core.video.clock_warning``), else None."""
     if cone is None:
         cone = _cone_lonlat(cam, proj or LocalProjection(cam.lat, cam.lon))
     return {"id": cam.id, "code": cam.code, "name": cam.name,
@@ -61,7 +59,7 @@ def camera_view(cam: Camera, proj: LocalProjection | None = None, cone: dict | N
             "direction": video.compass_label(cam.direction_deg), "fov_deg": cam.fov_deg, "range_m": cam.range_m,
             "retention_days": cam.retention_days, "clock_offset_s": cam.clock_offset_s,
             "offset_measured_at": iso(cam.offset_measured_at), "covers_exit": cam.covers_exit, "notes": cam.notes,
-            "active": cam.active, "cone": cone}
+            "active": cam.active, "cone": cone, "clock_warning": video.clock_warning(cam.clock_offset_s)}
 
 
 def _views(cams: list[Camera]) -> list[dict]:
@@ -71,7 +69,8 @@ def _views(cams: list[Camera]) -> list[dict]:
     return [camera_view(c, proj) for c in cams]
 
 
-def _apply_camera(cam: Camera, clean: dict) -> None:
+def apply_camera(cam: Camera, clean: dict) -> None:
+    """Set a camera's columns from ``core.video.clean_camera``'s dict (only the keys it holds)."""
     for key, value in clean.items():
         if key == "location":
             cam.lon, cam.lat = value["coordinates"][:2]
@@ -113,7 +112,7 @@ def create_camera(svc: Services, actor: Actor, data: dict, search_id: int | None
             raise ValidationError({"code": f"{clean['code']} is already in the registry"})
         cam = Camera(created_by=actor.user_id, created_at=naive_utc(now), updated_at=naive_utc(now),
                      clock_offset_s=0.0, covers_exit=False, active=True)
-        _apply_camera(cam, clean)
+        apply_camera(cam, clean)
         if search is not None:
             _check_in_region(search, cam, now, "location")
         s.add(cam)
@@ -141,7 +140,7 @@ def update_camera(svc: Services, actor: Actor, camera_id: int, data: dict) -> di
                 s.execute(select(Camera.id).where(Camera.code == clean["code"])).first():
             raise ValidationError({"code": f"{clean['code']} is already in the registry"})
         previous_offset = cam.clock_offset_s
-        _apply_camera(cam, clean)
+        apply_camera(cam, clean)
         if cam.clock_offset_s != previous_offset and "offset_measured_at" not in clean:
             cam.offset_measured_at = naive_utc(now)  # a new offset is a new measurement, unless told when
         cam.updated_at = naive_utc(now)
@@ -179,140 +178,6 @@ def _recorrect(s, cam: Camera, previous_offset: float, actor: Actor, now: dateti
                       {"camera_id": cam.id, "code": cam.code, "clock_offset_s": cam.clock_offset_s,
                        "previous_offset_s": previous_offset, **what, "trail": _trail(s, search)}, now)
     return moved
-
-
-CSV_COLUMNS = ("code", "name", "lon", "lat", "kind", "owner", "contact", "direction_deg", "fov_deg", "range_m",
-               "retention_days", "clock_offset_s", "offset_measured_at", "covers_exit", "notes")
-_NUMBERS = ("direction_deg", "fov_deg", "range_m", "retention_days", "clock_offset_s")
-
-
-def export_cameras(svc: Services, actor: Actor, fmt: str) -> tuple[str, str]:
-    """The whole registry as CSV or a GeoJSON FeatureCollection: (text, media type)."""
-    require_dispatcher(actor)
-    views = list_cameras(svc, actor, include_inactive=True)
-    if fmt == "geojson":
-        features = [{"type": "Feature", "geometry": v["location"],
-                     "properties": {k: v[k] for k in CSV_COLUMNS + ("active",) if k in v}} for v in views]
-        return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), \
-            "application/geo+json"
-    if fmt != "csv":
-        raise ValidationError({"format": "must be csv or geojson"})
-    out = io.StringIO()
-    out.write("\ufeff")  # a byte-order mark, so that spreadsheet programs read the Chinese names as UTF-8
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for v in views:
-        lon, lat = v["location"]["coordinates"]
-        row = {**v, "lon": lon, "lat": lat, "covers_exit": "yes" if v["covers_exit"] else ""}
-        writer.writerow(["" if row.get(k) is None else row[k] for k in CSV_COLUMNS])
-    return out.getvalue(), "text/csv; charset=utf-8"
-
-
-def _row_to_camera(row: dict, now: datetime) -> dict:
-    """A CSV row (all text), cleaned as a camera; every bad value of the row is reported at once."""
-    data: dict = {}
-    errors: dict[str, str] = {}
-    for key, raw in row.items():
-        if key is None:
-            errors["_row"] = "has more values than the header has columns"
-            continue
-        value = (raw or "").strip()
-        if key in ("lon", "lat") or value == "":
-            continue
-        if key in _NUMBERS:
-            try:
-                data[key] = float(value)
-            except ValueError:
-                errors[key] = "must be a number"
-        elif key == "covers_exit":
-            if value.lower() not in ("yes", "no", "true", "false", "1", "0", "y", "n"):
-                errors[key] = "must be yes or no"
-            data[key] = value.lower() in ("yes", "true", "1", "y")
-        elif key in CSV_COLUMNS:
-            data[key] = value
-        else:
-            errors[key] = "is not a known column"
-    try:
-        data["location"] = [float(row.get("lon") or ""), float(row.get("lat") or "")]
-    except ValueError:
-        errors["lon"] = "lon and lat must be numbers"
-    try:
-        clean = video.clean_camera({k: v for k, v in data.items() if k not in errors}, now)
-    except ValidationError as exc:
-        found = {k: v for k, v in exc.errors.items() if not (k == "location" and "lon" in errors)}
-        errors = {**found, **errors}
-    if errors:
-        raise ValidationError(errors)
-    return clean
-
-
-def import_cameras(svc: Services, actor: Actor, raw: bytes, fmt: str) -> dict:
-    """Import a CSV or GeoJSON file: every row is checked first and nothing is stored unless all are valid. A row
-    whose code is already in the registry updates that camera."""
-    require_dispatcher(actor)
-    if len(raw) > MAX_IMPORT_BYTES:
-        raise ValidationError({"_body": f"the file is larger than {MAX_IMPORT_BYTES // 1_000_000} MB"})
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ValidationError({"_body": "the file must be UTF-8 text"}) from None
-    rows: list[dict] = []
-    if fmt == "csv":
-        reader = csv.DictReader(io.StringIO(text))
-        missing = [c for c in ("code", "name", "lon", "lat", "kind") if c not in (reader.fieldnames or [])]
-        if missing:
-            raise ValidationError({"_header": f"missing columns: {', '.join(missing)}"})
-        rows = list(reader)
-    elif fmt == "geojson":
-        try:
-            doc = json.loads(text)
-        except ValueError:
-            raise ValidationError({"_body": "is not valid JSON"}) from None
-        if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or \
-                not isinstance(doc.get("features"), list):
-            raise ValidationError({"_body": "must be a GeoJSON FeatureCollection of Point features"})
-        rows = doc["features"]
-    else:
-        raise ValidationError({"format": "must be csv or geojson"})
-    if not rows:
-        raise ValidationError({"_body": "the file holds no cameras"})
-    now = svc.now()
-    cleaned, errors, codes = [], {}, set()
-    for n, row in enumerate(rows, start=1):
-        try:
-            if fmt == "csv":
-                clean = _row_to_camera(row, now)
-            else:
-                if not isinstance(row, dict) or not isinstance(row.get("properties"), dict):
-                    raise ValidationError({"_feature": "must be a Feature with properties"})
-                data = {k: v for k, v in row["properties"].items() if k in video.CAMERA_FIELDS}
-                data["location"] = row.get("geometry")
-                clean = video.clean_camera(data, now)
-            if clean["code"] in codes:
-                raise ValidationError({"code": f"{clean['code']} appears twice in the file"})
-            codes.add(clean["code"])
-            cleaned.append(clean)
-        except ValidationError as exc:
-            errors.update({f"row {n}.{k}": v for k, v in exc.errors.items()})
-        if len(errors) > 100:
-            break
-    if errors:
-        raise ValidationError(errors)
-    created = updated = 0
-    with svc.transaction() as s:
-        existing = {c.code: c for c in s.execute(select(Camera).where(Camera.code.in_(codes))).scalars()}
-        for clean in cleaned:
-            cam = existing.get(clean["code"])
-            if cam is None:
-                cam = Camera(created_by=actor.user_id, created_at=naive_utc(now), clock_offset_s=0.0,
-                             covers_exit=False, active=True)
-                s.add(cam)
-                created += 1
-            else:
-                updated += 1
-            _apply_camera(cam, clean)
-            cam.updated_at = naive_utc(now)
-    return {"created": created, "updated": updated}
 
 
 # --- a search's reach, region and anchors --------------------------------------------------------------------------

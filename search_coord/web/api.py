@@ -5,7 +5,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from ..core import behaviour, model
 from ..core.errors import NotAuthenticated, ValidationError
-from ..services import broadcasts, field, geocoding, searches, teams, users, video, where
+from ..services import broadcasts, camera_files, field, geocoding, searches, teams, users, video, where
 from .auth import csrf_token, current_actor, current_user, login, logout, services
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -308,7 +308,7 @@ def cameras_update(camera_id):
 @bp.get("/cameras/export")
 def cameras_export():
     fmt = request.args.get("format", "csv")
-    text, mime = video.export_cameras(services(), current_actor(), fmt)
+    text, mime = camera_files.export_cameras(services(), current_actor(), fmt)
     resp = Response(text, mimetype=mime.split(";")[0])
     resp.headers["Content-Type"] = mime
     resp.headers["Content-Disposition"] = f"attachment; filename=cameras.{'csv' if fmt == 'csv' else 'geojson'}"
@@ -317,10 +317,18 @@ def cameras_export():
 
 @bp.post("/cameras/import")
 def cameras_import():
-    fmt = request.args.get("format") or ("geojson" if "json" in (request.content_type or "") else "csv")
     upload = request.files.get("file")
+    name = (upload.filename or "").lower() if upload is not None else ""
+    fmt = request.args.get("format") or ("geojson" if name.endswith((".geojson", ".json")) or
+                                         "json" in (request.content_type or "") else "csv")
     raw = upload.read() if upload is not None else request.get_data()
-    return video.import_cameras(services(), current_actor(), raw, fmt)
+    return camera_files.import_cameras(services(), current_actor(), raw, fmt)
+
+
+@bp.get("/cameras/page")
+def cameras_page():
+    return camera_files.page_cameras(services(), current_actor(), request.args.get("q"), int_arg("offset", 0),
+                                     int_arg("limit", 50), request.args.get("active") != "active")
 
 
 @bp.get("/searches/<int:search_id>/video")

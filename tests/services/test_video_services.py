@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from search_coord.core.errors import OverlapWarning, ValidationError
-from search_coord.services import searches, video
+from search_coord.services import camera_files, searches, video
 
 from conftest import LKP, T0, search_payload
 
@@ -74,11 +74,12 @@ def test_import_is_all_or_nothing(svc, people, on_search):
     d = people["disp"]
     bad = b"code,name,lon,lat,kind\nC5,Shop,116.2,39.77,shop\nC6,Bad,abc,39.77,shop\n"
     with pytest.raises(ValidationError) as exc:
-        video.import_cameras(svc, d, bad, "csv")
-    assert list(exc.value.errors) == ["row 2.lon"]
+        camera_files.import_cameras(svc, d, bad, "csv")
+    assert list(exc.value.errors) == ["row 3.lon"]  # the header is row 1
     assert {c["code"] for c in video.list_cameras(svc, d)} == {"C1", "C2"}
     ok = b"code,name,lon,lat,kind,covers_exit\nC5,Shop,116.2,39.77,shop,no\nC1,Gate (N),116.1985,39.7712,residential,yes\n"
-    assert video.import_cameras(svc, d, ok, "csv") == {"created": 1, "updated": 1}
+    result = camera_files.import_cameras(svc, d, ok, "csv")
+    assert (result["created"], result["updated"], result["separator"]) == (1, 1, "comma")
     cams = {c["code"]: c for c in video.list_cameras(svc, d)}
     assert cams["C1"]["name"] == "Gate (N)" and cams["C1"]["covers_exit"] is True
     assert cams["C1"]["clock_offset_s"] == -60  # a column the file leaves out is kept

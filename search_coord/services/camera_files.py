@@ -1,0 +1,123 @@
+"""The camera registry as files and pages: import a CSV or GeoJSON file (all or nothing), export it as either, and
+list it a page at a time for the console's Cameras page. Reading the files is ``core.camera_table``'s."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from sqlalchemy import func, or_, select
+
+from ..adapters.models import Camera
+from ..core import camera_table
+from ..core.errors import ValidationError
+from .access import require_dispatcher
+from .context import Actor, Services
+from .events import naive_utc
+from .video import apply_camera, camera_view, list_cameras
+
+#: The largest file taken (bytes): some 100,000 cameras as CSV.
+MAX_IMPORT_BYTES = 8_000_000
+#: The longest page of the registry listed at once.
+MAX_PAGE = 200
+_SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+
+def export_cameras(svc: Services, actor: Actor, fmt: str) -> tuple[str, str]:
+    """The whole registry (inactive cameras too), as ``(text, media type)``: ``fmt`` "csv" (UTF-8 with a byte-order
+    mark, so that spreadsheet programs read the Chinese names right; columns ``camera_table.COLUMNS``) or "geojson"
+    (a FeatureCollection of Points, lon/lat WGS84, the same properties plus ``active``). Dispatchers and admins only
+    (``Forbidden``); another ``fmt`` raises ``ValidationError`` {"format"}."""
+    require_dispatcher(actor)
+    if fmt not in ("csv", "geojson"):
+        raise ValidationError({"format": "must be csv or geojson"})
+    views = list_cameras(svc, actor, include_inactive=True)
+    if fmt == "geojson":
+        features = [{"type": "Feature", "geometry": v["location"],
+                     "properties": {k: v[k] for k in camera_table.COLUMNS + ("active",) if k in v}} for v in views]
+        return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), \
+            "application/geo+json"
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(camera_table.COLUMNS)
+    for v in views:
+        lon, lat = v["location"]["coordinates"]
+        row = {**v, "lon": lon, "lat": lat, "covers_exit": "yes" if v["covers_exit"] else ""}
+        writer.writerow(["" if row.get(k) is None else row[k] for k in camera_table.COLUMNS])
+    return out.getvalue(), "text/csv; charset=utf-8"
+
+
+def import_cameras(svc: Services, actor: Actor, raw: bytes, fmt: str) -> dict:
+    """Import a camera file, all or nothing: every row is checked first and nothing is stored unless all are valid;
+    a row whose ``code`` is in the registry updates that camera (columns the file leaves out or empty are kept).
+
+    ``fmt``: "csv" (any dialect ``core.camera_table`` reads) or "geojson". Returns ``{created, updated,
+    skipped_rows (blank rows), encoding, separator ("comma"|"semicolon"|"tab"|null for GeoJSON), warnings
+    {"row N.clock_offset_s": text}}``. Raises ``ValidationError`` naming every bad value as ``"row N.column"`` (N as
+    the spreadsheet numbers rows, the header being row 1), or ``_body`` / ``_header`` / ``format``; ``Forbidden``
+    unless a dispatcher or admin."""
+    require_dispatcher(actor)
+    if fmt not in ("csv", "geojson"):
+        raise ValidationError({"format": "must be csv or geojson"})
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise ValidationError({"_body": f"the file is larger than {MAX_IMPORT_BYTES // 1_000_000} MB"})
+    now = svc.now()
+    encoding, separator, skipped = None, None, 0
+    if fmt == "csv":
+        table = camera_table.read_table(raw)
+        encoding, separator, skipped = table.encoding, _SEPARATOR_NAMES[table.delimiter], table.skipped
+        parsed = camera_table.parse_table(table, now)
+    else:
+        encoding = camera_table.decode(raw)[1]
+        parsed = camera_table.parse_geojson(raw, now)
+    created = updated = 0
+    codes = [c["code"] for c in parsed.cameras]
+    with svc.transaction() as s:
+        existing = {}
+        for start in range(0, len(codes), 500):
+            existing.update({c.code: c for c in s.execute(
+                select(Camera).where(Camera.code.in_(codes[start:start + 500]))).scalars()})
+        for clean in parsed.cameras:
+            cam = existing.get(clean["code"])
+            if cam is None:
+                cam = Camera(created_by=actor.user_id, created_at=naive_utc(now), clock_offset_s=0.0,
+                             covers_exit=False, active=True)
+                s.add(cam)
+                created += 1
+            else:
+                updated += 1
+            apply_camera(cam, {k: v for k, v in clean.items() if k != "_row"})
+            cam.updated_at = naive_utc(now)
+    return {"created": created, "updated": updated, "skipped_rows": skipped, "encoding": encoding,
+            "separator": separator, "warnings": dict(parsed.warnings)}
+
+
+def page_cameras(svc: Services, actor: Actor, q: str | None = None, offset: int = 0, limit: int = 50,
+                 include_inactive: bool = True) -> dict:
+    """A page of the registry in code order, for a table: cameras whose code or name holds ``q`` (any case), from
+    ``offset``, at most ``limit`` (1-200). Returns ``{total, offset, limit, cameras: [camera view]}`` (``total``
+    counts every match). Dispatchers and admins only. Bad paging raises ``ValidationError``."""
+    require_dispatcher(actor)
+    errors = {}
+    if not 1 <= limit <= MAX_PAGE:
+        errors["limit"] = f"must be between 1 and {MAX_PAGE}"
+    if offset < 0:
+        errors["offset"] = "may not be negative"
+    if q is not None and len(q) > 120:
+        errors["q"] = "must be at most 120 characters"
+    if errors:
+        raise ValidationError(errors)
+    where = []
+    if q and q.strip():
+        pattern = "%" + q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where.append(or_(func.lower(Camera.code).like(pattern, escape="\\"),
+                         func.lower(Camera.name).like(pattern, escape="\\")))
+    if not include_inactive:
+        where.append(Camera.active.is_(True))
+    with svc.reading() as s:
+        total = s.execute(select(func.count(Camera.id)).where(*where)).scalar_one()
+        cams = list(s.execute(select(Camera).where(*where).order_by(Camera.code).offset(offset).limit(limit))
+                    .scalars())
+        views = [camera_view(c) for c in cams]
+    return {"total": total, "offset": offset, "limit": limit, "cameras": views}
