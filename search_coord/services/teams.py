@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from ..adapters.models import Assignment, Membership, Segment, Team, TeamMember
 from ..core import model
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationError
+from ..core.geometry import repair_answer
 from . import events
 from .access import load_search, require_dispatcher, user_team_ids
 from .context import Actor, Services, is_duplicate_client_id
@@ -97,7 +98,11 @@ def _check_segment(s, search_id: int, segment_id: int | None) -> None:
 
 
 def create_assignment(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
-    """A planned assignment; given a team it starts as assigned."""
+    """A planned assignment; given a team it starts as assigned.
+
+    Returns the assignment's view; when its drawn outline had to be repaired (``geometry.validate_geojson``: a
+    bow-tie split in two, repeated corners removed...) the view also has "repaired" (a sentence) and "repairs"
+    (codes for the page), kept in the log's assignment.created event."""
     require_dispatcher(actor)
     clean = model.clean_assignment(data)
     now = svc.now()
@@ -113,7 +118,7 @@ def create_assignment(svc: Services, actor: Actor, search_id: int, data: dict) -
                        created_at=naive_utc(now), updated_at=naive_utc(now))
         s.add(a)
         s.flush()
-        view = assignment_view(a)
+        view = {**assignment_view(a), **repair_answer(clean.repairs.get("geometry"))}
         events.record(s, search_id, "assignment.created", actor, {"assignment": view}, now)
     return view
 
@@ -126,7 +131,8 @@ def _load_assignment(s, search_id: int, assignment_id: int) -> Assignment:
 
 
 def update_assignment(svc: Services, actor: Actor, search_id: int, assignment_id: int, data: dict) -> dict:
-    """Edit an assignment's title, area, team or instructions (not once it is done or aborted)."""
+    """Edit an assignment's title, area, team or instructions (not once it is done or aborted). A new outline that
+    had to be repaired says so in "repaired" / "repairs", as in ``create_assignment``."""
     require_dispatcher(actor)
     now = svc.now()
     with svc.transaction() as s:
@@ -152,7 +158,7 @@ def update_assignment(svc: Services, actor: Actor, search_id: int, assignment_id
             setattr(a, key, [] if key == "places" and value is None else value)
         a.updated_at = naive_utc(now)
         s.flush()
-        view = assignment_view(a)
+        view = {**assignment_view(a), **repair_answer(clean.repairs.get("geometry"))}
         events.record(s, search_id, "assignment.updated", actor, {"assignment": view}, now)
     return view
 

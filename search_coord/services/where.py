@@ -15,7 +15,7 @@ from sqlalchemy import delete, select, update
 from ..adapters.models import Assignment, SearchedArea, Search, Segment, Team, TeamMember, TrackPoint
 from ..core import behaviour, effort, model, probability, segments as segmentation, video, where
 from ..core.errors import GeometryError, NotFound, ValidationError
-from ..core.geometry import LocalProjection
+from ..core.geometry import LocalProjection, repair_answer
 from . import events
 from .access import load_search, require_dispatcher
 from .context import Actor, Services
@@ -346,7 +346,8 @@ def add_segment(svc: Services, actor: Actor, search_id: int, data: dict) -> dict
         search.row0 = max(0.0, search.row0 - poa0)
         s.flush()
         _bump(search, s)
-        view = _segments_payload([seg])[0]
+        # a drawn outline that had to be repaired says so in the answer and in the log
+        view = {**_segments_payload([seg])[0], **repair_answer(clean.repairs.get("geometry"))}
         events.record(s, search_id, "segment.added", actor, {"segment": view, "row0": search.row0}, now)
     schedule_recompute(svc, search_id, f"segment {name} added")
     return view
@@ -498,7 +499,10 @@ def request_recompute(svc: Services, actor: Actor, search_id: int) -> dict:
 # --- searched areas and accepting suggestions ---------------------------------------------------------------------
 
 def mark_searched(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
-    """A team marks a polygon searched with a stated POD; it adds coverage to the segments it overlaps."""
+    """A team marks a polygon searched with a stated POD; it adds coverage to the segments it overlaps.
+
+    Returns {"area", "coverage"}, with "repaired" (a sentence) and "repairs" (codes) when the outline had to be
+    repaired (``geometry.validate_geojson``), also in the area's view."""
     clean = model.clean_searched_area(data)
     now = svc.now()
     with svc.transaction() as s:
@@ -511,8 +515,10 @@ def mark_searched(svc: Services, actor: Actor, search_id: int, data: dict) -> di
                 raise ValidationError({"team_id": "is not a team of this search"})
         view, coverage = add_searched_area(s, search, clean.get("team_id"), clean["geometry"], clean["pod"],
                                            clean.get("notes"), actor, now)
+        repaired = repair_answer(clean.repairs.get("geometry"))
+        view.update(repaired)
         events.finish(s, ev, {"area": view, "coverage": {str(k): v for k, v in coverage.items()}})
-    return {"area": view, "coverage": coverage}
+    return {"area": view, "coverage": coverage, **repaired}
 
 
 def add_searched_area(s, search: Search, team_id: int | None, geometry: dict, pod: float, notes: str | None,
