@@ -94,6 +94,26 @@
   $("#found-btn").addEventListener("click", () => foundDialog.open());
 
   /* ---- subject & status --------------------------------------------------------------------------------- */
+  // A closed or found search: this phone stops sharing its position for it (and says so). The server may say it
+  // first, refusing something of this search because it is closed (the live event may not have come yet).
+  let refusedClosed = false;
+  const ended = () => {
+    const s = st() && st().search;
+    if (!s) return refusedClosed ? "closed" : null;
+    if (s.status === "closed" || refusedClosed) return "closed";
+    return s.found || s.status === "found" ? "found" : null;
+  };
+  if (SC.outbox) {
+    SC.outbox.on((_s, what) => {
+      const item = what && what.refused;
+      if (!item || refusedClosed || SC.outboxSearchIdOf(item) !== searchId) return;
+      if (item.status === 409 && /search is closed/i.test((item.errData && item.errData.message) || "")) {
+        refusedClosed = true;
+        if (tracker.sharing) tracker.stop();
+        if (st()) renderSubject();
+      }
+    });
+  }
   function renderSubject() {
     const s = st().search;
     const subj = s.subject || {};
@@ -119,11 +139,19 @@
 
     const banner = $("#status-banner");
     banner.className = "status-banner";
+    const over = ended();
+    if (over && tracker.sharing) tracker.stop(); // nothing more to share for this search
+    $("#share-btn").disabled = !!over;
+    document.body.dataset.searchEnded = over || "";
     if (s.found) {
       banner.hidden = false;
       banner.classList.add("found");
-      SC.clear(banner).append(el("strong", {}, t("found.banner_title")), " ",
+      SC.clear(banner).append(el("strong", { class: "block" }, t("phone.found_banner")),
         t("found.banner_text", { condition: tEnum("condition", s.found.condition), time: SC.fmtTime(s.found.time), name: userName(s.found.reported_by) }));
+    } else if (over === "closed") {
+      banner.hidden = false;
+      banner.classList.add("st-closed");
+      SC.clear(banner).append(el("strong", {}, t("phone.closed_banner")));
     } else if (s.status !== "open") {
       banner.hidden = false;
       banner.classList.add("st-" + s.status);
@@ -131,9 +159,9 @@
     } else {
       banner.hidden = true;
     }
-    $("#found-btn").hidden = !!s.found || s.status === "closed";
+    $("#found-btn").hidden = !!s.found || over === "closed";
     $("#clue-btn").classList.toggle("span-all", $("#found-btn").hidden);
-    $("#clue-btn").disabled = s.status === "closed";
+    $("#clue-btn").disabled = over === "closed";
     document.body.classList.toggle("is-found", !!s.found);
   }
   setInterval(() => { if (st()) renderSubject(); }, 30000);
@@ -352,7 +380,7 @@
   renderLive();
   SC.meta().then((m) => { meta = m; if (st()) renderTeam(); }).catch(() => {});
   live.start().catch(() => {});
-  if (tracker.wasSharing) tracker.start();
+  if (tracker.wasSharing) tracker.start(); // stopped again at once when the snapshot says the search has ended
   window.SC_LIVE = live;
   window.SC_TRACKER = tracker;
   window.SC_MAP = map;

@@ -203,6 +203,7 @@
           }
           break;
         case "clue.reported":
+        case "clue.updated": // e.g. the photo that followed the clue
           if (p.clue) upsert(st.clues, p.clue);
           break;
         case "area.searched":

@@ -1,99 +1,37 @@
-/* search-coord: the outbox. Everything this user creates (track batches, clues with their photo, searched areas,
-   assignment status changes, FOUND, broadcast acknowledgements) is first written to IndexedDB with its client-made
-   id, then sent in creation order; an item is deleted only when the server has acknowledged it (any 2xx, including
-   a "duplicate" answer). Network failures and 5xx are retried with backoff (1 s doubling to 30 s), at once on the
-   `online` event and when the live socket reconnects; 400/403/404/409/413 are kept as "failed" with their error until
-   the user discards them; 401 (or a stale CSRF token) keeps everything and asks the user to log in again. */
+/* search-coord: the outbox. Everything this user creates (track batches, clues, their photos, searched areas,
+   assignment status changes, FOUND, broadcast acknowledgements) is first written to IndexedDB (outbox_store.js) with
+   its client-made id and the search it belongs to, then sent in creation order; an item is deleted only when the
+   server has acknowledged it (any 2xx, including a "duplicate" answer). Network failures, 5xx, 408 and 429 are
+   retried with backoff (1 s doubling to 30 s), at once on the `online` event and when the live socket reconnects;
+   other 4xx are refused for good: kept as "failed" with their reason until the user discards them (a closed search
+   refuses everything else waiting for it at once); 401 (or a stale CSRF token) keeps everything and asks the user to
+   log in again. What the server refuses of an accepted item (fixes of a track batch) is said once, as a note.
+   A clue's photo is its own item, after the clue (outbox_photos.js): the clue never waits for it. */
 "use strict";
 
 (function () {
   const SC = (window.SC = window.SC || {});
-  const DB_NAME = "sc-outbox";
-  const STORE = "items";
   const MIN_DELAY = 1000;
   const MAX_DELAY = 30000;
   const MAX_TRACK_POINTS = 500;
   const ID_RE = /^[A-Za-z0-9_-]{8,64}$/;
+  const SEARCH_RE = /\/searches\/(\d+)(?:\/|$)/;
 
-  /* ---- storage: IndexedDB, or memory when IndexedDB cannot be opened (then a reload loses the items) ---- */
-
-  function req(r) {
-    return new Promise((resolve, reject) => {
-      r.onsuccess = () => resolve(r.result);
-      r.onerror = () => reject(r.error);
-    });
+  /** The search an item belongs to (items kept before they were tagged carry it in their URL). */
+  function searchIdOf(item) {
+    if (item.searchId) return item.searchId;
+    const m = SEARCH_RE.exec(item.url || (item.clueUrl || ""));
+    return m ? parseInt(m[1], 10) : null;
   }
+  SC.outboxSearchIdOf = searchIdOf;
 
-  class IdbStore {
-    static open() {
-      return new Promise((resolve, reject) => {
-        if (!window.indexedDB) { reject(new Error("no indexedDB")); return; }
-        const r = indexedDB.open(DB_NAME, 1);
-        r.onupgradeneeded = () => {
-          const db = r.result;
-          if (!db.objectStoreNames.contains(STORE)) {
-            const os = db.createObjectStore(STORE, { keyPath: "key", autoIncrement: true });
-            os.createIndex("owner", "owner");
-          }
-        };
-        r.onsuccess = () => resolve(new IdbStore(r.result));
-        r.onerror = () => reject(r.error);
-        r.onblocked = () => reject(new Error("indexedDB blocked"));
-      });
-    }
-    constructor(db) { this.db = db; this.persistent = true; }
-    async all(owner) {
-      const tx = this.db.transaction(STORE, "readonly");
-      const items = await req(tx.objectStore(STORE).index("owner").getAll(owner));
-      return items.sort((a, b) => a.key - b.key);
-    }
-    async add(item) {
-      const tx = this.db.transaction(STORE, "readwrite");
-      const key = await req(tx.objectStore(STORE).add(item));
-      item.key = key;
-      return item;
-    }
-    async put(item) {
-      const tx = this.db.transaction(STORE, "readwrite");
-      await req(tx.objectStore(STORE).put(item));
-      return item;
-    }
-    async remove(key) {
-      const tx = this.db.transaction(STORE, "readwrite");
-      await req(tx.objectStore(STORE).delete(key));
-    }
-    /** Atomically change one item: fn(item) returns the new item, or null to leave it. */
-    update(key, fn) {
-      return new Promise((resolve, reject) => {
-        const tx = this.db.transaction(STORE, "readwrite");
-        const os = tx.objectStore(STORE);
-        let result = null;
-        const g = os.get(key);
-        g.onsuccess = () => {
-          const cur = g.result;
-          const next = cur ? fn(cur) : null;
-          if (next) { os.put(next); result = next; }
-        };
-        tx.oncomplete = () => resolve(result);
-        tx.onerror = () => reject(tx.error);
-        tx.onabort = () => reject(tx.error);
-      });
-    }
+  /** The search this page is about (its title is kept with each item, to name it in the list of refused items). */
+  function pageSearch() {
+    const node = document.querySelector("[data-search-id]");
+    if (!node) return null;
+    return { id: parseInt(node.dataset.searchId, 10), title: node.dataset.searchTitle || "" };
   }
-
-  class MemoryStore {
-    constructor() { this.items = new Map(); this.next = 1; this.persistent = false; }
-    async all(owner) { return Array.from(this.items.values()).filter((i) => i.owner === owner).sort((a, b) => a.key - b.key); }
-    async add(item) { item.key = this.next++; this.items.set(item.key, item); return item; }
-    async put(item) { this.items.set(item.key, item); return item; }
-    async remove(key) { this.items.delete(key); }
-    async update(key, fn) {
-      const cur = this.items.get(key);
-      const next = cur ? fn(cur) : null;
-      if (next) this.items.set(key, next);
-      return next;
-    }
-  }
+  const isClosed = (err) => err.status === 409 && /search is closed/.test((err.data && err.data.message) || "");
 
   /* ---- the outbox ---------------------------------------------------------------------------------- */
 
@@ -121,10 +59,10 @@
 
     async init() {
       try {
-        this.store = await IdbStore.open();
+        this.store = await SC.OutboxStores.IdbStore.open();
       } catch (e) {
         console.warn("outbox: IndexedDB unavailable, keeping items in memory", e);
-        this.store = new MemoryStore();
+        this.store = new SC.OutboxStores.MemoryStore();
       }
       await this.reload();
       this.kick(true);
@@ -133,7 +71,8 @@
     on(fn) { this.listeners.push(fn); }
 
     changed(broadcast) {
-      const s = this.summary();
+      const page = pageSearch();
+      const s = this.summary(page ? page.id : null);
       document.body.dataset.outboxWaiting = String(s.waiting);
       document.body.dataset.outboxFailed = String(s.failed.length);
       for (const fn of this.listeners) {
@@ -148,14 +87,16 @@
       this.changed(false);
     }
 
-    /** {waiting, since (ISO of the oldest waiting), failed: [items], offline, authProblem, persistent} */
-    summary() {
-      const waiting = this.items.filter((i) => i.state !== "failed");
+    /** {waiting, since (ISO of the oldest waiting), failed: [items], offline, authProblem, persistent}, of one
+        search's items when searchId is given (what another search's page shows is none of this page's business). */
+    summary(searchId) {
+      const mine = searchId ? this.items.filter((i) => searchIdOf(i) === searchId) : this.items;
+      const waiting = mine.filter((i) => i.state !== "failed");
       return {
         waiting: waiting.length,
         waitingItems: waiting,
         since: waiting.length ? waiting[0].created : null,
-        failed: this.items.filter((i) => i.state === "failed"),
+        failed: mine.filter((i) => i.state === "failed"),
         offline: this.offline,
         authProblem: this.authProblem,
         persistent: !!(this.store && this.store.persistent),
@@ -173,11 +114,16 @@
       let clientId = spec.clientId || body.client_id;
       if (!clientId || !ID_RE.test(clientId)) clientId = SC.randomId(spec.kind.slice(0, 5));
       if (!spec.noClientId) body.client_id = clientId;
+      const page = pageSearch();
+      const searchId = spec.searchId || searchIdOf({ url: spec.url, clueUrl: spec.clueUrl });
       const item = {
+        searchId, searchTitle: spec.searchTitle || (page && page.id === searchId ? page.title : ""),
+        clueClientId: spec.clueClientId || null, clueUrl: spec.clueUrl || null, clueId: null,
         owner: this.owner, kind: spec.kind, method: spec.method || "POST", url: spec.url, body,
         clientId, label: spec.label || "", created: new Date().toISOString(), tries: 0, state: "waiting",
-        error: null, photo: spec.photo || null, photoId: null, sealed: !!spec.sealed,
+        error: spec.note || null, photo: spec.photo || null, photoId: null, sealed: !!spec.sealed,
       };
+      if (spec.note) Object.assign(item, { state: "failed", errData: spec.noteData || {}, status: 0 }); // a note: shown with the refused items until discarded, never sent
       try {
         await this.store.add(item);
       } catch (e) {
@@ -221,6 +167,25 @@
 
     /** Put back an item exactly as it was kept elsewhere before (e.g. the old localStorage queue of tracker.js). */
     async addExisting(spec) { return this.add(spec); }
+
+    /** Say in the outbox, once, what the server refused of an item it otherwise took (e.g. some fixes of a batch). */
+    async addNote(about, kind, text, data) {
+      return this.add({ kind, url: about.url, searchId: searchIdOf(about), searchTitle: about.searchTitle, note: text,
+        noteData: data || {}, noClientId: true });
+    }
+
+    /** Discard every refused item (and note) of a search. */
+    async discardFailed(searchId) {
+      await this.ready;
+      for (const item of this.items.slice()) {
+        if (item.state === "failed" && (!searchId || searchIdOf(item) === searchId)) {
+          await this.store.remove(item.key);
+          this.items = this.items.filter((i) => i.key !== item.key);
+          this.settle(item.key, "discarded");
+        }
+      }
+      this.changed(true);
+    }
 
     async discard(key) {
       await this.ready;
@@ -321,6 +286,7 @@
       await this.mark(item, { tries: (item.tries || 0) + 1, lastTry: new Date().toISOString() });
       let result;
       try {
+        if (item.kind === "photo") return await this.sendPhoto(item);
         if (item.photo && !item.photoId) {
           const fd = new FormData();
           const blob = item.photo instanceof Blob ? item.photo : new Blob([item.photo.buffer], { type: item.photo.type });
@@ -336,6 +302,7 @@
         const body = Object.assign({}, item.body);
         if (item.photoId) body.photo_id = item.photoId;
         const res = await SC.api(item.method, item.url, body, { quiet: true });
+        await this.afterSent(item, res);
         await this.store.remove(item.key);
         this.items = this.items.filter((i) => i.key !== item.key);
         this.offline = false;
@@ -343,9 +310,7 @@
         this.lastError = null;
         this.delay = MIN_DELAY;
         this.lastSentAt = new Date();
-        this.changed(true);
-        this.settle(item.key, "sent");
-        for (const fn of this.listeners) { try { fn(this.summary(), { sent: item, response: res }); } catch (e) { /* ignore */ } }
+        this.sentOk(item, res);
         result = "sent";
       } catch (err) {
         result = await this.classify(item, err);
@@ -353,6 +318,31 @@
         this.sendingKey = null;
       }
       return result;
+    }
+
+    sentOk(item, res) {
+      this.offline = false;
+      this.authProblem = false;
+      this.lastError = null;
+      this.delay = MIN_DELAY;
+      this.lastSentAt = new Date();
+      this.changed(true);
+      this.settle(item.key, "sent");
+      for (const fn of this.listeners) { try { fn(this.summary(), { sent: item, response: res }); } catch (e) { /* ignore */ } }
+    }
+
+    /** What an accepted item leaves behind: the fixes the server refused one by one (said once, dropped), the clue's
+        id for the photo that follows it. */
+    async afterSent(item, res) {
+      if (item.kind === "track" && res && Array.isArray(res.rejected) && res.rejected.length) {
+        const reasons = Array.from(new Set(res.rejected.map((r) => (r && r.reason) || "?")));
+        await this.addNote(item, "fixes_refused", reasons.join("; "), { n: res.rejected.length, reasons });
+      }
+      if (item.kind === "clue" && res && res.id) {
+        for (const p of this.items.filter((i) => i.kind === "photo" && i.clueClientId === item.clientId)) {
+          await this.mark(p, { clueId: res.id });
+        }
+      }
     }
 
     async classify(item, err) {
@@ -375,8 +365,16 @@
         return "auth";
       }
       await this.mark(item, { state: "failed", error: SC.errorMessage(err), status, errData: err.data || {} });
+      if (isClosed(err)) {
+        // the search is closed: whatever else waits for it would be refused the same way, say so at once
+        for (const other of this.items.filter((i) => i !== item && i.state !== "failed" && searchIdOf(i) === searchIdOf(item))) {
+          await this.mark(other, { state: "failed", error: item.error, status, errData: item.errData });
+          this.settle(other.key, "failed");
+        }
+      }
       this.changed(true);
       this.settle(item.key, "failed");
+      for (const fn of this.listeners) { try { fn(this.summary(), { refused: item }); } catch (e) { /* ignore */ } }
       return "failed";
     }
 
@@ -405,82 +403,4 @@
 
   SC.Outbox = Outbox;
   if (SC.user && SC.user.id) SC.outbox = new Outbox(SC.user.id);
-
-  /* ---- a small view of the outbox: "3 waiting since 21:04", failed items with a discard button ---------- */
-
-  function itemLabel(item) {
-    if (item.label) return item.label;
-    if (item.kind === "track") return SC.t("outbox.kind.track", { n: (item.body.points || []).length });
-    return SC.t("outbox.kind." + item.kind);
-  }
-  SC.outboxItemLabel = itemLabel;
-  const sinceText = (iso) => (Date.now() - new Date(iso).getTime() > 12 * 3600e3 ? SC.fmtDateTime(iso) : SC.fmtTime(iso));
-
-  /** Render the outbox state into `box` (kept up to date). opts.compact: no line when everything is sent. */
-  SC.outboxView = function outboxView(box, outbox, opts) {
-    opts = opts || {};
-    if (!outbox) return;
-    const render = (s) => {
-      SC.clear(box);
-      box.classList.toggle("has-waiting", s.waiting > 0);
-      box.classList.toggle("has-failed", s.failed.length > 0);
-      if (s.authProblem) {
-        box.append(SC.el("p", { class: "outbox-auth", role: "alert" }, SC.t("outbox.login_again"), " ",
-          SC.el("a", { href: "/login?next=" + encodeURIComponent(location.pathname), target: "_blank", rel: "noopener" }, SC.t("outbox.login_link"))));
-      }
-      if (s.waiting) {
-        const line = SC.el("p", { class: "outbox-line" + (s.offline ? " warn" : "") },
-          SC.el("span", { class: "outbox-count" }, SC.t("outbox.waiting", { n: s.waiting, time: sinceText(s.since) })));
-        if (s.offline) line.append(SC.el("span", { class: "outbox-offline" }, SC.t("field.offline")));
-        line.append(" ", SC.el("button", { type: "button", class: "btn btn-small outbox-retry", onclick: () => outbox.kick(true) }, SC.t("outbox.retry_now")));
-        box.append(line);
-      } else if (!opts.compact && !s.failed.length && outbox.lastSentAt) {
-        box.append(SC.el("p", { class: "outbox-line ok" }, SC.t("outbox.all_sent")));
-      }
-      if (s.failed.length) {
-        const list = SC.el("ul", { class: "outbox-failed", "aria-label": SC.t("outbox.failed_title") });
-        for (const item of s.failed) {
-          list.append(SC.el("li", { class: "outbox-failed-item" },
-            SC.el("span", { class: "grow" },
-              SC.el("strong", {}, itemLabel(item)), " · ", SC.fmtTime(item.created),
-              SC.el("span", { class: "block outbox-error" }, item.error || "")),
-            SC.el("button", { type: "button", class: "btn btn-small btn-danger", onclick: () => {
-              if (window.confirm(SC.t("outbox.confirm_discard"))) outbox.discard(item.key);
-            } }, SC.t("outbox.discard"))));
-        }
-        box.append(SC.el("p", { class: "outbox-failed-title" }, SC.t("outbox.failed_title")), list);
-      }
-      box.hidden = !box.children.length;
-    };
-    outbox.on((s) => render(s));
-    render(outbox.summary());
-  };
-
-  /**
-   * Send a report through the outbox and wait a little for the answer: resolves with {result, item} where result
-   * is "sent", "failed" (item.error / item.errors say why; the item has been discarded) or "waiting" (kept on
-   * this device; it goes out when it can).
-   */
-  SC.sendReport = async function sendReport(spec, opts) {
-    opts = opts || {};
-    const ob = SC.outbox;
-    if (!ob) {
-      try {
-        await SC.api(spec.method || "POST", spec.url, spec.body, { quiet: true });
-        return { result: "sent" };
-      } catch (err) {
-        return { result: "failed", error: err };
-      }
-    }
-    const item = await ob.add(spec);
-    const result = await ob.outcome(item.key, opts.timeoutMs || (ob.offline ? 300 : 6000));
-    if (result === "failed" && opts.discardOnFail !== false) {
-      // the outbox may hold a newer copy of the item (it re-reads its store): the server's answer is on that one
-      const cur = ob.items.find((i) => i.key === item.key) || item;
-      const err = { status: cur.status, data: cur.errData || {}, message: cur.error };
-      await ob.discard(item.key);
-      return { result, item, error: err };
-    }
-    return { result, item };
-  };
 })();

@@ -106,7 +106,49 @@
     }
   }
 
-  /** The clue / sighting dialog. opts: {searchId, map, getPosition?, lkp?, allowTime?} -> {open()} */
+  /**
+   * When a witness saw it, chosen one-handed: big "now / 5 / 15 / 30 min / 1 h ago" buttons, or a time of day typed
+   * ("Seen at" hh:mm: today, or yesterday when that is still to come). Returns {node, get() -> ISO, reset()}.
+   */
+  function seenChooser(id) {
+    const AGO = [0, 5, 15, 30, 60];
+    const chips = el("div", { class: "segmented seen-choices" }, AGO.map((m) => el("label", { class: "seg" },
+      el("input", { type: "radio", name: id + "-ago", value: String(m) }),
+      el("span", {}, m === 0 ? t("phone.seen_now") : m === 60 ? t("phone.seen_hour") : t("phone.seen_min", { n: m })))));
+    const input = el("input", { id: id + "-seen", name: "seen", type: "time", class: "seen-time", "aria-label": t("phone.seen_at") });
+    const note = el("span", { class: "small muted seen-note", "aria-live": "polite" });
+    const hhmm = (d) => String(d.getHours()).padStart(2, "0") + ":" + String(d.getMinutes()).padStart(2, "0");
+    const ago = () => { const r = chips.querySelector("input:checked"); return r ? Number(r.value) : null; };
+    const fromInput = () => {
+      const m = /^(\d{1,2}):(\d{2})/.exec(input.value || "");
+      if (!m) return null;
+      const now = new Date();
+      const d = new Date(now.getFullYear(), now.getMonth(), now.getDate(), Number(m[1]), Number(m[2]), 0, 0);
+      if (d.getTime() > now.getTime() + 5 * 60000) d.setDate(d.getDate() - 1); // 23:50 typed at 00:10: yesterday
+      return d;
+    };
+    const show = () => {
+      const d = fromInput();
+      note.textContent = d && d.getDate() !== new Date().getDate() ? t("phone.seen_yesterday") : "";
+    };
+    chips.addEventListener("change", () => { input.value = hhmm(new Date(Date.now() - ago() * 60000)); show(); });
+    input.addEventListener("input", () => { chips.querySelectorAll("input").forEach((r) => { r.checked = false; }); show(); });
+    const node = el("fieldset", { class: "field seen-field", "data-field": "time" },
+      el("legend", {}, t("phone.seen_at")), chips,
+      el("div", { class: "seen-row" }, input, note));
+    return {
+      node,
+      get() {
+        const m = ago();
+        const d = m !== null ? new Date(Date.now() - m * 60000) : fromInput() || new Date();
+        return d.toISOString();
+      },
+      reset() { chips.querySelector("input").checked = true; input.value = hhmm(new Date()); show(); },
+    };
+  }
+
+  /** The clue / sighting dialog. opts: {searchId, map, getPosition?, lkp?, allowTime?} -> {open()}; without allowTime
+      (the phone) the time is chosen with the "seen at" buttons. */
   SC.dialogShell = dialogShell;
 
   SC.clueReporter = function clueReporter(opts) {
@@ -119,6 +161,7 @@
       DIRECTIONS.map((d) => el("option", { value: d }, tEnum("dir", d))));
     const timeInput = el("input", { id: id + "-time", name: "time", type: "datetime-local" });
     const photoInput = el("input", { id: id + "-photo", name: "photo", type: "file", accept: "image/*", capture: "environment" });
+    const seen = opts.allowTime ? null : seenChooser(id);
     const body = el("div", {},
       el("fieldset", { class: "field", "data-field": "kind" }, el("legend", {}, t("clue.kind")), kindBox),
       el("div", { class: "field", "data-field": "text" },
@@ -127,6 +170,7 @@
       el("div", { class: "row" },
         el("div", { class: "field", "data-field": "direction" }, el("label", { for: id + "-direction" }, t("clue.direction")), dirSelect),
         opts.allowTime ? el("div", { class: "field", "data-field": "time" }, el("label", { for: id + "-time" }, t("clue.time")), timeInput) : null),
+      seen ? seen.node : null,
       el("div", { class: "field", "data-field": "photo_id" }, el("label", { for: id + "-photo" }, t("clue.photo")), photoInput));
     const dlg = dialogShell(id, t("clue.dialog_title"), body, t("clue.submit"));
     const form = dlg.querySelector("form");
@@ -148,15 +192,16 @@
       const submit = form.querySelector("button[type=submit]");
       submit.disabled = true;
       try {
-        const when = opts.allowTime && timeInput.value ? SC.localInputToIso(timeInput.value) : new Date().toISOString();
+        const when = seen ? seen.get() : timeInput.value ? SC.localInputToIso(timeInput.value) : new Date().toISOString();
         const kind = form.querySelector("input[name=kind]:checked").value;
         const payload = { kind, time: when, location: { type: "Point", coordinates: loc }, text, client_id: clientId };
         if (dirSelect.value) payload.direction = dirSelect.value;
-        // kept on this device first (with the photo), then sent: the photo is uploaded before the clue
+        // kept on this device first, then sent; the photo follows the clue (shrunk, then attached to it on the
+        // server), so a slow or refused photo never holds back what was seen
         const res = await SC.sendReport({
           kind: "clue", url: `/api/v1/searches/${opts.searchId}/clues`, body: payload, clientId,
-          photo: photoInput.files[0] || null, label: tEnum("clue_kind", kind) + ": " + text.slice(0, 60),
-        });
+          label: tEnum("clue_kind", kind) + ": " + text.slice(0, 60),
+        }, { photo: photoInput.files[0] || null });
         if (reportDone(form, dlg, res, "clue.sent")) clientId = null;
       } catch (err) {
         showErrors(form, err);
@@ -170,6 +215,7 @@
       open() {
         clientId = SC.randomId("clue");
         openReport(form, dlg, timeInput, where);
+        if (seen) seen.reset();
       },
     };
   };

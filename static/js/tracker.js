@@ -15,6 +15,19 @@
   const STILL_SEND_MS = 10000; // send every 10 s while not moving
   const MIN_MOVE_M = 2; // a fix closer than this to the previous one is skipped ...
   const MIN_GAP_MS = 15000; // ... unless this much time has passed
+  const STAMP_PAST_MS = 120000; // a fix's own time is taken when within 2 min before now ...
+  const STAMP_AHEAD_MS = 5000; // ... and at most 5 s ahead; otherwise the time the page received it
+
+  /**
+   * When a fix was taken. Some browsers report position.timestamp in another epoch or unit (counted from 2001, in
+   * seconds, in microseconds) or simply far from this phone's clock: then the time the page received it is used.
+   * Never NaN. (The server measures this phone's clock against its own from each batch's sent_at.)
+   */
+  function fixTime(stamp, now) {
+    const ts = Number(stamp);
+    return Number.isFinite(ts) && ts >= now - STAMP_PAST_MS && ts <= now + STAMP_AHEAD_MS ? ts : now;
+  }
+  SC.fixTime = fixTime;
 
   /** Distance in metres between two {lon, lat} (equirectangular: fine for a few km). */
   function distance(a, b) {
@@ -214,8 +227,12 @@
       if (!this.sharing) return;
       const c = pos.coords;
       const now = Date.now();
+      if (!c || !Number.isFinite(c.longitude) || !Number.isFinite(c.latitude)) return;
+      // the same fix handed out again (with its own, unusable stamp): not a new position
+      if (pos.timestamp && pos.timestamp === this.lastStamp && fixTime(pos.timestamp, now) === now) return;
+      this.lastStamp = pos.timestamp;
       const fix = {
-        t: new Date(pos.timestamp || now).toISOString(),
+        t: new Date(fixTime(pos.timestamp, now)).toISOString(),
         lon: Number(c.longitude.toFixed(7)),
         lat: Number(c.latitude.toFixed(7)),
       };
