@@ -341,11 +341,11 @@
     if (!map.pm) { SC.toast(t("assignment.no_draw"), "error"); return; }
     const temp = L.featureGroup().addTo(map);
     const finishBtn = el("button", { type: "button", class: "btn btn-small btn-primary", hidden: kind !== "places" }, t("assignment.finish_places", { n: 0 }));
-    const banner = el("div", { class: "pick-banner", role: "status" },
-      el("span", {}, t("assignment.draw_hint_" + kind)), finishBtn,
+    const hint = el("span", {}, t("assignment.draw_hint_" + kind));
+    const banner = el("div", { class: "pick-banner", role: "status" }, hint, finishBtn,
       el("button", { type: "button", class: "btn btn-small", onclick: stopDrawing }, t("action.cancel")));
     map.getContainer().parentElement.append(banner);
-    drawing = { kind, points: [], temp, banner, finishBtn };
+    drawing = { kind, points: [], temp, banner, finishBtn, hint };
     map.getContainer().classList.add("picking");
     finishBtn.addEventListener("click", () => {
       if (!drawing.points.length) return;
@@ -354,7 +354,8 @@
       openAssignmentDialog("places", geom);
     });
     const shape = kind === "area" ? "Polygon" : kind === "route" ? "Line" : "Marker";
-    map.pm.enableDraw(shape, { continueDrawing: kind === "places", markerStyle: { icon: SC.labelIcon("sc-icon-place", "+", 24) } });
+    map.pm.enableDraw(shape, { continueDrawing: kind === "places", markerStyle: { icon: SC.labelIcon("sc-icon-place", "+", 24) },
+      allowSelfIntersection: kind !== "area" });
     if (window.innerWidth < 900) map.getContainer().scrollIntoView({ behavior: "smooth", block: "center" });
   }
   map.on("pm:create", (e) => {
@@ -371,6 +372,10 @@
     const kind = drawing.kind;
     stopDrawing();
     openAssignmentDialog(kind, geo);
+  });
+  // Geoman refused a corner that would make the area's outline cross itself: say why in the banner
+  map.on("pm:intersect", () => {
+    if (drawing && drawing.kind === "area") drawing.hint.textContent = t("geomfix.self_cross");
   });
   $$("[data-draw]").forEach((b) => b.addEventListener("click", () => startDrawing(b.dataset.draw)));
   document.addEventListener("keydown", (e) => { if (e.key === "Escape" && drawing) stopDrawing(); });
@@ -403,9 +408,11 @@
     const places = $("#a-places").value.split("\n").map((x) => x.trim()).filter(Boolean);
     if (places.length) body.places = places;
     try {
-      await SC.api("POST", `/api/v1/searches/${searchId}/assignments`, body, { quiet: true });
+      const made = await SC.api("POST", `/api/v1/searches/${searchId}/assignments`, body, { quiet: true });
       aDialog.close("ok");
       SC.toast(t("assignment.created"), "ok");
+      const note = window.SCWhere ? window.SCWhere.repairText(made, t) : "";
+      if (note) SC.toast(note, "info");
       showTab("assignments");
     } catch (err) {
       const box = SC.clear(aForm.querySelector(".form-errors"));

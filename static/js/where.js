@@ -21,6 +21,20 @@
 
   function pct(x) { return (100 * x).toFixed(x < 0.01 ? 2 : 1) + "%"; }
 
+  /** The server's note on a repaired outline ({repairs: [{code, n}]}) in the page's language, or "" if none. */
+  function repairText(answer, t) {
+    const items = (answer && answer.repairs) || [];
+    if (!items.length) return "";
+    const parts = items.map((r) => {
+      const key = "geomfix." + r.code + ((r.n === 1 && r.code !== "largest") ? "_one" : "");
+      return t(key, {n: r.n});
+    });
+    return t("geomfix.title", {details: parts.join(t("geomfix.sep"))});
+  }
+
+  /** Drawing a polygon: Geoman refuses a corner that would make the outline cross itself (a bow-tie). */
+  const POLYGON_DRAW = {allowSelfIntersection: false};
+
   function init(opts) {
     const {map, searchId, panel, api, t} = opts;
     const canEdit = !!opts.canEdit;
@@ -121,16 +135,27 @@
     function draw(shape) {
       if (!map.pm) return;
       const width = Number((panel.querySelector("[name=width_m]") || {}).value || 30);
+      let warned = 0;
+      const crossing = () => {  // Geoman refused a corner that would make the outline cross itself
+        if (Date.now() - warned > 5000 && opts.notify) { warned = Date.now(); opts.notify(t("geomfix.self_cross")); }
+      };
       const done = (e) => {
         map.off("pm:create", done);
         const geo = e.layer.toGeoJSON().geometry;
         map.removeLayer(e.layer);
         const body = {geometry: geo};
         if (shape === "Line") body.width_m = width;
-        api("POST", `/api/v1/searches/${searchId}/segments`, body);
+        Promise.resolve(api("POST", `/api/v1/searches/${searchId}/segments`, body)).then((res) => {
+          const note = repairText(res, t);
+          if (note && opts.notify) opts.notify(note);
+        });
       };
       map.on("pm:create", done);
-      map.pm.enableDraw(shape);
+      if (shape === "Polygon") {
+        map.on("pm:intersect", crossing);
+        map.once("pm:drawend", () => map.off("pm:intersect", crossing));
+      }
+      map.pm.enableDraw(shape, shape === "Polygon" ? POLYGON_DRAW : {});
     }
 
     // The panel is built once (forms keep what the dispatcher is typing); only its figures are redrawn.
@@ -331,5 +356,5 @@
     return {onEvent, load, state};
   }
 
-  window.SCWhere = {init};
+  window.SCWhere = {init, repairText, POLYGON_DRAW};
 })();

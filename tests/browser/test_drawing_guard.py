@@ -1,0 +1,68 @@
+"""In Chromium: drawing an area, the map refuses the corner that would make the outline cross itself (a bow-tie), on
+the console's assignment tool and on the where-to-look panel; the shape that is made has no crossing."""
+from __future__ import annotations
+
+import pytest
+from test_live_track import CHROME_ARGS, CHROMIUM, _login, server  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.browser
+
+# A bow-tie clicked corner by corner, in pixels from the map's centre: top-left, bottom-right, top-right, then
+# bottom-left, whose edge from top-right would cross the first edge; then back on the first corner to finish.
+BOWTIE = [(-90, -70), (90, 70), (90, -70), (-90, 70)]
+
+
+def _click_outline(page, corners):
+    box = page.locator("#map").bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    for dx, dy in corners:
+        page.mouse.move(cx + dx - 5, cy + dy - 5)
+        page.mouse.click(cx + dx, cy + dy)
+        page.wait_for_timeout(120)
+
+
+def _crosses(ring) -> bool:
+    from shapely.geometry import Polygon
+
+    return not Polygon(ring).is_valid
+
+
+def test_a_self_crossing_outline_is_refused_while_drawing(server):  # noqa: F811
+    from playwright.sync_api import sync_playwright
+
+    base = server
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        try:
+            page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
+            _login(page, base, "dispatch")
+            page.goto(base + "/searches/1")
+            page.wait_for_function("window.SCWhere && document.querySelector('#map .leaflet-tile-pane')")
+
+            # the console's assignment tool
+            page.click("#tab-assignments")
+            page.click("[data-draw=area]")
+            _click_outline(page, BOWTIE)
+            banner = page.locator(".pick-banner span").first
+            assert banner.text_content() == page.evaluate("SC.t('geomfix.self_cross')")
+            _click_outline(page, BOWTIE[:1])  # finish on the first corner: a triangle, the crossing corner left out
+            page.wait_for_selector("#assignment-dialog[open]", timeout=3000)
+            info = page.locator("#a-geom-info").text_content()
+            assert info == page.evaluate("SC.t('assignment.geom_info_area', {n: 3})"), info
+            page.keyboard.press("Escape")
+
+            # the where-to-look panel's segment tool: the same refusal, said in a toast
+            page.click("#tab-where")
+            page.check("#show-where")
+            page.wait_for_selector(".sc-where-draw [data-draw=Polygon]")
+            page.click(".sc-where-draw [data-draw=Polygon]")
+            _click_outline(page, [(-60, -50), (60, 50), (60, -50), (-60, 50)])
+            page.locator(".toast-text", has_text=page.evaluate("SC.t('geomfix.self_cross')")).first.wait_for(
+                timeout=3000)
+            with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/segments"), timeout=3000) as rq:
+                _click_outline(page, [(-60, -50)])
+            geo = rq.value.post_data_json["geometry"]
+            assert geo["type"] == "Polygon" and len(geo["coordinates"][0]) == 4  # a triangle, closed
+            assert not _crosses(geo["coordinates"][0])
+        finally:
+            browser.close()
