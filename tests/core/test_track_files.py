@@ -149,3 +149,14 @@ def test_too_large_files_are_413():
     with pytest.raises(tf.FileTooLarge) as err:
         tf.parse_track_file(b" " * (tf.MAX_FILE_BYTES + 1))
     assert err.value.status == 413
+
+
+def test_track_files_and_photos_stay_pure():
+    import subprocess
+    import sys
+
+    code = ("import sys, search_coord.core.track_files, search_coord.core.photos\n"
+            "print(','.join(m for m in sys.modules if m.split('.')[0] in ('flask', 'sqlalchemy', 'socketio', "
+            "'werkzeug', 'requests')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == ""
