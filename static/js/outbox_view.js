@@ -27,9 +27,8 @@
   ];
   function reasonText(text) {
     const hit = REASONS.find(([re]) => re.test(text || ""));
-    if (!hit) return text || "";
-    const said = t(hit[1]);
-    return SC.lang && /^en/.test(SC.lang) ? said : said + " (" + text + ")";
+    if (!hit || /^en/.test(SC.lang || "en")) return text || ""; // the server's own words are English
+    return t(hit[1]) + " (" + text + ")";
   }
 
   /** Why the server refused an item, in the page's language. */
@@ -92,7 +91,8 @@
           const note = item.kind === "fixes_refused";
           list.append(SC.el("li", { class: "outbox-failed-item kind-" + item.kind, "data-kind": item.kind },
             SC.el("span", { class: "grow" },
-              SC.el("strong", {}, note ? t("outbox.kind.fixes_refused") : itemLabel(item)), " · ", SC.fmtTime(item.created),
+              SC.el("strong", {}, note ? t("outbox.kind.fixes_refused")
+                : item.kind === "photo" ? t("outbox.kind.photo") + " · " + itemLabel(item) : itemLabel(item)), " · ", SC.fmtTime(item.created),
               SC.el("span", { class: "block small outbox-search" }, searchName(item)),
               SC.el("span", { class: "block outbox-error" }, refusal(item))),
             SC.el("button", { type: "button", class: "btn btn-small " + (note ? "btn-ghost" : "btn-danger"), onclick: () => {
