@@ -64,5 +64,17 @@ def test_a_self_crossing_outline_is_refused_while_drawing(server):  # noqa: F811
             geo = rq.value.post_data_json["geometry"]
             assert geo["type"] == "Polygon" and len(geo["coordinates"][0]) == 4  # a triangle, closed
             assert not _crosses(geo["coordinates"][0])
+
+            # a bow-tie sent by another client is stored repaired; the page words the server's note
+            note = page.evaluate("""async () => {
+                const c = [116.1985, 39.7712], d = 0.0008;
+                const geo = {type: "Polygon", coordinates: [[[c[0] - d, c[1] - d], [c[0] + d, c[1] + d],
+                    [c[0] + d, c[1] - d], [c[0] - d, c[1] + d], [c[0] - d, c[1] - d]]]};
+                const made = await SC.api("POST", "/api/v1/searches/1/assignments",
+                                          {title: "Bow-tie", kind: "area", geometry: geo});
+                return [made.geometry.type, SCWhere.repairText(made, SC.t)];
+            }""")
+            assert note == ["MultiPolygon", "The drawn shape was repaired: the outline crossed itself, so it was split "
+                                            "into 2 parts."]
         finally:
             browser.close()
