@@ -103,3 +103,12 @@ def admin_users():
     if current_actor().role != "admin":
         raise Forbidden("only an administrator may manage accounts")
     return render_template("admin_users.html", client=_client_config())
+
+
+@bp.get("/cameras")
+@page_login_required
+def cameras_page():
+    """The camera registry: browse it a page at a time, import and export CSV or GeoJSON (dispatchers, admins)."""
+    if not current_actor().is_dispatcher:
+        raise Forbidden("only a dispatcher may manage the camera registry")
+    return render_template("cameras.html", client=_client_config())

@@ -450,7 +450,8 @@
 
     function offsetText(s) {
       if (!s) return t("camera.offset_none");
-      return s > 0 ? t("camera.offset_fast", { s: Math.abs(s) }) : t("camera.offset_slow", { s: Math.abs(s) });
+      const text = s > 0 ? t("camera.offset_fast", { s: Math.abs(s) }) : t("camera.offset_slow", { s: Math.abs(s) });
+      return Math.abs(s) > 86400 ? `⚠ ${text} (${t("camfile.clock_far", { days: Math.round(Math.abs(s) / 86400) })})` : text;
     }
 
     const taskFor = (cid) => data.tasks.find((x) => x.camera_id === cid && (x.status === "open" || x.status === "in_progress")) || null;
