@@ -235,7 +235,8 @@ def test_phone_clock_other_epoch_send_time_and_seen_at(server):  # noqa: F811
     assert not problems, problems
 
 
-def test_a_search_closed_while_sharing_stops_the_sharing_and_says_so(server):  # noqa: F811
+@pytest.mark.parametrize("ending", ["closed", "found"])
+def test_a_search_closed_or_found_while_sharing_stops_the_sharing_and_says_so(server, ending):  # noqa: F811
     from playwright.sync_api import sync_playwright
 
     base = server
@@ -251,14 +252,20 @@ def test_a_search_closed_while_sharing_stops_the_sharing_and_says_so(server):  #
             field.wait_for_function("document.body.dataset.live === 'on'")
             field.locator("#share-btn").tap()
             assert field.get_attribute("#share-btn", "aria-pressed") == "true"
-            disp("POST", f"/api/v1/searches/{sid}/status", {"status": "closed"})
-            field.wait_for_function("document.body.dataset.searchEnded === 'closed'", timeout=5000)
+            if ending == "closed":
+                disp("POST", f"/api/v1/searches/{sid}/status", {"status": "closed"})
+            else:
+                disp("POST", f"/api/v1/searches/{sid}/found", {
+                    "time": _iso(datetime.now(timezone.utc) - timedelta(seconds=5)), "condition": "well",
+                    "location": {"type": "Point", "coordinates": list(LKP)}, "client_id": "found-while-sharing"})
+            field.wait_for_function(f"document.body.dataset.searchEnded === '{ending}'", timeout=5000)
             assert field.get_attribute("#share-btn", "aria-pressed") == "false"
             assert field.evaluate("SC_TRACKER.sharing") is False
-            assert "Search closed — location sharing stopped" in field.inner_text("#status-banner")
+            said = {"closed": "Search closed — location sharing stopped", "found": "FOUND — location sharing stopped"}
+            assert said[ending] in field.inner_text("#status-banner")
             # a reload does not start sharing again
             field.reload()
-            field.wait_for_function("document.body.dataset.searchEnded === 'closed'", timeout=5000)
+            field.wait_for_function(f"document.body.dataset.searchEnded === '{ending}'", timeout=5000)
             assert field.evaluate("SC_TRACKER.sharing") is False
             phone.close()
         finally:
