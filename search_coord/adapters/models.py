@@ -139,6 +139,27 @@ class TrackPoint(Base):
     # A line is never drawn, nor ground counted, between two runs.
     run: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     event_seq: Mapped[int] = mapped_column(BigInteger)
+    # Which of the user's devices sent it (two phones on one account are two tracks); "" before it was told.
+    device: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # Where the fix stands in the counted track (core/tracks.py): the start time (ms since the epoch) of the piece
+    # it belongs to, or NULL when it counts for nothing (too coarse for the sweep width); and whether it is a
+    # vertex of the counted line (moved beyond the GPS error from the previous vertex).
+    piece: Mapped[int | None] = mapped_column(BigInteger)
+    vertex: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+
+
+class DeviceClock(Base):
+    """A phone's clock against the server's: measured on each batch from the time the phone stamped it as sent."""
+
+    __tablename__ = "device_clocks"
+    __table_args__ = (UniqueConstraint("search_id", "user_id", "device", name="uq_device_clocks"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    search_id: Mapped[int] = mapped_column(ForeignKey("searches.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    device: Mapped[str] = mapped_column(String(64))
+    offset_s: Mapped[float] = mapped_column(Float)      # phone clock minus server clock (s); + = phone fast
+    measured_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class Clue(Base):

@@ -3,7 +3,6 @@ their length inside each segment, and polygons marked searched with a stated POD
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
 import numpy as np
@@ -19,7 +18,8 @@ from .errors import ProbabilityError
 DEFAULT_SWEEP_WIDTH_M = {"foot": 20.0, "vehicle": 30.0, "door_to_door": 10.0}
 #: Searching speeds (m/s) used to turn an hour of a team's time into effort W × v × 3600 for suggestions.
 DEFAULT_SEARCH_SPEED_MS = {"foot": 0.8, "vehicle": 4.0, "door_to_door": 0.25}
-#: Two consecutive fixes further apart than this in time (s) or distance (m) are a gap, never searched ground.
+#: Two consecutive fixes further apart than this in time (s) or distance (m) are a gap, never searched ground
+#: (core/tracks.py has the other rules of what a track counts).
 DEFAULT_GAP_S = 120.0
 DEFAULT_GAP_M = 300.0
 
@@ -29,35 +29,6 @@ TEAM_KIND_MODE = {"foot_patrol": "foot", "vehicle_patrol": "vehicle", "door_to_d
 def mode_for_team_kind(kind: str | None) -> str:
     """The sweep mode of a team kind (video review and others search on foot when they move)."""
     return TEAM_KIND_MODE.get(kind or "", "foot")
-
-
-@dataclass(frozen=True)
-class Fix:
-    """One GPS fix in local metres with its time in seconds (any epoch) and its tracking run."""
-
-    x: float
-    y: float
-    t: float
-    run: int = 0
-
-
-def track_pieces(fixes: Sequence[Fix], gap_s: float = DEFAULT_GAP_S, gap_m: float = DEFAULT_GAP_M) -> list[LineString]:
-    """Lines through consecutive fixes (time order), broken where the phone said tracking paused (a new run) and
-    wherever the gap in time or distance is too large: a gap is never searched ground."""
-    pieces, run = [], []
-    prev = None
-    for f in fixes:
-        if prev is not None and (f.run != prev.run or f.t - prev.t > gap_s
-                                 or math.hypot(f.x - prev.x, f.y - prev.y) > gap_m or f.t < prev.t):
-            if len(run) >= 2:
-                pieces.append(LineString(run))
-            run = []
-        if not run or (f.x, f.y) != run[-1]:
-            run.append((f.x, f.y))
-        prev = f
-    if len(run) >= 2:
-        pieces.append(LineString(run))
-    return pieces
 
 
 class SegmentIndex:

@@ -4,11 +4,11 @@ or raise ``ValidationError`` with every field error at once.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from . import behaviour
 from .errors import Conflict, ValidationError
-from .fields import Form
+from .fields import Form, parse_time
 
 ROLES = ("admin", "dispatcher", "officer")
 SEXES = ("male", "female", "unknown")
@@ -172,7 +172,7 @@ def clean_clue(data, now: datetime, opened_from: datetime) -> dict:
     form = Form(data)
     form.unknown(("kind", "time", "location", "text", "photo_id", "client_id", "direction"))
     form.choice("kind", CLUE_KINDS, required=True)
-    form.time("time", now, required=True, not_before=opened_from, not_before_label="the last known time")
+    form.time("time", now, required=True, not_before=opened_from, not_before_label="when the person went missing")
     form.point("location", required=True)
     form.text("text", required=True, max_len=4000)
     form.text("direction", max_len=40)
@@ -184,7 +184,7 @@ def clean_clue(data, now: datetime, opened_from: datetime) -> dict:
 def clean_found(data, now: datetime, opened_from: datetime) -> dict:
     form = Form(data)
     form.unknown(("time", "location", "condition", "notes", "client_id"))
-    form.time("time", now, required=True, not_before=opened_from, not_before_label="the last known time")
+    form.time("time", now, required=True, not_before=opened_from, not_before_label="when the person went missing")
     form.point("location", required=True)
     form.choice("condition", FOUND_CONDITIONS, required=True)
     form.text("notes", max_len=4000)
@@ -216,41 +216,86 @@ def clean_user(data, partial: bool = False) -> dict:
 MAX_FIXES_PER_BATCH = 500
 
 
-def clean_track_batch(data, now: datetime, opened_from: datetime) -> dict:
-    """A batch of GPS fixes from one phone: ``{"client_id", "points": [{"t", "lon", "lat", "acc"?}, ...]}``.
+#: A phone's clock is taken as wrong, corrected and recorded when its "sent at" differs from the server's receive
+#: time by more than this (network delay stays well under it); smaller differences are left alone.
+CLOCK_TOLERANCE_S = 30.0
 
-    Fixes are returned sorted by time. Errors name the fix: ``points[3].lat``.
+
+def clean_track_batch(data, now: datetime, missing_since: datetime) -> dict:
+    """A batch of GPS fixes from one phone: ``{"client_id", "device"?, "sent_at"?, "points": [{"t", "lon", "lat",
+    "acc"?, "run"?}, ...]}``.
+
+    One bad fix never refuses the batch: the batch as a whole must be well formed (else ``ValidationError``), and
+    each fix is either kept or reported in ``rejected`` as ``{"index": i, "reason": text}``. When the phone stamped
+    the batch ``sent_at`` (its own clock) and that differs from ``now`` by more than ``CLOCK_TOLERANCE_S``, the
+    difference is the phone's clock offset (``clock_offset_s``, + = phone fast; the delay of the request is
+    neglected, as NTP's half round trip is, SCIENCE.md §7) and every fix time is corrected by it before it is
+    checked. A fix is refused when its time is unreadable, after ``now`` (plus the usual skew), or before the
+    person went missing (``missing_since``), when its position is out of range or (0, 0) (a phone with no fix).
+
+    Returns ``{"client_id", "device", "clock_offset_s" (float or None), "points": [...], "rejected": [...]}`` with
+    the kept fixes sorted by (corrected) time, each with its ``index`` in the batch as sent.
     """
     form = Form(data)
-    form.unknown(("client_id", "points"))
+    form.unknown(("client_id", "points", "device", "sent_at"))
     form.client_id(required=True)
+    form.text("device", max_len=64)
     points = data.get("points")
-    fixes = []
     if not isinstance(points, list) or not points:
         form.error("points", "must be a non-empty list of fixes")
     elif len(points) > MAX_FIXES_PER_BATCH:
         form.error("points", f"at most {MAX_FIXES_PER_BATCH} fixes per batch")
-    else:
-        for i, p in enumerate(points):
-            pf = Form(p) if isinstance(p, dict) else None
-            if pf is None:
-                form.error(f"points[{i}]", "must be an object")
-                continue
-            pf.unknown(("t", "lon", "lat", "acc", "run"))
-            pf.time("t", now, required=True, not_before=opened_from, not_before_label="the last known time")
-            pf.number("lon", -180, 180, required=True)
-            pf.number("lat", -90, 90, required=True)
-            pf.number("acc", 0, 100000)
-            pf.integer("run", 0, 2**31 - 1)
-            for key, msg in pf.errors.items():
-                form.error(f"points[{i}].{key}", msg)
-            if not pf.errors:
-                fixes.append(pf.out)
+    offset = None
+    if data.get("sent_at") is not None:
+        try:
+            sent = parse_time(data["sent_at"])
+            if abs((sent - now).total_seconds()) > CLOCK_TOLERANCE_S:
+                offset = (sent - now).total_seconds()
+        except ValueError as exc:
+            form.error("sent_at", str(exc))
     out = form.result()
-    for f in fixes:
-        f.setdefault("run", 0)
-    out["points"] = sorted(fixes, key=lambda f: f["t"])
+    fixes, rejected = [], []
+    shift = timedelta(seconds=offset or 0.0)
+    for i, p in enumerate(points):
+        fix, reason = _clean_fix(p, now, missing_since, shift)
+        if reason:
+            rejected.append({"index": i, "reason": reason})
+        else:
+            fix["index"] = i
+            fixes.append(fix)
+    out["device"] = out.get("device") or ""
+    out["clock_offset_s"] = offset
+    out["points"] = sorted(fixes, key=lambda f: (f["t"], f["lon"], f["lat"]))
+    out["rejected"] = rejected
     return out
+
+
+def _clean_fix(p, now: datetime, missing_since: datetime, shift: timedelta) -> tuple[dict | None, str | None]:
+    """One fix checked on its own: (the fix, None) or (None, the reason it is refused)."""
+    if not isinstance(p, dict):
+        return None, "must be an object"
+    pf = Form(p)
+    pf.unknown(("t", "lon", "lat", "acc", "run"))
+    pf.number("lon", -180, 180, required=True)
+    pf.number("lat", -90, 90, required=True)
+    pf.number("acc", 0, 100000)
+    pf.integer("run", 0, 2**31 - 1)
+    try:
+        t = parse_time(p.get("t")) - shift
+    except ValueError as exc:
+        pf.errors["t"] = str(exc)
+    else:
+        if t > now + Form.CLOCK_SKEW:
+            pf.errors["t"] = "is in the future (is the phone's clock right?)"
+        elif t < missing_since:
+            pf.errors["t"] = "is before the person went missing"
+        pf.out["t"] = t
+    if pf.errors:
+        return None, "; ".join(f"{k} {v}" for k, v in pf.errors.items())
+    if abs(pf.out["lon"]) < 1e-3 and abs(pf.out["lat"]) < 1e-3:
+        return None, "position (0, 0) is no position: the phone had no fix"
+    pf.out.setdefault("run", 0)
+    return pf.out, None
 
 
 SEGMENT_SHAPES = ("square", "hex")

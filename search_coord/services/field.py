@@ -2,52 +2,68 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..adapters.models import Clue, Photo, TrackPoint
-from ..core import model
+from ..adapters.models import Clue, DeviceClock, Photo
+from ..core import known_points, model
 from ..core.errors import NotFound, ValidationError
 from ..core.photos import sniff_image
-from . import events, where
+from . import events, tracks
 from .access import load_search
 from .context import Actor, Services
-from .events import iso, naive_utc
+from .events import naive_utc
 from .views import clue_view
 
 
-def _lkp_time(search, now):
-    return search.lkp_time.replace(tzinfo=now.tzinfo)
+def missing_since(search) -> datetime:
+    """When the person went missing (the first last-known time; a moved last known point never changes it)."""
+    return known_points.missing_since(search.lkp_time, search.lkp_history)
 
 
 def add_track_batch(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
     """Store a batch of the actor's own fixes; a batch re-sent with the same client id is stored once.
 
-    Returns ``{"accepted": n, "seq": event seq, "duplicate": bool}``.
+    One bad fix never refuses the batch: it is reported in ``rejected`` (``[{"index", "reason"}]``) and the rest
+    are stored. A phone whose clock is off (its ``sent_at`` against the server's clock) has its fix times corrected
+    and its offset recorded. Returns ``{"accepted": n, "rejected": [...], "clock_offset_s": s or None,
+    "seq": event seq, "duplicate": bool}``; a batch of a closed search is refused whole (``Conflict``).
     """
     now = svc.now()
     try:
         with svc.transaction() as s:
             search = load_search(s, search_id, actor)
-            clean = model.clean_track_batch(data, now, _lkp_time(search, now))
+            clean = model.clean_track_batch(data, now, missing_since(search))
             ev = events.begin(s, search_id, "track.points", actor, now, client_id=clean["client_id"])
             model.check_search_writable(search.status)
-            pts = clean["points"]
-            # Coverage first: it continues the track from the last fix stored before this batch.
-            coverage = where.coverage_for_fixes(s, search, actor.user_id, pts)
-            s.execute(TrackPoint.__table__.insert(), [   # Core: the ORM's bulk path costs more than the insert
-                {"search_id": search_id, "user_id": actor.user_id, "t": naive_utc(p["t"]), "lon": p["lon"],
-                 "lat": p["lat"], "acc": p.get("acc"), "run": p["run"], "event_seq": ev.seq} for p in pts])
-            # The event carries the batch simplified for display (2 m); the full track is in the API.
-            shown = where.display_points(search, pts)
-            events.finish(s, ev, {"user_id": actor.user_id, "count": len(pts),
-                                  "points": [[p["lon"], p["lat"], iso(p["t"]), p.get("acc"), p["run"]] for p in shown],
-                                  "coverage": {str(k): v for k, v in coverage.items()}})
-        return {"accepted": len(pts), "seq": ev.seq, "duplicate": False}
+            device, offset = clean["device"], clean["clock_offset_s"]
+            done = tracks.record_fixes(s, search, actor.user_id, device, clean["points"], ev.seq)
+            rejected = sorted(clean["rejected"] + done["rejected"], key=lambda r: r["index"])
+            _note_clock(s, search_id, actor.user_id, device, offset, now)
+            events.finish(s, ev, {"user_id": actor.user_id, "device": device, "count": done["stored"],
+                                  "rejected": len(rejected), "clock_offset_s": offset, "points": done["shown"],
+                                  "coverage": {str(k): v for k, v in done["coverage"].items()}})
+        return {"accepted": done["stored"], "rejected": rejected, "clock_offset_s": offset, "seq": ev.seq,
+                "duplicate": False}
     except IntegrityError as exc:
         ev = events.replayed(svc, search_id, data.get("client_id") if isinstance(data, dict) else None, exc)
-        return {"accepted": len(ev["payload"]["points"]), "seq": ev["seq"], "duplicate": True}
+        p = ev["payload"]
+        return {"accepted": p.get("count", len(p["points"])), "rejected": [], "clock_offset_s": p.get("clock_offset_s"),
+                "seq": ev["seq"], "duplicate": True}
+
+
+def _note_clock(s, search_id: int, user_id: int, device: str, offset: float | None, now) -> None:
+    """Keep the device's measured clock offset (0 once its clock is right again) for the dispatcher to see."""
+    where_ = (DeviceClock.search_id == search_id, DeviceClock.user_id == user_id, DeviceClock.device == device)
+    if offset is None:
+        s.execute(update(DeviceClock).where(*where_, DeviceClock.offset_s != 0)
+                  .values(offset_s=0.0, measured_at=naive_utc(now)))
+        return
+    if s.execute(update(DeviceClock).where(*where_).values(offset_s=offset, measured_at=naive_utc(now))).rowcount == 0:
+        s.add(DeviceClock(search_id=search_id, user_id=user_id, device=device, offset_s=offset,
+                          measured_at=naive_utc(now)))
 
 
 def report_clue(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
@@ -56,7 +72,7 @@ def report_clue(svc: Services, actor: Actor, search_id: int, data: dict) -> dict
     try:
         with svc.transaction() as s:
             search = load_search(s, search_id, actor)
-            clean = model.clean_clue(data, now, _lkp_time(search, now))
+            clean = model.clean_clue(data, now, missing_since(search))
             ev = events.begin(s, search_id, "clue.reported", actor, now, client_id=clean.get("client_id"))
             model.check_search_writable(search.status)
             attach_photo(s, clean.get("photo_id"), search_id)

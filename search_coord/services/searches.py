@@ -4,14 +4,15 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from ..adapters.models import (Assignment, Clue, Membership, Photo, Search, SearchedArea, Team, TeamMember,
+from ..adapters.models import (Assignment, Clue, DeviceClock, Membership, Photo, Search, SearchedArea, Team, TeamMember,
                               TrackPoint, User)
-from ..core import model
+from ..core import known_points, model
 from ..core.errors import Conflict, NotFound, ValidationError
 from . import events, video, where
 from .access import load_search, require_dispatcher
 from .context import Actor, Services
 from .events import iso, naive_utc
+from .tracks import track_key
 from .views import assignment_view, clue_view, search_summary, search_view, team_view, user_view
 
 
@@ -106,7 +107,7 @@ def mark_found(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
     try:
         with svc.transaction() as s:
             search = load_search(s, search_id, actor)
-            clean = model.clean_found(data, now, search.lkp_time.replace(tzinfo=now.tzinfo))
+            clean = model.clean_found(data, now, known_points.missing_since(search.lkp_time, search.lkp_history))
             ev = events.begin(s, search.id, "search.found", actor, now, client_id=clean.get("client_id"))
             if search.status in ("found", "closed"):
                 raise Conflict(f"the search is already {search.status}")
@@ -177,14 +178,17 @@ def get_state(svc: Services, actor: Actor, search_id: int) -> dict:
         assignments = s.execute(select(Assignment).where(Assignment.search_id == search_id)
                                 .order_by(Assignment.id)).scalars().all()
         clues = s.execute(select(Clue).where(Clue.search_id == search_id).order_by(Clue.time)).scalars().all()
-        points = s.execute(select(TrackPoint.user_id, TrackPoint.t, TrackPoint.lon, TrackPoint.lat, TrackPoint.run)
+        points = s.execute(select(TrackPoint.user_id, TrackPoint.t, TrackPoint.lon, TrackPoint.lat, TrackPoint.device,
+                                  TrackPoint.piece, TrackPoint.acc)
                            .where(TrackPoint.search_id == search_id)
                            .order_by(TrackPoint.user_id, TrackPoint.t)).all()
+        clocks = s.execute(select(DeviceClock).where(DeviceClock.search_id == search_id, DeviceClock.offset_s != 0)
+                           .order_by(DeviceClock.user_id, DeviceClock.device)).scalars().all()
         areas = s.execute(select(SearchedArea).where(SearchedArea.search_id == search_id)
                           .order_by(SearchedArea.id)).scalars().all()
         tracks: dict[int, list] = {}
-        for uid, t, lon, lat, run in points:
-            tracks.setdefault(uid, []).append([lon, lat, iso(t), run])
+        for uid, t, lon, lat, device, piece, acc in points:   # a fix: [lon, lat, time, track key, accuracy]
+            tracks.setdefault(uid, []).append([lon, lat, iso(t), track_key(device, piece), acc])
         return {
             "search": search_view(search),
             "members": [user_view(u) for u in members],
@@ -196,6 +200,8 @@ def get_state(svc: Services, actor: Actor, search_id: int) -> dict:
                                 "notes": a.notes, "marked_by": a.marked_by, "marked_at": iso(a.marked_at)}
                                for a in areas],
             "trail": video.trail_of(s, search),
+            "clocks": [{"user_id": c.user_id, "device": c.device, "offset_s": c.offset_s,
+                        "measured_at": iso(c.measured_at)} for c in clocks],
             "last_seq": search.last_seq,
         }
 

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..adapters.models import (Assignment, Camera, Event, Membership, ReviewedInterval, ReviewTask, Search,
                                Segment, Sighting, Team, User)
-from ..core import behaviour, model, segments as segmentation, video, where as where_core
+from ..core import behaviour, known_points, model, segments as segmentation, video, where as where_core
 from ..core.fields import parse_time
 from ..core.errors import Conflict, Forbidden, NotFound, OverlapWarning, ValidationError
 from ..core.geometry import LocalProjection, distance_m
@@ -192,9 +192,7 @@ def _speeds(search: Search) -> tuple[float, float]:
 
 
 def _missing_since(search: Search) -> datetime:
-    history = search.lkp_history or []
-    first = _parse_iso(history[0]["lkp_time"]) if history else _utc(search.lkp_time)
-    return first
+    return known_points.missing_since(search.lkp_time, search.lkp_history)
 
 
 def _anchors(search: Search) -> list[tuple[float, float, datetime]]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..adapters.models import Assignment, Clue, Search, Team, User
+from ..core import known_points
 from .events import iso
 
 
@@ -17,8 +18,8 @@ def search_view(s: Search) -> dict:
         "risk_reasons": s.risk_reasons or [], "notes": s.notes, "found": s.found, "opened_at": iso(s.opened_at),
         "opened_by": s.opened_by, "closed_at": iso(s.closed_at), "last_seq": s.last_seq,
         "heading_deg": s.heading_deg, "lkp_history": s.lkp_history or [],
-        # when the subject went missing: the first last known time (confirmed sightings move lkp_time on)
-        "missing_since": (s.lkp_history[0]["lkp_time"] if s.lkp_history else iso(s.lkp_time)),
+        # when the subject went missing: the first last known time (confirmed sightings move lkp_time on, not it)
+        "missing_since": iso(known_points.missing_since(s.lkp_time, s.lkp_history)),
     }
 
 

@@ -3,21 +3,20 @@ POD and the Bayesian update, and suggestions of the next assignments."""
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from collections import OrderedDict
-from datetime import datetime, timezone
+from datetime import datetime
 
 from shapely.geometry import mapping, shape
 from shapely.geometry import Point as ShpPoint
 from sqlalchemy import delete, select, update
 
-from ..adapters.models import Assignment, SearchedArea, Search, Segment, Team, TeamMember, TrackPoint
-from ..core import behaviour, effort, model, probability, segments as segmentation, video, where
+from ..adapters.models import Assignment, SearchedArea, Search, Segment, Team
+from ..core import behaviour, effort, model, probability, segments as segmentation, where
 from ..core.errors import GeometryError, NotFound, ValidationError
 from ..core.geometry import LocalProjection, repair_answer
-from . import events
+from . import events, tracks
 from .access import load_search, require_dispatcher
+from .basis import heading_of, projection, reach_now, rings_of, segment_index, settings_of
 from .context import Actor, Services
 from .events import iso, naive_utc
 
@@ -25,142 +24,9 @@ log = logging.getLogger(__name__)
 ACTIVE_ASSIGNMENT = ("planned", "assigned", "in_progress")
 
 
-# --- settings, projection, reach ---------------------------------------------------------------------------------
-
-def settings_of(search: Search) -> dict:
-    """The search's model settings with the documented defaults filled in."""
-    own = search.settings or {}
-    category = (search.subject or {}).get("category", "other")
-    return {
-        "walking_speed_ms": own.get("walking_speed_ms") or behaviour.walking_speed(category)[0],
-        "sweep_width_m": {**effort.DEFAULT_SWEEP_WIDTH_M, **own.get("sweep_width_m", {})},
-        "search_speed_ms": {**effort.DEFAULT_SEARCH_SPEED_MS, **own.get("search_speed_ms", {})},
-        "gap_s": own.get("gap_s") or effort.DEFAULT_GAP_S,
-        "gap_m": own.get("gap_m") or effort.DEFAULT_GAP_M,
-    }
-
-
-def projection(search: Search) -> LocalProjection:
-    lon, lat = search.lkp["coordinates"][:2]
-    return LocalProjection(lat, lon)
-
-
-def reach_now(search: Search, now: datetime, settings: dict | None = None) -> float:
-    settings = settings or settings_of(search)
-    elapsed = (naive_utc(now) - search.lkp_time).total_seconds()
-    return where.effective_reach(behaviour.reach_m(elapsed, settings["walking_speed_ms"]))
-
-
-def heading_of(search: Search) -> tuple[float | None, float]:
-    """The direction of travel the last confirmed sighting gave, and how strongly it tilts the ring model."""
-    return (search.heading_deg, video.HEADING_KAPPA) if search.heading_deg is not None else (None, 0.0)
-
-
-def rings_of(search: Search) -> tuple[float, ...]:
-    return behaviour.distance_rings((search.subject or {}).get("category", "other"), search.terrain or "urban")
-
-
-# --- the per-process segment index cache (keyed by model_version, so it is never stale) --------------------------
-
-_CACHE: "OrderedDict[tuple, tuple]" = OrderedDict()
-_CACHE_LOCK = threading.Lock()
-_CACHE_SIZE = 32
-
-
-def segment_index(session, search: Search):
-    """(projection, SegmentIndex in metres, {id: area m²}) for the search's current segments."""
-    # The engine and the opening time make the key unique across databases (tests, a restored backup).
-    bind = session.get_bind()
-    key = (str(bind.url), id(getattr(bind, "engine", bind)), search.id, search.opened_at, search.model_version)
-    with _CACHE_LOCK:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return _CACHE[key]
-    proj = projection(search)
-    rows = session.execute(select(Segment.id, Segment.geometry).where(Segment.search_id == search.id)).all()
-    polys = {sid: proj.project(shape(geo)) for sid, geo in rows}
-    value = (proj, effort.SegmentIndex(polys), {k: p.area for k, p in polys.items()})
-    with _CACHE_LOCK:
-        _CACHE[key] = value
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return value
-
-
 def _bump(search: Search, session) -> None:
     session.execute(update(Search).where(Search.id == search.id).values(model_version=Search.model_version + 1))
     session.refresh(search)
-
-
-def user_mode(session, search_id: int, user_id: int) -> str:
-    """The sweep mode of the user's team on this search (a patrol team wins over a video team)."""
-    kinds = session.execute(
-        select(Team.kind).outerjoin(TeamMember, TeamMember.team_id == Team.id)
-        .where(Team.search_id == search_id, Team.disbanded.is_(False))
-        .where((TeamMember.user_id == user_id) | (Team.leader_id == user_id)).order_by(Team.id)).scalars().all()
-    modes = [effort.mode_for_team_kind(k) for k in kinds if k in effort.TEAM_KIND_MODE]
-    return modes[0] if modes else "foot"
-
-
-# --- live coverage from a batch of fixes ------------------------------------------------------------------------
-
-def coverage_for_fixes(session, search: Search, user_id: int, fixes: list[dict]) -> dict[int, float]:
-    """Add the coverage of a new batch of one user's fixes to the segments it passes through (only those rows are
-    written, by atomic increments). Returns the new cumulative coverage of each touched segment.
-
-    The batch continues the user's track from their last stored fix before it; gaps in time or distance are never
-    counted as searched. The two look-ups (that last fix, and the sweep mode of the user's team) are one round trip.
-    """
-    if not fixes:
-        return {}
-    proj, index, areas = segment_index(session, search)
-    if not areas:
-        return {}
-    kind = (select(Team.kind).outerjoin(TeamMember, TeamMember.team_id == Team.id)
-            .where(Team.search_id == search.id, Team.disbanded.is_(False), Team.kind.in_(list(effort.TEAM_KIND_MODE)),
-                   (TeamMember.user_id == user_id) | (Team.leader_id == user_id))
-            .order_by(Team.id).limit(1).scalar_subquery())
-    prev = session.execute(
-        select(TrackPoint.lon, TrackPoint.lat, TrackPoint.t, TrackPoint.run, kind)
-        .where(TrackPoint.search_id == search.id, TrackPoint.user_id == user_id,
-               TrackPoint.t < naive_utc(fixes[0]["t"]))
-        .order_by(TrackPoint.t.desc()).limit(1)).first()
-    mode = effort.mode_for_team_kind(prev[4] if prev is not None else session.execute(select(kind)).scalar())
-    added = coverage_added(proj, index, areas, settings_of(search), mode,
-                           ([(prev[0], prev[1], _epoch(prev[2]), prev[3])] if prev else [])
-                           + [(f["lon"], f["lat"], _epoch(f["t"]), f.get("run", 0)) for f in fixes])
-    return _increment(session, added)
-
-
-def _epoch(dt: datetime) -> float:
-    """Seconds since the epoch of a stored naive-UTC or an aware datetime (never the machine's local zone)."""
-    return (dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)).timestamp()
-
-
-def coverage_added(proj, index, areas, settings: dict, mode: str, lonlat_t: list[tuple]) -> dict[int, float]:
-    """The geometry work of one batch: project, cut at gaps, length inside each segment, coverage W·L/A."""
-    xs, ys = proj.to_xy([p[0] for p in lonlat_t], [p[1] for p in lonlat_t])
-    fixes = [effort.Fix(x, y, p[2], p[3] if len(p) > 3 else 0) for x, y, p in zip(xs, ys, lonlat_t)]
-    pieces = effort.track_pieces(fixes, settings["gap_s"], settings["gap_m"])
-    lengths = index.lengths_inside(pieces)
-    return effort.coverage_from_lengths(lengths, areas, settings["sweep_width_m"][mode])
-
-
-def display_points(search: Search, fixes: list[dict], tolerance_m: float = 2.0) -> list[dict]:
-    """The fixes worth drawing: Douglas-Peucker within each run in the search's projection (small batches whole)."""
-    if len(fixes) < 10:
-        return fixes
-    xs, ys = projection(search).to_xy([f["lon"] for f in fixes], [f["lat"] for f in fixes])
-    keep = effort.simplify_indices(list(zip(xs, ys)), [f.get("run", 0) for f in fixes], tolerance_m)
-    return [fixes[i] for i in keep]
-
-
-def _increment(session, added: dict[int, float]) -> dict[int, float]:
-    out = {}
-    for seg_id, c in sorted(added.items()):
-        out[seg_id] = session.execute(update(Segment).where(Segment.id == seg_id)
-                                      .values(coverage=Segment.coverage + c).returning(Segment.coverage)).scalar_one()
-    return out
 
 
 # --- reading the model -------------------------------------------------------------------------------------------
@@ -238,21 +104,11 @@ def swept(svc: Services, actor: Actor, search_id: int) -> dict:
         search = load_search(s, search_id, actor)
         settings = settings_of(search)
         proj = projection(search)
-        points = s.execute(select(TrackPoint.user_id, TrackPoint.lon, TrackPoint.lat, TrackPoint.t, TrackPoint.run)
-                           .where(TrackPoint.search_id == search_id)
-                           .order_by(TrackPoint.user_id, TrackPoint.t)).all()
-        by_user: dict[int, list] = {}
-        for uid, lon, lat, t, run in points:
-            by_user.setdefault(uid, []).append((lon, lat, _epoch(t), run))
-        pieces = []
-        for uid, pts in by_user.items():
-            width = settings["sweep_width_m"][user_mode(s, search_id, uid)]
-            xs, ys = proj.to_xy([p[0] for p in pts], [p[1] for p in pts])
-            fixes = [effort.Fix(x, y, p[2], p[3]) for x, y, p in zip(xs, ys, pts)]
-            pieces += [(piece, width) for piece in effort.track_pieces(fixes, settings["gap_s"], settings["gap_m"])]
+        lines, count = tracks.device_lines(s, search, proj, settings)
+        pieces = [(line, width) for track_lines, width in lines.values() for line in track_lines]
         area = effort.swept_area(pieces)
         return {"geometry": mapping(proj.unproject(area)) if not area.is_empty else None,
-                "area_m2": area.area, "track_points": len(points), "last_seq": search.last_seq}
+                "area_m2": area.area, "track_points": count, "last_seq": search.last_seq}
 
 
 # --- changing segments -------------------------------------------------------------------------------------------
@@ -445,17 +301,8 @@ def recompute(svc: Services, search_id: int, reason: str = "requested", actor: A
             version = search.model_version
             proj, index, areas = segment_index(s, search)
             settings = settings_of(search)
-            coverage = {k: 0.0 for k in areas}
-            points = s.execute(select(TrackPoint.user_id, TrackPoint.lon, TrackPoint.lat, TrackPoint.t, TrackPoint.run)
-                               .where(TrackPoint.search_id == search_id)
-                               .order_by(TrackPoint.user_id, TrackPoint.t)).all()
-            by_user: dict[int, list] = {}
-            for uid, lon, lat, t, run in points:
-                by_user.setdefault(uid, []).append((lon, lat, _epoch(t), run))
-            for uid, pts in by_user.items():
-                mode = user_mode(s, search_id, uid)
-                for k, c in coverage_added(proj, index, areas, settings, mode, pts).items():
-                    coverage[k] += c
+            counted, track_points = tracks.track_coverage(s, search, proj, index, areas, settings)
+            coverage = {k: counted.get(k, 0.0) for k in areas}
             for area in s.execute(select(SearchedArea).where(SearchedArea.search_id == search_id)).scalars():
                 poly = proj.project(shape(area.geometry))
                 for k, share in index.overlap_shares(poly).items():
@@ -480,7 +327,7 @@ def recompute(svc: Services, search_id: int, reason: str = "requested", actor: A
             took = time.perf_counter() - started
             payload = {"segments": [{"id": g.id, "poa0": g.poa0, "coverage": g.coverage} for g in segs],
                        "row0": search.row0, "reach_m": search.model_reach_m, "reason": reason,
-                       "seconds": round(took, 3), "track_points": len(points)}
+                       "seconds": round(took, 3), "track_points": track_points}
             events.record(s, search_id, "model.recomputed", actor, payload, now)
         log.info("search %s recomputed in %.2f s (%s)", search_id, took, reason)
         return payload
@@ -532,7 +379,7 @@ def add_searched_area(s, search: Search, team_id: int | None, geometry: dict, po
     proj, index, _ = segment_index(s, search)
     added = {k: effort.coverage_from_stated_pod(pod, share)
              for k, share in index.overlap_shares(proj.project(shape(geometry))).items()}
-    coverage = _increment(s, added)
+    coverage = tracks.add_coverage(s, added)
     view = {"id": area.id, "team_id": area.team_id, "geometry": area.geometry, "pod": area.pod,
             "notes": area.notes, "marked_by": actor.user_id, "marked_at": iso(area.marked_at)}
     return view, coverage

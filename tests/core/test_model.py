@@ -103,9 +103,14 @@ def test_track_batch_names_the_bad_fix_and_sorts():
     early = {"t": "2026-11-28T10:00:00Z", "lon": 116.2, "lat": 39.77, "acc": 5}
     out = model.clean_track_batch({"client_id": "batch-0001", "points": [ok, early]}, NOW, lkp)
     assert [p["t"].second for p in out["points"]] == [0, 5]
-    with pytest.raises(ValidationError) as exc:
-        model.clean_track_batch({"client_id": "x", "points": [ok, {"t": "bad", "lon": 999, "lat": 0}]}, NOW, lkp)
-    assert set(exc.value.errors) == {"client_id", "points[1].t", "points[1].lon"}
+    with pytest.raises(ValidationError) as exc:   # a malformed batch is refused whole
+        model.clean_track_batch({"client_id": "x", "points": [ok]}, NOW, lkp)
+    assert set(exc.value.errors) == {"client_id"}
+    # one bad fix never refuses the batch: it is reported by its index, the rest kept
+    out = model.clean_track_batch({"client_id": "batch-0003", "points": [ok, {"t": "bad", "lon": 999, "lat": 0}]},
+                                  NOW, lkp)
+    assert [p["index"] for p in out["points"]] == [0]
+    assert [r["index"] for r in out["rejected"]] == [1] and "lon" in out["rejected"][0]["reason"]
     with pytest.raises(ValidationError):
         model.clean_track_batch({"client_id": "batch-0002", "points": [ok] * (model.MAX_FIXES_PER_BATCH + 1)}, NOW, lkp)
 

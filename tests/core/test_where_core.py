@@ -4,7 +4,7 @@ import math
 import pytest
 from shapely.geometry import LineString, Point, box
 
-from search_coord.core import effort, segments, where
+from search_coord.core import effort, segments, tracks, where
 from search_coord.core.errors import GeometryError, ProbabilityError
 from search_coord.core.probability import update_poa
 
@@ -73,11 +73,11 @@ def test_corridor_width():
 
 
 def test_track_pieces_break_at_gaps():
-    fixes = [effort.Fix(0, 0, 0), effort.Fix(10, 0, 10), effort.Fix(20, 0, 20),
-             effort.Fix(30, 0, 500),   # 480 s later: a gap
-             effort.Fix(40, 0, 510), effort.Fix(2000, 0, 520)]  # 1960 m jump: a gap
-    pieces = effort.track_pieces(fixes)
-    assert [p.length for p in pieces] == [20, 10]
+    rules = tracks.TrackRules(sweep_width_m=20)
+    fixes = [tracks.TrackFix(0, 0, 0, 3), tracks.TrackFix(10, 0, 10, 3), tracks.TrackFix(20, 0, 20, 3),
+             tracks.TrackFix(30, 0, 500, 3),   # 480 s later: a gap
+             tracks.TrackFix(40, 0, 510, 3), tracks.TrackFix(2000, 0, 520, 3)]  # 1960 m jump: a gap
+    assert [p.length for p in tracks.follow(fixes, rules).lines] == [20, 10]
 
 
 def test_lengths_inside_segments_and_coverage():

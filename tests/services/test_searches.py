@@ -74,8 +74,8 @@ def test_track_batch_is_applied_once_per_client_id(svc, people):
     batch = {"client_id": "phone-1-batch-0001", "points": fixes(5)}
     first = field.add_track_batch(svc, people["off1"], s["id"], batch)
     again = field.add_track_batch(svc, people["off1"], s["id"], batch)
-    assert first == {"accepted": 5, "seq": first["seq"], "duplicate": False}
-    assert again == {"accepted": 5, "seq": first["seq"], "duplicate": True}
+    assert first == {"accepted": 5, "rejected": [], "clock_offset_s": None, "seq": first["seq"], "duplicate": False}
+    assert again == {"accepted": 5, "rejected": [], "clock_offset_s": None, "seq": first["seq"], "duplicate": True}
     assert count(svc, TrackPoint) == 5
     assert [e["type"] for _, e in svc.publisher.events] == ["track.points"]  # the repeat published nothing
     state = searches.get_state(svc, people["disp"], s["id"])

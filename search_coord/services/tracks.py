@@ -1,0 +1,240 @@
+"""Tracks as searched ground: storing a device's fixes with where each stands in its counted track, the coverage
+they add, and counting whole tracks again (core/tracks.py has the rules). Every source of fixes (phones' batches,
+imported GPX/KML files) goes through ``record_fixes``; the full recompute goes through ``track_coverage``."""
+from __future__ import annotations
+
+import math
+from datetime import datetime, timezone
+
+from sqlalchemy import select, update
+
+from ..adapters.models import Search, Segment, Team, TeamMember, TrackPoint
+from ..core import effort, tracks
+from . import basis
+from .events import iso, naive_utc
+
+#: Fixes further than this from every known point of the subject (or twice the 95 % ring, if larger) are no
+#: evidence for this search: refused per fix (a phone still sharing on the way from the station, a bad fix).
+REGION_FLOOR_M = 10_000.0
+
+
+def epoch(dt: datetime) -> float:
+    """Seconds since the epoch of a stored naive-UTC or an aware datetime (never the machine's local zone)."""
+    return (dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)).timestamp()
+
+
+def rules_for(search: Search, mode: str, settings: dict | None = None) -> tracks.TrackRules:
+    """How the search counts a track of ``mode`` (its sweep width and gaps; the mode's top speed)."""
+    settings = settings or basis.settings_of(search)
+    return tracks.TrackRules(sweep_width_m=settings["sweep_width_m"][mode], gap_s=settings["gap_s"],
+                             gap_m=settings["gap_m"], max_speed_ms=tracks.MAX_SPEED_MS.get(mode, 7.0))
+
+
+def region_limit_m(search: Search) -> float:
+    """How far (m) from a known point of the subject a fix may be and still be evidence for this search."""
+    return max(REGION_FLOOR_M, 2.0 * basis.rings_of(search)[-1])
+
+
+def _known_xy(search: Search, proj) -> list[tuple[float, float]]:
+    points = [h["lkp"]["coordinates"][:2] for h in (search.lkp_history or [])] + [search.lkp["coordinates"][:2]]
+    xs, ys = proj.to_xy([p[0] for p in points], [p[1] for p in points])
+    return list(zip(xs, ys))
+
+
+def _mode_kind(search_id: int, user_id: int):
+    return (select(Team.kind).outerjoin(TeamMember, TeamMember.team_id == Team.id)
+            .where(Team.search_id == search_id, Team.disbanded.is_(False), Team.kind.in_(list(effort.TEAM_KIND_MODE)),
+                   (TeamMember.user_id == user_id) | (Team.leader_id == user_id))
+            .order_by(Team.id).limit(1).scalar_subquery())
+
+
+def _fix(x, y, row_t, acc, run) -> tracks.TrackFix:
+    return tracks.TrackFix(float(x), float(y), epoch(row_t), acc, run or 0)
+
+
+def _ms(t: float | None) -> int | None:
+    return None if t is None else int(round(t * 1000))
+
+
+def record_fixes(session, search: Search, user_id: int, device: str, fixes: list[dict], event_seq: int) -> dict:
+    """Store one device's fixes (inside the caller's transaction) and add the coverage they make.
+
+    ``fixes``: ``[{"t": aware UTC datetime, "lon", "lat", "acc": m (95 %) or None, "run": int, "index"?}]``.
+    Fixes far outside the search's region are refused (``rejected``: ``[{"index", "reason"}]``), fixes this device
+    already sent (same time) are stored once. A batch later than everything stored continues the track from its
+    stored state (a few indexed look-ups); an older one recounts the pieces it touches, so coverage never depends
+    on arrival order. Returns ``{"stored", "rejected", "coverage": {segment id: new cumulative coverage},
+    "shown": [[lon, lat, iso time, acc, track key or None], ...]}`` (``shown`` simplified for display; a key of
+    None marks a fix too coarse to be joined into a line).
+    """
+    proj = basis.projection(search)
+    limit = region_limit_m(search)
+    known = _known_xy(search, proj)
+    xs, ys = proj.to_xy([f["lon"] for f in fixes], [f["lat"] for f in fixes]) if fixes else ([], [])
+    kept, rejected = [], []
+    for i, (f, x, y) in enumerate(zip(fixes, xs, ys)):
+        d = min(math.hypot(x - kx, y - ky) for kx, ky in known)
+        if not math.isfinite(d) or d > limit:
+            rejected.append({"index": f.get("index", i), "reason": f"is {d / 1000:.1f} km from the last known point, "
+                             f"outside the search's region ({limit / 1000:.0f} km)"})
+        else:
+            kept.append((f, tracks.TrackFix(float(x), float(y), epoch(f["t"]), f.get("acc"), f.get("run", 0))))
+    if not kept:
+        return {"stored": 0, "rejected": rejected, "coverage": {}, "shown": []}
+    kept.sort(key=lambda pair: tracks.order_key(pair[1]))
+    base = (TrackPoint.search_id == search.id, TrackPoint.user_id == user_id, TrackPoint.device == device)
+    cols = (TrackPoint.id, TrackPoint.lon, TrackPoint.lat, TrackPoint.t.label("at"), TrackPoint.acc, TrackPoint.run,
+            TrackPoint.piece, TrackPoint.vertex)
+    last = session.execute(select(*cols, _mode_kind(search.id, user_id)).where(*base)
+                           .order_by(TrackPoint.t.desc()).limit(1)).first()
+    mode = effort.mode_for_team_kind(last[-1] if last is not None
+                                     else session.execute(select(_mode_kind(search.id, user_id))).scalar())
+    rules = rules_for(search, mode)
+    first_t = kept[0][1].t
+    if last is None or epoch(last.at) < first_t:
+        state = _state_before(session, proj, base, cols, last)
+        followed = tracks.follow([tf for _, tf in kept], rules, state)
+        lines_old, lines_new, changed = [], followed.lines, []
+    else:
+        kept, lines_old, lines_new, followed, changed = _recount(session, proj, base, cols, kept, rules)
+    rows = [{"search_id": search.id, "user_id": user_id, "device": device, "t": naive_utc(f["t"]), "lon": f["lon"],
+             "lat": f["lat"], "acc": f.get("acc"), "run": f.get("run", 0), "event_seq": event_seq,
+             "piece": _ms(piece), "vertex": vertex}
+            for (f, _), piece, vertex in zip(kept, followed.pieces[-len(kept):] if kept else [],
+                                             followed.vertices[-len(kept):] if kept else [])]
+    if rows:
+        session.execute(TrackPoint.__table__.insert(), rows)
+    for row_id, piece, vertex in changed:
+        session.execute(update(TrackPoint).where(TrackPoint.id == row_id).values(piece=piece, vertex=vertex))
+    added = _coverage_of(session, search, lines_new, rules)
+    for k, c in _coverage_of(session, search, lines_old, rules).items():
+        added[k] = added.get(k, 0.0) - c
+    shown_rows = [(r["lon"], r["lat"], r["t"], r["acc"], track_key(device, r["piece"])) for r in rows]
+    return {"stored": len(rows), "rejected": rejected, "coverage": add_coverage(session, added),
+            "shown": display(proj, shown_rows)}
+
+
+def track_key(device: str, piece: int | None) -> str | None:
+    """The key a map joins fixes by: one device's piece of counted track (None: a coarse fix, never joined)."""
+    return None if piece is None else f"{device}:{piece}"
+
+
+def _state_before(session, proj, base, cols, last) -> tracks.TrackState:
+    """The stored state of a device's counted track after its last stored fix (for a batch that comes after it)."""
+    if last is None:
+        return tracks.TrackState()
+    counted = last if last.piece is not None else session.execute(
+        select(*cols).where(*base, TrackPoint.piece.is_not(None)).order_by(TrackPoint.t.desc()).limit(1)).first()
+    if counted is None:
+        return tracks.TrackState()
+    vertex = counted if counted.vertex else session.execute(
+        select(*cols).where(*base, TrackPoint.vertex.is_(True), TrackPoint.piece == counted.piece)
+        .order_by(TrackPoint.t.desc()).limit(1)).first()
+    (cx, vx), (cy, vy) = proj.to_xy([counted.lon, (vertex or counted).lon], [counted.lat, (vertex or counted).lat])
+    return tracks.TrackState(_fix(cx, cy, counted.at, counted.acc, counted.run),
+                             _fix(vx, vy, (vertex or counted).at, (vertex or counted).acc, (vertex or counted).run),
+                             counted.piece / 1000.0)
+
+
+def _recount(session, proj, base, cols, kept, rules):
+    """A batch older than what is stored: recount the whole pieces it touches, before and after it is added."""
+    t0, t1 = kept[0][0]["t"], kept[-1][0]["t"]
+    before = session.execute(select(TrackPoint.piece).where(*base, TrackPoint.piece.is_not(None),
+                                                            TrackPoint.t < naive_utc(t0))
+                             .order_by(TrackPoint.t.desc()).limit(1)).scalar()
+    after = session.execute(select(TrackPoint.piece).where(*base, TrackPoint.piece.is_not(None),
+                                                           TrackPoint.t > naive_utc(t1))
+                            .order_by(TrackPoint.t).limit(1)).scalar()
+    start = datetime.fromtimestamp(before / 1000.0, timezone.utc) if before is not None else t0
+    end = t1
+    if after is not None:
+        end = max(t1, session.execute(select(TrackPoint.t).where(*base, TrackPoint.piece == after)
+                                      .order_by(TrackPoint.t.desc()).limit(1)).scalar().replace(tzinfo=timezone.utc))
+    stored = session.execute(select(*cols).where(*base, TrackPoint.t >= naive_utc(start), TrackPoint.t <= naive_utc(end))
+                             .order_by(TrackPoint.t)).all()
+    if stored:
+        sx, sy = proj.to_xy([r.lon for r in stored], [r.lat for r in stored])
+    else:
+        sx, sy = [], []
+    old = [(r, _fix(x, y, r.at, r.acc, r.run)) for r, x, y in zip(stored, sx, sy)]
+    seen = {round(tf.t, 3) for _, tf in old}
+    kept = [(f, tf) for f, tf in kept if round(tf.t, 3) not in seen]   # sent before: stored once
+    old.sort(key=lambda pair: tracks.order_key(pair[1]))
+    followed_old = tracks.follow([tf for _, tf in old], rules)
+    merged = sorted([(None, tf, r) for r, tf in old] + [(f, tf, None) for f, tf in kept],
+                    key=lambda item: tracks.order_key(item[1]))
+    followed = tracks.follow([tf for _, tf, _ in merged], rules)
+    changed = []
+    new_pieces, new_vertices = [], []
+    for (f, _, row), piece, vertex in zip(merged, followed.pieces, followed.vertices):
+        if row is not None:
+            if (row.piece, bool(row.vertex)) != (_ms(piece), vertex):
+                changed.append((row.id, _ms(piece), vertex))
+        else:
+            new_pieces.append(piece)
+            new_vertices.append(vertex)
+    ordered_new = [(f, tf) for f, tf, row in merged if row is None]
+    result = tracks.Followed(followed.lines, new_pieces, new_vertices, followed.state)
+    return ordered_new, followed_old.lines, followed.lines, result, changed
+
+
+def _coverage_of(session, search: Search, lines, rules: tracks.TrackRules) -> dict[int, float]:
+    if not lines:
+        return {}
+    _, index, areas = basis.segment_index(session, search)
+    if not areas:
+        return {}
+    return effort.coverage_from_lengths(index.lengths_inside(lines), areas, rules.sweep_width_m)
+
+
+def add_coverage(session, added: dict[int, float]) -> dict[int, float]:
+    """Add coverage to segments by atomic increments (inside the caller's transaction); their new coverage."""
+    out = {}
+    for seg_id, c in sorted(added.items()):
+        if c == 0:
+            continue
+        out[seg_id] = session.execute(update(Segment).where(Segment.id == seg_id)
+                                      .values(coverage=Segment.coverage + c).returning(Segment.coverage)).scalar_one()
+    return out
+
+
+def display(proj, rows: list[tuple], tolerance_m: float = 2.0) -> list[list]:
+    """``[lon, lat, t, acc, key]`` rows worth drawing: Douglas-Peucker within each key (small batches whole)."""
+    out = rows
+    if len(rows) >= 10:
+        xs, ys = proj.to_xy([r[0] for r in rows], [r[1] for r in rows])
+        keep = effort.simplify_indices(list(zip(xs, ys)), [r[4] for r in rows], tolerance_m)
+        out = [rows[i] for i in keep]
+    return [[r[0], r[1], iso(r[2]), r[3], r[4]] for r in out]
+
+
+def track_coverage(session, search: Search, proj, index, areas, settings: dict) -> tuple[dict[int, float], int]:
+    """Coverage of every stored track of the search counted from scratch (one device track at a time, by the
+    rules of its user's current mode). Returns ({segment id: coverage}, number of fixes)."""
+    lines, count = device_lines(session, search, proj, settings)
+    coverage: dict[int, float] = {}
+    for track_lines, width in lines.values():
+        for k, c in effort.coverage_from_lengths(index.lengths_inside(track_lines), areas, width).items():
+            coverage[k] = coverage.get(k, 0.0) + c
+    return coverage, count
+
+
+def device_lines(session, search: Search, proj, settings: dict) -> tuple[dict[tuple, tuple[list, float]], int]:
+    """The counted lines (metres) of each (user, device) track of the search with the sweep width of its mode:
+    ``({(user id, device): ([LineString], W)}, number of fixes)``."""
+    rows = session.execute(select(TrackPoint.user_id, TrackPoint.device, TrackPoint.lon, TrackPoint.lat,
+                                  TrackPoint.t, TrackPoint.acc, TrackPoint.run)
+                           .where(TrackPoint.search_id == search.id)
+                           .order_by(TrackPoint.user_id, TrackPoint.device, TrackPoint.t)).all()
+    by_track: dict[tuple, list] = {}
+    for uid, device, lon, lat, t, acc, run in rows:
+        by_track.setdefault((uid, device), []).append((lon, lat, t, acc, run))
+    out = {}
+    modes: dict[int, str] = {}
+    for (uid, device), pts in by_track.items():
+        mode = modes.setdefault(uid, basis.user_mode(session, search.id, uid))
+        rules = rules_for(search, mode, settings)
+        xs, ys = proj.to_xy([p[0] for p in pts], [p[1] for p in pts])
+        fixes = sorted((_fix(x, y, p[2], p[3], p[4]) for x, y, p in zip(xs, ys, pts)), key=tracks.order_key)
+        out[(uid, device)] = (tracks.follow(fixes, rules).lines, rules.sweep_width_m)
+    return out, len(rows)
