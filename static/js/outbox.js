@@ -301,6 +301,8 @@
         }
         const body = Object.assign({}, item.body);
         if (item.photoId) body.photo_id = item.photoId;
+        // the phone's own clock when it sends: the server measures this phone's clock offset from it
+        if (item.kind === "track") body.sent_at = new Date().toISOString();
         const res = await SC.api(item.method, item.url, body, { quiet: true });
         await this.afterSent(item, res);
         await this.store.remove(item.key);
