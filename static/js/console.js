@@ -186,6 +186,15 @@
   });
 
   /* ---- members ------------------------------------------------------------------------------------ */
+  /** "phone clock +4 min off" for a member whose phone's clock the server found wrong (it corrects the times). */
+  function clockNote(userId) {
+    const off = (st().clocks || []).filter((c) => c.user_id === userId && c.offset_s);
+    if (!off.length) return null;
+    const fmt = (s) => (s > 0 ? "+" : "−") + (Math.abs(s) >= 90 ? `${Math.round(Math.abs(s) / 60)} min` : `${Math.round(Math.abs(s))} s`);
+    return el("span", { class: "small block clock-off", dataset: { clockOffset: off[0].offset_s } },
+      "⏱ " + t("members.clock_off", { offset: off.map((c) => fmt(c.offset_s)).join(", ") }));
+  }
+
   function renderMembers() {
     const list = SC.clear($("#member-list"));
     const members = st().members;
@@ -205,6 +214,7 @@
           el("span", { class: "badge role-badge" }, tEnum("role", u.role)), " ",
           el("span", { class: "badge presence-badge presence-" + presence }, t("presence." + presence)),
           el("span", { class: "muted small block" }, [u.unit, teamsOf.join(SC.t("list.sep"))].filter(Boolean).join(" · ")),
+          clockNote(u.id),
           u.role !== "dispatcher" || hasTrack ? el("span", { class: "small block last-fix" + (stale ? " stale" : "") },
             hasTrack ? t("members.last_fix", { time: SC.fmtTime(lastAt), age: SC.fmtAgo(lastAt) }) + (stale ? " · " + t("members.stale") : "")
               : t("members.no_fix")) : null),

@@ -43,8 +43,8 @@
 
     setState(st) {
       const tracks = {};
-      // a fix is kept as [lon, lat, isoTime, run]; the snapshot sends it that way already
-      for (const [uid, pts] of Object.entries(st.tracks || {})) tracks[String(uid)] = pts.map((p) => [p[0], p[1], p[2], p[3] || 0]);
+      // a fix is kept as [lon, lat, isoTime, key, acc]: key joins fixes into lines (null: too coarse to join)
+      for (const [uid, pts] of Object.entries(st.tracks || {})) tracks[String(uid)] = pts.map((p) => [p[0], p[1], p[2], p[3] === undefined ? 0 : p[3], p[4]]);
       st.tracks = tracks;
       this.state = st;
       this.appliedSeq = st.last_seq || 0;
@@ -192,14 +192,19 @@
         case "track.points": {
           const uid = String(p.user_id);
           const list = st.tracks[uid] || (st.tracks[uid] = []);
-          for (const pt of p.points || []) list.push([pt[0], pt[1], pt[2], pt[4] || 0]); // event: [lon, lat, t, acc, run]
+          for (const pt of p.points || []) list.push([pt[0], pt[1], pt[2], pt[4] === undefined ? 0 : pt[4], pt[3]]); // event: [lon, lat, t, acc, key]
           list.sort((a, b) => (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0));
+          if ("clock_offset_s" in p) { // the phone's clock as the server measured it on this batch
+            const clocks = (st.clocks || []).filter((c) => !(c.user_id === p.user_id && c.device === (p.device || "")));
+            if (p.clock_offset_s) clocks.push({ user_id: p.user_id, device: p.device || "", offset_s: p.clock_offset_s });
+            st.clocks = clocks;
+          }
           break;
         }
         case "positions":
           for (const [uid, pt] of Object.entries(p.positions || {})) {
             const list = st.tracks[uid] || (st.tracks[uid] = []);
-            if (!list.length || list[list.length - 1][2] < pt[2]) list.push([pt[0], pt[1], pt[2], pt[3] || 0]);
+            if (!list.length || list[list.length - 1][2] < pt[2]) list.push([pt[0], pt[1], pt[2], pt[3] === undefined ? 0 : pt[3]]);
           }
           break;
         case "clue.reported":

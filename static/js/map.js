@@ -18,17 +18,29 @@
   SC.TRACK_GAP_S = 120; // two fixes further apart than this are not joined by a line
   SC.STALE_S = 120; // a last position older than this is stale
 
-  /** Split fixes [lon, lat, isoTime, run] into pieces: a new one where `run` changes or after a long silence. */
+  /** Split fixes [lon, lat, isoTime, key] into the pieces a map joins by a line: fixes of one key (one device's
+      piece of counted track, as the server keyed it; or the phone's own run number) in time order, broken after a
+      long silence. A fix whose key is null is too coarse to join anything: it is never part of a line. */
   SC.trackPieces = function trackPieces(pts) {
-    const pieces = [];
-    let cur = null;
-    let prev = null;
+    const byKey = new Map();
     for (const p of pts) {
-      const gap = prev && (p[3] || 0) !== (prev[3] || 0)
-        || prev && (new Date(p[2]).getTime() - new Date(prev[2]).getTime()) > SC.TRACK_GAP_S * 1000;
-      if (!cur || gap) { cur = []; pieces.push(cur); }
-      cur.push(p);
-      prev = p;
+      const key = p[3] === undefined ? 0 : p[3];
+      if (key === null) continue;
+      if (!byKey.has(key)) byKey.set(key, []);
+      byKey.get(key).push(p);
+    }
+    const pieces = [];
+    for (const list of byKey.values()) {
+      let cur = null;
+      let prev = null;
+      for (const p of list) {
+        if (!cur || (new Date(p[2]).getTime() - new Date(prev[2]).getTime()) > SC.TRACK_GAP_S * 1000) {
+          cur = [];
+          pieces.push(cur);
+        }
+        cur.push(p);
+        prev = p;
+      }
     }
     return pieces;
   };
@@ -257,6 +269,7 @@
           marker.setLatLng([last[1], last[0]]);
         }
         marker.scLast = last[2];
+        marker.scCoarse = last[3] === null; // the last fix was too coarse to count: its place is only roughly known
         marker.scName = this.userName(state, uid);
         marker.scColor = color;
         this.styleMarker(marker);
@@ -274,8 +287,11 @@
     /** A position older than SC.STALE_S is drawn greyed, with its age. */
     styleMarker(marker) {
       const stale = SC.isStale(marker.scLast);
-      const tip = `${marker.scName} · ${SC.fmtTime(marker.scLast)}` + (stale ? ` (${SC.fmtAgo(marker.scLast)})` : "");
+      const tip = `${marker.scName} · ${SC.fmtTime(marker.scLast)}` + (stale ? ` (${SC.fmtAgo(marker.scLast)})` : "")
+        + (marker.scCoarse ? ` · ${t("track.coarse")}` : "");
       marker.setTooltipContent(tip);
+      const el = marker.getElement && marker.getElement();
+      if (el) el.classList.toggle("sc-coarse", !!marker.scCoarse);
       if (marker.scStale !== stale) {
         marker.scStale = stale;
         marker.setStyle(stale ? { fillColor: "#8a94a3", color: "#d0d5dc", fillOpacity: 0.75, dashArray: "3 3" }
