@@ -28,7 +28,8 @@ class User(Base):
 
 class Photo(Base):
     __tablename__ = "photos"
-    __table_args__ = (UniqueConstraint("uploaded_by", "client_id", name="uq_photos_client_id"),)
+    __table_args__ = (UniqueConstraint("uploaded_by", "client_id", name="uq_photos_client_id"),
+                      Index("ix_photos_uploaded_by_sha256", "uploaded_by", "sha256"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     search_id: Mapped[int | None] = mapped_column(ForeignKey("searches.id"), index=True)
@@ -40,6 +41,9 @@ class Photo(Base):
     uploaded_at: Mapped[datetime] = mapped_column(DateTime)
     # A phone's retry of an upload whose answer was lost is recognised by this id and stored once.
     client_id: Mapped[str | None] = mapped_column(String(64))
+    # The uploaded file's type, and its bytes only when they could not be converted (an undecodable HEIC).
+    original_mime: Mapped[str | None] = mapped_column(String(40))
+    original: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class Search(Base):
@@ -345,3 +349,25 @@ class Sighting(Base):
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
     decision_note: Mapped[str | None] = mapped_column(Text)
+
+
+class TrackImport(Base):
+    """A track file (GPX, KML) a dispatcher imported as a unit's track on a search; one per file's sha256."""
+
+    __tablename__ = "track_imports"
+    __table_args__ = (UniqueConstraint("search_id", "sha256", name="uq_track_imports_search_sha256"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    search_id: Mapped[int] = mapped_column(ForeignKey("searches.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str | None] = mapped_column(String(200))
+    format: Mapped[str] = mapped_column(String(10))
+    # The unit's track is stored under an account-less user (role "unit", never able to log in).
+    unit_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    points_in_file: Mapped[int] = mapped_column(Integer)
+    stored: Mapped[int] = mapped_column(Integer)
+    report: Mapped[dict] = mapped_column(JSON)     # the answer given at import, repeated to a duplicate
+    event_seq: Mapped[int] = mapped_column(BigInteger)
+    imported_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    imported_at: Mapped[datetime] = mapped_column(DateTime)

@@ -1,16 +1,14 @@
-"""What officers send from the field: GPS fix batches, clues and sightings, photos."""
+"""What officers send from the field: GPS fix batches, clues and sightings (photos: ``services/photos.py``)."""
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from ..adapters.models import Clue, DeviceClock, Photo
 from ..core import known_points, model
-from ..core.errors import NotFound, ValidationError
-from ..core.photos import sniff_image
+from ..core.errors import ValidationError
 from . import events, tracks
 from .access import load_search
 from .context import Actor, Services
@@ -97,45 +95,3 @@ def attach_photo(session, photo_id: int | None, search_id: int) -> None:
     if photo is None or photo.search_id not in (None, search_id):
         raise ValidationError({"photo_id": f"photo {photo_id} does not exist on this search"})
     photo.search_id = search_id
-
-
-def upload_photo(svc: Services, actor: Actor, data: bytes, search_id: int | None = None,
-                 client_id: str | None = None) -> dict:
-    """Store a photo whole (one transaction) after checking it is an image of acceptable size. With a client id,
-    a retry of an upload whose answer was lost gets the first photo back instead of storing it again."""
-    mime = sniff_image(data)
-    if client_id is not None:
-        check = model.Form({"client_id": client_id})
-        check.client_id()
-        check.result()
-    now = svc.now()
-    try:
-        with svc.transaction() as s:
-            if search_id is not None:
-                load_search(s, search_id, actor)
-            photo = Photo(search_id=search_id, mime=mime, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
-                          data=data, uploaded_by=actor.user_id, uploaded_at=naive_utc(now), client_id=client_id)
-            s.add(photo)
-            s.flush()
-            return {"id": photo.id, "mime": mime, "size": photo.size, "sha256": photo.sha256, "duplicate": False}
-    except IntegrityError:
-        if client_id is None:
-            raise
-        with svc.reading() as s:
-            photo = s.execute(select(Photo).where(Photo.uploaded_by == actor.user_id,
-                                                  Photo.client_id == client_id)).scalar_one()
-            return {"id": photo.id, "mime": photo.mime, "size": photo.size, "sha256": photo.sha256,
-                    "duplicate": True}
-
-
-def get_photo(svc: Services, actor: Actor, photo_id: int) -> tuple[bytes, str]:
-    """A photo's bytes and type; visible to those who may see its search (or its uploader, before it is used)."""
-    with svc.reading() as s:
-        photo = s.get(Photo, photo_id)
-        if photo is None:
-            raise NotFound(f"photo {photo_id} not found")
-        if photo.search_id is not None:
-            load_search(s, photo.search_id, actor)
-        elif photo.uploaded_by != actor.user_id and not actor.is_dispatcher:
-            raise NotFound(f"photo {photo_id} not found")
-        return photo.data, photo.mime

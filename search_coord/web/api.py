@@ -5,7 +5,9 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from ..core import behaviour, model
 from ..core.errors import NotAuthenticated, ValidationError
-from ..services import broadcasts, camera_files, field, geocoding, searches, teams, users, video, where
+from ..core.photos import MAX_PHOTO_BYTES
+from ..services import (broadcasts, camera_files, field, geocoding, photos, searches, teams, track_import, users,
+                        video, where)
 from .auth import csrf_token, current_actor, current_user, login, logout, services
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -191,6 +193,18 @@ def tracks_list(search_id):
 @bp.post("/searches/<int:search_id>/tracks")
 def tracks_add(search_id):
     result = field.add_track_batch(services(), current_actor(), search_id, body())
+    return result, 200 if result["duplicate"] else 201
+
+
+@bp.post("/searches/<int:search_id>/tracks/import")
+def tracks_import(search_id):
+    """A GPX / KML / KMZ file (multipart 'file') as the track of the unit named in 'unit' (optional 'team_id')."""
+    actor = current_actor()
+    upload = request.files.get("file")
+    team_id = request.form.get("team_id") or None
+    result = track_import.import_track(services(), actor, search_id, upload.read() if upload else None,
+                                       upload.filename if upload else None, request.form.get("unit"),
+                                       int(team_id) if team_id and team_id.isdigit() else team_id)
     return result, 200 if result["duplicate"] else 201
 
 
@@ -387,24 +401,29 @@ def video_blind_spot_segments(search_id):
 
 @bp.post("/photos")
 def photos_upload():
+    """A photo as multipart field 'photo' (optional search_id, client_id); limits in ``core/photos.py``."""
     actor = current_actor()
+    request.max_content_length = MAX_PHOTO_BYTES + 64 * 1024   # a phone's photo may exceed the app's request limit
     upload = request.files.get("photo")
     if upload is None:
         raise ValidationError({"photo": "send the image as multipart form field 'photo'"})
     search_id = request.form.get("search_id")
     if search_id is not None and not search_id.isdigit():
         raise ValidationError({"search_id": "must be a search id"})
-    result = field.upload_photo(services(), actor, upload.read(), int(search_id) if search_id else None,
-                                request.form.get("client_id") or None)
+    result = photos.upload_photo(services(), actor, upload.read(), int(search_id) if search_id else None,
+                                 request.form.get("client_id") or None)
     return result, 200 if result["duplicate"] else 201
 
 
 @bp.get("/photos/<int:photo_id>")
 def photos_get(photo_id):
-    data, mime = field.get_photo(services(), current_actor(), photo_id)
+    original = request.args.get("original") == "1"
+    data, mime = photos.get_photo(services(), current_actor(), photo_id, original)
     resp = Response(data, mimetype=mime)
     resp.headers["Cache-Control"] = "private, max-age=86400"
     resp.headers["X-Content-Type-Options"] = "nosniff"
+    if original:
+        resp.headers["Content-Disposition"] = f"attachment; filename=photo-{photo_id}.heic"
     return resp
 
 

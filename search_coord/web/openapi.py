@@ -45,6 +45,10 @@ DESCRIPTIONS = {
         ("Move an assignment on (in_progress, done with debrief, aborted)", True, "team member or dispatcher"),
     ("GET", "/api/v1/searches/{search_id}/tracks"): ("GPS tracks per officer", False, "member"),
     ("POST", "/api/v1/searches/{search_id}/tracks"): ("A batch of the caller's GPS fixes (client_id)", True, "member"),
+    ("POST", "/api/v1/searches/{search_id}/tracks/import"):
+        ("Import a GPX / KML / KMZ track (multipart 'file', 'unit' name, optional 'team_id') as a unit's track: "
+         "once per file (sha256), notes per point (time interpolated, repeated, before the disappearance...); "
+         "a file without times is refused; 413 over 8 MB", False, "dispatcher"),
     ("GET", "/api/v1/searches/{search_id}/clues"): ("Clues and sightings", False, "member"),
     ("POST", "/api/v1/searches/{search_id}/clues"): ("Report a clue or sighting (client_id)", True, "member"),
     ("POST", "/api/v1/searches/{search_id}/clues/{clue_id}/photo"): (
@@ -77,6 +81,8 @@ DESCRIPTIONS = {
     ("PATCH", "/api/v1/cameras/{camera_id}"): ("Edit a camera (clock offset, retention, view, active)", True,
                                                "dispatcher"),
     ("GET", "/api/v1/cameras/export"): ("The registry as ?format=csv or geojson", False, "dispatcher"),
+    ("GET", "/api/v1/cameras/page"): ("The registry a page at a time (?q= code or name, ?offset=, ?limit= up to 200)",
+                                      False, "dispatcher"),
     ("POST", "/api/v1/cameras/import"): ("Import cameras from CSV or GeoJSON (?format=), all or nothing", False,
                                          "dispatcher"),
     ("GET", "/api/v1/searches/{search_id}/video"):
@@ -100,8 +106,13 @@ DESCRIPTIONS = {
         ("Ground between the last camera that saw the subject and the cleared cameras around it", False, "member"),
     ("POST", "/api/v1/searches/{search_id}/video/blind-spot/segments"):
         ("Turn the blind spot into segments for the patrols", False, "dispatcher"),
-    ("POST", "/api/v1/photos"): ("Upload a photo (multipart field 'photo', optional search_id)", False, "any user"),
-    ("GET", "/api/v1/photos/{photo_id}"): ("A photo's bytes", False, "member"),
+    ("POST", "/api/v1/photos"):
+        ("Upload a photo (multipart field 'photo', optional search_id, client_id): JPEG, PNG, GIF, WebP or HEIC, "
+         "at most 24 MB and 200 megapixels (413 beyond); HEIC, rotated photos and photos over 2560 px or 2 MB are "
+         "stored as a JPEG (quality 85, at most 2560 px, orientation applied, no EXIF); the same original sent "
+         "again answers the first photo", False, "any user"),
+    ("GET", "/api/v1/photos/{photo_id}"): ("A photo's bytes as served (?original=1: an undecodable HEIC's original)",
+                                           False, "member"),
     ("GET", "/api/v1/geocode"): ("Address lookup (?q=) through the configured geocoder", False, "any user"),
     ("GET", "/api/v1/openapi.json"): ("This document", False, "anyone"),
 }
