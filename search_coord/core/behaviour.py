@@ -160,3 +160,16 @@ def reach_m(elapsed_s: float, speed_ms: float) -> float:
     if speed_ms < 0:
         raise ValueError("speed must be >= 0")
     return max(0.0, float(elapsed_s)) * float(speed_ms)
+
+
+#: Reach stops growing at the rest-of-world ring, 1.5 x the category's 95 % distance (SCIENCE.md §1, the IGT4SAR-Pro
+#: convention; §7): speed x time is only an upper bound (§3), and beyond that ring the ring model gives no more
+#: probability. A person with dementia in a city is not 49 km away after 14 hours; they are within 18.8 km (1.5 x
+#: 12.55 km) or they are somewhere the statistics do not describe, which the dispatcher decides by widening it.
+ROW_RING_FACTOR = 1.5
+
+
+def reach_cap_m(rings: tuple[float, ...]) -> float:
+    """How far reach may grow (m) for distance rings (25/50/75/95 % radii, m): the rest-of-world ring."""
+    return ROW_RING_FACTOR * float(rings[-1])
+

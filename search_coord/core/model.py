@@ -43,7 +43,11 @@ ASSIGNMENT_TRANSITIONS = {
 
 MAX_AGE = 120
 SUBJECT_FIELDS = ("name", "age", "sex", "category", "description", "clothing", "medical", "photo_id")
-SEARCH_FIELDS = ("title", "subject", "lkp", "lkp_time", "lkp_address", "risk", "risk_reasons", "notes", "terrain")
+SEARCH_FIELDS = ("title", "subject", "lkp", "lkp_time", "lkp_address", "risk", "risk_reasons", "notes", "terrain",
+                 "lkp_time_confirmed")
+#: A last known time further back than this is usually a typo (a wrong year, a phone's date picker): it is refused
+#: unless the dispatcher confirms it (``lkp_time_confirmed``), e.g. for a person missing for weeks.
+OLD_LKP_TIME = timedelta(days=7)
 
 
 def clean_search(data: dict, now: datetime, partial: bool = False) -> dict:
@@ -57,6 +61,14 @@ def clean_search(data: dict, now: datetime, partial: bool = False) -> dict:
     form.point("lkp", required=True)
     form.text("lkp_address", max_len=300)
     form.time("lkp_time", now, required=True)
+    form.boolean("lkp_time_confirmed")
+    when = form.out.get("lkp_time")
+    if when is not None and now - when > OLD_LKP_TIME and not form.out.pop("lkp_time_confirmed", False):
+        days = (now - when).days
+        form.error("lkp_time", f"is {days} days ago: check the date and year")
+        form.error("lkp_time_confirmed", f"must be true to open a search last seen more than "
+                                         f"{OLD_LKP_TIME.days} days ago")
+    form.out.pop("lkp_time_confirmed", None)
     form.choice("risk", RISK_LEVELS, required=True)
     form.choices("risk_reasons", RISK_REASONS)
     form.text("notes", max_len=4000)
@@ -305,8 +317,9 @@ SWEEP_MODES = ("foot", "vehicle", "door_to_door")
 def clean_model_settings(data) -> dict:
     """Per-search overrides: walking speed for reach (m/s), sweep widths and searching speeds per mode, track gaps."""
     form = Form(data, partial=True)
-    form.unknown(("walking_speed_ms", "sweep_width_m", "search_speed_ms", "gap_s", "gap_m"))
+    form.unknown(("walking_speed_ms", "sweep_width_m", "search_speed_ms", "gap_s", "gap_m", "max_reach_m"))
     form.number("walking_speed_ms", 0.05, 5.0)
+    form.number("max_reach_m", 100, 500_000)   # widens (or narrows) where reach stops growing; empty: the ROW ring
     form.number("gap_s", 5, 3600)
     form.number("gap_m", 10, 5000)
     for name, hi in (("sweep_width_m", 500.0), ("search_speed_ms", 40.0)):

@@ -27,6 +27,7 @@ def settings_of(search: Search) -> dict:
         "search_speed_ms": {**effort.DEFAULT_SEARCH_SPEED_MS, **own.get("search_speed_ms", {})},
         "gap_s": own.get("gap_s") or effort.DEFAULT_GAP_S,
         "gap_m": own.get("gap_m") or effort.DEFAULT_GAP_M,
+        "max_reach_m": own.get("max_reach_m"),
     }
 
 
@@ -36,9 +37,18 @@ def projection(search: Search) -> LocalProjection:
 
 
 def reach_now(search: Search, now: datetime, settings: dict | None = None) -> float:
+    """How far (m) the subject can be from the last known point now: walking speed x time since, stopped at the
+    category's rest-of-world ring (``behaviour.reach_cap_m``) unless the dispatcher set ``max_reach_m``."""
     settings = settings or settings_of(search)
     elapsed = (naive_utc(now) - search.lkp_time).total_seconds()
-    return where.effective_reach(behaviour.reach_m(elapsed, settings["walking_speed_ms"]))
+    walked = behaviour.reach_m(elapsed, settings["walking_speed_ms"])
+    return where.effective_reach(min(walked, reach_cap(search, settings)))
+
+
+def reach_cap(search: Search, settings: dict | None = None) -> float:
+    """The most reach can grow to (m): the dispatcher's ``max_reach_m``, else the rest-of-world ring."""
+    own = (settings or settings_of(search)).get("max_reach_m")
+    return float(own) if own else behaviour.reach_cap_m(rings_of(search))
 
 
 def heading_of(search: Search) -> tuple[float | None, float]:

@@ -36,7 +36,7 @@ def add_track_batch(svc: Services, actor: Actor, search_id: int, data: dict) -> 
             clean = model.clean_track_batch(data, now, missing_since(search))
             ev = events.begin(s, search_id, "track.points", actor, now, client_id=clean["client_id"])
             model.check_search_writable(search.status)
-            device, offset = clean["device"], clean["clock_offset_s"]
+            device, offset = clean["device"] or (actor.device or "")[:64], clean["clock_offset_s"]
             done = tracks.record_fixes(s, search, actor.user_id, device, clean["points"], ev.seq)
             rejected = sorted(clean["rejected"] + done["rejected"], key=lambda r: r["index"])
             _note_clock(s, search_id, actor.user_id, device, offset, now)

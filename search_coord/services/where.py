@@ -16,7 +16,7 @@ from ..core.errors import GeometryError, NotFound, ValidationError
 from ..core.geometry import LocalProjection, repair_answer
 from . import events, tracks
 from .access import load_search, require_dispatcher
-from .basis import heading_of, projection, reach_now, rings_of, segment_index, settings_of
+from .basis import heading_of, projection, reach_cap, reach_now, rings_of, segment_index, settings_of
 from .context import Actor, Services
 from .events import iso, naive_utc
 
@@ -83,6 +83,7 @@ def get_model(svc: Services, actor: Actor, search_id: int) -> dict:
             "rings": [{"percent": pct, "radius_m": r, "geometry": _circle(proj, r)}
                       for pct, r in zip((25, 50, 75, 95), rings)],
             "reach": {"radius_m": reach, "walking_speed_ms": settings["walking_speed_ms"],
+                      "cap_m": reach_cap(search, settings), "capped": reach >= reach_cap(search, settings),
                       "since": iso(search.lkp_time), "at": iso(now), "geometry": _circle(proj, min(reach, 1e6))},
             "model_reach_m": search.model_reach_m,
             "lkp": search.lkp, "lkp_time": iso(search.lkp_time), "heading_deg": search.heading_deg,

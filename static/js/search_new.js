@@ -159,17 +159,29 @@
     for (const k of Object.keys(body)) if (body[k] === undefined) delete body[k];
     const btn = $("#submit-btn");
     btn.disabled = true;
-    try {
-      const created = await SC.api("POST", "/api/v1/searches", body, { quiet: true });
-      window.location.href = "/searches/" + created.id;
-    } catch (err) {
-      btn.disabled = false;
-      if (err.status === 400 && err.data && err.data.errors) {
-        const rest = SC.showFieldErrors(form, err.data.errors);
-        errs.append(el("p", {}, t("form.fix_errors")));
-        for (const k of rest) errs.append(el("p", {}, `${k}: ${err.data.errors[k]}`));
-      } else {
-        SC.toast(SC.errorMessage(err), "error");
+    for (;;) {
+      try {
+        const created = await SC.api("POST", "/api/v1/searches", body, { quiet: true });
+        window.location.href = "/searches/" + created.id;
+        return;
+      } catch (err) {
+        btn.disabled = false;
+        const errors = err.status === 400 && err.data && err.data.errors;
+        if (errors && errors.lkp_time_confirmed && Object.keys(errors).every((k) => k.startsWith("lkp_time"))
+            && window.confirm(t("new.old_lkp_confirm", { days: (String(errors.lkp_time).match(/\d+/) || ["?"])[0] }))) {
+          // a last known time more than a week ago is a typo as a rule (the wrong year): asked once, then sent again
+          body.lkp_time_confirmed = true;
+          btn.disabled = true;
+          continue;
+        }
+        if (errors) {
+          const rest = SC.showFieldErrors(form, err.data.errors);
+          errs.append(el("p", {}, t("form.fix_errors")));
+          for (const k of rest) errs.append(el("p", {}, `${k}: ${err.data.errors[k]}`));
+        } else {
+          SC.toast(SC.errorMessage(err), "error");
+        }
+        return;
       }
     }
   });

@@ -192,6 +192,8 @@
           <form class="sc-where-settings-form">
             <label>${t("where.walking_speed")} <input name="walking_speed_ms" type="number" step="any" min="0.05"
               max="5"> m/s</label>
+            <label>${t("where.max_reach")} <input name="max_reach_km" type="number" step="any" min="0.1" max="500"
+              placeholder="${t("where.max_reach_row")}"> km</label>
             ${["foot", "vehicle", "door_to_door"].map((mode) => `<label>${t("where.sweep_width")}
               (${t("where.mode." + mode)}) <input name="w_${mode}" type="number" step="any" min="0.1" max="500"> m</label>`)
               .join("")}
@@ -239,6 +241,7 @@
         const f = settingsForm;
         api("PATCH", `/api/v1/searches/${searchId}/model/settings`, {
           walking_speed_ms: Number(f.walking_speed_ms.value),
+          max_reach_m: f.max_reach_km.value ? Number(f.max_reach_km.value) * 1000 : null,
           sweep_width_m: {foot: Number(f.w_foot.value), vehicle: Number(f.w_vehicle.value),
             door_to_door: Number(f.w_door_to_door.value)}});
       });
@@ -259,6 +262,7 @@
       const f = panel.querySelector(".sc-where-settings-form");
       if (!f || f.contains(document.activeElement)) return;  // never overwrite what is being typed
       f.walking_speed_ms.value = m.settings.walking_speed_ms;
+      f.max_reach_km.value = m.settings.max_reach_m ? m.settings.max_reach_m / 1000 : "";
       for (const mode of ["foot", "vehicle", "door_to_door"]) f["w_" + mode].value = m.settings.sweep_width_m[mode];
     }
 
@@ -281,7 +285,8 @@
           <div>${t("where.rings")}: ${m.rings.map((r) => `${r.percent}% ${(r.radius_m / 1000).toFixed(1)} km`).join(" · ")}
             <span class="sc-muted">(${escapeHtml(m.ring_source)})</span></div>
           <div>${t("where.reach")}: <strong class="sc-reach-km">${(m.reach.radius_m / 1000).toFixed(2)} km</strong>
-            <span class="sc-muted">${m.reach.walking_speed_ms.toFixed(2)} m/s</span></div>
+            <span class="sc-muted">${m.reach.walking_speed_ms.toFixed(2)} m/s${m.reach.capped
+              ? " · " + t("where.reach_capped").replace("{km}", (m.reach.cap_m / 1000).toFixed(1)) : ""}</span></div>
           <div>${t("where.row")}: ${pct(row)} · ${t("where.pos_total")}: ${pct(m.pos_total)}
             · ${t("where.basis")}: ${t("where.basis." + m.poa_basis)}</div>
           <div class="sc-where-selected sc-muted">${t("where.click_segment")}</div>`;

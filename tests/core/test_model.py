@@ -135,3 +135,16 @@ def test_user_validation():
     with pytest.raises(ValidationError) as exc:
         model.clean_user({"username": "bad name!", "display_name": "", "role": "boss", "password": "short"})
     assert set(exc.value.errors) == {"username", "display_name", "role", "password"}
+
+
+def test_a_last_known_time_more_than_a_week_ago_must_be_confirmed():
+    data = {"subject": {"name": "A", "category": "dementia", "age": 80},
+            "lkp": {"type": "Point", "coordinates": [116.2, 39.77]}, "lkp_time": "2023-11-28T17:30:00+08:00",
+            "risk": "high"}
+    with pytest.raises(ValidationError) as exc:   # a wrong year, as a date picker makes it
+        model.clean_search(data, NOW)
+    assert "days ago" in exc.value.errors["lkp_time"] and "lkp_time_confirmed" in exc.value.errors
+    out = model.clean_search({**data, "lkp_time_confirmed": True}, NOW)
+    assert out["lkp_time"].year == 2023 and "lkp_time_confirmed" not in out
+    assert model.clean_search({**data, "lkp_time": "2026-11-25T17:30:00+08:00"}, NOW)["risk"] == "high"
+

@@ -225,3 +225,18 @@ def test_two_devices_on_one_account_are_two_tracks(svc, people, night):
         post(svc, people["off1"], sid, south[i:i + 6], 100 + i, device="phone-s")
     walked = where.get_model(svc, people["disp"], sid)["segments"][0]["coverage"] * 200 * 200 / 20
     assert walked == pytest.approx(2 * 170, rel=0.02)   # never a zig-zag between the two streets
+
+
+def test_reach_stops_growing_at_the_rest_of_world_ring_unless_the_dispatcher_widens_it(svc, people, night):
+    """A person with dementia does not walk 49 km in 14 hours: reach stops at 1.5 x the 95 % ring (18.8 km)."""
+    sid, _ = night
+    svc.clock.now = NOW + timedelta(hours=12)   # 14 h after the last known time
+    m = where.get_model(svc, people["disp"], sid)
+    assert m["reach"]["radius_m"] == pytest.approx(1.5 * 12552.9, abs=1) and m["reach"]["capped"]
+    where.update_settings(svc, people["disp"], sid, {"max_reach_m": 30_000})
+    assert where.get_model(svc, people["disp"], sid)["reach"]["radius_m"] == 30_000
+    where.update_settings(svc, people["disp"], sid, {"max_reach_m": None})
+    assert where.get_model(svc, people["disp"], sid)["reach"]["radius_m"] == pytest.approx(18829.4, abs=1)
+    svc.clock.now = NOW   # 2 h: 0.95 m/s x 7200 s, well inside the cap
+    m = where.get_model(svc, people["disp"], sid)
+    assert m["reach"]["radius_m"] == pytest.approx(6840) and not m["reach"]["capped"]

@@ -8,14 +8,15 @@ from conftest import LKP
 from PIL import Image
 
 
-def _jpeg() -> bytes:
+def _jpeg(color=(200, 40, 40)) -> bytes:
     buf = io.BytesIO()
-    Image.new("RGB", (40, 30), (200, 40, 40)).save(buf, "JPEG")
+    Image.new("RGB", (40, 30), color).save(buf, "JPEG")
     return buf.getvalue()
 
 
-def _photo(c, sid=None) -> int:
-    data = {"photo": (io.BytesIO(_jpeg()), "p.jpg")}
+def _photo(c, sid=None, color=(200, 40, 40)) -> int:
+    """Upload a small JPEG (the same bytes again from the same person are the same photo: use another colour)."""
+    data = {"photo": (io.BytesIO(_jpeg(color)), "p.jpg")}
     if sid:
         data["search_id"] = str(sid)
     r = c.client.post("/api/v1/photos", data=data, headers={"X-CSRF-Token": c.token})
@@ -49,7 +50,7 @@ def test_the_photo_joins_its_clue_once_and_the_maps_are_told(app, login, opened)
     events = disp.get(f"/api/v1/searches/{sid}/events?after=0").get_json()
     assert len([e for e in (events["events"] if isinstance(events, dict) else events) if e["type"] == "clue.updated"]) == 1
     # another photo on a clue that has one: a conflict
-    r = off1.post(f"/api/v1/searches/{sid}/clues/{clue['id']}/photo", {"photo_id": _photo(off1, sid)})
+    r = off1.post(f"/api/v1/searches/{sid}/clues/{clue['id']}/photo", {"photo_id": _photo(off1, sid, (20, 90, 200))})
     assert r.status_code == 409, r.get_json()
 
 
