@@ -5,6 +5,7 @@ from datetime import datetime
 
 from sqlalchemy import (JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, LargeBinary,
                         String, Text, UniqueConstraint)
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -24,6 +25,11 @@ class User(Base):
     unit: Mapped[str | None] = mapped_column(String(80))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # Stored in the session cookie at login; bumped (logout, deactivation, password or role change) to end every
+    # session and socket of the user at once.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Set by an administrator: until the user has changed their password, they may do nothing else.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
 
 
 class Photo(Base):
