@@ -5,12 +5,14 @@ and ``MAX_PIXELS`` pixels. Anything else is a 400 naming ``photo``; too many byt
 
 What is served (``prepare_photo``):
 
-* a JPEG, PNG, GIF or WebP whose longest side is at most ``SERVE_MAX_SIDE`` px, of at most ``SERVE_MAX_BYTES`` bytes
-  and upright (no EXIF orientation to apply) is served exactly as it came;
+* a JPEG, PNG, GIF or WebP whose longest side is at most ``SERVE_MAX_SIDE`` px, of at most ``SERVE_MAX_BYTES`` bytes,
+  upright (no EXIF orientation to apply) and carrying no EXIF or XMP metadata is served exactly as it came; one that
+  carries metadata is saved again without it (a JPEG with its own quantisation tables, ``quality="keep"``; a PNG
+  losslessly; a WebP or GIF as a JPEG like below), so no position (EXIF GPS) is ever stored to be served;
 * anything else -- every HEIC, a bigger photo, one whose EXIF says it is rotated -- is re-encoded as a JPEG
   (quality ``JPEG_QUALITY``), shrunk to ``SERVE_MAX_SIDE`` px on its longest side, orientation applied. A re-encoded
-  photo carries no metadata: its EXIF (GPS position, camera, time) is not copied. Photos served as they came keep
-  theirs (they are visible only to the people on the search, where the position is evidence anyway);
+  photo carries no metadata: its EXIF (GPS position, camera, time) is not copied. ``strip_metadata`` does the same
+  for bytes stored before this rule (served to anyone but their uploader);
 * a file that says it is HEIC/HEIF but that the decoder cannot read is still accepted -- a photo from the field is
   evidence and the server's decoder may be older than the phone -- with its original bytes kept for download and a
   JPEG placeholder saying so served in its place.
@@ -133,7 +135,11 @@ def prepare_photo(data: bytes) -> PreparedPhoto:
             if (fmt != "HEIF" and max(img.size) <= SERVE_MAX_SIDE and len(data) <= SERVE_MAX_BYTES
                     and orientation in (1, None)):
                 img.load()   # decoded whole: a broken file is refused here, not in the viewer's browser
-                return PreparedPhoto(data, _FORMATS[fmt], img.width, img.height, _FORMATS[fmt], digest, False)
+                if not carries_metadata(img):
+                    return PreparedPhoto(data, _FORMATS[fmt], img.width, img.height, _FORMATS[fmt], digest, False)
+                if fmt in ("JPEG", "PNG"):
+                    return PreparedPhoto(_saved_without_metadata(img, fmt), _FORMATS[fmt], img.width, img.height,
+                                         _FORMATS[fmt], digest, True, note=METADATA_NOTE)
             served = _shrunk_upright(img, orientation)
     except ValidationError:
         raise
@@ -144,6 +150,45 @@ def prepare_photo(data: bytes) -> PreparedPhoto:
     out = io.BytesIO()
     served.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
     return PreparedPhoto(out.getvalue(), "image/jpeg", served.width, served.height, _FORMATS[fmt], digest, True)
+
+
+#: What the answer of an upload says when only the photo's metadata was removed.
+METADATA_NOTE = "location and camera metadata (EXIF/XMP) removed"
+
+
+def carries_metadata(img: Image.Image) -> bool:
+    """True when an opened image holds EXIF or XMP metadata (where a phone puts its GPS position)."""
+    return bool(img.getexif()) or any(k in img.info for k in ("exif", "xmp", "XML:com.adobe.xmp"))
+
+
+def _saved_without_metadata(img: Image.Image, fmt: str) -> bytes:
+    """The image saved again in its own format with no EXIF/XMP: JPEG with its own quantisation tables and chroma
+    subsampling (``quality="keep"``, the least loss Pillow offers) and its colour profile; PNG and GIF losslessly;
+    WebP lossless when it was, else at quality 90."""
+    out = io.BytesIO()
+    icc = img.info.get("icc_profile")
+    extra = {"icc_profile": icc} if icc else {}
+    if fmt == "JPEG":
+        img.save(out, "JPEG", quality="keep", **extra)
+    elif fmt == "WEBP":
+        img.save(out, "WEBP", lossless=bool(img.info.get("lossless")), quality=90, **extra)
+    else:
+        img.save(out, fmt, **extra)
+    return out.getvalue()
+
+
+def strip_metadata(data: bytes) -> bytes:
+    """Stored image bytes (JPEG, PNG, GIF, WebP) with any EXIF/XMP metadata removed, in the same format; the bytes
+    themselves when they carry none (read from the header: no decoding then). For photos stored before uploads were
+    cleaned, served to anyone but their uploader. Raises ``ValidationError`` when the bytes are not such an image."""
+    try:
+        with Image.open(io.BytesIO(data), formats=list(_FORMATS)) as img:
+            if not carries_metadata(img):
+                return data
+            img.load()
+            return _saved_without_metadata(img, img.format)
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ValidationError({"photo": f"stored photo could not be read ({type(exc).__name__})"}) from None
 
 
 def _shrunk_upright(img: Image.Image, orientation: int | None) -> Image.Image:

@@ -10,12 +10,13 @@ from ..core.fields import Form
 from . import events
 from .access import load_search
 from .context import Actor, Services
-from .field import attach_photo
+from .photos import attach_photo
 from .views import clue_view
 
 
 def attach_clue_photo(svc: Services, actor: Actor, search_id: int, clue_id: int, data: dict) -> dict:
-    """Give clue ``clue_id`` the photo ``data["photo_id"]`` (one uploaded for this search, or not yet used).
+    """Give clue ``clue_id`` the photo ``data["photo_id"]`` (one of this search, or the actor's own not yet used;
+    ``photos.attach_photo``).
 
     Only its reporter or a dispatcher may; the same photo again is answered as the first time (a retry whose answer
     was lost), another photo on a clue that has one is a conflict. Returns the clue."""
@@ -36,7 +37,7 @@ def attach_clue_photo(svc: Services, actor: Actor, search_id: int, clue_id: int,
         if clue.photo_id is not None:
             raise Conflict(f"clue {clue_id} already has a photo")
         model.check_search_writable(search.status)
-        attach_photo(s, photo_id, search_id)
+        attach_photo(s, photo_id, search_id, actor=actor)
         clue.photo_id = photo_id
         s.flush()
         view = clue_view(clue)

@@ -30,7 +30,7 @@ def begin(session: Session, search_id: int, type_: str, actor: Actor | None, now
     """Take the search's next sequence number and insert the event row (payload filled by ``finish``).
 
     The number comes from an UPDATE of the search row, which serialises writers per search on every database. A
-    repeated ``client_id`` violates a unique constraint right here, before anything else of the change is checked,
+    ``client_id`` the same actor already used for the same event type violates a unique constraint right here, before anything else of the change is checked,
     so a retry is recognised whatever state the search has reached since (services answer it as the first time).
     """
     seq = session.execute(
@@ -86,20 +86,31 @@ def events_after(session: Session, search_id: int, after: int, limit: int = 1000
     return [dump_event(ev, name) for ev, name in rows]
 
 
-def event_by_client_id(session: Session, search_id: int, client_id: str) -> dict | None:
+def event_by_client_id(session: Session, search_id: int, client_id: str, actor_id: int | None,
+                       type_: str) -> dict | None:
+    """The event of ``type_`` that user ``actor_id`` made on the search under ``client_id``, or None.
+
+    A client id is its sender's own (unique per search, sender and kind of change): another user's record with the
+    same id is never found here."""
     row = session.execute(
         select(Event, User.display_name).outerjoin(User, User.id == Event.actor_id)
-        .where(Event.search_id == search_id, Event.client_id == client_id)
+        .where(Event.search_id == search_id, Event.client_id == client_id, Event.type == type_,
+               Event.actor_id.is_(None) if actor_id is None else Event.actor_id == actor_id)
     ).first()
     return dump_event(*row) if row else None
 
 
-def replayed(svc, search_id: int, client_id: str | None, exc: Exception) -> dict:
-    """A change was refused by the unique client id: it had already been applied. The event it made then, so the
-    retry can be answered as the first time was; any other integrity error is raised again."""
+def replayed(svc, search_id: int, client_id: str | None, exc: Exception, *, actor: Actor | None,
+             type_: str) -> dict:
+    """A change was refused by the unique client id (per search, ``actor`` and ``type_``, the event type the change
+    makes): it had already been applied by the same user. The event it made then, so the retry can be answered as
+    the first time was; any other integrity error is raised again."""
     from .context import is_duplicate_client_id
 
     if not client_id or not is_duplicate_client_id(exc):
         raise exc
     with svc.reading() as s:
-        return event_by_client_id(s, search_id, client_id)
+        ev = event_by_client_id(s, search_id, client_id, actor.user_id if actor else None, type_)
+    if ev is None:   # a unique violation of another kind whose message happens to name the column
+        raise exc
+    return ev

@@ -6,13 +6,13 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
-from ..adapters.models import Clue, DeviceClock, Photo
+from ..adapters.models import Clue, DeviceClock
 from ..core import known_points, model
-from ..core.errors import ValidationError
 from . import events, tracks
 from .access import load_search
 from .context import Actor, Services
 from .events import naive_utc
+from .photos import attach_photo   # noqa: F401  (also imported from here by services/video.py)
 from .views import clue_view
 
 
@@ -41,15 +41,18 @@ def add_track_batch(svc: Services, actor: Actor, search_id: int, data: dict) -> 
             rejected = sorted(clean["rejected"] + done["rejected"], key=lambda r: r["index"])
             _note_clock(s, search_id, actor.user_id, device, offset, now)
             events.finish(s, ev, {"user_id": actor.user_id, "device": device, "count": done["stored"],
-                                  "rejected": len(rejected), "clock_offset_s": offset, "points": done["shown"],
+                                  "rejected": len(rejected), "rejected_fixes": rejected,
+                                  "clock_offset_s": offset, "points": done["shown"],
                                   "coverage": {str(k): v for k, v in done["coverage"].items()}})
         return {"accepted": done["stored"], "rejected": rejected, "clock_offset_s": offset, "seq": ev.seq,
                 "duplicate": False}
     except IntegrityError as exc:
-        ev = events.replayed(svc, search_id, data.get("client_id") if isinstance(data, dict) else None, exc)
+        ev = events.replayed(svc, search_id, data.get("client_id") if isinstance(data, dict) else None, exc,
+                             actor=actor, type_="track.points")
         p = ev["payload"]
-        return {"accepted": p.get("count", len(p["points"])), "rejected": [], "clock_offset_s": p.get("clock_offset_s"),
-                "seq": ev["seq"], "duplicate": True}
+        # the first answer again: its numbers, and which fixes were refused and why (kept in the event)
+        return {"accepted": p.get("count", len(p["points"])), "rejected": p.get("rejected_fixes", []),
+                "clock_offset_s": p.get("clock_offset_s"), "seq": ev["seq"], "duplicate": True}
 
 
 def _note_clock(s, search_id: int, user_id: int, device: str, offset: float | None, now) -> None:
@@ -73,7 +76,7 @@ def report_clue(svc: Services, actor: Actor, search_id: int, data: dict) -> dict
             clean = model.clean_clue(data, now, missing_since(search))
             ev = events.begin(s, search_id, "clue.reported", actor, now, client_id=clean.get("client_id"))
             model.check_search_writable(search.status)
-            attach_photo(s, clean.get("photo_id"), search_id)
+            attach_photo(s, clean.get("photo_id"), search_id, actor=actor)
             clue = Clue(search_id=search_id, kind=clean["kind"], time=naive_utc(clean["time"]),
                         location=clean["location"], text=clean["text"], direction=clean.get("direction"),
                         photo_id=clean.get("photo_id"), reported_by=actor.user_id, reported_at=naive_utc(now))
@@ -84,14 +87,4 @@ def report_clue(svc: Services, actor: Actor, search_id: int, data: dict) -> dict
         return view
     except IntegrityError as exc:
         client_id = data.get("client_id") if isinstance(data, dict) else None
-        return events.replayed(svc, search_id, client_id, exc)["payload"]["clue"]
-
-
-def attach_photo(session, photo_id: int | None, search_id: int) -> None:
-    """A report's photo: one uploaded for this search, or not yet given to any (it joins the search now)."""
-    if photo_id is None:
-        return
-    photo = session.get(Photo, photo_id)
-    if photo is None or photo.search_id not in (None, search_id):
-        raise ValidationError({"photo_id": f"photo {photo_id} does not exist on this search"})
-    photo.search_id = search_id
+        return events.replayed(svc, search_id, client_id, exc, actor=actor, type_="clue.reported")["payload"]["clue"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from ..adapters.models import (Assignment, Clue, DeviceClock, Membership, Photo, Search, SearchedArea, Team, TeamMember,
+from ..adapters.models import (Assignment, Clue, DeviceClock, Membership, Search, SearchedArea, Team, TeamMember,
                               TrackPoint, User)
 from ..core import known_points, model
 from ..core.errors import Conflict, NotFound, ValidationError
@@ -12,13 +12,9 @@ from . import events, video, where
 from .access import load_search, require_dispatcher
 from .context import Actor, Services
 from .events import iso, naive_utc
+from .photos import attach_photo
 from .tracks import track_key
 from .views import assignment_view, clue_view, search_summary, search_view, team_view, user_view
-
-
-def _check_photo(session, photo_id: int | None, field: str) -> None:
-    if photo_id is not None and session.get(Photo, photo_id) is None:
-        raise ValidationError({field: f"photo {photo_id} does not exist; upload it first"})
 
 
 def open_search(svc: Services, actor: Actor, data: dict) -> dict:
@@ -27,7 +23,6 @@ def open_search(svc: Services, actor: Actor, data: dict) -> dict:
     now = svc.now()
     clean = model.clean_search(data, now)
     with svc.transaction() as s:
-        _check_photo(s, clean["subject"].get("photo_id"), "subject.photo_id")
         search = Search(
             title=clean.get("title") or clean["subject"]["name"], status="open", subject=clean["subject"],
             lkp=clean["lkp"], lkp_time=naive_utc(clean["lkp_time"]), lkp_address=clean.get("lkp_address"),
@@ -35,8 +30,7 @@ def open_search(svc: Services, actor: Actor, data: dict) -> dict:
             notes=clean.get("notes"), opened_at=naive_utc(now), opened_by=actor.user_id, last_seq=0)
         s.add(search)
         s.flush()
-        if search.subject.get("photo_id"):
-            s.get(Photo, search.subject["photo_id"]).search_id = search.id
+        attach_photo(s, search.subject.get("photo_id"), search.id, actor=actor, field="subject.photo_id")
         s.add(Membership(search_id=search.id, user_id=actor.user_id, added_at=naive_utc(now)))
         s.flush()
         view = search_view(search)
@@ -59,7 +53,7 @@ def update_search(svc: Services, actor: Actor, search_id: int, data: dict) -> di
                 subject = model.clean_subject(subject)
             except ValidationError as exc:
                 raise ValidationError({f"subject.{k}": v for k, v in exc.errors.items()}) from None
-            _check_photo(s, subject.get("photo_id"), "subject.photo_id")
+            attach_photo(s, subject.get("photo_id"), search_id, actor=actor, field="subject.photo_id")
             search.subject = subject
             changes["subject"] = subject
         for key, value in clean.items():
@@ -122,7 +116,7 @@ def mark_found(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
             record_broadcast(s, search.id, actor, "found", found_message(clean["condition"]), now)
             return {"search": search_view(search), "event": data, "duplicate": False}
     except IntegrityError as exc:
-        return _replay(svc, search_id, client_id, exc)
+        return _replay(svc, actor, search_id, client_id, exc)
 
 
 _CONDITION_ZH = {"well": "状况良好", "injured": "受伤", "ill": "身体不适", "deceased": "已死亡", "unknown": "状况不明"}
@@ -134,9 +128,9 @@ def found_message(condition: str) -> str:
     return f"FOUND ({condition}). Stand down.\n已找到（{_CONDITION_ZH.get(condition, condition)}），全体收队。"
 
 
-def _replay(svc: Services, search_id: int, client_id: str | None, exc: IntegrityError) -> dict:
+def _replay(svc: Services, actor: Actor, search_id: int, client_id: str | None, exc: IntegrityError) -> dict:
     """The change was already applied under this client id: answer as the first time did."""
-    ev = events.replayed(svc, search_id, client_id, exc)
+    ev = events.replayed(svc, search_id, client_id, exc, actor=actor, type_="search.found")
     with svc.reading() as s:
         search = s.get(Search, search_id)
         return {"search": search_view(search), "event": ev, "duplicate": True}
@@ -177,14 +171,16 @@ def get_state(svc: Services, actor: Actor, search_id: int) -> dict:
             by_team.setdefault(row.team_id, []).append(row.user_id)
         assignments = s.execute(select(Assignment).where(Assignment.search_id == search_id)
                                 .order_by(Assignment.id)).scalars().all()
-        clues = s.execute(select(Clue).where(Clue.search_id == search_id).order_by(Clue.time)).scalars().all()
+        clues = s.execute(select(Clue).where(Clue.search_id == search_id, Clue.retracted_at.is_(None))
+                          .order_by(Clue.time)).scalars().all()
         points = s.execute(select(TrackPoint.user_id, TrackPoint.t, TrackPoint.lon, TrackPoint.lat, TrackPoint.device,
                                   TrackPoint.piece, TrackPoint.acc)
-                           .where(TrackPoint.search_id == search_id)
+                           .where(TrackPoint.search_id == search_id, TrackPoint.retracted_at.is_(None))
                            .order_by(TrackPoint.user_id, TrackPoint.t)).all()
         clocks = s.execute(select(DeviceClock).where(DeviceClock.search_id == search_id, DeviceClock.offset_s != 0)
                            .order_by(DeviceClock.user_id, DeviceClock.device)).scalars().all()
-        areas = s.execute(select(SearchedArea).where(SearchedArea.search_id == search_id)
+        areas = s.execute(select(SearchedArea).where(SearchedArea.search_id == search_id,
+                                                     SearchedArea.retracted_at.is_(None))
                           .order_by(SearchedArea.id)).scalars().all()
         tracks: dict[int, list] = {}
         for uid, t, lon, lat, device, piece, acc in points:   # a fix: [lon, lat, time, track key, accuracy]

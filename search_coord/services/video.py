@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 import shapely
 from shapely.geometry import mapping, shape
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..adapters.models import (Assignment, Camera, Event, Membership, ReviewedInterval, ReviewTask, Search,
@@ -84,21 +84,84 @@ def apply_camera(cam: Camera, clean: dict) -> None:
             setattr(cam, key, value)
 
 
-def list_cameras(svc: Services, actor: Actor, bbox: str | None = None, include_inactive: bool = False) -> list[dict]:
-    """The registry (any logged-in user may read it), optionally within ``minlon,minlat,maxlon,maxlat``."""
-    q = select(Camera).order_by(Camera.code)
-    if bbox:
-        try:
-            w, s_, e, n = (float(v) for v in bbox.split(","))
-        except ValueError:
-            raise ValidationError({"bbox": "must be minlon,minlat,maxlon,maxlat"}) from None
-        if not (-180 <= w <= e <= 180 and -90 <= s_ <= n <= 90):
-            raise ValidationError({"bbox": "must be minlon,minlat,maxlon,maxlat within the world"})
-        q = q.where(Camera.lon >= w, Camera.lon <= e, Camera.lat >= s_, Camera.lat <= n)
-    if not include_inactive:
-        q = q.where(Camera.active.is_(True))
+#: Who is not a dispatcher reads the registry an area at a time: a box at most this many degrees on each side
+#: (some 50 km: a search's region is far smaller), at most ``OFFICER_PAGE_MAX`` cameras a page.
+OFFICER_BOX_MAX_DEG = 0.5
+OFFICER_PAGE_MAX = 500
+#: A dispatcher's page: the whole registry of a big city is a few pages.
+DISPATCHER_PAGE_MAX = 5000
+#: Fields only dispatchers see: who owns a camera and how to reach them (people outside the police).
+DISPATCHER_ONLY_FIELDS = ("owner", "contact")
+
+
+def for_viewer(view: dict, actor: Actor) -> dict:
+    """A camera's view as ``actor`` may see it: owner contacts to dispatchers only."""
+    if actor.is_dispatcher:
+        return view
+    return {k: v for k, v in view.items() if k not in DISPATCHER_ONLY_FIELDS}
+
+
+def _bbox(bbox: str) -> tuple[float, float, float, float]:
+    try:
+        w, s_, e, n = (float(v) for v in bbox.split(","))
+    except ValueError:
+        raise ValidationError({"bbox": "must be minlon,minlat,maxlon,maxlat"}) from None
+    if not (-180 <= w <= e <= 180 and -90 <= s_ <= n <= 90):
+        raise ValidationError({"bbox": "must be minlon,minlat,maxlon,maxlat within the world"})
+    return w, s_, e, n
+
+
+def camera_page(svc: Services, actor: Actor, bbox: str | None = None, include_inactive: bool = False,
+                search_id: int | None = None, limit: int | None = None, offset: int = 0) -> dict:
+    """A page of the registry, ordered by code: the cameras within ``bbox`` (``"minlon,minlat,maxlon,maxlat"``,
+    degrees) and/or within search ``search_id``'s region (as its video panel shows them).
+
+    Dispatchers (and admins) may read it all, inactive cameras too (``include_inactive``), up to
+    ``DISPATCHER_PAGE_MAX`` a page (default). Anyone else must give a ``search_id`` of a search they are on or a
+    ``bbox`` of at most ``OFFICER_BOX_MAX_DEG`` on each side, gets at most ``OFFICER_PAGE_MAX`` a page and no owner
+    contacts (``DISPATCHER_ONLY_FIELDS``). Returns ``{"cameras": [camera views], "total", "offset", "limit",
+    "next_offset" (None on the last page)}``. Raises ``ValidationError`` (bbox, limit, offset, search_id),
+    ``NotFound`` / ``Forbidden`` for a search the actor may not see.
+    """
+    cap = DISPATCHER_PAGE_MAX if actor.is_dispatcher else OFFICER_PAGE_MAX
+    limit = cap if limit is None else limit
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= cap:
+        raise ValidationError({"limit": f"must be between 1 and {cap}"})
+    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+        raise ValidationError({"offset": "must be 0 or more"})
+    box = _bbox(bbox) if bbox else None
+    if not actor.is_dispatcher:
+        include_inactive = False
+        if box is None and search_id is None:
+            raise ValidationError({"bbox": "give the area (bbox=minlon,minlat,maxlon,maxlat) or the search_id whose "
+                                           "cameras you need"})
+        if box is not None and (box[2] - box[0] > OFFICER_BOX_MAX_DEG or box[3] - box[1] > OFFICER_BOX_MAX_DEG):
+            raise ValidationError({"bbox": f"may span at most {OFFICER_BOX_MAX_DEG} degrees each way; "
+                                           f"ask for a smaller area"})
     with svc.reading() as s:
-        return _views(list(s.execute(q).scalars()))
+        if search_id is not None:
+            search = load_search(s, search_id, actor)
+            cams = _cameras_near(s, search, svc.now())
+            if box is not None:
+                cams = [c for c in cams if box[0] <= c.lon <= box[2] and box[1] <= c.lat <= box[3]]
+            total, cams = len(cams), cams[offset:offset + limit]
+        else:
+            q = select(Camera)
+            if box is not None:
+                q = q.where(Camera.lon >= box[0], Camera.lon <= box[2], Camera.lat >= box[1], Camera.lat <= box[3])
+            if not include_inactive:
+                q = q.where(Camera.active.is_(True))
+            total = s.execute(select(func.count()).select_from(q.subquery())).scalar_one()
+            cams = list(s.execute(q.order_by(Camera.code, Camera.id).limit(limit).offset(offset)).scalars())
+        views = [for_viewer(v, actor) for v in _views(cams)]
+    return {"cameras": views, "total": total, "offset": offset, "limit": limit,
+            "next_offset": offset + len(views) if offset + len(views) < total else None}
+
+
+def list_cameras(svc: Services, actor: Actor, bbox: str | None = None, include_inactive: bool = False,
+                 search_id: int | None = None) -> list[dict]:
+    """The first page of ``camera_page`` (same rules and errors), as a list."""
+    return camera_page(svc, actor, bbox, include_inactive, search_id)["cameras"]
 
 
 def create_camera(svc: Services, actor: Actor, data: dict, search_id: int | None = None) -> dict:
@@ -605,7 +668,7 @@ def record_interval(svc: Services, actor: Actor, search_id: int, data: dict) -> 
             events.finish(s, ev, payload)
         return {"interval": view, "overlaps": overlaps, "area": area}
     except IntegrityError as exc:
-        payload = events.replayed(svc, search_id, client_id, exc)["payload"]
+        payload = events.replayed(svc, search_id, client_id, exc, actor=actor, type_="video.reviewed")["payload"]
         return {"interval": payload["interval"], "overlaps": payload["overlaps"], "area": payload.get("area"),
                 "duplicate": True}
 
@@ -629,7 +692,7 @@ def log_sighting(svc: Services, actor: Actor, search_id: int, data: dict) -> dic
         with svc.transaction() as s:
             search, cam, clean, ev = _begin_report(s, search_id, actor, data, now, video.clean_sighting,
                                                    "video.sighting_logged")
-            attach_photo(s, clean.get("photo_id"), search_id)
+            attach_photo(s, clean.get("photo_id"), search_id, actor=actor)
             x = Sighting(search_id=search_id, camera_id=cam.id, time=naive_utc(clean["time"]),
                          recorder_time=naive_utc(clean["recorder_time"]), direction_deg=clean.get("direction_deg"),
                          confidence=clean["confidence"], photo_id=clean.get("photo_id"), notes=clean.get("notes"),
@@ -640,7 +703,8 @@ def log_sighting(svc: Services, actor: Actor, search_id: int, data: dict) -> dic
             events.finish(s, ev, {"sighting": view})
         return view
     except IntegrityError as exc:
-        return {**events.replayed(svc, search_id, client_id, exc)["payload"]["sighting"], "duplicate": True}
+        return {**events.replayed(svc, search_id, client_id, exc, actor=actor,
+                                 type_="video.sighting_logged")["payload"]["sighting"], "duplicate": True}
 
 
 def _trail(s, search: Search) -> dict:
@@ -1007,7 +1071,7 @@ def get_video(svc: Services, actor: Actor, search_id: int) -> dict:
         cones = _cones(ordered, proj)
         camera_list = []
         for cam in ordered:
-            v = camera_view(cam, cone=mapping(proj.unproject(cones[cam.id])))
+            v = for_viewer(camera_view(cam, cone=mapping(proj.unproject(cones[cam.id]))), actor)
             v["distance_m"] = round(distance_m(anchor[0], anchor[1], cam.lon, cam.lat), 1)
             camera_list.append(v)
         return {"cameras": camera_list,

@@ -301,8 +301,16 @@ def suggestions_accept(search_id):
 
 @bp.get("/cameras")
 def cameras_list():
-    return jsonify(video.list_cameras(services(), current_actor(), request.args.get("bbox"),
-                                      request.args.get("active") == "all"))
+    """The registry a page at a time (``services.video.camera_page``: officers need ``bbox`` or ``search_id``):
+    the cameras as a JSON list; the total in ``X-Total-Count``, the next page's offset in ``X-Next-Offset``."""
+    page = video.camera_page(services(), current_actor(), request.args.get("bbox"),
+                             request.args.get("active") == "all", int_arg("search_id", None),
+                             int_arg("limit", None), int_arg("offset", 0))
+    resp = jsonify(page["cameras"])
+    resp.headers["X-Total-Count"] = str(page["total"])
+    if page["next_offset"] is not None:
+        resp.headers["X-Next-Offset"] = str(page["next_offset"])
+    return resp
 
 
 @bp.post("/cameras")
@@ -411,7 +419,8 @@ def photos_upload():
     if search_id is not None and not search_id.isdigit():
         raise ValidationError({"search_id": "must be a search id"})
     result = photos.upload_photo(services(), actor, upload.read(), int(search_id) if search_id else None,
-                                 request.form.get("client_id") or None)
+                                 request.form.get("client_id") or None,
+                                 current_app.config.get("PHOTO_QUOTA_BYTES_PER_DAY"))
     return result, 200 if result["duplicate"] else 201
 
 
