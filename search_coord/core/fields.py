@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
@@ -11,17 +12,93 @@ from .geometry import MAX_VERTICES, Repair, check_lonlat, normalise_lon, validat
 _MISSING = object()
 
 
+#: Times outside these years are typing mistakes (or attacks on date arithmetic), never a search's times.
+MIN_YEAR, MAX_YEAR = 1900, 2200
+#: The largest whole number accepted anywhere in input: what a JavaScript number holds exactly (2^53).
+MAX_SAFE_INT = 2**53
+#: How deep JSON may nest (GeoJSON needs 5); deeper input is refused before anything walks it recursively.
+MAX_JSON_DEPTH = 32
+_ASCII_INT = re.compile(r"-?[0-9]{1,19}")
+_TIME_HINT = "must be an ISO 8601 time such as 2026-11-28T17:30:00+08:00"
+
+
 def parse_time(value: Any) -> datetime:
-    """Parse an ISO 8601 time with a timezone ('Z' or an offset) into an aware UTC datetime."""
-    if not isinstance(value, str) or not value:
-        raise ValueError("must be an ISO 8601 time such as 2026-11-28T17:30:00+08:00")
+    """Parse an ISO 8601 time with a timezone ('Z' or an offset of at most 24 h) into an aware UTC datetime in the
+    years ``MIN_YEAR``..``MAX_YEAR``; ``ValueError`` (with the message for the client) otherwise. Only ASCII digits
+    count (``fromisoformat`` would read other scripts' digits)."""
+    if not isinstance(value, str) or not value or len(value) > 40 or not value.isascii():
+        raise ValueError(_TIME_HINT)
     try:
         dt = datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
     except ValueError:
-        raise ValueError("must be an ISO 8601 time such as 2026-11-28T17:30:00+08:00") from None
+        raise ValueError(_TIME_HINT) from None
     if dt.tzinfo is None:
         raise ValueError("must include a timezone (Z or +08:00)")
+    if not MIN_YEAR <= dt.year <= MAX_YEAR:
+        raise ValueError(f"must be between the years {MIN_YEAR} and {MAX_YEAR}")
     return dt.astimezone(timezone.utc)
+
+
+def parse_int(text: Any, lo: int = 0, hi: int = MAX_SAFE_INT) -> int:
+    """A whole number written in ASCII digits (optional leading '-'), between ``lo`` and ``hi``, from a query or path
+    string; ``ValueError`` otherwise (``int()`` alone would take '١٢٣', ' 12 ', '1_000' or 5,000 digits)."""
+    if not isinstance(text, str) or not _ASCII_INT.fullmatch(text):
+        raise ValueError("must be a whole number")
+    value = int(text)
+    if not lo <= value <= hi:
+        raise ValueError(f"must be between {lo} and {hi}")
+    return value
+
+
+def split_version(data: Any) -> tuple[int | None, Any]:
+    """(the ``"version"`` an edit started from, or None when absent; the body without it). A version that is not a
+    whole number from 1 to 2^53 raises ``ValidationError`` naming ``version``. A non-dict body is returned as is
+    (the form reading it refuses it)."""
+    if not isinstance(data, dict) or "version" not in data:
+        return None, data
+    rest = {k: v for k, v in data.items() if k != "version"}
+    value = data["version"]
+    if value is None:
+        return None, rest
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_SAFE_INT:
+        raise ValidationError({"version": "must be the version the edit started from (a whole number)"})
+    return value, rest
+
+
+def check_json(value: Any) -> None:
+    """Refuse JSON that no field could accept, before any code walks it: nesting deeper than ``MAX_JSON_DEPTH``, whole
+    numbers beyond +-2^53, non-finite numbers, and text or keys with lone surrogates (not encodable as UTF-8).
+    Raises ``ValidationError`` naming the path of the first bad value (``_body`` for the top). Iterative."""
+    stack: list[tuple[Any, str, int]] = [(value, "", 0)]
+    while stack:
+        item, path, depth = stack.pop()
+        where = path or "_body"
+        if depth > MAX_JSON_DEPTH:
+            raise ValidationError({where: f"nests deeper than {MAX_JSON_DEPTH} levels"})
+        if isinstance(item, bool) or item is None:
+            continue
+        if isinstance(item, int):
+            if abs(item) > MAX_SAFE_INT:
+                raise ValidationError({where: "is too large a number"})
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                raise ValidationError({where: "must be a finite number"})
+        elif isinstance(item, str):
+            _check_text(item, where)
+        elif isinstance(item, dict):
+            for key, sub in item.items():
+                _check_text(key, where)
+                stack.append((sub, f"{path}.{key}" if path else key, depth + 1))
+        elif isinstance(item, list):
+            for i, sub in enumerate(item):
+                stack.append((sub, f"{path}[{i}]" if path else f"[{i}]", depth + 1))
+
+
+def _check_text(text: str, where: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError({where: "contains an invalid character (a lone surrogate)"}) from None
 
 
 class Cleaned(dict):

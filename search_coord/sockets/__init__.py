@@ -5,14 +5,18 @@ import logging
 import threading
 import time
 
-from flask import current_app, request
-from flask_socketio import Namespace, join_room, leave_room
+from functools import wraps
+
+from flask import current_app, request, session
+from flask_socketio import Namespace, disconnect, join_room, leave_room
 
 from ..adapters.presence import make_presence
 from ..adapters.publisher import field_room_for, room_for, user_room
 from ..core.errors import SearchCoordError
+from ..core.fields import MAX_SAFE_INT
 from ..services import broadcasts, searches
-from ..web.auth import current_actor, services
+from ..web.auth import current_actor, current_user, services
+from .sessions import ENDED
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +77,24 @@ class _Bucket:
 _BUCKETS: dict[str, _Bucket] = {}
 
 
+def _session_sockets():
+    """This app's registry of /live connections and their session versions (``sockets.sessions``)."""
+    return current_app.extensions["search_coord_session_sockets"]
+
+
+def live_session(handler):
+    """Each socket message is checked against the session first (as each HTTP request is): once the user's sessions
+    have ended (logout, deactivation, a password or role change) the message is refused and the socket cut."""
+    @wraps(handler)
+    def checked(self, *args):
+        if current_user() is None:
+            _session_sockets().remove(request.sid)
+            disconnect()
+            return {"ok": False, **ENDED}
+        return handler(self, *args)
+    return checked
+
+
 class LiveNamespace(Namespace):
     def trigger_event(self, event, *args):
         """Every message passes the rate limit first; the connect/disconnect handshakes are not counted."""
@@ -91,10 +113,16 @@ class LiveNamespace(Namespace):
         if actor is None:
             log.info("socket connection refused: not logged in (%s)", request.remote_addr)
             return False  # refused (an exception would be swallowed by the namespace's error handler)
+        if current_user().get("must_change_password"):
+            log.info("socket connection refused: user %s must change their password first", actor.user_id)
+            return False
         join_room(user_room(actor.user_id))
+        _session_sockets().add(request.sid, actor.user_id, session.get("sv"))
         return None
 
-    def on_join(self, data):
+    @live_session
+
+    def on_join(self, data=None):
         """``{"search_id", "after", "view"?}`` -> join the room, then the events after ``after`` (the client drops
         repeats). ``view: "field"`` (the phone page) gets other units' positions coalesced (``positions`` messages).
 
@@ -103,9 +131,11 @@ class LiveNamespace(Namespace):
         try:
             actor = current_actor()
             if not isinstance(data, dict) or isinstance(data.get("search_id"), bool) \
-                    or not isinstance(data.get("search_id"), int):
+                    or not isinstance(data.get("search_id"), int) or not 1 <= data["search_id"] <= MAX_SAFE_INT:
                 return {"ok": False, "error": "invalid", "message": "send {search_id: <id>, after: <seq>}"}
             after = data.get("after", 0)
+            if isinstance(after, bool) or not isinstance(after, int) or not 0 <= after <= MAX_SAFE_INT:
+                return {"ok": False, "error": "invalid", "message": "after must be a sequence number (0 or more)"}
             search_id = data["search_id"]
             # Check access before joining: a non-member must never be in the room, even briefly.
             searches.get_search(services(), actor, search_id)
@@ -113,7 +143,7 @@ class LiveNamespace(Namespace):
             first, online = _presence().join(search_id, request.sid, actor.user_id)
             if first:
                 _announce(search_id, actor.user_id, True)
-            result = searches.list_events(services(), actor, search_id, after if isinstance(after, int) else -1)
+            result = searches.list_events(services(), actor, search_id, after)
             # Broadcasts this unit has not acknowledged are alerted again on every (re)connect.
             return {"ok": True, **result, "unacknowledged": broadcasts.unacknowledged(services(), actor, search_id),
                     "online": online}
@@ -121,7 +151,8 @@ class LiveNamespace(Namespace):
             log.info("join refused for sid %s: %s", request.sid, exc.message)
             return {"ok": False, "error": exc.code, "message": exc.message}
 
-    def on_leave(self, data):
+    @live_session
+    def on_leave(self, data=None):
         if isinstance(data, dict) and isinstance(data.get("search_id"), int):
             leave_room(room_for(data["search_id"]))
             leave_room(field_room_for(data["search_id"]))
@@ -129,6 +160,7 @@ class LiveNamespace(Namespace):
         return {"ok": True}
 
     def on_disconnect(self, *args):
+        _session_sockets().remove(request.sid)
         for search_id in _presence().searches_of(request.sid):
             self._gone(search_id)
 

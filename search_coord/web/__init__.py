@@ -23,8 +23,10 @@ class BodyTooLarge(SearchCoordError):
 
 
 def register_web(app: Flask) -> None:
-    from . import api, errors, i18n, pages, vendor
+    from . import api, errors, i18n, pages, security, vendor
+    from .converters import IdConverter
 
+    app.url_map.converters["int"] = IdConverter   # before any route is added
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(vendor.bp)
@@ -33,7 +35,7 @@ def register_web(app: Flask) -> None:
 
     @app.before_request
     def _guard():
-        if request.method in SAFE_METHODS:
+        if request.method in SAFE_METHODS or security.is_csrf_exempt(request.path):
             return None
         limit = app.config["MAX_JSON_BYTES"]
         if request.mimetype == "application/json" and (request.content_length or 0) > limit:
@@ -45,12 +47,5 @@ def register_web(app: Flask) -> None:
             raise CsrfError(CsrfError.__doc__)
         return None
 
-    @app.after_request
-    def _headers(resp):
-        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
-        resp.headers.setdefault("Referrer-Policy", "same-origin")
-        resp.headers.setdefault("X-Frame-Options", "DENY")
-        if request.path.startswith("/api/"):
-            resp.headers.setdefault("Cache-Control", "no-store")
-        return resp
+    security.register(app)   # the security headers on every response (CSP and others) and POST /csp-report
 

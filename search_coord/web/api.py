@@ -1,34 +1,69 @@
 """JSON API under /api/v1: parse, call one service, serialize. Errors are mapped once in ``errors.py``."""
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, Response, current_app, jsonify, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..core import behaviour, model
 from ..core.errors import NotAuthenticated, ValidationError
+from ..core.fields import MAX_SAFE_INT, check_json, parse_int
 from ..core.photos import MAX_PHOTO_BYTES
-from ..services import (broadcasts, camera_files, field, geocoding, photos, searches, teams, track_import, users,
-                        video, where)
+from ..services import (broadcasts, camera_files, field, geocoding, photos, retractions, searches, teams,
+                        track_import, users, video, where)
 from .auth import csrf_token, current_actor, current_user, login, logout, services
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def body() -> dict:
-    """The request's JSON object; a missing or malformed body is a 400 naming ``_body``."""
-    data = request.get_json(silent=True)
+    """The request's JSON object; a missing or malformed body is a 400 naming ``_body``, as is JSON no field could
+    take (``core.fields.check_json``: too deep, numbers beyond 2^53, NaN / Infinity, lone surrogates)."""
+    # A body over the JSON limit is a 413, whatever its type, with or without a Content-Length (chunked).
+    limit = current_app.config["MAX_JSON_BYTES"]
+    if (request.content_length or 0) > limit:
+        raise RequestEntityTooLarge(f"a JSON body may be at most {limit // 1024} KiB")
+    if not request.is_json:
+        raise ValidationError({"_body": "expected a JSON object (Content-Type: application/json)"})
+    request.max_content_length = limit + 1   # a chunked stream is cut there (werkzeug): one byte more tells
+    raw = request.get_data(cache=True)
+    if len(raw) > limit:
+        raise RequestEntityTooLarge(f"a JSON body may be at most {limit // 1024} KiB")
+    try:
+        data = json.loads(raw, parse_constant=_no_constant)
+    except (ValueError, RecursionError):   # UnicodeDecodeError is a ValueError
+        raise ValidationError({"_body": "expected a JSON object (Content-Type: application/json)"}) from None
     if not isinstance(data, dict):
         raise ValidationError({"_body": "expected a JSON object (Content-Type: application/json)"})
+    check_json(data)
     return data
 
 
-def int_arg(name: str, default: int) -> int:
+def int_arg(name: str, default: int, lo: int = 0, hi: int = MAX_SAFE_INT) -> int:
+    """A whole-number query argument in ``lo``..``hi`` (ASCII digits only), or ``default``; 400 naming it otherwise."""
     raw = request.args.get(name)
     if raw is None:
         return default
     try:
-        return int(raw)
+        return parse_int(raw, lo, hi)
+    except ValueError as exc:
+        raise ValidationError({name: str(exc)}) from None
+
+
+def int_form(name: str) -> int | None:
+    """A whole-number multipart form field (an id), or None when absent or empty; 400 naming it otherwise."""
+    raw = request.form.get(name)
+    if not raw:
+        return None
+    try:
+        return parse_int(raw, 1)
     except ValueError:
-        raise ValidationError({name: "must be a whole number"}) from None
+        raise ValidationError({name: "must be an id"}) from None
 
 
 # --- session -----------------------------------------------------------------------------------------------------
@@ -201,10 +236,9 @@ def tracks_import(search_id):
     """A GPX / KML / KMZ file (multipart 'file') as the track of the unit named in 'unit' (optional 'team_id')."""
     actor = current_actor()
     upload = request.files.get("file")
-    team_id = request.form.get("team_id") or None
     result = track_import.import_track(services(), actor, search_id, upload.read() if upload else None,
                                        upload.filename if upload else None, request.form.get("unit"),
-                                       int(team_id) if team_id and team_id.isdigit() else team_id)
+                                       int_form("team_id"))
     return result, 200 if result["duplicate"] else 201
 
 
@@ -290,6 +324,26 @@ def poa_consensus(search_id):
 @bp.post("/searches/<int:search_id>/searched-areas")
 def searched_areas_add(search_id):
     return where.mark_searched(services(), current_actor(), search_id, body()), 201
+
+
+# --- retracting what was entered by mistake (dispatchers; services/retractions.py) ---------------------------------
+
+@bp.post("/searches/<int:search_id>/searched-areas/<int:area_id>/retract")
+def searched_areas_retract(search_id, area_id):
+    """{reason}: the area is left out of every map and count from now on (kept, logged)."""
+    return retractions.retract_area(services(), current_actor(), search_id, area_id, body())
+
+
+@bp.post("/searches/<int:search_id>/clues/<int:clue_id>/retract")
+def clues_retract(search_id, clue_id):
+    """{reason}: the clue is left out of every map and list from now on (kept, logged)."""
+    return retractions.retract_clue(services(), current_actor(), search_id, clue_id, body())
+
+
+@bp.post("/searches/<int:search_id>/tracks/retract")
+def tracks_retract(search_id):
+    """{reason, event_seq} (one batch) or {reason, user_id, from, to, device?} (a range of one user's fixes)."""
+    return retractions.retract_track(services(), current_actor(), search_id, body())
 
 
 @bp.post("/searches/<int:search_id>/suggestions/accept")
@@ -415,10 +469,7 @@ def photos_upload():
     upload = request.files.get("photo")
     if upload is None:
         raise ValidationError({"photo": "send the image as multipart form field 'photo'"})
-    search_id = request.form.get("search_id")
-    if search_id is not None and not search_id.isdigit():
-        raise ValidationError({"search_id": "must be a search id"})
-    result = photos.upload_photo(services(), actor, upload.read(), int(search_id) if search_id else None,
+    result = photos.upload_photo(services(), actor, upload.read(), int_form("search_id"),
                                  request.form.get("client_id") or None,
                                  current_app.config.get("PHOTO_QUOTA_BYTES_PER_DAY"))
     return result, 200 if result["duplicate"] else 201

@@ -38,7 +38,8 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         if wants_json():
-            return _json(exc.code or 500, (exc.name or "error").lower().replace(" ", "_"), exc.description or "")
+            code = "too_large" if exc.code == 413 else (exc.name or "error").lower().replace(" ", "_")
+            return _json(exc.code or 500, code, exc.description or "")
         return render_template("error.html", status=exc.code, message=exc.description), exc.code
 
     @app.errorhandler(Exception)

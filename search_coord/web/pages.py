@@ -31,7 +31,10 @@ def _client_config() -> dict:
 
 
 def _safe_next(target: str | None) -> str:
-    if not target or urlparse(target).netloc or not target.startswith("/") or target.startswith("//"):
+    """A local path to go on to, else the home page: no other site, no control characters (CR LF would split the
+    Location header), no backslash (browsers read '/\\x' as '//x')."""
+    if (not target or not target.startswith("/") or target.startswith("//") or "\\" in target
+            or any(ord(ch) < 32 or ord(ch) == 127 for ch in target) or urlparse(target).netloc):
         return url_for("pages.index")
     return target
 
