@@ -83,6 +83,8 @@ class Search(Base):
     # last known points this one replaced (each {lkp, lkp_time, source}).
     heading_deg: Mapped[float | None] = mapped_column(Float)
     lkp_history: Mapped[list | None] = mapped_column(JSON)
+    # Bumped by every edit; an edit that names an older one is refused (services/versions.py).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class Membership(Base):
@@ -105,6 +107,8 @@ class Team(Base):
     kind: Mapped[str] = mapped_column(String(20))
     leader_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     disbanded: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Bumped by every edit; an edit that names an older one is refused (services/versions.py).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class TeamMember(Base):
@@ -132,6 +136,8 @@ class Assignment(Base):
     segment_id: Mapped[int | None] = mapped_column(ForeignKey("segments.id", ondelete="SET NULL", name="fk_assignments_segment_id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+    # Bumped by every edit; an edit that names an older one is refused (services/versions.py).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class TrackPoint(Base):
@@ -151,22 +157,22 @@ class TrackPoint(Base):
     event_seq: Mapped[int] = mapped_column(BigInteger)
     # Which of the user's devices sent it (two phones on one account are two tracks); "" before it was told.
     device: Mapped[str] = mapped_column(String(64), default="", server_default="")
-    # Where the fix stands in the counted track (core/tracks.py): the start time (ms since the epoch) of the piece
+    # Where the fix stands in the counted track (core/tracks.py): the start time (µs since the epoch) of the piece
     # it belongs to, or NULL when it counts for nothing (too coarse for the sweep width); and whether it is a
     # vertex of the counted line (moved beyond the GPS error from the previous vertex).
     piece: Mapped[int | None] = mapped_column(BigInteger)
     vertex: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Retracted by a dispatcher (entered by mistake): kept, but left out of every map and count (migration 0010);
+    # the reason is in the retraction event, number ``retracted_seq``.
+    retracted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    retracted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    retracted_seq: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class DeviceClock(Base):
     """A phone's clock against the server's: measured on each batch from the time the phone stamped it as sent."""
 
     __tablename__ = "device_clocks"
-    # Retracted by a dispatcher (entered by mistake): kept, but left out of every map and count (migration 0010);
-    # the reason is in the retraction event, number ``retracted_seq``.
-    retracted_at: Mapped[datetime | None] = mapped_column(DateTime)
-    retracted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    retracted_seq: Mapped[int | None] = mapped_column(BigInteger)
     __table_args__ = (UniqueConstraint("search_id", "user_id", "device", name="uq_device_clocks"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -190,17 +196,17 @@ class Clue(Base):
     photo_id: Mapped[int | None] = mapped_column(ForeignKey("photos.id"))
     reported_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     reported_at: Mapped[datetime] = mapped_column(DateTime)
+    # Retracted by a dispatcher (entered by mistake): kept, but left out of every map and count (migration 0010);
+    # the reason is in the retraction event, number ``retracted_seq``.
+    retracted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    retracted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    retracted_seq: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Event(Base):
     """The append-only log: one row per change, numbered per search, written in the change's transaction."""
 
     __tablename__ = "events"
-    # Retracted by a dispatcher (entered by mistake): kept, but left out of every map and count (migration 0010);
-    # the reason is in the retraction event, number ``retracted_seq``.
-    retracted_at: Mapped[datetime | None] = mapped_column(DateTime)
-    retracted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    retracted_seq: Mapped[int | None] = mapped_column(BigInteger)
     __table_args__ = (
         UniqueConstraint("search_id", "seq", name="uq_events_search_seq"),
         # a client-made id is the sender's own: unique per search, sender and kind of change (migration 0010)
@@ -233,6 +239,8 @@ class Segment(Base):
     poa0: Mapped[float] = mapped_column(Float)
     coverage: Mapped[float] = mapped_column(Float, default=0.0)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # Bumped by every edit; an edit that names an older one is refused (services/versions.py).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class SearchedArea(Base):
@@ -248,6 +256,11 @@ class SearchedArea(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     marked_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     marked_at: Mapped[datetime] = mapped_column(DateTime)
+    # Retracted by a dispatcher (entered by mistake): kept, but left out of every map and count (migration 0010);
+    # the reason is in the retraction event, number ``retracted_seq``.
+    retracted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    retracted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    retracted_seq: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Broadcast(Base):
@@ -256,11 +269,6 @@ class Broadcast(Base):
     __tablename__ = "broadcasts"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    # Retracted by a dispatcher (entered by mistake): kept, but left out of every map and count (migration 0010);
-    # the reason is in the retraction event, number ``retracted_seq``.
-    retracted_at: Mapped[datetime | None] = mapped_column(DateTime)
-    retracted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    retracted_seq: Mapped[int | None] = mapped_column(BigInteger)
     search_id: Mapped[int] = mapped_column(ForeignKey("searches.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(Text)
@@ -306,6 +314,8 @@ class Camera(Base):
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+    # Bumped by every edit; an edit that names an older one is refused (services/versions.py).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class ReviewTask(Base):

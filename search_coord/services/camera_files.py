@@ -87,6 +87,7 @@ def import_cameras(svc: Services, actor: Actor, raw: bytes, fmt: str) -> dict:
                 created += 1
             else:
                 updated += 1
+                cam.version += 1   # an edit an open camera form must not undo (services/versions.py)
             apply_camera(cam, {k: v for k, v in clean.items() if k != "_row"})
             cam.updated_at = naive_utc(now)
     return {"created": created, "updated": updated, "skipped_rows": skipped, "encoding": encoding,

@@ -1,14 +1,15 @@
 """Opening, editing, following and closing a search; its members; FOUND."""
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..adapters.models import (Assignment, Clue, DeviceClock, Membership, Search, SearchedArea, Team, TeamMember,
                               TrackPoint, User)
 from ..core import known_points, model
 from ..core.errors import Conflict, NotFound, ValidationError
-from . import events, video, where
+from ..core.fields import split_version
+from . import events, versions, video, where
 from .access import load_search, require_dispatcher
 from .context import Actor, Services
 from .events import iso, naive_utc
@@ -40,12 +41,23 @@ def open_search(svc: Services, actor: Actor, data: dict) -> dict:
 
 
 def update_search(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
+    """A dispatcher edits a search's details; only the fields whose value really changes are stored and logged.
+
+    ``data``: any fields of ``model.clean_search`` (``subject`` is merged into the stored one field by field) and
+    ``"version"``, the search's version the edit started from (``services/versions.py``; optional for older clients,
+    the event then says ``"version_checked": false``). Returns the search's view with its new ``version``; values equal
+    to the stored ones change nothing, log nothing and keep the version. The ``search.updated`` event carries
+    ``changes`` (field -> new value), ``previous`` (field -> old value) and the search.
+    Raises ``ValidationError`` (400), ``Conflict`` (409: not writable, or a stale version: ``extra["current"]``)."""
+    expected, data = split_version(data)
     now = svc.now()
+    what = f"search {search_id}"
     with svc.transaction() as s:
         search = load_search(s, search_id, actor, dispatcher_only=True)
         model.check_search_writable(search.status)
+        versions.check(search.version, expected, lambda: search_view(search), what)
         clean = model.clean_search(data, now, partial=True)
-        changes = {}
+        wanted = {}
         category = (search.subject or {}).get("category")
         if "subject" in clean:
             subject = {**search.subject, **clean.pop("subject")}
@@ -54,21 +66,28 @@ def update_search(svc: Services, actor: Actor, search_id: int, data: dict) -> di
             except ValidationError as exc:
                 raise ValidationError({f"subject.{k}": v for k, v in exc.errors.items()}) from None
             attach_photo(s, subject.get("photo_id"), search_id, actor=actor, field="subject.photo_id")
-            search.subject = subject
-            changes["subject"] = subject
+            wanted["subject"] = subject
         for key, value in clean.items():
-            if key == "lkp_time":
-                value = naive_utc(value)
-            setattr(search, key, value)
-            changes[key] = iso(value) if key == "lkp_time" else value
-        if not changes:
+            wanted[key] = naive_utc(value) if key == "lkp_time" and value is not None else value
+        if not wanted:
             raise ValidationError({"_body": "nothing to change"})
-        moved = bool({"lkp", "lkp_time", "terrain"} & set(changes)) or category != search.subject.get("category")
+        previous = {k: getattr(search, k) for k in wanted}
+        changed = {k: v for k, v in wanted.items() if previous[k] != v}
+        if not changed:   # the values sent are the stored ones: nothing to store or log
+            return search_view(search)
+        versions.bump(s, search, expected, lambda: search_view(search), what, actor.name)
+        for key, value in changed.items():
+            setattr(search, key, value)
+        moved = bool({"lkp", "lkp_time", "terrain"} & set(changed)) or category != search.subject.get("category")
         if moved:  # the rings, reach and projection hang on these: caches key on the model version
             where._bump(search, s)
         s.flush()
         view = search_view(search)
-        events.record(s, search.id, "search.updated", actor, {"changes": changes, "search": view}, now)
+        shown = {k: iso(v) if k == "lkp_time" else v for k, v in changed.items()}
+        events.record(s, search.id, "search.updated", actor,
+                      {"changes": shown, "previous": {k: iso(previous[k]) if k == "lkp_time" else previous[k]
+                                                       for k in changed},
+                       "version_checked": expected is not None, "search": view}, now)
         view["last_seq"] = search.last_seq
     if moved:
         where.schedule_recompute(svc, search_id, "last known point or subject changed")
@@ -244,5 +263,7 @@ def remove_member(svc: Services, actor: Actor, search_id: int, user_id: int) -> 
         if not gone:
             raise NotFound(f"user {user_id} is not on search {search_id}")
         team_ids = select(Team.id).where(Team.search_id == search_id)
+        their_teams = select(TeamMember.team_id).where(TeamMember.user_id == user_id, TeamMember.team_id.in_(team_ids))
+        s.execute(update(Team).where(Team.id.in_(their_teams)).values(version=Team.version + 1))  # members changed
         s.execute(delete(TeamMember).where(TeamMember.user_id == user_id, TeamMember.team_id.in_(team_ids)))
         events.record(s, search_id, "member.removed", actor, {"user_id": user_id}, now)

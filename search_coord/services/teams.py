@@ -7,8 +7,9 @@ from sqlalchemy.exc import IntegrityError
 from ..adapters.models import Assignment, Membership, Segment, Team, TeamMember
 from ..core import model
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationError
+from ..core.fields import split_version
 from ..core.geometry import repair_answer
-from . import events
+from . import events, versions
 from .access import load_search, require_dispatcher, user_team_ids
 from .context import Actor, Services, is_duplicate_client_id
 from .events import naive_utc
@@ -55,7 +56,13 @@ def create_team(svc: Services, actor: Actor, search_id: int, data: dict) -> dict
 
 
 def update_team(svc: Services, actor: Actor, search_id: int, team_id: int, data: dict) -> dict:
+    """A dispatcher edits a team (``model.clean_team`` fields; ``member_ids`` replaces the members, the leader is
+    always one) and ``"version"``, the team's version the edit started from (``services/versions.py``; optional).
+    Only fields whose value changes are stored; the ``team.updated`` event carries ``changes`` and ``previous``
+    (field -> value). Returns the team's view (its ``version`` taken on only when something changed).
+    Raises ``ValidationError`` (400), ``NotFound`` (404), ``Conflict`` (409: stale version, ``extra["current"]``)."""
     require_dispatcher(actor)
+    expected, data = split_version(data)
     clean = model.clean_team(data, partial=True)
     now = svc.now()
     with svc.transaction() as s:
@@ -64,19 +71,31 @@ def update_team(svc: Services, actor: Actor, search_id: int, team_id: int, data:
         team = s.get(Team, team_id)
         if team is None or team.search_id != search_id:
             raise NotFound(f"team {team_id} not found on search {search_id}")
+        before = team_view(team, _team_member_ids(s, team_id))
+        what = f"team {team.callsign or team.name}"
+        versions.check(team.version, expected, lambda: before, what)
         members = clean.pop("member_ids", None)
-        for key, value in clean.items():
-            setattr(team, key, value)
-        current = _team_member_ids(s, team_id) if members is None else members
-        if team.leader_id and team.leader_id not in current:
-            current = sorted(set(current) | {team.leader_id})
-            members = current
-        if members is not None:
+        wanted = dict(clean)
+        leader = wanted.get("leader_id", team.leader_id)
+        if members is not None or (leader and leader not in before["member_ids"]):
+            members = sorted(set(before["member_ids"] if members is None else members) | ({leader} if leader else set()))
+            wanted["member_ids"] = members
+        changed = {k: v for k, v in wanted.items() if before.get(k) != v}
+        if not changed:   # nothing differs from what is stored: nothing to store or log
+            return before
+        if "member_ids" in changed:
             _check_members(s, search_id, members, "member_ids")
+        versions.bump(s, team, expected, lambda: team_view(team, _team_member_ids(s, team.id)), what, actor.name)
+        for key, value in changed.items():
+            if key != "member_ids":
+                setattr(team, key, value)
+        if "member_ids" in changed:
             _set_members(s, team, members)
         s.flush()
-        view = team_view(team, current)
-        events.record(s, search_id, "team.updated", actor, {"team": view}, now)
+        view = team_view(team, members if members is not None else before["member_ids"])
+        events.record(s, search_id, "team.updated", actor,
+                      {"team": view, "changes": changed, "previous": {k: before.get(k) for k in changed},
+                       "version_checked": expected is not None}, now)
     return view
 
 
@@ -131,14 +150,22 @@ def _load_assignment(s, search_id: int, assignment_id: int) -> Assignment:
 
 
 def update_assignment(svc: Services, actor: Actor, search_id: int, assignment_id: int, data: dict) -> dict:
-    """Edit an assignment's title, area, team or instructions (not once it is done or aborted). A new outline that
-    had to be repaired says so in "repaired" / "repairs", as in ``create_assignment``."""
+    """Edit an assignment's title, area, team or instructions (not once it is done or aborted), with ``"version"``,
+    the assignment's version the edit started from (``services/versions.py``; optional). Only fields whose value
+    changes are stored; the ``assignment.updated`` event carries ``changes`` and ``previous`` (field -> value). A new
+    outline that had to be repaired says so in "repaired" / "repairs", as in ``create_assignment``.
+    Raises ``ValidationError`` (400), ``NotFound`` (404), ``Conflict`` (409: done, aborted, or a stale version with
+    ``extra["current"]``)."""
     require_dispatcher(actor)
+    expected, data = split_version(data)
     now = svc.now()
     with svc.transaction() as s:
         search = load_search(s, search_id, actor, dispatcher_only=True)
         model.check_search_writable(search.status)
         a = _load_assignment(s, search_id, assignment_id)
+        before = assignment_view(a)
+        what = f"assignment {a.title}"
+        versions.check(a.version, expected, lambda: before, what)
         if a.status in ("done", "aborted"):
             raise Conflict(f"the assignment is {a.status} and can no longer be edited")
         # The kind decides which geometry is allowed; an edit that does not change it is checked against the stored one.
@@ -146,20 +173,27 @@ def update_assignment(svc: Services, actor: Actor, search_id: int, assignment_id
         clean = model.clean_assignment(merged, partial=True)
         if "kind" in clean and "geometry" not in clean and clean["kind"] != a.kind:
             raise ValidationError({"geometry": "a new kind needs a new geometry"})
-        if "segment_id" in clean:
-            _check_segment(s, search_id, clean["segment_id"])
-        if "team_id" in clean:
-            _load_team(s, search_id, clean["team_id"])
-            if clean["team_id"] is None and a.status == "assigned":
+        wanted = {k: [] if k == "places" and v is None else v for k, v in clean.items()}
+        changed = {k: v for k, v in wanted.items() if before.get(k) != v}
+        if not changed:   # nothing differs from what is stored: nothing to store or log
+            return {**before, **repair_answer(clean.repairs.get("geometry"))}
+        if "segment_id" in changed:
+            _check_segment(s, search_id, changed["segment_id"])
+        if "team_id" in changed:
+            _load_team(s, search_id, changed["team_id"])
+            if changed["team_id"] is None and a.status == "assigned":
                 a.status = "planned"
-            elif clean["team_id"] is not None and a.status == "planned":
+            elif changed["team_id"] is not None and a.status == "planned":
                 a.status = "assigned"
-        for key, value in clean.items():
-            setattr(a, key, [] if key == "places" and value is None else value)
+        versions.bump(s, a, expected, lambda: assignment_view(a), what, actor.name)
+        for key, value in changed.items():
+            setattr(a, key, value)
         a.updated_at = naive_utc(now)
         s.flush()
         view = {**assignment_view(a), **repair_answer(clean.repairs.get("geometry"))}
-        events.record(s, search_id, "assignment.updated", actor, {"assignment": view}, now)
+        events.record(s, search_id, "assignment.updated", actor,
+                      {"assignment": view, "changes": changed, "previous": {k: before.get(k) for k in changed},
+                       "version_checked": expected is not None}, now)
     return view
 
 

@@ -14,10 +14,10 @@ from sqlalchemy.exc import IntegrityError
 from ..adapters.models import (Assignment, Camera, Event, Membership, ReviewedInterval, ReviewTask, Search,
                                Segment, Sighting, Team, User)
 from ..core import behaviour, known_points, model, segments as segmentation, video, where as where_core
-from ..core.fields import parse_time
+from ..core.fields import parse_time, split_version
 from ..core.errors import Conflict, Forbidden, NotFound, OverlapWarning, ValidationError
 from ..core.geometry import LocalProjection, distance_m
-from . import events, where
+from . import events, versions, where
 from .access import load_search, require_dispatcher, user_team_ids
 from .context import Actor, Services
 from .field import attach_photo
@@ -59,7 +59,8 @@ def camera_view(cam: Camera, proj: LocalProjection | None = None, cone: dict | N
             "direction": video.compass_label(cam.direction_deg), "fov_deg": cam.fov_deg, "range_m": cam.range_m,
             "retention_days": cam.retention_days, "clock_offset_s": cam.clock_offset_s,
             "offset_measured_at": iso(cam.offset_measured_at), "covers_exit": cam.covers_exit, "notes": cam.notes,
-            "active": cam.active, "cone": cone, "clock_warning": video.clock_warning(cam.clock_offset_s)}
+            "active": cam.active, "cone": cone, "clock_warning": video.clock_warning(cam.clock_offset_s),
+            "version": cam.version}
 
 
 def _views(cams: list[Camera]) -> list[dict]:
@@ -187,8 +188,13 @@ def create_camera(svc: Services, actor: Actor, data: dict, search_id: int | None
 
 
 def update_camera(svc: Services, actor: Actor, camera_id: int, data: dict) -> dict:
+    """A dispatcher edits a camera (``core.video.clean_camera`` fields) and ``"version"``, the camera's version the
+    edit started from (``services/versions.py``; optional). Values equal to the stored ones change nothing and keep
+    the version. Returns the camera's view. Raises ``ValidationError`` (400), ``NotFound`` (404), ``Conflict`` (409:
+    a stale version, with ``extra["current"]``)."""
     require_dispatcher(actor)
     now = svc.now()
+    expected, data = split_version(data)
     clean = video.clean_camera(data, now, partial=True)
     if not clean:
         raise ValidationError({"_body": "nothing to change"})
@@ -196,6 +202,8 @@ def update_camera(svc: Services, actor: Actor, camera_id: int, data: dict) -> di
         cam = s.get(Camera, camera_id)
         if cam is None:
             raise NotFound(f"camera {camera_id} not found")
+        before = camera_view(cam)
+        versions.check(cam.version, expected, lambda: before, f"camera {cam.code}")
         for key in ("code", "name", "location", "kind"):
             if key in clean and clean[key] is None:
                 raise ValidationError({key: "is required"})
@@ -206,6 +214,9 @@ def update_camera(svc: Services, actor: Actor, camera_id: int, data: dict) -> di
         apply_camera(cam, clean)
         if cam.clock_offset_s != previous_offset and "offset_measured_at" not in clean:
             cam.offset_measured_at = naive_utc(now)  # a new offset is a new measurement, unless told when
+        if camera_view(cam) == before:   # nothing differs from what is stored
+            return before
+        versions.bump(s, cam, expected, lambda: camera_view(cam), f"camera {cam.code}", actor.name)
         cam.updated_at = naive_utc(now)
         s.flush()
         moved = _recorrect(s, cam, previous_offset, actor, now) if cam.clock_offset_s != previous_offset else []

@@ -20,6 +20,7 @@ def search_view(s: Search) -> dict:
         "heading_deg": s.heading_deg, "lkp_history": s.lkp_history or [],
         # when the subject went missing: the first last known time (confirmed sightings move lkp_time on, not it)
         "missing_since": iso(known_points.missing_since(s.lkp_time, s.lkp_history)),
+        "version": s.version,   # send it back with an edit (services/versions.py)
     }
 
 
@@ -32,13 +33,15 @@ def search_summary(s: Search) -> dict:
 
 def team_view(t: Team, member_ids: list[int]) -> dict:
     return {"id": t.id, "search_id": t.search_id, "name": t.name, "callsign": t.callsign, "kind": t.kind,
-            "leader_id": t.leader_id, "member_ids": sorted(member_ids), "disbanded": t.disbanded}
+            "leader_id": t.leader_id, "member_ids": sorted(member_ids), "disbanded": t.disbanded,
+            "version": t.version}
 
 
 def assignment_view(a: Assignment) -> dict:
     return {"id": a.id, "search_id": a.search_id, "team_id": a.team_id, "title": a.title, "kind": a.kind,
             "geometry": a.geometry, "places": a.places or [], "instructions": a.instructions, "status": a.status,
-            "debrief": a.debrief, "segment_id": a.segment_id, "created_at": iso(a.created_at), "updated_at": iso(a.updated_at)}
+            "debrief": a.debrief, "segment_id": a.segment_id, "created_at": iso(a.created_at), "updated_at": iso(a.updated_at),
+            "version": a.version}
 
 
 def clue_view(c: Clue) -> dict:

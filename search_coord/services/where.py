@@ -13,8 +13,9 @@ from sqlalchemy import delete, select, update
 from ..adapters.models import Assignment, SearchedArea, Search, Segment, Team
 from ..core import behaviour, effort, model, probability, segments as segmentation, where
 from ..core.errors import GeometryError, NotFound, ValidationError
+from ..core.fields import split_version
 from ..core.geometry import LocalProjection, repair_answer
-from . import events, tracks
+from . import area_bounds, events, tracks, versions
 from .access import load_search, require_dispatcher
 from .basis import heading_of, projection, reach_cap, reach_now, rings_of, segment_index, settings_of
 from .context import Actor, Services
@@ -42,7 +43,7 @@ def segment_view(seg: Segment, post: dict[int, float], assignment_status: str | 
     status = assignment_status or ("searched" if seg.coverage > 0 else "unsearched")
     return {"id": seg.id, "name": seg.name, "source": seg.source, "geometry": seg.geometry, "status": status,
             "area_m2": round(seg.area_m2, 1), "poa0": seg.poa0, "coverage": seg.coverage, "pod": pod,
-            "poa": post.get(seg.id, 0.0), "pos": seg.poa0 * pod}
+            "poa": post.get(seg.id, 0.0), "pos": seg.poa0 * pod, "version": seg.version}
 
 
 def get_model(svc: Services, actor: Actor, search_id: int) -> dict:
@@ -89,7 +90,7 @@ def get_model(svc: Services, actor: Actor, search_id: int) -> dict:
             "lkp": search.lkp, "lkp_time": iso(search.lkp_time), "heading_deg": search.heading_deg,
             "model_computed_at": iso(search.model_computed_at),
             "poa_basis": search.poa_basis,
-            "settings": settings,
+            "settings": {**settings, "version": (search.settings or {}).get("version", 1)},
             "segments": [segment_view(g, post, seg_status.get(g.id)) for g in segs],
             "row0": search.row0, "row": row,
             "pos_total": sum(g.poa0 * probability.pod_from_coverage(g.coverage) for g in segs),
@@ -249,18 +250,29 @@ def set_consensus(svc: Services, actor: Actor, search_id: int, data: dict) -> di
         search.row0 = poa[probability.ROW]
         search.poa_basis = "consensus"
         s.flush()
+        s.execute(update(Segment).where(Segment.search_id == search_id).values(version=Segment.version + 1))
         payload = {"poa0": {g.id: g.poa0 for g in segs}, "row0": search.row0, "evaluators": len(evaluations)}
         events.record(s, search_id, "poa.consensus", actor, payload, now)
     return payload
 
 
 def update_settings(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
-    """Change walking speed, sweep widths, search speeds or gap limits; the search is recomputed in the background."""
+    """Change walking speed, sweep widths, search speeds or gap limits; the search is recomputed in the background.
+
+    ``data``: ``model.clean_model_settings`` fields and ``"version"``, the settings' version the edit started from
+    (kept in the settings, apart from the search's own version; ``services/versions.py``; optional). Returns the
+    settings with their ``version``; values equal to the stored ones change nothing. Raises ``ValidationError``
+    (400), ``Conflict`` (409: not writable, or a stale version with ``extra["current"]``: the current settings)."""
+    expected, data = split_version(data)
     clean = model.clean_model_settings(data)
     now = svc.now()
     with svc.transaction() as s:
         search = load_search(s, search_id, actor, dispatcher_only=True)
         model.check_search_writable(search.status)
+        s.refresh(search, with_for_update=True)   # edits of the settings one at a time (PostgreSQL)
+        version = (search.settings or {}).get("version", 1)
+        current = {**settings_of(search), "version": version}
+        versions.check(version, expected, lambda: current, "the model settings")
         merged = dict(search.settings or {})
         for key, value in clean.items():
             if isinstance(value, dict):
@@ -269,11 +281,15 @@ def update_settings(svc: Services, actor: Actor, search_id: int, data: dict) -> 
                 merged.pop(key, None)
             else:
                 merged[key] = value
+        if merged == (search.settings or {}):   # nothing differs from what is stored: nothing to store or log
+            return current
+        merged["version"] = version + 1
         search.settings = merged
         s.flush()
         _bump(search, s)
-        result = settings_of(search)
-        events.record(s, search_id, "model.settings", actor, {"settings": result}, now)
+        result = {**settings_of(search), "version": version + 1}
+        events.record(s, search_id, "model.settings", actor,
+                      {"settings": result, "version_checked": expected is not None}, now)
     schedule_recompute(svc, search_id, "settings changed")
     return result
 
@@ -304,7 +320,8 @@ def recompute(svc: Services, search_id: int, reason: str = "requested", actor: A
             settings = settings_of(search)
             counted, track_points = tracks.track_coverage(s, search, proj, index, areas, settings)
             coverage = {k: counted.get(k, 0.0) for k in areas}
-            for area in s.execute(select(SearchedArea).where(SearchedArea.search_id == search_id)).scalars():
+            for area in s.execute(select(SearchedArea).where(SearchedArea.search_id == search_id,
+                                                             SearchedArea.retracted_at.is_(None))).scalars():
                 poly = proj.project(shape(area.geometry))
                 for k, share in index.overlap_shares(poly).items():
                     coverage[k] += effort.coverage_from_stated_pod(area.pod, share)
@@ -347,10 +364,13 @@ def request_recompute(svc: Services, actor: Actor, search_id: int) -> dict:
 # --- searched areas and accepting suggestions ---------------------------------------------------------------------
 
 def mark_searched(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
-    """A team marks a polygon searched with a stated POD; it adds coverage to the segments it overlaps.
+    """A team marks a polygon searched with a stated POD; it adds coverage to the segments it overlaps. The area is
+    bounded (``services.area_bounds``: within the region; an officer's within their team's assignment or at most
+    20 ha; a dispatcher's over 1 km² only with ``"confirm_large": true``), else ``ValidationError``.
 
     Returns {"area", "coverage"}, with "repaired" (a sentence) and "repairs" (codes) when the outline had to be
     repaired (``geometry.validate_geojson``), also in the area's view."""
+    data, confirm_large = area_bounds.take_confirm_large(data)
     clean = model.clean_searched_area(data)
     now = svc.now()
     with svc.transaction() as s:
@@ -361,6 +381,7 @@ def mark_searched(svc: Services, actor: Actor, search_id: int, data: dict) -> di
             team = s.get(Team, clean["team_id"])
             if team is None or team.search_id != search_id:
                 raise ValidationError({"team_id": "is not a team of this search"})
+        area_bounds.check_marked_area(s, search, actor, clean["geometry"], confirm_large)
         view, coverage = add_searched_area(s, search, clean.get("team_id"), clean["geometry"], clean["pod"],
                                            clean.get("notes"), actor, now)
         repaired = repair_answer(clean.repairs.get("geometry"))

@@ -11,7 +11,10 @@ ERRORS = {
     "401": {"description": "Not logged in"},
     "403": {"description": "Logged in, not allowed"},
     "404": {"description": "No such object"},
-    "409": {"description": "Not allowed in the object's current state"},
+    "409": {"description": "Not allowed in the object's current state; or an edit started from an older version: "
+                           "{\"error\": \"conflict\", \"message\", \"current\": {the current values, version}}, "
+                           "nothing changed"},
+    "413": {"description": "Request body too large (a JSON body: MAX_JSON_BYTES, also when sent chunked)"},
     "503": {"description": "Database busy or unavailable; retry"},
 }
 
@@ -19,7 +22,9 @@ ERRORS = {
 DESCRIPTIONS = {
     ("GET", "/api/v1/session"): ("Who is logged in, and the CSRF token", False, "anyone"),
     ("POST", "/api/v1/session"): ("Log in with username and password", True, "anyone"),
-    ("DELETE", "/api/v1/session"): ("Log out", False, "anyone"),
+    ("DELETE", "/api/v1/session"): ("Log out (ends every session of the user)", False, "anyone"),
+    ("POST", "/api/v1/account/password"): ("Change your own password: old_password, new_password", True,
+                                           "any user"),
     ("GET", "/api/v1/meta"): ("Accepted names: categories, terrains, team kinds, statuses", False, "any user"),
     ("GET", "/api/v1/users"): ("List accounts (?role=)", False, "dispatcher"),
     ("POST", "/api/v1/users"): ("Create an account", True, "admin"),
@@ -152,5 +157,13 @@ def build_spec(app: Flask) -> dict:
             "info": {"title": "search-coord API", "version": "1",
                      "description": "Missing-person search coordination. Log in through POST /api/v1/session; "
                                     "send the CSRF token as X-CSRF-Token on every change. Times are ISO 8601 with a "
-                                    "timezone; geometry is WGS84 GeoJSON (lon, lat)."},
+                                    "timezone; geometry is WGS84 GeoJSON (lon, lat). "
+                                    "Versions: searches, teams, assignments, segments, cameras and the model settings "
+                                    "carry \"version\"; an edit (PATCH) sends back the version it started from as a "
+                                    "\"version\" field of its JSON body and only the fields the user changed. A stale "
+                                    "version is a 409 with \"current\" and changes nothing; values equal to the stored "
+                                    "ones change nothing. An edit without \"version\" is still accepted (phones, older "
+                                    "clients) and logged as unchecked (\"version_checked\": false in its event); the "
+                                    "console always sends it. Whole numbers are within +-2^53; times within the years "
+                                    "1900-2200."},
             "paths": paths}
