@@ -3,8 +3,14 @@
 
 (function () {
   const SC = (window.SC = window.SC || {});
-  const CONFIG = window.SC_CONFIG || {};
-  const I18N = window.SC_I18N || {};
+  /** The page's data blocks (<script type="application/json">): read as JSON, never run. */
+  function pageData(id) {
+    const node = document.getElementById(id);
+    if (!node) return {};
+    try { return JSON.parse(node.textContent) || {}; } catch (e) { return {}; }
+  }
+  const CONFIG = (window.SC_CONFIG = pageData("sc-config"));
+  const I18N = pageData("sc-i18n");
   SC.config = CONFIG;
   SC.lang = document.documentElement.lang || "en";
 
@@ -41,7 +47,20 @@
   SC.$ = (sel, root) => (root || document).querySelector(sel);
   SC.$$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
 
-  /** el("div", {class: "x", onclick: fn, dataset: {...}}, child, "text", ...) */
+  const URL_ATTRS = new Set(["href", "src", "action", "formaction", "poster", "xlink:href"]);
+  /** A URL that is safe in href/src: relative, http(s), mailto/tel, blob, or a data: image; else null. */
+  SC.safeUrl = function safeUrl(value) {
+    const url = String(value).trim();
+    let parsed;
+    try { parsed = new URL(url, window.location.href); } catch (e) { return null; }
+    if (["http:", "https:", "mailto:", "tel:", "blob:"].includes(parsed.protocol)) return url;
+    if (parsed.protocol === "data:" && /^data:image\/(png|jpeg|gif|webp);/i.test(url)) return url;
+    return null;
+  };
+
+  /** The one way the front end builds DOM: el("div", {class: "x", onclick: fn, dataset: {...}}, child, "text", ...).
+      Strings are always text (children become text nodes); an "on..." attribute must be a function (never inline
+      handler text) and a URL attribute must pass SC.safeUrl (no javascript:). There is no way to pass HTML. */
   SC.el = function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs || {})) {
@@ -49,7 +68,17 @@
       if (k === "class") node.className = v;
       else if (k === "text") node.textContent = v;
       else if (k === "dataset") Object.assign(node.dataset, v);
-      else if (k.startsWith("on") && typeof v === "function") node.addEventListener(k.slice(2), v);
+      else if (k === "style") {   // through the CSSOM (which CSP allows), not a style attribute (which it blocks)
+        if (typeof v === "object") Object.assign(node.style, v);
+        else node.style.cssText = String(v);
+      }
+      else if (/^on/i.test(k)) {
+        if (typeof v === "function") node.addEventListener(k.slice(2), v);
+        else throw new TypeError("SC.el: " + k + " must be a function");
+      } else if (URL_ATTRS.has(k.toLowerCase())) {
+        const url = SC.safeUrl(v);
+        if (url !== null) node.setAttribute(k, url);
+      } else if (/html$/i.test(k)) throw new TypeError("SC.el: " + k + " is not text");
       else if (v === true) node.setAttribute(k, "");
       else node.setAttribute(k, String(v));
     }
@@ -265,6 +294,9 @@
       if (!dialog.open) dialog.showModal();
     });
   };
+
+  /* <time class="js-time" datetime="..."> the server wrote: shown in the browser's time zone */
+  for (const node of SC.$$("time.js-time")) node.textContent = SC.fmtDateTime(node.getAttribute("datetime"));
 
   /* close buttons inside dialogs: <button data-close> */
   document.addEventListener("click", (ev) => {

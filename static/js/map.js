@@ -79,11 +79,17 @@
 
   SC.pointLatLng = (geom) => (geom && geom.coordinates ? [geom.coordinates[1], geom.coordinates[0]] : null);
 
+  /** Content for a Leaflet tooltip, popup or divIcon: always an element. Leaflet puts a string in as HTML (a name
+      or a camera code would run as script), an element as it is, so text goes in as text. */
+  SC.tip = (...parts) => SC.el("span", {}, ...parts);
+  /** L.divIcon whose content is `node` (an element, never an HTML string); a new icon per marker. */
+  SC.nodeIcon = (opts, node) => L.divIcon(Object.assign({}, opts, { html: node }));
+
   function labelIcon(cls, text, size) {
     size = size || 28;
     return L.divIcon({
       className: "sc-icon " + cls,
-      html: `<span>${String(text).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c])}</span>`,
+      html: SC.tip(String(text)),
       iconSize: [size, size],
       iconAnchor: [size / 2, size / 2],
     });
@@ -174,7 +180,7 @@
           layer = L.featureGroup(coords.map((c, i) => {
             const m = L.circleMarker([c[1], c[0]], { ...style, radius: mine ? 10 : 8, fillOpacity: 0.85, fillColor: "#fff", weight: mine ? 5 : 3 });
             const label = a.places && a.places[i] ? a.places[i] : `${a.title} (${i + 1})`;
-            m.bindTooltip(label, { direction: "top" });
+            m.bindTooltip(SC.tip(label), { direction: "top" });
             return m;
           }));
         } else {
@@ -187,7 +193,7 @@
           a.instructions ? SC.el("p", {}, a.instructions) : null,
           a.places && a.places.length ? SC.el("ul", {}, a.places.map((p) => SC.el("li", {}, p))) : null,
           a.debrief ? SC.el("p", {}, SC.el("em", {}, t("assignment.debrief") + ": "), a.debrief) : null));
-        if (mine && a.kind !== "places") layer.bindTooltip(a.title, { permanent: false, sticky: true });
+        if (mine && a.kind !== "places") layer.bindTooltip(() => SC.tip(a.title), { permanent: false, sticky: true });
         this.groups.assignments.addLayer(layer);
         this.assignmentLayers[a.id] = layer;
       }
@@ -202,7 +208,7 @@
           style: { className: "sc-searched", color: "#15803d", weight: 1.5, fillColor: "#22c55e", fillOpacity: 0.18,
             dashArray: "4 3" },
         });
-        layer.bindTooltip(t("map.searched_pod", { pod: Math.round((a.pod || 0) * 100) }), { sticky: true });
+        layer.bindTooltip(SC.tip(t("map.searched_pod", { pod: Math.round((a.pod || 0) * 100) })), { sticky: true });
         layer.bindPopup(() => SC.el("div", { class: "map-popup" },
           SC.el("strong", {}, t("map.searched_pod", { pod: Math.round((a.pod || 0) * 100) })), SC.el("br"),
           SC.fmtDateTime(a.marked_at), " · ", this.userName(state, a.marked_by),
@@ -262,7 +268,7 @@
           marker = L.circleMarker([last[1], last[0]], {
             radius: 8, color: "#fff", weight: 3, fillColor: color, fillOpacity: 1, className: "sc-position",
           });
-          marker.bindTooltip("", { permanent: true, direction: "right", offset: [10, 0], className: "sc-name-tip" });
+          marker.bindTooltip(SC.tip(), { permanent: true, direction: "right", offset: [10, 0], className: "sc-name-tip" });
           this.groups.positions.addLayer(marker);
           this.positionMarkers[uid] = marker;
         } else {
@@ -289,7 +295,7 @@
       const stale = SC.isStale(marker.scLast);
       const tip = `${marker.scName} · ${SC.fmtTime(marker.scLast)}` + (stale ? ` (${SC.fmtAgo(marker.scLast)})` : "")
         + (marker.scCoarse ? ` · ${t("track.coarse")}` : "");
-      marker.setTooltipContent(tip);
+      marker.setTooltipContent(SC.tip(tip));
       const el = marker.getElement && marker.getElement();
       if (el) el.classList.toggle("sc-coarse", !!marker.scCoarse);
       if (marker.scStale !== stale) {

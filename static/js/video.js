@@ -30,8 +30,6 @@
     const i = Math.round((((Number(deg) % 360) + 360) % 360) / 45) % 8;
     return DIRECTIONS[i];
   };
-  const escapeHtml = (s) => String(s === null || s === undefined ? "" : s).replace(/[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 
   /** A Date -> datetime-local value with seconds ("2026-11-28T17:30:05"), in this browser's time. */
   function toLocalInputSec(d) {
@@ -74,7 +72,7 @@
           color: flag ? FLAG_COLORS[flag] || FLAG_COLORS.fast : TRAIL_COLOR, weight: 4, opacity: 0.8, dashArray: "2 9",
           className: "sc-trail sc-trail-origin" + (flag ? " sc-trail-flag sc-trail-" + flag : ""),
         });
-        line.bindTooltip(t("trail.from_start") + " · " + legText(origin.leg), { sticky: true });
+        line.bindTooltip(SC.tip(t("trail.from_start") + " · " + legText(origin.leg)), { sticky: true });
         this.group.addLayer(line);
       }
       // legs join consecutive points (the points are in time order)
@@ -89,13 +87,13 @@
           dashArray: flag === "implausible" ? "10 8" : null,
           className: "sc-trail" + (flag ? " sc-trail-flag sc-trail-" + flag : ""),
         });
-        line.bindTooltip(legText(leg), { sticky: true });
+        line.bindTooltip(SC.tip(legText(leg)), { sticky: true });
         this.group.addLayer(line);
         if (flag) {
           const mid = [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2];
           this.group.addLayer(L.marker(mid, {
             interactive: false, keyboard: false,
-            icon: L.divIcon({ className: "sc-trail-warn sc-trail-warn-" + flag, html: `<span>⚠ ${escapeHtml(t("trail.flag." + flag))}</span>`, iconSize: null }),
+            icon: SC.nodeIcon({ className: "sc-trail-warn sc-trail-warn-" + flag, iconSize: null }, SC.tip("⚠ " + t("trail.flag." + flag))),
           }));
         }
       }
@@ -113,7 +111,7 @@
         const dir = p.direction_deg !== null && p.direction_deg !== undefined ? " → " + tEnum("dir_short", dirName(p.direction_deg)) : "";
         // the label goes on the side away from the direction of travel (the arrow is on the other side)
         const east = p.direction_deg !== null && p.direction_deg !== undefined && Math.sin(Number(p.direction_deg) * Math.PI / 180) > 0.2;
-        m.bindTooltip(`${SC.fmtTime(p.time)} ${p.code || ""}${dir}`, {
+        m.bindTooltip(SC.tip(`${SC.fmtTime(p.time)} ${p.code || ""}${dir}`), {
           permanent: true, direction: east ? "left" : "right", offset: [east ? -14 : 14, 0], className: "sc-trail-tip" + (last ? " sc-trail-tip-last" : ""),
         });
         m.bindPopup(() => el("div", { class: "map-popup" },
@@ -124,8 +122,8 @@
         if (p.direction_deg !== null && p.direction_deg !== undefined) {
           this.group.addLayer(L.marker(at, {
             interactive: false, keyboard: false, zIndexOffset: 600,
-            icon: L.divIcon({ className: "sc-trail-arrow", iconSize: [60, 60], iconAnchor: [30, 30],
-              html: `<span style="transform: rotate(${Number(p.direction_deg)}deg) translateY(-27px)">▲</span>` }),
+            icon: SC.nodeIcon({ className: "sc-trail-arrow", iconSize: [60, 60], iconAnchor: [30, 30] },
+              el("span", { style: { transform: `rotate(${Number(p.direction_deg)}deg) translateY(-27px)` } }, "▲")),
           }));
         }
       });
@@ -398,10 +396,10 @@
         const ll = SC.pointLatLng(c.location);
         if (!ll) continue;
         const marker = L.marker(ll, {
-          icon: L.divIcon({ className: "sc-cam sc-cam-" + status + (c.active === false ? " sc-cam-inactive" : ""),
+          icon: SC.nodeIcon({ className: "sc-cam sc-cam-" + status + (c.active === false ? " sc-cam-inactive" : ""),
             // the badge stands up and to the right of the camera (the cone's apex marks the spot), so a camera at
             // the last known point or on the trail stays clickable
-            html: `<span>${escapeHtml(c.code)}</span>`, iconSize: null, iconAnchor: [-8, 38] }),
+            iconSize: null, iconAnchor: [-8, 38] }, SC.tip(c.code)),
           title: `${c.code} · ${c.name}`, zIndexOffset: 650, keyboard: true,
         });
         marker.bindPopup(() => cameraPopup(c), { minWidth: 260, maxWidth: 340 });
@@ -478,7 +476,7 @@
         const ll = SC.pointLatLng(s.location);
         if (ll) {
           pendingGroup.addLayer(L.marker(ll, { icon: SC.labelIcon("sc-icon-pending-sighting", "?", 30), zIndexOffset: 700, title: t("video.pending_one") })
-            .bindTooltip(`${SC.fmtTime(s.time)} ${s.code || ""}`, { direction: "top" }));
+            .bindTooltip(SC.tip(`${SC.fmtTime(s.time)} ${s.code || ""}`), { direction: "top" }));
         }
       }
       if (recent.length) {
@@ -1078,7 +1076,7 @@
         return;
       }
       const layer = L.geoJSON(blind.geometry, { style: { className: "sc-blind", color: "#d9480f", weight: 3, dashArray: "8 6", fillColor: "#ff922b", fillOpacity: 0.25 } });
-      layer.bindTooltip(t("video.blind_spot"), { sticky: true });
+      layer.bindTooltip(SC.tip(t("video.blind_spot")), { sticky: true });
       blindGroup.addLayer(layer);
       const b = layer.getBounds();
       if (b.isValid()) map.fitBounds(b.pad(0.3), { maxZoom: 17 });

@@ -35,6 +35,8 @@
   /** Drawing a polygon: Geoman refuses a corner that would make the outline cross itself (a bow-tie). */
   const POLYGON_DRAW = {allowSelfIntersection: false};
 
+  const h = (...args) => SC.el(...args);   // the one DOM builder: text is always text
+
   function init(opts) {
     const {map, searchId, panel, api, t} = opts;
     const canEdit = !!opts.canEdit;
@@ -67,7 +69,7 @@
         const s = state.segments.get(id);
         layer.setStyle({color: "#444", weight: 0.6, fillOpacity: 0.45, fillColor: colour(s.poa / s.area_m2, maxD),
           className: "sc-segment"});
-        layer.setTooltipContent(`${s.name}: POA ${pct(s.poa)} · POD ${pct(s.pod)} · ${t("where.status." + s.status)}`);
+        layer.setTooltipContent(SC.tip(`${s.name}: POA ${pct(s.poa)} · POD ${pct(s.pod)} · ${t("where.status." + s.status)}`));
       }
       renderPanel(row);
     }
@@ -79,14 +81,14 @@
         const beyond = r.radius_m > m.reach.radius_m;  // clipped by reach: drawn faint
         L.geoJSON(r.geometry, {style: {color: "#1d4ed8", weight: 1.5, dashArray: "6 4", fill: false,
           opacity: beyond ? 0.35 : 0.9, className: "sc-ring"}})
-          .bindTooltip(`${r.percent}% · ${(r.radius_m / 1000).toFixed(2)} km`, {sticky: true}).addTo(layers.rings);
+          .bindTooltip(SC.tip(`${r.percent}% · ${(r.radius_m / 1000).toFixed(2)} km`), {sticky: true}).addTo(layers.rings);
         // the label sits on the ring's northernmost vertex
         const north = r.geometry.coordinates[0].reduce((a, b) => (b[1] > a[1] ? b : a));
-        L.marker([north[1], north[0]], {interactive: false, icon: L.divIcon({className: "sc-ring-label",
-          html: `${r.percent}%`, iconSize: null})}).addTo(layers.rings);
+        L.marker([north[1], north[0]], {interactive: false,
+          icon: SC.nodeIcon({className: "sc-ring-label", iconSize: null}, SC.tip(`${r.percent}%`))}).addTo(layers.rings);
       }
       L.geoJSON(m.reach.geometry, {style: {color: "#b91c1c", weight: 2, fill: false, className: "sc-reach"}})
-        .bindTooltip(`${t("where.reach")} ${(m.reach.radius_m / 1000).toFixed(2)} km`, {sticky: true})
+        .bindTooltip(SC.tip(`${t("where.reach")} ${(m.reach.radius_m / 1000).toFixed(2)} km`), {sticky: true})
         .addTo(layers.reach);
     }
 
@@ -96,7 +98,7 @@
       state.layerById.clear();
       for (const s of list) {
         state.segments.set(s.id, {...s});
-        const layer = L.geoJSON(s.geometry, {style: {className: "sc-segment"}}).bindTooltip("", {sticky: true});
+        const layer = L.geoJSON(s.geometry, {style: {className: "sc-segment"}}).bindTooltip(SC.tip(), {sticky: true});
         layer.on("click", () => selectSegment(s.id));
         layer.addTo(layers.segments);
         state.layerById.set(s.id, layer);
@@ -162,49 +164,49 @@
     let built = false;
 
     function buildPanel() {
-      panel.innerHTML = `
-        <div class="sc-where-summary"></div>
-        ${canEdit ? `<form class="sc-where-grid">
-          <label>${t("where.cell")} <input name="cell_m" type="number" min="25" max="5000" step="25" value="400"></label>
-          <label>${t("where.shape")} <select name="shape"><option value="square">${t("where.square")}</option>
-            <option value="hex">${t("where.hex")}</option></select></label>
-          <button class="sc-btn" type="submit">${t("where.generate")}</button>
-          <button class="sc-btn" type="button" data-recompute>${t("where.recompute")}</button>
-        </form>
-        <div class="sc-where-draw">
-          <button class="sc-btn" type="button" data-draw="Polygon">${t("where.draw_area")}</button>
-          <button class="sc-btn" type="button" data-draw="Line">${t("where.draw_route")}</button>
-          <label>${t("where.corridor")} <input name="width_m" type="number" min="2" max="2000" value="30"> m</label>
-        </div>
-        <form class="sc-where-mark" hidden>
-          <strong data-name></strong> — ${t("where.mark_searched")}
-          <label>POD <input name="pod" type="number" min="0" max="1" step="0.05" value="0.5"></label>
-          <label>${t("where.team")} <select name="team_id"><option value="">—</option></select></label>
-          <button class="sc-btn sc-btn-small" type="submit">${t("where.mark")}</button>
-          <button class="sc-btn sc-btn-small" type="button" data-delete>${t("where.delete_segment")}</button>
-        </form>` : ""}
-        <h4>${t("where.suggestions")}</h4>
-        <ul class="sc-where-suggestions"></ul>
-        <h4>${t("where.top_segments")}</h4>
-        <table class="sc-where-table"><thead><tr><th>${t("where.segment")}</th><th>POA</th><th>POD</th>
-          <th>${t("where.area")}</th><th>${t("where.status")}</th></tr></thead><tbody></tbody></table>
-        ${canEdit ? `<details class="sc-where-settings"><summary>${t("where.settings")}</summary>
-          <form class="sc-where-settings-form">
-            <label>${t("where.walking_speed")} <input name="walking_speed_ms" type="number" step="any" min="0.05"
-              max="5"> m/s</label>
-            <label>${t("where.max_reach")} <input name="max_reach_km" type="number" step="any" min="0.1" max="500"
-              placeholder="${t("where.max_reach_row")}"> km</label>
-            ${["foot", "vehicle", "door_to_door"].map((mode) => `<label>${t("where.sweep_width")}
-              (${t("where.mode." + mode)}) <input name="w_${mode}" type="number" step="any" min="0.1" max="500"> m</label>`)
-              .join("")}
-            <button class="sc-btn" type="submit">${t("where.save_settings")}</button>
-          </form></details>
-        <details class="sc-where-consensus"><summary>${t("where.consensus")}</summary>
-          <form class="sc-where-consensus-form">
-            <p class="sc-muted">${t("where.consensus_help")}</p>
-            <textarea name="lines" rows="4" placeholder="A1=40 B2=30 ROW=30"></textarea>
-            <button class="sc-btn" type="submit">${t("where.apply_consensus")}</button>
-          </form></details>` : ""}`;
+      const num = (name, attrs) => h("input", {name, type: "number", ...attrs});
+      const btn = (label, attrs) => h("button", {class: "sc-btn", type: "button", ...attrs}, label);
+      const editing = canEdit ? [
+        h("form", {class: "sc-where-grid"},
+          h("label", {}, t("where.cell"), " ", num("cell_m", {min: 25, max: 5000, step: 25, value: 400})),
+          h("label", {}, t("where.shape"), " ", h("select", {name: "shape"},
+            h("option", {value: "square"}, t("where.square")), h("option", {value: "hex"}, t("where.hex")))),
+          btn(t("where.generate"), {type: "submit"}),
+          btn(t("where.recompute"), {"data-recompute": true})),
+        h("div", {class: "sc-where-draw"},
+          btn(t("where.draw_area"), {"data-draw": "Polygon"}), " ", btn(t("where.draw_route"), {"data-draw": "Line"}),
+          " ", h("label", {}, t("where.corridor"), " ", num("width_m", {min: 2, max: 2000, value: 30}), " m")),
+        h("form", {class: "sc-where-mark", hidden: true},
+          h("strong", {"data-name": true}), " — ", t("where.mark_searched"), " ",
+          h("label", {}, "POD ", num("pod", {min: 0, max: 1, step: 0.05, value: 0.5})), " ",
+          h("label", {}, t("where.team"), " ", h("select", {name: "team_id"}, h("option", {value: ""}, "—"))), " ",
+          btn(t("where.mark"), {type: "submit", class: "sc-btn sc-btn-small"}), " ",
+          btn(t("where.delete_segment"), {class: "sc-btn sc-btn-small", "data-delete": true}))] : [];
+      const settings = canEdit ? [
+        h("details", {class: "sc-where-settings"}, h("summary", {}, t("where.settings")),
+          h("form", {class: "sc-where-settings-form"},
+            h("label", {}, t("where.walking_speed"), " ", num("walking_speed_ms", {step: "any", min: 0.05, max: 5}), " m/s"),
+            h("label", {}, t("where.max_reach"), " ",
+              num("max_reach_km", {step: "any", min: 0.1, max: 500, placeholder: t("where.max_reach_row")}), " km"),
+            ["foot", "vehicle", "door_to_door"].map((mode) => h("label", {}, t("where.sweep_width"),
+              ` (${t("where.mode." + mode)}) `, num("w_" + mode, {step: "any", min: 0.1, max: 500}), " m")),
+            btn(t("where.save_settings"), {type: "submit"}))),
+        h("details", {class: "sc-where-consensus"}, h("summary", {}, t("where.consensus")),
+          h("form", {class: "sc-where-consensus-form"},
+            h("p", {class: "sc-muted"}, t("where.consensus_help")),
+            h("textarea", {name: "lines", rows: 4, placeholder: "A1=40 B2=30 ROW=30"}),
+            btn(t("where.apply_consensus"), {type: "submit"})))] : [];
+      SC.clear(panel).append(
+        h("div", {class: "sc-where-summary"}),
+        ...editing,
+        h("h4", {}, t("where.suggestions")),
+        h("ul", {class: "sc-where-suggestions"}),
+        h("h4", {}, t("where.top_segments")),
+        h("table", {class: "sc-where-table"},
+          h("thead", {}, h("tr", {}, [t("where.segment"), "POA", "POD", t("where.area"), t("where.status")]
+            .map((x) => h("th", {}, x)))),
+          h("tbody")),
+        ...settings);
       wirePanel();
       built = true;
     }
@@ -271,8 +273,8 @@
       if (!select || select === document.activeElement) return;
       const teams = (opts.teams && opts.teams()) || new Map();
       const current = select.value;
-      select.innerHTML = `<option value="">—</option>` + [...teams.values()]
-        .map((tm) => `<option value="${tm.id}">${escapeHtml(tm.name)}</option>`).join("");
+      SC.clear(select).append(h("option", {value: ""}, "—"),
+        ...[...teams.values()].map((tm) => h("option", {value: tm.id}, tm.name)));
       select.value = current;
     }
 
@@ -281,31 +283,34 @@
       if (!built) buildPanel();
       const m = state.model;
       const teams = (opts.teams && opts.teams()) || new Map();
-      panel.querySelector(".sc-where-summary").innerHTML = `
-          <div>${t("where.rings")}: ${m.rings.map((r) => `${r.percent}% ${(r.radius_m / 1000).toFixed(1)} km`).join(" · ")}
-            <span class="sc-muted">(${escapeHtml(m.ring_source)})</span></div>
-          <div>${t("where.reach")}: <strong class="sc-reach-km">${(m.reach.radius_m / 1000).toFixed(2)} km</strong>
-            <span class="sc-muted">${m.reach.walking_speed_ms.toFixed(2)} m/s${m.reach.capped
-              ? " · " + t("where.reach_capped").replace("{km}", (m.reach.cap_m / 1000).toFixed(1)) : ""}</span></div>
-          <div>${t("where.row")}: ${pct(row)} · ${t("where.pos_total")}: ${pct(m.pos_total)}
-            · ${t("where.basis")}: ${t("where.basis." + m.poa_basis)}</div>
-          <div class="sc-where-selected sc-muted">${t("where.click_segment")}</div>`;
-      const list = panel.querySelector(".sc-where-suggestions");
-      list.innerHTML = m.suggestions.map((x) => {
+      SC.clear(panel.querySelector(".sc-where-summary")).append(
+        h("div", {}, `${t("where.rings")}: `,
+          m.rings.map((r) => `${r.percent}% ${(r.radius_m / 1000).toFixed(1)} km`).join(" · "), " ",
+          h("span", {class: "sc-muted"}, `(${m.ring_source})`)),
+        h("div", {}, `${t("where.reach")}: `,
+          h("strong", {class: "sc-reach-km"}, `${(m.reach.radius_m / 1000).toFixed(2)} km`), " ",
+          h("span", {class: "sc-muted"}, `${m.reach.walking_speed_ms.toFixed(2)} m/s` + (m.reach.capped
+            ? " · " + t("where.reach_capped").replace("{km}", (m.reach.cap_m / 1000).toFixed(1)) : ""))),
+        h("div", {}, `${t("where.row")}: ${pct(row)} · ${t("where.pos_total")}: ${pct(m.pos_total)}` +
+          ` · ${t("where.basis")}: ${t("where.basis." + m.poa_basis)}`),
+        h("div", {class: "sc-where-selected sc-muted"}, t("where.click_segment")));
+      const list = SC.clear(panel.querySelector(".sc-where-suggestions"));
+      const items = m.suggestions.map((x) => {
         const team = teams.get(x.team_id);
-        return `<li><strong>${x.segment}</strong> → ${team ? escapeHtml(team.name) : "#" + x.team_id}
-          <span class="sc-muted">+${pct(x.gain_per_hour)} / h</span>
-          ${canEdit ? `<button type="button" class="sc-btn sc-btn-small" data-accept="${x.segment_id}"
-            data-team="${x.team_id}">${t("where.accept")}</button>` : ""}</li>`;
-      }).join("") || `<li class="sc-muted">${t("where.no_suggestions")}</li>`;
+        return h("li", {}, h("strong", {}, x.segment), " → ", team ? team.name : "#" + x.team_id, " ",
+          h("span", {class: "sc-muted"}, `+${pct(x.gain_per_hour)} / h`), " ",
+          canEdit ? h("button", {type: "button", class: "sc-btn sc-btn-small", "data-accept": x.segment_id,
+            "data-team": x.team_id}, t("where.accept")) : null);
+      });
+      list.append(...(items.length ? items : [h("li", {class: "sc-muted"}, t("where.no_suggestions"))]));
       list.querySelectorAll("[data-accept]").forEach((b) => b.addEventListener("click", () =>
         api("POST", `/api/v1/searches/${searchId}/suggestions/accept`,
           {segment_id: Number(b.dataset.accept), team_id: Number(b.dataset.team)})));
       const top = [...state.segments.values()].sort((a, b) => b.poa - a.poa).slice(0, 8);
       const body = panel.querySelector(".sc-where-table tbody");
-      body.innerHTML = top.map((s) => `<tr data-seg="${s.id}"><td>${s.name}</td><td>${pct(s.poa)}</td>
-          <td>${pct(s.pod)}</td><td>${(s.area_m2 / 1e4).toFixed(1)} ha</td><td>${t("where.status." + s.status)}</td>
-          </tr>`).join("");
+      SC.clear(body).append(...top.map((s) => h("tr", {"data-seg": s.id},
+        [s.name, pct(s.poa), pct(s.pod), `${(s.area_m2 / 1e4).toFixed(1)} ha`, t("where.status." + s.status)]
+          .map((x) => h("td", {}, x)))));
       body.querySelectorAll("tr[data-seg]").forEach((tr) => tr.addEventListener("click", () => {
         const id = Number(tr.dataset.seg);
         selectSegment(id);
@@ -315,11 +320,6 @@
       fillSettings(m);
       fillTeams();
       if (state.selected != null && state.segments.has(state.selected)) selectSegment(state.selected);
-    }
-
-    function escapeHtml(s) {
-      return String(s ?? "").replace(/[&<>"']/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;",
-        '"': "&quot;", "'": "&#39;"})[c]);
     }
 
     async function load() {
