@@ -4,7 +4,7 @@ imported GPX/KML files) goes through ``record_fixes``; the full recompute goes t
 from __future__ import annotations
 
 import math
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select, update
 
@@ -16,6 +16,7 @@ from .events import iso, naive_utc
 #: Fixes further than this from every known point of the subject (or twice the 95 % ring, if larger) are no
 #: evidence for this search: refused per fix (a phone still sharing on the way from the station, a bad fix).
 REGION_FLOOR_M = 10_000.0
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def epoch(dt: datetime) -> float:
@@ -52,8 +53,14 @@ def _fix(x, y, row_t, acc, run) -> tracks.TrackFix:
     return tracks.TrackFix(float(x), float(y), epoch(row_t), acc, run or 0)
 
 
-def _ms(t: float | None) -> int | None:
-    return None if t is None else int(round(t * 1000))
+def _us(t: float | None) -> int | None:
+    """A piece's start (s since the epoch) as the whole microseconds it is stored as (exact: times are µs)."""
+    return None if t is None else int(round(t * 1_000_000))
+
+
+def _at(us: int) -> datetime:
+    """The time a stored piece start (µs since the epoch) names, exactly."""
+    return EPOCH + timedelta(microseconds=us)
 
 
 def record_fixes(session, search: Search, user_id: int, device: str, fixes: list[dict], event_seq: int) -> dict:
@@ -99,7 +106,7 @@ def record_fixes(session, search: Search, user_id: int, device: str, fixes: list
         kept, lines_old, lines_new, followed, changed = _recount(session, proj, base, cols, kept, rules)
     rows = [{"search_id": search.id, "user_id": user_id, "device": device, "t": naive_utc(f["t"]), "lon": f["lon"],
              "lat": f["lat"], "acc": f.get("acc"), "run": f.get("run", 0), "event_seq": event_seq,
-             "piece": _ms(piece), "vertex": vertex}
+             "piece": _us(piece), "vertex": vertex}
             for (f, _), piece, vertex in zip(kept, followed.pieces[-len(kept):] if kept else [],
                                              followed.vertices[-len(kept):] if kept else [])]
     if rows:
@@ -133,7 +140,7 @@ def _state_before(session, proj, base, cols, last) -> tracks.TrackState:
     (cx, vx), (cy, vy) = proj.to_xy([counted.lon, (vertex or counted).lon], [counted.lat, (vertex or counted).lat])
     return tracks.TrackState(_fix(cx, cy, counted.at, counted.acc, counted.run),
                              _fix(vx, vy, (vertex or counted).at, (vertex or counted).acc, (vertex or counted).run),
-                             counted.piece / 1000.0)
+                             counted.piece / 1_000_000)
 
 
 def _recount(session, proj, base, cols, kept, rules):
@@ -145,7 +152,7 @@ def _recount(session, proj, base, cols, kept, rules):
     after = session.execute(select(TrackPoint.piece).where(*base, TrackPoint.piece.is_not(None),
                                                            TrackPoint.t > naive_utc(t1))
                             .order_by(TrackPoint.t).limit(1)).scalar()
-    start = datetime.fromtimestamp(before / 1000.0, timezone.utc) if before is not None else t0
+    start = _at(before) if before is not None else t0
     end = t1
     if after is not None:
         end = max(t1, session.execute(select(TrackPoint.t).where(*base, TrackPoint.piece == after)
@@ -168,8 +175,8 @@ def _recount(session, proj, base, cols, kept, rules):
     new_pieces, new_vertices = [], []
     for (f, _, row), piece, vertex in zip(merged, followed.pieces, followed.vertices):
         if row is not None:
-            if (row.piece, bool(row.vertex)) != (_ms(piece), vertex):
-                changed.append((row.id, _ms(piece), vertex))
+            if (row.piece, bool(row.vertex)) != (_us(piece), vertex):
+                changed.append((row.id, _us(piece), vertex))
         else:
             new_pieces.append(piece)
             new_vertices.append(vertex)

@@ -5,6 +5,7 @@ import random
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 from shapely.geometry import box, mapping
 
 from search_coord.core.geometry import LocalProjection
@@ -240,3 +241,36 @@ def test_reach_stops_growing_at_the_rest_of_world_ring_unless_the_dispatcher_wid
     svc.clock.now = NOW   # 2 h: 0.95 m/s x 7200 s, well inside the cap
     m = where.get_model(svc, people["disp"], sid)
     assert m["reach"]["radius_m"] == pytest.approx(6840) and not m["reach"]["capped"]
+
+
+_walk = st.lists(st.tuples(st.floats(-12, 12), st.floats(-12, 12), st.floats(2, 60), st.floats(1, 8),
+                           st.integers(0, 30)), min_size=2, max_size=40)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=_walk, cut=st.lists(st.integers(1, 39), max_size=6, unique=True), order=st.randoms(use_true_random=False))
+def test_live_coverage_equals_a_recount_whatever_the_batches_and_their_order(svc, people, steps, cut, order):
+    """Property: any walk (steps of -12..12 m, accuracy 2-60 m, 1-8 s apart, with pauses), cut into any batches sent
+    in any order, leaves every segment with the coverage a recount from scratch gives."""
+    d = people["disp"]
+    svc.clock.now = NOW
+    sid = searches.open_search(svc, d, search_payload(lkp={"type": "Point", "coordinates": list(CENTRE)},
+                                                      lkp_time=(NOW - timedelta(hours=2)).isoformat()))["id"]
+    searches.add_member(svc, d, sid, people["off1"].user_id)
+    for i, (cx, cy) in enumerate([(-50, 0), (50, 0), (0, 100)]):
+        where.add_segment(svc, d, sid, {"geometry": square_m(cx, cy, 50), "name": f"S{i}"})
+    x = y = 0.0
+    t = NOW - timedelta(minutes=30)
+    pts = []
+    for dx, dy, acc, dt, pause in steps:
+        x, y, t = x + dx, y + dy, t + timedelta(seconds=dt + (150 if pause == 0 else 0))
+        pts.append(fix(x, y, t, acc=acc))
+    bounds = [0] + sorted(c for c in cut if c < len(pts)) + [len(pts)]
+    batches = [pts[a:b] for a, b in zip(bounds, bounds[1:]) if b > a]
+    order.shuffle(batches)
+    for i, b in enumerate(batches):
+        post(svc, people["off1"], sid, b, i)
+    live = {s["id"]: s["coverage"] for s in where.get_model(svc, d, sid)["segments"]}
+    where.recompute(svc, sid, "test")
+    full = {s["id"]: s["coverage"] for s in where.get_model(svc, d, sid)["segments"]}
+    assert live == pytest.approx(full, abs=1e-9)
