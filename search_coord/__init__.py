@@ -36,6 +36,7 @@ def create_app(config: dict | None = None) -> "Flask":
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     register_services(app)
     register_blueprints(app)
+    register_accounts(app)
     register_socketio(app)
     register_cli(app)
     return app
@@ -94,6 +95,13 @@ def register_blueprints(app: "Flask") -> None:
     register_web(app)
 
 
+def register_accounts(app: "Flask") -> None:
+    """The change-password page and gate, and the login throttle (Flask-Limiter), after the other blueprints."""
+    from .web import account
+
+    account.register(app)
+
+
 def register_socketio(app: "Flask") -> None:
     from .extensions import socketio
     from .sockets import LiveNamespace, handle_error
@@ -102,6 +110,13 @@ def register_socketio(app: "Flask") -> None:
                       message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"), channel=app.config["SOCKETIO_CHANNEL"],
                       manage_session=False,
                       max_http_buffer_size=app.config["MAX_JSON_BYTES"])
+    from .sockets.sessions import SessionSockets
+
+    svc = app.extensions["search_coord"]
+    registry = SessionSockets(socketio, svc, app.config["SESSION_CHECK_INTERVAL_S"],
+                              sweep=bool(app.config.get("SOCKETIO_MESSAGE_QUEUE")))
+    app.extensions["search_coord_session_sockets"] = registry
+    svc.on_sessions_ended = registry.end_user
     if not any(ns.namespace == "/live" for ns in socketio.namespace_handlers):
         socketio.on_namespace(LiveNamespace("/live"))
         socketio.on_error("/live")(handle_error)

@@ -62,6 +62,9 @@ class Services:
     #: On SQLite, writers of this process queue on this lock instead of spinning in SQLite's busy handler (whose
     #: back-off sleeps collapse throughput under concurrent writes); other processes still meet busy_timeout.
     write_lock: Any = None
+    #: Called with a user id after a commit that ended every session of that user (logout, deactivation, password
+    #: or role change), so the app can close their open sockets at once; None does nothing (tests, scripts).
+    on_sessions_ended: Callable[[int], None] | None = None
 
     def now(self) -> datetime:
         return self.clock()

@@ -26,12 +26,13 @@ def device_label() -> str:
 
 
 def current_user() -> dict | None:
-    """The session's active user (looked up each request, so a deactivated account stops at once)."""
+    """The session's user, looked up on every request and socket message: None when not logged in, or when the
+    account is deactivated or its session version (bumped by logout, deactivation, a password or role change) is
+    no longer the one this cookie was given at login, so an ended session stops at once."""
     if "user" not in g:
-        uid = session.get("uid")
-        user = users.get_user(services(), uid) if isinstance(uid, int) else None
-        if user is not None and not user["active"]:
-            user = None
+        user = users.session_user(services(), session.get("uid"), session.get("sv"))
+        if user is not None:
+            user.pop("session_version", None)
         g.user = user
     return g.user
 
@@ -46,14 +47,23 @@ def current_actor(required: bool = True) -> Actor | None:
 
 
 def login(user: dict) -> None:
+    """Start a fresh session for ``user`` (a view from ``users.authenticate`` or ``users.change_password``), storing
+    its session version in the signed cookie. The version is taken out of ``user``, which is then shown as is."""
+    version = user.pop("session_version", 0)
     session.clear()
     session.permanent = True
     session["uid"] = user["id"]
+    session["sv"] = version
     session["csrf"] = secrets.token_urlsafe(32)
     g.user = user
 
 
 def logout() -> None:
+    """End the session. The user's session version is bumped, so every cookie of theirs (a copy saved before this
+    logout, their other devices) and every socket stops working at once."""
+    user = current_user()
+    if user is not None:
+        users.end_sessions(services(), user["id"])
     session.clear()
     g.user = None
 

@@ -18,7 +18,7 @@ def test_a_locked_database_gives_a_clear_retryable_error_and_nothing_half_writte
                       "SECRET_KEY": "k", "SQLITE_BUSY_TIMEOUT_MS": 200, "RECOMPUTE_INLINE": True})
     svc = app.extensions["search_coord"]
     users.create_user(svc, None, {"username": "disp", "display_name": "D", "role": "dispatcher",
-                                  "password": "password-disp"})
+                                  "password": "tundra-lantern-42"})
     from conftest import ApiClient
 
     disp = ApiClient(app, "disp")

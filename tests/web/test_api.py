@@ -5,7 +5,7 @@ import pytest
 
 from search_coord.web.openapi import api_routes
 
-from conftest import LKP, search_payload, square
+from conftest import LKP, PASSWORD, search_payload, square
 
 # A real 1 x 1 PNG (photos are decoded on upload)
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415478"
@@ -17,6 +17,7 @@ ROUTES = [
     ("GET", "/api/v1/users", None, "off1"),
     ("POST", "/api/v1/users", {"username": "x1", "display_name": "X", "role": "officer", "password": "12345678"}, "disp"),
     ("PATCH", "/api/v1/users/{uid}", {"display_name": "Y"}, "disp"),
+    ("POST", "/api/v1/account/password", {"old_password": PASSWORD, "new_password": "tundra-lantern-43"}, None),
     ("GET", "/api/v1/searches", None, None),
     ("POST", "/api/v1/searches", search_payload(), "off1"),
     ("GET", "/api/v1/searches/{sid}", None, "outsider"),
@@ -181,7 +182,7 @@ def test_login_cookie_flags_and_logout(app):
     token = c.get("/api/v1/session").get_json()["csrf_token"]
     r = c.post("/api/v1/session", json={"username": "disp", "password": "wrong"}, headers={"X-CSRF-Token": token})
     assert r.status_code == 401
-    r = c.post("/api/v1/session", json={"username": "disp", "password": "password-disp"},
+    r = c.post("/api/v1/session", json={"username": "disp", "password": PASSWORD},
                headers={"X-CSRF-Token": token})
     assert r.status_code == 200
     cookie = r.headers["Set-Cookie"]

@@ -3,6 +3,8 @@ import re
 
 import pytest
 
+from conftest import PASSWORD
+
 from search_coord import create_app
 
 
@@ -16,10 +18,10 @@ def test_login_form_with_csrf_then_role_pages(app):
     c = app.test_client()
     page = c.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    assert c.post("/login", data={"username": "off1", "password": "password-off1"}).status_code == 400  # no token
+    assert c.post("/login", data={"username": "off1", "password": PASSWORD}).status_code == 400  # no token
     r = c.post("/login", data={"username": "off1", "password": "nope", "csrf_token": token})
     assert r.status_code == 401
-    r = c.post("/login", data={"username": "off1", "password": "password-off1", "csrf_token": token,
+    r = c.post("/login", data={"username": "off1", "password": PASSWORD, "csrf_token": token,
                                "next": "https://evil.example/"})
     assert r.status_code == 302 and r.headers["Location"] == "/"
     assert c.get("/").status_code == 200

@@ -1,0 +1,154 @@
+"""The user's own account: change the password (page and API), the "must change the password first" gate, and
+the login throttle (Flask-Limiter).
+
+Login throttle: failed logins (401) count against the submitted account name (NFKC, case-folded) and against the
+client address, shared by the page (``POST /login``) and the API (``POST /api/v1/session``): beyond
+``LOGIN_LIMIT_PER_ACCOUNT`` or ``LOGIN_LIMIT_PER_ADDRESS`` every attempt, right or wrong, is a 429 with
+``Retry-After`` and "try again in N s" (the login page shows it in its language). Counters live in Redis when
+``RATELIMIT_STORAGE_URI`` or a Redis ``SOCKETIO_MESSAGE_QUEUE`` is set (shared by every process), else in memory.
+Wrong old passwords on the change endpoint count against the account the same way.
+"""
+from __future__ import annotations
+
+import math
+import time
+
+from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, url_for
+from flask_limiter import Limiter, RateLimitExceeded
+from flask_limiter.util import get_remote_address
+
+from ..core import accounts
+from ..core.errors import SearchCoordError, ValidationError
+from ..services import users
+from .auth import csrf_token, current_actor, current_user, login, services
+
+bp = Blueprint("account", __name__)
+
+LOGIN_ENDPOINTS = ("api.session_login", "pages.login_submit")
+#: What a user who must change their password may still reach (everything else: 403 or a redirect to /password).
+OPEN_WHILE_CHANGE_REQUIRED = {"account.password_page", "account.change_password", "api.session_get",
+                              "api.session_login", "api.session_logout", "pages.login_form", "pages.login_submit",
+                              "pages.logout_submit", "pages.set_language", "static"}
+
+
+class PasswordChangeRequired(SearchCoordError):
+    """An administrator set this password: choose your own (POST /api/v1/account/password) before anything else."""
+
+    code = "password_change_required"
+    status = 403
+
+
+def _page_client() -> dict:
+    """What the page shell (base.html, common.js) needs: the CSRF token and the user."""
+    return {"csrfToken": csrf_token(), "user": current_user()}
+
+
+# --- change password -------------------------------------------------------------------------------------------
+
+@bp.get("/password")
+def password_page():
+    """The change-password page (old + new); where a user who must change their password is sent."""
+    if current_user() is None:
+        return redirect(url_for("pages.login_form", next=request.full_path.rstrip("?")))
+    return render_template("password.html", client=_page_client(), next=request.args.get("next", ""),
+                           min_length=accounts.MIN_PASSWORD_LENGTH)
+
+
+@bp.post("/api/v1/account/password")
+def change_password():
+    """``{"old_password", "new_password"}`` -> ``{"user", "csrf_token"}``: the password is changed, every other
+    session of the user ends, and this one goes on with a fresh cookie (and CSRF token). 400 names the field."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ValidationError({"_body": "expected a JSON object (Content-Type: application/json)"})
+    try:
+        user = users.change_password(services(), current_actor(), data.get("old_password"), data.get("new_password"))
+    except SearchCoordError as exc:
+        g.old_password_wrong = getattr(exc, "errors", {}).get("old_password") == "is wrong"
+        raise
+    login(user)
+    return {"user": user, "csrf_token": csrf_token()}
+
+
+def _change_gate():
+    """Until the user has chosen their own password: pages redirect to /password, the API answers 403."""
+    if request.endpoint in OPEN_WHILE_CHANGE_REQUIRED or (request.endpoint or "").startswith("vendor."):
+        return None
+    user = current_user()
+    if user is None or not user.get("must_change_password"):
+        return None
+    if request.path.startswith("/api/"):
+        raise PasswordChangeRequired()
+    return redirect(url_for("account.password_page", next=request.full_path.rstrip("?")))
+
+
+# --- login throttle --------------------------------------------------------------------------------------------
+
+def _account_key() -> str:
+    """The submitted account name as compared (NFKC, case-folded), from the form or the JSON body."""
+    name = request.form.get("username") if request.form else None
+    if name is None:
+        data = request.get_json(silent=True)
+        name = data.get("username") if isinstance(data, dict) else None
+    return "account:" + (accounts.username_key(name)[:200] if isinstance(name, str) else "")
+
+
+def _user_key() -> str:
+    user = current_user()
+    return "account-id:" + str(user["id"] if user else request.remote_addr)
+
+
+def _login_failed(response) -> bool:
+    return response.status_code == 401
+
+
+def _storage_uri(config) -> str:
+    if config.get("RATELIMIT_STORAGE_URI"):
+        return config["RATELIMIT_STORAGE_URI"]
+    queue = config.get("SOCKETIO_MESSAGE_QUEUE") or ""
+    return queue if queue.startswith(("redis://", "rediss://", "unix://")) else "memory://"
+
+
+def retry_after_s() -> int:
+    """Whole seconds until the breached limit of this request lets an attempt through again (at least 1)."""
+    limiter = current_app.extensions["search_coord_limiter"]
+    current = limiter.current_limit
+    reset_at = current.reset_at if current is not None else time.time() + 60
+    return max(1, math.ceil(reset_at - time.time()))
+
+
+def _too_many(exc: RateLimitExceeded):
+    wait = retry_after_s()
+    message = f"too many attempts; try again in {wait} s"
+    if request.path.startswith("/api/"):
+        resp = jsonify({"error": "rate_limited", "message": message, "retry_after_s": wait})
+    else:
+        resp = current_app.make_response(render_template(
+            "login.html", next=request.form.get("next", ""), client=_page_client(), error="rate_limited",
+            retry_after_s=wait, username=request.form.get("username", "")))
+    resp.status_code = 429
+    resp.headers["Retry-After"] = str(wait)
+    return resp
+
+
+def register(app) -> None:
+    """The blueprint, the change-password gate and the login throttle (call after the other blueprints)."""
+    app.register_blueprint(bp)
+    app.before_request(_change_gate)
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", app.config.get("SOCKETIO_CHANNEL") or "search-coord")
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    app.config["RATELIMIT_STORAGE_URI"] = _storage_uri(app.config)
+    limiter = Limiter(get_remote_address, app=app)
+    app.extensions["search_coord_limiter"] = limiter
+    per_account = limiter.shared_limit(app.config["LOGIN_LIMIT_PER_ACCOUNT"], scope="login-account",
+                                       key_func=_account_key, deduct_when=_login_failed)
+    per_address = limiter.shared_limit(app.config["LOGIN_LIMIT_PER_ADDRESS"], scope="login-address",
+                                       deduct_when=_login_failed)
+    # The login views live in api.py and pages.py; they are wrapped here so the whole throttle is in one place.
+    for endpoint in LOGIN_ENDPOINTS:
+        app.view_functions[endpoint] = per_address(per_account(app.view_functions[endpoint]))
+    wrong_old = limiter.shared_limit(app.config["LOGIN_LIMIT_PER_ACCOUNT"], scope="password-change",
+                                     key_func=_user_key, deduct_when=lambda r: bool(g.get("old_password_wrong")))
+    app.view_functions["account.change_password"] = wrong_old(app.view_functions["account.change_password"])
+    app.register_error_handler(RateLimitExceeded, _too_many)

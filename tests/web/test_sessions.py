@@ -1,0 +1,86 @@
+"""Sessions end at once: logout, deactivation, a password set or changed, a role changed. A cookie saved before
+any of them no longer works (the session version in the signed cookie is checked on every request)."""
+import pytest
+from conftest import PASSWORD
+
+
+def stolen_copy(app, api_client):
+    """A second client holding a copy of the first one's session cookie (as if saved before a logout)."""
+    copy = app.test_client()
+    copy.set_cookie("session", api_client.client.get_cookie("session").value)
+    return copy
+
+
+def logged_in(client) -> bool:
+    return client.get("/api/v1/session").get_json()["user"] is not None
+
+
+def test_a_cookie_saved_before_logout_no_longer_works(app, login):
+    off1 = login("off1")
+    saved = stolen_copy(app, off1)
+    assert logged_in(saved) and saved.get("/api/v1/searches").status_code == 200
+    assert off1.delete("/api/v1/session").status_code == 200
+    assert not logged_in(saved)
+    assert saved.get("/api/v1/searches").status_code == 401
+    assert saved.get("/").status_code == 302
+
+
+def test_page_logout_ends_the_session_everywhere(app, login):
+    off1 = login("off1")
+    phone = login("off1")        # the same user on a second device
+    saved = stolen_copy(app, off1)
+    r = off1.client.post("/logout", data={"csrf_token": off1.token})
+    assert r.status_code == 302
+    assert not logged_in(saved) and not logged_in(phone.client)
+
+
+def test_logging_in_again_after_logout_works(app, login):
+    off1 = login("off1")
+    off1.delete("/api/v1/session")
+    again = login("off1")
+    assert again.get("/api/v1/searches").status_code == 200
+
+
+@pytest.mark.parametrize("change, ends", [
+    ({"active": False}, True),
+    ({"password": "a-brand-new-secret-7"}, True),
+    ({"role": "dispatcher"}, True),
+    ({"display_name": "Officer One"}, False),
+    ({"unit": "Patrol"}, False),
+])
+def test_admin_changes_end_the_users_sessions(app, login, change, ends):
+    adm, off1 = login("adm"), login("off1")
+    saved = stolen_copy(app, off1)
+    r = adm.patch(f"/api/v1/users/{off1.user['id']}", change)
+    assert r.status_code == 200, r.get_json()
+    assert logged_in(off1.client) is not ends
+    assert logged_in(saved) is not ends
+    assert logged_in(adm.client)        # the administrator's own session goes on
+
+
+def test_reactivating_does_not_revive_old_cookies(app, login):
+    adm, off1 = login("adm"), login("off1")
+    saved = stolen_copy(app, off1)
+    adm.patch(f"/api/v1/users/{off1.user['id']}", {"active": False})
+    adm.patch(f"/api/v1/users/{off1.user['id']}", {"active": True})
+    assert not logged_in(saved) and not logged_in(off1.client)
+    assert login("off1").get("/api/v1/searches").status_code == 200
+
+
+def test_changing_my_password_ends_my_other_sessions_but_not_this_one(app, login):
+    off1, phone = login("off1"), login("off1")
+    r = off1.post("/api/v1/account/password", {"old_password": PASSWORD, "new_password": "granite-harbour-19"})
+    assert r.status_code == 200, r.get_json()
+    off1.token = r.get_json()["csrf_token"]
+    assert logged_in(off1.client) and off1.get("/api/v1/searches").status_code == 200
+    assert not logged_in(phone.client)
+    # the new CSRF token works for changes on the renewed session
+    assert off1.post("/api/v1/account/password", {"old_password": "granite-harbour-19",
+                                                  "new_password": "granite-harbour-20"}).status_code == 200
+
+
+def test_a_cookie_from_before_session_versions_is_logged_out(app, login):
+    off1 = login("off1")
+    with off1.client.session_transaction() as sess:
+        sess.pop("sv")
+    assert not logged_in(off1.client)
