@@ -24,12 +24,12 @@ def test_broadcast_alerts_the_phone_and_the_ack_reaches_the_console(server):  # 
         try:
             desk, disp = desk_page(browser, base, problems)
             disp.goto(f"{base}/searches/{SEARCH_ID}")
-            disp.wait_for_function(f"window.SC_STATE && window.SC_STATE.search.id === {SEARCH_ID}")
+            disp.wait_for_function(f"() => window.SC_STATE && window.SC_STATE.search.id === {SEARCH_ID}")
 
             phone, field = phone_page(browser, base, problems)
             officer_id = field.evaluate("SC_CONFIG.user.id")
             field.goto(f"{base}/field/{SEARCH_ID}")
-            field.wait_for_function("document.body.dataset.live === 'on'")
+            field.wait_for_function("() => document.body.dataset.live === 'on'")
             assert not field.locator("#broadcast-alert").is_visible()
 
             # the console sees the officer connected (presence)
@@ -62,7 +62,7 @@ def test_broadcast_alerts_the_phone_and_the_ack_reaches_the_console(server):  # 
             acked = time.monotonic() - acked_at
             assert disp.locator(f".bc-item[data-id='{bid}'] .bc-pending [data-user-id='{officer_id}']").count() == 0
             assert not field.locator("#broadcast-alert").is_visible()
-            field.wait_for_function("document.body.dataset.outboxWaiting === '0'", timeout=3000)
+            field.wait_for_function("() => document.body.dataset.outboxWaiting === '0'", timeout=3000)
 
             # a stand-down is shown in red
             disp.click("#broadcast-btn-2")

@@ -70,7 +70,7 @@ def test_cut_while_walking_and_marking_then_everything_arrives_once_in_order(ser
                 # --- the dispatcher's desk, directly; the officer's phone, through the proxy --------------------
                 desk, disp = desk_page(browser, base, problems)
                 disp.goto(f"{base}/searches/{SEARCH_ID}")
-                disp.wait_for_function(f"window.SC_STATE && window.SC_STATE.search.id === {SEARCH_ID}"
+                disp.wait_for_function(f"() => window.SC_STATE && window.SC_STATE.search.id === {SEARCH_ID}"
                                        " && document.body.dataset.live === 'on'")
                 disp.evaluate(RECORD_APPLIED)
 
@@ -78,7 +78,7 @@ def test_cut_while_walking_and_marking_then_everything_arrives_once_in_order(ser
                 officer_id = field.evaluate("SC_CONFIG.user.id")
                 phone.add_init_script(NO_EMULATION_BLIPS)
                 field.goto(f"{via_proxy}/field/{SEARCH_ID}")
-                field.wait_for_function(f"window.SC_STATE && window.SC_STATE.search.id === {SEARCH_ID}"
+                field.wait_for_function(f"() => window.SC_STATE && window.SC_STATE.search.id === {SEARCH_ID}"
                                         " && document.body.dataset.live === 'on'"
                                         " && document.querySelectorAll('#my-assignments .mark-searched').length === 1")
                 assert field.evaluate("location.port") == str(proxy.port)
@@ -99,26 +99,26 @@ def test_cut_while_walking_and_marking_then_everything_arrives_once_in_order(ser
                 for k in range(4):
                     walk_to(k)
                 disp.wait_for_function(HAS_FIXES, arg=[officer_id, fixes], timeout=5000)
-                field.wait_for_function("SC_TRACKER.waiting === 0 && document.body.dataset.outboxWaiting === '0'",
+                field.wait_for_function("() => SC_TRACKER.waiting === 0 && document.body.dataset.outboxWaiting === '0'",
                                         timeout=5000)
                 before_cut = len(fixes)
 
                 # --- the connection is cut ------------------------------------------------------------------
                 proxy.cut()
-                field.wait_for_function("document.body.dataset.live === 'off'", timeout=5000)
+                field.wait_for_function("() => document.body.dataset.live === 'off'", timeout=5000)
                 for k in range(4, 8):
                     walk_to(k)
                 # every fix so far is in the outbox (not only in the tracker's own list) before the area is marked
-                field.wait_for_function("SC_TRACKER.queue.length === 0", timeout=5000)
+                field.wait_for_function("() => SC_TRACKER.queue.length === 0", timeout=5000)
                 marked_after = len(fixes)
                 field.locator("#my-assignments .mark-searched").tap()
                 field.locator("dialog[open] textarea").fill("70")
                 field.locator("dialog[open] button[type=submit]").tap()
-                field.wait_for_function("document.querySelectorAll('dialog[open]').length === 0"
+                field.wait_for_function("() => document.querySelectorAll('dialog[open]').length === 0"
                                         " && SC.outbox.items.some(i => i.kind === 'area')", timeout=5000)
                 for k in range(8, 11):
                     walk_to(k)
-                field.wait_for_function("SC_TRACKER.queue.length === 0", timeout=5000)
+                field.wait_for_function("() => SC_TRACKER.queue.length === 0", timeout=5000)
                 # meanwhile the dispatcher forms a team: the phone misses that event while cut
                 api.call("POST", f"/api/v1/searches/{SEARCH_ID}/teams",
                          {"name": TEAM_DURING_CUT, "kind": "foot_patrol"}).raise_for_status()
@@ -144,18 +144,18 @@ def test_cut_while_walking_and_marking_then_everything_arrives_once_in_order(ser
                 proxy.restore()
                 restored = time.monotonic()
                 disp.wait_for_function(HAS_FIXES, arg=[officer_id, fixes], timeout=15000)
-                disp.wait_for_function("document.querySelectorAll('#timeline .tl-area-searched').length === 1",
+                disp.wait_for_function("() => document.querySelectorAll('#timeline .tl-area-searched').length === 1",
                                        timeout=5000)
                 arrived = time.monotonic() - restored
-                field.wait_for_function("document.body.dataset.outboxWaiting === '0' && SC.outbox.items.length === 0"
+                field.wait_for_function("() => document.body.dataset.outboxWaiting === '0' && SC.outbox.items.length === 0"
                                         " && document.body.dataset.live === 'on'", timeout=10000)
                 log = api.call("GET", f"/api/v1/searches/{SEARCH_ID}/events?after=0&limit=5000").json()
                 last_seq = log["last_seq"]
                 area_seq = next(e["seq"] for e in log["events"] if e["type"] == "area.searched")
                 # the desk applied everything; the phone caught up with what it missed (the team) and has its own
                 # area (track events reach phones coalesced, every 5 s, so the very last ones may still be on the way)
-                disp.wait_for_function(f"SC_STATE.appliedSeq === {last_seq}", timeout=5000)
-                field.wait_for_function(f"SC_STATE.appliedSeq >= {area_seq}", timeout=5000)
+                disp.wait_for_function(f"() => SC_STATE.appliedSeq === {last_seq}", timeout=5000)
+                field.wait_for_function(f"() => SC_STATE.appliedSeq >= {area_seq}", timeout=5000)
                 assert field.evaluate("SC_STATE.teams.some(t => t.name === '%s')" % TEAM_DURING_CUT)
                 # the searched area adds coverage to the segments it covers: the desk's probability map has the
                 # server's latest coverage for each of them

@@ -37,7 +37,7 @@ def test_a_self_crossing_outline_is_refused_while_drawing(server):  # noqa: F811
             page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
             _login(page, base, "dispatch")
             page.goto(base + "/searches/1")
-            page.wait_for_function("window.SCWhere && document.querySelector('#map .leaflet-tile-pane')")
+            page.wait_for_function("() => window.SCWhere && document.querySelector('#map .leaflet-tile-pane')")
 
             # the console's assignment tool
             page.click("#tab-assignments")

@@ -26,7 +26,7 @@ def test_phone_receives_other_units_positions_coalesced(server):  # noqa: F811
             page.on("request", lambda r: snapshots.append(r.url) if r.url.endswith("/state") else None)
             _login(page, base, "patrol1")
             page.goto(base + "/field/1")
-            page.wait_for_function("window.SC_STATE && window.SC_STATE.search.id === 1")
+            page.wait_for_function("() => window.SC_STATE && window.SC_STATE.search.id === 1")
             now = datetime.now(timezone.utc)
             for k in range(3):
                 other("POST", "/api/v1/searches/1/tracks", {"client_id": f"coalesce-{k:05d}", "points": [

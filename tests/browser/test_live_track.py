@@ -131,7 +131,7 @@ def test_officer_track_reaches_the_dispatcher_map_live(server):
             disp.click("#submit-btn")
             disp.wait_for_url(lambda url: "/searches/" in url and not url.endswith("/new"))
             search_id = int(disp.url.rstrip("/").rsplit("/", 1)[1])
-            disp.wait_for_function("window.SC_STATE && window.SC_STATE.search && window.SC_STATE.search.id > 0")
+            disp.wait_for_function("() => window.SC_STATE && window.SC_STATE.search && window.SC_STATE.search.id > 0")
             assert disp.evaluate("SC_STATE.search.subject.name") == "Wang Fang"
 
             officer_id = disp.evaluate(
@@ -140,12 +140,12 @@ def test_officer_track_reaches_the_dispatcher_map_live(server):
             disp.wait_for_selector(f"#m-user option[value='{officer_id}']", state="attached")
             disp.select_option("#m-user", str(officer_id))
             disp.click("#add-member button[type=submit]")
-            disp.wait_for_function(f"SC_STATE.members.some(u => u.id === {officer_id})")
+            disp.wait_for_function(f"() => SC_STATE.members.some(u => u.id === {officer_id})")
 
             # --- the officer's phone shares its position while walking --------------------------------------------
             phone, field = phone_page(browser, base, problems)
             field.goto(f"{base}/field/{search_id}")
-            field.wait_for_function(f"window.SC_STATE && window.SC_STATE.search.id === {search_id}")
+            field.wait_for_function(f"() => window.SC_STATE && window.SC_STATE.search.id === {search_id}")
             field.locator("#share-btn").tap()
             assert field.get_attribute("#share-btn", "aria-pressed") == "true"
 

@@ -46,12 +46,12 @@ def test_fixes_and_a_clue_queued_offline_arrive_after_a_sighting_is_confirmed(se
         try:
             desk, disp = desk_page(browser, base, problems)
             disp.goto(f"{base}/searches/{sid}")
-            disp.wait_for_function(f"window.SC_STATE && SC_STATE.search.id === {sid} && document.body.dataset.live === 'on'")
+            disp.wait_for_function(f"() => window.SC_STATE && SC_STATE.search.id === {sid} && document.body.dataset.live === 'on'")
 
             phone, field = phone_page(browser, base, problems)
             phone.add_init_script(NO_EMULATION_BLIPS)
             field.goto(f"{base}/field/{sid}")
-            field.wait_for_function("document.body.dataset.live === 'on'")
+            field.wait_for_function("() => document.body.dataset.live === 'on'")
 
             # --- cut off: the officer walks and reports the witness's sighting ---------------------------------------
             phone.route("**/api/v1/searches/*/tracks", _abort)
@@ -67,7 +67,7 @@ def test_fixes_and_a_clue_queued_offline_arrive_after_a_sighting_is_confirmed(se
                     "([lat, lon]) => SC_TRACKER.last && Math.abs(SC_TRACKER.last.lat - lat) < 1e-8"
                     " && Math.abs(SC_TRACKER.last.lon - lon) < 1e-8", arg=[lat, lon], timeout=5000)
                 time.sleep(0.4)
-            field.wait_for_function("SC_TRACKER.queue.length === 0 && SC_TRACKER.waiting >= 4", timeout=5000)
+            field.wait_for_function("() => SC_TRACKER.queue.length === 0 && SC_TRACKER.waiting >= 4", timeout=5000)
             field.locator("#share-btn").tap()
             field.locator("#clue-btn").tap()
             field.locator("#clue-dialog input[name=kind][value=sighting]").check(force=True)
@@ -75,7 +75,7 @@ def test_fixes_and_a_clue_queued_offline_arrive_after_a_sighting_is_confirmed(se
             field.locator("#clue-dialog .seen-choices .seg", has_text="30 min ago").tap()
             field.locator("#clue-dialog button[type=submit]").tap()
             field.wait_for_selector("#clue-dialog", state="hidden", timeout=8000)
-            field.wait_for_function("Number(document.body.dataset.outboxWaiting) >= 2", timeout=5000)
+            field.wait_for_function("() => Number(document.body.dataset.outboxWaiting) >= 2", timeout=5000)
             held = field.evaluate("SC.outbox.items.flatMap(i => i.kind === 'track' ? i.body.points.map(p => p.t) : [])")
             latest_held = max(datetime.fromisoformat(t.replace("Z", "+00:00")) for t in held)
 
@@ -89,14 +89,14 @@ def test_fixes_and_a_clue_queued_offline_arrive_after_a_sighting_is_confirmed(se
             disp_api("POST", f"/api/v1/searches/{sid}/video/sightings/{sighting['id']}/decision", {"decision": "confirm"})
             moved = disp_api("GET", f"/api/v1/searches/{sid}")
             assert datetime.fromisoformat(moved["lkp_time"].replace("Z", "+00:00")) > latest_held
-            field.wait_for_function("window.SC_STATE && SC_STATE.trail && document.body.dataset.alert", timeout=5000)
+            field.wait_for_function("() => window.SC_STATE && SC_STATE.trail && document.body.dataset.alert", timeout=5000)
             field.locator("#bc-ack").tap()   # the sighting alert
 
             # --- the phone is back: everything accepted, drawn, nothing left --------------------------------------
             phone.unroute("**/api/v1/searches/*/tracks", _abort)
             phone.unroute("**/api/v1/searches/*/clues", _abort)
             field.evaluate("SC.outbox.kick(true)")
-            field.wait_for_function("document.body.dataset.outboxWaiting === '0'", timeout=15000)
+            field.wait_for_function("() => document.body.dataset.outboxWaiting === '0'", timeout=15000)
             assert field.evaluate("document.body.dataset.outboxFailed") == "0", field.inner_text("#outbox-box")
             assert field.evaluate("SC.outbox.items.length") == 0
             disp.wait_for_function(
@@ -108,7 +108,7 @@ def test_fixes_and_a_clue_queued_offline_arrive_after_a_sighting_is_confirmed(se
             clue = [c for c in disp_api("GET", f"/api/v1/searches/{sid}/clues") if c["text"] == CLUE_TEXT][0]
             when = datetime.fromisoformat(clue["time"].replace("Z", "+00:00"))
             assert missing_since < when < seen and clue["kind"] == "sighting"
-            field.wait_for_function("SC_STATE.clues.some(c => c.text.startsWith('Witness at the kiosk'))", timeout=5000)
+            field.wait_for_function("() => SC_STATE.clues.some(c => c.text.startsWith('Witness at the kiosk'))", timeout=5000)
             phone.close()
             desk.close()
         finally:

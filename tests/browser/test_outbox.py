@@ -28,12 +28,12 @@ def test_reports_wait_offline_survive_a_reload_and_arrive_once(server):  # noqa:
         try:
             desk, disp = desk_page(browser, base, problems)
             disp.goto(f"{base}/searches/{SEARCH_ID}")
-            disp.wait_for_function(f"window.SC_STATE && window.SC_STATE.search.id === {SEARCH_ID}")
+            disp.wait_for_function(f"() => window.SC_STATE && window.SC_STATE.search.id === {SEARCH_ID}")
 
             phone, field = phone_page(browser, base, problems)
             officer_id = field.evaluate("SC_CONFIG.user.id")
             field.goto(f"{base}/field/{SEARCH_ID}")
-            field.wait_for_function(f"window.SC_STATE && window.SC_STATE.search.id === {SEARCH_ID}")
+            field.wait_for_function(f"() => window.SC_STATE && window.SC_STATE.search.id === {SEARCH_ID}")
 
             # --- the API is unreachable (the page itself still loads) -------------------------------------------
             field.route("**/api/v1/searches/*/tracks", _abort)
@@ -46,14 +46,14 @@ def test_reports_wait_offline_survive_a_reload_and_arrive_once(server):  # noqa:
                 lat += 0.0002
                 lon += 0.0003
                 phone.set_geolocation({"latitude": lat, "longitude": lon, "accuracy": 6})
-            field.wait_for_function("SC_TRACKER.queue.length === 0 && SC_TRACKER.waiting >= 4", timeout=5000)
+            field.wait_for_function("() => SC_TRACKER.queue.length === 0 && SC_TRACKER.waiting >= 4", timeout=5000)
 
             field.locator("#clue-btn").tap()
             field.fill("#clue-dialog-text", CLUE_TEXT)
             field.locator("#clue-dialog button[type=submit]").tap()
             field.wait_for_selector("#clue-dialog", state="hidden", timeout=8000)
 
-            field.wait_for_function("Number(document.body.dataset.outboxWaiting) >= 2", timeout=5000)
+            field.wait_for_function("() => Number(document.body.dataset.outboxWaiting) >= 2", timeout=5000)
             assert "waiting since" in field.inner_text("#outbox-box")
             before = field.evaluate("""() => SC.outbox.items.map(i => ({key: i.key, kind: i.kind, clientId: i.clientId,
                                           times: i.kind === 'track' ? i.body.points.map(p => Date.parse(p.t)) : []}))""")
@@ -63,8 +63,8 @@ def test_reports_wait_offline_survive_a_reload_and_arrive_once(server):  # noqa:
 
             # --- a reload while still cut off: the items are still there (IndexedDB) ----------------------------
             field.reload()
-            field.wait_for_function(f"window.SC_STATE && window.SC_STATE.search.id === {SEARCH_ID}")
-            field.wait_for_function("Number(document.body.dataset.outboxWaiting) >= 2", timeout=5000)
+            field.wait_for_function(f"() => window.SC_STATE && window.SC_STATE.search.id === {SEARCH_ID}")
+            field.wait_for_function("() => Number(document.body.dataset.outboxWaiting) >= 2", timeout=5000)
             after = field.evaluate("SC.outbox.items.map(i => i.clientId)")
             assert [i["clientId"] for i in before] == after[:len(before)]
             assert "waiting since" in field.inner_text("#outbox-box")
@@ -96,7 +96,7 @@ def test_reports_wait_offline_survive_a_reload_and_arrive_once(server):  # noqa:
                 assert time.monotonic() < deadline, f"fixes missing on the server: {sorted(set(fix_times) - have)}"
                 time.sleep(0.25)
             arrived = time.monotonic() - unblocked
-            field.wait_for_function("document.body.dataset.outboxWaiting === '0'", timeout=10000)
+            field.wait_for_function("() => document.body.dataset.outboxWaiting === '0'", timeout=10000)
 
             # exactly once: no repeated clue, no repeated fix
             state = disp.evaluate(f"SC.api('GET', '/api/v1/searches/{SEARCH_ID}/state')")
@@ -106,7 +106,7 @@ def test_reports_wait_offline_survive_a_reload_and_arrive_once(server):  # noqa:
             assert len(times) == len(set(times)), "a fix was stored twice"
             assert len({p[3] for p in pts}) >= 2, "the reload should have started a new run"
             # the dispatcher's map draws the two runs as two pieces
-            disp.wait_for_function(f"SC.trackPieces(SC_STATE.tracks['{officer_id}']).length >= 2", timeout=5000)
+            disp.wait_for_function(f"() => SC.trackPieces(SC_STATE.tracks['{officer_id}']).length >= 2", timeout=5000)
             assert disp.locator("path.sc-track").count() >= 2
             print(f"outbox delivered {arrived:.1f} s after the API came back")
             assert arrived < 10

@@ -32,7 +32,7 @@ def _one_fix(phone, field, k: int) -> None:
     """Share the position for one fix, then stop (the clue dialog takes "my position")."""
     field.locator("#share-btn").tap()
     phone.set_geolocation({"latitude": START[0] + 0.0003 * k, "longitude": START[1], "accuracy": 8})
-    field.wait_for_function("SC_TRACKER.waiting >= 1 && SC_TRACKER.queue.length === 0", timeout=8000)
+    field.wait_for_function("() => SC_TRACKER.waiting >= 1 && SC_TRACKER.queue.length === 0", timeout=8000)
     field.locator("#share-btn").tap()
 
 
@@ -65,20 +65,20 @@ def test_refused_items_show_their_search_and_reason_and_go_in_bulk_and_never_on_
             phone.route("**/api/v1/searches/*/clues", _abort)
             phone.route("**/api/v1/searches/*/tracks", _abort)
             field.goto(f"{base}/field/{s1}")
-            field.wait_for_function(f"window.SC_STATE && SC_STATE.search.id === {s1}")
+            field.wait_for_function(f"() => window.SC_STATE && SC_STATE.search.id === {s1}")
             _one_fix(phone, field, 1)
             _clue(field, "Handbag by the canal (search 1)")
-            field.wait_for_function("Number(document.body.dataset.outboxWaiting) >= 2")
+            field.wait_for_function("() => Number(document.body.dataset.outboxWaiting) >= 2")
 
             field.goto(f"{base}/field/{s2}")
-            field.wait_for_function(f"window.SC_STATE && SC_STATE.search.id === {s2}")
-            field.wait_for_function("SC.outbox.items.length >= 2")
+            field.wait_for_function(f"() => window.SC_STATE && SC_STATE.search.id === {s2}")
+            field.wait_for_function("() => SC.outbox.items.length >= 2")
             # search 1's items are not this page's business
             assert field.evaluate("document.body.dataset.outboxWaiting") == "0"
             assert field.locator("#outbox-box").is_hidden()
             _one_fix(phone, field, 2)
             _clue(field, "Walking stick at the bus stop (search 2)")
-            field.wait_for_function("document.body.dataset.outboxWaiting === '2'")
+            field.wait_for_function("() => document.body.dataset.outboxWaiting === '2'")
             assert "2 waiting" in field.inner_text("#outbox-box")
 
             # --- the dispatcher closes search 1; the network comes back --------------------------------------------
@@ -86,17 +86,17 @@ def test_refused_items_show_their_search_and_reason_and_go_in_bulk_and_never_on_
             phone.unroute("**/api/v1/searches/*/clues", _abort)
             phone.unroute("**/api/v1/searches/*/tracks", _abort)
             field.evaluate("SC.outbox.kick(true)")
-            field.wait_for_function("SC.outbox.items.every(i => i.state === 'failed')", timeout=10000)
+            field.wait_for_function("() => SC.outbox.items.every(i => i.state === 'failed')", timeout=10000)
             assert any(c["text"].endswith("(search 2)") for c in disp("GET", f"/api/v1/searches/{s2}/clues"))
             # search 2's page: everything sent, none of search 1's refusals
-            field.wait_for_function("document.body.dataset.outboxWaiting === '0'")
+            field.wait_for_function("() => document.body.dataset.outboxWaiting === '0'")
             assert field.evaluate("document.body.dataset.outboxFailed") == "0"
             assert "Closed Meanwhile" not in field.inner_text("body")
 
             # --- search 1's page: the refusals with their search and reason; the closed banner ----------------------
             field.goto(f"{base}/field/{s1}")
-            field.wait_for_function(f"window.SC_STATE && SC_STATE.search.id === {s1}")
-            field.wait_for_function("Number(document.body.dataset.outboxFailed) >= 2")
+            field.wait_for_function(f"() => window.SC_STATE && SC_STATE.search.id === {s1}")
+            field.wait_for_function("() => Number(document.body.dataset.outboxFailed) >= 2")
             box = field.inner_text("#outbox-box")
             assert f"Search {s1} · Closed Meanwhile" in box
             assert "the search is closed" in box
@@ -109,18 +109,18 @@ def test_refused_items_show_their_search_and_reason_and_go_in_bulk_and_never_on_
 
             # the same in Chinese (the page's language decides)
             field.goto(f"{base}/lang/zh-CN?next=/field/{s1}")
-            field.wait_for_function("Number(document.body.dataset.outboxFailed) >= 2")
+            field.wait_for_function("() => Number(document.body.dataset.outboxFailed) >= 2")
             box = field.inner_text("#outbox-box")
             assert "搜寻已结束" in box and f"搜寻 {s1}" in box
             assert "已停止共享位置" in field.inner_text("#status-banner")
             field.screenshot(path="/tmp/shots/phone/outbox-refused-zh.png", full_page=False)
 
             field.locator(".outbox-discard-all").tap()
-            field.wait_for_function("document.body.dataset.outboxFailed === '0'")
+            field.wait_for_function("() => document.body.dataset.outboxFailed === '0'")
             assert field.evaluate("SC.outbox.items.length") == 0
             assert field.locator("#outbox-box").is_hidden()
             field.goto(f"{base}/lang/en?next=/field/{s2}")
-            field.wait_for_function(f"window.SC_STATE && SC_STATE.search.id === {s2}")
+            field.wait_for_function(f"() => window.SC_STATE && SC_STATE.search.id === {s2}")
 
             # --- a batch whose answer refuses some fixes one by one: said once, dropped, nothing stuck --------------
             def partly(route):
@@ -132,14 +132,14 @@ def test_refused_items_show_their_search_and_reason_and_go_in_bulk_and_never_on_
             phone.route("**/api/v1/searches/*/tracks", partly)
             field.locator("#share-btn").tap()
             phone.set_geolocation({"latitude": START[0] + 0.0006, "longitude": START[1] + 0.0004, "accuracy": 8})
-            field.wait_for_function("document.body.dataset.outboxFailed === '1'", timeout=10000)
+            field.wait_for_function("() => document.body.dataset.outboxFailed === '1'", timeout=10000)
             field.locator("#share-btn").tap()
-            field.wait_for_function("document.body.dataset.outboxWaiting === '0'", timeout=8000)
+            field.wait_for_function("() => document.body.dataset.outboxWaiting === '0'", timeout=8000)
             note = field.inner_text("#outbox-box")
             assert "1 fixes refused: t: may not be in the future" in note, note
             assert field.evaluate("SC.outbox.items.filter(i => i.kind === 'track').length") == 0
             field.locator(".outbox-failed-item button").tap()
-            field.wait_for_function("document.body.dataset.outboxFailed === '0'")
+            field.wait_for_function("() => document.body.dataset.outboxFailed === '0'")
             phone.close()
         finally:
             browser.close()
@@ -173,7 +173,7 @@ def test_phone_clock_other_epoch_send_time_and_seen_at(server):  # noqa: F811
             field.on("request", lambda r: bodies.append(json.loads(r.post_data))
                      if r.method == "POST" and r.url.endswith(f"/searches/{sid}/tracks") else None)
             field.goto(f"{base}/field/{sid}")
-            field.wait_for_function(f"window.SC_STATE && SC_STATE.search.id === {sid}")
+            field.wait_for_function(f"() => window.SC_STATE && SC_STATE.search.id === {sid}")
             # the rule itself: another epoch, seconds, microseconds, NaN, far ahead -> the time the page got it
             now = field.evaluate("""() => { const n = Date.now(); return [
                 SC.fixTime(n - 978307200000, n), SC.fixTime(n / 1000, n), SC.fixTime(n * 1000, n), SC.fixTime(NaN, n),
@@ -185,7 +185,7 @@ def test_phone_clock_other_epoch_send_time_and_seen_at(server):  # noqa: F811
             for k in range(3):
                 phone.set_geolocation({"latitude": START[0] + 0.0003 * (k + 1), "longitude": START[1], "accuracy": 8})
                 time.sleep(0.7)
-            field.wait_for_function("SC_TRACKER.waiting === 0 && SC_TRACKER.queue.length === 0 && SC_TRACKER.last",
+            field.wait_for_function("() => SC_TRACKER.waiting === 0 && SC_TRACKER.queue.length === 0 && SC_TRACKER.last",
                                     timeout=10000)
             stored = disp("GET", f"/api/v1/searches/{sid}/tracks")
             pts = stored[str(officer["id"])] if isinstance(stored, dict) else stored["tracks"][str(officer["id"])]
@@ -249,7 +249,7 @@ def test_a_search_closed_or_found_while_sharing_stops_the_sharing_and_says_so(se
         try:
             phone, field = phone_page(browser, base, problems)
             field.goto(f"{base}/field/{sid}")
-            field.wait_for_function("document.body.dataset.live === 'on'")
+            field.wait_for_function("() => document.body.dataset.live === 'on'")
             field.locator("#share-btn").tap()
             assert field.get_attribute("#share-btn", "aria-pressed") == "true"
             if ending == "closed":
@@ -258,14 +258,14 @@ def test_a_search_closed_or_found_while_sharing_stops_the_sharing_and_says_so(se
                 disp("POST", f"/api/v1/searches/{sid}/found", {
                     "time": _iso(datetime.now(timezone.utc) - timedelta(seconds=5)), "condition": "well",
                     "location": {"type": "Point", "coordinates": list(LKP)}, "client_id": "found-while-sharing"})
-            field.wait_for_function(f"document.body.dataset.searchEnded === '{ending}'", timeout=5000)
+            field.wait_for_function(f"() => document.body.dataset.searchEnded === '{ending}'", timeout=5000)
             assert field.get_attribute("#share-btn", "aria-pressed") == "false"
             assert field.evaluate("SC_TRACKER.sharing") is False
             said = {"closed": "Search closed — location sharing stopped", "found": "FOUND — location sharing stopped"}
             assert said[ending] in field.inner_text("#status-banner")
             # a reload does not start sharing again
             field.reload()
-            field.wait_for_function(f"document.body.dataset.searchEnded === '{ending}'", timeout=5000)
+            field.wait_for_function(f"() => document.body.dataset.searchEnded === '{ending}'", timeout=5000)
             assert field.evaluate("SC_TRACKER.sharing") is False
             phone.close()
         finally:

@@ -48,7 +48,7 @@ def _setup(base):
 def _report(phone, field, photo, text):
     field.locator("#share-btn").tap()
     phone.set_geolocation({"latitude": START[0] + 0.0002, "longitude": START[1], "accuracy": 8})
-    field.wait_for_function("!!SC_TRACKER.last", timeout=8000)
+    field.wait_for_function("() => !!SC_TRACKER.last", timeout=8000)
     field.locator("#share-btn").tap()
     field.locator("#clue-btn").tap()
     field.fill("#clue-dialog-text", text)
@@ -100,13 +100,13 @@ def test_a_48_mp_photo_is_shrunk_on_the_phone_and_follows_its_clue(server, big_p
 
             field.on("request", seen)
             field.goto(f"{base}/field/{sid}")
-            field.wait_for_function("document.body.dataset.live === 'on'")
+            field.wait_for_function("() => document.body.dataset.live === 'on'")
             started = time.monotonic()
             _report(phone, field, big_photo, "Cap like his in the hedge")
             # the clue's text is on the server at once; the photo follows and is attached
             clue = [c for c in disp("GET", f"/api/v1/searches/{sid}/clues") if c["text"] == "Cap like his in the hedge"]
             assert len(clue) == 1
-            field.wait_for_function("SC_STATE.clues.some(c => c.text === 'Cap like his in the hedge' && c.photo_id)",
+            field.wait_for_function("() => SC_STATE.clues.some(c => c.text === 'Cap like his in the hedge' && c.photo_id)",
                                     timeout=30000)
             print(f"photo attached {time.monotonic() - started:.1f} s after the report")
             assert order[:3] == ["clue", "photo", "attach"], order
@@ -118,7 +118,7 @@ def test_a_48_mp_photo_is_shrunk_on_the_phone_and_follows_its_clue(server, big_p
             img = Image.open(io.BytesIO(sent))
             assert max(img.size) <= 2560 and max(img.size) >= 2000, img.size
             assert img.size[1] > img.size[0], f"not turned upright: {img.size}"
-            field.wait_for_function("document.body.dataset.outboxWaiting === '0'", timeout=5000)
+            field.wait_for_function("() => document.body.dataset.outboxWaiting === '0'", timeout=5000)
             assert field.evaluate("document.body.dataset.outboxFailed") == "0"
             # the dispatcher's API has the photo on the clue
             clue = [c for c in disp("GET", f"/api/v1/searches/{sid}/clues") if c["text"] == "Cap like his in the hedge"][0]
@@ -143,15 +143,15 @@ def test_a_refused_photo_never_holds_back_its_clue(server, big_photo):  # noqa: 
                 status=413, content_type="application/json",
                 body='{"error": "payload_too_large", "message": "the photo is too large"}'))
             field.goto(f"{base}/field/{sid}")
-            field.wait_for_function("document.body.dataset.live === 'on'")
+            field.wait_for_function("() => document.body.dataset.live === 'on'")
             _report(phone, field, big_photo, "Boot print by the gate")
             clues = [c for c in disp("GET", f"/api/v1/searches/{sid}/clues") if c["text"] == "Boot print by the gate"]
             assert len(clues) == 1 and clues[0]["photo_id"] is None
-            field.wait_for_function("document.body.dataset.outboxFailed === '1'", timeout=30000)
+            field.wait_for_function("() => document.body.dataset.outboxFailed === '1'", timeout=30000)
             box = field.inner_text("#outbox-box")
             assert "Photo could not be sent: the file is too large" in box, box
             assert field.evaluate("document.body.dataset.outboxWaiting") == "0"
-            field.wait_for_function("SC_STATE.clues.some(c => c.text === 'Boot print by the gate')")
+            field.wait_for_function("() => SC_STATE.clues.some(c => c.text === 'Boot print by the gate')")
             field.screenshot(path="/tmp/shots/phone/photo-refused-en.png")
             phone.close()
         finally:

@@ -107,20 +107,20 @@ def test_confirmed_sighting_reaches_the_phone_as_alert_and_trail_within_2_s(serv
             desk, disp = desk_page(browser, base, problems)
             disp.goto(f"{base}/searches/{sid}")
             disp.click("#tab-video")
-            disp.wait_for_function("window.SC_VIDEO && SC_VIDEO.data && SC_VIDEO.data.cameras.length >= 2")
+            disp.wait_for_function("() => window.SC_VIDEO && SC_VIDEO.data && SC_VIDEO.data.cameras.length >= 2")
             assert disp.locator(".sc-cam").count() >= 2 and disp.locator("path.sc-cone").count() >= 2
 
             phone, field = phone_page(browser, base, problems, "patrol1")
             field.goto(f"{base}/field/{sid}")
-            field.wait_for_function("document.body.dataset.live === 'on'")
-            field.wait_for_function("document.body.dataset.trailPoints === '1'")  # from the snapshot
+            field.wait_for_function("() => document.body.dataset.live === 'on'")
+            field.wait_for_function("() => document.body.dataset.trailPoints === '1'")  # from the snapshot
             assert not field.locator("#broadcast-alert").is_visible()
 
             # --- the reviewer, at a desk, logs a sighting on VT2 read off its recorder (which runs 30 s fast) -------
             seen = s["lkp_time"] + timedelta(minutes=10)
             rdesk, rev = desk_page(browser, base, problems, "video1")
             rev.goto(f"{base}/searches/{sid}")  # an officer's page: the video review section is there for reviewers
-            rev.wait_for_function("window.SC_VIDEO && SC_VIDEO.data && SC_VIDEO.data.cameras.length >= 2")
+            rev.wait_for_function("() => window.SC_VIDEO && SC_VIDEO.data && SC_VIDEO.data.cameras.length >= 2")
             rev.click("#video-section .vp-log-sighting")
             rev.wait_for_selector("#vsight-dialog[open]")
             rev.select_option("#vsight-dialog-camera", str(cams["VT2"]["id"]))
@@ -131,7 +131,7 @@ def test_confirmed_sighting_reaches_the_phone_as_alert_and_trail_within_2_s(serv
             # First a time before he went missing: refused, and the dialog says why (nothing is stored).
             _set_local_time(rev, "#vsight-dialog-time", s["lkp_time"] - timedelta(hours=1))
             rev.click("#vsight-dialog button[type=submit]")
-            rev.wait_for_function("document.querySelector('#vsight-dialog').textContent"
+            rev.wait_for_function("() => document.querySelector('#vsight-dialog').textContent"
                                   ".includes('before the subject went missing')", timeout=8000)
             assert rev.locator("#vsight-dialog").is_visible()
             _set_local_time(rev, "#vsight-dialog-time", seen + timedelta(seconds=30))
@@ -168,8 +168,8 @@ def test_confirmed_sighting_reaches_the_phone_as_alert_and_trail_within_2_s(serv
             assert field.locator("path.sc-trail").first.is_visible()
 
             # the console: nothing left to confirm, the trail listed with both points
-            disp.wait_for_function("document.querySelectorAll('.vs-pending-list .vs-item').length === 0")
-            disp.wait_for_function("document.querySelectorAll('.vp-trail-point').length === 2")
+            disp.wait_for_function("() => document.querySelectorAll('.vs-pending-list .vs-item').length === 0")
+            disp.wait_for_function("() => document.querySelectorAll('.vp-trail-point').length === 2")
             print(f"phone: alert and trail {delay:.2f} s after the click")
             rdesk.close()
             phone.close()

@@ -23,9 +23,9 @@ def test_rings_reach_and_coloured_segments_appear(server):  # noqa: F811
             page.goto(base + "/searches/1")
             page.click("#tab-where")
             page.check("#show-where")
-            page.wait_for_function("document.querySelectorAll('path.sc-ring').length === 4", timeout=10000)
+            page.wait_for_function("() => document.querySelectorAll('path.sc-ring').length === 4", timeout=10000)
             assert page.locator("path.sc-reach").count() == 1
-            page.wait_for_function("document.querySelectorAll('path.sc-segment').length > 100", timeout=10000)
+            page.wait_for_function("() => document.querySelectorAll('path.sc-segment').length > 100", timeout=10000)
             fills = page.eval_on_selector_all("path.sc-segment", "els => [...new Set(els.map(e => e.getAttribute('fill')))]")
             assert len(fills) >= 5, fills  # a gradient of probability, not one colour
             assert page.locator(".sc-where-suggestions li").count() >= 1
@@ -35,7 +35,7 @@ def test_rings_reach_and_coloured_segments_appear(server):  # noqa: F811
             officer("POST", "/api/v1/searches/1/tracks", {"client_id": "browser-where-01", "points": [
                 {"t": _now_iso(-60 + i), "lon": 116.1985 + 0.0001 * i, "lat": 39.7712} for i in range(30)]})
             page.wait_for_function(
-                f"Math.max(...[...window.SC_WHERE.segments.values()].map(s => s.coverage)) > {before}", timeout=2000)
+                f"() => Math.max(...[...window.SC_WHERE.segments.values()].map(s => s.coverage)) > {before}", timeout=2000)
         finally:
             browser.close()
 
