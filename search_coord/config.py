@@ -35,6 +35,15 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
     "MAX_JSON_BYTES": 1024 * 1024,
     "PASSWORD_HASH_METHOD": "scrypt",
+    # Login throttle (web/account.py): failed logins allowed per account name and per client address, as
+    # Flask-Limiter strings; beyond them a 429 says when to try again. Counters in RATELIMIT_STORAGE_URI when set,
+    # else in Redis when SOCKETIO_MESSAGE_QUEUE is Redis (every process shares them), else in this process's memory.
+    "LOGIN_LIMIT_PER_ACCOUNT": "10 per 15 minutes",
+    "LOGIN_LIMIT_PER_ADDRESS": "50 per 15 minutes",
+    "RATELIMIT_STORAGE_URI": None,
+    # With a message queue (several processes), each process checks its sockets' sessions this often (seconds) and
+    # cuts those whose session has ended elsewhere (sockets/sessions.py); in one process they are cut at once.
+    "SESSION_CHECK_INTERVAL_S": 0.5,
     # Phone tracking: how often the page sends its batch of fixes, in seconds.
     "TRACK_SEND_INTERVAL_S": 1.0,
     # Phones get other units' positions coalesced at most this often (dispatchers get every batch at once).
