@@ -89,7 +89,8 @@ def record_fixes(session, search: Search, user_id: int, device: str, fixes: list
     if not kept:
         return {"stored": 0, "rejected": rejected, "coverage": {}, "shown": []}
     kept.sort(key=lambda pair: tracks.order_key(pair[1]))
-    base = (TrackPoint.search_id == search.id, TrackPoint.user_id == user_id, TrackPoint.device == device)
+    base = (TrackPoint.search_id == search.id, TrackPoint.user_id == user_id, TrackPoint.device == device,
+            TrackPoint.retracted_at.is_(None))   # a retracted fix (services/retractions.py) counts for nothing
     cols = (TrackPoint.id, TrackPoint.lon, TrackPoint.lat, TrackPoint.t.label("at"), TrackPoint.acc, TrackPoint.run,
             TrackPoint.piece, TrackPoint.vertex)
     last = session.execute(select(*cols, _mode_kind(search.id, user_id)).where(*base)
@@ -231,7 +232,7 @@ def device_lines(session, search: Search, proj, settings: dict) -> tuple[dict[tu
     ``({(user id, device): ([LineString], W)}, number of fixes)``."""
     rows = session.execute(select(TrackPoint.user_id, TrackPoint.device, TrackPoint.lon, TrackPoint.lat,
                                   TrackPoint.t, TrackPoint.acc, TrackPoint.run)
-                           .where(TrackPoint.search_id == search.id)
+                           .where(TrackPoint.search_id == search.id, TrackPoint.retracted_at.is_(None))
                            .order_by(TrackPoint.user_id, TrackPoint.device, TrackPoint.t)).all()
     by_track: dict[tuple, list] = {}
     for uid, device, lon, lat, t, acc, run in rows:

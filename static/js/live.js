@@ -214,6 +214,18 @@
         case "area.searched":
           if (p.area) upsert(st.searched_areas || (st.searched_areas = []), p.area);
           break;
+        case "area.retracted": // retracted by a dispatcher (entered by mistake): no map shows it any more
+          st.searched_areas = (st.searched_areas || []).filter((a) => a.id !== p.area_id);
+          break;
+        case "clue.retracted":
+          st.clues = (st.clues || []).filter((c) => c.id !== p.clue_id);
+          break;
+        case "track.retracted": { // the user's fixes from..to (of one device, or all) are no longer drawn
+          const list = st.tracks[String(p.user_id)];
+          const ofDevice = (key) => p.device == null || key == null || String(key).startsWith(p.device + ":");
+          if (list) st.tracks[String(p.user_id)] = list.filter((pt) => !(pt[2] >= p.from && pt[2] <= p.to && ofDevice(pt[3])));
+          break;
+        }
         case "video.reviewed":
           // a reviewed exit camera counts as a search of its view
           if (p.area) upsert(st.searched_areas || (st.searched_areas = []), p.area);
@@ -273,6 +285,9 @@
           from: SC.tEnum("astatus", p.from), to: SC.tEnum("astatus", p.to),
         }) + (p.to === "done" && p.assignment && p.assignment.debrief ? " — " + p.assignment.debrief : "");
       case "track.points": return t("ev.track.points", { n: (p.points || []).length });
+      case "area.retracted": return t("ev.area.retracted", { reason: p.reason || "" });
+      case "clue.retracted": return t("ev.clue.retracted", { reason: p.reason || "" });
+      case "track.retracted": return t("ev.track.retracted", { n: p.count || 0, reason: p.reason || "" });
       case "clue.reported":
         return t("ev.clue.reported." + (p.clue ? p.clue.kind : "clue"), { text: p.clue ? p.clue.text : "" });
       case "broadcast.sent":

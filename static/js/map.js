@@ -213,7 +213,8 @@
           SC.el("strong", {}, t("map.searched_pod", { pod: Math.round((a.pod || 0) * 100) })), SC.el("br"),
           SC.fmtDateTime(a.marked_at), " · ", this.userName(state, a.marked_by),
           a.team_id ? SC.el("div", {}, this.teamName(state, a.team_id)) : null,
-          a.notes ? SC.el("div", { class: "muted" }, a.notes) : null));
+          a.notes ? SC.el("div", { class: "muted" }, a.notes) : null,
+          SC.retractButton ? SC.retractButton("area", a.id, state.search && state.search.id) : null));
         this.groups.searched.addLayer(layer);
       }
     }
@@ -233,7 +234,8 @@
           SC.el("strong", {}, SC.tEnum("clue_kind", c.kind)), " · ", SC.fmtDateTime(c.time), SC.el("br"),
           c.text, c.direction ? SC.el("div", {}, t("clue.direction") + ": " + SC.tEnum("dir", c.direction)) : null,
           SC.el("div", { class: "muted" }, t("clue.reported_by", { name: this.userName(state, c.reported_by) })),
-          c.photo_id ? SC.el("img", { src: `/api/v1/photos/${c.photo_id}`, alt: t("clue.photo"), class: "popup-photo" }) : null));
+          c.photo_id ? SC.el("img", { src: `/api/v1/photos/${c.photo_id}`, alt: t("clue.photo"), class: "popup-photo" }) : null,
+          SC.retractButton ? SC.retractButton("clue", c.id, state.search && state.search.id) : null));
         this.groups.clues.addLayer(m);
         this.clueMarkers[c.id] = m;
       }

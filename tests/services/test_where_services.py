@@ -111,7 +111,8 @@ def test_pod_poa_update_and_row(svc, people, gridded):
     m0 = model(svc, people, sid)
     seg = max(m0["segments"], key=lambda s: s["poa0"])
     ring = seg["geometry"]["coordinates"][0]
-    where.mark_searched(svc, people["off1"], sid, {"geometry": {"type": "Polygon", "coordinates": [ring]},
+    # a whole cell (25 ha): more than an officer without an assignment may mark (issue 10 §4), so the dispatcher
+    where.mark_searched(svc, people["disp"], sid, {"geometry": {"type": "Polygon", "coordinates": [ring]},
                                                    "pod": 0.6, "client_id": "area-000001"})
     m1 = model(svc, people, sid)
     s1 = next(s for s in m1["segments"] if s["id"] == seg["id"])
