@@ -54,6 +54,8 @@ DEFAULTS = {
     "PRESENCE_HEARTBEAT_S": 10.0,
     "DEFAULT_LANGUAGE": "en",
     "NODE_MODULES": None,
+    # Bytes of photos one user may store over any 24 hours (413 beyond); None for no quota.
+    "PHOTO_QUOTA_BYTES_PER_DAY": 500 * 1024 * 1024,
 }
 
 
@@ -63,8 +65,6 @@ def load(app, overrides: dict | None) -> None:
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("SEARCH_COORD")
     if overrides:
-    # Bytes of photos one user may store over any 24 hours (413 beyond); None for no quota.
-    "PHOTO_QUOTA_BYTES_PER_DAY": 500 * 1024 * 1024,
         app.config.update(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config["DATABASE_URL"]:
