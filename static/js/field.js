@@ -35,8 +35,23 @@
     const list = state.tracks[String(me)] || (state.tracks[String(me)] = []);
     const t = new Date(fix.t).toISOString();
     if (list.length && list[list.length - 1][2] >= t) return;
-    list.push([fix.lon, fix.lat, t, fix.run || 0]);
+    if (Math.abs(fix.lon) < 1e-3 && Math.abs(fix.lat) < 1e-3) return; // (0, 0): the phone had no fix
+    list.push([fix.lon, fix.lat, t, ownKey(list, fix, t)]);
     layers.renderTracks(state);
+  }
+  /** The key my own fix is joined by, as the server keys them (docs/tracks.md): a coarse fix (worse than 40 m,
+      2 x the foot sweep width) joins nothing; a jump faster than a car starts a new line, so no spike is drawn. */
+  let ownPiece = 0;
+  function ownKey(list, fix, t) {
+    if (fix.acc > 40) return null;
+    let prev = null;
+    for (let i = list.length - 1; i >= 0 && !prev; i--) if (list[i][3] !== null) prev = list[i];
+    if (prev) {
+      const dt = Math.max(1, (new Date(t) - new Date(prev[2])) / 1000);
+      const d = L.latLng(prev[1], prev[0]).distanceTo([fix.lat, fix.lon]) - 2 * Math.max(fix.acc || 0, 10);
+      if (d / dt > 40) ownPiece += 1;
+    }
+    return `own:${fix.run || 0}:${ownPiece}`;
   }
   const myPosition = () => (tracker.last ? [tracker.last.lon, tracker.last.lat] : null);
   const lkp = () => (st() && st().search.lkp ? st().search.lkp.coordinates : null);

@@ -1,0 +1,57 @@
+"""In Chromium: a phone whose GPS gives a (0, 0) fix and a 1.5 km-coarse fix between good ones never draws a spike:
+not on its own map, not on the dispatcher's; the coarse fix is a position without a line."""
+from __future__ import annotations
+
+import time
+
+import pytest
+from test_live_track import CHROME_ARGS, CHROMIUM, START, desk_page, phone_page, server  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+LONGEST_PIECE = """(uid) => {
+    const pts = (window.SC_STATE.tracks || {})[String(uid)] || [];
+    let worst = 0;
+    for (const piece of SC.trackPieces(pts)) {
+        for (const p of piece) for (const q of piece)
+            worst = Math.max(worst, L.latLng(p[1], p[0]).distanceTo([q[1], q[0]]));
+    }
+    return {n: pts.length, worst, nowhere: pts.some((p) => Math.abs(p[0]) < 1 && Math.abs(p[1]) < 1),
+            coarse: pts.filter((p) => p[3] === null).length};
+}"""
+
+
+def test_no_spike_is_ever_drawn(server):
+    from playwright.sync_api import sync_playwright
+
+    problems: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        try:
+            desk, disp = desk_page(browser, server, problems)
+            sid = disp.request.get(server + "/api/v1/searches").json()[0]["id"]
+            me = disp.request.get(server + "/api/v1/users?role=officer").json()
+            uid = next(u["id"] for u in me if u["username"] == "patrol1")
+            disp.goto(f"{server}/searches/{sid}")
+            phone, field = phone_page(browser, server, problems)
+            field.goto(f"{server}/field/{sid}")
+            field.wait_for_function(f"() => window.SC_STATE && window.SC_STATE.search.id === {sid}")
+            field.locator("#share-btn").tap()
+            lat, lon = START
+            fixes = [(lat, lon, 6), (lat + 0.0002, lon + 0.0002, 6), (0.0, 0.0, 6), (lat + 0.0004, lon + 0.0004, 6),
+                     (lat + 0.0135, lon, 1500), (lat + 0.0006, lon + 0.0006, 6), (lat + 0.0008, lon + 0.0008, 6)]
+            for la, lo, acc in fixes:
+                phone.set_geolocation({"latitude": la, "longitude": lo, "accuracy": acc})
+                time.sleep(0.8)
+            disp.wait_for_function(f"() => ((window.SC_STATE.tracks || {{}})['{uid}'] || []).length >= 5",
+                                   timeout=15000)
+            for page in (field, disp):
+                got = page.evaluate(LONGEST_PIECE, uid)
+                assert not got["nowhere"], got
+                assert got["worst"] < 200, got   # the good fixes span ~110 m; a spike would be 1.5 km or 12,000 km
+            assert disp.evaluate(LONGEST_PIECE, uid)["coarse"] >= 1
+            phone.close()
+            desk.close()
+        finally:
+            browser.close()
+    assert not problems, problems
