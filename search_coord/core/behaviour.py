@@ -1,13 +1,13 @@
 """Lost-person behaviour: categories, terrains, distance rings (ISRID / Koester) and walking speeds.
 
 Ring values are the 25 / 50 / 75 / 95 % straight-line distances from the initial planning point, in miles as
-tabulated in ../shared/SCIENCE.md §1.1 (Koester, *Lost Person Behavior*, 2008, via IGT4SAR), converted to metres.
-They rest on one code lineage and should be checked against the book (SCIENCE.md §6).
+tabulated in docs/science.md §1.1 (Koester, *Lost Person Behavior*, 2008, via IGT4SAR), converted to metres.
+They rest on one code lineage and should be checked against the book (docs/science.md §6).
 
 Fallbacks where a category has no row for a terrain, applied in this order and reported by ``ring_source``:
 1. a dry ecoregion without data uses the temperate row of the same relief (flat / mountainous);
 2. a relief without data uses the other relief of the same ecoregion (temperate flat <-> temperate mountainous);
-3. urban without data uses the category's IGT4SAR urban fallback where SCIENCE.md gives one (hiker), else
+3. urban without data uses the category's IGT4SAR urban fallback where docs/science.md gives one (hiker), else
    temperate flat;
 4. ``child_13_15`` (no rows in the sources) uses ``child_10_12``; ``other`` uses, ring by ring, the median over
    every category that has data for that terrain.
@@ -131,7 +131,7 @@ def ring_source(category: str, terrain: str) -> str:
     return _row(category, terrain)[1]
 
 
-#: Default walking speeds in m/s (SCIENCE.md §3): a sustained pace and the fastest plausible pace.
+#: Default walking speeds in m/s (docs/science.md §3): a sustained pace and the fastest plausible pace.
 WALKING_SPEED_MS = {
     "dementia": (0.95, 1.3),       # Wittwer 2010 (AD 0.95-1.04 m/s); Bohannon 2011 women 80-99 0.943 m/s
     "child_1_3": (0.6, 1.1),       # slower than pre-schoolers' 0.88 +/- 0.2 m/s
@@ -162,8 +162,8 @@ def reach_m(elapsed_s: float, speed_ms: float) -> float:
     return max(0.0, float(elapsed_s)) * float(speed_ms)
 
 
-#: Reach stops growing at the rest-of-world ring, 1.5 x the category's 95 % distance (SCIENCE.md §1, the IGT4SAR-Pro
-#: convention; §7): speed x time is only an upper bound (§3), and beyond that ring the ring model gives no more
+#: Reach stops growing at the rest-of-world ring, 1.5 x the category's 95 % distance (docs/science.md §1, the
+#: IGT4SAR-Pro convention; §7): speed x time is only an upper bound (§3), and beyond that ring the ring model gives no more
 #: probability. A person with dementia in a city is not 49 km away after 14 hours; they are within 18.8 km (1.5 x
 #: 12.55 km) or they are somewhere the statistics do not describe, which the dispatcher decides by widening it.
 ROW_RING_FACTOR = 1.5

@@ -12,7 +12,7 @@ from shapely.geometry import LineString
 
 from .errors import ProbabilityError
 
-#: Default effective sweep widths W (m) per search mode. No published urban W exists (SCIENCE.md §2): these are
+#: Default effective sweep widths W (m) per search mode. No published urban W exists (docs/science.md §2): these are
 #: estimates from W ≈ 1.645 × average maximum detection range (Koester et al. 2014) with R_d of about 12 m on foot
 #: in streets, 18 m from a slow car (but a narrower field of view), 6 m door to door; editable per search.
 DEFAULT_SWEEP_WIDTH_M = {"foot": 20.0, "vehicle": 30.0, "door_to_door": 10.0}
@@ -89,7 +89,7 @@ def swept_area(pieces_with_width: Iterable[tuple[LineString, float]], simplify_m
     """The ground swept at least once: each track piece buffered by half its sweep width, then united (metres).
 
     For display only: it caps at the area and ignores repeated passes, so it is never used as coverage
-    (SCIENCE.md §2). Tracks are simplified by ``simplify_m`` first, which costs well under 1 % of the area.
+    (docs/science.md §2). Tracks are simplified by ``simplify_m`` first, which costs well under 1 % of the area.
     """
     buffers = [piece.simplify(simplify_m).buffer(width / 2.0, quad_segs=4) for piece, width in pieces_with_width]
     if not buffers:

@@ -241,7 +241,7 @@ def clean_track_batch(data, now: datetime, missing_since: datetime) -> dict:
     each fix is either kept or reported in ``rejected`` as ``{"index": i, "reason": text}``. When the phone stamped
     the batch ``sent_at`` (its own clock) and that differs from ``now`` by more than ``CLOCK_TOLERANCE_S``, the
     difference is the phone's clock offset (``clock_offset_s``, + = phone fast; the delay of the request is
-    neglected, as NTP's half round trip is, SCIENCE.md §7) and every fix time is corrected by it before it is
+    neglected, as NTP's half round trip is, docs/science.md §7) and every fix time is corrected by it before it is
     checked. A fix is refused when its time is unreadable, after ``now`` (plus the usual skew), or before the
     person went missing (``missing_since``), when its position is out of range or (0, 0) (a phone with no fix).
 

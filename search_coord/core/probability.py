@@ -1,7 +1,7 @@
 """Search theory: coverage, probability of detection (POD), probability of area (POA) with rest of world (ROW),
 Bayesian update after unsuccessful effort, Mattson consensus, and Stone's optimal allocation of effort.
 
-Fractions are 0..1, distances in metres, areas in m². Sources: ../shared/SCIENCE.md §2 (Koopman; Washburn;
+Fractions are 0..1, distances in metres, areas in m². Sources: docs/science.md §2 (Koopman; Washburn;
 Cooper's definitions; SARBC and Shea/Cooper POA update; Mattson 1976; Stone, Theory of Optimal Search).
 """
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """GPS fixes as evidence of searched ground: which fixes count, where a track breaks, and the line it counts.
 
-Coverage W·L/A (SCIENCE.md §2) must count ground actually passed, not GPS error (SCIENCE.md §7). The rules, all in
-metres and seconds, per device track in time order:
+Coverage W·L/A (docs/science.md §2) must count ground actually passed, not GPS error (docs/science.md §7). The
+rules, all in metres and seconds, per device track in time order:
 
 1. **Accuracy.** A fix's ``acc`` is the radius of 95 % confidence (W3C Geolocation ``coords.accuracy``). A fix whose
    accuracy is worse than ``ACCURACY_FACTOR`` (2) × the sweep width W of its mode counts for nothing as searched

@@ -13,7 +13,7 @@ from shapely.geometry import Point
 from .errors import ProbabilityError
 
 #: Share of subjects found in each annulus: [0, r25], [r25, r50], [r50, r75], [r75, r95], and [r95, 1.5·r95]
-#: for the last 5 % (the IGT4SAR "rest of world" ring convention, SCIENCE.md §1.1).
+#: for the last 5 % (the IGT4SAR "rest of world" ring convention, docs/science.md §1.1).
 RING_MASS = (0.25, 0.25, 0.25, 0.20, 0.05)
 OUTER_FACTOR = 1.5
 #: Nobody knows the last known point better than this: reach is never taken as less (m).

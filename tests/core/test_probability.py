@@ -1,4 +1,4 @@
-"""Search-theory formulas against worked examples (SCIENCE.md §2) and their invariants (hypothesis)."""
+"""Search-theory formulas against worked examples (docs/science.md §2) and their invariants (hypothesis)."""
 import math
 
 import pytest
