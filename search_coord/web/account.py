@@ -102,7 +102,8 @@ def _login_failed(response) -> bool:
     return response.status_code == 401
 
 
-def _storage_uri(config) -> str:
+def storage_uri(config) -> str:
+    """Where the throttle's counters live: RATELIMIT_STORAGE_URI, else a Redis message queue, else memory."""
     if config.get("RATELIMIT_STORAGE_URI"):
         return config["RATELIMIT_STORAGE_URI"]
     queue = config.get("SOCKETIO_MESSAGE_QUEUE") or ""
@@ -138,7 +139,7 @@ def register(app) -> None:
     app.config.setdefault("RATELIMIT_KEY_PREFIX", app.config.get("SOCKETIO_CHANNEL") or "search-coord")
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
-    app.config["RATELIMIT_STORAGE_URI"] = _storage_uri(app.config)
+    app.config["RATELIMIT_STORAGE_URI"] = storage_uri(app.config)
     limiter = Limiter(get_remote_address, app=app)
     app.extensions["search_coord_limiter"] = limiter
     per_account = limiter.shared_limit(app.config["LOGIN_LIMIT_PER_ACCOUNT"], scope="login-account",

@@ -18,9 +18,11 @@
         el("td", { "data-label": t("admin.role") }, tEnum("role", u.role)),
         el("td", { "data-label": t("admin.unit") }, u.unit || ""),
         el("td", { "data-label": t("admin.phone") }, u.phone || ""),
-        el("td", { "data-label": t("admin.status") }, el("span", { class: "badge " + (u.active ? "status-open" : "status-closed") }, u.active ? t("admin.active") : t("admin.inactive"))),
+        el("td", { "data-label": t("admin.status") }, el("span", { class: "badge " + (u.active ? "status-open" : "status-closed") }, u.active ? t("admin.active") : t("admin.inactive")),
+          u.must_change_password ? [" ", el("span", { class: "badge must-change" }, t("acct.must_change_badge"))] : null),
         el("td", { class: "actions-cell" },
-          el("button", { type: "button", class: "btn btn-small", onclick: () => resetPassword(u) }, t("admin.reset_password")),
+          isMe ? el("a", { class: "btn btn-small", href: "/password" }, t("acct.own_password"))
+            : el("button", { type: "button", class: "btn btn-small", onclick: () => resetPassword(u) }, t("admin.reset_password")),
           isMe ? null : el("button", {
             type: "button", class: "btn btn-small " + (u.active ? "btn-danger" : ""),
             onclick: () => setActive(u, !u.active),
@@ -37,19 +39,47 @@
     } catch (e) { /* shown */ }
   }
 
-  async function resetPassword(u) {
-    const pw = await SC.askText(t("admin.reset_title", { name: u.display_name }), t("admin.new_password"), { required: true, submitLabel: t("admin.reset_password") });
-    if (!pw) return;
-    try {
-      await SC.api("PATCH", `/api/v1/users/${u.id}`, { password: pw });
-      SC.toast(t("admin.password_changed"), "ok");
-    } catch (e) { /* shown */ }
+  /** Set another user's password: a password field (kept exactly as typed), the policy's errors shown in the
+      dialog; the user must choose their own at the next login and their open sessions end. */
+  function resetPassword(u) {
+    const id = SC.randomId("pw");
+    const input = el("input", { id, name: "password", type: "password", autocomplete: "new-password", required: true, minlength: 10 });
+    const errors = el("div", { class: "form-errors", role: "alert" });
+    const cancel = el("button", { type: "button", class: "btn" }, t("action.cancel"));
+    const form = el("form", { class: "form dialog-form", method: "dialog", novalidate: true },
+      el("h2", {}, t("admin.reset_title", { name: u.display_name })),
+      el("div", { class: "field", "data-field": "password" },
+        el("label", { for: id }, t("admin.new_password")), input,
+        el("p", { class: "hint" }, t("acct.password_hint", { min: 10 }))),
+      el("p", { class: "muted" }, t("acct.reset_note", { name: u.display_name })),
+      errors,
+      el("div", { class: "dialog-actions" }, cancel, el("button", { type: "submit", class: "btn btn-primary" }, t("admin.reset_password"))));
+    const dlg = el("dialog", { class: "dialog" }, form);
+    cancel.addEventListener("click", () => dlg.close());
+    dlg.addEventListener("close", () => dlg.remove());
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      SC.clear(errors);
+      try {
+        await SC.api("PATCH", `/api/v1/users/${u.id}`, { password: input.value, must_change_password: true }, { quiet: true });
+        dlg.close();
+        SC.toast(t("admin.password_changed"), "ok");
+        load();
+      } catch (err) {
+        if (err.status === 400 && err.data.errors) {
+          for (const k of SC.showFieldErrors(form, err.data.errors)) errors.append(el("p", {}, `${k}: ${err.data.errors[k]}`));
+        } else errors.append(el("p", {}, SC.errorMessage(err)));
+      }
+    });
+    document.body.append(dlg);
+    dlg.showModal();
+    input.focus();
   }
 
   $("#new-user").addEventListener("submit", async (e) => {
     e.preventDefault();
     const form = e.target;
-    const body = {};
+    const body = { must_change_password: form.elements.must_change_password.checked };
     for (const name of ["username", "display_name", "role", "password", "phone", "unit"]) {
       const v = form.elements[name].value.trim();
       if (v || ["username", "display_name", "role", "password"].includes(name)) body[name] = name === "password" ? form.elements[name].value : v;
