@@ -5,6 +5,18 @@
   const { t, tEnum, $, el } = SC;
   const tbody = $("#user-table tbody");
 
+  /** The server's (English) reasons for a refused password, in the page's language; other fields as sent. */
+  function translated(errors) {
+    const known = [["must be at least", "acct.err_short"], ["most common", "acct.err_common"],
+      ["user name", "acct.err_username"], ["different characters", "acct.err_distinct"]];
+    const out = Object.assign({}, errors);
+    if (typeof out.password === "string") {
+      const hit = known.find(([part]) => out.password.includes(part));
+      if (hit) out.password = t(hit[1], { min: 10 });
+    }
+    return out;
+  }
+
   async function load() {
     let users;
     try { users = await SC.api("GET", "/api/v1/users"); } catch (e) { return; }
@@ -49,7 +61,7 @@
     const form = el("form", { class: "form dialog-form", method: "dialog", novalidate: true },
       el("h2", {}, t("admin.reset_title", { name: u.display_name })),
       el("div", { class: "field", "data-field": "password" },
-        el("label", { for: id }, t("admin.new_password")), input,
+        el("label", { for: id }, t("acct.new_password")), input,
         el("p", { class: "hint" }, t("acct.password_hint", { min: 10 }))),
       el("p", { class: "muted" }, t("acct.reset_note", { name: u.display_name })),
       errors,
@@ -67,7 +79,8 @@
         load();
       } catch (err) {
         if (err.status === 400 && err.data.errors) {
-          for (const k of SC.showFieldErrors(form, err.data.errors)) errors.append(el("p", {}, `${k}: ${err.data.errors[k]}`));
+          const shown = translated(err.data.errors);
+          for (const k of SC.showFieldErrors(form, shown)) errors.append(el("p", {}, `${k}: ${shown[k]}`));
         } else errors.append(el("p", {}, SC.errorMessage(err)));
       }
     });
@@ -93,7 +106,8 @@
       load();
     } catch (err) {
       if (err.status === 400 && err.data.errors) {
-        for (const k of SC.showFieldErrors(form, err.data.errors)) box.append(el("p", {}, `${k}: ${err.data.errors[k]}`));
+        const shown = translated(err.data.errors);
+        for (const k of SC.showFieldErrors(form, shown)) box.append(el("p", {}, `${k}: ${shown[k]}`));
       } else box.append(el("p", {}, SC.errorMessage(err)));
     }
   });
