@@ -33,7 +33,7 @@ def test_phone_receives_other_units_positions_coalesced(server):  # noqa: F811
                     {"t": (now - timedelta(seconds=30 - 10 * k)).isoformat(), "lon": 116.2 + 0.001 * k,
                      "lat": 39.772}]})
             page.wait_for_function(
-                f"(SC_STATE.tracks['{other_id}'] || []).some(p => Math.abs(p[0] - 116.202) < 1e-9)", timeout=8000)
+                f"() => (SC_STATE.tracks['{other_id}'] || []).some(p => Math.abs(p[0] - 116.202) < 1e-9)", timeout=8000)
             last_seq = me("GET", "/api/v1/searches/1/events?after=0&limit=1")["last_seq"]
             assert page.evaluate("SC_STATE.appliedSeq") == last_seq
             assert len(snapshots) == 1  # the positions were applied in order: no gap, no snapshot refetch
