@@ -157,30 +157,86 @@
       box.append(el("img", { class: "subject-photo", src: `/api/v1/photos/${subj.photo_id}`, alt: t("subject.photo_of", { name: subj.name }) }));
     }
     box.append(dl);
-    // the edit form follows the live values unless the user is typing in it
+    // the edit form follows the live values unless the user is typing in it or has changed something unsaved
     const form = $("#edit-search");
-    if (!form.contains(document.activeElement)) {
-      $("#e-risk").value = s.risk;
-      $$("input[name=risk_reasons]", form).forEach((c) => { c.checked = (s.risk_reasons || []).includes(c.value); });
-      $("#e-notes").value = s.notes || "";
+    if (!form.contains(document.activeElement) && !editChanged()) loadEdit(s);
+  }
+
+  /* ---- editing the search: only the changed fields, from the version the form was loaded from ------------ */
+  const EDIT_FIELDS = ["risk", "risk_reasons", "notes"];
+  let editBase = null;   // {version, risk, risk_reasons, notes} the form was loaded from
+
+  const editValues = (src) => ({ risk: src.risk, risk_reasons: (src.risk_reasons || []).slice().sort(),
+    notes: (src.notes || "").trim() });
+  const formValues = () => editValues({
+    risk: $("#e-risk").value,
+    risk_reasons: $$("#edit-search input[name=risk_reasons]:checked").map((c) => c.value),
+    notes: $("#e-notes").value,
+  });
+  const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+  function editChanged() {
+    if (!editBase) return false;
+    const now = formValues();
+    return EDIT_FIELDS.some((k) => !same(now[k], editBase[k]));
+  }
+  function setField(k, v) {
+    if (k === "risk") $("#e-risk").value = v;
+    else if (k === "risk_reasons") $$("#edit-search input[name=risk_reasons]").forEach((c) => { c.checked = v.includes(c.value); });
+    else $("#e-notes").value = v;
+  }
+  function loadEdit(s) {
+    const values = editValues(s);
+    EDIT_FIELDS.forEach((k) => setField(k, values[k]));
+    editBase = { version: s.version, ...values };
+    showConflict(null);
+  }
+  const shown = (k, v) => (k === "risk" ? tEnum("risk_level", v)
+    : k === "risk_reasons" ? (v.map((r) => tEnum("reason", r)).join(SC.t("list.sep")) || "—")
+      : (v.length > 80 ? v.slice(0, 80) + "…" : v || "—"));
+
+  /** The 409 notice: what another dispatcher changed meanwhile (theirs beside the user's typed values), as text. */
+  function showConflict(current, typed) {
+    const old = $("#edit-conflict");
+    if (old) old.remove();
+    if (!current) return;
+    const now = editValues(current);
+    const changed = EDIT_FIELDS.filter((k) => !same(now[k], editBase[k]));
+    const summary = changed.map((k) => `${tEnum("fieldname", k)} ${shown(k, editBase[k])} → ${shown(k, now[k])}`)
+      .join(SC.t("list.sep"));
+    const dl = el("dl", { class: "facts" });
+    for (const k of changed) {
+      const yours = same(typed[k], editBase[k]) ? null   // not changed by this user: the current value is loaded
+        : el("dd", {}, `${t("conflict.yours")}: ${shown(k, typed[k])}`);
+      dl.append(...[el("dt", {}, tEnum("fieldname", k)), el("dd", {}, `${t("conflict.now")}: ${shown(k, now[k])}`), yours]
+        .filter(Boolean));
     }
+    const note = el("div", { id: "edit-conflict", class: "overlap-warning edit-conflict", role: "alert" },
+      el("p", {}, t("conflict.notice", { changes: summary || t("conflict.other") })), dl);
+    $("#edit-search").prepend(note);
   }
 
   $("#edit-search").addEventListener("submit", async (e) => {
     e.preventDefault();
     const form = e.target;
-    const body = {
-      risk: $("#e-risk").value,
-      risk_reasons: $$("input[name=risk_reasons]:checked", form).map((c) => c.value),
-      notes: $("#e-notes").value.trim(),
-    };
+    if (!editBase) editBase = { version: st().search.version, ...editValues(st().search) };
+    const typed = formValues();
+    const body = { version: editBase.version };
+    for (const k of EDIT_FIELDS) if (!same(typed[k], editBase[k])) body[k] = typed[k];
+    if (Object.keys(body).length === 1) { SC.toast(t("conflict.nothing"), "ok"); return; }
     try {
-      await SC.api("PATCH", `/api/v1/searches/${searchId}`, body, { quiet: true });
+      const saved = await SC.api("PATCH", `/api/v1/searches/${searchId}`, body, { quiet: true });
       SC.showFieldErrors(form, {});
+      loadEdit(saved);
       SC.toast(t("console.saved"), "ok");
       document.activeElement.blur();
     } catch (err) {
-      if (err.status === 400 && err.data.errors) SC.showFieldErrors(form, err.data.errors);
+      if (err.status === 409 && err.data.current) {
+        // what the user changed stays as typed; the rest shows the current values; saving again starts from them
+        const current = editValues(err.data.current);
+        showConflict(err.data.current, typed);
+        EDIT_FIELDS.forEach((k) => { if (same(typed[k], editBase[k])) setField(k, current[k]); });
+        editBase = { version: err.data.current.version, ...current };
+      } else if (err.status === 400 && err.data.errors) SC.showFieldErrors(form, err.data.errors);
       else SC.toast(SC.errorMessage(err), "error");
     }
   });
