@@ -49,11 +49,13 @@ async def phone(i, url, sid, cookie, token, interval, rate, seconds, t_start, la
                     "lon": LKP[0] + 1e-5 * ((k * n + j) % 400) + 1e-4 * (i % 20),
                     "lat": LKP[1] + 1e-4 * (i // 20), "acc": 5} for j in range(n)]
             t0 = loop.time()
+            sent_at = datetime.now(timezone.utc).isoformat()   # as the phone stamps it (the clock is measured)
             async with http.post(f"{url}/api/v1/searches/{sid}/tracks",
-                                 json={"client_id": f"ing-{i:04d}-{k:06d}", "points": pts}) as r:
-                await r.read()
+                                 json={"client_id": f"ing-{i:04d}-{k:06d}", "points": pts, "sent_at": sent_at,
+                                       "device": f"phone-{i}"}) as r:
+                body = await r.json(content_type=None)
                 if r.status in (200, 201):
-                    accepted.append(n)
+                    accepted.append(body["accepted"])   # what the server stored after its per-fix checks
             lat.append(loop.time() - t0)
             lags.append((due - t_start, t0 - due))
             k += 1
