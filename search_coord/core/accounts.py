@@ -40,7 +40,7 @@ def password_problem(password, username: str | None = None) -> str | None:
     """Why ``password`` is refused for the account ``username`` (an English sentence), or None when it passes.
 
     ``password`` is checked exactly as given: the caller must not strip it."""
-    if not isinstance(password, str):
+    if not isinstance(password, str) or not _encodable(password):
         return "must be text"
     if len(password) < MIN_PASSWORD_LENGTH:
         return f"must be at least {MIN_PASSWORD_LENGTH} characters"
@@ -57,6 +57,20 @@ def password_problem(password, username: str | None = None) -> str | None:
         if len(name) >= 3 and name in folded:
             return "must not contain the user name"
     return None
+
+
+def _encodable(text: str) -> bool:
+    """False for text no UTF-8 can hold (a lone surrogate sent as a JSON escape)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def is_text(value) -> bool:
+    """A string that UTF-8 can hold, as a password or a user name must be."""
+    return isinstance(value, str) and _encodable(value)
 
 
 def normalize_username(name: str) -> str:

@@ -59,7 +59,7 @@ def authenticate(svc: Services, username, password) -> dict | None:
 
     The same work is done for an unknown name, a wrong password and a deactivated account (one lookup, one hash
     check), so neither the answer nor its time tells which it was. The name is compared NFKC + case-folded."""
-    if not isinstance(username, str) or not isinstance(password, str) or len(username) > 200:
+    if not accounts.is_text(username) or not accounts.is_text(password) or len(username) > 200:
         return None
     with svc.reading() as s:
         user = _find_by_name(s, username)
@@ -224,7 +224,7 @@ def change_password(svc: Services, actor: Actor, old_password, new_password) -> 
 
     Raises ValidationError naming ``old_password`` ("is wrong") or ``new_password``."""
     errors: dict[str, str] = {}
-    if not isinstance(old_password, str) or not old_password:
+    if not accounts.is_text(old_password) or not old_password:
         errors["old_password"] = "is required"
     with svc.transaction() as s:
         user = s.get(User, actor.user_id)

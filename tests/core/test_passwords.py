@@ -16,6 +16,7 @@ from search_coord.core import accounts
     ("MY-DISP-SECRET", "user name"),
     ("ｍｙ－ｄｉｓｐ－ｓｅｃｒｅｔ", "user name"),  # fullwidth is the same after NFKC
     (12345678901, "text"),
+    ("\ud800-lone-surrogate", "text"),
 ])
 def test_refused_passwords(password, problem):
     assert problem in accounts.password_problem(password, "disp")

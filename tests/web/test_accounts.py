@@ -230,6 +230,8 @@ def test_an_admin_can_require_a_change_with_a_reset(app, login):
     ({"old_password": PASSWORD, "new_password": "off1-and-more"}, "new_password", "user name"),
     ({"old_password": PASSWORD, "new_password": PASSWORD}, "new_password", "differ"),
     ({"new_password": "my-own-choice-42"}, "old_password", "required"),
+    ({"old_password": PASSWORD, "new_password": "\ud800-lone-surrogate"}, "new_password", "text"),
+    ({"old_password": "\ud800-lone-surrogate", "new_password": "my-own-choice-42"}, "old_password", "required"),
 ])
 def test_change_password_errors_name_the_field_and_change_nothing(app, login, body, field, why):
     off1 = login("off1")
