@@ -80,7 +80,7 @@ def update_search(svc: Services, actor: Actor, search_id: int, data: dict) -> di
             setattr(search, key, value)
         moved = bool({"lkp", "lkp_time", "terrain"} & set(changed)) or category != search.subject.get("category")
         if moved:  # the rings, reach and projection hang on these: caches key on the model version
-            where._bump(search, s)
+            where.bump_model_version(search, s)
         s.flush()
         view = search_view(search)
         shown = {k: iso(v) if k == "lkp_time" else v for k, v in changed.items()}

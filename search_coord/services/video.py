@@ -872,7 +872,7 @@ def _settle_lkp(s, search: Search, actor: Actor, now: datetime) -> bool:
     s.flush()
     from .searches import search_view
 
-    where._bump(search, s)
+    where.bump_model_version(search, s)
     shown = {k: iso(v) if k == "lkp_time" else v for k, v in changes.items()}
     events.record(s, search.id, "search.updated", actor, {"changes": shown, "search": search_view(search)}, now)
     return True
@@ -1036,7 +1036,7 @@ def blind_spot_segments(svc: Services, actor: Actor, search_id: int) -> dict:
             created.append(seg)
         s.flush()
         if search.poa_basis == "rings":
-            where._ring_poa_all(s, search, where.reach_now(search, now))
+            where.ring_poa_all(s, search, where.reach_now(search, now))
         else:
             poa, _ = where_core.ring_poa({g.id: proj.project(shape(g.geometry)) for g in created},
                                         where.rings_of(search), search.model_reach_m or where.reach_now(search, now),
@@ -1044,10 +1044,10 @@ def blind_spot_segments(svc: Services, actor: Actor, search_id: int) -> dict:
             for g in created:
                 g.poa0 = min(poa[g.id], search.row0)
                 search.row0 = max(0.0, search.row0 - g.poa0)
-        where._bump(search, s)
+        where.bump_model_version(search, s)
         segs = s.execute(select(Segment).where(Segment.search_id == search_id).order_by(Segment.id)).scalars().all()
         payload = {"created": [g.id for g in created], "reshaped": reshaped, "removed": removed,
-                   "segments": where._segments_payload(segs), "row0": search.row0, "blind_spot": spot}
+                   "segments": where.segments_payload(segs), "row0": search.row0, "blind_spot": spot}
         events.record(s, search_id, "video.blind_spot_segments", actor, payload, now)
         out = {"segments": [{"id": g.id, "name": g.name, "poa0": g.poa0, "area_m2": g.area_m2} for g in created],
                "reshaped": reshaped, "removed": removed}

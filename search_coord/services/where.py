@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 ACTIVE_ASSIGNMENT = ("planned", "assigned", "in_progress")
 
 
-def _bump(search: Search, session) -> None:
+def bump_model_version(search: Search, session) -> None:
+    """Count a change of the segments or settings, so that a recompute running meanwhile starts again."""
     session.execute(update(Search).where(Search.id == search.id).values(model_version=Search.model_version + 1))
     session.refresh(search)
 
@@ -115,12 +116,12 @@ def swept(svc: Services, actor: Actor, search_id: int) -> dict:
 
 # --- changing segments -------------------------------------------------------------------------------------------
 
-def _segments_payload(segs) -> list[dict]:
+def segments_payload(segs) -> list[dict]:
     return [{"id": g.id, "name": g.name, "source": g.source, "geometry": g.geometry, "area_m2": g.area_m2,
              "poa0": g.poa0, "coverage": g.coverage} for g in segs]
 
 
-def _ring_poa_all(session, search: Search, reach: float) -> None:
+def ring_poa_all(session, search: Search, reach: float) -> None:
     """Set every segment's prior POA from the ring model at ``reach``, and ROW."""
     proj = projection(search)
     segs = session.execute(select(Segment).where(Segment.search_id == search.id)).scalars().all()
@@ -160,12 +161,12 @@ def generate_segments(svc: Services, actor: Actor, search_id: int, data: dict) -
             s.add(Segment(search_id=search_id, name=c.name, source="grid", created_at=naive_utc(now),
                           geometry=mapping(proj.unproject(c.polygon)), area_m2=c.polygon.area, poa0=0.0, coverage=0.0))
         s.flush()
-        _ring_poa_all(s, search, reach)
+        ring_poa_all(s, search, reach)
         search.model_computed_at = naive_utc(now)
-        _bump(search, s)
+        bump_model_version(search, s)
         segs = s.execute(select(Segment).where(Segment.search_id == search_id).order_by(Segment.id)).scalars().all()
         events.record(s, search_id, "segments.replaced", actor,
-                      {"segments": _segments_payload(segs), "row0": search.row0, "reach_m": reach,
+                      {"segments": segments_payload(segs), "row0": search.row0, "reach_m": reach,
                        "shape": clean["shape"], "cell_m": clean["cell_m"]}, now)
         count = len(segs)
     schedule_recompute(svc, search_id, "segments generated")
@@ -203,9 +204,9 @@ def add_segment(svc: Services, actor: Actor, search_id: int, data: dict) -> dict
         s.add(seg)
         search.row0 = max(0.0, search.row0 - poa0)
         s.flush()
-        _bump(search, s)
+        bump_model_version(search, s)
         # a drawn outline that had to be repaired says so in the answer and in the log
-        view = {**_segments_payload([seg])[0], **repair_answer(clean.repairs.get("geometry"))}
+        view = {**segments_payload([seg])[0], **repair_answer(clean.repairs.get("geometry"))}
         events.record(s, search_id, "segment.added", actor, {"segment": view, "row0": search.row0}, now)
     schedule_recompute(svc, search_id, f"segment {name} added")
     return view
@@ -223,7 +224,7 @@ def delete_segment(svc: Services, actor: Actor, search_id: int, segment_id: int)
         s.execute(update(Assignment).where(Assignment.segment_id == segment_id).values(segment_id=None))
         s.delete(seg)
         s.flush()
-        _bump(search, s)
+        bump_model_version(search, s)
         events.record(s, search_id, "segment.removed", actor, {"segment_id": segment_id, "row0": search.row0}, now)
 
 
@@ -286,7 +287,7 @@ def update_settings(svc: Services, actor: Actor, search_id: int, data: dict) -> 
         merged["version"] = version + 1
         search.settings = merged
         s.flush()
-        _bump(search, s)
+        bump_model_version(search, s)
         result = {**settings_of(search), "version": version + 1}
         events.record(s, search_id, "model.settings", actor,
                       {"settings": result, "version_checked": expected is not None}, now)
