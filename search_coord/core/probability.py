@@ -7,11 +7,13 @@ Cooper's definitions; SARBC and Shea/Cooper POA update; Mattson 1976; Stone, The
 from __future__ import annotations
 
 import math
-from typing import Iterable, Mapping
+from typing import Hashable, Iterable, Mapping, TypeVar
 
 from .errors import ProbabilityError
 
 ROW = "ROW"
+#: A segment's key (its id in the service, a name in worked examples).
+K = TypeVar("K", bound=Hashable)
 #: How far a set of probabilities may stray from summing to 1 (floating point), or points from 100.
 TOLERANCE = 1e-6
 
@@ -27,6 +29,13 @@ def _fraction(name: str, value) -> float:
     if v > 1:
         raise ProbabilityError(f"{name} must be between 0 and 1, got {value!r}")
     return v
+
+
+def _coverage(key, value) -> float:
+    """A cumulative coverage: a number >= 0, infinite for POD 1."""
+    if value == math.inf:
+        return value
+    return _non_negative(f"coverage[{key!r}]", value)
 
 
 def coverage(sweep_width_m: float, track_length_m: float, area_m2: float) -> float:
@@ -52,42 +61,32 @@ def cumulative_pod(pods: Iterable[float]) -> float:
     return 1.0 - miss
 
 
-def check_poa(poa: Mapping[str, float]) -> dict[str, float]:
-    """Return ``poa`` as floats after checking it has ROW, no negative share, and sums to 1."""
-    if not isinstance(poa, Mapping) or ROW not in poa:
-        raise ProbabilityError(f"poa must be a mapping that includes the key {ROW!r}")
-    out = {k: _fraction(f"poa[{k!r}]", v) for k, v in poa.items()}
-    total = math.fsum(out.values())
-    if abs(total - 1.0) > TOLERANCE:
-        raise ProbabilityError(f"POAs plus ROW must sum to 1, they sum to {total:.6f}")
-    return out
+def posterior(poa0: Mapping[K, float], row0: float, coverage: Mapping[K, float]) -> tuple[dict[K, float], float]:
+    """Current POA of each segment and ROW after unsuccessful effort (no find): Bayes with the rest of the world.
 
-
-def update_poa(poa: Mapping[str, float], pod: Mapping[str, float]) -> dict[str, float]:
-    """Posterior POA after unsuccessful effort: POAᵢ' = POAᵢ(1 − PODᵢ) / (1 − Σ POAⱼ·PODⱼ); ROW' = ROW / (1 − OPOS).
-
-    A segment missing from ``pod`` was not searched (POD 0). ROW cannot be searched.
+    ``poa0``: each segment's prior POA; ``row0``: the prior ROW (0..1, not a key of ``poa0``); ``coverage``: each
+    searched segment's cumulative coverage C (a segment missing from it was not searched). With cumulative POD
+    1 − e^(−C): POAᵢ' = POAᵢ(1 − PODᵢ) / (1 − Σ POAⱼ·PODⱼ), ROW' = ROW / (1 − OPOS). The priors are renormalised
+    with ROW, so they need not sum to exactly 1. ROW cannot be searched. Returns (POA by segment, ROW).
     """
-    prior = check_poa(poa)
-    if not isinstance(pod, Mapping):
-        raise ProbabilityError("pod must be a mapping of segment to POD")
-    if ROW in pod:
-        raise ProbabilityError("the rest of the world (ROW) cannot be searched")
-    unknown = [k for k in pod if k not in prior]
+    row = _fraction("row", row0)
+    unknown = [k for k in coverage if k not in poa0]
     if unknown:
-        raise ProbabilityError(f"pod names segments that have no POA: {', '.join(map(str, unknown))}")
-    pods = {k: _fraction(f"pod[{k!r}]", v) for k, v in pod.items()}
-    remaining = {k: p * (1.0 - pods.get(k, 0.0)) for k, p in prior.items()}
-    total = math.fsum(remaining.values())
+        raise ProbabilityError(f"coverage names segments that have no POA: {', '.join(map(str, unknown))}")
+    remaining = {k: _fraction(f"poa[{k!r}]", p) * math.exp(-_coverage(k, coverage.get(k, 0.0)))
+                 for k, p in poa0.items()}
+    total = math.fsum(remaining.values()) + row
     if total <= 0:
         raise ProbabilityError("every place the subject could be was searched with POD 1: the model is exhausted")
-    return {k: v / total for k, v in remaining.items()}
+    return {k: v / total for k, v in remaining.items()}, row / total
 
 
-def overall_pos(poa: Mapping[str, float], pod: Mapping[str, float]) -> float:
-    """Overall probability of success OPOS = Σ POAᵢ·PODᵢ."""
-    prior = check_poa(poa)
-    return math.fsum(prior[k] * _fraction(f"pod[{k!r}]", p) for k, p in pod.items() if k in prior)
+def overall_pos(poa: Mapping[K, float], pod: Mapping[K, float]) -> float:
+    """Overall probability of success OPOS = Σ POAᵢ·PODᵢ over the searched segments (ROW is never searched)."""
+    unknown = [k for k in pod if k not in poa]
+    if unknown:
+        raise ProbabilityError(f"pod names segments that have no POA: {', '.join(map(str, unknown))}")
+    return math.fsum(_fraction(f"poa[{k!r}]", poa[k]) * _fraction(f"pod[{k!r}]", p) for k, p in pod.items())
 
 
 def mattson(evaluations: Iterable[Mapping[str, float]]) -> dict[str, float]:

@@ -11,6 +11,7 @@ import shapely
 from shapely.geometry import Point
 
 from .errors import ProbabilityError
+from .probability import posterior  # noqa: F401  services/video still calls where.posterior (issue 11: until its split)
 
 #: Share of subjects found in each annulus: [0, r25], [r25, r50], [r50, r75], [r75, r95], and [r95, 1.5·r95]
 #: for the last 5 % (the IGT4SAR "rest of world" ring convention, docs/science.md §1.1).
@@ -99,18 +100,6 @@ def search_region(rings: Sequence[float], reach_m: float | None = None):
     """The area to split automatically: the 95 % ring, clipped by reach (a disc in metres)."""
     radius = min(float(rings[3]), effective_reach(reach_m))
     return Point(0, 0).buffer(radius, quad_segs=_QUAD_SEGS)
-
-
-def posterior(poa0: Mapping[int, float], row0: float, coverage: Mapping[int, float]) -> tuple[dict[int, float], float]:
-    """Current POA of each segment and ROW after the cumulative coverage so far (no find): Bayes with ROW.
-
-    Equivalent to ``probability.update_poa`` with cumulative POD 1 − e^(−C) per segment.
-    """
-    remaining = {k: p * math.exp(-coverage.get(k, 0.0)) for k, p in poa0.items()}
-    total = math.fsum(remaining.values()) + row0
-    if total <= 0:
-        raise ProbabilityError("no probability left anywhere")
-    return {k: v / total for k, v in remaining.items()}, row0 / total
 
 
 @dataclass(frozen=True)

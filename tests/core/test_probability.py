@@ -8,7 +8,12 @@ from hypothesis import strategies as st
 from search_coord.core import behaviour
 from search_coord.core.errors import ProbabilityError, UnknownCategoryError
 from search_coord.core.probability import (coverage, cumulative_pod, mattson, optimal_allocation, overall_pos,
-                                           pod_from_coverage, update_poa)
+                                           pod_from_coverage, posterior)
+
+
+def _c(pod: float) -> float:
+    """The coverage that gives ``pod`` (POD = 1 - e^-C)."""
+    return math.inf if pod == 1 else -math.log1p(-pod)
 
 
 def test_coverage_worked_example():
@@ -33,31 +38,37 @@ def test_cumulative_pod_equals_summed_coverage():
         cumulative_pod([1.2])
 
 
-def test_update_poa_sarbc_worked_example():
+def test_posterior_sarbc_worked_example():
     # A=0.5, B=0.3, ROW=0.2; A searched with POD 0.6: OPOS = 0.3; A' = 0.2/0.7, B' = 0.3/0.7, ROW' = 0.2/0.7.
-    post = update_poa({"A": 0.5, "B": 0.3, "ROW": 0.2}, {"A": 0.6})
-    assert post == pytest.approx({"A": 0.2 / 0.7, "B": 0.3 / 0.7, "ROW": 0.2 / 0.7})
-    assert overall_pos({"A": 0.5, "B": 0.3, "ROW": 0.2}, {"A": 0.6}) == pytest.approx(0.3)
+    post, row = posterior({"A": 0.5, "B": 0.3}, 0.2, {"A": _c(0.6)})
+    assert post == pytest.approx({"A": 0.2 / 0.7, "B": 0.3 / 0.7}) and row == pytest.approx(0.2 / 0.7)
+    assert overall_pos({"A": 0.5, "B": 0.3}, {"A": 0.6}) == pytest.approx(0.3)
 
 
-def test_update_poa_matches_coopers_single_segment_formula():
+def test_posterior_matches_coopers_single_segment_formula():
     poa_a, p = 0.4, 0.7
-    post = update_poa({"A": poa_a, "B": 0.35, "ROW": 0.25}, {"A": p})
+    post, _ = posterior({"A": poa_a, "B": 0.35}, 0.25, {"A": _c(p)})
     assert post["A"] == pytest.approx(poa_a * (1 - p) / (poa_a * (1 - p) + 1 - poa_a))
     assert post["B"] == pytest.approx(0.35 * (1 - post["A"]) / (1 - poa_a))
 
 
-@pytest.mark.parametrize("poa, pod, message", [
-    ({"A": 0.5, "B": 0.3}, {}, "ROW"),
-    ({"A": 0.5, "B": 0.3, "ROW": 0.1}, {}, "sum to 1"),
-    ({"A": 0.8, "ROW": 0.2}, {"ROW": 0.5}, "cannot be searched"),
-    ({"A": 0.8, "ROW": 0.2}, {"Z": 0.5}, "no POA"),
-    ({"A": 0.8, "ROW": 0.2}, {"A": 1.5}, "between 0 and 1"),
-    ({"A": 1.0, "ROW": 0.0}, {"A": 1.0}, "exhausted"),
+def test_posterior_keys_are_the_segments_ids_and_row_stands_apart():
+    post, row = posterior({1: 0.5, 2: 0.3}, 0.2, {1: 1.0})
+    assert set(post) == {1, 2}
+    assert math.fsum(post.values()) + row == pytest.approx(1.0)
+    assert post[1] == pytest.approx(0.5 * math.exp(-1) / (0.5 * math.exp(-1) + 0.5))
+
+
+@pytest.mark.parametrize("poa, row, cov, message", [
+    ({"A": 0.8}, 0.2, {"Z": 0.5}, "no POA"),
+    ({"A": 0.8}, 1.5, {}, "between 0 and 1"),
+    ({"A": 1.5}, 0.2, {}, "between 0 and 1"),
+    ({"A": 0.8}, 0.2, {"A": -1}, ">= 0"),
+    ({"A": 1.0}, 0.0, {"A": math.inf}, "exhausted"),
 ])
-def test_update_poa_refuses_bad_input(poa, pod, message):
+def test_posterior_refuses_bad_input(poa, row, cov, message):
     with pytest.raises(ProbabilityError, match=message):
-        update_poa(poa, pod)
+        posterior(poa, row, cov)
 
 
 def test_mattson_average():
@@ -86,11 +97,11 @@ def test_optimal_allocation_worked_example():
 def test_poa_plus_row_sums_to_one_after_any_update(weights, pods):
     total = sum(weights)
     poa = {f"S{i}": w / total for i, w in enumerate(weights[:-1])}
-    poa["ROW"] = weights[-1] / total
-    pod = {f"S{i}": pods[i] for i in range(len(weights) - 1)}
-    post = update_poa(poa, pod)
-    assert math.fsum(post.values()) == pytest.approx(1.0, abs=1e-9)
-    assert post["ROW"] >= poa["ROW"] - 1e-12  # unsuccessful search never lowers the rest of the world
+    row0 = weights[-1] / total
+    cov = {f"S{i}": _c(pods[i]) for i in range(len(weights) - 1)}
+    post, row = posterior(poa, row0, cov)
+    assert math.fsum(post.values()) + row == pytest.approx(1.0, abs=1e-9)
+    assert row >= row0 - 1e-12  # unsuccessful search never lowers the rest of the world
 
 
 @settings(max_examples=80, deadline=None)

@@ -6,7 +6,6 @@ from shapely.geometry import LineString, Point, box
 
 from search_coord.core import effort, segments, tracks, where
 from search_coord.core.errors import GeometryError, ProbabilityError
-from search_coord.core.probability import update_poa
 
 RINGS = (321.9, 1126.5, 3218.7, 12552.9)  # dementia, urban
 
@@ -42,15 +41,6 @@ def test_reach_clips_the_rings_and_renormalises():
 def test_minimum_reach():
     assert where.effective_reach(0) == where.MIN_REACH_M
     assert where.effective_reach(None) == math.inf
-
-
-def test_posterior_matches_update_poa():
-    poa0 = {1: 0.5, 2: 0.3}
-    cov = {1: 1.0}
-    post, row = where.posterior(poa0, 0.2, cov)
-    expect = update_poa({1: 0.5, 2: 0.3, "ROW": 0.2}, {1: 1 - math.exp(-1)})
-    assert post[1] == pytest.approx(expect[1]) and post[2] == pytest.approx(expect[2])
-    assert row == pytest.approx(expect["ROW"])
 
 
 def test_grid_names_and_slivers():
