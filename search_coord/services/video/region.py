@@ -1,0 +1,96 @@
+"""Where video review looks for a search: the subject's speeds, the chain of known points as the search stores it,
+the region in which a camera matters, the cameras in it, and the common start of a reviewer's report."""
+from __future__ import annotations
+
+import math
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ...adapters.models import Camera, Search
+from ...core import behaviour, known_points, model, where as where_core
+from ...core.cameras import CameraSite
+from ...core.errors import ValidationError
+from ...core.geometry import distance_m
+from ...core.known_points import KnownPoint
+from .. import events, where
+from ..access import load_search
+from ..context import Actor
+
+
+def speeds(search: Search) -> tuple[float, float]:
+    """(sustained, fastest plausible) walking speed of the subject (m/s); the search's own setting wins for the first."""
+    sustained, fastest = behaviour.walking_speed((search.subject or {}).get("category", "other"))
+    own = (search.settings or {}).get("walking_speed_ms")
+    if own:
+        sustained, fastest = own, max(fastest, own)
+    return sustained, fastest
+
+
+def missing_since(search: Search) -> datetime:
+    return known_points.missing_since(search.lkp_time, search.lkp_history)
+
+
+def stored_chain(search: Search) -> tuple[KnownPoint, ...]:
+    """Where the subject was known to be, in time order: the first last-known point, then each one that replaced it
+    (confirmed sightings). The current last known point is the last."""
+    return known_points.stored_points(search.lkp, search.lkp_time, search.lkp_history, search.lkp_address,
+                                      search.heading_deg)
+
+
+def site(cam: Camera) -> CameraSite:
+    """A registry row as the core's value."""
+    return CameraSite(cam.id, cam.code, cam.name, cam.lon, cam.lat, cam.direction_deg, cam.fov_deg, cam.range_m,
+                      cam.clock_offset_s or 0.0, cam.retention_days)
+
+
+def region_radius(search: Search, now: datetime) -> float:
+    """How far from any known point of the subject a camera can matter: the 95 % ring's outer edge, or the reach at
+    the fastest plausible pace since they went missing, whichever is larger."""
+    _, fastest = speeds(search)
+    elapsed = max(0.0, (now - missing_since(search)).total_seconds())
+    return max(where.rings_of(search)[3] * where_core.OUTER_FACTOR, elapsed * fastest, where_core.MIN_REACH_M)
+
+
+def check_in_region(search: Search, cam: Camera, now: datetime, field: str = "camera_id") -> None:
+    radius = region_radius(search, now)
+    nearest = min(distance_m(p.lon, p.lat, cam.lon, cam.lat) for p in stored_chain(search))
+    if nearest > radius:
+        raise ValidationError({field: f"camera {cam.code} is {nearest / 1000:.1f} km from the subject's known "
+                                      f"points, outside this search's region ({radius / 1000:.1f} km)"})
+
+
+def registered_camera(s, camera_id: int, field: str = "camera_id") -> Camera:
+    """The registry's camera ``camera_id``; a ``ValidationError`` on ``field`` when there is none."""
+    cam = s.get(Camera, camera_id)
+    if cam is None:
+        raise ValidationError({field: f"camera {camera_id} is not in the registry"})
+    return cam
+
+
+def cameras_near(s, search: Search, now: datetime) -> list[Camera]:
+    """Active cameras within the search's region (a bounding box first, then the exact distance)."""
+    radius = region_radius(search, now)
+    points = stored_chain(search)
+    lats = [p.lat for p in points]
+    lons = [p.lon for p in points]
+    dlat = radius / 111_000.0
+    dlon = radius / (111_000.0 * max(0.05, math.cos(math.radians(max(map(abs, lats))))))
+    rows = s.execute(select(Camera).where(
+        Camera.active.is_(True), Camera.lat >= min(lats) - dlat, Camera.lat <= max(lats) + dlat,
+        Camera.lon >= min(lons) - dlon, Camera.lon <= max(lons) + dlon).order_by(Camera.code)).scalars().all()
+    return [c for c in rows if min(distance_m(p.lon, p.lat, c.lon, c.lat) for p in points) <= radius]
+
+
+def begin_report(s, search_id: int, actor: Actor, data, now: datetime, clean_fn, event_type: str):
+    """The common start of a reviewer's report: the search, the camera (its clock corrects the times read off the
+    footage), the cleaned input, and the event claimed under the report's client id (a retry stops here)."""
+    search = load_search(s, search_id, actor)
+    if not isinstance(data, dict):
+        raise ValidationError({"_body": "expected a JSON object"})
+    cam = registered_camera(s, data["camera_id"]) if isinstance(data.get("camera_id"), int) else None
+    clean = clean_fn(data, now, missing_since(search), cam.clock_offset_s if cam else 0.0)
+    ev = events.begin(s, search_id, event_type, actor, now, client_id=clean.get("client_id"))
+    model.check_search_writable(search.status)
+    check_in_region(search, cam, now)
+    return search, cam, clean, ev
