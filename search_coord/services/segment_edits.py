@@ -1,0 +1,204 @@
+"""Changing the segments of a search and what their prior POA rests on: generated cells, drawn segments and routes,
+deletion, POA by consensus, the model settings. Each change bumps the model version (a recompute running meanwhile
+starts again) and schedules a recompute."""
+from __future__ import annotations
+
+from shapely.geometry import mapping, shape
+from sqlalchemy import delete, select, update
+
+from ..adapters.models import Assignment, Search, Segment
+from ..core import model, probability, segments as segmentation, where
+from ..core.errors import GeometryError, NotFound, ValidationError
+from ..core.fields import split_version
+from ..core.geometry import repair_answer
+from . import events, versions
+from .access import load_search, require_dispatcher
+from .basis import heading_of, projection, reach_now, rings_of, settings_of
+from .context import Actor, Services
+from .events import naive_utc
+from .recompute import schedule_recompute
+
+
+def bump_model_version(search: Search, session) -> None:
+    """Count a change of the segments or settings, so that a recompute running meanwhile starts again."""
+    session.execute(update(Search).where(Search.id == search.id).values(model_version=Search.model_version + 1))
+    session.refresh(search)
+
+
+def segments_payload(segs) -> list[dict]:
+    return [{"id": g.id, "name": g.name, "source": g.source, "geometry": g.geometry, "area_m2": g.area_m2,
+             "poa0": g.poa0, "coverage": g.coverage} for g in segs]
+
+
+def ring_poa_all(session, search: Search, reach: float) -> None:
+    """Set every segment's prior POA from the ring model at ``reach``, and ROW."""
+    proj = projection(search)
+    segs = session.execute(select(Segment).where(Segment.search_id == search.id)).scalars().all()
+    poa, row = where.ring_poa({g.id: proj.project(shape(g.geometry)) for g in segs}, rings_of(search), reach,
+                              *heading_of(search))
+    for g in segs:
+        g.poa0 = poa[g.id]
+    search.row0 = row
+    search.poa_basis = "rings"
+    search.model_reach_m = reach
+
+
+def generate_segments(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
+    """Split the 95 % ring within reach into square or hexagonal cells (replacing earlier generated cells; drawn
+    segments stay and are cut out). POA from the ring model; coverage is recomputed from the tracks in the
+    background."""
+    require_dispatcher(actor)
+    clean = model.clean_segment_grid(data)
+    now = svc.now()
+    with svc.transaction() as s:
+        search = load_search(s, search_id, actor, dispatcher_only=True)
+        model.check_search_writable(search.status)
+        proj = projection(search)
+        reach = reach_now(search, now)
+        region = where.search_region(rings_of(search), reach)
+        s.execute(update(Assignment).where(Assignment.segment_id.in_(
+            select(Segment.id).where(Segment.search_id == search_id, Segment.source == "grid"))).values(segment_id=None))
+        s.execute(delete(Segment).where(Segment.search_id == search_id, Segment.source == "grid"))
+        drawn = s.execute(select(Segment).where(Segment.search_id == search_id)).scalars().all()
+        for g in drawn:
+            region = region.difference(proj.project(shape(g.geometry)))
+        try:
+            cells = segmentation.grid(region, clean["cell_m"], clean["shape"])
+        except GeometryError as exc:
+            raise ValidationError({"cell_m": exc.message}) from None
+        for c in cells:
+            s.add(Segment(search_id=search_id, name=c.name, source="grid", created_at=naive_utc(now),
+                          geometry=mapping(proj.unproject(c.polygon)), area_m2=c.polygon.area, poa0=0.0, coverage=0.0))
+        s.flush()
+        ring_poa_all(s, search, reach)
+        search.model_computed_at = naive_utc(now)
+        bump_model_version(search, s)
+        segs = s.execute(select(Segment).where(Segment.search_id == search_id).order_by(Segment.id)).scalars().all()
+        events.record(s, search_id, "segments.replaced", actor,
+                      {"segments": segments_payload(segs), "row0": search.row0, "reach_m": reach,
+                       "shape": clean["shape"], "cell_m": clean["cell_m"]}, now)
+        count = len(segs)
+    schedule_recompute(svc, search_id, "segments generated")
+    return {"segments": count, "reach_m": reach}
+
+
+def add_segment(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
+    """A segment drawn by the dispatcher: a polygon, or a route buffered to a corridor. It is cut so that it does not
+    overlap existing segments (probability is never counted twice)."""
+    require_dispatcher(actor)
+    clean = model.clean_drawn_segment(data)
+    now = svc.now()
+    with svc.transaction() as s:
+        search = load_search(s, search_id, actor, dispatcher_only=True)
+        model.check_search_writable(search.status)
+        proj = projection(search)
+        geom = proj.project(shape(clean["geometry"]))
+        source = "drawn"
+        if geom.geom_type == "LineString":
+            geom, source = segmentation.corridor(geom, clean["width_m"]), "route"
+        existing = s.execute(select(Segment).where(Segment.search_id == search_id)).scalars().all()
+        for g in existing:
+            geom = geom.difference(proj.project(shape(g.geometry)))
+        if geom.is_empty or geom.area < 1:
+            raise ValidationError({"geometry": "lies entirely inside existing segments"})
+        names = {g.name for g in existing}
+        name = clean.get("name") or segmentation.next_free_name(names, "R" if source == "route" else "D")
+        if name in names:
+            raise ValidationError({"name": f"{name} is already used"})
+        reach = search.model_reach_m or reach_now(search, now)
+        poa, _ = where.ring_poa({0: geom}, rings_of(search), reach, *heading_of(search))
+        poa0 = min(poa[0], search.row0)
+        seg = Segment(search_id=search_id, name=name, source=source, geometry=mapping(proj.unproject(geom)),
+                      area_m2=geom.area, poa0=poa0, coverage=0.0, created_at=naive_utc(now))
+        s.add(seg)
+        search.row0 = max(0.0, search.row0 - poa0)
+        s.flush()
+        bump_model_version(search, s)
+        # a drawn outline that had to be repaired says so in the answer and in the log
+        view = {**segments_payload([seg])[0], **repair_answer(clean.repairs.get("geometry"))}
+        events.record(s, search_id, "segment.added", actor, {"segment": view, "row0": search.row0}, now)
+    schedule_recompute(svc, search_id, f"segment {name} added")
+    return view
+
+
+def delete_segment(svc: Services, actor: Actor, search_id: int, segment_id: int) -> None:
+    now = svc.now()
+    with svc.transaction() as s:
+        search = load_search(s, search_id, actor, dispatcher_only=True)
+        model.check_search_writable(search.status)
+        seg = s.get(Segment, segment_id)
+        if seg is None or seg.search_id != search_id:
+            raise NotFound(f"segment {segment_id} not found on search {search_id}")
+        search.row0 = min(1.0, search.row0 + seg.poa0)
+        s.execute(update(Assignment).where(Assignment.segment_id == segment_id).values(segment_id=None))
+        s.delete(seg)
+        s.flush()
+        bump_model_version(search, s)
+        events.record(s, search_id, "segment.removed", actor, {"segment_id": segment_id, "row0": search.row0}, now)
+
+
+def set_consensus(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
+    """POA by consensus (Mattson): each evaluator spreads 100 points over segment names and ROW; the mean is used."""
+    evaluations = data.get("evaluations") if isinstance(data, dict) else None
+    if not isinstance(evaluations, list) or not evaluations or len(evaluations) > 50:
+        raise ValidationError({"evaluations": "must be a list of 1 to 50 evaluations ({segment name: points})"})
+    try:
+        poa = probability.mattson(evaluations)
+    except probability.ProbabilityError as exc:
+        raise ValidationError({"evaluations": exc.message}) from None
+    now = svc.now()
+    with svc.transaction() as s:
+        search = load_search(s, search_id, actor, dispatcher_only=True)
+        model.check_search_writable(search.status)
+        segs = s.execute(select(Segment).where(Segment.search_id == search_id)).scalars().all()
+        by_name = {g.name: g for g in segs}
+        unknown = [k for k in poa if k != probability.ROW and k not in by_name]
+        if unknown:
+            raise ValidationError({"evaluations": f"no such segment: {', '.join(sorted(unknown))}"})
+        for g in segs:
+            g.poa0 = poa.get(g.name, 0.0)
+        search.row0 = poa[probability.ROW]
+        search.poa_basis = "consensus"
+        s.flush()
+        s.execute(update(Segment).where(Segment.search_id == search_id).values(version=Segment.version + 1))
+        payload = {"poa0": {g.id: g.poa0 for g in segs}, "row0": search.row0, "evaluators": len(evaluations)}
+        events.record(s, search_id, "poa.consensus", actor, payload, now)
+    return payload
+
+
+def update_settings(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
+    """Change walking speed, sweep widths, search speeds or gap limits; the search is recomputed in the background.
+
+    ``data``: ``model.clean_model_settings`` fields and ``"version"``, the settings' version the edit started from
+    (kept in the settings, apart from the search's own version; ``services/versions.py``; optional). Returns the
+    settings with their ``version``; values equal to the stored ones change nothing. Raises ``ValidationError``
+    (400), ``Conflict`` (409: not writable, or a stale version with ``extra["current"]``: the current settings)."""
+    expected, data = split_version(data)
+    clean = model.clean_model_settings(data)
+    now = svc.now()
+    with svc.transaction() as s:
+        search = load_search(s, search_id, actor, dispatcher_only=True)
+        model.check_search_writable(search.status)
+        s.refresh(search, with_for_update=True)   # edits of the settings one at a time (PostgreSQL)
+        version = (search.settings or {}).get("version", 1)
+        current = {**settings_of(search), "version": version}
+        versions.check(version, expected, lambda: current, "the model settings")
+        merged = dict(search.settings or {})
+        for key, value in clean.items():
+            if isinstance(value, dict):
+                merged[key] = {**merged.get(key, {}), **value}
+            elif value is None:
+                merged.pop(key, None)
+            else:
+                merged[key] = value
+        if merged == (search.settings or {}):   # nothing differs from what is stored: nothing to store or log
+            return current
+        merged["version"] = version + 1
+        search.settings = merged
+        s.flush()
+        bump_model_version(search, s)
+        result = {**settings_of(search), "version": version + 1}
+        events.record(s, search_id, "model.settings", actor,
+                      {"settings": result, "version_checked": expected is not None}, now)
+    schedule_recompute(svc, search_id, "settings changed")
+    return result
