@@ -4,6 +4,7 @@ Times are aware (or naive-UTC) datetimes, never read from a clock; distances geo
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable, Mapping, Sequence
@@ -12,6 +13,7 @@ from .cameras import AT_POINT_M, CameraSite
 from .errors import ValidationError
 from .geometry import distance_m
 from .known_points import KnownPoint
+from .where import MIN_REACH_M, OUTER_FACTOR
 
 #: Footage whose overwrite time is this close is flagged as expiring.
 EXPIRING_WITHIN = timedelta(hours=24)
@@ -21,6 +23,26 @@ REVIEW_LEAD = timedelta(hours=1)
 MAX_PROPOSALS = 50
 
 Interval = tuple[datetime, datetime]
+
+
+def region_radius(ring95_m: float, elapsed_s: float, fastest_ms: float) -> float:
+    """How far (m) from any known point of the subject a camera can matter: the 95 % ring's outer edge, or the reach
+    at the fastest plausible pace over ``elapsed_s`` since they went missing, whichever is larger."""
+    return max(ring95_m * OUTER_FACTOR, max(0.0, elapsed_s) * fastest_ms, MIN_REACH_M)
+
+
+def near(points: Sequence[KnownPoint], radius_m: float) -> tuple[float, float, float, float]:
+    """A (min lon, min lat, max lon, max lat) box holding every place within ``radius_m`` of the points (a first
+    cut before the exact distances)."""
+    lats, lons = [p.lat for p in points], [p.lon for p in points]
+    dlat = radius_m / 111_000.0
+    dlon = radius_m / (111_000.0 * max(0.05, math.cos(math.radians(max(map(abs, lats))))))
+    return min(lons) - dlon, min(lats) - dlat, max(lons) + dlon, max(lats) + dlat
+
+
+def nearest_m(points: Sequence[KnownPoint], lon: float, lat: float) -> float:
+    """The distance (m) from (lon, lat) to the nearest of the points."""
+    return min(distance_m(p.lon, p.lat, lon, lat) for p in points)
 
 
 @dataclass(frozen=True)

@@ -56,3 +56,13 @@ def test_a_camera_is_clear_when_its_passing_window_was_reviewed():
 def test_cones_by_camera():
     cs = cones([cam(1, 0, direction_deg=90, fov_deg=60, range_m=40), cam(2, 0)], [0, 100], [0, 0])
     assert cs[1].bounds[0] >= -1e-6 and abs(cs[2].centroid.x - 100) < 1e-6
+
+
+def test_region_radius_and_the_box_around_the_known_points():
+    assert review.region_radius(1000, 600, 1.5) == 1500          # the 95 % ring's outer edge
+    assert review.region_radius(1000, 3600, 1.5) == 5400         # an hour at the fastest pace
+    assert review.region_radius(10, -5, 1.5) == 100              # never under the least reach
+    points = [KnownPoint(east(0), 39.9, T0), KnownPoint(east(2000), 39.9, T0, "sighting", 5)]
+    w, s, e, n = review.near(points, 1110)
+    assert abs((n - s) - 0.02) < 1e-9 and w < east(0) - 0.01 and e > east(2000) + 0.01
+    assert abs(review.nearest_m(points, east(1900), 39.9) - 100) < 2

@@ -2,16 +2,14 @@
 the region in which a camera matters, the cameras in it, and the common start of a reviewer's report."""
 from __future__ import annotations
 
-import math
 from datetime import datetime
 
 from sqlalchemy import select
 
 from ...adapters.models import Camera, Search
-from ...core import behaviour, known_points, model, where as where_core
+from ...core import behaviour, known_points, model, review
 from ...core.cameras import CameraSite
 from ...core.errors import ValidationError
-from ...core.geometry import distance_m
 from ...core.known_points import KnownPoint
 from .. import events, where
 from ..access import load_search
@@ -47,14 +45,13 @@ def site(cam: Camera) -> CameraSite:
 def region_radius(search: Search, now: datetime) -> float:
     """How far from any known point of the subject a camera can matter: the 95 % ring's outer edge, or the reach at
     the fastest plausible pace since they went missing, whichever is larger."""
-    _, fastest = speeds(search)
-    elapsed = max(0.0, (now - missing_since(search)).total_seconds())
-    return max(where.rings_of(search)[3] * where_core.OUTER_FACTOR, elapsed * fastest, where_core.MIN_REACH_M)
+    return review.region_radius(where.rings_of(search)[3], (now - missing_since(search)).total_seconds(),
+                                speeds(search)[1])
 
 
 def check_in_region(search: Search, cam: Camera, now: datetime, field: str = "camera_id") -> None:
     radius = region_radius(search, now)
-    nearest = min(distance_m(p.lon, p.lat, cam.lon, cam.lat) for p in stored_chain(search))
+    nearest = review.nearest_m(stored_chain(search), cam.lon, cam.lat)
     if nearest > radius:
         raise ValidationError({field: f"camera {cam.code} is {nearest / 1000:.1f} km from the subject's known "
                                       f"points, outside this search's region ({radius / 1000:.1f} km)"})
@@ -72,14 +69,11 @@ def cameras_near(s, search: Search, now: datetime) -> list[Camera]:
     """Active cameras within the search's region (a bounding box first, then the exact distance)."""
     radius = region_radius(search, now)
     points = stored_chain(search)
-    lats = [p.lat for p in points]
-    lons = [p.lon for p in points]
-    dlat = radius / 111_000.0
-    dlon = radius / (111_000.0 * max(0.05, math.cos(math.radians(max(map(abs, lats))))))
+    w, s_, e, n = review.near(points, radius)
     rows = s.execute(select(Camera).where(
-        Camera.active.is_(True), Camera.lat >= min(lats) - dlat, Camera.lat <= max(lats) + dlat,
-        Camera.lon >= min(lons) - dlon, Camera.lon <= max(lons) + dlon).order_by(Camera.code)).scalars().all()
-    return [c for c in rows if min(distance_m(p.lon, p.lat, c.lon, c.lat) for p in points) <= radius]
+        Camera.active.is_(True), Camera.lat >= s_, Camera.lat <= n,
+        Camera.lon >= w, Camera.lon <= e).order_by(Camera.code)).scalars().all()
+    return [c for c in rows if review.nearest_m(points, c.lon, c.lat) <= radius]
 
 
 def begin_report(s, search_id: int, actor: Actor, data, now: datetime, clean_fn, event_type: str):
