@@ -272,6 +272,9 @@ class Broadcast(Base):
     search_id: Mapped[int] = mapped_column(ForeignKey("searches.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(Text)
+    #: A server-made alert's parameters (core/alerts.py), worded by each page from ``alert.<kind>``; None for a
+    #: dispatcher's own text and for rows older than migration 0012 (their text is "English\nChinese").
+    params: Mapped[dict | None] = mapped_column(JSON)
     sent_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     sent_at: Mapped[datetime] = mapped_column(DateTime)
     event_seq: Mapped[int] = mapped_column(BigInteger)

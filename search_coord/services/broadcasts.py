@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..adapters.models import Broadcast, BroadcastAck, Membership, User
 from ..core import model
+from ..core.alerts import Alert
 from ..core.errors import NotFound
 from . import events
 from .access import load_search, require_dispatcher
@@ -16,24 +17,32 @@ from .events import iso, naive_utc
 
 
 def _view(b: Broadcast, acks: dict[int, str], members: list[tuple[int, str]]) -> dict:
-    return {"id": b.id, "kind": b.kind, "text": b.text, "sent_by": b.sent_by, "sent_at": iso(b.sent_at),
-            "seq": b.event_seq,
+    return {"id": b.id, "kind": b.kind, "text": b.text, "params": b.params, "sent_by": b.sent_by,
+            "sent_at": iso(b.sent_at), "seq": b.event_seq,
             "acked": [{"user_id": uid, "name": name, "at": acks[uid]} for uid, name, _ in members if uid in acks],
             "pending": [{"user_id": uid, "name": name} for uid, name, role in members
                         if uid not in acks and uid != b.sent_by and role == "officer"]}
 
 
-def record_broadcast(session, search_id: int, actor: Actor, kind: str, text: str, now) -> dict:
-    """Store a broadcast and its event inside the caller's transaction (also used by FOUND)."""
+def record_broadcast(session, search_id: int, actor: Actor, kind: str, text: str, now,
+                     params: dict | None = None) -> dict:
+    """Store a broadcast and its event inside the caller's transaction. ``params``: a server-made alert's (see
+    ``record_alert``), None for a dispatcher's own text."""
     ev = events.begin(session, search_id, "broadcast.sent", actor, now)
-    b = Broadcast(search_id=search_id, kind=kind, text=text, sent_by=actor.user_id, sent_at=naive_utc(now),
-                  event_seq=ev.seq)
+    b = Broadcast(search_id=search_id, kind=kind, text=text, params=params, sent_by=actor.user_id,
+                  sent_at=naive_utc(now), event_seq=ev.seq)
     session.add(b)
     session.flush()
-    view = {"id": b.id, "kind": kind, "text": text, "sent_by": actor.user_id, "sent_at": iso(b.sent_at),
-            "seq": ev.seq}
+    view = {"id": b.id, "kind": kind, "text": text, "params": params, "sent_by": actor.user_id,
+            "sent_at": iso(b.sent_at), "seq": ev.seq}
     events.finish(session, ev, {"broadcast": view})
     return view
+
+
+def record_alert(session, search_id: int, actor: Actor, alert: Alert, now) -> dict:
+    """A server-made alert (FOUND, a confirmed sighting, DISREGARD) as a broadcast inside the caller's transaction:
+    its kind and params, which each page words in its own language, and its two-language text as the fallback."""
+    return record_broadcast(session, search_id, actor, alert.kind, alert.text, now, alert.params_json())
 
 
 def send(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
@@ -97,5 +106,5 @@ def unacknowledged(svc: Services, actor: Actor, search_id: int) -> list[dict]:
         rows = s.execute(select(Broadcast).where(Broadcast.search_id == search_id, Broadcast.id.not_in(acked),
                                                  Broadcast.sent_by != actor.user_id)
                          .order_by(Broadcast.id)).scalars().all()
-        return [{"id": b.id, "kind": b.kind, "text": b.text, "sent_at": iso(b.sent_at), "seq": b.event_seq}
-                for b in rows]
+        return [{"id": b.id, "kind": b.kind, "text": b.text, "params": b.params, "sent_at": iso(b.sent_at),
+                 "seq": b.event_seq} for b in rows]

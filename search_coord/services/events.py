@@ -9,6 +9,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from ..adapters.models import Event, Search, User
+from ..core.catalogue import check_payload, event_type
 from .context import Actor
 
 
@@ -32,7 +33,9 @@ def begin(session: Session, search_id: int, type_: str, actor: Actor | None, now
     The number comes from an UPDATE of the search row, which serialises writers per search on every database. A
     ``client_id`` the same actor already used for the same event type violates a unique constraint right here, before anything else of the change is checked,
     so a retry is recognised whatever state the search has reached since (services answer it as the first time).
+    The type must be in the event catalogue (``core/catalogue.py``; UnknownEventType otherwise).
     """
+    event_type(type_)
     seq = session.execute(
         update(Search).where(Search.id == search_id).values(last_seq=Search.last_seq + 1).returning(Search.last_seq),
         execution_options={"synchronize_session": False},   # the ORM's own sync costs more than the UPDATE
@@ -49,7 +52,11 @@ def begin(session: Session, search_id: int, type_: str, actor: Actor | None, now
 
 
 def finish(session: Session, ev: Event, payload: dict) -> dict:
-    """Store the event's payload and queue it for publication after the commit."""
+    """Store the event's payload and queue it for publication after the commit.
+
+    Always checked against the catalogue (a set comparison of a few keys): a missing declared field or an undeclared
+    one raises EventPayloadError, so the change is rolled back rather than logged with a payload no reader expects."""
+    check_payload(ev.type, payload)
     ev.payload = payload
     name = getattr(ev, "actor_name", None)
     if name is None and ev.actor_id:
@@ -107,6 +114,7 @@ def replayed(svc, search_id: int, client_id: str | None, exc: Exception, *, acto
     the first time was; any other integrity error is raised again."""
     from .context import is_duplicate_client_id
 
+    event_type(type_)
     if not client_id or not is_duplicate_client_id(exc):
         raise exc
     with svc.reading() as s:

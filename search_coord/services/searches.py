@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..adapters.models import (Assignment, Clue, DeviceClock, Membership, Search, SearchedArea, Team, TeamMember,
                               TrackPoint, User)
-from ..core import known_points, model
+from ..core import alerts, known_points, model
 from ..core.errors import Conflict, NotFound, ValidationError
 from ..core.fields import split_version
 from . import events, versions, video, where
@@ -130,21 +130,12 @@ def mark_found(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
             search.status, search.found = "found", found
             data = events.finish(s, ev, {"found": found, "from": previous})
             # Everyone is told at once, and each unit must acknowledge the stand-down.
-            from .broadcasts import record_broadcast
+            from .broadcasts import record_alert
 
-            record_broadcast(s, search.id, actor, "found", found_message(clean["condition"]), now)
+            record_alert(s, search.id, actor, alerts.found(clean["condition"]), now)
             return {"search": search_view(search), "event": data, "duplicate": False}
     except IntegrityError as exc:
         return _replay(svc, actor, search_id, client_id, exc)
-
-
-_CONDITION_ZH = {"well": "状况良好", "injured": "受伤", "ill": "身体不适", "deceased": "已死亡", "unknown": "状况不明"}
-
-
-def found_message(condition: str) -> str:
-    """The stand-down broadcast, in both languages of the UI (it goes to every unit, whatever their language): English,
-    a line break, Chinese; pages show the line of their language."""
-    return f"FOUND ({condition}). Stand down.\n已找到（{_CONDITION_ZH.get(condition, condition)}），全体收队。"
 
 
 def _replay(svc: Services, actor: Actor, search_id: int, client_id: str | None, exc: IntegrityError) -> dict:
