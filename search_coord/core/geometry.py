@@ -9,6 +9,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Iterable
 
+import numpy as np
 import shapely
 from pyproj import Geod, Transformer
 from shapely.geometry import mapping, shape
@@ -58,8 +59,6 @@ class LocalProjection:
 
 
 def _stack(xy):
-    import numpy as np
-
     return np.column_stack(xy)
 
 

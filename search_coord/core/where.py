@@ -11,7 +11,6 @@ import shapely
 from shapely.geometry import Point
 
 from .errors import ProbabilityError
-from .probability import posterior  # noqa: F401  services/video still calls where.posterior (issue 11: until its split)
 
 #: Share of subjects found in each annulus: [0, r25], [r25, r50], [r50, r75], [r75, r95], and [r95, 1.5·r95]
 #: for the last 5 % (the IGT4SAR "rest of world" ring convention, docs/science.md §1.1).

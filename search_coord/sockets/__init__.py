@@ -8,14 +8,15 @@ import time
 from functools import wraps
 
 from flask import current_app, request, session
-from flask_socketio import Namespace, disconnect, join_room, leave_room
+from flask_socketio import Namespace, disconnect, emit, join_room, leave_room
 
 from ..adapters.presence import make_presence
 from ..adapters.publisher import field_room_for, room_for, user_room
 from ..core.errors import SearchCoordError
 from ..core.fields import MAX_SAFE_INT
+from ..extensions import socketio
 from ..services import broadcasts, searches
-from ..web.auth import current_actor, current_user, services
+from ..identity import current_actor, current_user, services
 from .sessions import ENDED
 
 log = logging.getLogger(__name__)
@@ -45,8 +46,6 @@ def online_users(search_id: int) -> list[int]:
 
 def _announce(search_id: int, user_id: int, online: bool) -> None:
     """To the search's rooms on every process (also from the presence heartbeat, outside any request)."""
-    from ..extensions import socketio
-
     msg = {"search_id": search_id, "user_id": user_id, "online": online}
     socketio.emit("presence", msg, to=room_for(search_id), namespace="/live")
     socketio.emit("presence", msg, to=field_room_for(search_id), namespace="/live")
@@ -174,6 +173,4 @@ class LiveNamespace(Namespace):
 def handle_error(exc):
     """Any handler failure: logged, the sender gets an error event, everyone else is unaffected."""
     log.exception("socket handler failed: %s", exc)
-    from flask_socketio import emit
-
     emit("error", {"error": "internal", "message": "the server could not handle that message"})

@@ -80,6 +80,13 @@ DESCRIPTIONS = {
     ("POST", "/api/v1/searches/{search_id}/searched-areas"): ("Mark a polygon searched with a stated POD", True,
                                                                "member"),
     ("POST", "/api/v1/searches/{search_id}/suggestions/accept"): ("Make a suggested assignment", True, "dispatcher"),
+    ("POST", "/api/v1/searches/{search_id}/searched-areas/{area_id}/retract"):
+        ("Retract a searched area entered by mistake ({reason}); its coverage is recomputed", True, "dispatcher"),
+    ("POST", "/api/v1/searches/{search_id}/clues/{clue_id}/retract"):
+        ("Retract a clue entered by mistake ({reason})", True, "dispatcher"),
+    ("POST", "/api/v1/searches/{search_id}/tracks/retract"):
+        ("Retract track fixes: one batch ({event_seq, reason}) or a user's over a time range ({user_id, from, to, "
+         "device?, reason})", True, "dispatcher"),
     ("GET", "/api/v1/cameras"): ("The camera registry (?bbox=minlon,minlat,maxlon,maxlat, ?active=all)", False,
                                  "any user"),
     ("POST", "/api/v1/cameras"): ("Add a camera (optional search_id: added on that search's map)", True, "dispatcher"),
