@@ -13,7 +13,7 @@ from ...core.cameras import site_cone
 from ...core.errors import Conflict
 from ...core.geometry import distance_m
 from ...core.known_points import as_utc
-from .. import events, where
+from .. import basis, events, recompute, segment_edits
 from ..access import load_search, require_dispatcher
 from ..context import Actor, Services
 from ..events import naive_utc
@@ -32,7 +32,7 @@ def blind_spot_of(s, search: Search, now: datetime) -> dict:
     t_s = as_utc(x.time)
     sustained, fastest = speeds(search)
     reach = max(where_core.MIN_REACH_M, fastest * max(0.0, (now - t_s).total_seconds()))
-    proj = where.projection(search)
+    proj = basis.projection(search)
     reviewed = intervals_by_camera(s, search.id)
     seen_after = set(s.execute(select(Sighting.camera_id).where(
         Sighting.search_id == search.id, Sighting.status != "rejected", Sighting.time > x.time)).scalars())
@@ -84,7 +84,7 @@ def blind_spot_segments(svc: Services, actor: Actor, search_id: int) -> dict:
         region = spot.pop("_region", None)
         if region is None:
             raise Conflict(f"no blind spot to hand over: {spot['reason']}")
-        proj = where.projection(search)
+        proj = basis.projection(search)
         existing = s.execute(select(Segment).where(Segment.search_id == search_id)).scalars().all()
         piece_m2 = rules.piece_size([g.area_m2 for g in existing if g.source != "blind"])
         reshaped, removed = [], []
@@ -112,20 +112,20 @@ def blind_spot_segments(svc: Services, actor: Actor, search_id: int) -> dict:
             created.append(seg)
         s.flush()
         if search.poa_basis == "rings":
-            where.ring_poa_all(s, search, where.reach_now(search, now))
+            segment_edits.ring_poa_all(s, search, basis.reach_now(search, now))
         else:
             poa, _ = where_core.ring_poa({g.id: proj.project(shape(g.geometry)) for g in created},
-                                        where.rings_of(search), search.model_reach_m or where.reach_now(search, now),
-                                        *where.heading_of(search))
+                                        basis.rings_of(search), search.model_reach_m or basis.reach_now(search, now),
+                                        *basis.heading_of(search))
             for g in created:
                 g.poa0 = min(poa[g.id], search.row0)
                 search.row0 = max(0.0, search.row0 - g.poa0)
-        where.bump_model_version(search, s)
+        segment_edits.bump_model_version(search, s)
         segs = s.execute(select(Segment).where(Segment.search_id == search_id).order_by(Segment.id)).scalars().all()
         payload = {"created": [g.id for g in created], "reshaped": reshaped, "removed": removed,
-                   "segments": where.segments_payload(segs), "row0": search.row0, "blind_spot": spot}
+                   "segments": segment_edits.segments_payload(segs), "row0": search.row0, "blind_spot": spot}
         events.record(s, search_id, "video.blind_spot_segments", actor, payload, now)
         out = {"segments": [{"id": g.id, "name": g.name, "poa0": g.poa0, "area_m2": g.area_m2} for g in created],
                "reshaped": reshaped, "removed": removed}
-    where.schedule_recompute(svc, search_id, "blind-spot segments added")
+    recompute.schedule_recompute(svc, search_id, "blind-spot segments added")
     return out

@@ -13,7 +13,7 @@ from ...core.cameras import compass_label, site_cone
 from ...core.errors import NotFound, ValidationError
 from ...core.fields import split_version
 from ...core.geometry import LocalProjection
-from .. import events, versions, where
+from .. import events, recompute, versions
 from ..access import load_search, require_dispatcher
 from ..context import Actor, Services
 from ..events import iso, naive_utc
@@ -200,7 +200,7 @@ def update_camera(svc: Services, actor: Actor, camera_id: int, data: dict) -> di
         moved = _recorrect(s, cam, previous_offset, actor, now) if cam.clock_offset_s != previous_offset else []
         view = camera_view(cam)
     for search_id in moved:
-        where.schedule_recompute(svc, search_id, f"camera {view['code']}'s clock offset re-measured")
+        recompute.schedule_recompute(svc, search_id, f"camera {view['code']}'s clock offset re-measured")
     return view
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from ...adapters.models import Camera, ReviewTask, Sighting
 from ...core.cameras import cones
 from ...core.geometry import distance_m
-from .. import where
+from .. import basis
 from ..access import load_search
 from ..context import Actor, Services
 from .cameras import camera_view, for_viewer
@@ -36,7 +36,7 @@ def get_video(svc: Services, actor: Actor, search_id: int) -> dict:
             cam = s.get(Camera, cam_id)
             if cam is not None:
                 by_id[cam_id] = cam
-        proj = where.projection(search)
+        proj = basis.projection(search)
         lkp = stored_chain(search)[-1]
         ordered = sorted(by_id.values(), key=lambda c: c.code)
         xs, ys = proj.to_xy([c.lon for c in ordered], [c.lat for c in ordered]) if ordered else ([], [])

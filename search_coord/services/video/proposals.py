@@ -13,7 +13,7 @@ from ...core import probability, review, where as where_core
 from ...core.cameras import CameraSite, probabilities_seen
 from ...core.geometry import LocalProjection, distance_m
 from ...core.video import recorder_time
-from .. import where
+from .. import basis
 from ..events import iso
 from .region import site, speeds, stored_chain
 from .tasks import retention_view, reviewed_times
@@ -23,13 +23,13 @@ def _probability_map(s, search: Search, proj: LocalProjection, now: datetime):
     """The probability map in metres: the ring model around the last known point (tilted along the direction of
     travel), scaled in each segment by what searching it has left (current POA / prior POA). Returns the ring pieces
     and a function giving that scale at many points at once."""
-    pieces = where_core.annuli(where.rings_of(search), where.reach_now(search, now), *where.heading_of(search))
+    pieces = where_core.annuli(basis.rings_of(search), basis.reach_now(search, now), *basis.heading_of(search))
     segs = s.execute(select(Segment.id, Segment.poa0, Segment.coverage)
                      .where(Segment.search_id == search.id)).all()
     if not segs:
         return pieces, lambda xs, ys: np.ones(len(xs))
     post, row = probability.posterior({g.id: g.poa0 for g in segs}, search.row0, {g.id: g.coverage for g in segs})
-    _, index, _ = where.segment_index(s, search)
+    _, index, _ = basis.segment_index(s, search)
     factor = {g.id: post.get(g.id, 0.0) / g.poa0 if g.poa0 > 0 else 1.0 for g in segs}
     rest = row / search.row0 if search.row0 > 0 else 1.0
 
@@ -60,7 +60,7 @@ def proposals(s, search: Search, now: datetime, cams: list[Camera], cones: dict[
     """Cameras the subject can have reached from the chain of known points, most probable ground first, each with the
     window worth reviewing (``tasks``: camera id -> open task; ``reviewed``: camera id -> reviewed stretches)."""
     _, fastest = speeds(search)
-    proj = where.projection(search)
+    proj = basis.projection(search)
     points = stored_chain(search)
     reachable = []
     for cam in map(site, cams):

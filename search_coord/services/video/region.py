@@ -11,7 +11,7 @@ from ...core import behaviour, known_points, model, review
 from ...core.cameras import CameraSite
 from ...core.errors import ValidationError
 from ...core.known_points import KnownPoint
-from .. import events, where
+from .. import basis, events
 from ..access import load_search
 from ..context import Actor
 
@@ -45,7 +45,7 @@ def site(cam: Camera) -> CameraSite:
 def region_radius(search: Search, now: datetime) -> float:
     """How far from any known point of the subject a camera can matter: the 95 % ring's outer edge, or the reach at
     the fastest plausible pace since they went missing, whichever is larger."""
-    return review.region_radius(where.rings_of(search)[3], (now - missing_since(search)).total_seconds(),
+    return review.region_radius(basis.rings_of(search)[3], (now - missing_since(search)).total_seconds(),
                                 speeds(search)[1])
 
 

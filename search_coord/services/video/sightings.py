@@ -1,23 +1,23 @@
 """Sightings and the chain of known points: a reviewer logs a sighting, a dispatcher confirms, rejects or retracts
 it; the chain (``core.known_points``) is rebuilt from the confirmed ones and moves the last known point; every unit
-is alerted (``alert_text``); the trail of confirmed sightings with the speeds it implies."""
+is alerted (``sighting_alert``); the trail of confirmed sightings with the speeds it implies."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ...adapters.models import Camera, Event, Search, Sighting
-from ...core import known_points, model, video
+from ...core import alerts, known_points, model, video
 from ...core.cameras import compass_label
 from ...core.errors import Conflict, NotFound, ValidationError
 from ...core.fields import parse_time
 from ...core.known_points import KnownPoint, Leg
-from .. import events, where
+from .. import events, recompute, segment_edits
 from ..access import load_search, require_dispatcher
-from ..broadcasts import record_broadcast
+from ..broadcasts import record_alert
 from ..context import Actor, Services
 from ..events import iso, naive_utc
 from ..photos import attach_photo
@@ -113,20 +113,14 @@ def get_trail(svc: Services, actor: Actor, search_id: int) -> dict:
         return trail_of(s, load_search(s, search_id, actor))
 
 
-def alert_text(kind: str, x: Sighting, cam: Camera, tz_offset_min: int) -> str:
-    """The alert every unit gets about a sighting, one line per language (a camera's name may hold a slash):
-    ``kind`` "sighting" (confirming it moved the last known point) or "disregard" (it was retracted)."""
-    hhmm = (known_points.as_utc(x.time) + timedelta(minutes=tz_offset_min)).strftime("%H:%M")
+def sighting_alert(kind: str, x: Sighting, cam: Camera, tz_offset_min: int) -> alerts.Alert:
+    """The alert every unit gets about a sighting as {kind, params} (each page words it in its language), with its
+    English and Chinese lines as the fallback text (``tz_offset_min`` words their time): ``kind`` "sighting"
+    (confirming it moved the last known point) or "disregard" (it was retracted)."""
+    seen = known_points.as_utc(x.time)
     if kind == "disregard":
-        return (f"DISREGARD the sighting at {hhmm} at camera {cam.code} ({cam.name}): it was not the "
-                f"person.\n撤销：{hhmm} 在摄像头 {cam.code}（{cam.name}）的目击有误，不是此人。")
-    heading = compass_label(x.direction_deg)
-    zh_dir = {"N": "北", "NE": "东北", "E": "东", "SE": "东南", "S": "南", "SW": "西南", "W": "西", "NW": "西北"}
-    en_dir = {"N": "north", "NE": "north-east", "E": "east", "SE": "south-east", "S": "south", "SW": "south-west",
-              "W": "west", "NW": "north-west"}
-    en = f"Seen {hhmm} at camera {cam.code} ({cam.name})" + (f", heading {en_dir[heading]}" if heading else "") + "."
-    zh = f"{hhmm} 在摄像头 {cam.code}（{cam.name}）发现" + (f"，向{zh_dir[heading]}方向行走" if heading else "") + "。"
-    return f"{en}\n{zh}"
+        return alerts.disregard(seen, cam.code, cam.name, tz_offset_min)
+    return alerts.sighting(seen, cam.code, cam.name, compass_label(x.direction_deg), tz_offset_min)
 
 
 def decide_sighting(svc: Services, actor: Actor, search_id: int, sighting_id: int, data: dict) -> dict:
@@ -159,7 +153,7 @@ def decide_sighting(svc: Services, actor: Actor, search_id: int, sighting_id: in
                 raise Conflict(f"sighting {sighting_id} was already {x.status}")
             result, moved = _decide(s, search, x, cam, actor, data["decision"], note, tz_offset, now)
     if moved:
-        where.schedule_recompute(svc, search_id, f"sighting {sighting_id} {data['decision']}ed: the last known "
+        recompute.schedule_recompute(svc, search_id, f"sighting {sighting_id} {data['decision']}ed: the last known "
                                                  f"point changed")
     return result
 
@@ -176,7 +170,7 @@ def _decide(s, search: Search, x: Sighting, cam: Camera, actor: Actor, decision:
     events.record(s, search.id, "video.sighting_decided", actor, {"sighting": view, "trail": trail, "lkp_moved": moved},
                   now)
     if moved:
-        record_broadcast(s, search.id, actor, "sighting", alert_text("sighting", x, cam, tz_offset), now)
+        record_alert(s, search.id, actor, sighting_alert("sighting", x, cam, tz_offset), now)
     return {**view, "lkp_moved": moved, "trail": trail, "alerted": moved}, moved
 
 
@@ -204,7 +198,7 @@ def _retract(s, search: Search, x: Sighting, cam: Camera, actor: Actor, note, tz
     events.record(s, search.id, "video.sighting_decided", actor,
                   {"sighting": view, "trail": trail, "lkp_moved": moved}, now)
     if alerted:
-        record_broadcast(s, search.id, actor, "disregard", alert_text("disregard", x, cam, tz_offset), now)
+        record_alert(s, search.id, actor, sighting_alert("disregard", x, cam, tz_offset), now)
     return {**view, "lkp_moved": moved, "trail": trail, "alerted": alerted}, moved
 
 
@@ -231,7 +225,7 @@ def settle_lkp(s, search: Search, actor: Actor, now: datetime) -> bool:
     for k, v in changes.items():
         setattr(search, k, v)
     s.flush()
-    where.bump_model_version(search, s)
+    segment_edits.bump_model_version(search, s)
     shown = {k: iso(v) if k == "lkp_time" else v for k, v in changes.items()}
     events.record(s, search.id, "search.updated", actor, {"changes": shown, "search": search_view(search)}, now)
     return True

@@ -14,7 +14,7 @@ from ...core.cameras import site_cone
 from ...core.errors import Forbidden, NotFound, OverlapWarning, ValidationError
 from ...core.known_points import as_utc
 from ...core.video import recorder_time
-from .. import events, where
+from .. import basis, events, searched_areas
 from ..access import load_search, require_dispatcher, user_team_ids
 from ..context import Actor, Services
 from ..events import iso, naive_utc
@@ -216,10 +216,10 @@ def record_interval(svc: Services, actor: Actor, search_id: int, data: dict) -> 
                                      f"or holds; send again with confirm_overlap to record it anyway", overlaps)
             area = None
             if cam.covers_exit:
-                proj = where.projection(search)
+                proj = basis.projection(search)
                 x, y = proj.to_xy([cam.lon], [cam.lat])
                 cone = mapping(proj.unproject(site_cone(site(cam), x[0], y[0])))
-                area, _ = where.add_searched_area(
+                area, _ = searched_areas.add_searched_area(
                     s, search, task.team_id if task else None, cone, clean.get("pod") or video.DEFAULT_EXIT_POD,
                     f"📹 {cam.code} · {cam.name}",
                     actor, now)
