@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from .cameras import parse_direction
 from .errors import ValidationError
-from .fields import _MISSING, Form, parse_time
+from .fields import Form, parse_time
 from .review import REVIEW_LEAD, check_interval
 
 CAMERA_KINDS = ("public_security", "traffic", "shop", "residential", "bus", "other")
@@ -104,9 +104,10 @@ def clean_task(data, now: datetime, not_before: datetime, partial: bool = False)
 
 
 def _clock_time(form: Form, name: str, offset_s: float, clock: str):
-    """A time read off the recorder (or already true): the true time, or None after recording an error."""
-    raw = form._get(name, True)
-    if raw is _MISSING:
+    """A required time read off the recorder (or already true): the true time, or None after recording an error."""
+    raw = form.data.get(name)
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        form.error(name, "is required")
         return None
     try:
         dt = parse_time(raw)
