@@ -9,8 +9,7 @@ import time
 
 import pytest
 from procs import CuttableProxy, HttpUser
-from test_live_track import (CHROME_ARGS, CHROMIUM, PASSWORD, ROOT, START, desk_page, phone_page,  # noqa: F401
-                             server)
+from browser_helpers import CHROME_ARGS, CHROMIUM, PASSWORD, ROOT, START, desk_page, phone_page
 
 pytestmark = pytest.mark.browser
 

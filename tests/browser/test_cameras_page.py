@@ -4,7 +4,7 @@ nothing; a recorder clock years off is flagged in the list."""
 from __future__ import annotations
 
 import pytest
-from test_live_track import CHROME_ARGS, CHROMIUM, desk_page, server  # noqa: F401  (fixture)
+from browser_helpers import CHROME_ARGS, CHROMIUM, desk_page
 
 pytestmark = pytest.mark.browser
 

@@ -3,7 +3,7 @@ the console's assignment tool and on the where-to-look panel; the shape that is 
 from __future__ import annotations
 
 import pytest
-from test_live_track import CHROME_ARGS, CHROMIUM, _login, server  # noqa: F401  (fixture)
+from browser_helpers import CHROME_ARGS, CHROMIUM, login as _login
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from test_live_track import CHROME_ARGS, CHROMIUM, _login, server  # noqa: F401  (the server fixture)
+from browser_helpers import CHROME_ARGS, CHROMIUM, login as _login
 
 pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp/shots/versions")

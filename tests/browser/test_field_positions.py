@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from test_live_track import CHROME_ARGS, CHROMIUM, _login, server  # noqa: F401  (fixture)
+from browser_helpers import CHROME_ARGS, CHROMIUM, login as _login
 from test_where_map import _api_login
 
 pytestmark = pytest.mark.browser

@@ -2,108 +2,12 @@
 its location while walking, and the dispatcher's map shows the new track points within two seconds."""
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
-from pathlib import Path
 
 import pytest
+from browser_helpers import CHROME_ARGS, CHROMIUM, START, desk_page, phone_page
 
 pytestmark = pytest.mark.browser
-
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-REQUIRE = os.environ.get("SEARCH_COORD_REQUIRE_SERVICES") == "1"
-PASSWORD = "demo-pass-2026"
-START = (39.7712, 116.1985)  # lat, lon: Changyang, Fangshan
-CHROME_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--no-first-run", "--disable-sync"]
-
-
-def _unavailable(what: str):
-    if REQUIRE:
-        pytest.fail(f"{what} is required here (SEARCH_COORD_REQUIRE_SERVICES=1) but missing")
-    pytest.skip(f"{what} missing")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def server(tmp_path):
-    """The app with the demo logins, as its own process (Socket.IO and all), always stopped afterwards."""
-    if not Path(CHROMIUM).exists():
-        _unavailable(CHROMIUM)
-    if not (ROOT / "node_modules" / "leaflet").exists():
-        _unavailable("node_modules/leaflet (run npm ci)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        _unavailable("the playwright package")
-    port = _free_port()
-    env = {**os.environ, "SEARCH_COORD_INSTANCE_PATH": str(tmp_path / "instance"), "SEARCH_COORD_TILE_URL": "",
-           "SEARCH_COORD_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
-    log = open(tmp_path / "server.log", "wb")
-    proc = subprocess.Popen([sys.executable, "run.py", "--port", str(port), "--demo"], cwd=ROOT, env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if proc.poll() is not None:
-                pytest.fail("the server stopped:\n" + (tmp_path / "server.log").read_text(errors="replace")[-3000:])
-            try:
-                with urllib.request.urlopen(base + "/login", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("the server did not answer within 30 s")
-            time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-        log.close()
-
-
-def _login(page, base, username):
-    page.goto(base + "/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(base + "/")
-
-
-def desk_page(browser, base, problems, username="dispatch"):
-    """A logged-in desktop page; page errors are collected in ``problems``. Returns (context, page)."""
-    ctx = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-GB")
-    page = ctx.new_page()
-    page.on("pageerror", lambda e: problems.append(f"{username}: {e}"))
-    _login(page, base, username)
-    return ctx, page
-
-
-def phone_page(browser, base, problems, username="patrol1"):
-    """A logged-in phone (390x844, touch) allowed to share its position, starting at START. Returns (context, page)."""
-    ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
-                              permissions=["geolocation"], locale="en-GB",
-                              geolocation={"latitude": START[0], "longitude": START[1], "accuracy": 6})
-    page = ctx.new_page()
-    page.on("pageerror", lambda e: problems.append(f"{username}: {e}"))
-    _login(page, base, username)
-    return ctx, page
 
 
 def test_officer_track_reaches_the_dispatcher_map_live(server):

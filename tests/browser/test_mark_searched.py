@@ -4,7 +4,7 @@ the phone's own."""
 from __future__ import annotations
 
 import pytest
-from test_live_track import CHROME_ARGS, CHROMIUM, _login, desk_page, server  # noqa: F401  (fixture)
+from browser_helpers import CHROME_ARGS, CHROMIUM, login as _login, desk_page
 from test_where_map import _api_login
 
 pytestmark = pytest.mark.browser

@@ -10,7 +10,7 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from test_live_track import CHROME_ARGS, CHROMIUM, START, phone_page, server  # noqa: F401  (fixture)
+from browser_helpers import CHROME_ARGS, CHROMIUM, START, phone_page
 from test_video_review import _api, _iso
 
 pytestmark = pytest.mark.browser

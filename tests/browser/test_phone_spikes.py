@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from test_live_track import CHROME_ARGS, CHROMIUM, START, desk_page, phone_page, server  # noqa: F401
+from browser_helpers import CHROME_ARGS, CHROMIUM, START, desk_page, phone_page
 
 pytestmark = pytest.mark.browser
 

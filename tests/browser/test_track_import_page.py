@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from test_live_track import CHROME_ARGS, CHROMIUM, desk_page, server  # noqa: F401  (fixture)
+from browser_helpers import CHROME_ARGS, CHROMIUM, desk_page
 
 pytestmark = pytest.mark.browser
 

@@ -13,7 +13,7 @@ import urllib.request
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from test_live_track import CHROME_ARGS, CHROMIUM, PASSWORD, desk_page, phone_page, server  # noqa: F401  (fixture)
+from browser_helpers import CHROME_ARGS, CHROMIUM, PASSWORD, desk_page, phone_page
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,7 @@ import json
 import urllib.request
 
 import pytest
-from test_live_track import CHROME_ARGS, CHROMIUM, _login, server  # noqa: F401  (fixture)
+from browser_helpers import CHROME_ARGS, CHROMIUM, login as _login
 
 pytestmark = pytest.mark.browser
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
-from test_live_track import CHROME_ARGS, CHROMIUM, PASSWORD, server  # noqa: F401  (fixture)
+from browser_helpers import CHROME_ARGS, CHROMIUM, PASSWORD
 
 pytestmark = pytest.mark.browser
 
