@@ -10,7 +10,7 @@ from sqlalchemy.orm.util import identity_key
 
 from ..adapters.models import Event, Search, User
 from ..core.catalogue import check_payload, event_type
-from .context import Actor
+from .context import Actor, is_duplicate_client_id
 
 
 def iso(dt: datetime | None) -> str | None:
@@ -112,8 +112,6 @@ def replayed(svc, search_id: int, client_id: str | None, exc: Exception, *, acto
     """A change was refused by the unique client id (per search, ``actor`` and ``type_``, the event type the change
     makes): it had already been applied by the same user. The event it made then, so the retry can be answered as
     the first time was; any other integrity error is raised again."""
-    from .context import is_duplicate_client_id
-
     event_type(type_)
     if not client_id or not is_duplicate_client_id(exc):
         raise exc

@@ -11,6 +11,7 @@ from ..core.errors import Conflict, NotFound, ValidationError
 from ..core.fields import split_version
 from . import events, versions, video, where
 from .access import load_search, require_dispatcher
+from .broadcasts import record_alert
 from .context import Actor, Services
 from .events import iso, naive_utc
 from .photos import attach_photo
@@ -130,8 +131,6 @@ def mark_found(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
             search.status, search.found = "found", found
             data = events.finish(s, ev, {"found": found, "from": previous})
             # Everyone is told at once, and each unit must acknowledge the stand-down.
-            from .broadcasts import record_alert
-
             record_alert(s, search.id, actor, alerts.found(clean["condition"]), now)
             return {"search": search_view(search), "event": data, "duplicate": False}
     except IntegrityError as exc:

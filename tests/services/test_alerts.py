@@ -8,9 +8,9 @@ from sqlalchemy import select
 from search_coord.adapters.models import Broadcast, Event
 from search_coord.core import alerts
 from search_coord.core.catalogue import EventPayloadError, UnknownEventType
-from search_coord.services import broadcasts, events, searches
+from search_coord.services import broadcasts, events, searches, video
 
-from conftest import T0, search_payload
+from conftest import LKP, T0, search_payload
 
 
 @pytest.fixture
@@ -78,3 +78,23 @@ def test_the_log_refuses_an_unknown_type_and_a_payload_off_the_catalogue(svc, pe
             events.record(s, sid, "area.retracted", people["disp"], {"area_id": 1}, svc.now())
     with svc.reading() as s:   # nothing was logged, and the sequence did not move
         assert s.execute(select(Event.seq).where(Event.search_id == sid)).scalars().all() == before
+
+
+def test_a_confirmed_then_retracted_sighting_alerts_with_params(svc, people, on_search):
+    sid, d = on_search, people["disp"]
+    road = video.create_camera(svc, d, {"code": "C2", "name": "Supermarket door", "kind": "traffic",
+                                        "location": [LKP[0] + 0.006, LKP[1]], "direction_deg": 90, "fov_deg": 60})
+    seen = T0 + timedelta(minutes=12)
+    x = video.log_sighting(svc, people["off2"], sid, {"camera_id": road["id"], "time": seen.isoformat(),
+                                                      "direction": "E", "confidence": "probable", "clock": "true"})
+    video.decide_sighting(svc, d, sid, x["id"], {"decision": "confirm", "tz_offset_min": 480})
+    video.decide_sighting(svc, d, sid, x["id"], {"decision": "retract", "tz_offset_min": 480})
+    sent = [e["payload"]["broadcast"] for _, e in svc.publisher.events if e["type"] == "broadcast.sent"]
+    at = alerts.iso_z(seen)
+    assert [(b["kind"], b["params"]) for b in sent] == [
+        ("sighting", {"time": at, "code": "C2", "camera": "Supermarket door", "heading": "E"}),
+        ("disregard", {"time": at, "code": "C2", "camera": "Supermarket door"})]
+    hhmm = (seen + timedelta(minutes=480)).strftime("%H:%M")
+    assert sent[0]["text"].startswith(f"Seen {hhmm} at camera C2 (Supermarket door), heading east.\n")
+    assert sent[1]["text"].startswith(f"DISREGARD the sighting at {hhmm} at camera C2 (Supermarket door)")
+    assert [b["params"] for b in broadcasts.unacknowledged(svc, people["off1"], sid)] == [b["params"] for b in sent]

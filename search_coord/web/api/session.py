@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from ...core import behaviour, model
+from ...core import alerts, behaviour, catalogue, model
 from ...core.errors import NotAuthenticated
 from ...services import users
 from ...identity import current_actor, current_user, services
@@ -36,7 +36,8 @@ def session_logout():
 
 @bp.get("/meta")
 def meta():
-    """The names the forms offer: categories, terrains, risk levels and reasons, team kinds, statuses."""
+    """The names the forms offer: categories, terrains, risk levels and reasons, team kinds, statuses; the event
+    catalogue (every event type with its payload fields, audience and timeline flag) and the server's alert kinds."""
     current_actor()
     return {"categories": list(behaviour.categories()), "terrains": list(behaviour.terrains()),
             "sexes": list(model.SEXES), "risk_levels": list(model.RISK_LEVELS),
@@ -45,7 +46,8 @@ def meta():
             "assignment_transitions": {k: list(v) for k, v in model.ASSIGNMENT_TRANSITIONS.items()},
             "search_statuses": list(model.SEARCH_STATUSES), "clue_kinds": list(model.CLUE_KINDS),
             "found_conditions": list(model.FOUND_CONDITIONS), "roles": list(model.ROLES),
-            "geocoder": services().geocoder is not None}
+            "geocoder": services().geocoder is not None, "event_types": catalogue.as_json(),
+            "alert_kinds": {k: list(v) for k, v in alerts.KINDS.items()}}
 
 
 @bp.get("/openapi.json")
