@@ -24,10 +24,10 @@ def test_broadcast_alerts_the_phone_and_the_ack_reaches_the_console(server):  # 
         try:
             desk, disp = desk_page(browser, base, problems)
             disp.goto(f"{base}/searches/{SEARCH_ID}")
-            disp.wait_for_function(f"() => window.SC_STATE && window.SC_STATE.search.id === {SEARCH_ID}")
+            disp.wait_for_function(f"() => SC.debug.state && SC.debug.state.search.id === {SEARCH_ID}")
 
             phone, field = phone_page(browser, base, problems)
-            officer_id = field.evaluate("SC_CONFIG.user.id")
+            officer_id = field.evaluate("SC.debug.config.user.id")
             field.goto(f"{base}/field/{SEARCH_ID}")
             field.wait_for_function("() => document.body.dataset.live === 'on'")
             assert not field.locator("#broadcast-alert").is_visible()

@@ -19,14 +19,14 @@ TEAM_DURING_CUT = "Formed during the cut"
 # The events the desk page applies (and its fresh snapshots), in the order it applies them.
 RECORD_APPLIED = """() => {
     window.__applied = [];
-    SC_LIVE.on((kind, ev) => {
+    SC.debug.live.on((kind, ev) => {
         if (kind === "event") window.__applied.push({kind, seq: ev.seq, type: ev.type});
-        else if (kind === "reset") window.__applied.push({kind, seq: SC_LIVE.appliedSeq});
+        else if (kind === "reset") window.__applied.push({kind, seq: SC.debug.live.appliedSeq});
     });
 }"""
 # The page's live state has every one of these fixes ([lon, lat]) of the officer.
 HAS_FIXES = """([uid, fixes]) => {
-    const pts = (window.SC_STATE.tracks || {})[String(uid)] || [];
+    const pts = (SC.debug.state.tracks || {})[String(uid)] || [];
     return fixes.every(([lon, lat]) => pts.some(p => Math.abs(p[0] - lon) < 1e-7 && Math.abs(p[1] - lat) < 1e-7));
 }"""
 # Chromium's DevTools geolocation override (what set_geolocation uses) reports POSITION_UNAVAILABLE, with an empty
@@ -40,8 +40,8 @@ NO_EMULATION_BLIPS = """(() => {
         if (fail) fail(err);
     }, opts);
 })();"""
-RECORDED = """([lat, lon]) => !!SC_TRACKER.last && Math.abs(SC_TRACKER.last.lat - lat) < 1e-8
-    && Math.abs(SC_TRACKER.last.lon - lon) < 1e-8"""
+RECORDED = """([lat, lon]) => !!SC.debug.tracker.last && Math.abs(SC.debug.tracker.last.lat - lat) < 1e-8
+    && Math.abs(SC.debug.tracker.last.lon - lon) < 1e-8"""
 
 
 def _zigzag(k: int) -> tuple[float, float]:
@@ -69,15 +69,15 @@ def test_cut_while_walking_and_marking_then_everything_arrives_once_in_order(ser
                 # --- the dispatcher's desk, directly; the officer's phone, through the proxy --------------------
                 desk, disp = desk_page(browser, base, problems)
                 disp.goto(f"{base}/searches/{SEARCH_ID}")
-                disp.wait_for_function(f"() => window.SC_STATE && window.SC_STATE.search.id === {SEARCH_ID}"
+                disp.wait_for_function(f"() => SC.debug.state && SC.debug.state.search.id === {SEARCH_ID}"
                                        " && document.body.dataset.live === 'on'")
                 disp.evaluate(RECORD_APPLIED)
 
                 phone, field = phone_page(browser, via_proxy, problems)   # logs in through the proxy too
-                officer_id = field.evaluate("SC_CONFIG.user.id")
+                officer_id = field.evaluate("SC.debug.config.user.id")
                 phone.add_init_script(NO_EMULATION_BLIPS)
                 field.goto(f"{via_proxy}/field/{SEARCH_ID}")
-                field.wait_for_function(f"() => window.SC_STATE && window.SC_STATE.search.id === {SEARCH_ID}"
+                field.wait_for_function(f"() => SC.debug.state && SC.debug.state.search.id === {SEARCH_ID}"
                                         " && document.body.dataset.live === 'on'"
                                         " && document.querySelectorAll('#my-assignments .mark-searched').length === 1")
                 assert field.evaluate("location.port") == str(proxy.port)
@@ -98,7 +98,7 @@ def test_cut_while_walking_and_marking_then_everything_arrives_once_in_order(ser
                 for k in range(4):
                     walk_to(k)
                 disp.wait_for_function(HAS_FIXES, arg=[officer_id, fixes], timeout=5000)
-                field.wait_for_function("() => SC_TRACKER.waiting === 0 && document.body.dataset.outboxWaiting === '0'",
+                field.wait_for_function("() => SC.debug.tracker.waiting === 0 && document.body.dataset.outboxWaiting === '0'",
                                         timeout=5000)
                 before_cut = len(fixes)
 
@@ -108,22 +108,22 @@ def test_cut_while_walking_and_marking_then_everything_arrives_once_in_order(ser
                 for k in range(4, 8):
                     walk_to(k)
                 # every fix so far is in the outbox (not only in the tracker's own list) before the area is marked
-                field.wait_for_function("() => SC_TRACKER.queue.length === 0", timeout=5000)
+                field.wait_for_function("() => SC.debug.tracker.queue.length === 0", timeout=5000)
                 marked_after = len(fixes)
                 field.locator("#my-assignments .mark-searched").tap()
                 field.locator("dialog[open] textarea").fill("70")
                 field.locator("dialog[open] button[type=submit]").tap()
                 field.wait_for_function("() => document.querySelectorAll('dialog[open]').length === 0"
-                                        " && SC.outbox.items.some(i => i.kind === 'area')", timeout=5000)
+                                        " && SC.debug.outbox.items.some(i => i.kind === 'area')", timeout=5000)
                 for k in range(8, 11):
                     walk_to(k)
-                field.wait_for_function("() => SC_TRACKER.queue.length === 0", timeout=5000)
+                field.wait_for_function("() => SC.debug.tracker.queue.length === 0", timeout=5000)
                 # meanwhile the dispatcher forms a team: the phone misses that event while cut
                 api.call("POST", f"/api/v1/searches/{SEARCH_ID}/teams",
                          {"name": TEAM_DURING_CUT, "kind": "foot_patrol"}).raise_for_status()
 
                 # the phone shows it all waiting: the cut fixes in batches, the area between them, in that order
-                waiting = field.evaluate("""() => SC.outbox.items.map(i => ({kind: i.kind, state: i.state,
+                waiting = field.evaluate("""() => SC.debug.outbox.items.map(i => ({kind: i.kind, state: i.state,
                     points: i.kind === 'track' ? i.body.points.map(p => [p.lon, p.lat]) : null}))""")
                 assert all(i["state"] == "waiting" for i in waiting), waiting
                 kinds = [i["kind"] for i in waiting]
@@ -133,7 +133,7 @@ def test_cut_while_walking_and_marking_then_everything_arrives_once_in_order(ser
                 assert _track_points(waiting[area_at + 1:]) == fixes[marked_after:]
                 assert field.evaluate("Number(document.body.dataset.outboxWaiting)") == len(waiting)
                 assert "waiting since" in field.inner_text("#outbox-box")
-                assert field.evaluate("SC_STATE.teams.some(t => t.name === '%s')" % TEAM_DURING_CUT) is False
+                assert field.evaluate("SC.debug.state.teams.some(t => t.name === '%s')" % TEAM_DURING_CUT) is False
                 # nothing of the cut reached the server
                 state = api.call("GET", f"/api/v1/searches/{SEARCH_ID}/state").json()
                 assert len(state["tracks"].get(str(officer_id), [])) == before_cut
@@ -146,16 +146,16 @@ def test_cut_while_walking_and_marking_then_everything_arrives_once_in_order(ser
                 disp.wait_for_function("() => document.querySelectorAll('#timeline .tl-area-searched').length === 1",
                                        timeout=5000)
                 arrived = time.monotonic() - restored
-                field.wait_for_function("() => document.body.dataset.outboxWaiting === '0' && SC.outbox.items.length === 0"
+                field.wait_for_function("() => document.body.dataset.outboxWaiting === '0' && SC.debug.outbox.items.length === 0"
                                         " && document.body.dataset.live === 'on'", timeout=10000)
                 log = api.call("GET", f"/api/v1/searches/{SEARCH_ID}/events?after=0&limit=5000").json()
                 last_seq = log["last_seq"]
                 area_seq = next(e["seq"] for e in log["events"] if e["type"] == "area.searched")
                 # the desk applied everything; the phone caught up with what it missed (the team) and has its own
                 # area (track events reach phones coalesced, every 5 s, so the very last ones may still be on the way)
-                disp.wait_for_function(f"() => SC_STATE.appliedSeq === {last_seq}", timeout=5000)
-                field.wait_for_function(f"() => SC_STATE.appliedSeq >= {area_seq}", timeout=5000)
-                assert field.evaluate("SC_STATE.teams.some(t => t.name === '%s')" % TEAM_DURING_CUT)
+                disp.wait_for_function(f"() => SC.debug.state.appliedSeq === {last_seq}", timeout=5000)
+                field.wait_for_function(f"() => SC.debug.state.appliedSeq >= {area_seq}", timeout=5000)
+                assert field.evaluate("SC.debug.state.teams.some(t => t.name === '%s')" % TEAM_DURING_CUT)
                 # the searched area adds coverage to the segments it covers: the desk's probability map has the
                 # server's latest coverage for each of them
                 coverage = {}
@@ -165,11 +165,11 @@ def test_cut_while_walking_and_marking_then_everything_arrives_once_in_order(ser
                 area_cov = next(e for e in log["events"] if e["type"] == "area.searched")["payload"]["coverage"]
                 assert any(c > 0 for c in area_cov.values()), area_cov
                 disp.wait_for_function("""cov => Object.entries(cov).every(([id, c]) => {
-                    const seg = window.SC_WHERE && SC_WHERE.segments.get(Number(id));
+                    const seg = SC.debug.where && SC.debug.where.segments.get(Number(id));
                     return !!seg && Math.abs(seg.coverage - c) < 1e-6; })""",
                                        arg={k: coverage[k] for k in area_cov}, timeout=5000)
                 # its map draws the walk as one line through every fix: the cut was no pause in the walking
-                assert disp.evaluate(f"SC.trackPieces(SC_STATE.tracks['{officer_id}']).map(p => p.length)") \
+                assert disp.evaluate(f"SC.debug.trackPieces(SC.debug.state.tracks['{officer_id}']).map(p => p.length)") \
                     == [len(fixes)]
                 assert "waiting since" not in field.inner_text("#outbox-box")
 
@@ -187,7 +187,7 @@ def test_cut_while_walking_and_marking_then_everything_arrives_once_in_order(ser
                 # its desk map, after the restore: the line is drawn
                 shots = ROOT / "screenshots"
                 shots.mkdir(exist_ok=True)
-                disp.evaluate("""ll => { SC_MAP.fitBounds(L.latLngBounds(ll), {padding: [60, 60], animate: false}); }""",
+                disp.evaluate("""ll => { SC.debug.map.fitBounds(L.latLngBounds(ll), {padding: [60, 60], animate: false}); }""",
                               [[lat, lon] for lon, lat in fixes])
                 disp.click("#tab-timeline")   # the log: "marked an area as searched", by the officer
                 disp.locator("#timeline .tl-area-searched").wait_for(state="visible", timeout=2000)

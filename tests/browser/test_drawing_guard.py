@@ -37,18 +37,18 @@ def test_a_self_crossing_outline_is_refused_while_drawing(server):  # noqa: F811
             page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
             _login(page, base, "dispatch")
             page.goto(base + "/searches/1")
-            page.wait_for_function("() => window.SCWhere && document.querySelector('#map .leaflet-tile-pane')")
+            page.wait_for_function("() => SC.debug.repairText && document.querySelector('#map .leaflet-tile-pane')")
 
             # the console's assignment tool
             page.click("#tab-assignments")
             page.click("[data-draw=area]")
             _click_outline(page, BOWTIE)
             banner = page.locator(".pick-banner span").first
-            assert banner.text_content() == page.evaluate("SC.t('geomfix.self_cross')")
+            assert banner.text_content() == page.evaluate("SC.debug.t('geomfix.self_cross')")
             _click_outline(page, BOWTIE[:1])  # finish on the first corner: a triangle, the crossing corner left out
             page.wait_for_selector("#assignment-dialog[open]", timeout=3000)
             info = page.locator("#a-geom-info").text_content()
-            assert info == page.evaluate("SC.t('assignment.geom_info_area', {n: 3})"), info
+            assert info == page.evaluate("SC.debug.t('assignment.geom_info_area', {n: 3})"), info
             page.keyboard.press("Escape")
 
             # the where-to-look panel's segment tool: the same refusal, said in a toast
@@ -57,7 +57,7 @@ def test_a_self_crossing_outline_is_refused_while_drawing(server):  # noqa: F811
             page.wait_for_selector(".sc-where-draw [data-draw=Polygon]")
             page.click(".sc-where-draw [data-draw=Polygon]")
             _click_outline(page, [(-60, -50), (60, 50), (60, -50), (-60, 50)])
-            page.locator(".toast-text", has_text=page.evaluate("SC.t('geomfix.self_cross')")).first.wait_for(
+            page.locator(".toast-text", has_text=page.evaluate("SC.debug.t('geomfix.self_cross')")).first.wait_for(
                 timeout=3000)
             with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/segments"), timeout=3000) as rq:
                 _click_outline(page, [(-60, -50)])
@@ -70,9 +70,9 @@ def test_a_self_crossing_outline_is_refused_while_drawing(server):  # noqa: F811
                 const c = [116.1985, 39.7712], d = 0.0008;
                 const geo = {type: "Polygon", coordinates: [[[c[0] - d, c[1] - d], [c[0] + d, c[1] + d],
                     [c[0] + d, c[1] - d], [c[0] - d, c[1] + d], [c[0] - d, c[1] - d]]]};
-                const made = await SC.api("POST", "/api/v1/searches/1/assignments",
+                const made = await SC.debug.api("POST", "/api/v1/searches/1/assignments",
                                           {title: "Bow-tie", kind: "area", geometry: geo});
-                return [made.geometry.type, SCWhere.repairText(made, SC.t)];
+                return [made.geometry.type, SC.debug.repairText(made, SC.debug.t)];
             }""")
             assert note == ["MultiPolygon", "The drawn shape was repaired: the outline crossed itself, so it was split "
                                             "into 2 parts."]

@@ -26,9 +26,9 @@ def _conflict(browser, base, lang, viewport, name):
     page.wait_for_selector("#subject-details dl")   # the live state is loaded (and with it the form)
     page.fill("#e-notes", f"Checked the bus station, nothing ({name})")   # typing: the live feed leaves the form alone
     page.evaluate("""async (sid) => {   // meanwhile the other dispatcher sets the risk, from the same version
-        const s = await SC.api('GET', `/api/v1/searches/${sid}`);
+        const s = await SC.debug.api('GET', `/api/v1/searches/${sid}`);
         const risk = s.risk === 'medium' ? 'low' : 'medium';
-        await SC.api('PATCH', `/api/v1/searches/${sid}`, {risk, version: s.version});
+        await SC.debug.api('PATCH', `/api/v1/searches/${sid}`, {risk, version: s.version});
         return risk;
     }""", sid)
     page.wait_for_timeout(1000)   # the other's change reaches this console live (the typed form is left alone)
@@ -39,13 +39,13 @@ def _conflict(browser, base, lang, viewport, name):
     page.locator("#edit-search").scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / f"{name}.png"))
     text = page.inner_text("#edit-conflict")
-    current = page.evaluate("(sid) => SC.api('GET', `/api/v1/searches/${sid}`)", sid)
+    current = page.evaluate("(sid) => SC.debug.api('GET', `/api/v1/searches/${sid}`)", sid)
     assert page.input_value("#e-risk") == current["risk"]
     page.click("#edit-search button[type=submit]")
     page.wait_for_selector("#edit-conflict", state="detached")
-    after = page.evaluate("(sid) => SC.api('GET', `/api/v1/searches/${sid}`)", sid)
+    after = page.evaluate("(sid) => SC.debug.api('GET', `/api/v1/searches/${sid}`)", sid)
     assert after["notes"] == f"Checked the bus station, nothing ({name})" and after["risk"] == current["risk"]
-    ev = page.evaluate("(sid) => SC.api('GET', `/api/v1/searches/${sid}/events`)", sid)["events"]
+    ev = page.evaluate("(sid) => SC.debug.api('GET', `/api/v1/searches/${sid}/events`)", sid)["events"]
     assert [e["payload"]["changes"] for e in ev if e["type"] == "search.updated"][-1] == {
         "notes": f"Checked the bus station, nothing ({name})"}
     assert problems == []

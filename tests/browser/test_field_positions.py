@@ -26,16 +26,16 @@ def test_phone_receives_other_units_positions_coalesced(server):  # noqa: F811
             page.on("request", lambda r: snapshots.append(r.url) if r.url.endswith("/state") else None)
             _login(page, base, "patrol1")
             page.goto(base + "/field/1")
-            page.wait_for_function("() => window.SC_STATE && window.SC_STATE.search.id === 1")
+            page.wait_for_function("() => SC.debug.state && SC.debug.state.search.id === 1")
             now = datetime.now(timezone.utc)
             for k in range(3):
                 other("POST", "/api/v1/searches/1/tracks", {"client_id": f"coalesce-{k:05d}", "points": [
                     {"t": (now - timedelta(seconds=30 - 10 * k)).isoformat(), "lon": 116.2 + 0.001 * k,
                      "lat": 39.772}]})
             page.wait_for_function(
-                f"() => (SC_STATE.tracks['{other_id}'] || []).some(p => Math.abs(p[0] - 116.202) < 1e-9)", timeout=8000)
+                f"() => (SC.debug.state.tracks['{other_id}'] || []).some(p => Math.abs(p[0] - 116.202) < 1e-9)", timeout=8000)
             last_seq = me("GET", "/api/v1/searches/1/events?after=0&limit=1")["last_seq"]
-            assert page.evaluate("SC_STATE.appliedSeq") == last_seq
+            assert page.evaluate("SC.debug.state.appliedSeq") == last_seq
             assert len(snapshots) == 1  # the positions were applied in order: no gap, no snapshot refetch
         finally:
             browser.close()

@@ -35,21 +35,21 @@ def test_officer_track_reaches_the_dispatcher_map_live(server):
             disp.click("#submit-btn")
             disp.wait_for_url(lambda url: "/searches/" in url and not url.endswith("/new"))
             search_id = int(disp.url.rstrip("/").rsplit("/", 1)[1])
-            disp.wait_for_function("() => window.SC_STATE && window.SC_STATE.search && window.SC_STATE.search.id > 0")
-            assert disp.evaluate("SC_STATE.search.subject.name") == "Wang Fang"
+            disp.wait_for_function("() => SC.debug.state && SC.debug.state.search && SC.debug.state.search.id > 0")
+            assert disp.evaluate("SC.debug.state.search.subject.name") == "Wang Fang"
 
             officer_id = disp.evaluate(
-                "async () => (await SC.api('GET', '/api/v1/users?role=officer')).find(u => u.username === 'patrol1').id")
+                "async () => (await SC.debug.api('GET', '/api/v1/users?role=officer')).find(u => u.username === 'patrol1').id")
             disp.click("#tab-members")
             disp.wait_for_selector(f"#m-user option[value='{officer_id}']", state="attached")
             disp.select_option("#m-user", str(officer_id))
             disp.click("#add-member button[type=submit]")
-            disp.wait_for_function(f"() => SC_STATE.members.some(u => u.id === {officer_id})")
+            disp.wait_for_function(f"() => SC.debug.state.members.some(u => u.id === {officer_id})")
 
             # --- the officer's phone shares its position while walking --------------------------------------------
             phone, field = phone_page(browser, base, problems)
             field.goto(f"{base}/field/{search_id}")
-            field.wait_for_function(f"() => window.SC_STATE && window.SC_STATE.search.id === {search_id}")
+            field.wait_for_function(f"() => SC.debug.state && SC.debug.state.search.id === {search_id}")
             field.locator("#share-btn").tap()
             assert field.get_attribute("#share-btn", "aria-pressed") == "true"
 
@@ -64,7 +64,7 @@ def test_officer_track_reaches_the_dispatcher_map_live(server):
             # --- within 2 s of the last move, the dispatcher's map has the officer's track up to that point ------
             disp.wait_for_function(
                 """([uid, lat, lon]) => {
-                    const pts = (window.SC_STATE.tracks || {})[String(uid)] || [];
+                    const pts = (SC.debug.state.tracks || {})[String(uid)] || [];
                     if (pts.length < 4) return false;
                     const last = pts[pts.length - 1];
                     return Math.abs(last[0] - lon) < 1e-6 && Math.abs(last[1] - lat) < 1e-6
@@ -75,9 +75,9 @@ def test_officer_track_reaches_the_dispatcher_map_live(server):
             assert delay <= 2.0
 
             # the officer's own page shows the same track and nothing is left waiting
-            field.wait_for_function(f"(SC_STATE.tracks['{officer_id}'] || []).length >= 4", timeout=2000)
+            field.wait_for_function(f"(SC.debug.state.tracks['{officer_id}'] || []).length >= 4", timeout=2000)
             assert field.locator("path.sc-track").count() >= 1
-            assert int(disp.evaluate("document.body.dataset.appliedSeq")) == disp.evaluate("SC_STATE.appliedSeq")
+            assert int(disp.evaluate("document.body.dataset.appliedSeq")) == disp.evaluate("SC.debug.state.appliedSeq")
             phone.close()
             desk.close()
         finally:

@@ -21,17 +21,17 @@ def test_officer_marks_assignment_area_searched(server):  # noqa: F811
             problems: list[str] = []
             _, desk = desk_page(browser, base, problems)
             desk.goto(base + "/searches/1")
-            desk.wait_for_function("() => window.SC_STATE && window.SC_STATE.search.id === 1")
+            desk.wait_for_function("() => SC.debug.state && SC.debug.state.search.id === 1")
             assert desk.locator("path.sc-searched").count() == 0
             page = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
                                        has_touch=True).new_page()
             _login(page, base, "patrol1")   # leads the demo's patrol team, which has the compound area assignment
             page.goto(base + "/field/1")
-            page.wait_for_function("() => window.SC_STATE && window.SC_STATE.search.id === 1")
+            page.wait_for_function("() => SC.debug.state && SC.debug.state.search.id === 1")
             page.locator("#my-assignments .mark-searched").first.tap()
             page.locator("dialog[open] textarea").fill("70")
             page.locator("dialog[open] button[type=submit]").tap()
-            page.wait_for_function("() => window.SC_STATE.appliedSeq > 0 && document.querySelectorAll('dialog[open]').length === 0")
+            page.wait_for_function("() => SC.debug.state.appliedSeq > 0 && document.querySelectorAll('dialog[open]').length === 0")
             for _ in range(20):
                 areas = disp("GET", "/api/v1/searches/1/state")["searched_areas"]
                 if areas:

@@ -46,7 +46,7 @@ def test_fixes_and_a_clue_queued_offline_arrive_after_a_sighting_is_confirmed(se
         try:
             desk, disp = desk_page(browser, base, problems)
             disp.goto(f"{base}/searches/{sid}")
-            disp.wait_for_function(f"() => window.SC_STATE && SC_STATE.search.id === {sid} && document.body.dataset.live === 'on'")
+            disp.wait_for_function(f"() => SC.debug.state && SC.debug.state.search.id === {sid} && document.body.dataset.live === 'on'")
 
             phone, field = phone_page(browser, base, problems)
             phone.add_init_script(NO_EMULATION_BLIPS)
@@ -64,10 +64,10 @@ def test_fixes_and_a_clue_queued_offline_arrive_after_a_sighting_is_confirmed(se
                 phone.set_geolocation({"latitude": lat, "longitude": lon, "accuracy": 6})
                 walked.append((lon, lat))
                 field.wait_for_function(
-                    "([lat, lon]) => SC_TRACKER.last && Math.abs(SC_TRACKER.last.lat - lat) < 1e-8"
-                    " && Math.abs(SC_TRACKER.last.lon - lon) < 1e-8", arg=[lat, lon], timeout=5000)
+                    "([lat, lon]) => SC.debug.tracker.last && Math.abs(SC.debug.tracker.last.lat - lat) < 1e-8"
+                    " && Math.abs(SC.debug.tracker.last.lon - lon) < 1e-8", arg=[lat, lon], timeout=5000)
                 time.sleep(0.4)
-            field.wait_for_function("() => SC_TRACKER.queue.length === 0 && SC_TRACKER.waiting >= 4", timeout=5000)
+            field.wait_for_function("() => SC.debug.tracker.queue.length === 0 && SC.debug.tracker.waiting >= 4", timeout=5000)
             field.locator("#share-btn").tap()
             field.locator("#clue-btn").tap()
             field.locator("#clue-dialog input[name=kind][value=sighting]").check(force=True)
@@ -76,7 +76,7 @@ def test_fixes_and_a_clue_queued_offline_arrive_after_a_sighting_is_confirmed(se
             field.locator("#clue-dialog button[type=submit]").tap()
             field.wait_for_selector("#clue-dialog", state="hidden", timeout=8000)
             field.wait_for_function("() => Number(document.body.dataset.outboxWaiting) >= 2", timeout=5000)
-            held = field.evaluate("SC.outbox.items.flatMap(i => i.kind === 'track' ? i.body.points.map(p => p.t) : [])")
+            held = field.evaluate("SC.debug.outbox.items.flatMap(i => i.kind === 'track' ? i.body.points.map(p => p.t) : [])")
             latest_held = max(datetime.fromisoformat(t.replace("Z", "+00:00")) for t in held)
 
             # --- meanwhile the dispatcher confirms a sighting after all of it: the last known point moves on --------
@@ -89,26 +89,26 @@ def test_fixes_and_a_clue_queued_offline_arrive_after_a_sighting_is_confirmed(se
             disp_api("POST", f"/api/v1/searches/{sid}/video/sightings/{sighting['id']}/decision", {"decision": "confirm"})
             moved = disp_api("GET", f"/api/v1/searches/{sid}")
             assert datetime.fromisoformat(moved["lkp_time"].replace("Z", "+00:00")) > latest_held
-            field.wait_for_function("() => window.SC_STATE && SC_STATE.trail && document.body.dataset.alert", timeout=5000)
+            field.wait_for_function("() => SC.debug.state && SC.debug.state.trail && document.body.dataset.alert", timeout=5000)
             field.locator("#bc-ack").tap()   # the sighting alert
 
             # --- the phone is back: everything accepted, drawn, nothing left --------------------------------------
             phone.unroute("**/api/v1/searches/*/tracks", _abort)
             phone.unroute("**/api/v1/searches/*/clues", _abort)
-            field.evaluate("SC.outbox.kick(true)")
+            field.evaluate("SC.debug.outbox.kick(true)")
             field.wait_for_function("() => document.body.dataset.outboxWaiting === '0'", timeout=15000)
             assert field.evaluate("document.body.dataset.outboxFailed") == "0", field.inner_text("#outbox-box")
-            assert field.evaluate("SC.outbox.items.length") == 0
+            assert field.evaluate("SC.debug.outbox.items.length") == 0
             disp.wait_for_function(
-                """([uid, text, fixes]) => SC_STATE.clues.some(c => c.text === text)
-                    && fixes.every(([lon, lat]) => ((SC_STATE.tracks || {})[String(uid)] || [])
+                """([uid, text, fixes]) => SC.debug.state.clues.some(c => c.text === text)
+                    && fixes.every(([lon, lat]) => ((SC.debug.state.tracks || {})[String(uid)] || [])
                         .some(p => Math.abs(p[0] - lon) < 1e-7 && Math.abs(p[1] - lat) < 1e-7))
                     && document.querySelectorAll('path.sc-track').length >= 1""",
                 arg=[officer_id, CLUE_TEXT, walked], timeout=10000)
             clue = [c for c in disp_api("GET", f"/api/v1/searches/{sid}/clues") if c["text"] == CLUE_TEXT][0]
             when = datetime.fromisoformat(clue["time"].replace("Z", "+00:00"))
             assert missing_since < when < seen and clue["kind"] == "sighting"
-            field.wait_for_function("() => SC_STATE.clues.some(c => c.text.startsWith('Witness at the kiosk'))", timeout=5000)
+            field.wait_for_function("() => SC.debug.state.clues.some(c => c.text.startsWith('Witness at the kiosk'))", timeout=5000)
             phone.close()
             desk.close()
         finally:

@@ -28,12 +28,12 @@ def test_reports_wait_offline_survive_a_reload_and_arrive_once(server):  # noqa:
         try:
             desk, disp = desk_page(browser, base, problems)
             disp.goto(f"{base}/searches/{SEARCH_ID}")
-            disp.wait_for_function(f"() => window.SC_STATE && window.SC_STATE.search.id === {SEARCH_ID}")
+            disp.wait_for_function(f"() => SC.debug.state && SC.debug.state.search.id === {SEARCH_ID}")
 
             phone, field = phone_page(browser, base, problems)
-            officer_id = field.evaluate("SC_CONFIG.user.id")
+            officer_id = field.evaluate("SC.debug.config.user.id")
             field.goto(f"{base}/field/{SEARCH_ID}")
-            field.wait_for_function(f"() => window.SC_STATE && window.SC_STATE.search.id === {SEARCH_ID}")
+            field.wait_for_function(f"() => SC.debug.state && SC.debug.state.search.id === {SEARCH_ID}")
 
             # --- the API is unreachable (the page itself still loads) -------------------------------------------
             field.route("**/api/v1/searches/*/tracks", _abort)
@@ -46,7 +46,7 @@ def test_reports_wait_offline_survive_a_reload_and_arrive_once(server):  # noqa:
                 lat += 0.0002
                 lon += 0.0003
                 phone.set_geolocation({"latitude": lat, "longitude": lon, "accuracy": 6})
-            field.wait_for_function("() => SC_TRACKER.queue.length === 0 && SC_TRACKER.waiting >= 4", timeout=5000)
+            field.wait_for_function("() => SC.debug.tracker.queue.length === 0 && SC.debug.tracker.waiting >= 4", timeout=5000)
 
             field.locator("#clue-btn").tap()
             field.fill("#clue-dialog-text", CLUE_TEXT)
@@ -55,7 +55,7 @@ def test_reports_wait_offline_survive_a_reload_and_arrive_once(server):  # noqa:
 
             field.wait_for_function("() => Number(document.body.dataset.outboxWaiting) >= 2", timeout=5000)
             assert "waiting since" in field.inner_text("#outbox-box")
-            before = field.evaluate("""() => SC.outbox.items.map(i => ({key: i.key, kind: i.kind, clientId: i.clientId,
+            before = field.evaluate("""() => SC.debug.outbox.items.map(i => ({key: i.key, kind: i.kind, clientId: i.clientId,
                                           times: i.kind === 'track' ? i.body.points.map(p => Date.parse(p.t)) : []}))""")
             assert [i["kind"] for i in before].count("clue") == 1
             fix_times = sorted(t for i in before for t in i["times"])
@@ -63,9 +63,9 @@ def test_reports_wait_offline_survive_a_reload_and_arrive_once(server):  # noqa:
 
             # --- a reload while still cut off: the items are still there (IndexedDB) ----------------------------
             field.reload()
-            field.wait_for_function(f"() => window.SC_STATE && window.SC_STATE.search.id === {SEARCH_ID}")
+            field.wait_for_function(f"() => SC.debug.state && SC.debug.state.search.id === {SEARCH_ID}")
             field.wait_for_function("() => Number(document.body.dataset.outboxWaiting) >= 2", timeout=5000)
-            after = field.evaluate("SC.outbox.items.map(i => i.clientId)")
+            after = field.evaluate("SC.debug.outbox.items.map(i => i.clientId)")
             assert [i["clientId"] for i in before] == after[:len(before)]
             assert "waiting since" in field.inner_text("#outbox-box")
             # sharing goes on after the reload, as a new run (the reload was a pause)
@@ -82,13 +82,13 @@ def test_reports_wait_offline_survive_a_reload_and_arrive_once(server):  # noqa:
             unblocked = time.monotonic()
             # live on the dispatcher's page: the clue, and the officer's track (events carry it simplified for display)
             disp.wait_for_function(
-                """([uid, text]) => window.SC_STATE.clues.filter(c => c.text === text).length === 1
-                    && ((window.SC_STATE.tracks || {})[String(uid)] || []).length >= 2""",
+                """([uid, text]) => SC.debug.state.clues.filter(c => c.text === text).length === 1
+                    && ((SC.debug.state.tracks || {})[String(uid)] || []).length >= 2""",
                 arg=[officer_id, CLUE_TEXT], timeout=10000)
             # every fix, from the API (which keeps every fix)
             deadline = time.monotonic() + 10
             while True:
-                state = disp.evaluate(f"SC.api('GET', '/api/v1/searches/{SEARCH_ID}/state')")
+                state = disp.evaluate(f"SC.debug.api('GET', '/api/v1/searches/{SEARCH_ID}/state')")
                 pts = state["tracks"].get(str(officer_id), [])
                 have = {disp.evaluate("t => Date.parse(t)", p[2]) for p in pts}
                 if all(t in have for t in fix_times):
@@ -99,14 +99,14 @@ def test_reports_wait_offline_survive_a_reload_and_arrive_once(server):  # noqa:
             field.wait_for_function("() => document.body.dataset.outboxWaiting === '0'", timeout=10000)
 
             # exactly once: no repeated clue, no repeated fix
-            state = disp.evaluate(f"SC.api('GET', '/api/v1/searches/{SEARCH_ID}/state')")
+            state = disp.evaluate(f"SC.debug.api('GET', '/api/v1/searches/{SEARCH_ID}/state')")
             assert [c["text"] for c in state["clues"]].count(CLUE_TEXT) == 1
             pts = state["tracks"][str(officer_id)]
             times = [p[2] for p in pts]
             assert len(times) == len(set(times)), "a fix was stored twice"
             assert len({p[3] for p in pts}) >= 2, "the reload should have started a new run"
             # the dispatcher's map draws the two runs as two pieces
-            disp.wait_for_function(f"() => SC.trackPieces(SC_STATE.tracks['{officer_id}']).length >= 2", timeout=5000)
+            disp.wait_for_function(f"() => SC.debug.trackPieces(SC.debug.state.tracks['{officer_id}']).length >= 2", timeout=5000)
             assert disp.locator("path.sc-track").count() >= 2
             print(f"outbox delivered {arrived:.1f} s after the API came back")
             assert arrived < 10

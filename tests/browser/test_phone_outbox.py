@@ -32,7 +32,7 @@ def _one_fix(phone, field, k: int) -> None:
     """Share the position for one fix, then stop (the clue dialog takes "my position")."""
     field.locator("#share-btn").tap()
     phone.set_geolocation({"latitude": START[0] + 0.0003 * k, "longitude": START[1], "accuracy": 8})
-    field.wait_for_function("() => SC_TRACKER.waiting >= 1 && SC_TRACKER.queue.length === 0", timeout=8000)
+    field.wait_for_function("() => SC.debug.tracker.waiting >= 1 && SC.debug.tracker.queue.length === 0", timeout=8000)
     field.locator("#share-btn").tap()
 
 
@@ -65,14 +65,14 @@ def test_refused_items_show_their_search_and_reason_and_go_in_bulk_and_never_on_
             phone.route("**/api/v1/searches/*/clues", _abort)
             phone.route("**/api/v1/searches/*/tracks", _abort)
             field.goto(f"{base}/field/{s1}")
-            field.wait_for_function(f"() => window.SC_STATE && SC_STATE.search.id === {s1}")
+            field.wait_for_function(f"() => SC.debug.state && SC.debug.state.search.id === {s1}")
             _one_fix(phone, field, 1)
             _clue(field, "Handbag by the canal (search 1)")
             field.wait_for_function("() => Number(document.body.dataset.outboxWaiting) >= 2")
 
             field.goto(f"{base}/field/{s2}")
-            field.wait_for_function(f"() => window.SC_STATE && SC_STATE.search.id === {s2}")
-            field.wait_for_function("() => SC.outbox.items.length >= 2")
+            field.wait_for_function(f"() => SC.debug.state && SC.debug.state.search.id === {s2}")
+            field.wait_for_function("() => SC.debug.outbox.items.length >= 2")
             # search 1's items are not this page's business
             assert field.evaluate("document.body.dataset.outboxWaiting") == "0"
             assert field.locator("#outbox-box").is_hidden()
@@ -85,8 +85,8 @@ def test_refused_items_show_their_search_and_reason_and_go_in_bulk_and_never_on_
             disp("POST", f"/api/v1/searches/{s1}/status", {"status": "closed", "reason": "test"})
             phone.unroute("**/api/v1/searches/*/clues", _abort)
             phone.unroute("**/api/v1/searches/*/tracks", _abort)
-            field.evaluate("SC.outbox.kick(true)")
-            field.wait_for_function("() => SC.outbox.items.every(i => i.state === 'failed')", timeout=10000)
+            field.evaluate("SC.debug.outbox.kick(true)")
+            field.wait_for_function("() => SC.debug.outbox.items.every(i => i.state === 'failed')", timeout=10000)
             assert any(c["text"].endswith("(search 2)") for c in disp("GET", f"/api/v1/searches/{s2}/clues"))
             # search 2's page: everything sent, none of search 1's refusals
             field.wait_for_function("() => document.body.dataset.outboxWaiting === '0'")
@@ -95,7 +95,7 @@ def test_refused_items_show_their_search_and_reason_and_go_in_bulk_and_never_on_
 
             # --- search 1's page: the refusals with their search and reason; the closed banner ----------------------
             field.goto(f"{base}/field/{s1}")
-            field.wait_for_function(f"() => window.SC_STATE && SC_STATE.search.id === {s1}")
+            field.wait_for_function(f"() => SC.debug.state && SC.debug.state.search.id === {s1}")
             field.wait_for_function("() => Number(document.body.dataset.outboxFailed) >= 2")
             box = field.inner_text("#outbox-box")
             assert f"Search {s1} · Closed Meanwhile" in box
@@ -117,10 +117,10 @@ def test_refused_items_show_their_search_and_reason_and_go_in_bulk_and_never_on_
 
             field.locator(".outbox-discard-all").tap()
             field.wait_for_function("() => document.body.dataset.outboxFailed === '0'")
-            assert field.evaluate("SC.outbox.items.length") == 0
+            assert field.evaluate("SC.debug.outbox.items.length") == 0
             assert field.locator("#outbox-box").is_hidden()
             field.goto(f"{base}/lang/en?next=/field/{s2}")
-            field.wait_for_function(f"() => window.SC_STATE && SC_STATE.search.id === {s2}")
+            field.wait_for_function(f"() => SC.debug.state && SC.debug.state.search.id === {s2}")
 
             # --- a batch whose answer refuses some fixes one by one: said once, dropped, nothing stuck --------------
             def partly(route):
@@ -137,7 +137,7 @@ def test_refused_items_show_their_search_and_reason_and_go_in_bulk_and_never_on_
             field.wait_for_function("() => document.body.dataset.outboxWaiting === '0'", timeout=8000)
             note = field.inner_text("#outbox-box")
             assert "1 fixes refused: t: may not be in the future" in note, note
-            assert field.evaluate("SC.outbox.items.filter(i => i.kind === 'track').length") == 0
+            assert field.evaluate("SC.debug.outbox.items.filter(i => i.kind === 'track').length") == 0
             field.locator(".outbox-failed-item button").tap()
             field.wait_for_function("() => document.body.dataset.outboxFailed === '0'")
             phone.close()
@@ -173,11 +173,11 @@ def test_phone_clock_other_epoch_send_time_and_seen_at(server):  # noqa: F811
             field.on("request", lambda r: bodies.append(json.loads(r.post_data))
                      if r.method == "POST" and r.url.endswith(f"/searches/{sid}/tracks") else None)
             field.goto(f"{base}/field/{sid}")
-            field.wait_for_function(f"() => window.SC_STATE && SC_STATE.search.id === {sid}")
+            field.wait_for_function(f"() => SC.debug.state && SC.debug.state.search.id === {sid}")
             # the rule itself: another epoch, seconds, microseconds, NaN, far ahead -> the time the page got it
             now = field.evaluate("""() => { const n = Date.now(); return [
-                SC.fixTime(n - 978307200000, n), SC.fixTime(n / 1000, n), SC.fixTime(n * 1000, n), SC.fixTime(NaN, n),
-                SC.fixTime(undefined, n), SC.fixTime(n + 60000, n), SC.fixTime(n - 3000, n), n]; }""")
+                SC.debug.fixTime(n - 978307200000, n), SC.debug.fixTime(n / 1000, n), SC.debug.fixTime(n * 1000, n), SC.debug.fixTime(NaN, n),
+                SC.debug.fixTime(undefined, n), SC.debug.fixTime(n + 60000, n), SC.debug.fixTime(n - 3000, n), n]; }""")
             n = now[-1]
             assert now[:6] == [n] * 6 and now[6] == n - 3000
 
@@ -185,7 +185,7 @@ def test_phone_clock_other_epoch_send_time_and_seen_at(server):  # noqa: F811
             for k in range(3):
                 phone.set_geolocation({"latitude": START[0] + 0.0003 * (k + 1), "longitude": START[1], "accuracy": 8})
                 time.sleep(0.7)
-            field.wait_for_function("() => SC_TRACKER.waiting === 0 && SC_TRACKER.queue.length === 0 && SC_TRACKER.last",
+            field.wait_for_function("() => SC.debug.tracker.waiting === 0 && SC.debug.tracker.queue.length === 0 && SC.debug.tracker.last",
                                     timeout=10000)
             stored = disp("GET", f"/api/v1/searches/{sid}/tracks")
             pts = stored[str(officer["id"])] if isinstance(stored, dict) else stored["tracks"][str(officer["id"])]
@@ -260,13 +260,13 @@ def test_a_search_closed_or_found_while_sharing_stops_the_sharing_and_says_so(se
                     "location": {"type": "Point", "coordinates": list(LKP)}, "client_id": "found-while-sharing"})
             field.wait_for_function(f"() => document.body.dataset.searchEnded === '{ending}'", timeout=5000)
             assert field.get_attribute("#share-btn", "aria-pressed") == "false"
-            assert field.evaluate("SC_TRACKER.sharing") is False
+            assert field.evaluate("SC.debug.tracker.sharing") is False
             said = {"closed": "Search closed — location sharing stopped", "found": "FOUND — location sharing stopped"}
             assert said[ending] in field.inner_text("#status-banner")
             # a reload does not start sharing again
             field.reload()
             field.wait_for_function(f"() => document.body.dataset.searchEnded === '{ending}'", timeout=5000)
-            assert field.evaluate("SC_TRACKER.sharing") is False
+            assert field.evaluate("SC.debug.tracker.sharing") is False
             phone.close()
         finally:
             browser.close()

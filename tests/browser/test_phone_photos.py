@@ -48,7 +48,7 @@ def _setup(base):
 def _report(phone, field, photo, text):
     field.locator("#share-btn").tap()
     phone.set_geolocation({"latitude": START[0] + 0.0002, "longitude": START[1], "accuracy": 8})
-    field.wait_for_function("() => !!SC_TRACKER.last", timeout=8000)
+    field.wait_for_function("() => !!SC.debug.tracker.last", timeout=8000)
     field.locator("#share-btn").tap()
     field.locator("#clue-btn").tap()
     field.fill("#clue-dialog-text", text)
@@ -106,7 +106,7 @@ def test_a_48_mp_photo_is_shrunk_on_the_phone_and_follows_its_clue(server, big_p
             # the clue's text is on the server at once; the photo follows and is attached
             clue = [c for c in disp("GET", f"/api/v1/searches/{sid}/clues") if c["text"] == "Cap like his in the hedge"]
             assert len(clue) == 1
-            field.wait_for_function("() => SC_STATE.clues.some(c => c.text === 'Cap like his in the hedge' && c.photo_id)",
+            field.wait_for_function("() => SC.debug.state.clues.some(c => c.text === 'Cap like his in the hedge' && c.photo_id)",
                                     timeout=30000)
             print(f"photo attached {time.monotonic() - started:.1f} s after the report")
             assert order[:3] == ["clue", "photo", "attach"], order
@@ -151,7 +151,7 @@ def test_a_refused_photo_never_holds_back_its_clue(server, big_photo):  # noqa: 
             box = field.inner_text("#outbox-box")
             assert "Photo could not be sent: the file is too large" in box, box
             assert field.evaluate("document.body.dataset.outboxWaiting") == "0"
-            field.wait_for_function("() => SC_STATE.clues.some(c => c.text === 'Boot print by the gate')")
+            field.wait_for_function("() => SC.debug.state.clues.some(c => c.text === 'Boot print by the gate')")
             field.screenshot(path="/tmp/shots/phone/photo-refused-en.png")
             phone.close()
         finally:

@@ -10,9 +10,9 @@ from browser_helpers import CHROME_ARGS, CHROMIUM, START, desk_page, phone_page
 pytestmark = pytest.mark.browser
 
 LONGEST_PIECE = """(uid) => {
-    const pts = (window.SC_STATE.tracks || {})[String(uid)] || [];
+    const pts = (SC.debug.state.tracks || {})[String(uid)] || [];
     let worst = 0;
-    for (const piece of SC.trackPieces(pts)) {
+    for (const piece of SC.debug.trackPieces(pts)) {
         for (const p of piece) for (const q of piece)
             worst = Math.max(worst, L.latLng(p[1], p[0]).distanceTo([q[1], q[0]]));
     }
@@ -35,7 +35,7 @@ def test_no_spike_is_ever_drawn(server):
             disp.goto(f"{server}/searches/{sid}")
             phone, field = phone_page(browser, server, problems)
             field.goto(f"{server}/field/{sid}")
-            field.wait_for_function(f"() => window.SC_STATE && window.SC_STATE.search.id === {sid}")
+            field.wait_for_function(f"() => SC.debug.state && SC.debug.state.search.id === {sid}")
             field.locator("#share-btn").tap()
             lat, lon = START
             fixes = [(lat, lon, 6), (lat + 0.0002, lon + 0.0002, 6), (0.0, 0.0, 6), (lat + 0.0004, lon + 0.0004, 6),
@@ -43,7 +43,7 @@ def test_no_spike_is_ever_drawn(server):
             for la, lo, acc in fixes:
                 phone.set_geolocation({"latitude": la, "longitude": lo, "accuracy": acc})
                 time.sleep(0.8)
-            disp.wait_for_function(f"() => ((window.SC_STATE.tracks || {{}})['{uid}'] || []).length >= 5",
+            disp.wait_for_function(f"() => ((SC.debug.state.tracks || {{}})['{uid}'] || []).length >= 5",
                                    timeout=15000)
             for page in (field, disp):
                 got = page.evaluate(LONGEST_PIECE, uid)

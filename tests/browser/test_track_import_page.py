@@ -41,11 +41,11 @@ def test_a_gpx_file_imported_on_the_console_becomes_a_units_track(server, tmp_pa
             result = page.locator("#track-import .track-import-result")
             expect(result).to_contain_text("20 of 20 points stored as Car 3 tracker <b>x</b>'s track")
             # the live event carries the track simplified for display (a straight walk: its two ends)
-            page.wait_for_function("""() => { const st = window.SC_STATE;
+            page.wait_for_function("""() => { const st = SC.debug.state;
                 const unit = st.members.find((u) => u.display_name.startsWith('Car 3 tracker'));
                 return unit && (st.tracks[String(unit.id)] || []).length >= 2; }""")
             page.reload()
-            page.wait_for_function("""() => { const st = window.SC_STATE;
+            page.wait_for_function("""() => { const st = SC.debug.state;
                 const unit = st && st.members.find((u) => u.display_name.startsWith('Car 3 tracker'));
                 return unit && (st.tracks[String(unit.id)] || []).length === 20; }""")
             page.click("#tab-members")

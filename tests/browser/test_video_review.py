@@ -107,7 +107,7 @@ def test_confirmed_sighting_reaches_the_phone_as_alert_and_trail_within_2_s(serv
             desk, disp = desk_page(browser, base, problems)
             disp.goto(f"{base}/searches/{sid}")
             disp.click("#tab-video")
-            disp.wait_for_function("() => window.SC_VIDEO && SC_VIDEO.data && SC_VIDEO.data.cameras.length >= 2")
+            disp.wait_for_function("() => SC.debug.video && SC.debug.video.data && SC.debug.video.data.cameras.length >= 2")
             assert disp.locator(".sc-cam").count() >= 2 and disp.locator("path.sc-cone").count() >= 2
 
             phone, field = phone_page(browser, base, problems, "patrol1")
@@ -120,7 +120,7 @@ def test_confirmed_sighting_reaches_the_phone_as_alert_and_trail_within_2_s(serv
             seen = s["lkp_time"] + timedelta(minutes=10)
             rdesk, rev = desk_page(browser, base, problems, "video1")
             rev.goto(f"{base}/searches/{sid}")  # an officer's page: the video review section is there for reviewers
-            rev.wait_for_function("() => window.SC_VIDEO && SC_VIDEO.data && SC_VIDEO.data.cameras.length >= 2")
+            rev.wait_for_function("() => SC.debug.video && SC.debug.video.data && SC.debug.video.data.cameras.length >= 2")
             rev.click("#video-section .vp-log-sighting")
             rev.wait_for_selector("#vsight-dialog[open]")
             rev.select_option("#vsight-dialog-camera", str(cams["VT2"]["id"]))
@@ -140,7 +140,7 @@ def test_confirmed_sighting_reaches_the_phone_as_alert_and_trail_within_2_s(serv
 
             pending = disp.locator(".vs-pending-list .vs-item")
             pending.first.wait_for(timeout=3000)
-            second = disp.evaluate("SC_VIDEO.data.sightings.find(x => x.status === 'pending')")
+            second = disp.evaluate("SC.debug.video.data.sightings.find(x => x.status === 'pending')")
             assert second["camera_id"] == cams["VT2"]["id"] and second["direction"] == "NE"
             assert abs(datetime.fromisoformat(second["time"]) - seen) < timedelta(seconds=1)  # corrected to true time
             confirm = disp.locator(f".vs-item[data-sighting-id='{second['id']}'] .vs-confirm")
@@ -151,7 +151,7 @@ def test_confirmed_sighting_reaches_the_phone_as_alert_and_trail_within_2_s(serv
             field.wait_for_function(
                 """([code, lon, lat]) => {
                     const dlg = document.getElementById("broadcast-alert");
-                    const lkp = window.SC_STATE.search.lkp.coordinates;
+                    const lkp = SC.debug.state.search.lkp.coordinates;
                     return dlg.open && dlg.classList.contains("bc-sighting")
                         && document.getElementById("bc-text").textContent.includes(code)
                         && document.body.dataset.trailPoints === "2"

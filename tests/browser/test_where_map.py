@@ -30,12 +30,12 @@ def test_rings_reach_and_coloured_segments_appear(server):  # noqa: F811
             assert len(fills) >= 5, fills  # a gradient of probability, not one colour
             assert page.locator(".sc-where-suggestions li").count() >= 1
             # a patrol officer's batch through the API: the touched segment's POD shows without a reload
-            before = page.evaluate("Math.max(...[...window.SC_WHERE.segments.values()].map(s => s.coverage))")
+            before = page.evaluate("Math.max(...[...SC.debug.where.segments.values()].map(s => s.coverage))")
             officer = _api_login(base, "patrol1")
             officer("POST", "/api/v1/searches/1/tracks", {"client_id": "browser-where-01", "points": [
                 {"t": _now_iso(-60 + i), "lon": 116.1985 + 0.0001 * i, "lat": 39.7712} for i in range(30)]})
             page.wait_for_function(
-                f"() => Math.max(...[...window.SC_WHERE.segments.values()].map(s => s.coverage)) > {before}", timeout=2000)
+                f"() => Math.max(...[...SC.debug.where.segments.values()].map(s => s.coverage)) > {before}", timeout=2000)
         finally:
             browser.close()
 

@@ -178,7 +178,7 @@ document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(
 """
 
 OPEN_ALL_LAYERS = """() => {
-  const map = window.SC_MAP; if (!map) return 0;
+  const map = SC.debug.map; if (!map) return 0;
   let n = 0;
   const layers = []; map.eachLayer((l) => layers.push(l));
   for (const l of layers) {
@@ -269,7 +269,7 @@ def test_no_payload_runs_anywhere(server, tmp_path):  # noqa: F811
                 page.wait_for_function("() => document.body.innerText.includes('<svg/onload=__xss=3>')")
                 _check(page, f"cameras/{lang}", found)
                 page.goto(f"{base}/searches/{sid}")
-                page.wait_for_function("() => window.SC_STATE && SC_STATE.search && SC_STATE.search.id > 0")
+                page.wait_for_function("() => SC.debug.state && SC.debug.state.search && SC.debug.state.search.id > 0")
                 page.wait_for_function("() => document.body.dataset.live === 'on'")
                 for tab in ("subject", "members", "teams", "assignments", "clues", "broadcasts", "where", "video",
                             "timeline"):
@@ -279,7 +279,7 @@ def test_no_payload_runs_anywhere(server, tmp_path):  # noqa: F811
                         page.wait_for_function("() => document.querySelectorAll('.sc-where-table tbody tr').length >= 2")
                         page.locator(".sc-where-table tbody tr").first.click()
                     if tab == "video":
-                        page.wait_for_function("() => window.SC_VIDEO && SC_VIDEO.data && SC_VIDEO.data.cameras.length >= 2")
+                        page.wait_for_function("() => SC.debug.video && SC.debug.video.data && SC.debug.video.data.cameras.length >= 2")
                     opened["layers"] += page.evaluate(OPEN_ALL_LAYERS)
                     opened["pages"] += 1
                     _check(page, f"console {tab}/{lang}", found)

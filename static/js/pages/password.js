@@ -1,10 +1,14 @@
 /* search-coord: change your own password (old + new). Text goes into the page as text nodes only. */
-"use strict";
+import { api, errorMessage } from "../lib/api.js";
+import { $, clear, el, showFieldErrors, toast } from "../lib/dom.js";
+import { t } from "../lib/i18n.js";
+import { config } from "../lib/page.js";
+import { boot } from "../lib/boot.js";
 
-(function () {
-  const { t, $, el } = SC;
-  const form = $("#password-form");
-  if (!form) return;
+boot();
+
+const form = $("#password-form");
+if (form) {
   const min = Number(form.dataset.min) || 10;
 
   /** The server's English reason for a field, in the page's language when it is one we know. */
@@ -27,30 +31,30 @@
 
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
-    const box = SC.clear(form.querySelector(".form-errors"));
+    const box = clear(form.querySelector(".form-errors"));
     const oldPw = form.elements.old_password.value;
     const newPw = form.elements.new_password.value;   // as typed: never trimmed
     if (newPw !== form.elements.repeat_password.value) {
-      SC.showFieldErrors(form, { repeat_password: t("acct.mismatch") });
+      showFieldErrors(form, { repeat_password: t("acct.mismatch") });
       return;
     }
     try {
-      const resp = await SC.api("POST", "/api/v1/account/password", { old_password: oldPw, new_password: newPw }, { quiet: true });
-      SC.config.csrfToken = resp.csrf_token;
-      SC.showFieldErrors(form, {});
+      const resp = await api("POST", "/api/v1/account/password", { old_password: oldPw, new_password: newPw }, { quiet: true });
+      config.csrfToken = resp.csrf_token;
+      showFieldErrors(form, {});
       form.reset();
       box.append(el("p", { class: "ok" }, t("acct.changed")));
-      SC.toast(t("acct.changed"), "ok");
+      toast(t("acct.changed"), "ok");
       setTimeout(() => { window.location.assign(nextPage()); }, 1200);
     } catch (err) {
       const errors = (err.data && err.data.errors) || null;
       if (err.status === 400 && errors) {
         const shown = {};
         for (const [k, v] of Object.entries(errors)) shown[k] = reason(k, v);
-        for (const k of SC.showFieldErrors(form, shown)) box.append(el("p", {}, shown[k]));
+        for (const k of showFieldErrors(form, shown)) box.append(el("p", {}, shown[k]));
       } else {
-        box.append(el("p", {}, SC.errorMessage(err)));
+        box.append(el("p", {}, errorMessage(err)));
       }
     }
   });
-})();
+}

@@ -1,9 +1,11 @@
 /* search-coord: importing a track file (GPX / KML / KMZ from a handheld GPS, a vehicle tracker or another app) as a
    named unit's track on this search, from the console's Members tab. DOM nodes and textContent only. */
-(function () {
-  "use strict";
-  const SC = window.SC;
-  const { el, t } = SC;
+import { api, errorMessage } from "../lib/api.js";
+import { clear, el, fillSelect } from "../lib/dom.js";
+import { t } from "../lib/i18n.js";
+
+/** The import form in the Members tab; `live` is the console's LiveSearch (for the team list). */
+export function startTrackImport(live) {
   const box = document.getElementById("track-import");
   if (!box) return;
   const searchId = parseInt(document.querySelector(".console").dataset.searchId, 10);
@@ -23,15 +25,15 @@
   box.append(el("summary", {}, t("trackimp.title")), form);
 
   function fillTeams() {
-    const st = window.SC_STATE;
+    const st = live.state;
     const teams = st ? st.teams.filter((tm) => !tm.disbanded) : [];
-    SC.fillSelect(team, teams.map((tm) => [tm.id, tm.callsign ? `${tm.name} (${tm.callsign})` : tm.name]),
+    fillSelect(team, teams.map((tm) => [tm.id, tm.callsign ? `${tm.name} (${tm.callsign})` : tm.name]),
       { blank: t("trackimp.no_team") });
   }
   box.addEventListener("toggle", fillTeams);
 
   function show(r) {
-    SC.clear(result);
+    clear(result);
     const line = r.duplicate ? t("trackimp.duplicate", { name: r.unit.name })
       : t("trackimp.done", { stored: r.stored, total: r.points_in_file, name: r.unit.name });
     result.append(el("p", { class: r.duplicate ? "muted" : "ok" }, line));
@@ -46,7 +48,7 @@
 
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
-    SC.clear(result);
+    clear(result);
     if (!file.files.length || !unit.value.trim()) {
       result.append(el("p", { class: "error" }, t("trackimp.need")));
       return;
@@ -57,14 +59,14 @@
     if (team.value) fd.append("team_id", team.value);
     submit.disabled = true;
     try {
-      show(await SC.api("POST", `/api/v1/searches/${searchId}/tracks/import`, fd, { quiet: true }));
+      show(await api("POST", `/api/v1/searches/${searchId}/tracks/import`, fd, { quiet: true }));
       form.reset();
     } catch (err) {
       const errors = err.data && err.data.errors;
-      const text = errors ? Object.entries(errors).map(([k, v]) => `${k}: ${v}`).join("; ") : SC.errorMessage(err);
+      const text = errors ? Object.entries(errors).map(([k, v]) => `${k}: ${v}`).join("; ") : errorMessage(err);
       result.append(el("p", { class: "error" }, t("trackimp.refused") + " " + text));
     } finally {
       submit.disabled = false;
     }
   });
-})();
+}

@@ -1,0 +1,249 @@
+/* search-coord: the live state of one search — a snapshot from the API, then events from Socket.IO /live,
+   each applied once and in sequence order; a gap triggers a fresh snapshot. Shared by the console and the field page. */
+import { api } from "./api.js";
+import { debug } from "./debug.js";
+import { toast } from "./dom.js";
+import { t } from "./i18n.js";
+
+class LiveSearch {
+  /** opts.view "field" (the phone page): other units' positions come coalesced, at a lower rate. */
+  constructor(searchId, opts = {}) {
+    this.searchId = searchId;
+    this.view = opts.view || "console";
+    this.state = null;
+    this.appliedSeq = 0;
+    this.pending = new Map(); // seq -> event, waiting for the ones before it
+    this.listeners = [];
+    this.socket = null;
+    this.resyncing = null;
+    this.connected = false;
+    this.online = new Set(); // user ids connected to this search now (join ack + `presence` messages)
+    this.unacknowledged = []; // broadcasts this user has not acknowledged (from the latest join ack)
+  }
+
+  /** fn(kind, event): kind is "reset" (new snapshot, event null), "event" (one event applied), "connection",
+      "presence" ({user_id, online} or null after a join) or "unacknowledged" (the list from the join ack). */
+  on(fn) { this.listeners.push(fn); }
+
+  emit(kind, ev) {
+    for (const fn of this.listeners) {
+      try { fn(kind, ev); } catch (e) { console.error("live listener failed", e); }
+    }
+  }
+
+  async start() {
+    await this.loadState();
+    this.connect();
+  }
+
+  async loadState() {
+    const st = await api("GET", `/api/v1/searches/${this.searchId}/state`);
+    this.setState(st);
+  }
+
+  setState(st) {
+    const tracks = {};
+    // a fix is kept as [lon, lat, isoTime, key, acc]: key joins fixes into lines (null: too coarse to join)
+    for (const [uid, pts] of Object.entries(st.tracks || {})) tracks[String(uid)] = pts.map((p) => [p[0], p[1], p[2], p[3] === undefined ? 0 : p[3], p[4]]);
+    st.tracks = tracks;
+    this.state = st;
+    this.appliedSeq = st.last_seq || 0;
+    this.publish();
+    this.emit("reset", null);
+    this.drain();
+  }
+
+  publish() {
+    this.state.appliedSeq = this.appliedSeq;
+    debug.state = this.state;
+    document.body.dataset.appliedSeq = String(this.appliedSeq);
+  }
+
+  connect() {
+    if (typeof io !== "function") {
+      toast(t("live.no_socket"), "error");
+      return;
+    }
+    const socket = (this.socket = io("/live", { transports: ["websocket", "polling"] }));
+    socket.on("connect", () => { this.setConnected(true); this.join(); });
+    socket.on("disconnect", () => this.setConnected(false));
+    socket.on("connect_error", () => this.setConnected(false));
+    socket.on("event", (ev) => this.receive(ev));
+    socket.on("presence", (msg) => this.presence(msg));
+    socket.on("positions", (msg) => this.positions(msg));
+    socket.on("error", (err) => toast(t("live.error") + (err && err.message ? " — " + err.message : ""), "error"));
+  }
+
+  setConnected(on) {
+    if (this.connected === on) return;
+    this.connected = on;
+    document.body.dataset.live = on ? "on" : "off";
+    this.emit("connection", null);
+  }
+
+  join() {
+    this.socket.emit("join", { search_id: this.searchId, after: this.appliedSeq, view: this.view }, (ack) => {
+      if (!ack || !ack.ok) {
+        toast(t("live.join_failed") + (ack && ack.message ? " — " + ack.message : ""), "error");
+        return;
+      }
+      this.online = new Set((ack.online || []).map(Number));
+      this.emit("presence", null);
+      this.unacknowledged = ack.unacknowledged || [];
+      this.emit("unacknowledged", this.unacknowledged);
+      for (const ev of ack.events || []) this.receive(ev);
+      if ((ack.last_seq || 0) > this.appliedSeq && !this.pending.size) this.resync();
+    });
+  }
+
+  presence(msg) {
+    if (!msg || msg.search_id !== this.searchId) return;
+    if (msg.online) this.online.add(Number(msg.user_id));
+    else this.online.delete(Number(msg.user_id));
+    this.emit("presence", msg);
+  }
+
+  /** Coalesced track events (phones): each sequence number it stands for counts as applied, in order; the
+      latest position of each officer is appended to their track. */
+  positions(msg) {
+    if (!msg || msg.search_id !== this.searchId || !Array.isArray(msg.seqs) || !msg.seqs.length) return;
+    const seqs = [...msg.seqs].sort((a, b) => a - b);
+    const last = seqs[seqs.length - 1];
+    for (const seq of seqs) {
+      this.receive({ search_id: this.searchId, seq, type: seq === last ? "positions" : "track.coalesced",
+        payload: seq === last ? { positions: msg.positions || {} } : {} });
+    }
+  }
+
+  receive(ev) {
+    if (!ev || ev.search_id !== this.searchId || typeof ev.seq !== "number") return;
+    if (ev.seq <= this.appliedSeq) return;
+    this.pending.set(ev.seq, ev);
+    if (this.resyncing) return;
+    this.drain();
+    if (this.pending.size) this.resync();
+  }
+
+  /** Apply the waiting events that follow on directly. */
+  drain() {
+    while (this.pending.has(this.appliedSeq + 1)) {
+      const ev = this.pending.get(this.appliedSeq + 1);
+      this.pending.delete(ev.seq);
+      this.apply(ev);
+    }
+    for (const seq of Array.from(this.pending.keys())) if (seq <= this.appliedSeq) this.pending.delete(seq);
+  }
+
+  /** A gap: fetch a fresh snapshot, then apply what came after it. */
+  resync() {
+    if (this.resyncing) return this.resyncing;
+    this.resyncing = (async () => {
+      try {
+        const st = await api("GET", `/api/v1/searches/${this.searchId}/state`, null, { quiet: true });
+        this.setState(st);
+      } catch (e) {
+        toast(t("live.resync_failed"), "error");
+      } finally {
+        this.resyncing = null;
+      }
+      if (this.pending.size) setTimeout(() => { if (this.pending.size) this.resync(); }, 1000);
+    })();
+    return this.resyncing;
+  }
+
+  apply(ev) {
+    const st = this.state;
+    const p = ev.payload || {};
+    const upsert = (list, item) => {
+      const i = list.findIndex((x) => x.id === item.id);
+      if (i >= 0) list[i] = item; else list.push(item);
+    };
+    switch (ev.type) {
+      case "search.opened":
+      case "search.updated":
+        if (p.search) st.search = p.search;
+        break;
+      case "search.status_changed":
+        st.search.status = p.to;
+        if (p.to === "closed") st.search.closed_at = ev.at;
+        break;
+      case "search.found":
+        st.search.status = "found";
+        st.search.found = p.found;
+        break;
+      case "member.added":
+        if (p.user) upsert(st.members, p.user);
+        break;
+      case "member.removed":
+        st.members = st.members.filter((u) => u.id !== p.user_id);
+        for (const team of st.teams) {
+          team.member_ids = team.member_ids.filter((id) => id !== p.user_id);
+        }
+        break;
+      case "team.created":
+      case "team.updated":
+        if (p.team) upsert(st.teams, p.team);
+        break;
+      case "assignment.created":
+      case "assignment.updated":
+      case "assignment.status_changed":
+        if (p.assignment) upsert(st.assignments, p.assignment);
+        break;
+      case "track.points": {
+        const uid = String(p.user_id);
+        const list = st.tracks[uid] || (st.tracks[uid] = []);
+        for (const pt of p.points || []) list.push([pt[0], pt[1], pt[2], pt[4] === undefined ? 0 : pt[4], pt[3]]); // event: [lon, lat, t, acc, key]
+        list.sort((a, b) => (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0));
+        if ("clock_offset_s" in p) { // the phone's clock as the server measured it on this batch
+          const clocks = (st.clocks || []).filter((c) => !(c.user_id === p.user_id && c.device === (p.device || "")));
+          if (p.clock_offset_s) clocks.push({ user_id: p.user_id, device: p.device || "", offset_s: p.clock_offset_s });
+          st.clocks = clocks;
+        }
+        break;
+      }
+      case "positions":
+        for (const [uid, pt] of Object.entries(p.positions || {})) {
+          const list = st.tracks[uid] || (st.tracks[uid] = []);
+          if (!list.length || list[list.length - 1][2] < pt[2]) list.push([pt[0], pt[1], pt[2], pt[3] === undefined ? 0 : pt[3]]);
+        }
+        break;
+      case "clue.reported":
+      case "clue.updated": // e.g. the photo that followed the clue
+        if (p.clue) upsert(st.clues, p.clue);
+        break;
+      case "area.searched":
+        if (p.area) upsert(st.searched_areas || (st.searched_areas = []), p.area);
+        break;
+      case "area.retracted": // retracted by a dispatcher (entered by mistake): no map shows it any more
+        st.searched_areas = (st.searched_areas || []).filter((a) => a.id !== p.area_id);
+        break;
+      case "clue.retracted":
+        st.clues = (st.clues || []).filter((c) => c.id !== p.clue_id);
+        break;
+      case "track.retracted": { // the user's fixes from..to (of one device, or all) are no longer drawn
+        const list = st.tracks[String(p.user_id)];
+        const ofDevice = (key) => p.device == null || key == null || String(key).startsWith(p.device + ":");
+        if (list) st.tracks[String(p.user_id)] = list.filter((pt) => !(pt[2] >= p.from && pt[2] <= p.to && ofDevice(pt[3])));
+        break;
+      }
+      case "video.reviewed":
+        // a reviewed exit camera counts as a search of its view
+        if (p.area) upsert(st.searched_areas || (st.searched_areas = []), p.area);
+        break;
+      case "video.sighting_decided":
+      case "video.clock_corrected":
+        if (p.trail) st.trail = p.trail; // the confirmed trail, drawn on every map
+        break;
+      default:
+        break; // other events (the search model, segments) change nothing shown here
+    }
+    this.appliedSeq = ev.seq;
+    st.last_seq = Math.max(st.last_seq || 0, ev.seq);
+    if (ev.type.startsWith("search.")) st.search.last_seq = ev.seq;
+    if (ev.type === "track.coalesced") return;  // stands for a batch summed up in the next "positions"
+    this.publish();
+    this.emit("event", ev);
+  }
+}
+
+export { LiveSearch };

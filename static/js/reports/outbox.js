@@ -1,0 +1,407 @@
+/* search-coord: the outbox. Everything this user creates (track batches, clues, their photos, searched areas,
+   assignment status changes, FOUND, broadcast acknowledgements) is first written to IndexedDB (outbox_store.js) with
+   its client-made id and the search it belongs to, then sent in creation order; an item is deleted only when the
+   server has acknowledged it (any 2xx, including a "duplicate" answer). Network failures, 5xx, 408 and 429 are
+   retried with backoff (1 s doubling to 30 s), at once on the `online` event and when the live socket reconnects;
+   other 4xx are refused for good: kept as "failed" with their reason until the user discards them (a closed search
+   refuses everything else waiting for it at once); 401 (or a stale CSRF token) keeps everything and asks the user to
+   log in again. What the server refuses of an accepted item (fixes of a track batch) is said once, as a note.
+   A clue's photo is its own item, after the clue (outbox_photos.js): the clue never waits for it. */
+import { api, errorMessage, randomId } from "../lib/api.js";
+import { config, user } from "../lib/page.js";
+import { OutboxStores } from "./outbox_store.js";
+
+const MIN_DELAY = 1000;
+const MAX_DELAY = 30000;
+const MAX_TRACK_POINTS = 500;
+const ID_RE = /^[A-Za-z0-9_-]{8,64}$/;
+const SEARCH_RE = /\/searches\/(\d+)(?:\/|$)/;
+
+/** The search an item belongs to (items kept before they were tagged carry it in their URL). */
+function searchIdOf(item) {
+  if (item.searchId) return item.searchId;
+  const m = SEARCH_RE.exec(item.url || (item.clueUrl || ""));
+  return m ? parseInt(m[1], 10) : null;
+}
+export { searchIdOf as outboxSearchIdOf };
+/** The search this page is about (its title is kept with each item, to name it in the list of refused items). */
+function pageSearch() {
+  const node = document.querySelector("[data-search-id]");
+  if (!node) return null;
+  return { id: parseInt(node.dataset.searchId, 10), title: node.dataset.searchTitle || "" };
+}
+const isClosed = (err) => err.status === 409 && /search is closed/.test((err.data && err.data.message) || "");
+
+/* ---- the outbox ---------------------------------------------------------------------------------- */
+
+class Outbox {
+  constructor(owner) {
+    this.owner = owner;
+    this.items = []; // cached copy of this user's items, in creation order
+    this.listeners = [];
+    this.waiters = new Map(); // key -> [resolve]
+    this.delay = MIN_DELAY;
+    this.timer = null;
+    this.running = false;
+    this.again = false;
+    this.offline = false; // the last attempt failed for a reason worth retrying
+    this.authProblem = false; // 401 / session gone: wait for a new login
+    this.lastError = null;
+    this.ready = this.init();
+    window.addEventListener("online", () => this.kick(true));
+    document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") this.kick(true); });
+    try {
+      this.channel = new BroadcastChannel("sc-outbox-" + owner);
+      this.channel.onmessage = () => this.reload();
+    } catch (e) { this.channel = null; }
+  }
+
+  async init() {
+    try {
+      this.store = await OutboxStores.IdbStore.open();
+    } catch (e) {
+      console.warn("outbox: IndexedDB unavailable, keeping items in memory", e);
+      this.store = new OutboxStores.MemoryStore();
+    }
+    await this.reload();
+    this.kick(true);
+  }
+
+  on(fn) { this.listeners.push(fn); }
+
+  changed(broadcast) {
+    const page = pageSearch();
+    const s = this.summary(page ? page.id : null);
+    document.body.dataset.outboxWaiting = String(s.waiting);
+    document.body.dataset.outboxFailed = String(s.failed.length);
+    for (const fn of this.listeners) {
+      try { fn(s); } catch (e) { console.error("outbox listener failed", e); }
+    }
+    if (broadcast && this.channel) { try { this.channel.postMessage("changed"); } catch (e) { /* closed */ } }
+  }
+
+  async reload() {
+    if (!this.store) return;
+    try { this.items = await this.store.all(this.owner); } catch (e) { console.error("outbox: read failed", e); }
+    this.changed(false);
+  }
+
+  /** {waiting, since (ISO of the oldest waiting), failed: [items], offline, authProblem, persistent}, of one
+      search's items when searchId is given (what another search's page shows is none of this page's business). */
+  summary(searchId) {
+    const mine = searchId ? this.items.filter((i) => searchIdOf(i) === searchId) : this.items;
+    const waiting = mine.filter((i) => i.state !== "failed");
+    return {
+      waiting: waiting.length,
+      waitingItems: waiting,
+      since: waiting.length ? waiting[0].created : null,
+      failed: mine.filter((i) => i.state === "failed"),
+      offline: this.offline,
+      authProblem: this.authProblem,
+      persistent: !!(this.store && this.store.persistent),
+      lastError: this.lastError,
+    };
+  }
+
+  /**
+   * Keep something to send. spec: {kind, url, body, label?, photo? (Blob), method?}. body.client_id is made when the
+   * body has none and spec.noClientId is not set. Resolves with the stored item.
+   */
+  async add(spec) {
+    await this.ready;
+    const body = Object.assign({}, spec.body || {});
+    let clientId = spec.clientId || body.client_id;
+    if (!clientId || !ID_RE.test(clientId)) clientId = randomId(spec.kind.slice(0, 5));
+    if (!spec.noClientId) body.client_id = clientId;
+    const page = pageSearch();
+    const searchId = spec.searchId || searchIdOf({ url: spec.url, clueUrl: spec.clueUrl });
+    const item = {
+      searchId, searchTitle: spec.searchTitle || (page && page.id === searchId ? page.title : ""),
+      clueClientId: spec.clueClientId || null, clueUrl: spec.clueUrl || null, clueId: null,
+      owner: this.owner, kind: spec.kind, method: spec.method || "POST", url: spec.url, body,
+      clientId, label: spec.label || "", created: new Date().toISOString(), tries: 0, state: "waiting",
+      error: spec.note || null, photo: spec.photo || null, photoId: null, sealed: !!spec.sealed,
+    };
+    if (spec.note) Object.assign(item, { state: "failed", errData: spec.noteData || {}, status: 0 }); // a note: shown with the refused items until discarded, never sent
+    try {
+      await this.store.add(item);
+    } catch (e) {
+      if (item.photo && e && e.name === "DataCloneError") {
+        // this browser cannot keep a Blob in IndexedDB: keep the bytes instead
+        item.photo = { buffer: await spec.photo.arrayBuffer(), type: spec.photo.type, name: spec.photo.name || "photo" };
+        await this.store.add(item);
+      } else throw e;
+    }
+    if (!this.items.some((x) => x.key === item.key)) this.items.push(item);
+    this.changed(true);
+    this.kick(false);
+    return item;
+  }
+
+  /**
+   * Add fixes to the newest track batch for `url` if it was never sent and nothing was created after it; otherwise
+   * form a new batch. A batch that has been tried once is never changed again.
+   */
+  async addTrackPoints(url, points, label) {
+    await this.ready;
+    const last = this.items[this.items.length - 1];
+    if (last && last.kind === "track" && last.url === url && last.tries === 0 && !last.sealed && last.state === "waiting"
+        && this.sendingKey !== last.key
+        && last.body.points.length + points.length <= MAX_TRACK_POINTS) {
+      const updated = await this.store.update(last.key, (cur) => {
+        if (cur.tries !== 0 || cur.sealed || cur.state !== "waiting") return null;
+        cur.body.points = cur.body.points.concat(points);
+        return cur;
+      });
+      if (updated) {
+        const i = this.items.findIndex((x) => x.key === updated.key);
+        if (i >= 0) this.items[i] = updated;
+        this.changed(true);
+        this.kick(false);
+        return updated;
+      }
+    }
+    return this.add({ kind: "track", url, body: { points }, label });
+  }
+
+  /** Put back an item exactly as it was kept elsewhere before (e.g. the old localStorage queue of tracker.js). */
+  async addExisting(spec) { return this.add(spec); }
+
+  /** Say in the outbox, once, what the server refused of an item it otherwise took (e.g. some fixes of a batch). */
+  async addNote(about, kind, text, data) {
+    return this.add({ kind, url: about.url, searchId: searchIdOf(about), searchTitle: about.searchTitle, note: text,
+      noteData: data || {}, noClientId: true });
+  }
+
+  /** Discard every refused item (and note) of a search. */
+  async discardFailed(searchId) {
+    await this.ready;
+    for (const item of this.items.slice()) {
+      if (item.state === "failed" && (!searchId || searchIdOf(item) === searchId)) {
+        await this.store.remove(item.key);
+        this.items = this.items.filter((i) => i.key !== item.key);
+        this.settle(item.key, "discarded");
+      }
+    }
+    this.changed(true);
+  }
+
+  async discard(key) {
+    await this.ready;
+    await this.store.remove(key);
+    this.items = this.items.filter((i) => i.key !== key);
+    this.settle(key, "discarded");
+    this.changed(true);
+  }
+
+  /**
+   * Resolves with "sent", "failed" or "waiting" after the item's next attempt (or after timeoutMs, "waiting").
+   */
+  outcome(key, timeoutMs) {
+    return new Promise((resolve) => {
+      const list = this.waiters.get(key) || [];
+      let done = false;
+      const fn = (v) => { if (!done) { done = true; resolve(v); } };
+      list.push(fn);
+      this.waiters.set(key, list);
+      setTimeout(() => fn("waiting"), timeoutMs || 5000);
+    });
+  }
+
+  settle(key, result) {
+    const list = this.waiters.get(key);
+    if (!list) return;
+    if (result !== "waiting") this.waiters.delete(key);
+    for (const fn of list) fn(result);
+  }
+
+  /** Try now (reset=true also resets the backoff, e.g. on `online` or a socket reconnect). */
+  kick(reset) {
+    if (reset) { this.delay = MIN_DELAY; this.offline = this.offline && !navigator.onLine; }
+    if (this.running) { this.again = true; return; }
+    if (!reset && this.timer && this.offline) return; // waiting out a backoff: a new item does not shorten it
+    clearTimeout(this.timer);
+    this.timer = null;
+    this.run();
+  }
+
+  schedule(ms) {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => { this.timer = null; this.run(); }, ms);
+  }
+
+  async run() {
+    await this.ready;
+    if (this.running) { this.again = true; return; }
+    this.running = true;
+    try {
+      do {
+        this.again = false;
+        await this.sendAll();
+      } while (this.again && !this.offline && !this.authProblem);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  async sendAll() {
+    let stop = null;
+    const unlocked = async () => {
+      for (;;) {
+        const item = this.items.find((i) => i.state !== "failed");
+        if (!item) { this.offline = false; this.delay = MIN_DELAY; this.changed(false); return; }
+        const r = await this.sendOne(item);
+        if (r === "retry" || r === "auth") { stop = r; return; }
+      }
+    };
+    // One tab at a time sends (the others only show the list), when the browser can tell.
+    if (navigator.locks && navigator.locks.request) {
+      await navigator.locks.request("sc-outbox-" + this.owner, { ifAvailable: true }, async (lock) => {
+        if (!lock) { stop = "busy"; return; }
+        await this.reload();
+        await unlocked();
+      });
+    } else {
+      await unlocked();
+    }
+    if (stop === "retry") {
+      this.schedule(this.delay);
+      this.delay = Math.min(MAX_DELAY, this.delay * 2);
+    } else if (stop === "auth") {
+      this.schedule(MAX_DELAY);
+    } else if (stop === "busy") {
+      this.schedule(5000);
+    }
+  }
+
+  async mark(item, fields) {
+    Object.assign(item, fields);
+    try { await this.store.put(item); } catch (e) { console.error("outbox: write failed", e); }
+  }
+
+  /** Send one item; returns "sent", "failed", "retry" or "auth". */
+  async sendOne(item) {
+    this.sendingKey = item.key;
+    await this.mark(item, { tries: (item.tries || 0) + 1, lastTry: new Date().toISOString() });
+    let result;
+    try {
+      if (item.kind === "photo") return await this.sendPhoto(item);
+      if (item.photo && !item.photoId) {
+        const fd = new FormData();
+        const blob = item.photo instanceof Blob ? item.photo : new Blob([item.photo.buffer], { type: item.photo.type });
+        fd.append("photo", blob, (item.photo && item.photo.name) || "photo.jpg");
+        const sid = /\/searches\/(\d+)\//.exec(item.url);
+        if (sid) fd.append("search_id", sid[1]);
+        // the item's own id, so a retry after a lost answer gets the same photo back instead of a second copy
+        if (item.body && item.body.client_id) fd.append("client_id", "photo-" + item.body.client_id.slice(0, 58));
+        const res = await api("POST", "/api/v1/photos", fd, { quiet: true });
+        // keep the photo id at once, so a retry of the clue does not upload the photo again
+        await this.mark(item, { photoId: res.id, photo: null });
+      }
+      const body = Object.assign({}, item.body);
+      if (item.photoId) body.photo_id = item.photoId;
+      // the phone's own clock when it sends: the server measures this phone's clock offset from it
+      if (item.kind === "track") body.sent_at = new Date().toISOString();
+      const res = await api(item.method, item.url, body, { quiet: true });
+      await this.afterSent(item, res);
+      await this.store.remove(item.key);
+      this.items = this.items.filter((i) => i.key !== item.key);
+      this.offline = false;
+      this.authProblem = false;
+      this.lastError = null;
+      this.delay = MIN_DELAY;
+      this.lastSentAt = new Date();
+      this.sentOk(item, res);
+      result = "sent";
+    } catch (err) {
+      result = await this.classify(item, err);
+    } finally {
+      this.sendingKey = null;
+    }
+    return result;
+  }
+
+  sentOk(item, res) {
+    this.offline = false;
+    this.authProblem = false;
+    this.lastError = null;
+    this.delay = MIN_DELAY;
+    this.lastSentAt = new Date();
+    this.changed(true);
+    this.settle(item.key, "sent");
+    for (const fn of this.listeners) { try { fn(this.summary(), { sent: item, response: res }); } catch (e) { /* ignore */ } }
+  }
+
+  /** What an accepted item leaves behind: the fixes the server refused one by one (said once, dropped), the clue's
+      id for the photo that follows it. */
+  async afterSent(item, res) {
+    if (item.kind === "track" && res && Array.isArray(res.rejected) && res.rejected.length) {
+      const reasons = Array.from(new Set(res.rejected.map((r) => (r && r.reason) || "?")));
+      await this.addNote(item, "fixes_refused", reasons.join("; "), { n: res.rejected.length, reasons });
+    }
+    if (item.kind === "clue" && res && res.id) {
+      for (const p of this.items.filter((i) => i.kind === "photo" && i.clueClientId === item.clientId)) {
+        await this.mark(p, { clueId: res.id });
+      }
+    }
+  }
+
+  async classify(item, err) {
+    const status = err.status || 0;
+    const code = err.data && err.data.error;
+    if (err.network || !status || status >= 500 || status === 429 || status === 408) {
+      this.offline = true;
+      this.lastError = errorMessage(err);
+      this.changed(false);
+      this.settle(item.key, "waiting");
+      return "retry";
+    }
+    if (status === 401 || code === "csrf") {
+      // the session ended, or this page holds an old CSRF token: send nothing until the same user is logged in
+      const fresh = await this.refreshSession();
+      if (fresh) return this.sendOneAgain(item);
+      this.authProblem = true;
+      this.changed(false);
+      this.settle(item.key, "waiting");
+      return "auth";
+    }
+    await this.mark(item, { state: "failed", error: errorMessage(err), status, errData: err.data || {} });
+    if (isClosed(err)) {
+      // the search is closed: whatever else waits for it would be refused the same way, say so at once
+      for (const other of this.items.filter((i) => i !== item && i.state !== "failed" && searchIdOf(i) === searchIdOf(item))) {
+        await this.mark(other, { state: "failed", error: item.error, status, errData: item.errData });
+        this.settle(other.key, "failed");
+      }
+    }
+    this.changed(true);
+    this.settle(item.key, "failed");
+    for (const fn of this.listeners) { try { fn(this.summary(), { refused: item }); } catch (e) { /* ignore */ } }
+    return "failed";
+  }
+
+  /** After a new CSRF token: one more try (once), then the normal rules. */
+  async sendOneAgain(item) {
+    if (item.refreshed) { item.refreshed = false; return "auth"; }
+    item.refreshed = true;
+    const r = await this.sendOne(item);
+    item.refreshed = false;
+    return r;
+  }
+
+  /** Ask the server who is logged in; true (and the new CSRF token kept) when it is still this user. */
+  async refreshSession() {
+    try {
+      const s = await api("GET", "/api/v1/session", null, { quiet: true });
+      if (s && s.user && s.user.id === this.owner && s.csrf_token) {
+        config.csrfToken = s.csrf_token;
+        this.authProblem = false;
+        return true;
+      }
+    } catch (e) { /* offline or refused: treated as a login problem */ }
+    return false;
+  }
+}
+
+export { Outbox };
+/** This user's outbox (none when signed out). */
+export const outbox = user && user.id ? new Outbox(user.id) : null;
