@@ -25,10 +25,6 @@ def speeds(search: Search) -> tuple[float, float]:
     return sustained, fastest
 
 
-def missing_since(search: Search) -> datetime:
-    return known_points.missing_since(search.lkp_time, search.lkp_history)
-
-
 def stored_chain(search: Search) -> tuple[KnownPoint, ...]:
     """Where the subject was known to be, in time order: the first last-known point, then each one that replaced it
     (confirmed sightings). The current last known point is the last."""
@@ -45,8 +41,8 @@ def site(cam: Camera) -> CameraSite:
 def region_radius(search: Search, now: datetime) -> float:
     """How far from any known point of the subject a camera can matter: the 95 % ring's outer edge, or the reach at
     the fastest plausible pace since they went missing, whichever is larger."""
-    return review.region_radius(basis.rings_of(search)[3], (now - missing_since(search)).total_seconds(),
-                                speeds(search)[1])
+    since = known_points.missing_since(search.lkp_time, search.lkp_history)
+    return review.region_radius(basis.rings_of(search)[3], (now - since).total_seconds(), speeds(search)[1])
 
 
 def check_in_region(search: Search, cam: Camera, now: datetime, field: str = "camera_id") -> None:
@@ -83,7 +79,8 @@ def begin_report(s, search_id: int, actor: Actor, data, now: datetime, clean_fn,
     if not isinstance(data, dict):
         raise ValidationError({"_body": "expected a JSON object"})
     cam = registered_camera(s, data["camera_id"]) if isinstance(data.get("camera_id"), int) else None
-    clean = clean_fn(data, now, missing_since(search), cam.clock_offset_s if cam else 0.0)
+    since = known_points.missing_since(search.lkp_time, search.lkp_history)
+    clean = clean_fn(data, now, since, cam.clock_offset_s if cam else 0.0)
     ev = events.begin(s, search_id, event_type, actor, now, client_id=clean.get("client_id"))
     model.check_search_writable(search.status)
     check_in_region(search, cam, now)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ...adapters.models import Camera, Membership, ReviewedInterval, ReviewTask, Team, User
-from ...core import model, review, video
+from ...core import known_points, model, review, video
 from ...core.cameras import site_cone
 from ...core.errors import Forbidden, NotFound, OverlapWarning, ValidationError
 from ...core.known_points import as_utc
@@ -18,7 +18,7 @@ from .. import basis, events, searched_areas
 from ..access import load_search, require_dispatcher, user_team_ids
 from ..context import Actor, Services
 from ..events import iso, naive_utc
-from .region import begin_report, check_in_region, missing_since, registered_camera, site
+from .region import begin_report, check_in_region, registered_camera, site
 
 
 def reviewed_times(intervals: list[ReviewedInterval]) -> list[tuple[datetime, datetime]]:
@@ -91,7 +91,8 @@ def create_task(svc: Services, actor: Actor, search_id: int, data: dict) -> dict
     with svc.transaction() as s:
         search = load_search(s, search_id, actor, dispatcher_only=True)
         model.check_search_writable(search.status)
-        clean = video.clean_task(data, now, missing_since(search) - review.REVIEW_LEAD)
+        since = known_points.missing_since(search.lkp_time, search.lkp_history)
+        clean = video.clean_task(data, now, since - review.REVIEW_LEAD)
         cam = registered_camera(s, clean["camera_id"])
         check_in_region(search, cam, now)
         _check_assignee(s, search_id, clean)
@@ -123,7 +124,8 @@ def update_task(svc: Services, actor: Actor, search_id: int, task_id: int, data:
             raise NotFound(f"review task {task_id} not found on search {search_id}")
         if not isinstance(data, dict) or not data:
             raise ValidationError({"_body": "nothing to change"})
-        clean = video.clean_task(data, now, missing_since(search) - review.REVIEW_LEAD, partial=True)
+        since = known_points.missing_since(search.lkp_time, search.lkp_history)
+        clean = video.clean_task(data, now, since - review.REVIEW_LEAD, partial=True)
         if not actor.is_dispatcher:
             if not _may_work_on(s, search_id, t, actor):
                 raise Forbidden(f"review task {task_id} is neither yours nor your team's")
@@ -190,7 +192,8 @@ def check_overlaps(svc: Services, actor: Actor, search_id: int, data: dict) -> d
         cam = registered_camera(s, data.get("camera_id") if isinstance(data, dict) and
                       isinstance(data.get("camera_id"), int) else 0)
         clean = video.clean_interval({k: v for k, v in data.items() if k in ("camera_id", "start", "end", "clock")},
-                                     now, missing_since(search), cam.clock_offset_s)
+                                     now, known_points.missing_since(search.lkp_time, search.lkp_history),
+                                     cam.clock_offset_s)
         return {"overlaps": _overlaps(s, search_id, cam, clean["start"], clean["end"], actor),
                 "start": iso(clean["start"]), "end": iso(clean["end"])}
 
