@@ -1,6 +1,7 @@
 /* search-coord: one event of the log as a sentence in the page's language. */
 import { fmtTime } from "./format.js";
-import { broadcastText, t, tEnum } from "./i18n.js";
+import { broadcastText } from "./alerts.js";
+import { t, tEnum } from "./i18n.js";
 
 /** A human sentence for one event of the log, translated. */
 export function eventSentence(ev, state) {

@@ -15,18 +15,9 @@ export function t(key, values) {
   }
   return text;
 }
-/** Translate an enum value, e.g. tEnum("category", "dementia") -> I18N["category.dementia"]. */
-/** A broadcast's text for this page's language: the server writes its own alerts (FOUND, a confirmed or a
-    retracted sighting) as an English line and a Chinese line, so that every unit can read them; show the line of
-    the page's language. */
-export function broadcastText(b) {
-  const text = (b && b.text) || "";
-  if (!b || !["found", "sighting", "disregard"].includes(b.kind)) return text;
-  const cut = text.indexOf("\n");
-  if (cut < 0) return text;
-  return lang.startsWith("zh") ? text.slice(cut + 1) : text.slice(0, cut);
-}
+/* A broadcast's text in the page's language (server alerts {kind, params}): lib/alerts.js broadcastText. */
 
+/** Translate an enum value, e.g. tEnum("category", "dementia") -> I18N["category.dementia"]. */
 export function tEnum(group, value) {
   if (value === null || value === undefined || value === "") return "";
   const key = group + "." + value;

@@ -1,6 +1,7 @@
 /* search-coord: the live state of one search — a snapshot from the API, then events from Socket.IO /live,
    each applied once and in sequence order; a gap triggers a fresh snapshot. Shared by the console and the field page. */
 import { api } from "./api.js";
+import { checkEventType } from "./catalogue.js";
 import { debug } from "./debug.js";
 import { toast } from "./dom.js";
 import { t } from "./i18n.js";
@@ -234,8 +235,9 @@ class LiveSearch {
       case "video.clock_corrected":
         if (p.trail) st.trail = p.trail; // the confirmed trail, drawn on every map
         break;
-      default:
-        break; // other events (the search model, segments) change nothing shown here
+      default: // other events (the search model, segments) change nothing shown here; an unknown type is logged once
+        checkEventType(ev.type);
+        break;
     }
     this.appliedSeq = ev.seq;
     st.last_seq = Math.max(st.last_seq || 0, ev.seq);
