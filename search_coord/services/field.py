@@ -1,8 +1,6 @@
 """What officers send from the field: GPS fix batches, clues and sightings (photos: ``services/photos.py``)."""
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
@@ -14,11 +12,6 @@ from .context import Actor, Services
 from .events import naive_utc
 from .photos import attach_photo   # noqa: F401  (also imported from here by services/video.py)
 from .views import clue_view
-
-
-def missing_since(search) -> datetime:
-    """When the person went missing (the first last-known time; a moved last known point never changes it)."""
-    return known_points.missing_since(search.lkp_time, search.lkp_history)
 
 
 def add_track_batch(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
@@ -33,7 +26,7 @@ def add_track_batch(svc: Services, actor: Actor, search_id: int, data: dict) -> 
     try:
         with svc.transaction() as s:
             search = load_search(s, search_id, actor)
-            clean = model.clean_track_batch(data, now, missing_since(search))
+            clean = model.clean_track_batch(data, now, known_points.missing_since(search.lkp_time, search.lkp_history))
             ev = events.begin(s, search_id, "track.points", actor, now, client_id=clean["client_id"])
             model.check_search_writable(search.status)
             device, offset = clean["device"] or (actor.device or "")[:64], clean["clock_offset_s"]
@@ -73,7 +66,7 @@ def report_clue(svc: Services, actor: Actor, search_id: int, data: dict) -> dict
     try:
         with svc.transaction() as s:
             search = load_search(s, search_id, actor)
-            clean = model.clean_clue(data, now, missing_since(search))
+            clean = model.clean_clue(data, now, known_points.missing_since(search.lkp_time, search.lkp_history))
             ev = events.begin(s, search_id, "clue.reported", actor, now, client_id=clean.get("client_id"))
             model.check_search_writable(search.status)
             attach_photo(s, clean.get("photo_id"), search_id, actor=actor)

@@ -4,9 +4,10 @@ from __future__ import annotations
 from flask import Response, jsonify, request
 
 from ...core.errors import ValidationError
-from ...services import camera_files, video
+from ...core.fields import MAX_SAFE_INT
 from ...identity import current_actor, services
-from .common import body, bp, int_arg
+from ...services import camera_files, video
+from .common import body, bp, int_arg, int_args
 
 
 @bp.get("/cameras")
@@ -59,5 +60,6 @@ def cameras_import():
 
 @bp.get("/cameras/page")
 def cameras_page():
-    return camera_files.page_cameras(services(), current_actor(), request.args.get("q"), int_arg("offset", 0),
-                                     int_arg("limit", 50), request.args.get("active") != "active")
+    offset, limit = int_args(("offset", 0, 0, MAX_SAFE_INT), ("limit", 50, 1, camera_files.MAX_PAGE))
+    return camera_files.page_cameras(services(), current_actor(), request.args.get("q"), offset, limit,
+                                     request.args.get("active") != "active")

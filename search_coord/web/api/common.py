@@ -53,6 +53,21 @@ def int_arg(name: str, default: int, lo: int = 0, hi: int = MAX_SAFE_INT) -> int
         raise ValidationError({name: str(exc)}) from None
 
 
+def int_args(*specs: tuple) -> list:
+    """Several whole-number query arguments at once, each ``(name, default, lo, hi)``; every bad one is named in one
+    400 (a form reports every field error at once)."""
+    values, errors = [], {}
+    for name, default, lo, hi in specs:
+        try:
+            values.append(int_arg(name, default, lo, hi))
+        except ValidationError as exc:
+            errors.update(exc.errors)
+            values.append(default)
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
 def int_form(name: str) -> int | None:
     """A whole-number multipart form field (an id), or None when absent or empty; 400 naming it otherwise."""
     raw = request.form.get(name)
