@@ -44,11 +44,9 @@ ALLOWED_LONG: dict[str, str] = {
     "static/js/console.js": "front end becoming ES modules (issue 11)",
     "static/js/field.js": "front end becoming ES modules (issue 11)",
     "static/js/outbox.js": "front end becoming ES modules (issue 11)",
-    "static/js/video.js": "front end becoming ES modules (issue 11)",
     "static/js/pages/console.js": "front end becoming ES modules (issue 11)",
     "static/js/pages/field.js": "front end becoming ES modules (issue 11)",
     "static/js/reports/outbox.js": "front end becoming ES modules (issue 11)",
-    "static/js/video/panel.js": "front end becoming ES modules (issue 11)",
 }
 
 

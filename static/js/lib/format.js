@@ -55,3 +55,11 @@ export function fmtAgo(iso, now) {
   if (mins < 60) return t("age.m", { m: mins });
   return t("age.hm", { h: Math.floor(mins / 60), m: String(mins % 60).padStart(2, "0") });
 }
+
+/** A probability as a percentage: "12.5 %", "0.25 %", "< 0.01 %", "—" when not known; unit "%" writes it close up. */
+export function pct(x, unit) {
+  const u = unit === undefined ? " %" : unit;
+  if (x === null || x === undefined) return "—";
+  if (x > 0 && x < 0.0001) return "< 0.01" + u;
+  return (100 * x).toFixed(x < 0.01 ? 2 : 1) + u;
+}

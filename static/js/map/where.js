@@ -7,6 +7,7 @@
  */
 import { debug } from "../lib/debug.js";
 import { clear, el } from "../lib/dom.js";
+import { pct as pctOf } from "../lib/format.js";
 import { nodeIcon, tip } from "./base.js";
 
 const MODEL_EVENTS = new Set(["segments.replaced", "segment.added", "segment.removed", "model.recomputed",
@@ -23,7 +24,7 @@ function colour(density, maxDensity) {
   return `hsl(${h.toFixed(0)}, 90%, ${l.toFixed(0)}%)`;
 }
 
-function pct(x) { return (100 * x).toFixed(x < 0.01 ? 2 : 1) + "%"; }
+const pct = (x) => pctOf(x, "%"); // close up: "12.5%"
 
 /** The server's note on a repaired outline ({repairs: [{code, n}]}) in the page's language, or "" if none. */
 function repairText(answer, t) {

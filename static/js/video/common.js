@@ -14,8 +14,6 @@ export const CONFIDENCES = ["certain", "probable", "possible"];
 export const TRAIL_COLOR = "#7048e8";
 export const FLAG_COLORS = { fast: "#e8590c", implausible: "#c92a2a" };
 
-export const pct = (x) => (x === null || x === undefined ? "—" : x > 0 && x < 0.0001 ? "< 0.01 %"
-  : (100 * x).toFixed(x < 0.01 ? 2 : 1) + " %");
 export const km = (m) => (m === null || m === undefined ? "—" : m < 1000 ? Math.round(m) + " m" : (m / 1000).toFixed(2) + " km");
 export const mins = (s) => Math.round((s || 0) / 60);
 export const ms = (iso) => new Date(iso).getTime();
@@ -126,4 +124,11 @@ export function compass(name) {
     el("span", { title: v ? tEnum("dir", v) : t("clue.direction_none") }, v ? tEnum("dir_short", v) : "?"));
   return el("div", { class: "compass", role: "radiogroup" },
     ["NW", "N", "NE", "W", null, "E", "SW", "S", "SE"].map(cell));
+}
+
+/** A camera's clock offset as text ("5 s fast"), flagged when it is days off. */
+export function offsetText(s) {
+  if (!s) return t("camera.offset_none");
+  const text = s > 0 ? t("camera.offset_fast", { s: Math.abs(s) }) : t("camera.offset_slow", { s: Math.abs(s) });
+  return Math.abs(s) > 86400 ? `⚠ ${text} (${t("camfile.clock_far", { days: Math.round(Math.abs(s) / 86400) })})` : text;
 }
