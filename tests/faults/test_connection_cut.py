@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import requests
 import socketio
 
-from conftest import LKP, search_payload, square
+from support import LKP, search_payload, square
 from procs import CuttableProxy, Server
 
 

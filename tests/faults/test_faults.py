@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import requests
 
-from conftest import FAST_HASH, LKP, search_payload
+from support import FAST_HASH, LKP, search_payload
 from procs import Server
 
 
@@ -19,7 +19,7 @@ def test_a_locked_database_gives_a_clear_retryable_error_and_nothing_half_writte
     svc = app.extensions["search_coord"]
     users.create_user(svc, None, {"username": "disp", "display_name": "D", "role": "dispatcher",
                                   "password": "tundra-lantern-42"})
-    from conftest import ApiClient
+    from support import ApiClient
 
     disp = ApiClient(app, "disp")
     sid = disp.post("/api/v1/searches", search_payload()).get_json()["id"]

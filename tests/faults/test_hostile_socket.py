@@ -3,7 +3,7 @@ import time
 
 import socketio
 
-from conftest import LKP, search_payload
+from support import LKP, search_payload
 from procs import Server
 
 

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 import socketio
-from conftest import search_payload
+from support import search_payload
 from procs import Server
 
 pytestmark = [pytest.mark.postgres]

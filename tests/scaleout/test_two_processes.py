@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 import socketio
-from conftest import LKP, search_payload
+from support import LKP, search_payload
 from procs import Server
 
 pytestmark = [pytest.mark.postgres]

@@ -10,7 +10,7 @@ from search_coord.core import alerts
 from search_coord.core.catalogue import EventPayloadError, UnknownEventType
 from search_coord.services import broadcasts, events, searches, video
 
-from conftest import LKP, T0, search_payload
+from support import LKP, T0, search_payload
 
 
 @pytest.fixture

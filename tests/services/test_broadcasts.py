@@ -6,7 +6,7 @@ import pytest
 from search_coord.core.errors import Forbidden, ValidationError
 from search_coord.services import broadcasts, searches
 
-from conftest import T0, search_payload
+from support import T0, search_payload
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from shapely.geometry import box, mapping
 from search_coord.core.geometry import LocalProjection
 from search_coord.services import field, searches, teams, video, where
 
-from conftest import search_payload
+from support import search_payload
 
 CENTRE = (116.30, 39.90)
 NOW = datetime(2026, 11, 29, 10, 0, tzinfo=timezone.utc)

@@ -3,7 +3,7 @@ and count (services/retractions.py), on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import pytest
-from conftest import LKP, search_payload, square
+from support import LKP, search_payload, square
 
 from search_coord.adapters.models import Clue, SearchedArea, TrackPoint
 from search_coord.core.errors import Conflict, Forbidden, NotFound, ValidationError

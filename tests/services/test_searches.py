@@ -8,7 +8,7 @@ from search_coord.adapters.models import Event, Search, TrackPoint
 from search_coord.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from search_coord.services import demo, field, geocoding, searches, teams
 
-from conftest import T0, search_payload, square
+from support import T0, search_payload, square
 
 
 def count(svc, model, **where):

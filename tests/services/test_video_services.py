@@ -7,7 +7,7 @@ import pytest
 from search_coord.core.errors import OverlapWarning, ValidationError
 from search_coord.services import camera_files, searches, video
 
-from conftest import LKP, T0, search_payload
+from support import LKP, T0, search_payload
 
 
 def iso(minutes: float) -> str:

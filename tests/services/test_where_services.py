@@ -9,7 +9,7 @@ from search_coord.adapters.models import Segment
 from search_coord.core.errors import ValidationError
 from search_coord.services import field, searches, teams, where
 
-from conftest import LKP, T0, search_payload, square
+from support import LKP, T0, search_payload, square
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """Socket.IO /live: login required, rooms only for those on the search, every event once and in order."""
-from conftest import LKP
+from support import LKP
 
 from search_coord.extensions import socketio
 

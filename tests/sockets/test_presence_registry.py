@@ -4,7 +4,7 @@ import time
 import uuid
 
 import pytest
-from conftest import port_open, service_unavailable
+from support import port_open, service_unavailable
 
 from search_coord.adapters.presence import LocalPresence, RedisPresence, make_presence
 

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 import socketio as sio_client
-from conftest import PASSWORD, search_payload
+from support import PASSWORD, search_payload
 from procs import Server
 
 from search_coord.extensions import socketio

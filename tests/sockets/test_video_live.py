@@ -2,7 +2,7 @@
 a refused overlap reaches no one; a reconnecting reviewer catches up on what was reviewed meanwhile."""
 from datetime import timedelta
 
-from conftest import LKP, T0, FakeClock
+from support import LKP, T0, FakeClock
 from search_coord.extensions import socketio
 
 

@@ -4,7 +4,7 @@ import re
 import uuid
 
 import pytest
-from conftest import FAST_HASH, PASSWORD, ApiClient, port_open
+from support import FAST_HASH, PASSWORD, ApiClient, port_open
 
 from search_coord import create_app
 from search_coord.services import users

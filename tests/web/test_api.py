@@ -5,7 +5,7 @@ import pytest
 
 from search_coord.web.openapi import api_routes
 
-from conftest import LKP, PASSWORD, search_payload, square
+from support import LKP, PASSWORD, search_payload, square
 
 # A real 1 x 1 PNG (photos are decoded on upload)
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415478"

@@ -2,7 +2,7 @@
 officer's team assignment plus 50 m, or 20 ha without one; a dispatcher's area over 1 km² confirmed)."""
 from __future__ import annotations
 
-from conftest import LKP, square
+from support import LKP, square
 
 
 def _mark(c, sid, geometry, **over):

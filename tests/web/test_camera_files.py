@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import LKP, T0, FakeClock
+from support import LKP, T0, FakeClock
 
 CASES = Path(__file__).resolve().parents[3] / "shared" / "cases" / "field-data"
 HEADER = "code,name,lon,lat,kind,owner,direction_deg,range_m,clock_offset_s,covers_exit"

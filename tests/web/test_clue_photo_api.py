@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 
-from conftest import LKP
+from support import LKP
 
 from PIL import Image
 
@@ -61,7 +61,7 @@ def test_only_its_reporter_or_a_dispatcher_and_only_photos_of_this_search(app, l
     clue = _clue(off1, sid)
     url = f"/api/v1/searches/{sid}/clues/{clue['id']}/photo"
     assert off2.post(url, {"photo_id": _photo(off2, sid)}).status_code == 403
-    other = disp.post("/api/v1/searches", {**__import__("conftest").search_payload()}).get_json()["id"]
+    other = disp.post("/api/v1/searches", {**__import__("support").search_payload()}).get_json()["id"]
     r = off1.post(url, {"photo_id": _photo(disp, other)})
     assert r.status_code == 400 and "photo_id" in r.get_json()["errors"]
     assert off1.post(url, {"photo_id": "x"}).status_code == 400

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from shapely.geometry import shape
 
-from conftest import search_payload
+from support import search_payload
 
 CASE = Path(__file__).resolve().parents[3] / "shared" / "cases" / "field-data" / "drawn-shapes.json"
 CENTRE = (116.30, 39.90)

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from search_coord.web.openapi import api_routes
 
-from conftest import LKP, square
+from support import LKP, square
 
 BIG = 2**64
 EDGE_TIMES = ["0001-01-01T00:00:00Z", "0001-01-01T00:00:00+08:00", "9999-12-31T23:59:59-08:00",

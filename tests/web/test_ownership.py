@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from conftest import LKP, search_payload
+from support import LKP, search_payload
 from PIL import Image
 
 from search_coord.adapters.models import Clue, Photo

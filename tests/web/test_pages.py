@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from conftest import PASSWORD
+from support import PASSWORD
 
 from search_coord import create_app
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PASSWORD, search_payload
+from support import PASSWORD, search_payload
 
 from search_coord.web.security import content_security_policy, tile_source
 

@@ -1,7 +1,7 @@
 """Sessions end at once: logout, deactivation, a password set or changed, a role changed. A cookie saved before
 any of them no longer works (the session version in the signed cookie is checked on every request)."""
 import pytest
-from conftest import PASSWORD
+from support import PASSWORD
 
 
 def stolen_copy(app, api_client):

@@ -4,7 +4,7 @@ import io
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from conftest import FakeClock, search_payload, square
+from support import FakeClock, search_payload, square
 
 from search_coord.adapters.models import TrackImport, TrackPoint
 

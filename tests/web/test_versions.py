@@ -1,6 +1,6 @@
 """Two dispatchers at once: every editable resource carries a version; a stale edit is a 409 with the current values
 and changes nothing; only the fields that really change are stored and logged; edits without a version still work."""
-from conftest import LKP, square
+from support import LKP, square
 
 
 def _events(c, sid, type_):

@@ -7,7 +7,7 @@ import shapely
 
 from datetime import timedelta
 
-from conftest import LKP, T0, FakeClock
+from support import LKP, T0, FakeClock
 from search_coord.extensions import socketio
 
 M_LON, M_LAT = 1 / 85_600, 1 / 111_000  # degrees per metre here, roughly
