@@ -96,13 +96,15 @@ function openReport(form, dlg, timeInput, where) {
   dlg.showModal();
 }
 
-function showErrors(form, err) {
-  const box = form.querySelector(".form-errors");
-  clear(box);
-  if (err.status === 400 && err.data && err.data.errors) {
-    const rest = showFieldErrors(form, err.data.errors);
-    for (const k of rest) box.append(el("p", {}, `${k}: ${err.data.errors[k]}`));
+/** A failed submit in a dialog's form: a 400's errors beside their fields (the rest, and any other error, in the
+    form's .form-errors box). */
+export function showErrors(form, err) {
+  const box = clear(form.querySelector(".form-errors"));
+  if (err && err.status === 400 && err.data && (err.data.errors || err.data.fields)) {
+    const errors = err.data.errors || err.data.fields;
+    for (const k of showFieldErrors(form, errors)) box.append(el("p", {}, `${k}: ${errors[k]}`));
   } else {
+    showFieldErrors(form, {});
     box.append(el("p", {}, errorMessage(err)));
   }
 }

@@ -1,9 +1,10 @@
 /* search-coord: video review's shared pieces: the lists, number and time formats, timeline bars, small form helpers. */
-import { errorMessage } from "../lib/api.js";
 import { clear, el, showFieldErrors } from "../lib/dom.js";
 import { fmtDateTime, fmtTime, fmtTimeSec } from "../lib/format.js";
 import { t, tEnum } from "../lib/i18n.js";
-import { dialogShell } from "../reports/dialogs.js";
+import { dialogShell, showErrors } from "../reports/dialogs.js";
+
+export { showErrors }; // the dialogs' one way to show a failed submit
 
 export const DIRECTIONS = ["N", "NE", "E", "SE", "S", "SW", "W", "NW"];
 export const DIR_DEG = { N: 0, NE: 45, E: 90, SE: 135, S: 180, SW: 225, W: 270, NW: 315 };
@@ -90,17 +91,6 @@ export function firstGap(start, end, reviewed) {
 
 export function dialog(id, title, body, submitLabel, submitClass) {
   return dialogShell(id, title, body, submitLabel, submitClass, "vdialog");
-}
-
-export function showErrors(form, err) {
-  const box = clear(form.querySelector(".form-errors"));
-  if (err && err.status === 400 && err.data && (err.data.errors || err.data.fields)) {
-    const errors = err.data.errors || err.data.fields;
-    for (const k of showFieldErrors(form, errors)) box.append(el("p", {}, `${k}: ${errors[k]}`));
-  } else {
-    showFieldErrors(form, {});
-    box.append(el("p", {}, errorMessage(err)));
-  }
 }
 
 export function resetForm(form) {
