@@ -41,10 +41,6 @@ IN_PROGRESS: dict[str, str] = {
 #: ``test_allow_lists_are_current``, so the list only shrinks.
 ALLOWED_LONG: dict[str, str] = {
     "search_coord/adapters/models.py": "every table in one module; to split by feature (issue 11)",
-    "static/js/field.js": "front end becoming ES modules (issue 11)",
-    "static/js/outbox.js": "front end becoming ES modules (issue 11)",
-    "static/js/pages/field.js": "front end becoming ES modules (issue 11)",
-    "static/js/reports/outbox.js": "front end becoming ES modules (issue 11)",
 }
 
 

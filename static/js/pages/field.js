@@ -1,14 +1,15 @@
 /* search-coord: the officer's field page — subject, my team's assignments, the live map, location sharing,
    clue/sighting and FOUND reports. */
+import { broadcastAlerts } from "../field/alert.js";
 import { Tracker } from "../field/tracker.js";
-import { api, meta as loadMeta } from "../lib/api.js";
+import { meta as loadMeta } from "../lib/api.js";
 import { $, clear, el, toast } from "../lib/dom.js";
 import { eventSentence } from "../lib/events.js";
 import { fmtDateTime, fmtSince, fmtTime, fmtTimeSec } from "../lib/format.js";
-import { broadcastText } from "../lib/alerts.js";
 import { t, tEnum } from "../lib/i18n.js";
 import { LiveSearch } from "../lib/live.js";
 import { isDispatcher, user } from "../lib/page.js";
+import { teamLabel as teamLabelOf, teamTitle, userName as userNameOf } from "../lib/people.js";
 import { makeMap } from "../map/base.js";
 import { SearchLayers } from "../map/layers.js";
 import { assignmentActions, clueReporter, foundReporter } from "../reports/dialogs.js";
@@ -37,10 +38,7 @@ const layers = new SearchLayers(map, { highlightTeamIds: myTeamIds });
 const trail = new TrailLayer(map); // confirmed sightings (video review)
 const renderTrail = () => { if (trail && st()) trail.render(st().trail); };
 const st = () => live.state;
-const userName = (uid) => {
-  const m = st() && st().members.find((u) => u.id === uid);
-  return m ? m.display_name : t("map.user_n", { id: uid });
-};
+const userName = (uid) => userNameOf(st(), uid);
 
 /* ---- my position --------------------------------------------------------------------------------- */
 const meMarker = L.circleMarker([0, 0], { radius: 9, color: "#fff", weight: 3, fillColor: "#1c7ed6", fillOpacity: 1, className: "sc-me" });
@@ -214,10 +212,7 @@ function assignmentItem(a, mine) {
     a.debrief ? el("div", { class: "small" }, el("em", {}, t("assignment.debrief") + ": "), a.debrief) : null,
     mine && meta ? assignmentActions(searchId, a, meta.assignment_transitions, { only: ["in_progress", "done", "aborted"], big: true, markSearched: true }) : null);
 }
-const teamLabel = (tid) => {
-  const tm = st().teams.find((x) => x.id === tid);
-  return tm ? (tm.callsign || tm.name) : t("assignment.no_team");
-};
+const teamLabel = (tid) => teamLabelOf(st(), tid, { short: true });
 function focusAssignment(id) {
   const layer = layers.assignmentLayers[id];
   if (!layer) return;
@@ -233,7 +228,7 @@ function renderTeam() {
   if (!teams.length) box.append(el("p", { class: "muted" }, t("field.no_team")));
   for (const tm of teams) {
     box.append(el("div", { class: "team-card" },
-      el("strong", {}, tm.callsign ? `${tm.callsign} · ${tm.name}` : tm.name), " ",
+      el("strong", {}, teamTitle(tm)), " ",
       el("span", { class: "badge" }, tEnum("team_kind", tm.kind)),
       el("div", { class: "small" }, t("teams.leader") + ": " + (tm.leader_id ? userName(tm.leader_id) : "—")),
       el("div", { class: "small" }, t("teams.members") + ": " + tm.member_ids.map(userName).join(t("list.sep")))));
@@ -329,78 +324,8 @@ live.on((kind, ev) => {
   }
 });
 
-/* ---- broadcasts from the command post: a full-screen alert until acknowledged -------------------------- */
-const ackKey = `sc.acked.${searchId}.${me}`;
-const ackedHere = new Set((() => { try { return JSON.parse(localStorage.getItem(ackKey) || "[]"); } catch (e) { return []; } })());
-const alerts = new Map(); // id -> broadcast, waiting to be acknowledged
-const alertDlg = $("#broadcast-alert");
-let buzzTimer = null;
-let shownId = null;
-
-function queueAlert(b) {
-  if (!b || b.sent_by === me || ackedHere.has(b.id) || alerts.has(b.id)) return;
-  alerts.set(b.id, b);
-  showAlert();
-}
-
-function buzz() {
-  if (navigator.vibrate) { try { navigator.vibrate([400, 200, 400, 200, 800]); } catch (e) { /* not allowed */ } }
-}
-
-function showAlert() {
-  const next = Array.from(alerts.values()).sort((a, b) => a.id - b.id)[0];
-  if (!next) {
-    shownId = null;
-    if (alertDlg.open) alertDlg.close();
-    clearInterval(buzzTimer);
-    buzzTimer = null;
-    document.body.dataset.alert = "";
-    return;
-  }
-  const red = next.kind === "found" || next.kind === "stand_down";
-  const sighting = next.kind === "sighting";
-  alertDlg.className = "bc-alert " + (red ? "bc-red" : sighting ? "bc-sighting" : next.kind === "disregard" ? "bc-disregard" : "bc-amber");
-  $("#bc-kind").textContent = tEnum("bkind", next.kind);
-  $("#bc-text").textContent = broadcastText(next);
-  $("#bc-hint").textContent = sighting ? t("broadcast.sighting_hint") : next.kind === "disregard" ? t("broadcast.disregard_hint") : "";
-  $("#bc-meta").textContent = t("broadcast.alert_meta", { time: fmtTime(next.sent_at) });
-  const more = alerts.size - 1;
-  $("#bc-more").textContent = more ? t("broadcast.more", { n: more }) : "";
-  document.body.dataset.alert = String(next.id);
-  if (shownId !== next.id) buzz();
-  shownId = next.id;
-  if (!alertDlg.open) alertDlg.showModal();
-  else { alertDlg.close(); alertDlg.showModal(); } // back on top of any other dialog
-  $("#bc-ack").focus();
-  if (!buzzTimer) buzzTimer = setInterval(buzz, 20000);
-}
-
-alertDlg.addEventListener("cancel", (e) => e.preventDefault()); // Escape does not dismiss it: acknowledge it
-$("#bc-ack").addEventListener("click", async () => {
-  const b = alerts.get(shownId);
-  if (!b) return;
-  alerts.delete(b.id);
-  ackedHere.add(b.id);
-  try { localStorage.setItem(ackKey, JSON.stringify(Array.from(ackedHere).slice(-200))); } catch (e) { /* ignore */ }
-  showAlert();
-  if (b.kind === "sighting" && trail && !alerts.size) {
-    // straight to the map, on the newest part of the trail
-    map.getContainer().scrollIntoView({ block: "center" });
-    trail.focusLast(17);
-  }
-  // through the outbox: it reaches the dispatcher even if the network is gone right now
-  if (outbox) {
-    outbox.add({ kind: "ack", url: `/api/v1/searches/${searchId}/broadcasts/${b.id}/ack`, body: {}, noClientId: true,
-      label: t("outbox.kind.ack") + ": " + b.text.slice(0, 40) }).catch((e) => console.error("ack not kept", e));
-  } else {
-    api("POST", `/api/v1/searches/${searchId}/broadcasts/${b.id}/ack`, {}).catch(() => {});
-  }
-});
-
-live.on((kind, payload) => {
-  if (kind === "unacknowledged") for (const b of payload || []) queueAlert(b);
-  if (kind === "event" && payload.type === "broadcast.sent") queueAlert(payload.payload.broadcast);
-});
+/* ---- broadcasts from the command post: a full-screen alert until acknowledged (field/alert.js) ----------- */
+broadcastAlerts({ searchId, me, map, trail, live });
 
 outboxView($("#outbox-box"), outbox);
 

@@ -8,29 +8,15 @@
    log in again. What the server refuses of an accepted item (fixes of a track batch) is said once, as a note.
    A clue's photo is its own item, after the clue (outbox_photos.js): the clue never waits for it. */
 import { api, errorMessage, randomId } from "../lib/api.js";
-import { config, user } from "../lib/page.js";
+import { user } from "../lib/page.js";
+import { isClosed, pageSearch, searchIdOf, sessionStillMine } from "./outbox_rules.js";
 import { OutboxStores } from "./outbox_store.js";
 
 const MIN_DELAY = 1000;
 const MAX_DELAY = 30000;
 const MAX_TRACK_POINTS = 500;
 const ID_RE = /^[A-Za-z0-9_-]{8,64}$/;
-const SEARCH_RE = /\/searches\/(\d+)(?:\/|$)/;
-
-/** The search an item belongs to (items kept before they were tagged carry it in their URL). */
-function searchIdOf(item) {
-  if (item.searchId) return item.searchId;
-  const m = SEARCH_RE.exec(item.url || (item.clueUrl || ""));
-  return m ? parseInt(m[1], 10) : null;
-}
 export { searchIdOf as outboxSearchIdOf };
-/** The search this page is about (its title is kept with each item, to name it in the list of refused items). */
-function pageSearch() {
-  const node = document.querySelector("[data-search-id]");
-  if (!node) return null;
-  return { id: parseInt(node.dataset.searchId, 10), title: node.dataset.searchTitle || "" };
-}
-const isClosed = (err) => err.status === 409 && /search is closed/.test((err.data && err.data.message) || "");
 
 /* ---- the outbox ---------------------------------------------------------------------------------- */
 
@@ -390,15 +376,9 @@ class Outbox {
 
   /** Ask the server who is logged in; true (and the new CSRF token kept) when it is still this user. */
   async refreshSession() {
-    try {
-      const s = await api("GET", "/api/v1/session", null, { quiet: true });
-      if (s && s.user && s.user.id === this.owner && s.csrf_token) {
-        config.csrfToken = s.csrf_token;
-        this.authProblem = false;
-        return true;
-      }
-    } catch (e) { /* offline or refused: treated as a login problem */ }
-    return false;
+    const mine = await sessionStillMine(this.owner);
+    if (mine) this.authProblem = false;
+    return mine;
   }
 }
 

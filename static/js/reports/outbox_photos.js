@@ -6,7 +6,7 @@
 import { api } from "../lib/api.js";
 import { t } from "../lib/i18n.js";
 import { Outbox } from "./outbox.js";
-import { outboxSearchIdOf as searchIdOf } from "./outbox.js";
+import { searchIdOf } from "./outbox_rules.js";
 
 const MAX_SIDE = 2560;
 const QUALITY = 0.85;

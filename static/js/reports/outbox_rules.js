@@ -1,0 +1,33 @@
+/* search-coord: the outbox's rules about its items: which search an item belongs to, which search this page is
+   about, a closed search's refusal, and whether the session (after a 401 or a stale CSRF token) is still this
+   user's. */
+import { api } from "../lib/api.js";
+import { config } from "../lib/page.js";
+
+const SEARCH_RE = /\/searches\/(\d+)(?:\/|$)/;
+
+/** The search an item belongs to (items kept before they were tagged carry it in their URL). */
+export function searchIdOf(item) {
+  if (item.searchId) return item.searchId;
+  const m = SEARCH_RE.exec(item.url || (item.clueUrl || ""));
+  return m ? parseInt(m[1], 10) : null;
+}
+/** The search this page is about (its title is kept with each item, to name it in the list of refused items). */
+export function pageSearch() {
+  const node = document.querySelector("[data-search-id]");
+  if (!node) return null;
+  return { id: parseInt(node.dataset.searchId, 10), title: node.dataset.searchTitle || "" };
+}
+export const isClosed = (err) => err.status === 409 && /search is closed/.test((err.data && err.data.message) || "");
+
+/** Ask the server who is logged in; true (and the new CSRF token kept) when it is still user `owner`. */
+export async function sessionStillMine(owner) {
+  try {
+    const s = await api("GET", "/api/v1/session", null, { quiet: true });
+    if (s && s.user && s.user.id === owner && s.csrf_token) {
+      config.csrfToken = s.csrf_token;
+      return true;
+    }
+  } catch (e) { /* offline or refused: treated as a login problem */ }
+  return false;
+}
