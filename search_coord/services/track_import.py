@@ -4,8 +4,9 @@ Who owns an imported track: a unit that has no account of its own (a vehicle, a 
 of role ``unit`` that can never log in (no password, inactive), named by the dispatcher, one per search and name
 (the same name on the same search is the same unit). It is put on the search (``member.added``, so every map can
 name it) and, when a team is given, in that team, so its coverage uses the team's sweep mode. Its fixes go through
-``tracks.record_fixes`` like a phone's (same quality rules, same coverage) as the device ``import:<sha256[:12]>``,
-and arrive on every map as the same live ``track.points`` event; a ``track.imported`` event names the file, the
+``tracks.record_fixes`` like a phone's (same quality rules, same coverage) as the unit's one device track
+``import``, so a file re-exported or grown (the same fixes again, other bytes) stores and counts each fix once, and
+arrive on every map as the same live ``track.points`` event; a ``track.imported`` event names the file, the
 unit and the counts. The same file (sha256) is imported once per search: a second time is answered as a duplicate.
 """
 from __future__ import annotations
@@ -102,7 +103,7 @@ def import_track(svc: Services, actor: Actor, search_id: int, data: bytes | None
                     TeamMember.team_id == team_id, TeamMember.user_id == unit.id)).first() is None:
                 s.add(TeamMember(team_id=team_id, user_id=unit.id))
                 s.flush()
-            device = f"import:{sha[:12]}"
+            device = "import"   # one track per unit: fixes it already has (same time) are stored and counted once
             ev = events.begin(s, search_id, "track.points", actor, now)
             done = tracks.record_fixes(s, search, unit.id, device, [dict(f) for f in plan.fixes], ev.seq)
             coverage = {str(k): v for k, v in done["coverage"].items()}

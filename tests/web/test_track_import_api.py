@@ -150,3 +150,26 @@ def test_points_before_the_disappearance_are_reported_not_stored(app, login):
     body = r.get_json()
     assert body["counts"]["before_missing"] == 5 and body["stored"] == 15
     assert [n["index"] for n in body["notes"] if n["status"] == "before_missing"] == [0, 1, 2, 3, 4]
+
+
+def test_a_file_exported_again_or_grown_counts_each_fix_once(app, login):
+    """The same walk in another file (grown by 5 points, times in +08:00, GPX 1.0): only new fixes are stored and the
+    coverage grows only by them."""
+    sid, disp = setup_search(app, login)
+    first = send(disp, sid, gpx_walk(20), unit="eTrex 10").get_json()
+    assert first["stored"] == 20
+    cov = lambda: sum(s["coverage"] for s in disp.get(f"/api/v1/searches/{sid}/model").get_json()["segments"])  # noqa: E731
+    before = cov()
+    grown = send(disp, sid, gpx_walk(25), "grown.gpx", unit="eTrex 10").get_json()
+    assert grown["duplicate"] is False and grown["stored"] == 5
+    after_grown = cov()
+    assert after_grown > before
+    local = gpx_walk(25).decode().replace('version="1.1"', 'version="1.0"').replace(
+        "http://www.topografix.com/GPX/1/1", "http://www.topografix.com/GPX/1/0")
+    for i in range(25):   # the same instants written in Beijing time
+        utc = (T0 + timedelta(minutes=30, seconds=10 * i)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        bj = (T0 + timedelta(minutes=30, seconds=10 * i, hours=8)).strftime("%Y-%m-%dT%H:%M:%S+08:00")
+        local = local.replace(utc, bj)
+    again = send(disp, sid, local.encode(), "v10.gpx", unit="eTrex 10").get_json()
+    assert again["stored"] == 0 and cov() == after_grown
+    assert stored_points(app, sid) == 25
