@@ -6,6 +6,67 @@ import { debug } from "./debug.js";
 import { toast } from "./dom.js";
 import { t } from "./i18n.js";
 
+/* ---- the reducers: how each event type changes the live state (one small function per type) ---------------- */
+
+const upsert = (list, item) => {
+  const i = list.findIndex((x) => x.id === item.id);
+  if (i >= 0) list[i] = item; else list.push(item);
+};
+const searchedAreas = (st) => st.searched_areas || (st.searched_areas = []);
+const trackOf = (st, uid) => st.tracks[uid] || (st.tracks[uid] = []);
+
+/** Event type -> (state, payload, event) => void. Types without one change nothing shown by these pages. */
+const REDUCERS = {
+  "search.opened": (st, p) => { if (p.search) st.search = p.search; },
+  "search.status_changed": (st, p, ev) => {
+    st.search.status = p.to;
+    if (p.to === "closed") st.search.closed_at = ev.at;
+  },
+  "search.found": (st, p) => { st.search.status = "found"; st.search.found = p.found; },
+  "member.added": (st, p) => { if (p.user) upsert(st.members, p.user); },
+  "member.removed": (st, p) => {
+    st.members = st.members.filter((u) => u.id !== p.user_id);
+    for (const team of st.teams) team.member_ids = team.member_ids.filter((id) => id !== p.user_id);
+  },
+  "team.created": (st, p) => { if (p.team) upsert(st.teams, p.team); },
+  "assignment.created": (st, p) => { if (p.assignment) upsert(st.assignments, p.assignment); },
+  "track.points": (st, p) => {
+    const list = trackOf(st, String(p.user_id));
+    for (const pt of p.points || []) list.push([pt[0], pt[1], pt[2], pt[4] === undefined ? 0 : pt[4], pt[3]]); // event: [lon, lat, t, acc, key]
+    list.sort((a, b) => (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0));
+    if ("clock_offset_s" in p) { // the phone's clock as the server measured it on this batch
+      const clocks = (st.clocks || []).filter((c) => !(c.user_id === p.user_id && c.device === (p.device || "")));
+      if (p.clock_offset_s) clocks.push({ user_id: p.user_id, device: p.device || "", offset_s: p.clock_offset_s });
+      st.clocks = clocks;
+    }
+  },
+  positions: (st, p) => { // made here from a coalesced `positions` message: each officer's latest fix
+    for (const [uid, pt] of Object.entries(p.positions || {})) {
+      const list = trackOf(st, uid);
+      if (!list.length || list[list.length - 1][2] < pt[2]) list.push([pt[0], pt[1], pt[2], pt[3] === undefined ? 0 : pt[3]]);
+    }
+  },
+  "track.coalesced": () => {}, // stands for a batch summed up in the next "positions"
+  "track.retracted": (st, p) => { // the user's fixes from..to (of one device, or all) are no longer drawn
+    const list = st.tracks[String(p.user_id)];
+    const ofDevice = (key) => p.device == null || key == null || String(key).startsWith(p.device + ":");
+    if (list) st.tracks[String(p.user_id)] = list.filter((pt) => !(pt[2] >= p.from && pt[2] <= p.to && ofDevice(pt[3])));
+  },
+  "clue.reported": (st, p) => { if (p.clue) upsert(st.clues, p.clue); },
+  "clue.retracted": (st, p) => { st.clues = (st.clues || []).filter((c) => c.id !== p.clue_id); },
+  "area.searched": (st, p) => { if (p.area) upsert(searchedAreas(st), p.area); },
+  // retracted by a dispatcher (entered by mistake): no map shows it any more
+  "area.retracted": (st, p) => { st.searched_areas = (st.searched_areas || []).filter((a) => a.id !== p.area_id); },
+  "video.sighting_decided": (st, p) => { if (p.trail) st.trail = p.trail; }, // the confirmed trail, drawn on every map
+};
+REDUCERS["search.updated"] = REDUCERS["search.opened"];
+REDUCERS["team.updated"] = REDUCERS["team.created"];
+REDUCERS["assignment.updated"] = REDUCERS["assignment.created"];
+REDUCERS["assignment.status_changed"] = REDUCERS["assignment.created"];
+REDUCERS["clue.updated"] = REDUCERS["clue.reported"]; // e.g. the photo that followed the clue
+REDUCERS["video.reviewed"] = REDUCERS["area.searched"]; // a reviewed exit camera counts as a search of its view
+REDUCERS["video.clock_corrected"] = REDUCERS["video.sighting_decided"];
+
 class LiveSearch {
   /** opts.view "field" (the phone page): other units' positions come coalesced, at a lower rate. */
   constructor(searchId, opts = {}) {
@@ -154,91 +215,9 @@ class LiveSearch {
 
   apply(ev) {
     const st = this.state;
-    const p = ev.payload || {};
-    const upsert = (list, item) => {
-      const i = list.findIndex((x) => x.id === item.id);
-      if (i >= 0) list[i] = item; else list.push(item);
-    };
-    switch (ev.type) {
-      case "search.opened":
-      case "search.updated":
-        if (p.search) st.search = p.search;
-        break;
-      case "search.status_changed":
-        st.search.status = p.to;
-        if (p.to === "closed") st.search.closed_at = ev.at;
-        break;
-      case "search.found":
-        st.search.status = "found";
-        st.search.found = p.found;
-        break;
-      case "member.added":
-        if (p.user) upsert(st.members, p.user);
-        break;
-      case "member.removed":
-        st.members = st.members.filter((u) => u.id !== p.user_id);
-        for (const team of st.teams) {
-          team.member_ids = team.member_ids.filter((id) => id !== p.user_id);
-        }
-        break;
-      case "team.created":
-      case "team.updated":
-        if (p.team) upsert(st.teams, p.team);
-        break;
-      case "assignment.created":
-      case "assignment.updated":
-      case "assignment.status_changed":
-        if (p.assignment) upsert(st.assignments, p.assignment);
-        break;
-      case "track.points": {
-        const uid = String(p.user_id);
-        const list = st.tracks[uid] || (st.tracks[uid] = []);
-        for (const pt of p.points || []) list.push([pt[0], pt[1], pt[2], pt[4] === undefined ? 0 : pt[4], pt[3]]); // event: [lon, lat, t, acc, key]
-        list.sort((a, b) => (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0));
-        if ("clock_offset_s" in p) { // the phone's clock as the server measured it on this batch
-          const clocks = (st.clocks || []).filter((c) => !(c.user_id === p.user_id && c.device === (p.device || "")));
-          if (p.clock_offset_s) clocks.push({ user_id: p.user_id, device: p.device || "", offset_s: p.clock_offset_s });
-          st.clocks = clocks;
-        }
-        break;
-      }
-      case "positions":
-        for (const [uid, pt] of Object.entries(p.positions || {})) {
-          const list = st.tracks[uid] || (st.tracks[uid] = []);
-          if (!list.length || list[list.length - 1][2] < pt[2]) list.push([pt[0], pt[1], pt[2], pt[3] === undefined ? 0 : pt[3]]);
-        }
-        break;
-      case "clue.reported":
-      case "clue.updated": // e.g. the photo that followed the clue
-        if (p.clue) upsert(st.clues, p.clue);
-        break;
-      case "area.searched":
-        if (p.area) upsert(st.searched_areas || (st.searched_areas = []), p.area);
-        break;
-      case "area.retracted": // retracted by a dispatcher (entered by mistake): no map shows it any more
-        st.searched_areas = (st.searched_areas || []).filter((a) => a.id !== p.area_id);
-        break;
-      case "clue.retracted":
-        st.clues = (st.clues || []).filter((c) => c.id !== p.clue_id);
-        break;
-      case "track.retracted": { // the user's fixes from..to (of one device, or all) are no longer drawn
-        const list = st.tracks[String(p.user_id)];
-        const ofDevice = (key) => p.device == null || key == null || String(key).startsWith(p.device + ":");
-        if (list) st.tracks[String(p.user_id)] = list.filter((pt) => !(pt[2] >= p.from && pt[2] <= p.to && ofDevice(pt[3])));
-        break;
-      }
-      case "video.reviewed":
-        // a reviewed exit camera counts as a search of its view
-        if (p.area) upsert(st.searched_areas || (st.searched_areas = []), p.area);
-        break;
-      case "video.sighting_decided":
-      case "video.clock_corrected":
-        if (p.trail) st.trail = p.trail; // the confirmed trail, drawn on every map
-        break;
-      default: // other events (the search model, segments) change nothing shown here; an unknown type is logged once
-        checkEventType(ev.type);
-        break;
-    }
+    const reduce = REDUCERS[ev.type];
+    if (reduce) reduce(st, ev.payload || {}, ev);
+    else checkEventType(ev.type); // changes nothing shown here (the search model, segments...); an unknown type is logged once
     this.appliedSeq = ev.seq;
     st.last_seq = Math.max(st.last_seq || 0, ev.seq);
     if (ev.type.startsWith("search.")) st.search.last_seq = ev.seq;

@@ -3,6 +3,7 @@ import { el } from "../lib/dom.js";
 import { fmtAgo, fmtDateTime, fmtTime } from "../lib/format.js";
 import { t, tEnum } from "../lib/i18n.js";
 import { user } from "../lib/page.js";
+import { teamLabel, userName } from "../lib/people.js";
 import { STALE_S, STATUS_COLORS, TRACK_GAP_S, isStale, lkpMarker, pointLatLng, tip, trackColor, trackPieces } from "./base.js";
 import { retractButton } from "../reports/retract.js";
 
@@ -19,16 +20,6 @@ class SearchLayers {
     this.positionMarkers = {}; // uid -> marker
     this.assignmentLayers = {}; // id -> layer
     this.clueMarkers = {}; // id -> marker
-  }
-
-  userName(state, uid) {
-    const m = (state.members || []).find((u) => String(u.id) === String(uid));
-    return m ? m.display_name : t("map.user_n", { id: uid });
-  }
-
-  teamName(state, teamId) {
-    const team = (state.teams || []).find((x) => x.id === teamId);
-    return team ? (team.callsign ? `${team.callsign} · ${team.name}` : team.name) : t("assignment.no_team");
   }
 
   renderAll(state) {
@@ -97,7 +88,7 @@ class SearchLayers {
       layer.bindPopup(() => el("div", { class: "map-popup" },
         el("strong", {}, a.title), el("br"),
         el("span", { class: "badge status-" + a.status }, tEnum("astatus", a.status)), " ",
-        this.teamName(state, a.team_id),
+        teamLabel(state, a.team_id),
         a.instructions ? el("p", {}, a.instructions) : null,
         a.places && a.places.length ? el("ul", {}, a.places.map((p) => el("li", {}, p))) : null,
         a.debrief ? el("p", {}, el("em", {}, t("assignment.debrief") + ": "), a.debrief) : null));
@@ -119,8 +110,8 @@ class SearchLayers {
       layer.bindTooltip(tip(t("map.searched_pod", { pod: Math.round((a.pod || 0) * 100) })), { sticky: true });
       layer.bindPopup(() => el("div", { class: "map-popup" },
         el("strong", {}, t("map.searched_pod", { pod: Math.round((a.pod || 0) * 100) })), el("br"),
-        fmtDateTime(a.marked_at), " · ", this.userName(state, a.marked_by),
-        a.team_id ? el("div", {}, this.teamName(state, a.team_id)) : null,
+        fmtDateTime(a.marked_at), " · ", userName(state, a.marked_by),
+        a.team_id ? el("div", {}, teamLabel(state, a.team_id)) : null,
         a.notes ? el("div", { class: "muted" }, a.notes) : null,
         retractButton ? retractButton("area", a.id, state.search && state.search.id) : null));
       this.groups.searched.addLayer(layer);
@@ -141,7 +132,7 @@ class SearchLayers {
       m.bindPopup(() => el("div", { class: "map-popup" },
         el("strong", {}, tEnum("clue_kind", c.kind)), " · ", fmtDateTime(c.time), el("br"),
         c.text, c.direction ? el("div", {}, t("clue.direction") + ": " + tEnum("dir", c.direction)) : null,
-        el("div", { class: "muted" }, t("clue.reported_by", { name: this.userName(state, c.reported_by) })),
+        el("div", { class: "muted" }, t("clue.reported_by", { name: userName(state, c.reported_by) })),
         c.photo_id ? el("img", { src: `/api/v1/photos/${c.photo_id}`, alt: t("clue.photo"), class: "popup-photo" }) : null,
         retractButton ? retractButton("clue", c.id, state.search && state.search.id) : null));
       this.groups.clues.addLayer(m);
@@ -186,7 +177,7 @@ class SearchLayers {
       }
       marker.scLast = last[2];
       marker.scCoarse = last[3] === null; // the last fix was too coarse to count: its place is only roughly known
-      marker.scName = this.userName(state, uid);
+      marker.scName = userName(state, uid);
       marker.scColor = color;
       this.styleMarker(marker);
     }
