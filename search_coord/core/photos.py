@@ -6,10 +6,14 @@ and ``MAX_PIXELS`` pixels. Anything else is a 400 naming ``photo``; too many byt
 What is served (``prepare_photo``):
 
 * a JPEG, PNG, GIF or WebP whose longest side is at most ``SERVE_MAX_SIDE`` px, of at most ``SERVE_MAX_BYTES`` bytes,
-  upright (no EXIF orientation to apply) and carrying no EXIF or XMP metadata is served exactly as it came; one that
-  carries metadata is saved again without it (a JPEG with its own quantisation tables, ``quality="keep"``; a PNG
-  losslessly; a WebP or GIF as a JPEG like below), so no position (EXIF GPS) is ever stored to be served;
-* anything else -- every HEIC, a bigger photo, one whose EXIF says it is rotated -- is re-encoded as a JPEG
+  upright (no EXIF orientation to apply) and carrying no metadata is served exactly as it came; one that carries
+  metadata (``carries_metadata``: EXIF, XMP, JPEG comments, IPTC and any other JPEG APP segment, PNG text chunks,
+  GIF comments) is saved again without it, keeping only what rendering needs (the ICC colour profile) (a JPEG with
+  its own quantisation tables, ``quality="keep"``; a PNG losslessly; a WebP or GIF as a JPEG like below), so no
+  position (EXIF GPS), caption or note is ever stored to be served;
+* anything else -- every HEIC, a kind Pillow reads from these files that is not served as such (a JPEG with a
+  multi-picture MPF segment, Pillow's "MPO": iPhone HDR and Samsung photos; its first picture), a bigger photo, one
+  whose EXIF says it is rotated -- is re-encoded as a JPEG
   (quality ``JPEG_QUALITY``), shrunk to ``SERVE_MAX_SIDE`` px on its longest side, orientation applied. A re-encoded
   photo carries no metadata: its EXIF (GPS position, camera, time) is not copied. ``strip_metadata`` does the same
   for bytes stored before this rule (served to anyone but their uploader);
@@ -46,8 +50,18 @@ SERVE_MAX_BYTES = 2 * 1024 * 1024
 JPEG_QUALITY = 85
 
 _ORIENTATION = 0x0112
-_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp",
-            "HEIF": "image/heic"}
+#: Formats served as they came (when small, upright and without metadata), by Pillow's name.
+_SERVED = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
+#: The openers tried on an upload; Pillow's JPEG opener also gives "MPO" (a JPEG with an MPF segment), always
+#: re-encoded (``_SERVED`` does not list it).
+_FORMATS = {**_SERVED, "HEIF": "image/heic"}
+#: What an image's ``info`` may keep when saved again: what rendering needs, no metadata.
+_RENDER_INFO = ("icc_profile", "transparency", "duration", "loop", "background", "disposal", "gamma", "dpi",
+                "srgb", "chromaticity", "aspect", "lossless")
+#: JPEG APP segments that are part of rendering (JFIF header, ICC colour profile, Adobe colour transform); any other
+#: (EXIF, XMP, IPTC/Photoshop APP13, MPF, a maker's) or a COM comment is metadata.
+_RENDER_SEGMENTS = (("APP0", b"JFIF\0"), ("APP0", b"JFXX\0"), ("APP2", b"ICC_PROFILE\0"), ("APP14", b"Adobe"))
+_METADATA_INFO = ("exif", "xmp", "XML:com.adobe.xmp", "comment", "photoshop", "iptc", "mp", "mpinfo")
 _HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs", b"mif1", b"msf1")
 
 pillow_heif.register_heif_opener()
@@ -132,48 +146,67 @@ def prepare_photo(data: bytes) -> PreparedPhoto:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             orientation = img.getexif().get(_ORIENTATION, 1)
             fmt = img.format
-            if (fmt != "HEIF" and max(img.size) <= SERVE_MAX_SIDE and len(data) <= SERVE_MAX_BYTES
+            if (fmt in _SERVED and max(img.size) <= SERVE_MAX_SIDE and len(data) <= SERVE_MAX_BYTES
                     and orientation in (1, None)):
                 img.load()   # decoded whole: a broken file is refused here, not in the viewer's browser
                 if not carries_metadata(img):
-                    return PreparedPhoto(data, _FORMATS[fmt], img.width, img.height, _FORMATS[fmt], digest, False)
+                    return PreparedPhoto(data, mime, img.width, img.height, mime, digest, False)
                 if fmt in ("JPEG", "PNG"):
-                    return PreparedPhoto(_saved_without_metadata(img, fmt), _FORMATS[fmt], img.width, img.height,
-                                         _FORMATS[fmt], digest, True, note=METADATA_NOTE)
+                    return PreparedPhoto(_saved_without_metadata(img, fmt), mime, img.width, img.height,
+                                         mime, digest, True, note=METADATA_NOTE)
             served = _shrunk_upright(img, orientation)
+            _drop_metadata(served)
+            out = io.BytesIO()
+            served.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
     except ValidationError:
         raise
     except Exception as exc:  # Pillow and its plugins raise OSError, SyntaxError, ValueError... on a broken file
         if mime == "image/heic":
             return _undecodable_heif(data, digest)
         raise ValidationError({"photo": f"could not be read as an image ({type(exc).__name__})"}) from None
-    out = io.BytesIO()
-    served.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
-    return PreparedPhoto(out.getvalue(), "image/jpeg", served.width, served.height, _FORMATS[fmt], digest, True)
+    return PreparedPhoto(out.getvalue(), "image/jpeg", served.width, served.height, mime, digest, True)
 
 
 #: What the answer of an upload says when only the photo's metadata was removed.
-METADATA_NOTE = "location and camera metadata (EXIF/XMP) removed"
+METADATA_NOTE = "location, camera and text metadata (EXIF, XMP, IPTC, comments) removed"
 
 
 def carries_metadata(img: Image.Image) -> bool:
-    """True when an opened image holds EXIF or XMP metadata (where a phone puts its GPS position)."""
-    return bool(img.getexif()) or any(k in img.info for k in ("exif", "xmp", "XML:com.adobe.xmp"))
+    """True when an opened image holds metadata: EXIF or XMP (where a phone puts its GPS position), a JPEG COM
+    comment, IPTC (APP13) or any JPEG APP segment rendering does not need (``_RENDER_SEGMENTS``), PNG tEXt, iTXt or
+    zTXt chunks (read to the end of the file: they may follow the pixels), a GIF comment."""
+    if img.getexif() or any(k in img.info for k in _METADATA_INFO):
+        return True
+    for marker, body in getattr(img, "applist", ()):
+        if not any(marker == m and body.startswith(prefix) for m, prefix in _RENDER_SEGMENTS):
+            return True
+    return img.format == "PNG" and bool(img.text)
+
+
+def _drop_metadata(img: Image.Image) -> None:
+    """Forget an image's metadata (Pillow writes some of ``info`` back when saving: a JPEG's or GIF's comment)."""
+    for key in list(img.info):
+        if key not in _RENDER_INFO:
+            del img.info[key]
 
 
 def _saved_without_metadata(img: Image.Image, fmt: str) -> bytes:
-    """The image saved again in its own format with no EXIF/XMP: JPEG with its own quantisation tables and chroma
-    subsampling (``quality="keep"``, the least loss Pillow offers) and its colour profile; PNG and GIF losslessly;
-    WebP lossless when it was, else at quality 90."""
+    """The image saved again in its own format with no metadata, its colour profile kept: JPEG with its own
+    quantisation tables and chroma subsampling (``quality="keep"``, the least loss Pillow offers); PNG and GIF
+    losslessly; WebP lossless when it was, else at quality 90. Another kind (an "MPO" JPEG stored before uploads
+    were converted) becomes a JPEG of its first picture."""
     out = io.BytesIO()
     icc = img.info.get("icc_profile")
     extra = {"icc_profile": icc} if icc else {}
+    _drop_metadata(img)
     if fmt == "JPEG":
         img.save(out, "JPEG", quality="keep", **extra)
     elif fmt == "WEBP":
         img.save(out, "WEBP", lossless=bool(img.info.get("lossless")), quality=90, **extra)
-    else:
+    elif fmt in _SERVED:
         img.save(out, fmt, **extra)
+    else:
+        img.convert("RGB").save(out, "JPEG", quality=JPEG_QUALITY, **extra)
     return out.getvalue()
 
 

@@ -6,7 +6,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageCms, PngImagePlugin
 
 from search_coord.core import photos
 from search_coord.core.errors import ValidationError
@@ -139,3 +139,90 @@ def test_a_small_image_heavy_in_bytes_is_re_encoded():
     assert len(data) > photos.SERVE_MAX_BYTES
     p = prepare_photo(data)
     assert p.mime == "image/jpeg" and (p.width, p.height) == (2400, 1800)
+
+
+def mpo(first: Image.Image, second: Image.Image, **kw) -> bytes:
+    """A JPEG with an MPF multi-picture segment (what iPhone HDR "Most compatible" and Samsung photos are)."""
+    return encode(first, "MPO", save_all=True, append_images=[second], **kw)
+
+
+@pytest.mark.parametrize("kw", [{}, {"exif": exif(gps=True)}, {"exif": exif(6)}], ids=["plain", "gps", "rotated"])
+def test_a_multi_picture_jpeg_is_served_as_a_jpeg_of_its_first_picture(kw):
+    data = mpo(gradient(64, 48), Image.new("RGB", (64, 48), (0, 200, 0)), **kw)
+    assert Image.open(io.BytesIO(data)).format == "MPO"
+    p = prepare_photo(data)
+    out = served(p)
+    assert (p.mime, p.original_mime, p.converted, out.format) == ("image/jpeg", "image/jpeg", True, "JPEG")
+    assert "mp" not in out.info and b"MPF\0" not in p.data and 0x8825 not in out.getexif()
+    assert out.getpixel((5, 5))[1] < 100   # the first picture (red/blue), not the second (green)
+
+
+def test_an_undecodable_multi_picture_jpeg_is_a_400():
+    data = mpo(gradient(64, 48), gradient(64, 48))
+    with pytest.raises(ValidationError) as err:
+        prepare_photo(data[:len(data) // 3])
+    assert err.value.status == 400 and "photo" in err.value.errors
+
+
+def with_segment(jpeg: bytes, marker: int, body: bytes) -> bytes:
+    """A JPEG with one more segment (``marker`` 0xE0-0xEF: APPn, 0xFE: COM) right after its SOI."""
+    return jpeg[:2] + bytes([0xFF, marker]) + struct.pack(">H", len(body) + 2) + body + jpeg[2:]
+
+
+def iptc_app13(caption: bytes) -> bytes:
+    """A Photoshop APP13 segment's body holding an IPTC caption (record 2, dataset 120)."""
+    iptc = b"\x1c\x02\x78" + struct.pack(">H", len(caption)) + caption
+    iptc += b"\0" * (len(iptc) % 2)
+    return b"Photoshop 3.0\0" + b"8BIM\x04\x04\0\0" + struct.pack(">I", len(iptc)) + iptc
+
+
+def png_with_text() -> dict[str, bytes]:
+    """PNGs each carrying a secret in one kind of text chunk (before the pixels, and a tEXt after them)."""
+    out = {}
+    for kind in ("tEXt", "iTXt", "zTXt"):
+        info = PngImagePlugin.PngInfo()
+        {"tEXt": lambda: info.add_text("Comment", "secret note"),
+         "iTXt": lambda: info.add_itxt("Description", "secret note"),
+         "zTXt": lambda: info.add_text("Comment", "secret note", zip=True)}[kind]()
+        out[kind] = encode(gradient(64, 48), "PNG", pnginfo=info)
+    plain = encode(gradient(64, 48), "PNG")
+    body = b"Comment\0secret note"
+    text = struct.pack(">I", len(body)) + b"tEXt" + body + struct.pack(">I", zlib.crc32(b"tEXt" + body))
+    out["tEXt-after-pixels"] = plain[:-12] + text + plain[-12:]
+    return out
+
+
+def secret_images() -> dict[str, bytes]:
+    jpeg = encode(gradient(64, 48), "JPEG", icc_profile=b"")
+    gif = encode(gradient(64, 48), "GIF", comment=b"secret note")
+    return {"jpeg-com": encode(gradient(64, 48), "JPEG", comment=b"secret note"),
+            "jpeg-com-raw": with_segment(jpeg, 0xFE, b"secret note"),
+            "jpeg-iptc": with_segment(jpeg, 0xED, iptc_app13(b"secret note")),
+            "jpeg-app12": with_segment(jpeg, 0xEC, b"Ducky\0secret note"),
+            "gif-comment": gif, **png_with_text()}
+
+
+@pytest.mark.parametrize("name", list(secret_images()))
+def test_comments_iptc_and_text_chunks_are_removed(name):
+    data = secret_images()[name]
+    assert name == "zTXt" or b"secret note" in data
+    p = prepare_photo(data)
+    assert p.converted and b"secret" not in p.data
+    img = served(p)
+    assert not photos.carries_metadata(img) and (img.width, img.height) == (64, 48)
+    cleaned = photos.strip_metadata(data)   # stored before uploads were cleaned: cleaned when served
+    assert b"secret" not in cleaned and not photos.carries_metadata(Image.open(io.BytesIO(cleaned)))
+
+
+def test_a_big_jpeg_with_a_comment_is_re_encoded_without_it():
+    data = encode(Image.effect_noise((3000, 2000), 40).convert("RGB"), "JPEG", comment=b"secret note")
+    p = prepare_photo(data)
+    assert (p.width, p.height) == (2560, 1707) and b"secret" not in p.data
+
+
+def test_the_colour_profile_is_kept_when_metadata_is_removed():
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    data = with_segment(encode(gradient(64, 48), "JPEG", icc_profile=icc), 0xFE, b"secret note")
+    p = prepare_photo(data)
+    assert b"secret" not in p.data and served(p).info.get("icc_profile") == icc
+    assert not photos.carries_metadata(served(p))
