@@ -231,18 +231,37 @@ MAX_FIXES_PER_BATCH = 500
 #: A phone's clock is taken as wrong, corrected and recorded when its "sent at" differs from the server's receive
 #: time by more than this (network delay stays well under it); smaller differences are left alone.
 CLOCK_TOLERANCE_S = 30.0
+#: A batch's measured offset within this of the device's known offset is the same clock (the request's delay
+#: varies by a second or so): the known offset is kept, so batches are never shifted by different amounts.
+CLOCK_JITTER_S = 5.0
 
 
-def clean_track_batch(data, now: datetime, missing_since: datetime) -> dict:
+def clock_offset(sent_at, now: datetime, known_s: float | None = None) -> float | None:
+    """The phone clock's offset to apply to a batch (s, + = phone fast), or None to apply none.
+
+    ``sent_at`` is the batch's send time by the phone's clock (ISO text; unreadable or absent: None, the batch is
+    still taken), ``known_s`` the offset the device was last measured at. Within ``CLOCK_JITTER_S`` of the known
+    offset it is kept as it is (a steady correction, however the network delay varies); otherwise a difference over
+    ``CLOCK_TOLERANCE_S`` is the new offset, and a smaller one means the clock is right.
+    """
+    try:
+        measured = (parse_time(sent_at) - now).total_seconds()
+    except ValueError:
+        return None
+    if known_s and abs(measured - known_s) <= CLOCK_JITTER_S:
+        return known_s
+    return measured if abs(measured) > CLOCK_TOLERANCE_S else None
+
+
+def clean_track_batch(data, now: datetime, missing_since: datetime, known_offset_s: float | None = None) -> dict:
     """A batch of GPS fixes from one phone: ``{"client_id", "device"?, "sent_at"?, "points": [{"t", "lon", "lat",
     "acc"?, "run"?}, ...]}``.
 
     One bad fix never refuses the batch: the batch as a whole must be well formed (else ``ValidationError``), and
     each fix is either kept or reported in ``rejected`` as ``{"index": i, "reason": text}``. When the phone stamped
-    the batch ``sent_at`` (its own clock) and that differs from ``now`` by more than ``CLOCK_TOLERANCE_S``, the
-    difference is the phone's clock offset (``clock_offset_s``, + = phone fast; the delay of the request is
-    neglected, as NTP's half round trip is, docs/science.md §7) and every fix time is corrected by it before it is
-    checked. A fix is refused when its time is unreadable, after ``now`` (plus the usual skew), or before the
+    the batch ``sent_at`` (its own clock), ``clock_offset`` decides the phone's clock offset (``clock_offset_s``,
+    + = phone fast; the delay of the request is neglected, as NTP's half round trip is, docs/science.md §7; steady
+    around the device's ``known_offset_s``) and every fix time is corrected by it before it is checked. A fix is refused when its time is unreadable, after ``now`` (plus the usual skew), or before the
     person went missing (``missing_since``), when its position is out of range or (0, 0) (a phone with no fix).
 
     Returns ``{"client_id", "device", "clock_offset_s" (float or None), "points": [...], "rejected": [...]}`` with
@@ -257,14 +276,7 @@ def clean_track_batch(data, now: datetime, missing_since: datetime) -> dict:
         form.error("points", "must be a non-empty list of fixes")
     elif len(points) > MAX_FIXES_PER_BATCH:
         form.error("points", f"at most {MAX_FIXES_PER_BATCH} fixes per batch")
-    offset = None
-    if data.get("sent_at") is not None:
-        try:
-            sent = parse_time(data["sent_at"])
-            if abs((sent - now).total_seconds()) > CLOCK_TOLERANCE_S:
-                offset = (sent - now).total_seconds()
-        except ValueError as exc:
-            form.error("sent_at", str(exc))
+    offset = clock_offset(data.get("sent_at"), now, known_offset_s)   # an unreadable sent_at corrects nothing
     out = form.result()
     fixes, rejected = [], []
     shift = timedelta(seconds=offset or 0.0)

@@ -12,10 +12,12 @@ rules, all in metres and seconds, per device track in time order:
    fix with no stated accuracy (a handheld GPS's file) is taken as ``UNKNOWN_ACCURACY_M`` (10 m, typical consumer
    GNSS in the open).
 2. **Standing still and jitter.** Movement inside the GPS error is not distance walked. A fix becomes the next vertex
-   of the counted line only when it lies further from the previous vertex than the two fixes' 95 % radii added
-   (never less than ``MIN_STEP_M``); the fixes between are where the person stood, and add no length. 300 fixes
-   within 12 m of one point at 18 m accuracy add nothing; a walk at 5 m accuracy is counted with a vertex every
-   10 m or so (corners are cut a little, so coverage errs low, never high).
+   of the counted line only when it lies further from the previous vertex than the two fixes' 95 % radii added,
+   each taken as at least ``STILL_ERROR_FLOOR_M`` (12 m): phones claim 3-5 m in built-up areas while a person
+   standing still drifts 10-20 m (multipath), so a claimed accuracy below that cannot tell standing from walking.
+   The fixes between are where the person stood and add no length: 300 fixes within 12 m of one point add nothing,
+   whatever accuracy they claim. A walk is counted with a vertex every 24 m or so (corners are cut a little, and
+   the last few metres of a piece wait for the next vertex, so coverage errs low, never high).
 3. **Breaks.** Two consecutive counted fixes are never joined, and the track starts a new piece, when the phone
    started a new tracking run, when they are more than ``gap_s`` apart in time or ``gap_m`` in distance, or when
    the jump between them, less both fixes' error, is faster than the mode allows (``MAX_SPEED_MS``: on foot 7 m/s,
@@ -36,6 +38,7 @@ from shapely.geometry import LineString
 
 ACCURACY_FACTOR = 2.0
 UNKNOWN_ACCURACY_M = 10.0
+STILL_ERROR_FLOOR_M = 12.0
 MIN_STEP_M = 2.0
 MAX_SPEED_MS = {"foot": 7.0, "vehicle": 40.0, "door_to_door": 7.0}
 
@@ -111,8 +114,9 @@ def breaks(prev: TrackFix, fix: TrackFix, rules: TrackRules) -> bool:
 
 
 def moved(vertex: TrackFix, fix: TrackFix) -> bool:
-    """True when ``fix`` lies beyond the combined GPS error of ``vertex`` and itself (rule 2)."""
-    need = max(MIN_STEP_M, accuracy_of(vertex) + accuracy_of(fix))
+    """True when ``fix`` lies beyond the combined GPS error of ``vertex`` and itself, each error taken as at least
+    ``STILL_ERROR_FLOOR_M`` (rule 2)."""
+    need = max(MIN_STEP_M, max(accuracy_of(vertex), STILL_ERROR_FLOOR_M) + max(accuracy_of(fix), STILL_ERROR_FLOOR_M))
     return math.hypot(fix.x - vertex.x, fix.y - vertex.y) > need
 
 

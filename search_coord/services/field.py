@@ -1,7 +1,7 @@
 """What officers send from the field: GPS fix batches, clues and sightings (photos: ``services/photos.py``)."""
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..adapters.models import Clue, DeviceClock
@@ -26,10 +26,12 @@ def add_track_batch(svc: Services, actor: Actor, search_id: int, data: dict) -> 
     try:
         with svc.transaction() as s:
             search = load_search(s, search_id, actor)
-            clean = model.clean_track_batch(data, now, known_points.missing_since(search.lkp_time, search.lkp_history))
+            device = _device(data, actor)
+            clean = model.clean_track_batch(data, now, known_points.missing_since(search.lkp_time, search.lkp_history),
+                                            _known_offset(s, search_id, actor.user_id, device))
             ev = events.begin(s, search_id, "track.points", actor, now, client_id=clean["client_id"])
             model.check_search_writable(search.status)
-            device, offset = clean["device"] or (actor.device or "")[:64], clean["clock_offset_s"]
+            offset = clean["clock_offset_s"]
             done = tracks.record_fixes(s, search, actor.user_id, device, clean["points"], ev.seq)
             rejected = sorted(clean["rejected"] + done["rejected"], key=lambda r: r["index"])
             _note_clock(s, search_id, actor.user_id, device, offset, now)
@@ -46,6 +48,17 @@ def add_track_batch(svc: Services, actor: Actor, search_id: int, data: dict) -> 
         # the first answer again: its numbers, and which fixes were refused and why (kept in the event)
         return {"accepted": p.get("count", len(p["points"])), "rejected": p.get("rejected_fixes", []),
                 "clock_offset_s": p.get("clock_offset_s"), "seq": ev["seq"], "duplicate": True}
+
+
+def _device(data, actor: Actor) -> str:
+    """Which of the user's devices sent a batch: the id it names, else the phone's X-Device-Id (or browser)."""
+    named = data.get("device") if isinstance(data, dict) else None
+    return named.strip() if isinstance(named, str) and 0 < len(named.strip()) <= 64 else (actor.device or "")[:64]
+
+
+def _known_offset(s, search_id: int, user_id: int, device: str) -> float | None:
+    return s.execute(select(DeviceClock.offset_s).where(
+        DeviceClock.search_id == search_id, DeviceClock.user_id == user_id, DeviceClock.device == device)).scalar()
 
 
 def _note_clock(s, search_id: int, user_id: int, device: str, offset: float | None, now) -> None:

@@ -148,3 +148,17 @@ def test_a_last_known_time_more_than_a_week_ago_must_be_confirmed():
     assert out["lkp_time"].year == 2023 and "lkp_time_confirmed" not in out
     assert model.clean_search({**data, "lkp_time": "2026-11-25T17:30:00+08:00"}, NOW)["risk"] == "high"
 
+
+
+def test_a_phone_clock_offset_is_kept_steady_within_the_network_delay():
+    now = datetime(2026, 11, 29, 10, 0, tzinfo=timezone.utc)
+    at = lambda s: (now + timedelta(seconds=s)).isoformat()  # noqa: E731
+    assert model.clock_offset(at(10), now) is None                       # within the tolerance: the clock is right
+    assert model.clock_offset(at(240), now) == 240                       # 4 min fast
+    assert model.clock_offset(at(30.7), now) == pytest.approx(30.7)
+    assert model.clock_offset(at(31.5), now, 30.7) == 30.7               # same clock, another delay: kept steady
+    assert model.clock_offset(at(29.9), now, 30.7) == 30.7               # even across the tolerance
+    assert model.clock_offset(at(0.4), now, 30.7) is None                # put right
+    assert model.clock_offset(at(-600), now, 30.7) == -600               # set back 10 min: the new offset
+    for junk in (None, "junk", 17, "99999-01-01T00:00:00Z"):
+        assert model.clock_offset(junk, now, 30.7) is None

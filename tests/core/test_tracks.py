@@ -107,8 +107,8 @@ def test_a_track_filtered_twice_equals_a_track_filtered_once(fixes):
 @given(st.integers(0, 10_000), st.integers(1, 200), st.floats(5, 30), st.floats(0, 1))
 def test_pure_jitter_adds_no_length_and_a_stop_after_a_walk_adds_at_most_one_step(seed, n, acc, share):
     """The bound: fixes that all lie within their own accuracy of the point where the person stands add nothing;
-    such a stop after a walk adds at most one step of 2 x accuracy + the jitter radius (the walk's unfinished
-    last step), i.e. under 1 % POD for a 4 ha segment on foot at the README's 18 m accuracy."""
+    such a stop after a walk adds at most one step of 2 x accuracy (at least the 12 m floor) + the jitter radius
+    (the walk's unfinished last step), i.e. under 1 % POD for a 4 ha segment on foot at the README's 18 m."""
     radius = acc * share
     stop = jitter(n=n, radius=max(radius, 8.5), acc=max(acc, radius, 8.5), seed=seed)
     assert tracks.counted_length(stop, FOOT) == 0.0
@@ -116,4 +116,10 @@ def test_pure_jitter_adds_no_length_and_a_stop_after_a_walk_adds_at_most_one_ste
     end = moving[-1]
     after = [tracks.TrackFix(f.x + end.x, f.y + end.y, end.t + 2 + f.t, f.acc) for f in stop]
     extra = tracks.counted_length(moving + after, FOOT) - tracks.counted_length(moving, FOOT)
-    assert extra <= 2 * max(acc, radius, 8.5) + max(radius, 8.5) + 1e-6
+    assert extra <= 2 * max(acc, radius, 8.5, tracks.STILL_ERROR_FLOOR_M) + max(radius, 8.5) + 1e-6
+
+
+def test_standing_still_counts_nothing_even_when_the_phone_claims_5_m():
+    """Phones claim 3-5 m in built-up areas while a person standing still drifts 10-20 m: the 12 m floor."""
+    assert tracks.counted_length(jitter(acc=5.0), FOOT) == 0.0
+    assert tracks.counted_length(jitter(acc=None), FOOT) == 0.0

@@ -64,10 +64,10 @@ def test_corridor_width():
 
 def test_track_pieces_break_at_gaps():
     rules = tracks.TrackRules(sweep_width_m=20)
-    fixes = [tracks.TrackFix(0, 0, 0, 3), tracks.TrackFix(10, 0, 10, 3), tracks.TrackFix(20, 0, 20, 3),
-             tracks.TrackFix(30, 0, 500, 3),   # 480 s later: a gap
-             tracks.TrackFix(40, 0, 510, 3), tracks.TrackFix(2000, 0, 520, 3)]  # 1960 m jump: a gap
-    assert [p.length for p in tracks.follow(fixes, rules).lines] == [20, 10]
+    fixes = [tracks.TrackFix(0, 0, 0, 3), tracks.TrackFix(30, 0, 10, 3), tracks.TrackFix(60, 0, 20, 3),
+             tracks.TrackFix(90, 0, 500, 3),   # 480 s later: a gap
+             tracks.TrackFix(120, 0, 510, 3), tracks.TrackFix(2000, 0, 520, 3)]  # 1880 m jump: a gap
+    assert [p.length for p in tracks.follow(fixes, rules).lines] == [60, 30]
 
 
 def test_lengths_inside_segments_and_coverage():

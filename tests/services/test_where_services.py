@@ -51,7 +51,10 @@ def fixes(points, start, acc=4.0):
             for i, (lon, lat) in enumerate(points)]
 
 
-def walk_east(n, lon0=LKP[0], lat=LKP[1] + 0.0005, step=0.0001):
+STEP = 0.0003   # 25.6 m every 10 s: each fix beyond the 2 x 12 m a fix must move to count (core/tracks.py)
+
+
+def walk_east(n, lon0=LKP[0], lat=LKP[1] + 0.0005, step=STEP):
     return [(lon0 + i * step, lat) for i in range(n)]
 
 
@@ -70,7 +73,7 @@ def test_a_track_batch_changes_only_the_segments_it_touches(svc, people, gridded
     assert changed and set(map(int, ev["payload"]["coverage"])) == changed
     assert len(changed) <= 3  # 20 fixes 8.5 m apart (~160 m) cross one or two 500 m cells
     walked = sum(after[k] for k in changed) * 500 * 500 / 20  # back from coverage to metres: C·A/W
-    assert walked == pytest.approx(19 * 0.0001 * 111319.5 * math.cos(math.radians(LKP[1] + 0.0005)), rel=0.01)
+    assert walked == pytest.approx(19 * STEP * 111319.5 * math.cos(math.radians(LKP[1] + 0.0005)), rel=0.01)
 
 
 def test_a_new_batch_continues_the_track_but_gaps_never_count(svc, people, gridded):
@@ -79,13 +82,13 @@ def test_a_new_batch_continues_the_track_but_gaps_never_count(svc, people, gridd
     t1 = T0 + timedelta(hours=1)
     field.add_track_batch(svc, o, sid, {"client_id": "walk-a-00001", "points": fixes(walk_east(2), t1)})
     field.add_track_batch(svc, o, sid, {"client_id": "walk-b-00001", "points": fixes(
-        walk_east(2, lon0=LKP[0] + 0.0002), t1 + timedelta(seconds=20))})
+        walk_east(2, lon0=LKP[0] + 2 * STEP), t1 + timedelta(seconds=20))})
     m = model(svc, people, sid)
     total = sum(s["coverage"] for s in m["segments"]) * 500 * 500 / 20
-    assert total == pytest.approx(3 * 0.0001 * 85_440, rel=0.02)  # 3 steps: the join between batches counts
+    assert total == pytest.approx(3 * STEP * 85_440, rel=0.02)  # 3 steps: the join between batches counts
     # a fix 10 minutes later: the gap is not walked ground
     field.add_track_batch(svc, o, sid, {"client_id": "walk-c-00001", "points": fixes(
-        walk_east(1, lon0=LKP[0] + 0.0010), t1 + timedelta(minutes=10))})
+        walk_east(1, lon0=LKP[0] + 10 * STEP), t1 + timedelta(minutes=10))})
     m2 = model(svc, people, sid)
     assert sum(s["coverage"] for s in m2["segments"]) == pytest.approx(sum(s["coverage"] for s in m["segments"]))
 
@@ -177,7 +180,7 @@ def test_swept_area_is_for_display_and_segment_status_follows_assignments(svc, p
     field.add_track_batch(svc, people["off1"], sid, {"client_id": "swept-00002",
                                                      "points": fixes(walk_east(11), t1 + timedelta(seconds=110))})
     sw = where.swept(svc, people["disp"], sid)
-    length = 10 * 0.0001 * 85_440
+    length = 10 * STEP * 85_440
     assert sw["area_m2"] == pytest.approx(length * 20 + math.pi * 10**2, rel=0.05)
     m = model(svc, people, sid)
     searched = [s for s in m["segments"] if s["status"] == "searched"]
@@ -197,7 +200,7 @@ def test_a_new_tracking_run_is_a_gap_never_searched_ground(svc, people, gridded)
         p["run"] = 1
     field.add_track_batch(svc, people["off1"], sid, {"client_id": "runs-000001", "points": pts})
     walked = sum(s["coverage"] for s in model(svc, people, sid)["segments"]) * 500 * 500 / 20
-    assert walked == pytest.approx(2 * 0.0001 * 85_440, rel=0.02)  # steps 0-1 and 2-3, not 1-2
+    assert walked == pytest.approx(2 * STEP * 85_440, rel=0.02)  # steps 0-1 and 2-3, not 1-2
     state = searches.get_state(svc, people["disp"], sid)
     keys = [p[3] for p in state["tracks"][str(people["off1"].user_id)]]   # the maps join fixes of one key only
     assert keys[0] == keys[1] != keys[2] == keys[3]
