@@ -6,6 +6,10 @@ UTF-16 LE/BE with a BOM (Excel's "Unicode text", TAB separated); comma, semicolo
 numbers ("116,3012"); blank rows (only separators and spaces) skipped; trailing empty columns ignored; header names
 trimmed and read case-insensitively. The encoding is told by the BOM when there is one, else by charset-normalizer
 among the encodings spreadsheets here save in (``ENCODINGS``); the separator by the standard ``csv.Sniffer``.
+
+Spreadsheet formulas: the export writes a text cell that a spreadsheet program would run as a formula (beginning
+with ``FORMULA_STARTS``) behind a single quote (``guard_cell``, OWASP's advice on CSV injection); the import takes that
+quote off again (``unguard_cell``), so a file exported and imported back holds the same text.
 """
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ from typing import Mapping
 from charset_normalizer import from_bytes
 
 from .errors import ValidationError
+from .fields import check_json
 from .video import CAMERA_FIELDS, clean_camera, clock_warning
 
 #: The CSV columns, in the order the export writes them.
@@ -30,6 +35,11 @@ COLUMNS = ("code", "name", "lon", "lat", "kind", "owner", "contact", "direction_
            "retention_days", "clock_offset_s", "offset_measured_at", "covers_exit", "notes")
 REQUIRED = ("code", "name", "lon", "lat", "kind")
 NUMBERS = ("lon", "lat", "direction_deg", "fov_deg", "range_m", "retention_days", "clock_offset_s")
+#: The columns holding text (not numbers, times or yes/no): guarded against spreadsheet formulas.
+TEXT_COLUMNS = ("code", "name", "kind", "owner", "contact", "notes")
+#: A text cell beginning with one of these is run as a formula by spreadsheet programs (=, +, -, @, TAB, CR); a
+#: leading quote is guarded too, so that the import's removal of the added quote gives back every text exactly.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
 YES = ("yes", "y", "true", "1", "是", "x")
 NO = ("no", "n", "false", "0", "否")
 #: Without a BOM, the file is read in one of these (charset-normalizer picks the one that reads cleanly): UTF-8,
@@ -104,6 +114,35 @@ def decode(raw: bytes) -> tuple[str, str]:
         raise ValidationError({"_body": "the file's text encoding could not be told; save it as CSV UTF-8 "
                                         "(or Unicode text)"})
     return str(best).lstrip("\ufeff"), best.encoding
+
+
+def guard_cell(text: str) -> str:
+    """A text cell as the export writes it: behind a single quote when it begins with ``FORMULA_STARTS``."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def unguard_cell(text: str) -> str:
+    """A text cell as the import reads it: without the quote ``guard_cell`` added (a quote followed by one of
+    ``FORMULA_STARTS``); any other text as it is."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+
+
+def export_row(camera: Mapping) -> list:
+    """A camera's CSV cells in ``COLUMNS`` order, from its fields by column name (``covers_exit`` true or false,
+    ``offset_measured_at`` ISO text): None is an empty cell, ``covers_exit`` "yes" or empty, text cells guarded
+    (``guard_cell``); numbers as they are."""
+    cells = []
+    for key in COLUMNS:
+        value = camera.get(key)
+        if value is None:
+            cells.append("")
+        elif key == "covers_exit":
+            cells.append("yes" if value else "")
+        elif key in TEXT_COLUMNS:
+            cells.append(guard_cell(str(value)))
+        else:
+            cells.append(value)
+    return cells
 
 
 def _sniff(lines: list[str]) -> csv.Dialect | type[csv.Dialect]:
@@ -206,7 +245,7 @@ def _row_data(row: Row) -> tuple[dict, dict[str, str]]:
                 errors[key] = "must be yes or no"
             data[key] = value.lower() in YES
         else:
-            data[key] = value
+            data[key] = unguard_cell(value) if key in TEXT_COLUMNS else value
     lonlat = []
     for key, bound in (("lon", 180.0), ("lat", 90.0)):
         value = row.values.get(key, "")
@@ -282,6 +321,7 @@ def parse_table(table: Table, now: datetime) -> Parsed:
 def _clean_feature(feature, now: datetime) -> dict:
     if not isinstance(feature, dict) or not isinstance(feature.get("properties"), dict):
         raise ValidationError({"_feature": "must be a Feature with properties"})
+    check_json(feature)   # nesting, numbers beyond 2^53, lone surrogates: as a JSON body
     data = {k: v for k, v in feature["properties"].items() if k in CAMERA_FIELDS}
     data["location"] = feature.get("geometry")
     return clean_camera(data, now)
@@ -290,12 +330,15 @@ def _clean_feature(feature, now: datetime) -> dict:
 def parse_geojson(raw: bytes, now: datetime) -> Parsed:
     """Every camera of a GeoJSON FeatureCollection of Point features (properties named as the CSV columns; the
     export's ``active`` too), checked; errors are named ``"row N.field"``, N counting the features from 1. The text may
-    be in any encoding ``decode`` reads."""
+    be in any encoding ``decode`` reads. Text that is not JSON, or nests too deep to read, raises ``ValidationError``
+    (``_body``); a feature's value no JSON body could hold (``core.fields.check_json``) is named by its row."""
     text, _ = decode(raw)
     try:
         doc = json.loads(text)
     except ValueError:
         raise ValidationError({"_body": "is not valid JSON"}) from None
+    except RecursionError:
+        raise ValidationError({"_body": "nests too deep to be GeoJSON"}) from None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(doc.get("features"), list):
         raise ValidationError({"_body": "must be a GeoJSON FeatureCollection of Point features"})
     return _collect(enumerate(doc["features"], start=1), lambda f: _clean_feature(f, now))

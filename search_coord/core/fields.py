@@ -153,11 +153,12 @@ class Form:
             self.out[name] = value.strip()
 
     def choice(self, name: str, options: Iterable[str], required: bool = False) -> None:
+        """One of ``options`` (text: a list, object or number sent instead is refused, never looked up)."""
         options = tuple(options)
         value = self._get(name, required)
         if value is _MISSING:
             return
-        if value not in options:
+        if not isinstance(value, str) or value not in options:
             self.errors[name] = f"must be one of: {', '.join(options)}"
         else:
             self.out[name] = value
@@ -167,7 +168,7 @@ class Form:
         value = self._get(name, required)
         if value is _MISSING:
             return
-        if not isinstance(value, list) or any(v not in options for v in value):
+        if not isinstance(value, list) or any(not isinstance(v, str) or v not in options for v in value):
             self.errors[name] = f"must be a list of: {', '.join(options)}"
         else:
             self.out[name] = sorted(set(value), key=options.index)

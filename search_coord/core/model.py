@@ -132,7 +132,7 @@ def clean_assignment(data, partial: bool = False) -> dict:
     form.identifier("team_id")
     form.identifier("segment_id")
     form.text("instructions", max_len=4000)
-    kind = form.out.get("kind") or data.get("kind")
+    kind = form.out.get("kind")   # the checked kind only: a list or object sent as the kind is no key
     allowed = {"area": ("Polygon", "MultiPolygon"), "route": ("LineString", "MultiLineString"),
                "places": ("Point", "MultiPoint")}.get(kind, ("Polygon", "MultiPolygon", "LineString",
                                                              "MultiLineString", "Point", "MultiPoint"))

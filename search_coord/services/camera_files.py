@@ -5,47 +5,86 @@ from __future__ import annotations
 import csv
 import io
 import json
+from typing import Iterator
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from ..adapters.models import Camera
 from ..core import camera_table
 from ..core.errors import ValidationError
 from .access import require_dispatcher
 from .context import Actor, Services
-from .events import naive_utc
-from .video import apply_camera, camera_view, list_cameras
+from .events import iso, naive_utc
+from .video import apply_camera, camera_view
 
 #: The largest file taken (bytes): some 100,000 cameras as CSV.
 MAX_IMPORT_BYTES = 8_000_000
 #: The longest page of the registry listed at once.
 MAX_PAGE = 200
+#: Cameras read from the database at a time while an export is streamed: its memory stays flat whatever the size.
+EXPORT_PAGE = 2000
 _SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 
-def export_cameras(svc: Services, actor: Actor, fmt: str) -> tuple[str, str]:
-    """The whole registry (inactive cameras too), as ``(text, media type)``: ``fmt`` "csv" (UTF-8 with a byte-order
-    mark, so that spreadsheet programs read the Chinese names right; columns ``camera_table.COLUMNS``) or "geojson"
-    (a FeatureCollection of Points, lon/lat WGS84, the same properties plus ``active``). Dispatchers and admins only
-    (``Forbidden``); another ``fmt`` raises ``ValidationError`` {"format"}."""
+def export_cameras(svc: Services, actor: Actor, fmt: str) -> tuple[Iterator[str], str]:
+    """The whole registry (inactive cameras too), in code order, as ``(text chunks, media type)``: the text is
+    produced as it is sent, ``EXPORT_PAGE`` cameras read at a time. ``fmt`` "csv" (UTF-8 with a byte-order mark, so
+    that spreadsheet programs read the Chinese names right; columns ``camera_table.COLUMNS``, text cells guarded
+    against formulas by ``camera_table.export_row``) or "geojson" (a FeatureCollection of Points, lon/lat WGS84, the
+    same properties plus ``active``). Dispatchers and admins only (``Forbidden``, raised at once, as is
+    ``ValidationError`` {"format"} for another ``fmt``)."""
     require_dispatcher(actor)
     if fmt not in ("csv", "geojson"):
         raise ValidationError({"format": "must be csv or geojson"})
-    views = list_cameras(svc, actor, include_inactive=True)
     if fmt == "geojson":
-        features = [{"type": "Feature", "geometry": v["location"],
-                     "properties": {k: v[k] for k in camera_table.COLUMNS + ("active",) if k in v}} for v in views]
-        return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), \
-            "application/geo+json"
+        return _geojson_chunks(svc), "application/geo+json"
+    return _csv_chunks(svc), "text/csv; charset=utf-8"
+
+
+def _export_pages(svc: Services) -> Iterator[list[dict]]:
+    """Every camera's fields by column name (and ``active``), in (code, id) order, ``EXPORT_PAGE`` at a time, each
+    page read in its own short transaction (a page starts after the last camera of the one before)."""
+    after = None
+    while True:
+        q = select(Camera).order_by(Camera.code, Camera.id).limit(EXPORT_PAGE)
+        if after is not None:
+            q = q.where(or_(Camera.code > after[0], and_(Camera.code == after[0], Camera.id > after[1])))
+        with svc.reading() as s:
+            cams = list(s.execute(q).scalars())
+            page = [{**{k: getattr(c, k) for k in camera_table.COLUMNS},
+                     "offset_measured_at": iso(c.offset_measured_at), "active": c.active} for c in cams]
+            last = (cams[-1].code, cams[-1].id) if cams else None
+        if page:
+            yield page
+        if len(page) < EXPORT_PAGE:
+            return
+        after = last
+
+
+def _csv_chunks(svc: Services) -> Iterator[str]:
     out = io.StringIO()
-    out.write("\ufeff")
     writer = csv.writer(out)
+    out.write("\ufeff")
     writer.writerow(camera_table.COLUMNS)
-    for v in views:
-        lon, lat = v["location"]["coordinates"]
-        row = {**v, "lon": lon, "lat": lat, "covers_exit": "yes" if v["covers_exit"] else ""}
-        writer.writerow(["" if row.get(k) is None else row[k] for k in camera_table.COLUMNS])
-    return out.getvalue(), "text/csv; charset=utf-8"
+    for page in _export_pages(svc):
+        for fields in page:
+            writer.writerow(camera_table.export_row(fields))
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
+    yield out.getvalue()
+
+
+def _geojson_chunks(svc: Services) -> Iterator[str]:
+    yield '{"type": "FeatureCollection", "features": ['
+    first = True
+    for page in _export_pages(svc):
+        features = [json.dumps({"type": "Feature", "geometry": {"type": "Point", "coordinates": [f["lon"], f["lat"]]},
+                                "properties": {k: v for k, v in f.items() if k not in ("lon", "lat")}},
+                               ensure_ascii=False) for f in page]
+        yield ("" if first else ", ") + ", ".join(features)
+        first = False
+    yield "]}"
 
 
 def import_cameras(svc: Services, actor: Actor, raw: bytes, fmt: str) -> dict:

