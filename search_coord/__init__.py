@@ -38,6 +38,7 @@ def create_app(config: dict | None = None) -> "Flask":
     register_blueprints(app)
     register_accounts(app)
     register_socketio(app)
+    register_proxy_fix(app)
     register_cli(app)
     return app
 
@@ -120,6 +121,17 @@ def register_socketio(app: "Flask") -> None:
     if not any(ns.namespace == "/live" for ns in socketio.namespace_handlers):
         socketio.on_namespace(LiveNamespace("/live"))
         socketio.on_error("/live")(handle_error)
+
+
+def register_proxy_fix(app: "Flask") -> None:
+    """Behind ``PROXY_FIX`` trusted reverse proxies, take the client's address (and scheme) from the
+    X-Forwarded-For and -Proto headers they set; wrapped outermost, so Socket.IO and every request see the same
+    address. With 0 (the default) the headers are ignored: a client could forge them."""
+    proxies = app.config["PROXY_FIX"]
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
 
 def register_cli(app: "Flask") -> None:

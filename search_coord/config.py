@@ -41,6 +41,10 @@ DEFAULTS = {
     "LOGIN_LIMIT_PER_ACCOUNT": "10 per 15 minutes",
     "LOGIN_LIMIT_PER_ADDRESS": "50 per 15 minutes",
     "RATELIMIT_STORAGE_URI": None,
+    # Reverse proxies in front of the app that set X-Forwarded-For and -Proto (nginx in docs/deploy.md: 1). With 0
+    # those headers are ignored and the client address is the connection's; with N, werkzeug's ProxyFix trusts the
+    # last N hops, so the login throttle and the logs see each client's own address, not the proxy's.
+    "PROXY_FIX": 0,
     # With a message queue (several processes), each process checks its sockets' sessions this often (seconds) and
     # cuts those whose session has ended elsewhere (sockets/sessions.py); in one process they are cut at once.
     "SESSION_CHECK_INTERVAL_S": 0.5,
@@ -71,6 +75,9 @@ def load(app, overrides: dict | None) -> None:
         app.config["DATABASE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "search-coord.db")
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
+    proxies = app.config["PROXY_FIX"]
+    if isinstance(proxies, bool) or not isinstance(proxies, int) or not 0 <= proxies <= 10:
+        raise ValueError(f"PROXY_FIX must be the number of trusted reverse proxies (0 to 10), not {proxies!r}")
     if not app.config["NODE_MODULES"]:
         app.config["NODE_MODULES"] = str(Path(app.root_path).parent / "node_modules")
 

@@ -9,10 +9,14 @@ user name (case-insensitively, NFKC). The list is written from public knowledge 
 top lists, keyboard walks, Chinese pinyin favourites); it is a floor, not a strength meter.
 
 User names: stored NFKC-normalised (fullwidth "ｄｉｓｐ" becomes "disp"), compared NFKC + case-folded ("DISP" is
-"disp"), and refused when their *skeleton* equals an existing name's: every character that Unicode lists as
-confusable with a Latin or common character (Cyrillic "ԁ", Greek "ο", ...) is replaced by that character before
-comparing, using the Unicode confusables table as shipped by the ``confusable_homoglyphs`` package. A name mixing
-scripts in a confusable way (Latin with a Cyrillic look-alike) is refused on its own.
+"disp"), and refused when their *skeleton* equals an existing name's. The skeleton follows Unicode TR39 (UTS #39):
+NFD, then every character replaced by the prototype of its confusable set in the Unicode confusables table (as shipped
+by the ``confusable_homoglyphs`` package, whose pairs are grouped back into those sets), then NFD again; stricter
+than TR39, combining marks and invisible format characters are then dropped and the result case-folded, repeated
+until nothing changes. So single-script look-alikes collide as well as mixed-script ones: "dıspatch" (dotless i),
+"dispɑtch" (Latin alpha), "dispatcħ" (h with stroke), "dïspatch", "ԁіѕр" all look like "dispatch" / "disp".
+Both the name as typed and its case-folded key are skeletonised ("Ian" looks like "lan", and is "ian").
+A name mixing scripts in a confusable way (Latin with a Cyrillic look-alike) is refused on its own.
 """
 from __future__ import annotations
 
@@ -83,20 +87,57 @@ def username_key(name: str) -> str:
     return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).strip().casefold())
 
 
+@lru_cache(maxsize=1)
+def _prototypes() -> dict[str, str]:
+    """``{character: prototype}`` for every character of the confusables table.
+
+    ``confusable_homoglyphs`` keeps each line "source -> prototype" of Unicode's confusables.txt in both directions;
+    the sets are rebuilt by union-find and each is given its prototype: the one multi-character member (sources are
+    single code points), else the member most others map to, preferring ASCII, then the lowest code point."""
+    parent: dict[str, str] = {}
+    degree: dict[str, int] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for key, glyphs in confusables.confusables_data.items():
+        a = key.replace("\u200e", "")
+        for glyph in glyphs:
+            b = glyph["c"].replace("\u200e", "")
+            degree[a] = degree.get(a, 0) + 1
+            ra, rb = find(a), find(b)
+            if ra != rb:
+                parent[ra] = rb
+    members: dict[str, list[str]] = {}
+    for x in list(parent):
+        members.setdefault(find(x), []).append(x)
+    table: dict[str, str] = {}
+    for group in members.values():
+        proto = min(group, key=lambda m: (len(m) == 1, -degree.get(m, 0), not m.isascii(), m))
+        table.update({m: proto for m in group if len(m) == 1 and m != proto})
+    return table
+
+
+def _skeleton_of(text: str) -> str:
+    table = _prototypes()
+    for _ in range(4):
+        mapped = "".join(table.get(c, c) for c in unicodedata.normalize("NFD", text))
+        plain = "".join(c for c in unicodedata.normalize("NFD", mapped)
+                        if unicodedata.category(c) not in ("Mn", "Me", "Cf"))
+        folded = unicodedata.normalize("NFD", plain.casefold())
+        if folded == text:
+            break
+        text = folded
+    return text
+
+
 @lru_cache(maxsize=4096)
-def _latin_for(char: str) -> str:
-    found = confusables.is_confusable(char, greedy=True, preferred_aliases=["latin", "common"])
-    if not found:
-        return char
-    for glyph in found[0]["homoglyphs"]:
-        if glyph["c"].isascii():
-            return glyph["c"].casefold()
-    return char
-
-
-def username_skeleton(name: str) -> str:
-    """The key with every character confusable with an ASCII one replaced by it ("ԁisp" -> "disp")."""
-    return "".join(_latin_for(c) if not c.isascii() else c for c in username_key(name))
+def username_skeletons(name: str) -> frozenset[str]:
+    """The skeletons of the name as stored and of its case-folded key ("dıspatch" -> {"dispatch"})."""
+    return frozenset({_skeleton_of(normalize_username(name)), _skeleton_of(username_key(name))})
 
 
 def username_is_deceptive(name: str) -> bool:
@@ -106,8 +147,8 @@ def username_is_deceptive(name: str) -> bool:
 
 def lookalike_of(name: str, existing: list[str]) -> str | None:
     """The first of ``existing`` names that ``name`` equals or looks like (same skeleton), else None."""
-    skeleton = username_skeleton(name)
+    skeletons = username_skeletons(name)
     for other in existing:
-        if username_skeleton(other) == skeleton:
+        if username_key(other) == username_key(name) or skeletons & username_skeletons(other):
             return other
     return None

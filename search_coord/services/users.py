@@ -3,8 +3,9 @@
 Every session cookie carries the user's ``session_version`` from the moment of login; bumping it (logout,
 deactivation, a password set or changed, a role changed) ends every session and socket of that user at once, since
 the edges compare the two on each request and socket message (``session_user``) and sockets are swept
-(``session_versions``). Passwords follow ``core.accounts.password_problem``; user names are NFKC-normalised,
-compared case-folded, and look-alikes of existing names are refused (``core.accounts``).
+(``session_versions``); an account that must change its password keeps its sessions but no socket. Passwords
+follow ``core.accounts.password_problem``; user names are NFKC-normalised, compared case-folded, and look-alikes of
+existing names are refused (``core.accounts``).
 """
 from __future__ import annotations
 
@@ -81,15 +82,17 @@ def session_user(svc: Services, user_id, version) -> dict | None:
 
 
 def session_versions(svc: Services, user_ids) -> dict[int, int | None]:
-    """``{user_id: session version}`` for the given ids; None for an account that is deactivated or gone."""
+    """``{user_id: session version}`` for the given ids; None for an account that is deactivated, gone, or must
+    change its password first (no socket of theirs may stay open)."""
     ids = sorted({int(u) for u in user_ids})
     found: dict[int, int | None] = dict.fromkeys(ids)
     if not ids:
         return found
     with svc.reading() as s:
-        for uid, version, active in s.execute(select(User.id, User.session_version, User.active)
-                                              .where(User.id.in_(ids))):
-            found[uid] = (version or 0) if active else None
+        for uid, version, active, must_change in s.execute(
+                select(User.id, User.session_version, User.active, User.must_change_password)
+                .where(User.id.in_(ids))):
+            found[uid] = (version or 0) if active and not must_change else None
     return found
 
 
@@ -172,8 +175,9 @@ def create_user(svc: Services, actor: Actor | None, data: dict) -> dict:
 def update_user(svc: Services, actor: Actor, user_id: int, data: dict) -> dict:
     """An administrator changes an account: ``display_name``, ``role``, ``password``, ``phone``, ``unit``,
     ``active``, ``must_change_password`` (each optional). Deactivating, setting a password or changing the role
-    ends every session of the user at once. Raises ValidationError, NotFound, Conflict (deactivating or demoting
-    yourself), Forbidden."""
+    ends every session and socket of the user at once; requiring a password change cuts their sockets at once (their
+    sessions stay, held at the change-password gate). Raises ValidationError, NotFound, Conflict (deactivating or
+    demoting yourself), Forbidden."""
     require_admin(actor)
     data = dict(data) if isinstance(data, dict) else {}
     errors: dict[str, str] = {}
@@ -206,13 +210,16 @@ def update_user(svc: Services, actor: Actor, user_id: int, data: dict) -> dict:
                 user.role = value
             else:
                 setattr(user, key, value)
+        # Requiring a change keeps the sessions (the API answers 403, pages lead to /password) but cuts the sockets:
+        # none may go on streaming the search (``session_versions`` and the socket message check refuse them too).
+        cut = bool(must_change) and not user.must_change_password
         if must_change is not None:
             user.must_change_password = must_change
         if ends:
             user.session_version = (user.session_version or 0) + 1
         s.flush()
         view = _view(user)
-    if ends:
+    if ends or cut:
         _sessions_ended(svc, user_id)
     return view
 

@@ -83,10 +83,12 @@ def _session_sockets():
 
 def live_session(handler):
     """Each socket message is checked against the session first (as each HTTP request is): once the user's sessions
-    have ended (logout, deactivation, a password or role change) the message is refused and the socket cut."""
+    have ended (logout, deactivation, a password or role change), or the user must change their password first,
+    the message is refused and the socket cut."""
     @wraps(handler)
     def checked(self, *args):
-        if current_user() is None:
+        user = current_user()
+        if user is None or user.get("must_change_password"):
             _session_sockets().remove(request.sid)
             disconnect()
             return {"ok": False, **ENDED}
@@ -120,7 +122,6 @@ class LiveNamespace(Namespace):
         return None
 
     @live_session
-
     def on_join(self, data=None):
         """``{"search_id", "after", "view"?}`` -> join the room, then the events after ``after`` (the client drops
         repeats). ``view: "field"`` (the phone page) gets other units' positions coalesced (``positions`` messages).

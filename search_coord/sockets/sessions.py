@@ -5,9 +5,9 @@ Each process keeps its own /live connections with the user and the session versi
 (``Services.on_sessions_ended``), their connections here are told (``session_ended``) and disconnected at once, and
 a ``session_ended`` message goes to the user's room on every process (through the message queue), so honest
 clients elsewhere stop too. With a message queue (several processes), each process also sweeps its own connections
-every ``SESSION_CHECK_INTERVAL_S`` against the database's session versions and disconnects the stale ones, so a
-client that ignores the message is cut within that interval whichever process ended the session (or the command
-line did). Every socket message is also checked against the session (``LiveNamespace``), so a stale connection can
+every ``SESSION_CHECK_INTERVAL_S`` against the database's session versions (an account that must change its
+password first counts as ended) and disconnects the stale ones, so a client that ignores the message is cut within
+that interval whichever process ended the session (or the command line did). Every socket message is also checked against the session (``LiveNamespace``), so a stale connection can
 do nothing even before it is cut.
 """
 from __future__ import annotations

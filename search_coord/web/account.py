@@ -1,11 +1,16 @@
 """The user's own account: change the password (page and API), the "must change the password first" gate, and
 the login throttle (Flask-Limiter).
 
-Login throttle: failed logins (401) count against the submitted account name (NFKC, case-folded) and against the
-client address, shared by the page (``POST /login``) and the API (``POST /api/v1/session``): beyond
-``LOGIN_LIMIT_PER_ACCOUNT`` or ``LOGIN_LIMIT_PER_ADDRESS`` every attempt, right or wrong, is a 429 with
-``Retry-After`` and "try again in N s" (the login page shows it in its language). Counters live in Redis when
-``RATELIMIT_STORAGE_URI`` or a Redis ``SOCKETIO_MESSAGE_QUEUE`` is set (shared by every process), else in memory.
+Login throttle: failed logins (401) count against the pair (submitted account name, client address) and against
+the client address alone, shared by the page (``POST /login``) and the API (``POST /api/v1/session``): beyond
+``LOGIN_LIMIT_PER_ACCOUNT`` for one name from one address, or ``LOGIN_LIMIT_PER_ADDRESS`` from one address, every
+attempt from that address, right or wrong, is a 429 with ``Retry-After`` and "try again in N s" (the login page shows
+it in its language). The name counter is kept per address on purpose: wrong passwords sent from elsewhere never lock
+the real owner out (an attacker could otherwise lock a dispatcher out in the middle of a search); guessing is slowed
+by the per-address limits and the password hash. There is deliberately no per-account limit across all addresses.
+The client address is ``request.remote_addr``: behind a reverse proxy set ``PROXY_FIX`` (``search_coord/__init__``),
+or every client shares the proxy's address. Counters live in Redis when ``RATELIMIT_STORAGE_URI`` or a Redis
+``SOCKETIO_MESSAGE_QUEUE`` is set (shared by every process), else in memory.
 Wrong old passwords on the change endpoint count against the account the same way.
 """
 from __future__ import annotations
@@ -85,12 +90,14 @@ def _change_gate():
 # --- login throttle --------------------------------------------------------------------------------------------
 
 def _account_key() -> str:
-    """The submitted account name as compared (NFKC, case-folded), from the form or the JSON body."""
+    """The client address and the submitted account name as compared (NFKC, case-folded), from the form or the
+    JSON body: one counter per (name, address) pair."""
     name = request.form.get("username") if request.form else None
     if name is None:
         data = request.get_json(silent=True)
         name = data.get("username") if isinstance(data, dict) else None
-    return "account:" + (accounts.username_key(name)[:200] if isinstance(name, str) else "")
+    address = get_remote_address() or ""
+    return f"account:{len(address)}:{address}:" + (accounts.username_key(name)[:200] if isinstance(name, str) else "")
 
 
 def _user_key() -> str:

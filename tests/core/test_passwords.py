@@ -58,3 +58,28 @@ def test_mixed_script_look_alike_is_deceptive_on_its_own():
     assert accounts.username_is_deceptive("ԁisp")          # Cyrillic d among Latin letters
     assert not accounts.username_is_deceptive("disp")
     assert not accounts.username_is_deceptive("张三")
+
+
+@pytest.mark.parametrize("name", [
+    "dıspatch",          # U+0131 dotless i (Latin, single script)
+    "dispɑtch",          # U+0251 Latin alpha
+    "dispatcħ",          # U+0127 h with stroke
+    "dïspatch",          # a diacritic
+    "dispatcĥ",
+    "ḍispatch",
+    "dispatc\u200dh",    # an invisible joiner
+    "ԁіѕраtсh",          # all Cyrillic but t, h
+    "DISPATCH",
+    "ｄｉｓｐａｔｃｈ",
+])
+def test_single_script_look_alikes_share_the_skeleton(name):
+    assert accounts.lookalike_of(name, ["off1", "dispatch"]) == "dispatch"
+
+
+def test_the_skeleton_follows_the_unicode_confusables_table():
+    assert accounts.lookalike_of("rnary", ["mary"]) == "mary"          # "rn" looks like "m"
+    assert accounts.lookalike_of("Ian", ["lan"]) == "lan"              # capital I looks like small l
+    assert accounts.lookalike_of("ian", ["Ian"]) == "Ian"              # the same name in another case
+    assert accounts.lookalike_of("0liver", ["Oliver"]) == "Oliver"     # zero and capital O
+    assert accounts.lookalike_of("张三", ["张二", "dispatch"]) is None
+    assert accounts.lookalike_of("dispatcher", ["dispatch"]) is None

@@ -10,6 +10,7 @@ import socketio as sio_client
 from support import PASSWORD, search_payload
 from procs import Server
 
+from search_coord.adapters.models import User
 from search_coord.extensions import socketio
 from search_coord.services import users
 
@@ -32,7 +33,8 @@ def names(sock):
     return got
 
 
-@pytest.mark.parametrize("how", ["deactivate", "reset password", "change role", "logout", "own password"])
+@pytest.mark.parametrize("how", ["deactivate", "reset password", "change role", "logout", "own password",
+                                 "require a change"])
 def test_ending_the_session_disconnects_the_users_sockets_at_once(app, login, opened, how):
     sid, disp = opened
     adm, off1 = login("adm"), login("off1")
@@ -44,6 +46,8 @@ def test_ending_the_session_disconnects_the_users_sockets_at_once(app, login, op
         assert adm.patch(f"/api/v1/users/{uid}", {"password": "set-by-the-admin-7"}).status_code == 200
     elif how == "change role":
         assert adm.patch(f"/api/v1/users/{uid}", {"role": "dispatcher"}).status_code == 200
+    elif how == "require a change":
+        assert adm.patch(f"/api/v1/users/{uid}", {"must_change_password": True}).status_code == 200
     elif how == "logout":
         assert login("off1").delete("/api/v1/session").status_code == 200     # from another device
     else:
@@ -101,6 +105,36 @@ def test_the_sweep_cuts_sockets_ended_elsewhere(app, login):
         svc.on_sessions_ended = hook
     assert registry.sweep_once() == 1
     assert not sock.is_connected("/live") and registry.snapshot() == {}
+
+
+def flag_without_ending(app, user_id):
+    """Set must_change_password straight in the database, as a process without the session bump would."""
+    svc = app.extensions["search_coord"]
+    with svc.transaction() as s:
+        s.get(User, user_id).must_change_password = True
+
+
+def test_a_socket_of_a_user_who_must_change_the_password_is_refused_and_cut(app, login, opened):
+    sid, disp = opened
+    off1 = login("off1")
+    sock = joined(app, off1, sid)
+    flag_without_ending(app, off1.user["id"])
+    assert off1.get("/api/v1/searches").status_code == 403
+    ack = sock.emit("join", {"search_id": sid, "after": 0}, namespace="/live", callback=True)
+    assert not sock.is_connected("/live")
+    assert ack is None or ack["error"] == "session_ended"
+    names(sock)
+    disp.post(f"/api/v1/searches/{sid}/teams", {"name": "Night", "kind": "foot_patrol"})
+    assert "event" not in names(sock)
+
+
+def test_the_sweep_cuts_sockets_of_users_who_must_change_the_password(app, login):
+    off1 = login("off1")
+    sock = connect(app, off1)
+    flag_without_ending(app, off1.user["id"])
+    registry = app.extensions["search_coord_session_sockets"]
+    assert registry.sweep_once() == 1
+    assert not sock.is_connected("/live")
 
 
 def test_a_user_who_must_change_the_password_cannot_open_a_socket(app, login):

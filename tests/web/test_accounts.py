@@ -1,7 +1,9 @@
 """Accounts: the password policy at create, reset and change; user-name look-alikes; one answer for every failed
 login; the login throttle (429 with Retry-After, in the page's language); "change your password first"."""
+import json
 import re
 import uuid
+from pathlib import Path
 
 import pytest
 from support import FAST_HASH, PASSWORD, ApiClient, port_open
@@ -57,6 +59,25 @@ def test_look_alikes_of_an_existing_name_are_refused(login, name):
     adm = login("adm")
     r = adm.post("/api/v1/users", new_user(username=name))
     assert r.status_code == 400 and re.search("taken|look-alike", r.get_json()["errors"]["username"])
+
+
+@pytest.mark.parametrize("name", ["dıspatch", "dispɑtch", "dispatcħ", "dïspatch", "ԁіѕраtсh", "dispatcĥ",
+                                  "DİSPATCH"])
+def test_single_script_look_alikes_of_an_existing_name_are_refused(login, name):
+    adm = login("adm")
+    assert adm.post("/api/v1/users", new_user(username="dispatch", password="granite-harbour-19")).status_code == 201
+    r = adm.post("/api/v1/users", new_user(username=name))
+    assert r.status_code == 400 and "look" in r.get_json()["errors"]["username"], r.get_json()
+    assert "dispatch" in user_names(adm) and name not in user_names(adm)
+
+
+def test_the_user_name_rule_is_worded_for_any_account_not_only_your_own():
+    """The same text is shown when an administrator sets someone else's password (admin_users.js)."""
+    root = Path(__file__).resolve().parents[2] / "search_coord" / "i18n"
+    en = json.loads((root / "en.json").read_text(encoding="utf-8"))["acct.err_username"]
+    zh = json.loads((root / "zh-CN.json").read_text(encoding="utf-8"))["acct.err_username"]
+    assert "your" not in en.lower() and "user name" in en
+    assert "您" not in zh and "你" not in zh and "用户名" in zh
 
 
 def test_a_mixed_script_name_is_refused_even_without_an_existing_twin(login):
@@ -153,6 +174,56 @@ def test_failed_logins_per_address_are_throttled_across_names(tmp_path):
     r = other.post("/api/v1/session", json={"username": "off3", "password": PASSWORD},
                    headers={"X-CSRF-Token": token}, environ_base={"REMOTE_ADDR": "10.0.0.9"})
     assert r.status_code == 200
+
+
+def attempt_from(app, address, name, password, forwarded_for=None):
+    """A login from the connection address ``address``, through a proxy that says ``X-Forwarded-For``."""
+    c = app.test_client()
+    env = {"REMOTE_ADDR": address}
+    headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
+    token = c.get("/api/v1/session", environ_base=env, headers=headers).get_json()["csrf_token"]
+    return c.post("/api/v1/session", json={"username": name, "password": password}, environ_base=env,
+                  headers={"X-CSRF-Token": token, **headers})
+
+
+def test_wrong_passwords_from_elsewhere_do_not_lock_the_owner_out(tmp_path):
+    app = throttled_app(tmp_path)
+    make_users(app)
+    for _ in range(3):
+        assert attempt_from(app, "10.0.0.66", "off1", "wrong-password-1").status_code == 401
+    assert attempt_from(app, "10.0.0.66", "off1", PASSWORD).status_code == 429     # the guesser is stopped
+    assert attempt_from(app, "10.0.0.9", "OFF1", PASSWORD).status_code == 200      # the owner is not
+    assert attempt_from(app, "10.0.0.10", "off1", "wrong-password-1").status_code == 401   # counted afresh there
+
+
+def test_without_proxy_fix_x_forwarded_for_is_ignored(tmp_path):
+    app = throttled_app(tmp_path)
+    make_users(app)
+    for i in range(6):
+        assert attempt_from(app, "10.0.0.1", f"nobody{i}", "wrong-password-1",
+                            forwarded_for=f"198.51.100.{i}").status_code == 401
+    # a forged header does not escape the limit of the connection's address
+    assert attempt_from(app, "10.0.0.1", "off3", PASSWORD, forwarded_for="198.51.100.77").status_code == 429
+
+
+def test_behind_a_proxy_proxy_fix_counts_each_client_on_its_own(tmp_path):
+    app = throttled_app(tmp_path, PROXY_FIX=1)
+    make_users(app)
+    proxy = "127.0.0.1"     # every request reaches the app from nginx
+    for i in range(6):
+        assert attempt_from(app, proxy, f"nobody{i}", "wrong-password-1",
+                            forwarded_for="1.2.3.4, 203.0.113.5").status_code == 401
+    assert attempt_from(app, proxy, "off3", PASSWORD, forwarded_for="203.0.113.5").status_code == 429
+    # another client behind the same proxy logs in (only the last hop, the one nginx appended, is trusted)
+    assert attempt_from(app, proxy, "off3", PASSWORD, forwarded_for="203.0.113.5, 203.0.113.9").status_code == 200
+
+
+def test_proxy_fix_comes_from_the_environment_and_must_be_a_count(tmp_path, monkeypatch):
+    monkeypatch.setenv("SEARCH_COORD_PROXY_FIX", "1")
+    assert throttled_app(tmp_path).config["PROXY_FIX"] == 1
+    monkeypatch.setenv("SEARCH_COORD_PROXY_FIX", "yes")
+    with pytest.raises(ValueError, match="PROXY_FIX"):
+        throttled_app(tmp_path)
 
 
 @pytest.mark.parametrize("lang, text", [("en", "Too many attempts. Try again in"), ("zh-CN", "尝试次数过多")])

@@ -1,5 +1,6 @@
-"""Sessions end at once: logout, deactivation, a password set or changed, a role changed. A cookie saved before
-any of them no longer works (the session version in the signed cookie is checked on every request)."""
+"""Sessions end at once: logout, deactivation, a password set or changed, a role changed (a password change
+required keeps them, held at the gate). A cookie saved before any of them no longer works (the session version in
+the signed cookie is checked on every request)."""
 import pytest
 from support import PASSWORD
 
@@ -47,6 +48,7 @@ def test_logging_in_again_after_logout_works(app, login):
     ({"role": "dispatcher"}, True),
     ({"display_name": "Officer One"}, False),
     ({"unit": "Patrol"}, False),
+    ({"must_change_password": False}, False),       # already false: nothing to end
 ])
 def test_admin_changes_end_the_users_sessions(app, login, change, ends):
     adm, off1 = login("adm"), login("off1")
@@ -56,6 +58,14 @@ def test_admin_changes_end_the_users_sessions(app, login, change, ends):
     assert logged_in(off1.client) is not ends
     assert logged_in(saved) is not ends
     assert logged_in(adm.client)        # the administrator's own session goes on
+
+
+def test_requiring_a_password_change_keeps_the_session_at_the_gate(app, login):
+    adm, off1 = login("adm"), login("off1")
+    assert adm.patch(f"/api/v1/users/{off1.user['id']}", {"must_change_password": True}).status_code == 200
+    assert logged_in(off1.client)
+    r = off1.get("/api/v1/searches")
+    assert r.status_code == 403 and r.get_json()["error"] == "password_change_required"
 
 
 def test_reactivating_does_not_revive_old_cookies(app, login):
