@@ -87,8 +87,8 @@ DESCRIPTIONS = {
     ("POST", "/api/v1/searches/{search_id}/tracks/retract"):
         ("Retract track fixes: one batch ({event_seq, reason}) or a user's over a time range ({user_id, from, to, "
          "device?, reason})", True, "dispatcher"),
-    ("GET", "/api/v1/cameras"): ("The camera registry (?bbox=minlon,minlat,maxlon,maxlat, ?active=all)", False,
-                                 "any user"),
+    ("GET", "/api/v1/cameras"): ("The camera registry (?bbox=minlon,minlat,maxlon,maxlat, ?active=all; an officer "
+                                 "names ?search_id= of theirs)", False, "any user"),
     ("POST", "/api/v1/cameras"): ("Add a camera (optional search_id: added on that search's map)", True, "dispatcher"),
     ("PATCH", "/api/v1/cameras/{camera_id}"): ("Edit a camera (clock offset, retention, view, active)", True,
                                                "dispatcher"),

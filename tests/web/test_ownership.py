@@ -197,21 +197,21 @@ def test_the_camera_registry_by_area_paged_and_contacts_to_dispatchers(login, op
     page = disp.get("/api/v1/cameras?limit=3")
     assert len(page.get_json()) == 3 and page.headers["X-Next-Offset"] == "3"
     assert [c["code"] for c in disp.get("/api/v1/cameras?limit=3&offset=3").get_json()] == ["FAR"]
-    # an officer asks for an area, or for their search's
-    r = off1.get("/api/v1/cameras")
-    assert r.status_code == 400 and "bbox" in r.get_json()["errors"]
-    r = off1.get("/api/v1/cameras?bbox=-180,-90,180,90")
-    assert r.status_code == 400 and "bbox" in r.get_json()["errors"]
-    r = off1.get("/api/v1/cameras?limit=501&bbox=116.1,39.7,116.3,39.8")
+    # an officer asks for the cameras of a search they are on: those within its region, a bbox narrows them
+    for url in ("/api/v1/cameras", "/api/v1/cameras?bbox=-180,-90,180,90",
+                "/api/v1/cameras?bbox=116.1,39.7,116.3,39.8"):
+        r = off1.get(url)
+        assert r.status_code == 400 and "search_id" in r.get_json()["errors"]
+    r = off1.get(f"/api/v1/cameras?limit=501&search_id={sid}")
     assert r.status_code == 400 and "limit" in r.get_json()["errors"]
-    near = off1.get("/api/v1/cameras?bbox=116.1,39.7,116.3,39.8")
-    assert near.status_code == 200 and [c["code"] for c in near.get_json()] == ["C1", "C2", "C3"]
+    near = off1.get(f"/api/v1/cameras?bbox=-180,-90,180,90&search_id={sid}")
+    assert near.status_code == 200 and [c["code"] for c in near.get_json()] == ["C1", "C2", "C3"]   # not FAR
     assert all("contact" not in c and "owner" not in c for c in near.get_json())
     mine = off1.get(f"/api/v1/cameras?search_id={sid}")
     assert mine.status_code == 200 and [c["code"] for c in mine.get_json()] == ["C1", "C2", "C3"]
     assert all("contact" not in c for c in mine.get_json())
     assert login("outsider").get(f"/api/v1/cameras?search_id={sid}").status_code == 403
-    assert len(off1.get("/api/v1/cameras?bbox=116.1,39.7,116.3,39.8&active=all").get_json()) == 3
+    assert len(off1.get(f"/api/v1/cameras?search_id={sid}&active=all").get_json()) == 3
     # the search's video panel: the cameras, without their owners' contacts for an officer
     panel = off1.get(f"/api/v1/searches/{sid}/video").get_json()["cameras"]
     assert panel and all("contact" not in c for c in panel)

@@ -166,3 +166,45 @@ def test_a_list_or_object_where_a_choice_is_expected_is_a_400(opened, login, jun
         assert r.status_code == 400, (url, r.data[:300])
         assert field in r.get_json()["errors"], (url, r.get_json())
     assert disp.get(f"/api/v1/searches/{sid}/events?after=0").get_json()["events"] == before
+
+
+def test_a_camera_added_during_a_search_is_announced_without_its_owners_contacts(opened, login):
+    sid, disp = opened
+    r = disp.post("/api/v1/cameras", {"code": "S1", "name": "Shop door", "kind": "shop", "search_id": sid,
+                                      "location": [LKP[0] + 0.0005, LKP[1]], "owner": "Mr Li",
+                                      "contact": "138 0000 0000"})
+    assert r.status_code == 201 and r.get_json()["contact"] == "138 0000 0000"   # the dispatcher's own answer
+    for who in (login("off1"), disp):
+        evs = who.get(f"/api/v1/searches/{sid}/events?after=0").get_json()["events"]
+        added = [e for e in evs if e["type"] == "camera.added"]
+        assert len(added) == 1 and added[0]["payload"]["camera"]["code"] == "S1"
+        assert "owner" not in added[0]["payload"]["camera"] and "contact" not in added[0]["payload"]["camera"]
+    assert disp.get("/api/v1/cameras").get_json()[0]["contact"] == "138 0000 0000"   # in the registry
+
+
+def test_an_officer_reads_only_the_cameras_of_a_search_they_are_on(opened, login):
+    sid, disp = opened
+    for code, dx in (("N1", 0.001), ("N2", 0.003), ("FAR", 8.0)):
+        assert disp.post("/api/v1/cameras", {"code": code, "name": code, "kind": "shop", "notes": "gate code 1234",
+                                             "location": [LKP[0] + dx, LKP[1]]}).status_code == 201
+    other = disp.post("/api/v1/searches", {**_search_body(), "lkp": [LKP[0] + 8.0, LKP[1]]}).get_json()["id"]
+    off1, off2 = login("off1"), login("off2")
+    for c in (off1, off2):   # on no search, or naming none: nothing of the registry
+        for url in ("/api/v1/cameras", f"/api/v1/cameras?bbox={LKP[0] - 0.1},{LKP[1] - 0.1},{LKP[0] + 8.1},"
+                                       f"{LKP[1] + 0.1}", "/api/v1/cameras?limit=500&offset=500"):
+            r = c.get(url)
+            assert r.status_code == 400 and "search_id" in r.get_json()["errors"], url
+    assert off2.get(f"/api/v1/cameras?search_id={sid}").status_code == 403
+    assert off1.get(f"/api/v1/cameras?search_id={other}").status_code == 403
+    assert [c["code"] for c in off1.get(f"/api/v1/cameras?search_id={sid}").get_json()] == ["N1", "N2"]
+    world = off1.get(f"/api/v1/cameras?search_id={sid}&bbox=-180,-90,180,90")
+    assert [c["code"] for c in world.get_json()] == ["N1", "N2"] and world.headers["X-Total-Count"] == "2"
+    narrow = off1.get(f"/api/v1/cameras?search_id={sid}&bbox={LKP[0]},{LKP[1] - 0.01},{LKP[0] + 0.002},"
+                      f"{LKP[1] + 0.01}")
+    assert [c["code"] for c in narrow.get_json()] == ["N1"]
+    assert [c["code"] for c in disp.get("/api/v1/cameras").get_json()] == ["FAR", "N1", "N2"]   # dispatchers: all
+
+
+def _search_body():
+    return {"subject": {"name": "Li Mei", "category": "dementia", "sex": "female", "age": 70},
+            "lkp_time": "2026-11-28T17:30:00+08:00", "lkp_time_confirmed": True, "risk": "high"}

@@ -5,13 +5,13 @@ sightings and the chain of known points (``sightings``), the blind spot (``blind
 
 Callers use the use cases re-exported here (``video.get_video``, ``video.create_task``, ...)."""
 from .blind_spot import blind_spot_segments, get_blind_spot
-from .cameras import (DISPATCHER_ONLY_FIELDS, DISPATCHER_PAGE_MAX, OFFICER_BOX_MAX_DEG, OFFICER_PAGE_MAX, apply_camera,
+from .cameras import (DISPATCHER_ONLY_FIELDS, DISPATCHER_PAGE_MAX, OFFICER_PAGE_MAX, apply_camera,
                       camera_page, camera_view, create_camera, for_viewer, list_cameras, update_camera)
 from .panel import get_video
 from .sightings import decide_sighting, get_trail, log_sighting, trail_of
 from .tasks import check_overlaps, create_task, record_interval, update_task
 
-__all__ = ["DISPATCHER_ONLY_FIELDS", "DISPATCHER_PAGE_MAX", "OFFICER_BOX_MAX_DEG", "OFFICER_PAGE_MAX", "apply_camera",
+__all__ = ["DISPATCHER_ONLY_FIELDS", "DISPATCHER_PAGE_MAX", "OFFICER_PAGE_MAX", "apply_camera",
            "blind_spot_segments", "camera_page", "camera_view", "check_overlaps", "create_camera", "create_task",
            "decide_sighting", "for_viewer", "get_blind_spot", "get_trail", "get_video", "list_cameras",
            "log_sighting", "record_interval", "trail_of", "update_camera", "update_task"]

@@ -63,9 +63,7 @@ def apply_camera(cam: Camera, clean: dict) -> None:
             setattr(cam, key, value)
 
 
-#: Who is not a dispatcher reads the registry an area at a time: a box at most this many degrees on each side
-#: (some 50 km: a search's region is far smaller), at most ``OFFICER_PAGE_MAX`` cameras a page.
-OFFICER_BOX_MAX_DEG = 0.5
+#: Who is not a dispatcher reads the registry of a search they are on, within its region, at most this many a page.
 OFFICER_PAGE_MAX = 500
 #: A dispatcher's page: the whole registry of a big city is a few pages.
 DISPATCHER_PAGE_MAX = 5000
@@ -75,8 +73,11 @@ DISPATCHER_ONLY_FIELDS = ("owner", "contact")
 
 def for_viewer(view: dict, actor: Actor) -> dict:
     """A camera's view as ``actor`` may see it: owner contacts to dispatchers only."""
-    if actor.is_dispatcher:
-        return view
+    return view if actor.is_dispatcher else without_contacts(view)
+
+
+def without_contacts(view: dict) -> dict:
+    """A camera's view without its owner's contacts (``DISPATCHER_ONLY_FIELDS``): what officers see."""
     return {k: v for k, v in view.items() if k not in DISPATCHER_ONLY_FIELDS}
 
 
@@ -96,10 +97,10 @@ def camera_page(svc: Services, actor: Actor, bbox: str | None = None, include_in
     degrees) and/or within search ``search_id``'s region (as its video panel shows them).
 
     Dispatchers (and admins) may read it all, inactive cameras too (``include_inactive``), up to
-    ``DISPATCHER_PAGE_MAX`` a page (default). Anyone else must give a ``search_id`` of a search they are on or a
-    ``bbox`` of at most ``OFFICER_BOX_MAX_DEG`` on each side, gets at most ``OFFICER_PAGE_MAX`` a page and no owner
-    contacts (``DISPATCHER_ONLY_FIELDS``). Returns ``{"cameras": [camera views], "total", "offset", "limit",
-    "next_offset" (None on the last page)}``. Raises ``ValidationError`` (bbox, limit, offset, search_id),
+    ``DISPATCHER_PAGE_MAX`` a page (default). Anyone else must give the ``search_id`` of a search they are on and
+    reads only the active cameras within its region (a ``bbox`` narrows them, never widens them), at most
+    ``OFFICER_PAGE_MAX`` a page, without owner contacts (``DISPATCHER_ONLY_FIELDS``). Returns ``{"cameras":
+    [camera views], "total", "offset", "limit", "next_offset" (None on the last page)}``. Raises ``ValidationError`` (bbox, limit, offset, search_id),
     ``NotFound`` / ``Forbidden`` for a search the actor may not see.
     """
     cap = DISPATCHER_PAGE_MAX if actor.is_dispatcher else OFFICER_PAGE_MAX
@@ -111,12 +112,9 @@ def camera_page(svc: Services, actor: Actor, bbox: str | None = None, include_in
     box = _bbox(bbox) if bbox else None
     if not actor.is_dispatcher:
         include_inactive = False
-        if box is None and search_id is None:
-            raise ValidationError({"bbox": "give the area (bbox=minlon,minlat,maxlon,maxlat) or the search_id whose "
-                                           "cameras you need"})
-        if box is not None and (box[2] - box[0] > OFFICER_BOX_MAX_DEG or box[3] - box[1] > OFFICER_BOX_MAX_DEG):
-            raise ValidationError({"bbox": f"may span at most {OFFICER_BOX_MAX_DEG} degrees each way; "
-                                           f"ask for a smaller area"})
+        if search_id is None:
+            raise ValidationError({"search_id": "give the search_id of a search you are on: you may read the cameras "
+                                                "within its region (bbox=minlon,minlat,maxlon,maxlat narrows them)"})
     with svc.reading() as s:
         if search_id is not None:
             search = load_search(s, search_id, actor)
@@ -161,7 +159,8 @@ def create_camera(svc: Services, actor: Actor, data: dict, search_id: int | None
         s.flush()
         view = camera_view(cam)
         if search is not None:
-            events.record(s, search.id, "camera.added", actor, {"camera": view}, now)
+            # every member reads the search's events: the owner's contacts stay in the registry (dispatchers')
+            events.record(s, search.id, "camera.added", actor, {"camera": without_contacts(view)}, now)
     return view
 
 

@@ -12,7 +12,7 @@ from .common import body, bp, int_arg, int_args
 
 @bp.get("/cameras")
 def cameras_list():
-    """The registry a page at a time (``services.video.camera_page``: officers need ``bbox`` or ``search_id``):
+    """The registry a page at a time (``services.video.camera_page``: officers name a ``search_id`` they are on):
     the cameras as a JSON list; the total in ``X-Total-Count``, the next page's offset in ``X-Next-Offset``."""
     page = video.camera_page(services(), current_actor(), request.args.get("bbox"),
                              request.args.get("active") == "all", int_arg("search_id", None),
