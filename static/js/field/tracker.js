@@ -29,6 +29,12 @@ function fixTime(stamp, now) {
   return Number.isFinite(ts) && ts >= now - STAMP_PAST_MS && ts <= now + STAMP_AHEAD_MS ? ts : now;
 }
 export { fixTime };
+/** The same fix handed out again: the same time, or the same position within a second of it. */
+function isRepeat(last, fix) {
+  if (last.t === fix.t) return true;
+  const dt = Math.abs(new Date(fix.t) - new Date(last.t));
+  return !(dt > 1000) && last.lon === fix.lon && last.lat === fix.lat; // an unreadable time counts as a repeat
+}
 /** Distance in metres between two {lon, lat} (equirectangular: fine for a few km). */
 function distance(a, b) {
   const r = 6371000;
@@ -237,8 +243,10 @@ class Tracker {
     };
     if (typeof c.accuracy === "number" && isFinite(c.accuracy)) fix.acc = Math.round(c.accuracy * 10) / 10;
     if (document.visibilityState === "hidden") return; // not to be trusted as continuous: we said we paused
-    // the same fix again, or an older one (a browser may hand out its last fix again, even after a reload)
-    if (this.last && this.last.t >= fix.t) return;
+    // the same fix again (a browser may hand out its last fix again, even after a reload): the same time, or the same
+    // position within a second. An earlier time is this phone's clock set back (kept in localStorage, the last fix
+    // may be a day or a year ahead): recorded all the same, the server orders fixes by time.
+    if (this.last && isRepeat(this.last, fix)) return;
     this.lastFixAt = now;
     this.poked = false;
     const resumed = this.paused || this.newRun;
@@ -249,10 +257,10 @@ class Tracker {
     }
     this.error = null;
     // standing still? (fixes within ~10 m for 30 s)
-    if (!this.anchor || distance(this.anchor, fix) > STILL_RADIUS_M) this.anchor = { lon: fix.lon, lat: fix.lat, at: now };
+    if (!this.anchor || this.anchor.at > now || distance(this.anchor, fix) > STILL_RADIUS_M) this.anchor = { lon: fix.lon, lat: fix.lat, at: now };
     const prev = this.last;
     if (!resumed && prev) {
-      if (distance(prev, fix) < MIN_MOVE_M && new Date(fix.t) - new Date(prev.t) < MIN_GAP_MS) {
+      if (distance(prev, fix) < MIN_MOVE_M && Math.abs(new Date(fix.t) - new Date(prev.t)) < MIN_GAP_MS) {
         this.onChange();
         return; // hardly moved: skip, unless it has been a while
       }
@@ -295,7 +303,8 @@ class Tracker {
     }
     if (!this.queue.length) return;
     const every = this.stationary ? Math.max(this.base, STILL_SEND_MS) : this.base;
-    if (now - this.lastBatchAt >= every - 50 || this.queue.length >= MAX_BATCH) this.flush();
+    // (a clock set back makes the time since the last batch negative: that is a batch due too)
+    if (Math.abs(now - this.lastBatchAt) >= every - 50 || this.queue.length >= MAX_BATCH) this.flush();
   }
 
   /** Form a batch of the kept fixes in the outbox (the outbox sends it). */

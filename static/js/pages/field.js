@@ -47,12 +47,15 @@ let centeredOnMe = false;
 
 const tracker = new Tracker(searchId, me, renderShare);
 // My own track is drawn from my own fixes at once; other units' positions come coalesced from the server.
+let ownLast = null;
 function addOwnFix(fix) {
   const state = live.state;
-  if (!state || !fix || !fix.t) return;
+  if (!state || !fix || !fix.t || fix === ownLast) return;
   const list = state.tracks[String(me)] || (state.tracks[String(me)] = []);
   const t = new Date(fix.t).toISOString();
-  if (list.length && list[list.length - 1][2] >= t) return;
+  // already drawn (a fix earlier than the last one is this phone's clock set back: drawn all the same)
+  if (list.length && (list[list.length - 1][2] === t || (list[list.length - 1][2] > t && list.some((p) => p[2] === t)))) return;
+  ownLast = fix;
   if (Math.abs(fix.lon) < 1e-3 && Math.abs(fix.lat) < 1e-3) return; // (0, 0): the phone had no fix
   list.push([fix.lon, fix.lat, t, ownKey(list, fix, t)]);
   layers.renderTracks(state);

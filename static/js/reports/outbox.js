@@ -2,14 +2,17 @@
    assignment status changes, FOUND, broadcast acknowledgements) is first written to IndexedDB (outbox_store.js) with
    its client-made id and the search it belongs to, then sent in creation order; an item is deleted only when the
    server has acknowledged it (any 2xx, including a "duplicate" answer). Network failures, 5xx, 408 and 429 are
-   retried with backoff (1 s doubling to 30 s), at once on the `online` event and when the live socket reconnects;
-   other 4xx are refused for good: kept as "failed" with their reason until the user discards them (a closed search
+   retried with backoff, each item its own (1 s doubling to 30 s), at once on the `online` event and when the live
+   socket reconnects; an item waiting to be retried never holds back the independent items behind it (only a photo
+   waits for its clue, and items of other kinds for the earlier ones of their URL: outbox_rules.js sendable); other 4xx are refused for good: kept as "failed" with their reason until the user discards them (a closed search
    refuses everything else waiting for it at once); 401 (or a stale CSRF token) keeps everything and asks the user to
-   log in again. What the server refuses of an accepted item (fixes of a track batch) is said once, as a note.
+   log in again; 403 password_change_required keeps everything too and sends the user to /password. What the server refuses of an accepted item (fixes of a track batch) is said once, as a note.
    A clue's photo is its own item, after the clue (outbox_photos.js): the clue never waits for it. */
 import { api, errorMessage, randomId } from "../lib/api.js";
+import { toast } from "../lib/dom.js";
+import { t } from "../lib/i18n.js";
 import { user } from "../lib/page.js";
-import { isClosed, pageSearch, searchIdOf, sessionStillMine } from "./outbox_rules.js";
+import { isClosed, pageSearch, passwordPage, searchIdOf, sendable, sessionStillMine } from "./outbox_rules.js";
 import { OutboxStores } from "./outbox_store.js";
 
 const MIN_DELAY = 1000;
@@ -26,12 +29,13 @@ class Outbox {
     this.items = []; // cached copy of this user's items, in creation order
     this.listeners = [];
     this.waiters = new Map(); // key -> [resolve]
-    this.delay = MIN_DELAY;
+    this.backoff = new Map(); // item key -> {delay, next}: each item waits out its own backoff
     this.timer = null;
     this.running = false;
     this.again = false;
     this.offline = false; // the last attempt failed for a reason worth retrying
     this.authProblem = false; // 401 / session gone: wait for a new login
+    this.passwordChange = false; // 403 password_change_required: wait for the new password (/password)
     this.lastError = null;
     this.ready = this.init();
     window.addEventListener("online", () => this.kick(true));
@@ -84,6 +88,7 @@ class Outbox {
       failed: mine.filter((i) => i.state === "failed"),
       offline: this.offline,
       authProblem: this.authProblem,
+      passwordChange: this.passwordChange,
       persistent: !!(this.store && this.store.persistent),
       lastError: this.lastError,
     };
@@ -150,9 +155,6 @@ class Outbox {
     return this.add({ kind: "track", url, body: { points }, label });
   }
 
-  /** Put back an item exactly as it was kept elsewhere before (e.g. the old localStorage queue of tracker.js). */
-  async addExisting(spec) { return this.add(spec); }
-
   /** Say in the outbox, once, what the server refused of an item it otherwise took (e.g. some fixes of a batch). */
   async addNote(about, kind, text, data) {
     return this.add({ kind, url: about.url, searchId: searchIdOf(about), searchTitle: about.searchTitle, note: text,
@@ -203,9 +205,8 @@ class Outbox {
 
   /** Try now (reset=true also resets the backoff, e.g. on `online` or a socket reconnect). */
   kick(reset) {
-    if (reset) { this.delay = MIN_DELAY; this.offline = this.offline && !navigator.onLine; }
+    if (reset) { this.backoff.clear(); this.offline = this.offline && !navigator.onLine; }
     if (this.running) { this.again = true; return; }
-    if (!reset && this.timer && this.offline) return; // waiting out a backoff: a new item does not shorten it
     clearTimeout(this.timer);
     this.timer = null;
     this.run();
@@ -224,7 +225,7 @@ class Outbox {
       do {
         this.again = false;
         await this.sendAll();
-      } while (this.again && !this.offline && !this.authProblem);
+      } while (this.again && !this.authProblem && !this.passwordChange);
     } finally {
       this.running = false;
     }
@@ -232,13 +233,20 @@ class Outbox {
 
   async sendAll() {
     let stop = null;
+    const tried = new Set();
     const unlocked = async () => {
       for (;;) {
-        const item = this.items.find((i) => i.state !== "failed");
-        if (!item) { this.offline = false; this.delay = MIN_DELAY; this.changed(false); return; }
+        const item = sendable(this.items, this.backoff, Date.now()).find((i) => !tried.has(i.key));
+        if (!item) break;
+        tried.add(item.key);
         const r = await this.sendOne(item);
-        if (r === "retry" || r === "auth") { stop = r; return; }
+        if (r === "auth") { stop = r; return; }
+        if (r === "retry") {
+          const delay = Math.min(MAX_DELAY, 2 * ((this.backoff.get(item.key) || {}).delay || MIN_DELAY / 2));
+          this.backoff.set(item.key, { delay, next: Date.now() + delay });
+        } else this.backoff.delete(item.key);
       }
+      if (!this.items.some((i) => i.state !== "failed")) { this.offline = false; this.backoff.clear(); this.changed(false); }
     };
     // One tab at a time sends (the others only show the list), when the browser can tell.
     if (navigator.locks && navigator.locks.request) {
@@ -250,10 +258,9 @@ class Outbox {
     } else {
       await unlocked();
     }
-    if (stop === "retry") {
-      this.schedule(this.delay);
-      this.delay = Math.min(MAX_DELAY, this.delay * 2);
-    } else if (stop === "auth") {
+    const waits = this.items.filter((i) => i.state !== "failed" && this.backoff.has(i.key)).map((i) => this.backoff.get(i.key).next);
+    if (!stop && waits.length) this.schedule(Math.max(100, Math.min(...waits) - Date.now()));
+    else if (stop === "auth") {
       this.schedule(MAX_DELAY);
     } else if (stop === "busy") {
       this.schedule(5000);
@@ -292,11 +299,6 @@ class Outbox {
       await this.afterSent(item, res);
       await this.store.remove(item.key);
       this.items = this.items.filter((i) => i.key !== item.key);
-      this.offline = false;
-      this.authProblem = false;
-      this.lastError = null;
-      this.delay = MIN_DELAY;
-      this.lastSentAt = new Date();
       this.sentOk(item, res);
       result = "sent";
     } catch (err) {
@@ -310,8 +312,8 @@ class Outbox {
   sentOk(item, res) {
     this.offline = false;
     this.authProblem = false;
+    this.passwordChange = false;
     this.lastError = null;
-    this.delay = MIN_DELAY;
     this.lastSentAt = new Date();
     this.changed(true);
     this.settle(item.key, "sent");
@@ -347,6 +349,17 @@ class Outbox {
       const fresh = await this.refreshSession();
       if (fresh) return this.sendOneAgain(item);
       this.authProblem = true;
+      this.changed(false);
+      this.settle(item.key, "waiting");
+      return "auth";
+    }
+    if (status === 403 && code === "password_change_required") {
+      // an administrator asked for a new password: nothing is refused, it all goes once the password is changed
+      if (!this.passwordChange) {
+        toast(t("outbox.password_change"), "error");
+        setTimeout(() => { if (!/^\/password/.test(location.pathname)) location.assign(passwordPage()); }, 2500);
+      }
+      this.passwordChange = true;
       this.changed(false);
       this.settle(item.key, "waiting");
       return "auth";

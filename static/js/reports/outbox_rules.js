@@ -31,3 +31,30 @@ export async function sessionStillMine(owner) {
   } catch (e) { /* offline or refused: treated as a login problem */ }
   return false;
 }
+
+/** The kinds whose items do not depend on each other: each goes when it can (the server orders fixes by time and
+    takes every item by its client id). Other kinds keep their order per URL (e.g. one assignment's status changes). */
+const INDEPENDENT = new Set(["track", "clue", "photo", "ack", "sighting", "area", "found"]);
+
+/**
+ * The items that may be sent now, in creation order: not refused, not waiting out their own backoff (`backoff`:
+ * key -> {next}), and not held back by an earlier item they depend on (a photo by its clue, an ordered item by an
+ * earlier one of the same URL). An item that keeps failing never holds back the independent items behind it.
+ */
+export function sendable(items, backoff, now) {
+  const out = [];
+  const pending = new Set(); // what earlier items still waiting stand for
+  for (const i of items) {
+    if (i.state === "failed") continue;
+    const key = INDEPENDENT.has(i.kind) ? null : (i.method || "POST") + " " + i.url;
+    const blocked = (key && pending.has(key)) || (i.kind === "photo" && !i.clueId && pending.has("clue " + i.clueClientId));
+    if (key) pending.add(key);
+    if (i.kind === "clue") pending.add("clue " + i.clientId);
+    const wait = backoff.get(i.key);
+    if (!blocked && !(wait && wait.next > now)) out.push(i);
+  }
+  return out;
+}
+
+/** Where a user who must choose a new password goes (and comes back to this page afterwards). */
+export const passwordPage = () => "/password?next=" + encodeURIComponent(location.pathname + location.search);

@@ -76,6 +76,10 @@ export function outboxView(box, outbox, opts) {
       box.append(el("p", { class: "outbox-auth", role: "alert" }, t("outbox.login_again"), " ",
         el("a", { href: "/login?next=" + encodeURIComponent(location.pathname), target: "_blank", rel: "noopener" }, t("outbox.login_link"))));
     }
+    if (s.passwordChange) {
+      box.append(el("p", { class: "outbox-auth outbox-password", role: "alert" }, t("outbox.password_change"), " ",
+        el("a", { href: "/password?next=" + encodeURIComponent(location.pathname) }, t("outbox.password_link"))));
+    }
     if (s.waiting) {
       const line = el("p", { class: "outbox-line" + (s.offline ? " warn" : "") },
         el("span", { class: "outbox-count" }, t("outbox.waiting", { n: s.waiting, time: sinceText(s.since) })));
