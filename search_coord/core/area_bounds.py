@@ -3,7 +3,8 @@
 A marked area adds coverage, and coverage empties the suggestions: one mistaken or hostile polygon must not wipe out
 a search. So an area must lie within the search's region; an officer's within their team's assignments (with
 ``ASSIGNMENT_MARGIN_M`` of slack for GPS and drawing), or, without an assignment, be at most
-``OFFICER_FREE_AREA_M2``; a dispatcher's larger than ``CONFIRM_AREA_M2`` must be confirmed (``confirm_large``).
+``OFFICER_FREE_AREA_M2`` -- in all, with what that officer has already marked on the search and not had retracted:
+eight 19 ha areas are not one; a dispatcher's larger than ``CONFIRM_AREA_M2`` must be confirmed (``confirm_large``).
 """
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from .errors import ValidationError
 
 #: Slack around an assignment within which an officer's marked area may reach (m): GPS error and a quick drawing.
 ASSIGNMENT_MARGIN_M = 50.0
-#: The largest area (m², 20 ha) an officer with no assignment may mark: a few streets, a park.
+#: The largest area (m², 20 ha) an officer with no assignment may mark on a search, all their areas together: a few
+#: streets, a park.
 OFFICER_FREE_AREA_M2 = 200_000.0
 #: A dispatcher marking more than this (m², 1 km²) says so with ``confirm_large: true``.
 CONFIRM_AREA_M2 = 1_000_000.0
@@ -24,12 +26,15 @@ def _size(m2: float) -> str:
 
 
 def check_searched_area(area, region, region_text: str, is_dispatcher: bool, assignments=None,
-                        confirm_large: bool = False) -> None:
+                        confirm_large: bool = False, marked_before_m2: float = 0.0) -> None:
     """Refuse a marked area (shapely, metres) that one account may not mark.
 
     ``region``: the search's region (shapely, metres), described by ``region_text`` in the message;
-    ``assignments``: the union of the officer's teams' assignment areas, or None when they have none.
-    Raises ``ValidationError`` naming ``geometry`` (beyond the region or the assignment, too large without one) or
+    ``assignments``: the union of the officer's teams' assignment areas, or None when they have none;
+    ``marked_before_m2``: what that officer has already marked on the search (not retracted), in m², counted with
+    this area against ``OFFICER_FREE_AREA_M2`` when they have no assignment.
+    Raises ``ValidationError`` naming ``geometry`` (beyond the region or the assignment, too large without one,
+    alone or with what the officer marked before) or
     ``confirm_large`` (a dispatcher's large area not confirmed), with the size in the message.
     """
     size = area.area
@@ -50,3 +55,9 @@ def check_searched_area(area, region, region_text: str, is_dispatcher: bool, ass
     if size > OFFICER_FREE_AREA_M2:
         raise ValidationError({"geometry": f"the area is {_size(size)}: without an assignment an officer may mark at "
                                            f"most {_size(OFFICER_FREE_AREA_M2)}; ask a dispatcher"})
+    if marked_before_m2 + size > OFFICER_FREE_AREA_M2:
+        raise ValidationError({"geometry": f"you have already marked {_size(marked_before_m2)} on this search without "
+                                           f"an assignment; with this {_size(size)} it would be "
+                                           f"{_size(marked_before_m2 + size)}, more than the "
+                                           f"{_size(OFFICER_FREE_AREA_M2)} an officer may mark in all: a dispatcher "
+                                           f"marks it (or gives your team an assignment)"})

@@ -66,3 +66,24 @@ def test_a_dispatchers_large_area_is_confirmed_and_the_world_refused(login, open
     r = _mark(disp, sid, square(lon=LKP[0] + 3, d=0.001), confirm_large=True)   # 250 km away
     assert r.status_code == 400 and "region" in r.get_json()["errors"]["geometry"]
     assert len(_areas(disp, sid)) == 1
+
+
+def test_an_officers_areas_without_an_assignment_count_together(login, opened):
+    sid, disp = opened
+    off1, off2 = login("off1"), login("off2")
+    assert disp.post(f"/api/v1/searches/{sid}/members", {"user_id": off2.user["id"]}).status_code == 201
+    areas = [square(lon=LKP[0] + 0.004 * i, d=0.0015) for i in range(-2, 3)]   # about 8.5 ha each, apart
+    first = _mark(off1, sid, areas[0])
+    assert first.status_code == 201 and _mark(off1, sid, areas[1]).status_code == 201      # 17 ha in all
+    r = _mark(off1, sid, areas[2])                                                          # 25.6 ha: refused
+    assert r.status_code == 400
+    message = r.get_json()["errors"]["geometry"]
+    assert "already marked 17.1 ha" in message and "20.0 ha" in message and "dispatcher" in message
+    assert len(_areas(disp, sid)) == 2
+    assert _mark(off2, sid, areas[2]).status_code == 201              # another officer's total is their own
+    assert _mark(disp, sid, areas[3]).status_code == 201              # a dispatcher marks it
+    r = disp.post(f"/api/v1/searches/{sid}/searched-areas/{first.get_json()['area']['id']}/retract",
+                  {"reason": "drawn on the wrong street"})
+    assert r.status_code in (200, 201), r.get_json()
+    assert _mark(off1, sid, areas[4]).status_code == 201              # a retracted area no longer counts
+    assert _mark(off1, sid, square(lon=LKP[0] + 0.02, d=0.0015)).status_code == 400
