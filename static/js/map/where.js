@@ -9,6 +9,7 @@ import { debug } from "../lib/debug.js";
 import { clear, el } from "../lib/dom.js";
 import { pct as pctOf } from "../lib/format.js";
 import { nodeIcon, tip } from "./base.js";
+import { wireSettings } from "./where_settings.js";
 
 const MODEL_EVENTS = new Set(["segments.replaced", "segment.added", "segment.removed", "model.recomputed",
   "poa.consensus", "model.settings", "search.updated", "assignment.created", "assignment.status_changed",
@@ -243,16 +244,8 @@ function init(opts) {
         api("DELETE", `/api/v1/searches/${searchId}/segments/${s.id}`);
       }
     });
-    const settingsForm = panel.querySelector(".sc-where-settings-form");
-    settingsForm.addEventListener("submit", (e) => {
-      e.preventDefault();
-      const f = settingsForm;
-      api("PATCH", `/api/v1/searches/${searchId}/model/settings`, {
-        walking_speed_ms: Number(f.walking_speed_ms.value),
-        max_reach_m: f.max_reach_km.value ? Number(f.max_reach_km.value) * 1000 : null,
-        sweep_width_m: {foot: Number(f.w_foot.value), vehicle: Number(f.w_vehicle.value),
-          door_to_door: Number(f.w_door_to_door.value)}});
-    });
+    // only the changed fields, with the settings version (a 409 shows the current values): where_settings.js
+    state.fillSettings = wireSettings(panel.querySelector(".sc-where-settings-form"), searchId, t);
     const consensus = panel.querySelector(".sc-where-consensus-form");
     consensus.addEventListener("submit", (e) => {
       e.preventDefault();
@@ -267,11 +260,7 @@ function init(opts) {
   }
 
   function fillSettings(m) {
-    const f = panel.querySelector(".sc-where-settings-form");
-    if (!f || f.contains(document.activeElement)) return;  // never overwrite what is being typed
-    f.walking_speed_ms.value = m.settings.walking_speed_ms;
-    f.max_reach_km.value = m.settings.max_reach_m ? m.settings.max_reach_m / 1000 : "";
-    for (const mode of ["foot", "vehicle", "door_to_door"]) f["w_" + mode].value = m.settings.sweep_width_m[mode];
+    if (state.fillSettings) state.fillSettings(m.settings);
   }
 
   function fillTeams() {
