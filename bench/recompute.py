@@ -14,7 +14,7 @@ import time
 sys.path.insert(0, os.path.dirname(__file__))
 from _workload import POINTS, TRACKS, USERS, build  # noqa: E402
 
-from search_coord.services import where  # noqa: E402
+from search_coord.services import recompute  # noqa: E402
 
 
 def main() -> None:
@@ -27,7 +27,7 @@ def main() -> None:
     print(f"workload: 500 segments, {TRACKS} tracks x {POINTS} fixes by {USERS} officers on {url.split(':')[0]}")
     for run in range(args.runs):
         t = time.perf_counter()
-        out = where.recompute(svc, sid, "bench")
+        out = recompute.recompute(svc, sid, "bench")
         took = time.perf_counter() - t
         covered = sum(1 for s in out["segments"] if s["coverage"] > 0)
         print(f"  run {run + 1}: {took:.2f} s wall ({out['seconds']:.2f} s inside), {out['track_points']} points, "

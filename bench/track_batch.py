@@ -24,7 +24,7 @@ from _workload import T0, USERS, TRACKS, POINTS, build, batch  # noqa: E402
 
 from search_coord.adapters.models import Search, TrackPoint  # noqa: E402
 from search_coord.core import effort, tracks  # noqa: E402
-from search_coord.services import field, where  # noqa: E402
+from search_coord.services import basis, field  # noqa: E402
 from search_coord.services.tracks import rules_for  # noqa: E402
 from search_coord.services.context import Actor  # noqa: E402
 
@@ -46,8 +46,8 @@ def main() -> None:
           f"({TRACKS * POINTS} points) on {url.split(':')[0]}; built in {time.perf_counter() - t:.1f} s")
     with svc.reading() as s:
         search = s.get(Search, sid)
-        proj, index, areas = where.segment_index(s, search)
-        settings = where.settings_of(search)
+        proj, index, areas = basis.segment_index(s, search)
+        settings = basis.settings_of(search)
     geometry, inserting, whole, late = [], [], [], []
     rules, state = rules_for(search, "foot", settings), tracks.TrackState()
     start = T0 + timedelta(hours=20)  # after the earlier tracks (100 rounds of 10 minutes)

@@ -18,7 +18,7 @@ from sqlalchemy import insert
 from search_coord.adapters import schema
 from search_coord.adapters.db import make_engine, make_session_factory
 from search_coord.adapters.models import Camera, ReviewedInterval, User
-from search_coord.services import searches, video, where
+from search_coord.services import model_read, searches, segment_edits, video
 from search_coord.services.context import Actor, Services
 
 LKP = (116.1985, 39.7712)
@@ -39,7 +39,7 @@ def build(url: str, cameras: int, cell_m: float, seed: int = 11):
     sid = searches.open_search(svc, d, {"subject": {"name": "x", "category": "dementia"},
                                         "lkp": list(LKP), "lkp_time": T0.isoformat(), "risk": "high",
                                         "terrain": "urban"})["id"]
-    where.generate_segments(svc, d, sid, {"shape": "square", "cell_m": cell_m})
+    segment_edits.generate_segments(svc, d, sid, {"shape": "square", "cell_m": cell_m})
     now = T0.replace(tzinfo=None)
     rows = []
     for i in range(cameras):
@@ -68,7 +68,7 @@ def main() -> None:
     for n in args.cameras:
         url = args.url or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
         svc, d, sid = build(url, n, args.cell)
-        segs = len(where.get_model(svc, d, sid)["segments"])
+        segs = len(model_read.get_model(svc, d, sid)["segments"])
         times = []
         for _ in range(args.runs):
             t = time.perf_counter()

@@ -13,7 +13,7 @@ from .cameras import AT_POINT_M, CameraSite
 from .errors import ValidationError
 from .geometry import distance_m
 from .known_points import KnownPoint
-from .where import MIN_REACH_M, OUTER_FACTOR
+from .rings import MIN_REACH_M, OUTER_FACTOR
 
 #: Footage whose overwrite time is this close is flagged as expiring.
 EXPIRING_WITHIN = timedelta(hours=24)

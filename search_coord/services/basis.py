@@ -10,7 +10,7 @@ from shapely.geometry import shape
 from sqlalchemy import select
 
 from ..adapters.models import Search, Segment, Team, TeamMember
-from ..core import behaviour, effort, video, where
+from ..core import behaviour, effort, rings, video
 from ..core.geometry import LocalProjection
 from .events import naive_utc
 
@@ -42,7 +42,7 @@ def reach_now(search: Search, now: datetime, settings: dict | None = None) -> fl
     settings = settings or settings_of(search)
     elapsed = (naive_utc(now) - search.lkp_time).total_seconds()
     walked = behaviour.reach_m(elapsed, settings["walking_speed_ms"])
-    return where.effective_reach(min(walked, reach_cap(search, settings)))
+    return rings.effective_reach(min(walked, reach_cap(search, settings)))
 
 
 def reach_cap(search: Search, settings: dict | None = None) -> float:

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..adapters.models import Broadcast, BroadcastAck, Membership, User
-from ..core import model
+from ..core import schemas
 from ..core.alerts import Alert
 from ..core.errors import NotFound
 from . import events
@@ -47,11 +47,11 @@ def record_alert(session, search_id: int, actor: Actor, alert: Alert, now) -> di
 
 def send(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
     require_dispatcher(actor)
-    clean = model.clean_broadcast(data)
+    clean = schemas.clean_broadcast(data)
     now = svc.now()
     with svc.transaction() as s:
         search = load_search(s, search_id, actor, dispatcher_only=True)
-        model.check_search_writable(search.status)
+        schemas.check_search_writable(search.status)
         return record_broadcast(s, search_id, actor, clean["kind"], clean["text"], now)
 
 

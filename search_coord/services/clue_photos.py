@@ -4,7 +4,7 @@ attached to the clue here, and the maps are told with ``clue.updated``."""
 from __future__ import annotations
 
 from ..adapters.models import Clue
-from ..core import model
+from ..core import schemas
 from ..core.errors import Conflict, Forbidden, NotFound
 from ..core.fields import Form
 from . import events
@@ -36,7 +36,7 @@ def attach_clue_photo(svc: Services, actor: Actor, search_id: int, clue_id: int,
             return clue_view(clue)
         if clue.photo_id is not None:
             raise Conflict(f"clue {clue_id} already has a photo")
-        model.check_search_writable(search.status)
+        schemas.check_search_writable(search.status)
         attach_photo(s, photo_id, search_id, actor=actor)
         clue.photo_id = photo_id
         s.flush()

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select
 
 from ..adapters.models import Camera, Search, User
-from . import searches, teams, users, video, where
+from . import searches, segment_edits, teams, users, video
 from .context import Actor, Services
 
 BEIJING = timezone(timedelta(hours=8))
@@ -93,7 +93,7 @@ def _open(svc: Services, ids: dict[str, int]) -> int:
                                                             [lon - 0.0025, lat + 0.0021]]},
         "places": ["North gate camera", "Supermarket on the main road", "Bus stop, west side"],
         "instructions": "Review from 17:20: which way did he turn at the gate?"})
-    where.generate_segments(svc, d, sid, {"shape": "square", "cell_m": 800})
+    segment_edits.generate_segments(svc, d, sid, {"shape": "square", "cell_m": 800})
     return sid
 
 

@@ -5,7 +5,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..adapters.models import Clue, DeviceClock
-from ..core import known_points, model
+from ..core import known_points, schemas
 from . import events, tracks
 from .access import load_search
 from .context import Actor, Services
@@ -27,10 +27,10 @@ def add_track_batch(svc: Services, actor: Actor, search_id: int, data: dict) -> 
         with svc.transaction() as s:
             search = load_search(s, search_id, actor)
             device = _device(data, actor)
-            clean = model.clean_track_batch(data, now, known_points.missing_since(search.lkp_time, search.lkp_history),
+            clean = schemas.clean_track_batch(data, now, known_points.missing_since(search.lkp_time, search.lkp_history),
                                             _known_offset(s, search_id, actor.user_id, device))
             ev = events.begin(s, search_id, "track.points", actor, now, client_id=clean["client_id"])
-            model.check_search_writable(search.status)
+            schemas.check_search_writable(search.status)
             offset = clean["clock_offset_s"]
             done = tracks.record_fixes(s, search, actor.user_id, device, clean["points"], ev.seq)
             rejected = sorted(clean["rejected"] + done["rejected"], key=lambda r: r["index"])
@@ -79,9 +79,9 @@ def report_clue(svc: Services, actor: Actor, search_id: int, data: dict) -> dict
     try:
         with svc.transaction() as s:
             search = load_search(s, search_id, actor)
-            clean = model.clean_clue(data, now, known_points.missing_since(search.lkp_time, search.lkp_history))
+            clean = schemas.clean_clue(data, now, known_points.missing_since(search.lkp_time, search.lkp_history))
             ev = events.begin(s, search_id, "clue.reported", actor, now, client_id=clean.get("client_id"))
-            model.check_search_writable(search.status)
+            schemas.check_search_writable(search.status)
             attach_photo(s, clean.get("photo_id"), search_id, actor=actor)
             clue = Clue(search_id=search_id, kind=clean["kind"], time=naive_utc(clean["time"]),
                         location=clean["location"], text=clean["text"], direction=clean.get("direction"),

@@ -7,7 +7,7 @@ from shapely.geometry import Point as ShpPoint
 from sqlalchemy import select
 
 from ..adapters.models import Assignment, Segment, Team
-from ..core import behaviour, effort, probability, where
+from ..core import behaviour, effort, probability, rings
 from ..core.geometry import LocalProjection
 from . import tracks
 from .access import load_search
@@ -48,7 +48,7 @@ def get_model(svc: Services, actor: Actor, search_id: int) -> dict:
         seg_status = {seg_id: status for seg_id, status in seg_assignments}  # the latest wins
         busy_segments = {seg_id for seg_id, status in seg_assignments if status in ACTIVE_ASSIGNMENT}
         proj = projection(search)
-        rings = rings_of(search)
+        radii = rings_of(search)
         reach = reach_now(search, now, settings)
         post, row = probability.posterior({g.id: g.poa0 for g in segs}, search.row0,
                                           {g.id: g.coverage for g in segs}) if segs else ({}, 1.0)
@@ -59,7 +59,7 @@ def get_model(svc: Services, actor: Actor, search_id: int) -> dict:
                 continue
             mode = effort.mode_for_team_kind(t.kind)
             team_effort.append((t.id, settings["sweep_width_m"][mode] * settings["search_speed_ms"][mode] * 3600))
-        suggestions = where.suggest(post, areas, team_effort, busy_segments) if segs else []
+        suggestions = rings.suggest(post, areas, team_effort, busy_segments) if segs else []
         names = {g.id: g.name for g in segs}
         category = (search.subject or {}).get("category", "other")
         return {
@@ -68,7 +68,7 @@ def get_model(svc: Services, actor: Actor, search_id: int) -> dict:
             "category": category, "terrain": search.terrain or "urban",
             "ring_source": behaviour.ring_source(category, search.terrain or "urban"),
             "rings": [{"percent": pct, "radius_m": r, "geometry": _circle(proj, r)}
-                      for pct, r in zip((25, 50, 75, 95), rings)],
+                      for pct, r in zip((25, 50, 75, 95), radii)],
             "reach": {"radius_m": reach, "walking_speed_ms": settings["walking_speed_ms"],
                       "cap_m": reach_cap(search, settings), "capped": reach >= reach_cap(search, settings),
                       "since": iso(search.lkp_time), "at": iso(now), "geometry": _circle(proj, min(reach, 1e6))},

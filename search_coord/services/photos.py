@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..adapters.models import Photo
-from ..core import model
 from ..core.errors import Forbidden, NotFound, ValidationError
+from ..core.fields import Form
 from ..core.photos import PhotoTooLarge, image_size, prepare_photo, strip_metadata
 from .access import load_search
 from .context import Actor, Services
@@ -54,7 +54,7 @@ def upload_photo(svc: Services, actor: Actor, data: bytes, search_id: int | None
     ``NotFound`` / ``Forbidden`` for a search the actor may not see.
     """
     if client_id is not None:
-        check = model.Form({"client_id": client_id})
+        check = Form({"client_id": client_id})
         check.client_id()
         check.result()
     prepared = prepare_photo(data)

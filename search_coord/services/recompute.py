@@ -9,7 +9,7 @@ from shapely.geometry import shape
 from sqlalchemy import select
 
 from ..adapters.models import SearchedArea, Search, Segment
-from ..core import effort, where
+from ..core import effort, rings
 from . import events, tracks
 from .access import load_search
 from .basis import heading_of, reach_now, rings_of, segment_index, settings_of
@@ -51,7 +51,7 @@ def recompute(svc: Services, search_id: int, reason: str = "requested", actor: A
             reach = reach_now(search, now, settings)
             ring = None
             if search.poa_basis == "rings" and areas:
-                ring = where.ring_poa(dict(zip(index.ids.tolist(), index.geoms.tolist())), rings_of(search), reach,
+                ring = rings.ring_poa(dict(zip(index.ids.tolist(), index.geoms.tolist())), rings_of(search), reach,
                                       *heading_of(search))
         with svc.transaction() as s:
             search = s.get(Search, search_id)

@@ -9,10 +9,10 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 
 from ..adapters.models import Clue, SearchedArea, TrackPoint
-from ..core import model
+from ..core import schemas
 from ..core.errors import Conflict, NotFound, ValidationError
 from ..core.fields import Form
-from . import events, where
+from . import events, recompute
 from .access import load_search
 from .context import Actor, Services
 from .events import iso, naive_utc
@@ -43,7 +43,7 @@ def retract_area(svc: Services, actor: Actor, search_id: int, area_id: int, data
     now = svc.now()
     with svc.transaction() as s:
         search = load_search(s, search_id, actor, dispatcher_only=True)
-        model.check_search_writable(search.status)
+        schemas.check_search_writable(search.status)
         area = s.get(SearchedArea, area_id)
         if area is None or area.search_id != search_id:
             raise NotFound(f"searched area {area_id} not found on this search")
@@ -53,7 +53,7 @@ def retract_area(svc: Services, actor: Actor, search_id: int, area_id: int, data
         _mark(area, actor, now, ev.seq)
         payload = {"area_id": area_id, "reason": reason}
         events.finish(s, ev, payload)
-    where.schedule_recompute(svc, search_id, f"searched area {area_id} retracted")
+    recompute.schedule_recompute(svc, search_id, f"searched area {area_id} retracted")
     return {**payload, "seq": ev.seq}
 
 
@@ -66,7 +66,7 @@ def retract_clue(svc: Services, actor: Actor, search_id: int, clue_id: int, data
     now = svc.now()
     with svc.transaction() as s:
         search = load_search(s, search_id, actor, dispatcher_only=True)
-        model.check_search_writable(search.status)
+        schemas.check_search_writable(search.status)
         clue = s.get(Clue, clue_id)
         if clue is None or clue.search_id != search_id:
             raise NotFound(f"clue {clue_id} not found on this search")
@@ -109,7 +109,7 @@ def retract_track(svc: Services, actor: Actor, search_id: int, data: dict) -> di
             raise ValidationError({"to": "must not be before from"})
     with svc.transaction() as s:
         search = load_search(s, search_id, actor, dispatcher_only=True)
-        model.check_search_writable(search.status)
+        schemas.check_search_writable(search.status)
         where_ = [TrackPoint.search_id == search_id, TrackPoint.retracted_at.is_(None)]
         if by_batch:
             where_.append(TrackPoint.event_seq == clean["event_seq"])
@@ -132,5 +132,5 @@ def retract_track(svc: Services, actor: Actor, search_id: int, data: dict) -> di
         payload = {"reason": reason, "user_id": users if by_batch else clean["user_id"], "device": device,
                    "from": iso(first), "to": iso(last), "event_seq": clean.get("event_seq"), "count": count}
         events.finish(s, ev, payload)
-    where.schedule_recompute(svc, search_id, f"{count} fixes retracted")
+    recompute.schedule_recompute(svc, search_id, f"{count} fixes retracted")
     return {**payload, "seq": ev.seq}

@@ -7,7 +7,7 @@ from datetime import datetime
 from shapely.geometry import shape
 
 from ..adapters.models import SearchedArea, Search, Segment, Team
-from ..core import effort, model, probability
+from ..core import effort, probability, schemas
 from ..core.errors import ValidationError
 from ..core.geometry import repair_answer
 from . import area_bounds, events, tracks
@@ -26,12 +26,12 @@ def mark_searched(svc: Services, actor: Actor, search_id: int, data: dict) -> di
     Returns {"area", "coverage"}, with "repaired" (a sentence) and "repairs" (codes) when the outline had to be
     repaired (``geometry.validate_geojson``), also in the area's view."""
     data, confirm_large = area_bounds.take_confirm_large(data)
-    clean = model.clean_searched_area(data)
+    clean = schemas.clean_searched_area(data)
     now = svc.now()
     with svc.transaction() as s:
         search = load_search(s, search_id, actor)
         ev = events.begin(s, search_id, "area.searched", actor, now, client_id=clean.get("client_id"))
-        model.check_search_writable(search.status)
+        schemas.check_search_writable(search.status)
         if clean.get("team_id") is not None:
             team = s.get(Team, clean["team_id"])
             if team is None or team.search_id != search_id:

@@ -6,10 +6,10 @@ from sqlalchemy.exc import IntegrityError
 
 from ..adapters.models import (Assignment, Clue, DeviceClock, Membership, Search, SearchedArea, Team, TeamMember,
                               TrackPoint, User)
-from ..core import alerts, known_points, model
+from ..core import alerts, known_points, schemas
 from ..core.errors import Conflict, NotFound, ValidationError
 from ..core.fields import split_version
-from . import events, versions, video, where
+from . import events, recompute, segment_edits, versions, video
 from .access import load_search, require_dispatcher
 from .broadcasts import record_alert
 from .context import Actor, Services
@@ -23,7 +23,7 @@ def open_search(svc: Services, actor: Actor, data: dict) -> dict:
     """A dispatcher opens a search; they become its first member. Returns the search."""
     require_dispatcher(actor)
     now = svc.now()
-    clean = model.clean_search(data, now)
+    clean = schemas.clean_search(data, now)
     with svc.transaction() as s:
         search = Search(
             title=clean.get("title") or clean["subject"]["name"], status="open", subject=clean["subject"],
@@ -44,7 +44,7 @@ def open_search(svc: Services, actor: Actor, data: dict) -> dict:
 def update_search(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
     """A dispatcher edits a search's details; only the fields whose value really changes are stored and logged.
 
-    ``data``: any fields of ``model.clean_search`` (``subject`` is merged into the stored one field by field) and
+    ``data``: any fields of ``schemas.clean_search`` (``subject`` is merged into the stored one field by field) and
     ``"version"``, the search's version the edit started from (``services/versions.py``; optional for older clients,
     the event then says ``"version_checked": false``). Returns the search's view with its new ``version``; values equal
     to the stored ones change nothing, log nothing and keep the version. The ``search.updated`` event carries
@@ -55,15 +55,15 @@ def update_search(svc: Services, actor: Actor, search_id: int, data: dict) -> di
     what = f"search {search_id}"
     with svc.transaction() as s:
         search = load_search(s, search_id, actor, dispatcher_only=True)
-        model.check_search_writable(search.status)
+        schemas.check_search_writable(search.status)
         versions.check(search.version, expected, lambda: search_view(search), what)
-        clean = model.clean_search(data, now, partial=True)
+        clean = schemas.clean_search(data, now, partial=True)
         wanted = {}
         category = (search.subject or {}).get("category")
         if "subject" in clean:
             subject = {**search.subject, **clean.pop("subject")}
             try:
-                subject = model.clean_subject(subject)
+                subject = schemas.clean_subject(subject)
             except ValidationError as exc:
                 raise ValidationError({f"subject.{k}": v for k, v in exc.errors.items()}) from None
             attach_photo(s, subject.get("photo_id"), search_id, actor=actor, field="subject.photo_id")
@@ -81,7 +81,7 @@ def update_search(svc: Services, actor: Actor, search_id: int, data: dict) -> di
             setattr(search, key, value)
         moved = bool({"lkp", "lkp_time", "terrain"} & set(changed)) or category != search.subject.get("category")
         if moved:  # the rings, reach and projection hang on these: caches key on the model version
-            where.bump_model_version(search, s)
+            segment_edits.bump_model_version(search, s)
         s.flush()
         view = search_view(search)
         shown = {k: iso(v) if k == "lkp_time" else v for k, v in changed.items()}
@@ -91,20 +91,20 @@ def update_search(svc: Services, actor: Actor, search_id: int, data: dict) -> di
                        "version_checked": expected is not None, "search": view}, now)
         view["last_seq"] = search.last_seq
     if moved:
-        where.schedule_recompute(svc, search_id, "last known point or subject changed")
+        recompute.schedule_recompute(svc, search_id, "last known point or subject changed")
     return view
 
 
 def change_status(svc: Services, actor: Actor, search_id: int, status: str, reason: str | None = None) -> dict:
     """Suspend, reopen or close a search (FOUND is ``mark_found``)."""
-    if status not in model.SEARCH_STATUSES or status == "found":
+    if status not in schemas.SEARCH_STATUSES or status == "found":
         raise ValidationError({"status": "must be one of: open, suspended, closed (use FOUND to report a find)"})
     if reason is not None and (not isinstance(reason, str) or len(reason) > 1000):
         raise ValidationError({"reason": "must be text of at most 1000 characters"})
     now = svc.now()
     with svc.transaction() as s:
         search = load_search(s, search_id, actor, dispatcher_only=True)
-        model.check_search_transition(search.status, status)
+        schemas.check_search_transition(search.status, status)
         previous, search.status = search.status, status
         if status == "closed":
             search.closed_at = naive_utc(now)
@@ -121,7 +121,7 @@ def mark_found(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
     try:
         with svc.transaction() as s:
             search = load_search(s, search_id, actor)
-            clean = model.clean_found(data, now, known_points.missing_since(search.lkp_time, search.lkp_history))
+            clean = schemas.clean_found(data, now, known_points.missing_since(search.lkp_time, search.lkp_history))
             ev = events.begin(s, search.id, "search.found", actor, now, client_id=clean.get("client_id"))
             if search.status in ("found", "closed"):
                 raise Conflict(f"the search is already {search.status}")
@@ -147,8 +147,8 @@ def _replay(svc: Services, actor: Actor, search_id: int, client_id: str | None, 
 
 def list_searches(svc: Services, actor: Actor, status: str | None = None) -> list[dict]:
     """Searches the actor may see, newest first: all for dispatchers, their own for officers."""
-    if status is not None and status not in model.SEARCH_STATUSES:
-        raise ValidationError({"status": f"must be one of: {', '.join(model.SEARCH_STATUSES)}"})
+    if status is not None and status not in schemas.SEARCH_STATUSES:
+        raise ValidationError({"status": f"must be one of: {', '.join(schemas.SEARCH_STATUSES)}"})
     with svc.reading() as s:
         q = select(Search).order_by(Search.opened_at.desc(), Search.id.desc())
         if not actor.is_dispatcher:
@@ -229,7 +229,7 @@ def add_member(svc: Services, actor: Actor, search_id: int, user_id) -> dict:
     now = svc.now()
     with svc.transaction() as s:
         search = load_search(s, search_id, actor, dispatcher_only=True)
-        model.check_search_writable(search.status)
+        schemas.check_search_writable(search.status)
         user = s.get(User, user_id)
         if user is None or not user.active:
             raise ValidationError({"user_id": f"no active user {user_id}"})
@@ -247,7 +247,7 @@ def remove_member(svc: Services, actor: Actor, search_id: int, user_id: int) -> 
     now = svc.now()
     with svc.transaction() as s:
         search = load_search(s, search_id, actor, dispatcher_only=True)
-        model.check_search_writable(search.status)
+        schemas.check_search_writable(search.status)
         gone = s.execute(delete(Membership).where(Membership.search_id == search_id,
                                                   Membership.user_id == user_id)).rowcount
         if not gone:

@@ -7,7 +7,7 @@ from shapely.geometry import mapping, shape
 from sqlalchemy import delete, select, update
 
 from ..adapters.models import Assignment, Search, Segment
-from ..core import model, probability, segments as segmentation, where
+from ..core import probability, rings, schemas, segments as segmentation
 from ..core.errors import GeometryError, NotFound, ValidationError
 from ..core.fields import split_version
 from ..core.geometry import repair_answer
@@ -34,7 +34,7 @@ def ring_poa_all(session, search: Search, reach: float) -> None:
     """Set every segment's prior POA from the ring model at ``reach``, and ROW."""
     proj = projection(search)
     segs = session.execute(select(Segment).where(Segment.search_id == search.id)).scalars().all()
-    poa, row = where.ring_poa({g.id: proj.project(shape(g.geometry)) for g in segs}, rings_of(search), reach,
+    poa, row = rings.ring_poa({g.id: proj.project(shape(g.geometry)) for g in segs}, rings_of(search), reach,
                               *heading_of(search))
     for g in segs:
         g.poa0 = poa[g.id]
@@ -48,14 +48,14 @@ def generate_segments(svc: Services, actor: Actor, search_id: int, data: dict) -
     segments stay and are cut out). POA from the ring model; coverage is recomputed from the tracks in the
     background."""
     require_dispatcher(actor)
-    clean = model.clean_segment_grid(data)
+    clean = schemas.clean_segment_grid(data)
     now = svc.now()
     with svc.transaction() as s:
         search = load_search(s, search_id, actor, dispatcher_only=True)
-        model.check_search_writable(search.status)
+        schemas.check_search_writable(search.status)
         proj = projection(search)
         reach = reach_now(search, now)
-        region = where.search_region(rings_of(search), reach)
+        region = rings.search_region(rings_of(search), reach)
         s.execute(update(Assignment).where(Assignment.segment_id.in_(
             select(Segment.id).where(Segment.search_id == search_id, Segment.source == "grid"))).values(segment_id=None))
         s.execute(delete(Segment).where(Segment.search_id == search_id, Segment.source == "grid"))
@@ -86,11 +86,11 @@ def add_segment(svc: Services, actor: Actor, search_id: int, data: dict) -> dict
     """A segment drawn by the dispatcher: a polygon, or a route buffered to a corridor. It is cut so that it does not
     overlap existing segments (probability is never counted twice)."""
     require_dispatcher(actor)
-    clean = model.clean_drawn_segment(data)
+    clean = schemas.clean_drawn_segment(data)
     now = svc.now()
     with svc.transaction() as s:
         search = load_search(s, search_id, actor, dispatcher_only=True)
-        model.check_search_writable(search.status)
+        schemas.check_search_writable(search.status)
         proj = projection(search)
         geom = proj.project(shape(clean["geometry"]))
         source = "drawn"
@@ -106,7 +106,7 @@ def add_segment(svc: Services, actor: Actor, search_id: int, data: dict) -> dict
         if name in names:
             raise ValidationError({"name": f"{name} is already used"})
         reach = search.model_reach_m or reach_now(search, now)
-        poa, _ = where.ring_poa({0: geom}, rings_of(search), reach, *heading_of(search))
+        poa, _ = rings.ring_poa({0: geom}, rings_of(search), reach, *heading_of(search))
         poa0 = min(poa[0], search.row0)
         seg = Segment(search_id=search_id, name=name, source=source, geometry=mapping(proj.unproject(geom)),
                       area_m2=geom.area, poa0=poa0, coverage=0.0, created_at=naive_utc(now))
@@ -125,7 +125,7 @@ def delete_segment(svc: Services, actor: Actor, search_id: int, segment_id: int)
     now = svc.now()
     with svc.transaction() as s:
         search = load_search(s, search_id, actor, dispatcher_only=True)
-        model.check_search_writable(search.status)
+        schemas.check_search_writable(search.status)
         seg = s.get(Segment, segment_id)
         if seg is None or seg.search_id != search_id:
             raise NotFound(f"segment {segment_id} not found on search {search_id}")
@@ -149,7 +149,7 @@ def set_consensus(svc: Services, actor: Actor, search_id: int, data: dict) -> di
     now = svc.now()
     with svc.transaction() as s:
         search = load_search(s, search_id, actor, dispatcher_only=True)
-        model.check_search_writable(search.status)
+        schemas.check_search_writable(search.status)
         segs = s.execute(select(Segment).where(Segment.search_id == search_id)).scalars().all()
         by_name = {g.name: g for g in segs}
         unknown = [k for k in poa if k != probability.ROW and k not in by_name]
@@ -169,16 +169,16 @@ def set_consensus(svc: Services, actor: Actor, search_id: int, data: dict) -> di
 def update_settings(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
     """Change walking speed, sweep widths, search speeds or gap limits; the search is recomputed in the background.
 
-    ``data``: ``model.clean_model_settings`` fields and ``"version"``, the settings' version the edit started from
+    ``data``: ``schemas.clean_model_settings`` fields and ``"version"``, the settings' version the edit started from
     (kept in the settings, apart from the search's own version; ``services/versions.py``; optional). Returns the
     settings with their ``version``; values equal to the stored ones change nothing. Raises ``ValidationError``
     (400), ``Conflict`` (409: not writable, or a stale version with ``extra["current"]``: the current settings)."""
     expected, data = split_version(data)
-    clean = model.clean_model_settings(data)
+    clean = schemas.clean_model_settings(data)
     now = svc.now()
     with svc.transaction() as s:
         search = load_search(s, search_id, actor, dispatcher_only=True)
-        model.check_search_writable(search.status)
+        schemas.check_search_writable(search.status)
         s.refresh(search, with_for_update=True)   # edits of the settings one at a time (PostgreSQL)
         version = (search.settings or {}).get("version", 1)
         current = {**settings_of(search), "version": version}

@@ -5,7 +5,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from ..adapters.models import Assignment, Membership, Segment, Team, TeamMember
-from ..core import model
+from ..core import schemas
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationError
 from ..core.fields import split_version
 from ..core.geometry import repair_answer
@@ -38,11 +38,11 @@ def _team_member_ids(s, team_id: int) -> list[int]:
 
 def create_team(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
     require_dispatcher(actor)
-    clean = model.clean_team(data)
+    clean = schemas.clean_team(data)
     now = svc.now()
     with svc.transaction() as s:
         search = load_search(s, search_id, actor, dispatcher_only=True)
-        model.check_search_writable(search.status)
+        schemas.check_search_writable(search.status)
         members = sorted(set(clean.get("member_ids") or []) | ({clean["leader_id"]} if clean.get("leader_id") else set()))
         _check_members(s, search_id, members, "member_ids")
         team = Team(search_id=search_id, name=clean["name"], callsign=clean.get("callsign"), kind=clean["kind"],
@@ -56,18 +56,18 @@ def create_team(svc: Services, actor: Actor, search_id: int, data: dict) -> dict
 
 
 def update_team(svc: Services, actor: Actor, search_id: int, team_id: int, data: dict) -> dict:
-    """A dispatcher edits a team (``model.clean_team`` fields; ``member_ids`` replaces the members, the leader is
+    """A dispatcher edits a team (``schemas.clean_team`` fields; ``member_ids`` replaces the members, the leader is
     always one) and ``"version"``, the team's version the edit started from (``services/versions.py``; optional).
     Only fields whose value changes are stored; the ``team.updated`` event carries ``changes`` and ``previous``
     (field -> value). Returns the team's view (its ``version`` taken on only when something changed).
     Raises ``ValidationError`` (400), ``NotFound`` (404), ``Conflict`` (409: stale version, ``extra["current"]``)."""
     require_dispatcher(actor)
     expected, data = split_version(data)
-    clean = model.clean_team(data, partial=True)
+    clean = schemas.clean_team(data, partial=True)
     now = svc.now()
     with svc.transaction() as s:
         search = load_search(s, search_id, actor, dispatcher_only=True)
-        model.check_search_writable(search.status)
+        schemas.check_search_writable(search.status)
         team = s.get(Team, team_id)
         if team is None or team.search_id != search_id:
             raise NotFound(f"team {team_id} not found on search {search_id}")
@@ -123,11 +123,11 @@ def create_assignment(svc: Services, actor: Actor, search_id: int, data: dict) -
     bow-tie split in two, repeated corners removed...) the view also has "repaired" (a sentence) and "repairs"
     (codes for the page), kept in the log's assignment.created event."""
     require_dispatcher(actor)
-    clean = model.clean_assignment(data)
+    clean = schemas.clean_assignment(data)
     now = svc.now()
     with svc.transaction() as s:
         search = load_search(s, search_id, actor, dispatcher_only=True)
-        model.check_search_writable(search.status)
+        schemas.check_search_writable(search.status)
         _load_team(s, search_id, clean.get("team_id"))
         _check_segment(s, search_id, clean.get("segment_id"))
         a = Assignment(search_id=search_id, team_id=clean.get("team_id"), title=clean["title"], kind=clean["kind"],
@@ -161,7 +161,7 @@ def update_assignment(svc: Services, actor: Actor, search_id: int, assignment_id
     now = svc.now()
     with svc.transaction() as s:
         search = load_search(s, search_id, actor, dispatcher_only=True)
-        model.check_search_writable(search.status)
+        schemas.check_search_writable(search.status)
         a = _load_assignment(s, search_id, assignment_id)
         before = assignment_view(a)
         what = f"assignment {a.title}"
@@ -170,7 +170,7 @@ def update_assignment(svc: Services, actor: Actor, search_id: int, assignment_id
             raise Conflict(f"the assignment is {a.status} and can no longer be edited")
         # The kind decides which geometry is allowed; an edit that does not change it is checked against the stored one.
         merged = {"kind": a.kind, **data} if isinstance(data, dict) and "kind" not in data else data
-        clean = model.clean_assignment(merged, partial=True)
+        clean = schemas.clean_assignment(merged, partial=True)
         if "kind" in clean and "geometry" not in clean and clean["kind"] != a.kind:
             raise ValidationError({"geometry": "a new kind needs a new geometry"})
         wanted = {k: [] if k == "places" and v is None else v for k, v in clean.items()}
@@ -202,14 +202,14 @@ def change_assignment_status(svc: Services, actor: Actor, search_id: int, assign
 
     Dispatchers may make any allowed change; an officer only for their own team's assignment, from assigned on.
     """
-    clean = model.clean_assignment_status(data)
+    clean = schemas.clean_assignment_status(data)
     now = svc.now()
     try:
         with svc.transaction() as s:
             search = load_search(s, search_id, actor)
             a = _load_assignment(s, search_id, assignment_id)
             ev = events.begin(s, search_id, "assignment.status_changed", actor, now, client_id=clean.get("client_id"))
-            model.check_search_writable(search.status)
+            schemas.check_search_writable(search.status)
             if not actor.is_dispatcher:
                 if a.team_id is None or a.team_id not in user_team_ids(s, search_id, actor.user_id):
                     raise Forbidden("only the assigned team or a dispatcher may change this assignment")
@@ -217,7 +217,7 @@ def change_assignment_status(svc: Services, actor: Actor, search_id: int, assign
                     raise Forbidden("only a dispatcher may plan or assign")
             if clean["status"] == "assigned" and a.team_id is None:
                 raise ValidationError({"status": "give the assignment a team before assigning it"})
-            model.check_assignment_transition(a.status, clean["status"])
+            schemas.check_assignment_transition(a.status, clean["status"])
             previous, a.status = a.status, clean["status"]
             if clean.get("debrief"):
                 a.debrief = clean["debrief"]

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..adapters.models import Membership, Team, TeamMember, TrackImport, User
-from ..core import known_points, model, track_files
+from ..core import known_points, schemas, track_files
 from ..core.errors import ValidationError
 from . import events, tracks
 from .access import load_search, require_dispatcher
@@ -83,7 +83,7 @@ def import_track(svc: Services, actor: Actor, search_id: int, data: bytes | None
     try:
         with svc.transaction() as s:
             search = load_search(s, search_id, actor, dispatcher_only=True)
-            model.check_search_writable(search.status)
+            schemas.check_search_writable(search.status)
             first = s.execute(select(TrackImport).where(TrackImport.search_id == search_id,
                                                         TrackImport.sha256 == sha)).scalar_one_or_none()
             if first is not None:

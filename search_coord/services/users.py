@@ -15,7 +15,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..adapters.models import User
-from ..core import accounts, model
+from ..core import accounts, schemas
 from ..core.errors import Conflict, NotFound, ValidationError
 from .access import require_admin, require_dispatcher
 from .context import Actor, Services
@@ -147,7 +147,7 @@ def create_user(svc: Services, actor: Actor | None, data: dict) -> dict:
     if isinstance(data.get("username"), str):
         data["username"] = accounts.normalize_username(data["username"])
     try:
-        clean = model.clean_user(data)
+        clean = schemas.clean_user(data)
     except ValidationError as exc:
         errors = {**exc.errors, **errors}
         clean = None
@@ -183,7 +183,7 @@ def update_user(svc: Services, actor: Actor, user_id: int, data: dict) -> dict:
     errors: dict[str, str] = {}
     must_change = _take_flag(data, errors)
     try:
-        clean = model.clean_user(data, partial=True)
+        clean = schemas.clean_user(data, partial=True)
     except ValidationError as exc:
         errors = {**exc.errors, **errors}
         clean = {}
@@ -258,8 +258,8 @@ def change_password(svc: Services, actor: Actor, old_password, new_password) -> 
 def list_users(svc: Services, actor: Actor, role: str | None = None) -> list[dict]:
     """Dispatchers list accounts to put on searches; administrators manage them."""
     require_dispatcher(actor)
-    if role is not None and role not in model.ROLES:
-        raise ValidationError({"role": f"must be one of: {', '.join(model.ROLES)}"})
+    if role is not None and role not in schemas.ROLES:
+        raise ValidationError({"role": f"must be one of: {', '.join(schemas.ROLES)}"})
     with svc.reading() as s:
         q = select(User).order_by(User.display_name)
         if role:

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from shapely.geometry import Point, box
 
-from search_coord.core import blind_spot, cameras, known_points, review, video, where
+from search_coord.core import blind_spot, cameras, known_points, review, rings, video
 from search_coord.core.errors import ValidationError
 
 T0 = datetime(2026, 11, 29, 17, 30, tzinfo=timezone.utc)
@@ -109,15 +109,15 @@ def test_blind_spot_lies_between_the_last_camera_and_the_clear_ones():
 
 
 def test_heading_tilts_ring_probability_forward_and_keeps_the_total():
-    rings = (300, 800, 1500, 3000)
+    radii = (300, 800, 1500, 3000)
     east, west = box(100, -200, 500, 200), box(-500, -200, -100, 200)
-    flat, _ = where.ring_poa({1: east, 2: west}, rings)
-    tilted, row = where.ring_poa({1: east, 2: west}, rings, heading_deg=90, kappa=video.HEADING_KAPPA)
+    flat, _ = rings.ring_poa({1: east, 2: west}, radii)
+    tilted, row = rings.ring_poa({1: east, 2: west}, radii, heading_deg=90, kappa=video.HEADING_KAPPA)
     assert flat[1] == pytest.approx(flat[2], rel=1e-3)
     assert tilted[1] > 3 * tilted[2]
-    assert sum(m for _, m in where.annuli(rings, 2000, 90, 0.6)) == pytest.approx(1.0)
+    assert sum(m for _, m in rings.annuli(radii, 2000, 90, 0.6)) == pytest.approx(1.0)
     # Over the whole plane nothing is lost: a huge segment holds everything either way.
-    whole, row = where.ring_poa({1: box(-1e5, -1e5, 1e5, 1e5)}, rings, 5000, 45, 0.6)
+    whole, row = rings.ring_poa({1: box(-1e5, -1e5, 1e5, 1e5)}, radii, 5000, 45, 0.6)
     assert whole[1] == pytest.approx(1.0) and row == pytest.approx(0.0, abs=1e-9)
 
 

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from shapely.geometry import box, mapping
 
 from search_coord.core.geometry import LocalProjection
-from search_coord.services import field, searches, teams, video, where
+from search_coord.services import field, model_read, recompute, searches, segment_edits, teams, video
 
 from support import search_payload
 
@@ -38,12 +38,12 @@ def night(svc, people):
     for name in ("off1", "off2"):
         searches.add_member(svc, d, sid, people[name].user_id)
     teams.create_team(svc, d, sid, {"name": "Foot 1", "kind": "foot_patrol", "leader_id": people["off1"].user_id})
-    seg = where.add_segment(svc, d, sid, {"geometry": square_m(0, 0, 100), "name": "GATE"})
+    seg = segment_edits.add_segment(svc, d, sid, {"geometry": square_m(0, 0, 100), "name": "GATE"})
     return sid, seg["id"]
 
 
 def pod(svc, people, sid, seg_id):
-    segs = {s["id"]: s for s in where.get_model(svc, people["disp"], sid)["segments"]}
+    segs = {s["id"]: s for s in model_read.get_model(svc, people["disp"], sid)["segments"]}
     return segs[seg_id]["pod"]
 
 
@@ -76,7 +76,7 @@ def test_standing_still_at_the_gate_adds_under_one_percent_pod(svc, people, nigh
 
 def test_a_coarse_fix_gives_the_block_it_points_into_no_coverage(svc, people, night):
     sid, street_seg = night
-    block = where.add_segment(svc, people["disp"], sid, {"geometry": square_m(110, 250, 90), "name": "BLOCK"})["id"]
+    block = segment_edits.add_segment(svc, people["disp"], sid, {"geometry": square_m(110, 250, 90), "name": "BLOCK"})["id"]
     start = NOW - timedelta(minutes=30)
     walk = [fix(-100 + 10 * i, 0, start + timedelta(seconds=5 * i), acc=6.0) for i in range(12)]
     coarse = [fix(110, 250, start + timedelta(seconds=60), acc=1200.0)]
@@ -182,7 +182,7 @@ def _walk_batches(seed, n_batches=6, per=8):
 @pytest.mark.parametrize("order", ["in order", "reversed", "shuffled", "resent"])
 def test_coverage_does_not_depend_on_the_order_batches_arrive_in(svc, people, night, order):
     sid, seg = night
-    east = where.add_segment(svc, people["disp"], sid, {"geometry": square_m(250, 0, 150), "name": "EAST"})["id"]
+    east = segment_edits.add_segment(svc, people["disp"], sid, {"geometry": square_m(250, 0, 150), "name": "EAST"})["id"]
     batches = _walk_batches(3)
     sent = list(enumerate(batches))
     if order == "reversed":
@@ -193,9 +193,9 @@ def test_coverage_does_not_depend_on_the_order_batches_arrive_in(svc, people, ni
         sent = sent + [(i + 100, b) for i, b in sent[1:4]]
     for i, b in sent:
         post(svc, people["off1"], sid, b, i)
-    live = {s["id"]: s["coverage"] for s in where.get_model(svc, people["disp"], sid)["segments"]}
-    where.recompute(svc, sid, "test")
-    full = {s["id"]: s["coverage"] for s in where.get_model(svc, people["disp"], sid)["segments"]}
+    live = {s["id"]: s["coverage"] for s in model_read.get_model(svc, people["disp"], sid)["segments"]}
+    recompute.recompute(svc, sid, "test")
+    full = {s["id"]: s["coverage"] for s in model_read.get_model(svc, people["disp"], sid)["segments"]}
     assert live == pytest.approx(full, abs=1e-9)
     assert live[seg] > 0 and set(live) == {seg, east}
     # the same coverage as the batches sent in order on a search of their own
@@ -210,10 +210,10 @@ def _in_order_coverage(svc, people, batches):
                                                       lkp_time=(NOW - timedelta(hours=2)).isoformat()))["id"]
     searches.add_member(svc, d, sid, people["off1"].user_id)
     teams.create_team(svc, d, sid, {"name": "Foot 1", "kind": "foot_patrol", "leader_id": people["off1"].user_id})
-    seg = where.add_segment(svc, d, sid, {"geometry": square_m(0, 0, 100), "name": "GATE"})["id"]
+    seg = segment_edits.add_segment(svc, d, sid, {"geometry": square_m(0, 0, 100), "name": "GATE"})["id"]
     for i, b in enumerate(batches):
         post(svc, people["off1"], sid, b, 500 + i)
-    return {s["id"]: s["coverage"] for s in where.get_model(svc, d, sid)["segments"]}[seg]
+    return {s["id"]: s["coverage"] for s in model_read.get_model(svc, d, sid)["segments"]}[seg]
 
 
 def test_two_devices_on_one_account_are_two_tracks(svc, people, night):
@@ -224,7 +224,7 @@ def test_two_devices_on_one_account_are_two_tracks(svc, people, night):
     for i in range(0, 18, 6):   # interleaved in time, as two phones send them
         post(svc, people["off1"], sid, north[i:i + 6], i, device="phone-n")
         post(svc, people["off1"], sid, south[i:i + 6], 100 + i, device="phone-s")
-    walked = where.get_model(svc, people["disp"], sid)["segments"][0]["coverage"] * 200 * 200 / 20
+    walked = model_read.get_model(svc, people["disp"], sid)["segments"][0]["coverage"] * 200 * 200 / 20
     # each street is counted as 150 m (a vertex every 30 m: 10 m steps, 2 x 12 m to move) and never a zig-zag
     assert walked == pytest.approx(2 * 150, rel=0.02)
 
@@ -233,14 +233,14 @@ def test_reach_stops_growing_at_the_rest_of_world_ring_unless_the_dispatcher_wid
     """A person with dementia does not walk 49 km in 14 hours: reach stops at 1.5 x the 95 % ring (18.8 km)."""
     sid, _ = night
     svc.clock.now = NOW + timedelta(hours=12)   # 14 h after the last known time
-    m = where.get_model(svc, people["disp"], sid)
+    m = model_read.get_model(svc, people["disp"], sid)
     assert m["reach"]["radius_m"] == pytest.approx(1.5 * 12552.9, abs=1) and m["reach"]["capped"]
-    where.update_settings(svc, people["disp"], sid, {"max_reach_m": 30_000})
-    assert where.get_model(svc, people["disp"], sid)["reach"]["radius_m"] == 30_000
-    where.update_settings(svc, people["disp"], sid, {"max_reach_m": None})
-    assert where.get_model(svc, people["disp"], sid)["reach"]["radius_m"] == pytest.approx(18829.4, abs=1)
+    segment_edits.update_settings(svc, people["disp"], sid, {"max_reach_m": 30_000})
+    assert model_read.get_model(svc, people["disp"], sid)["reach"]["radius_m"] == 30_000
+    segment_edits.update_settings(svc, people["disp"], sid, {"max_reach_m": None})
+    assert model_read.get_model(svc, people["disp"], sid)["reach"]["radius_m"] == pytest.approx(18829.4, abs=1)
     svc.clock.now = NOW   # 2 h: 0.95 m/s x 7200 s, well inside the cap
-    m = where.get_model(svc, people["disp"], sid)
+    m = model_read.get_model(svc, people["disp"], sid)
     assert m["reach"]["radius_m"] == pytest.approx(6840) and not m["reach"]["capped"]
 
 
@@ -259,7 +259,7 @@ def test_live_coverage_equals_a_recount_whatever_the_batches_and_their_order(svc
                                                       lkp_time=(NOW - timedelta(hours=2)).isoformat()))["id"]
     searches.add_member(svc, d, sid, people["off1"].user_id)
     for i, (cx, cy) in enumerate([(-50, 0), (50, 0), (0, 100)]):
-        where.add_segment(svc, d, sid, {"geometry": square_m(cx, cy, 50), "name": f"S{i}"})
+        segment_edits.add_segment(svc, d, sid, {"geometry": square_m(cx, cy, 50), "name": f"S{i}"})
     x = y = 0.0
     t = NOW - timedelta(minutes=30)
     pts = []
@@ -271,9 +271,9 @@ def test_live_coverage_equals_a_recount_whatever_the_batches_and_their_order(svc
     order.shuffle(batches)
     for i, b in enumerate(batches):
         post(svc, people["off1"], sid, b, i)
-    live = {s["id"]: s["coverage"] for s in where.get_model(svc, d, sid)["segments"]}
-    where.recompute(svc, sid, "test")
-    full = {s["id"]: s["coverage"] for s in where.get_model(svc, d, sid)["segments"]}
+    live = {s["id"]: s["coverage"] for s in model_read.get_model(svc, d, sid)["segments"]}
+    recompute.recompute(svc, sid, "test")
+    full = {s["id"]: s["coverage"] for s in model_read.get_model(svc, d, sid)["segments"]}
     assert live == pytest.approx(full, abs=1e-9)
 
 
@@ -291,7 +291,7 @@ def test_a_clock_near_the_tolerance_is_corrected_steadily_whatever_the_network_d
                    for j in range(5)]
             sent = now + timedelta(seconds=offset_s - delays[k % len(delays)])
             post(svc, people["off1"], sid, pts, first + k, sent_at=sent.isoformat(), device=f"p{first}")
-        return sum(s["coverage"] for s in where.get_model(svc, people["disp"], sid)["segments"])
+        return sum(s["coverage"] for s in model_read.get_model(svc, people["disp"], sid)["segments"])
 
     steady = walk(30.5, [0.2], 0)
     assert walk(30.5, [0.2, 1.0], 100) == pytest.approx(2 * steady, rel=1e-6)   # the same again, on another phone

@@ -7,7 +7,7 @@ from support import LKP, search_payload, square
 
 from search_coord.adapters.models import Clue, SearchedArea, TrackPoint
 from search_coord.core.errors import Conflict, Forbidden, NotFound, ValidationError
-from search_coord.services import field, retractions, searches, where
+from search_coord.services import field, model_read, retractions, searched_areas, searches, segment_edits
 
 
 @pytest.fixture
@@ -15,7 +15,7 @@ def world(svc, people):
     disp, off1 = people["disp"], people["off1"]
     sid = searches.open_search(svc, disp, search_payload())["id"]
     searches.add_member(svc, disp, sid, off1.user_id)
-    where.generate_segments(svc, disp, sid, {"cell_m": 2000, "shape": "square"})
+    segment_edits.generate_segments(svc, disp, sid, {"cell_m": 2000, "shape": "square"})
     return svc, sid, disp, off1
 
 
@@ -26,7 +26,7 @@ def _walk(svc, off1, sid, client_id, minute0, east0):
 
 
 def _coverage(svc, disp, sid) -> float:
-    return sum(g["coverage"] for g in where.get_model(svc, disp, sid)["segments"])
+    return sum(g["coverage"] for g in model_read.get_model(svc, disp, sid)["segments"])
 
 
 def _published(svc, type_):
@@ -35,7 +35,7 @@ def _published(svc, type_):
 
 def test_a_searched_area_is_retracted_kept_and_counted_no_more(world):
     svc, sid, disp, off1 = world
-    area = where.mark_searched(svc, off1, sid, {"geometry": square(d=0.001), "pod": 0.99})["area"]
+    area = searched_areas.mark_searched(svc, off1, sid, {"geometry": square(d=0.001), "pod": 0.99})["area"]
     assert _coverage(svc, disp, sid) > 0
     with pytest.raises(Forbidden):
         retractions.retract_area(svc, off1, sid, area["id"], {"reason": "drawn by mistake"})
@@ -67,7 +67,7 @@ def test_one_batch_is_retracted_by_its_event_number(world):
     assert out["from"] == "2026-11-28T09:50:00.000Z" and out["to"] == "2026-11-28T09:51:50.000Z"
     assert len(searches.get_state(svc, disp, sid)["tracks"][str(off1.user_id)]) == 12
     assert 0 < _coverage(svc, disp, sid) < both
-    assert where.swept(svc, disp, sid)["track_points"] == 12
+    assert model_read.swept(svc, disp, sid)["track_points"] == 12
     with svc.reading() as s:
         assert s.query(TrackPoint).filter(TrackPoint.retracted_seq == out["seq"]).count() == 12
     with pytest.raises(ValidationError):   # nothing left in that batch

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from search_coord.adapters.models import Segment
 from search_coord.core.errors import ValidationError
-from search_coord.services import field, searches, teams, where
+from search_coord.services import field, model_read, recompute, searched_areas, searches, segment_edits, teams
 
 from support import LKP, T0, search_payload, square
 
@@ -20,12 +20,12 @@ def gridded(svc, people):
     sid = searches.open_search(svc, d, search_payload())["id"]
     searches.add_member(svc, d, sid, people["off1"].user_id)
     team = teams.create_team(svc, d, sid, {"name": "Foot 1", "kind": "foot_patrol", "leader_id": people["off1"].user_id})
-    out = where.generate_segments(svc, d, sid, {"shape": "square", "cell_m": 500})
+    out = segment_edits.generate_segments(svc, d, sid, {"shape": "square", "cell_m": 500})
     return sid, team, out
 
 
 def model(svc, people, sid):
-    return where.get_model(svc, people["disp"], sid)
+    return model_read.get_model(svc, people["disp"], sid)
 
 
 def test_generated_segments_hold_the_ring_probability_within_reach(svc, people, gridded):
@@ -102,7 +102,7 @@ def test_incremental_coverage_equals_recompute_from_scratch(svc, people, gridded
                                                          "points": fixes(path[k * 10:(k + 1) * 10],
                                                                          t1 + timedelta(seconds=100 * k))})
     live = {s["id"]: s["coverage"] for s in model(svc, people, sid)["segments"]}
-    result = where.recompute(svc, sid, "test")
+    result = recompute.recompute(svc, sid, "test")
     fresh = {s["id"]: s["coverage"] for s in model(svc, people, sid)["segments"]}
     assert result["track_points"] == 60
     assert fresh == pytest.approx(live, abs=1e-12)
@@ -115,7 +115,7 @@ def test_pod_poa_update_and_row(svc, people, gridded):
     seg = max(m0["segments"], key=lambda s: s["poa0"])
     ring = seg["geometry"]["coordinates"][0]
     # a whole cell (25 ha): more than an officer without an assignment may mark (issue 10 §4), so the dispatcher
-    where.mark_searched(svc, people["disp"], sid, {"geometry": {"type": "Polygon", "coordinates": [ring]},
+    searched_areas.mark_searched(svc, people["disp"], sid, {"geometry": {"type": "Polygon", "coordinates": [ring]},
                                                    "pod": 0.6, "client_id": "area-000001"})
     m1 = model(svc, people, sid)
     s1 = next(s for s in m1["segments"] if s["id"] == seg["id"])
@@ -129,14 +129,14 @@ def test_pod_poa_update_and_row(svc, people, gridded):
 
 def test_consensus_poa(svc, people, gridded):
     sid, _, _ = gridded
-    out = where.set_consensus(svc, people["disp"], sid, {"evaluations": [{"A1": 50, "B2": 30, "ROW": 20},
+    out = segment_edits.set_consensus(svc, people["disp"], sid, {"evaluations": [{"A1": 50, "B2": 30, "ROW": 20},
                                                                          {"A1": 30, "B2": 50, "ROW": 20}]})
     m = model(svc, people, sid)
     by = {s["name"]: s["poa0"] for s in m["segments"]}
     assert by["A1"] == pytest.approx(0.4) and by["B2"] == pytest.approx(0.4) and m["row0"] == pytest.approx(0.2)
     assert m["poa_basis"] == "consensus" and out["evaluators"] == 2
     with pytest.raises(ValidationError):
-        where.set_consensus(svc, people["disp"], sid, {"evaluations": [{"ZZ9": 100}]})
+        segment_edits.set_consensus(svc, people["disp"], sid, {"evaluations": [{"ZZ9": 100}]})
 
 
 def test_suggestions_rank_by_gain_and_accept_in_one_click(svc, people, gridded):
@@ -145,7 +145,7 @@ def test_suggestions_rank_by_gain_and_accept_in_one_click(svc, people, gridded):
     [sug] = m["suggestions"]
     best = max(m["segments"], key=lambda s: s["poa"] * -math.expm1(-20 * 0.8 * 3600 / s["area_m2"]))
     assert sug["team_id"] == team["id"] and sug["segment_id"] == best["id"]
-    a = where.accept_suggestion(svc, people["disp"], sid, {"segment_id": sug["segment_id"], "team_id": team["id"]})
+    a = searched_areas.accept_suggestion(svc, people["disp"], sid, {"segment_id": sug["segment_id"], "team_id": team["id"]})
     assert a["segment_id"] == best["id"] and a["status"] == "assigned" and a["kind"] == "area"
     assert model(svc, people, sid)["suggestions"][0]["segment_id"] != best["id"]
 
@@ -154,21 +154,21 @@ def test_drawn_segments_never_overlap_and_settings_recompute(svc, people):
     d = people["disp"]
     svc.clock.now = T0 + timedelta(hours=1)
     sid = searches.open_search(svc, d, search_payload())["id"]
-    a = where.add_segment(svc, d, sid, {"geometry": square(d=0.002), "name": "Park"})
-    b = where.add_segment(svc, d, sid, {"geometry": square(d=0.004)})
+    a = segment_edits.add_segment(svc, d, sid, {"geometry": square(d=0.002), "name": "Park"})
+    b = segment_edits.add_segment(svc, d, sid, {"geometry": square(d=0.004)})
     assert b["name"] == "D1" and b["area_m2"] == pytest.approx(4 * a["area_m2"] - a["area_m2"], rel=0.01)
     with pytest.raises(ValidationError):
-        where.add_segment(svc, d, sid, {"geometry": square(d=0.001)})
-    r = where.add_segment(svc, d, sid, {"geometry": {"type": "LineString", "coordinates": [
+        segment_edits.add_segment(svc, d, sid, {"geometry": square(d=0.001)})
+    r = segment_edits.add_segment(svc, d, sid, {"geometry": {"type": "LineString", "coordinates": [
         [LKP[0] + 0.01, LKP[1]], [LKP[0] + 0.02, LKP[1]]]}, "width_m": 30})
     assert r["source"] == "route" and r["area_m2"] == pytest.approx(855 * 30 + math.pi * 15**2, rel=0.02)
     m = model(svc, people, sid)
     assert sum(s["poa0"] for s in m["segments"]) + m["row0"] == pytest.approx(1.0)
-    s2 = where.update_settings(svc, d, sid, {"sweep_width_m": {"foot": 12}, "walking_speed_ms": 0.7})
+    s2 = segment_edits.update_settings(svc, d, sid, {"sweep_width_m": {"foot": 12}, "walking_speed_ms": 0.7})
     assert s2["sweep_width_m"] == {"foot": 12, "vehicle": 30.0, "door_to_door": 10.0}
     assert svc.publisher.events[-1][1]["type"] == "model.recomputed"
     with pytest.raises(ValidationError) as exc:
-        where.update_settings(svc, d, sid, {"sweep_width_m": {"foot": -1, "boat": 3}})
+        segment_edits.update_settings(svc, d, sid, {"sweep_width_m": {"foot": -1, "boat": 3}})
     assert "sweep_width_m" in exc.value.errors
 
 
@@ -179,14 +179,14 @@ def test_swept_area_is_for_display_and_segment_status_follows_assignments(svc, p
     # the same street walked twice: coverage doubles, the swept area does not
     field.add_track_batch(svc, people["off1"], sid, {"client_id": "swept-00002",
                                                      "points": fixes(walk_east(11), t1 + timedelta(seconds=110))})
-    sw = where.swept(svc, people["disp"], sid)
+    sw = model_read.swept(svc, people["disp"], sid)
     length = 10 * STEP * 85_440
     assert sw["area_m2"] == pytest.approx(length * 20 + math.pi * 10**2, rel=0.05)
     m = model(svc, people, sid)
     searched = [s for s in m["segments"] if s["status"] == "searched"]
     assert searched and all(s["coverage"] > 0 for s in searched)
     seg = m["suggestions"][0]
-    where.accept_suggestion(svc, people["disp"], sid, {"segment_id": seg["segment_id"], "team_id": team["id"]})
+    searched_areas.accept_suggestion(svc, people["disp"], sid, {"segment_id": seg["segment_id"], "team_id": team["id"]})
     statuses = {s["id"]: s["status"] for s in model(svc, people, sid)["segments"]}
     assert statuses[seg["segment_id"]] == "assigned"
 

@@ -58,7 +58,7 @@ ROUTES = [
     ("POST", "/api/v1/searches/{sid}/poa/consensus", {"evaluations": [{"ROW": 100}]}, "off1"),
     ("POST", "/api/v1/searches/{sid}/searched-areas", {"geometry": square(), "pod": 0.5}, "outsider"),
     ("POST", "/api/v1/searches/{sid}/suggestions/accept", {"segment_id": 1, "team_id": 1}, "off1"),
-    ("GET", "/api/v1/cameras?bbox=116.1,39.7,116.3,39.8", None, None),   # officers: by area only
+    ("GET", "/api/v1/cameras?search_id={sid}", None, "outsider"),   # officers: a search they are on
     ("POST", "/api/v1/cameras", {"code": "C9", "name": "Gate", "location": LKP, "kind": "residential"}, "off1"),
     ("PATCH", "/api/v1/cameras/{cid}", {"retention_days": 14}, "off1"),
     ("GET", "/api/v1/cameras/export?format=csv", None, "off1"),

@@ -8,7 +8,7 @@ from shapely.geometry import mapping, shape
 from sqlalchemy import select, update
 
 from ...adapters.models import Assignment, Camera, Search, Segment, Sighting
-from ...core import blind_spot as rules, model, segments as segmentation, where as where_core
+from ...core import blind_spot as rules, rings, schemas, segments as segmentation
 from ...core.cameras import site_cone
 from ...core.errors import Conflict
 from ...core.geometry import distance_m
@@ -31,7 +31,7 @@ def blind_spot_of(s, search: Search, now: datetime) -> dict:
     x, lcam = last
     t_s = as_utc(x.time)
     sustained, fastest = speeds(search)
-    reach = max(where_core.MIN_REACH_M, fastest * max(0.0, (now - t_s).total_seconds()))
+    reach = max(rings.MIN_REACH_M, fastest * max(0.0, (now - t_s).total_seconds()))
     proj = basis.projection(search)
     reviewed = intervals_by_camera(s, search.id)
     seen_after = set(s.execute(select(Sighting.camera_id).where(
@@ -53,7 +53,7 @@ def blind_spot_of(s, search: Search, now: datetime) -> dict:
                 "reason": "no reviewed camera around the last sighting has been cleared yet",
                 "reason_code": "none_cleared"}
     lx, ly = proj.to_xy([lcam.lon], [lcam.lat])
-    radius = max(where_core.MIN_REACH_M, min(reach, far))
+    radius = max(rings.MIN_REACH_M, min(reach, far))
     region = rules.blind_spot((lx[0], ly[0]), x.direction_deg, clear_xy, views, radius)
     if region.is_empty or region.area < 1:
         return {"geometry": None, "area_m2": 0.0, "from_camera_id": lcam.id, "clear_camera_ids": clear,
@@ -79,7 +79,7 @@ def blind_spot_segments(svc: Services, actor: Actor, search_id: int) -> dict:
     now = svc.now()
     with svc.transaction() as s:
         search = load_search(s, search_id, actor, dispatcher_only=True)
-        model.check_search_writable(search.status)
+        schemas.check_search_writable(search.status)
         spot = blind_spot_of(s, search, now)
         region = spot.pop("_region", None)
         if region is None:
@@ -114,7 +114,7 @@ def blind_spot_segments(svc: Services, actor: Actor, search_id: int) -> dict:
         if search.poa_basis == "rings":
             segment_edits.ring_poa_all(s, search, basis.reach_now(search, now))
         else:
-            poa, _ = where_core.ring_poa({g.id: proj.project(shape(g.geometry)) for g in created},
+            poa, _ = rings.ring_poa({g.id: proj.project(shape(g.geometry)) for g in created},
                                         basis.rings_of(search), search.model_reach_m or basis.reach_now(search, now),
                                         *basis.heading_of(search))
             for g in created:

@@ -9,7 +9,7 @@ import shapely
 from sqlalchemy import select
 
 from ...adapters.models import Camera, ReviewedInterval, Search, Segment
-from ...core import probability, review, where as where_core
+from ...core import probability, review, rings
 from ...core.cameras import CameraSite, probabilities_seen
 from ...core.geometry import LocalProjection, distance_m
 from ...core.video import recorder_time
@@ -23,7 +23,7 @@ def _probability_map(s, search: Search, proj: LocalProjection, now: datetime):
     """The probability map in metres: the ring model around the last known point (tilted along the direction of
     travel), scaled in each segment by what searching it has left (current POA / prior POA). Returns the ring pieces
     and a function giving that scale at many points at once."""
-    pieces = where_core.annuli(basis.rings_of(search), basis.reach_now(search, now), *basis.heading_of(search))
+    pieces = rings.annuli(basis.rings_of(search), basis.reach_now(search, now), *basis.heading_of(search))
     segs = s.execute(select(Segment.id, Segment.poa0, Segment.coverage)
                      .where(Segment.search_id == search.id)).all()
     if not segs:

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from ...adapters.models import Camera, Search
-from ...core import behaviour, known_points, model, review
+from ...core import behaviour, known_points, review, schemas
 from ...core.cameras import CameraSite
 from ...core.errors import ValidationError
 from ...core.known_points import KnownPoint
@@ -82,6 +82,6 @@ def begin_report(s, search_id: int, actor: Actor, data, now: datetime, clean_fn,
     since = known_points.missing_since(search.lkp_time, search.lkp_history)
     clean = clean_fn(data, now, since, cam.clock_offset_s if cam else 0.0)
     ev = events.begin(s, search_id, event_type, actor, now, client_id=clean.get("client_id"))
-    model.check_search_writable(search.status)
+    schemas.check_search_writable(search.status)
     check_in_region(search, cam, now)
     return search, cam, clean, ev

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ...adapters.models import Camera, Event, Search, Sighting
-from ...core import alerts, known_points, model, video
+from ...core import alerts, known_points, schemas, video
 from ...core.cameras import compass_label
 from ...core.errors import Conflict, NotFound, ValidationError
 from ...core.fields import parse_time
@@ -139,7 +139,7 @@ def decide_sighting(svc: Services, actor: Actor, search_id: int, sighting_id: in
     now = svc.now()
     with svc.transaction() as s:
         search = load_search(s, search_id, actor, dispatcher_only=True)
-        model.check_search_writable(search.status)
+        schemas.check_search_writable(search.status)
         x = s.get(Sighting, sighting_id)
         if x is None or x.search_id != search_id:
             raise NotFound(f"sighting {sighting_id} not found on search {search_id}")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ...adapters.models import Camera, Membership, ReviewedInterval, ReviewTask, Team, User
-from ...core import known_points, model, review, video
+from ...core import known_points, review, schemas, video
 from ...core.cameras import site_cone
 from ...core.errors import Forbidden, NotFound, OverlapWarning, ValidationError
 from ...core.known_points import as_utc
@@ -90,7 +90,7 @@ def create_task(svc: Services, actor: Actor, search_id: int, data: dict) -> dict
     now = svc.now()
     with svc.transaction() as s:
         search = load_search(s, search_id, actor, dispatcher_only=True)
-        model.check_search_writable(search.status)
+        schemas.check_search_writable(search.status)
         since = known_points.missing_since(search.lkp_time, search.lkp_history)
         clean = video.clean_task(data, now, since - review.REVIEW_LEAD)
         cam = registered_camera(s, clean["camera_id"])
@@ -118,7 +118,7 @@ def update_task(svc: Services, actor: Actor, search_id: int, task_id: int, data:
     now = svc.now()
     with svc.transaction() as s:
         search = load_search(s, search_id, actor)
-        model.check_search_writable(search.status)
+        schemas.check_search_writable(search.status)
         t = s.get(ReviewTask, task_id)
         if t is None or t.search_id != search_id:
             raise NotFound(f"review task {task_id} not found on search {search_id}")

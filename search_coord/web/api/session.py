@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from ...core import alerts, behaviour, catalogue, model
+from ...core import alerts, behaviour, catalogue, schemas
 from ...core.errors import NotAuthenticated
 from ...services import users
 from ...identity import current_actor, current_user, services
@@ -40,12 +40,12 @@ def meta():
     catalogue (every event type with its payload fields, audience and timeline flag) and the server's alert kinds."""
     current_actor()
     return {"categories": list(behaviour.categories()), "terrains": list(behaviour.terrains()),
-            "sexes": list(model.SEXES), "risk_levels": list(model.RISK_LEVELS),
-            "risk_reasons": list(model.RISK_REASONS), "team_kinds": list(model.TEAM_KINDS),
-            "assignment_kinds": list(model.ASSIGNMENT_KINDS), "assignment_statuses": list(model.ASSIGNMENT_STATUSES),
-            "assignment_transitions": {k: list(v) for k, v in model.ASSIGNMENT_TRANSITIONS.items()},
-            "search_statuses": list(model.SEARCH_STATUSES), "clue_kinds": list(model.CLUE_KINDS),
-            "found_conditions": list(model.FOUND_CONDITIONS), "roles": list(model.ROLES),
+            "sexes": list(schemas.SEXES), "risk_levels": list(schemas.RISK_LEVELS),
+            "risk_reasons": list(schemas.RISK_REASONS), "team_kinds": list(schemas.TEAM_KINDS),
+            "assignment_kinds": list(schemas.ASSIGNMENT_KINDS), "assignment_statuses": list(schemas.ASSIGNMENT_STATUSES),
+            "assignment_transitions": {k: list(v) for k, v in schemas.ASSIGNMENT_TRANSITIONS.items()},
+            "search_statuses": list(schemas.SEARCH_STATUSES), "clue_kinds": list(schemas.CLUE_KINDS),
+            "found_conditions": list(schemas.FOUND_CONDITIONS), "roles": list(schemas.ROLES),
             "geocoder": services().geocoder is not None, "event_types": catalogue.as_json(),
             "alert_kinds": {k: list(v) for k, v in alerts.KINDS.items()}}
 

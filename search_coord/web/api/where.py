@@ -4,60 +4,60 @@ from __future__ import annotations
 
 from flask import Response
 
-from ...services import retractions, where
+from ...services import model_read, recompute, retractions, searched_areas, segment_edits
 from ...identity import current_actor, services
 from .common import body, bp
 
 
 @bp.get("/searches/<int:search_id>/model")
 def model_get(search_id):
-    return where.get_model(services(), current_actor(), search_id)
+    return model_read.get_model(services(), current_actor(), search_id)
 
 
 @bp.get("/searches/<int:search_id>/swept")
 def model_swept(search_id):
-    return where.swept(services(), current_actor(), search_id)
+    return model_read.swept(services(), current_actor(), search_id)
 
 
 @bp.patch("/searches/<int:search_id>/model/settings")
 def model_settings(search_id):
-    return where.update_settings(services(), current_actor(), search_id, body())
+    return segment_edits.update_settings(services(), current_actor(), search_id, body())
 
 
 @bp.post("/searches/<int:search_id>/model/recompute")
 def model_recompute(search_id):
-    return where.request_recompute(services(), current_actor(), search_id), 202
+    return recompute.request_recompute(services(), current_actor(), search_id), 202
 
 
 @bp.post("/searches/<int:search_id>/segments/grid")
 def segments_grid(search_id):
-    return where.generate_segments(services(), current_actor(), search_id, body()), 201
+    return segment_edits.generate_segments(services(), current_actor(), search_id, body()), 201
 
 
 @bp.post("/searches/<int:search_id>/segments")
 def segments_add(search_id):
-    return where.add_segment(services(), current_actor(), search_id, body()), 201
+    return segment_edits.add_segment(services(), current_actor(), search_id, body()), 201
 
 
 @bp.delete("/searches/<int:search_id>/segments/<int:segment_id>")
 def segments_delete(search_id, segment_id):
-    where.delete_segment(services(), current_actor(), search_id, segment_id)
+    segment_edits.delete_segment(services(), current_actor(), search_id, segment_id)
     return Response(status=204)
 
 
 @bp.post("/searches/<int:search_id>/poa/consensus")
 def poa_consensus(search_id):
-    return where.set_consensus(services(), current_actor(), search_id, body())
+    return segment_edits.set_consensus(services(), current_actor(), search_id, body())
 
 
 @bp.post("/searches/<int:search_id>/searched-areas")
 def searched_areas_add(search_id):
-    return where.mark_searched(services(), current_actor(), search_id, body()), 201
+    return searched_areas.mark_searched(services(), current_actor(), search_id, body()), 201
 
 
 @bp.post("/searches/<int:search_id>/suggestions/accept")
 def suggestions_accept(search_id):
-    return where.accept_suggestion(services(), current_actor(), search_id, body()), 201
+    return searched_areas.accept_suggestion(services(), current_actor(), search_id, body()), 201
 
 
 # --- retracting what was entered by mistake (dispatchers; services/retractions.py) ---------------------------------

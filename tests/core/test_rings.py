@@ -4,43 +4,43 @@ import math
 import pytest
 from shapely.geometry import LineString, Point, box
 
-from search_coord.core import effort, segments, tracks, where
+from search_coord.core import effort, rings, segments, tracks
 from search_coord.core.errors import GeometryError, ProbabilityError
 
 RINGS = (321.9, 1126.5, 3218.7, 12552.9)  # dementia, urban
 
 
 def test_segments_tiling_the_95_ring_hold_95_percent():
-    cells = segments.grid(where.search_region(RINGS), 1000, "square")
-    poa, row = where.ring_poa({i: c.polygon for i, c in enumerate(cells)}, RINGS)
+    cells = segments.grid(rings.search_region(RINGS), 1000, "square")
+    poa, row = rings.ring_poa({i: c.polygon for i, c in enumerate(cells)}, RINGS)
     assert sum(poa.values()) == pytest.approx(0.95, abs=2e-3)  # 256-gon discs: tiny polygonisation error
     assert row == pytest.approx(0.05, abs=2e-3)
 
 
 def test_small_cell_near_the_lkp_gets_the_inner_ring_density():
     cell = box(-50, -50, 50, 50)  # 1 ha inside r25
-    poa, _ = where.ring_poa({1: cell}, RINGS)
+    poa, _ = rings.ring_poa({1: cell}, RINGS)
     assert poa[1] == pytest.approx(0.25 * 1e4 / (math.pi * RINGS[0] ** 2), rel=1e-3)
 
 
 def test_reach_clips_the_rings_and_renormalises():
     reach = 1000.0  # less than r50: all the probability lies within 1 km
-    region = where.search_region(RINGS, reach)
+    region = rings.search_region(RINGS, reach)
     assert region.area == pytest.approx(math.pi * reach**2, rel=1e-3)
-    poa, row = where.ring_poa({1: region}, RINGS, reach)
+    poa, row = rings.ring_poa({1: region}, RINGS, reach)
     assert poa[1] == pytest.approx(1.0, abs=1e-9) and row == pytest.approx(0, abs=1e-9)
     # inner ring density ratio is kept: 0.25 in [0, r25], and 0.25 * (share of the 2nd annulus within reach)
     a1 = math.pi * RINGS[0] ** 2
     a2 = math.pi * (RINGS[1] ** 2 - RINGS[0] ** 2)
     a2in = math.pi * (reach**2 - RINGS[0] ** 2)
-    inner, _ = where.ring_poa({1: Point(0, 0).buffer(RINGS[0], quad_segs=64)}, RINGS, reach)
+    inner, _ = rings.ring_poa({1: Point(0, 0).buffer(RINGS[0], quad_segs=64)}, RINGS, reach)
     assert inner[1] == pytest.approx(0.25 / (0.25 + 0.25 * a2in / a2), rel=1e-3)
     assert a1 > 0
 
 
 def test_minimum_reach():
-    assert where.effective_reach(0) == where.MIN_REACH_M
-    assert where.effective_reach(None) == math.inf
+    assert rings.effective_reach(0) == rings.MIN_REACH_M
+    assert rings.effective_reach(None) == math.inf
 
 
 def test_grid_names_and_slivers():
@@ -89,12 +89,12 @@ def test_stated_pod_to_coverage():
 def test_suggest_gives_each_team_a_different_best_segment():
     poa = {1: 0.4, 2: 0.3, 3: 0.01}
     areas = {1: 1e5, 2: 1e4, 3: 1e4}
-    out = where.suggest(poa, areas, [(10, 2e4), (11, 1e5)])
+    out = rings.suggest(poa, areas, [(10, 2e4), (11, 1e5)])
     assert {s.team_id for s in out} == {10, 11} and len({s.segment_id for s in out}) == 2
     big = next(s for s in out if s.team_id == 11)
     # the stronger team chooses first: 0.3*(1-e^-10) > 0.4*(1-e^-1)
     assert big.segment_id == 2 and big.gain_per_hour == pytest.approx(0.3 * (1 - math.exp(-10)))
-    assert where.suggest(poa, areas, [(10, 2e4)], exclude={1, 2})[0].segment_id == 3
+    assert rings.suggest(poa, areas, [(10, 2e4)], exclude={1, 2})[0].segment_id == 3
 
 
 def test_simplify_keeps_shape_ends_and_run_boundaries():
