@@ -5,7 +5,8 @@ from flask import Flask, request
 
 from ..core.errors import SearchCoordError
 from ..core.errors import NotAuthenticated
-from .auth import SAFE_METHODS, csrf_ok, current_user
+from ..identity import current_user
+from .auth import SAFE_METHODS, csrf_ok
 
 
 class CsrfError(SearchCoordError):

@@ -25,7 +25,8 @@ from flask_limiter.util import get_remote_address
 from ..core import accounts
 from ..core.errors import SearchCoordError, ValidationError
 from ..services import users
-from .auth import csrf_token, current_actor, current_user, login, services
+from ..identity import current_actor, current_user, services
+from .auth import csrf_token, login
 
 bp = Blueprint("account", __name__)
 

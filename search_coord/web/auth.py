@@ -1,6 +1,5 @@
 """Logging in and out and CSRF tokens, for pages and the API. Who is logged in (``current_user``,
-``current_actor``) lives in ``search_coord.identity``, shared with the sockets; its names are imported here for the
-pages that take them from this module."""
+``current_actor``) lives in ``search_coord.identity``, shared with the sockets."""
 from __future__ import annotations
 
 import hmac
@@ -8,11 +7,8 @@ import secrets
 
 from flask import g, request, session
 
-from ..identity import current_actor, current_user, device_label, services
+from ..identity import current_user, services
 from ..services import users
-
-__all__ = ["SAFE_METHODS", "csrf_ok", "csrf_token", "current_actor", "current_user", "device_label", "login",
-           "logout", "services"]
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 

@@ -8,7 +8,8 @@ from flask import Blueprint, current_app, make_response, redirect, render_templa
 
 from ..core.errors import Forbidden
 from ..services import searches, users
-from .auth import csrf_token, current_actor, current_user, login, logout, services
+from ..identity import current_actor, current_user, services
+from .auth import csrf_token, login, logout
 from .i18n import LANGUAGES
 
 bp = Blueprint("pages", __name__)
