@@ -19,7 +19,7 @@ def attach_clue_photo(svc: Services, actor: Actor, search_id: int, clue_id: int,
     ``photos.attach_photo``).
 
     Only its reporter or a dispatcher may; the same photo again is answered as the first time (a retry whose answer
-    was lost), another photo on a clue that has one is a conflict. Returns the clue."""
+    was lost), another photo on a clue that has one, or on a retracted clue, is a conflict. Returns the clue."""
     form = Form(data)
     form.unknown(("photo_id",))
     form.identifier("photo_id", required=True)
@@ -34,6 +34,8 @@ def attach_clue_photo(svc: Services, actor: Actor, search_id: int, clue_id: int,
             raise Forbidden("only who reported the clue, or a dispatcher, may add its photo")
         if clue.photo_id == photo_id:
             return clue_view(clue)
+        if clue.retracted_at is not None:   # entered by mistake and taken back: nothing more is added to it
+            raise Conflict(f"clue {clue_id} was retracted by a dispatcher; its photo is not added")
         if clue.photo_id is not None:
             raise Conflict(f"clue {clue_id} already has a photo")
         schemas.check_search_writable(search.status)

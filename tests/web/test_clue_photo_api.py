@@ -77,3 +77,14 @@ def test_a_closed_search_takes_no_photo(app, login, opened):
     assert disp.post(f"/api/v1/searches/{sid}/status", {"status": "closed"}).status_code == 200
     r = off1.post(f"/api/v1/searches/{sid}/clues/{clue['id']}/photo", {"photo_id": pid})
     assert r.status_code == 409 and "closed" in r.get_json()["message"]
+
+
+def test_a_retracted_clue_takes_no_photo(app, login, opened):
+    sid, disp = opened
+    off1 = login("off1")
+    clue = _clue(off1, sid)
+    r = disp.post(f"/api/v1/searches/{sid}/clues/{clue['id']}/retract", {"reason": "entered on the wrong search"})
+    assert r.status_code == 200, r.get_json()
+    r = off1.post(f"/api/v1/searches/{sid}/clues/{clue['id']}/photo", {"photo_id": _photo(off1, sid)})
+    assert r.status_code == 409 and "retracted" in r.get_json()["message"], r.get_json()
+
