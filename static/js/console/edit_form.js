@@ -1,6 +1,6 @@
 /* search-coord: editing the search (risk, its reasons, notes): only the changed fields are sent, with the version
    the form was loaded from; a 409 shows what another dispatcher changed meanwhile beside what this one typed, keeps
-   the typed values and loads the rest. editForm(c) -> {follow(search)}; c is the console's context. */
+   the typed values and loads the rest. editForm(c) -> {follow(search), optionsReady()}; c is the console's context. */
 import { api, errorMessage } from "../lib/api.js";
 import { $, $$, el, showFieldErrors, toast } from "../lib/dom.js";
 import { t, tEnum } from "../lib/i18n.js";
@@ -90,5 +90,11 @@ export function editForm(c) {
     if (!form.contains(document.activeElement) && !editChanged()) loadEdit(s);
   }
 
-  return { follow };
+  /** The risk levels and reasons arrive with /meta, maybe after the search's values were loaded into the form (a
+      select without its options keeps no value): put the loaded values in again. The user cannot have chosen any. */
+  function optionsReady() {
+    if (editBase) ["risk", "risk_reasons"].forEach((k) => setField(k, editBase[k]));
+  }
+
+  return { follow, optionsReady };
 }

@@ -47,7 +47,8 @@ const c = {
   showTab: consoleTabs(),
   openBroadcast: () => broadcasts.open(),
 };
-const head = searchHead(c, editForm(c));
+const edit = editForm(c);
+const head = searchHead(c, edit);
 const members = membersPanel(c);
 const teams = teamsPanel(c);
 const assignments = assignmentsPanel(c);
@@ -136,6 +137,7 @@ loadMeta().then((m) => {
   fillSelect($("#e-risk"), m.risk_levels.map((v) => [v, tEnum("risk_level", v)]));
   const box = $("#e-reasons");
   for (const v of m.risk_reasons) box.append(el("label", { class: "check" }, el("input", { type: "checkbox", name: "risk_reasons", value: v }), el("span", {}, tEnum("reason", v))));
+  edit.optionsReady();
   fillSelect($("#t-kind"), m.team_kinds.map((v) => [v, tEnum("team_kind", v)]));
   fillSelect($("#a-kind"), m.assignment_kinds.map((v) => [v, tEnum("akind", v)]));
   if (st()) { head.renderSubject(); assignments.render(); }
