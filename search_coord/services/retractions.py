@@ -30,6 +30,29 @@ def _mark(row, actor: Actor, now: datetime, seq: int) -> None:
     row.retracted_at, row.retracted_by, row.retracted_seq = naive_utc(now), actor.user_id, seq
 
 
+def _retract_row(svc: Services, actor: Actor, search_id: int, model, row_id: int, what: str, event_type: str,
+                 key: str, data: dict) -> dict:
+    """Retract one row (a searched area, a clue) of a search: checks, marks it, logs ``event_type``
+    ``{key: row_id, "reason"}`` and returns that payload with its ``seq``."""
+    form = Form(data)
+    form.unknown(("reason",))
+    reason = _reason(form)
+    now = svc.now()
+    with svc.transaction() as s:
+        search = load_search(s, search_id, actor, dispatcher_only=True)
+        schemas.check_search_writable(search.status)
+        row = s.get(model, row_id)
+        if row is None or row.search_id != search_id:
+            raise NotFound(f"{what} {row_id} not found on this search")
+        if row.retracted_at is not None:
+            raise Conflict(f"{what} {row_id} was already retracted")
+        ev = events.begin(s, search_id, event_type, actor, now)
+        _mark(row, actor, now, ev.seq)
+        payload = {key: row_id, "reason": reason}
+        events.finish(s, ev, payload)
+    return {**payload, "seq": ev.seq}
+
+
 def retract_area(svc: Services, actor: Actor, search_id: int, area_id: int, data: dict) -> dict:
     """A dispatcher retracts searched area ``area_id`` (``data``: ``{"reason"}``, 3 to 1000 characters).
 
@@ -37,46 +60,16 @@ def retract_area(svc: Services, actor: Actor, search_id: int, area_id: int, data
     Returns the event's payload with its ``seq``. Raises ``ValidationError`` (reason), ``Forbidden`` (not a
     dispatcher), ``NotFound`` (no such area on this search), ``Conflict`` (already retracted, or the search closed).
     """
-    form = Form(data)
-    form.unknown(("reason",))
-    reason = _reason(form)
-    now = svc.now()
-    with svc.transaction() as s:
-        search = load_search(s, search_id, actor, dispatcher_only=True)
-        schemas.check_search_writable(search.status)
-        area = s.get(SearchedArea, area_id)
-        if area is None or area.search_id != search_id:
-            raise NotFound(f"searched area {area_id} not found on this search")
-        if area.retracted_at is not None:
-            raise Conflict(f"searched area {area_id} was already retracted")
-        ev = events.begin(s, search_id, "area.retracted", actor, now)
-        _mark(area, actor, now, ev.seq)
-        payload = {"area_id": area_id, "reason": reason}
-        events.finish(s, ev, payload)
+    out = _retract_row(svc, actor, search_id, SearchedArea, area_id, "searched area", "area.retracted", "area_id",
+                       data)
     recompute.schedule_recompute(svc, search_id, f"searched area {area_id} retracted")
-    return {**payload, "seq": ev.seq}
+    return out
 
 
 def retract_clue(svc: Services, actor: Actor, search_id: int, clue_id: int, data: dict) -> dict:
     """A dispatcher retracts clue ``clue_id`` (``data``: ``{"reason"}``). Logs ``clue.retracted``
     ``{"clue_id", "reason"}``; returns it with its ``seq``. Errors as ``retract_area``."""
-    form = Form(data)
-    form.unknown(("reason",))
-    reason = _reason(form)
-    now = svc.now()
-    with svc.transaction() as s:
-        search = load_search(s, search_id, actor, dispatcher_only=True)
-        schemas.check_search_writable(search.status)
-        clue = s.get(Clue, clue_id)
-        if clue is None or clue.search_id != search_id:
-            raise NotFound(f"clue {clue_id} not found on this search")
-        if clue.retracted_at is not None:
-            raise Conflict(f"clue {clue_id} was already retracted")
-        ev = events.begin(s, search_id, "clue.retracted", actor, now)
-        _mark(clue, actor, now, ev.seq)
-        payload = {"clue_id": clue_id, "reason": reason}
-        events.finish(s, ev, payload)
-    return {**payload, "seq": ev.seq}
+    return _retract_row(svc, actor, search_id, Clue, clue_id, "clue", "clue.retracted", "clue_id", data)
 
 
 def retract_track(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
