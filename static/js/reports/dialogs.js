@@ -150,6 +150,29 @@ function seenChooser(id) {
   };
 }
 
+/** Submitting a report dialog: ``check()`` returns the form's own errors ({field: message}) or the send to run;
+    one send at a time, the button disabled meanwhile, any refusal shown in the form. */
+function onSubmitOnce(form, check) {
+  let busy = false;
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    if (busy) return;
+    const send = check();
+    if (typeof send !== "function") { showErrors(form, { status: 400, data: { errors: send } }); return; }
+    const submit = form.querySelector("button[type=submit]");
+    busy = true;
+    submit.disabled = true;
+    try {
+      await send();
+    } catch (err) {
+      showErrors(form, err);
+    } finally {
+      busy = false;
+      submit.disabled = false;
+    }
+  });
+}
+
 /** The clue / sighting dialog. opts: {searchId, map, getPosition?, lkp?, allowTime?} -> {open()}; without allowTime
     (the phone) the time is chosen with the "seen at" buttons. */
 export { dialogShell };
@@ -179,21 +202,14 @@ export function clueReporter(opts) {
   const where = locationChooser("clue", opts, dlg);
   form.querySelector(".form-errors").before(el("div", { "data-field": "location" }, where.node));
   let clientId = null;
-  let busy = false;
 
-  form.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    if (busy) return;
+  onSubmitOnce(form, () => {
     const loc = where.get();
     const text = form.elements.text.value.trim();
     const errors = {};
     if (!text) errors.text = t("form.required");
     if (!loc) errors.location = t("report.no_location");
-    if (Object.keys(errors).length) { showErrors(form, { status: 400, data: { errors } }); return; }
-    busy = true;
-    const submit = form.querySelector("button[type=submit]");
-    submit.disabled = true;
-    try {
+    return Object.keys(errors).length ? errors : async () => {
       const when = seen ? seen.get() : timeInput.value ? localInputToIso(timeInput.value) : new Date().toISOString();
       const kind = form.querySelector("input[name=kind]:checked").value;
       const payload = { kind, time: when, location: { type: "Point", coordinates: loc }, text, client_id: clientId };
@@ -205,12 +221,7 @@ export function clueReporter(opts) {
         label: tEnum("clue_kind", kind) + ": " + text.slice(0, 60),
       }, { photo: photoInput.files[0] || null });
       if (reportDone(form, dlg, res, "clue.sent")) clientId = null;
-    } catch (err) {
-      showErrors(form, err);
-    } finally {
-      busy = false;
-      submit.disabled = false;
-    }
+    };
   });
 
   return {
@@ -242,32 +253,20 @@ export function foundReporter(opts) {
   const where = locationChooser("found", opts, dlg);
   form.querySelector(".form-errors").before(el("div", { "data-field": "location" }, where.node));
   let clientId = null;
-  let busy = false;
 
-  form.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    if (busy) return;
+  onSubmitOnce(form, () => {
     const loc = where.get();
     const errors = {};
     if (!condSelect.value) errors.condition = t("form.required");
     if (!loc) errors.location = t("report.no_location");
-    if (Object.keys(errors).length) { showErrors(form, { status: 400, data: { errors } }); return; }
-    busy = true;
-    const submit = form.querySelector("button[type=submit]");
-    submit.disabled = true;
-    try {
+    return Object.keys(errors).length ? errors : async () => {
       const when = opts.allowTime && timeInput.value ? localInputToIso(timeInput.value) : new Date().toISOString();
       const notes = form.elements.notes.value.trim();
       const payload = { time: when, location: { type: "Point", coordinates: loc }, condition: condSelect.value, client_id: clientId };
       if (notes) payload.notes = notes;
       const res = await sendReport({ kind: "found", url: `/api/v1/searches/${opts.searchId}/found`, body: payload, clientId });
       if (reportDone(form, dlg, res, "found.sent")) clientId = null;
-    } catch (err) {
-      showErrors(form, err);
-    } finally {
-      busy = false;
-      submit.disabled = false;
-    }
+    };
   });
 
   return {
