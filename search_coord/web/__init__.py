@@ -24,7 +24,7 @@ class BodyTooLarge(SearchCoordError):
 
 
 def register_web(app: Flask) -> None:
-    from . import api, errors, i18n, pages, security, vendor
+    from . import api, compression, errors, i18n, pages, security, vendor
     from .converters import IdConverter
 
     app.url_map.converters["int"] = IdConverter   # before any route is added
@@ -49,4 +49,5 @@ def register_web(app: Flask) -> None:
         return None
 
     security.register(app)   # the security headers on every response (CSP and others) and POST /csp-report
+    compression.register(app)   # zstd/br/gzip per Accept-Encoding (runs before the headers: after_request is LIFO)
 
