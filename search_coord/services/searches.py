@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..adapters.models import (Assignment, Clue, DeviceClock, Membership, Search, SearchedArea, Team, TeamMember,
+from ..adapters.models import (Assignment, Clue, DeviceClock, Event, Membership, Search, SearchedArea, Team, TeamMember,
                               TrackPoint, User)
 from ..core import alerts, known_points, schemas
 from ..core.errors import Conflict, NotFound, ValidationError
@@ -211,16 +211,38 @@ def get_state(svc: Services, actor: Actor, search_id: int) -> dict:
         }
 
 
-def list_events(svc: Services, actor: Actor, search_id: int, after: int = 0, limit: int = 1000) -> dict:
-    if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+def list_events(svc: Services, actor: Actor, search_id: int, after: int | None = None, limit: int = 1000,
+                before: int | None = None, newest: bool = False) -> dict:
+    """The event log a page at a time, always in ascending ``seq`` order.
+
+    Catch-up (``after``, the default 0): the first ``limit`` events after ``after``; ``has_more`` when later ones
+    exist. Paging back (``before``, exclusive, or ``newest`` for the newest page): the last ``limit`` events before
+    ``before`` (or of the whole log); ``has_more`` when older ones exist and ``next_before`` is then the ``before`` of
+    the next older page (the oldest ``seq`` returned), else None."""
+    if after is not None and (isinstance(after, bool) or not isinstance(after, int) or after < 0):
         raise ValidationError({"after": "must be a sequence number (0 or more)"})
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 5000:
         raise ValidationError({"limit": "must be between 1 and 5000"})
+    if before is not None and (isinstance(before, bool) or not isinstance(before, int) or before < 1):
+        raise ValidationError({"before": "must be a sequence number (1 or more)"})
+    backward = before is not None or bool(newest)
+    if backward and after is not None:
+        raise ValidationError({"after": "give after (catch up) or before/newest (page back), not both"})
     with svc.reading() as s:
         search = load_search(s, search_id, actor)
-        evs = events.events_after(s, search_id, after, limit)
-        has_more = bool(evs) and evs[-1]["seq"] < search.last_seq
-        return {"events": evs, "last_seq": search.last_seq, "has_more": has_more}
+        if not backward:
+            evs = events.events_after(s, search_id, after or 0, limit)
+            has_more = bool(evs) and evs[-1]["seq"] < search.last_seq
+            return {"events": evs, "last_seq": search.last_seq, "has_more": has_more}
+        query = (select(Event, User.display_name).outerjoin(User, User.id == Event.actor_id)
+                 .where(Event.search_id == search_id))
+        if before is not None:
+            query = query.where(Event.seq < before)
+        rows = s.execute(query.order_by(Event.seq.desc()).limit(limit + 1)).all()
+        has_more = len(rows) > limit
+        evs = [events.dump_event(ev, name) for ev, name in reversed(rows[:limit])]
+        return {"events": evs, "last_seq": search.last_seq, "has_more": has_more,
+                "next_before": evs[0]["seq"] if has_more else None}
 
 
 def add_member(svc: Services, actor: Actor, search_id: int, user_id) -> dict:

@@ -36,7 +36,11 @@ DESCRIPTIONS = {
     ("GET", "/api/v1/searches/{search_id}/state"): ("Snapshot of everything on the map, with last_seq", False, "member"),
     ("POST", "/api/v1/searches/{search_id}/status"): ("Suspend, reopen or close", True, "dispatcher"),
     ("POST", "/api/v1/searches/{search_id}/found"): ("Report the subject FOUND", True, "member"),
-    ("GET", "/api/v1/searches/{search_id}/events"): ("The event log after ?after=seq", False, "member"),
+    ("GET", "/api/v1/searches/{search_id}/events"): (
+        "The event log, a page of ?limit= (1-5000, default 1000) in ascending seq: catch up with ?after=seq (the "
+        "first events after it; has_more when later ones exist); or page back from the newest with ?newest=1, then "
+        "?before=next_before (the last events before that seq, exclusive; has_more and next_before while older ones "
+        "exist); after and before/newest together are a 400", False, "member"),
     ("GET", "/api/v1/searches/{search_id}/members"): ("People on the search", False, "member"),
     ("POST", "/api/v1/searches/{search_id}/members"): ("Add a person", True, "dispatcher"),
     ("DELETE", "/api/v1/searches/{search_id}/members/{user_id}"): ("Remove a person", False, "dispatcher"),
@@ -172,5 +176,7 @@ def build_spec(app: Flask) -> dict:
                                     "ones change nothing. An edit without \"version\" is still accepted (phones, older "
                                     "clients) and logged as unchecked (\"version_checked\": false in its event); the "
                                     "console always sends it. Whole numbers are within +-2^53; times within the years "
-                                    "1900-2200."},
+                                    "1900-2200. "
+                                    "JSON, CSV and GeoJSON answers over 1 KiB are compressed (zstd, br, gzip) as "
+                                    "Accept-Encoding asks."},
             "paths": paths}

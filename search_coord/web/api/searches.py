@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 
+from ...core.fields import MAX_SAFE_INT
 from ...services import searches
 from ...identity import current_actor, services
-from .common import body, bp, int_arg, state_part
+from .common import body, bp, int_args, state_part
 
 
 @bp.get("/searches")
@@ -47,7 +48,10 @@ def searches_found(search_id):
 
 @bp.get("/searches/<int:search_id>/events")
 def searches_events(search_id):
-    return searches.list_events(services(), current_actor(), search_id, int_arg("after", 0), int_arg("limit", 1000))
+    """Catch up with ``?after=seq``; page back from the newest with ``?newest=1`` then ``?before=next_before``."""
+    after, before, newest, limit = int_args(("after", None, 0, MAX_SAFE_INT), ("before", None, 1, MAX_SAFE_INT),
+                                            ("newest", 0, 0, 1), ("limit", 1000, 1, 5000))
+    return searches.list_events(services(), current_actor(), search_id, after, limit, before, bool(newest))
 
 
 @bp.get("/searches/<int:search_id>/members")
