@@ -1,6 +1,7 @@
 /* search-coord: the console's Members panel — who is on the search, online or not, their last fix and phone clock,
    locate and remove; adding an officer; the team form's choices follow the members.
-   membersPanel(c) -> {render(), loadOfficers()}; c is the console's context (pages/console.js). */
+   membersPanel(c) -> {render(), renderSoon(), loadOfficers()}; renderSoon() coalesces the redraws asked for by several
+   live events into one, at the next animation frame. c is the console's context (pages/console.js). */
 import { api, errorMessage } from "../lib/api.js";
 import { $, $$, clear, el, fillSelect, showFieldErrors, toast } from "../lib/dom.js";
 import { fmtAgo, fmtTime } from "../lib/format.js";
@@ -73,6 +74,16 @@ export function membersPanel(c) {
     if (!officerMembers.length) box.append(el("p", { class: "muted" }, t("teams.add_members_first")));
   }
 
+  let frame = 0;
+  /** Redraw at the next animation frame (once, however many events asked for it before). */
+  function renderSoon() {
+    if (frame) return;
+    frame = requestAnimationFrame(() => {
+      frame = 0;
+      if (c.st()) render();
+    });
+  }
+
   async function loadOfficers() {
     try {
       officers = await api("GET", "/api/v1/users?role=officer");
@@ -93,5 +104,5 @@ export function membersPanel(c) {
     }
   });
 
-  return { render, loadOfficers };
+  return { render, renderSoon, loadOfficers };
 }

@@ -34,10 +34,14 @@ export function timelinePanel(c) {
   }
   showTracks.addEventListener("change", render);
 
-  /** A live event: kept, and shown unless it is a track batch and those are hidden. */
+  let frame = 0;
+  /** A live event: kept, and shown unless it is a track batch and those are hidden (redrawn once per animation
+      frame, however many events came in it). */
   function add(ev) {
     timeline.push(ev);
-    if (ev.type !== "track.points" || showTracks.checked) render();
+    if ((ev.type !== "track.points" || showTracks.checked) && !frame) {
+      frame = requestAnimationFrame(() => { frame = 0; render(); });
+    }
   }
 
   return { load, add };

@@ -30,25 +30,28 @@ const REDUCERS = {
   },
   "team.created": (st, p) => { if (p.team) upsert(st.teams, p.team); },
   "assignment.created": (st, p) => { if (p.assignment) upsert(st.assignments, p.assignment); },
-  "track.points": (st, p) => {
+  "track.points": (st, p, ev, changed) => {
     const list = trackOf(st, String(p.user_id));
+    changed.add(String(p.user_id)); // the map appends to this officer's lines only
     for (const pt of p.points || []) list.push([pt[0], pt[1], pt[2], pt[4] === undefined ? 0 : pt[4], pt[3]]); // event: [lon, lat, t, acc, key]
-    list.sort((a, b) => (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0));
+    list.sort((a, b) => (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0)); // stable; nearly linear on a list already in order
     if ("clock_offset_s" in p) { // the phone's clock as the server measured it on this batch
       const clocks = (st.clocks || []).filter((c) => !(c.user_id === p.user_id && c.device === (p.device || "")));
       if (p.clock_offset_s) clocks.push({ user_id: p.user_id, device: p.device || "", offset_s: p.clock_offset_s });
       st.clocks = clocks;
     }
   },
-  positions: (st, p) => { // made here from a coalesced `positions` message: each officer's latest fix
+  positions: (st, p, ev, changed) => { // made here from a coalesced `positions` message: each officer's latest fix
     for (const [uid, pt] of Object.entries(p.positions || {})) {
       const list = trackOf(st, uid);
+      changed.add(String(uid));
       if (!list.length || list[list.length - 1][2] < pt[2]) list.push([pt[0], pt[1], pt[2], pt[3] === undefined ? 0 : pt[3]]);
     }
   },
   "track.coalesced": () => {}, // stands for a batch summed up in the next "positions"
-  "track.retracted": (st, p) => { // the user's fixes from..to (of one device, or all) are no longer drawn
+  "track.retracted": (st, p, ev, changed) => { // the user's fixes from..to (of one device, or all) are no longer drawn
     const list = st.tracks[String(p.user_id)];
+    changed.add(String(p.user_id));
     const ofDevice = (key) => p.device == null || key == null || String(key).startsWith(p.device + ":");
     if (list) st.tracks[String(p.user_id)] = list.filter((pt) => !(pt[2] >= p.from && pt[2] <= p.to && ofDevice(pt[3])));
   },
@@ -67,6 +70,14 @@ REDUCERS["clue.updated"] = REDUCERS["clue.reported"]; // e.g. the photo that fol
 REDUCERS["video.reviewed"] = REDUCERS["area.searched"]; // a reviewed exit camera counts as a search of its view
 REDUCERS["video.clock_corrected"] = REDUCERS["video.sighting_decided"];
 
+/** Timings for the browser benchmark (bench/console_browser.py): SC.debug.perf[name] holds the last samples (ms). */
+export function perfSample(name, ms) {
+  const perf = debug.perf || (debug.perf = {});
+  const list = perf[name] || (perf[name] = []);
+  if (list.length >= 20000) list.splice(0, 10000);
+  list.push(ms);
+}
+
 class LiveSearch {
   /** opts.view "field" (the phone page): other units' positions come coalesced, at a lower rate. */
   constructor(searchId, opts = {}) {
@@ -81,6 +92,14 @@ class LiveSearch {
     this.connected = false;
     this.online = new Set(); // user ids connected to this search now (join ack + `presence` messages)
     this.unacknowledged = []; // broadcasts this user has not acknowledged (from the latest join ack)
+    this.changedTracks = new Set(); // uids whose fixes changed since the map last took them (takeChangedTracks)
+  }
+
+  /** The officers whose tracks changed since the last call (the map redraws only theirs). */
+  takeChangedTracks() {
+    const uids = this.changedTracks;
+    this.changedTracks = new Set();
+    return uids;
   }
 
   /** fn(kind, event): kind is "reset" (new snapshot, event null), "event" (one event applied), "connection",
@@ -214,9 +233,10 @@ class LiveSearch {
   }
 
   apply(ev) {
+    const t0 = performance.now();
     const st = this.state;
     const reduce = REDUCERS[ev.type];
-    if (reduce) reduce(st, ev.payload || {}, ev);
+    if (reduce) reduce(st, ev.payload || {}, ev, this.changedTracks);
     else checkEventType(ev.type); // changes nothing shown here (the search model, segments...); an unknown type is logged once
     this.appliedSeq = ev.seq;
     st.last_seq = Math.max(st.last_seq || 0, ev.seq);
@@ -224,6 +244,7 @@ class LiveSearch {
     if (ev.type === "track.coalesced") return;  // stands for a batch summed up in the next "positions"
     this.publish();
     this.emit("event", ev);
+    perfSample("apply", performance.now() - t0); // reducer + what the listeners draw at once
   }
 }
 

@@ -30,14 +30,15 @@ export function trackPieces(pts) {
   const pieces = [];
   for (const list of byKey.values()) {
     let cur = null;
-    let prev = null;
+    let prevMs = 0;
     for (const p of list) {
-      if (!cur || (new Date(p[2]).getTime() - new Date(prev[2]).getTime()) > TRACK_GAP_S * 1000) {
+      const ms = Date.parse(p[2]); // each fix's time parsed once
+      if (!cur || (ms - prevMs) > TRACK_GAP_S * 1000) {
         cur = [];
         pieces.push(cur);
       }
       cur.push(p);
-      prev = p;
+      prevMs = ms;
     }
   }
   return pieces;

@@ -16,7 +16,8 @@ class SearchLayers {
     for (const name of ["searched", "assignments", "tracks", "clues", "positions", "lkp", "found", "me"]) {
       this.groups[name] = L.featureGroup().addTo(map);
     }
-    this.trackLines = {}; // uid -> polyline
+    this.trackLines = {}; // uid -> feature group of the track's pieces (polylines)
+    this.trackDrawn = {}; // uid -> {n, last, keys}: how many of its fixes are drawn, the last one, each key's last piece
     this.positionMarkers = {}; // uid -> marker
     this.assignmentLayers = {}; // id -> layer
     this.clueMarkers = {}; // id -> marker
@@ -140,55 +141,101 @@ class SearchLayers {
     }
   }
 
-  /** Draw every track; cheap to call again. A track is drawn as pieces: a new piece starts where the phone
-      started a new run (it paused) or where two fixes are more than TRACK_GAP_S apart, so a gap shows as one. */
-  renderTracks(state) {
+  /** Draw the tracks of `uids` (all when not given); cheap to call again. A track is drawn as pieces (the rule of
+      trackPieces in map/base.js: fixes joined by their key, a null key never joined, a new piece after a silence of
+      more than TRACK_GAP_S). Fixes appended since the last call are appended to that officer's lines only; a track
+      whose drawn fixes changed (a retraction, a late fix sorted in before them, a new snapshot) is redrawn whole. */
+  renderTracks(state, uids) {
     const tracks = state.tracks || {};
     const meId = user ? String(user.id) : null;
-    for (const [uid, pts] of Object.entries(tracks)) {
-      if (!pts.length) continue;
-      const pieces = trackPieces(pts);
-      const color = trackColor(uid);
-      const mine = uid === meId;
-      let group = this.trackLines[uid];
-      if (!group) {
-        group = L.featureGroup();
-        this.groups.tracks.addLayer(group);
-        this.trackLines[uid] = group;
-      }
-      const lines = group.getLayers();
-      pieces.forEach((piece, i) => {
-        const latlngs = piece.map((p) => [p[1], p[0]]);
-        if (lines[i]) lines[i].setLatLngs(latlngs);
-        else group.addLayer(L.polyline(latlngs, { className: "sc-track" + (mine ? " sc-track-mine" : ""), color, weight: mine ? 5 : 4, opacity: 0.9 }));
-      });
-      for (let i = pieces.length; i < lines.length; i++) group.removeLayer(lines[i]);
+    const todo = uids ? Array.from(uids, String) : Object.keys(tracks).concat(Object.keys(this.trackLines));
+    const seen = new Set();
+    for (const uid of todo) {
+      if (seen.has(uid)) continue;
+      seen.add(uid);
+      const pts = tracks[uid];
+      if (!pts || !pts.length) { this.dropTrack(uid); continue; }
+      this.drawTrack(uid, pts, uid === meId);
       const last = pts[pts.length - 1];
       let marker = this.positionMarkers[uid];
       if (!marker) {
         marker = L.circleMarker([last[1], last[0]], {
-          radius: 8, color: "#fff", weight: 3, fillColor: color, fillOpacity: 1, className: "sc-position",
+          radius: 8, color: "#fff", weight: 3, fillColor: trackColor(uid), fillOpacity: 1, className: "sc-position",
         });
         marker.bindTooltip(tip(), { permanent: true, direction: "right", offset: [10, 0], className: "sc-name-tip" });
         this.groups.positions.addLayer(marker);
         this.positionMarkers[uid] = marker;
-      } else {
+      } else if (marker.scFix !== last) {
         marker.setLatLng([last[1], last[0]]);
       }
+      marker.scFix = last;
       marker.scLast = last[2];
       marker.scCoarse = last[3] === null; // the last fix was too coarse to count: its place is only roughly known
       marker.scName = userName(state, uid);
-      marker.scColor = color;
+      marker.scColor = trackColor(uid);
       this.styleMarker(marker);
     }
-    for (const uid of Object.keys(this.trackLines)) {
-      if (!tracks[uid] || !tracks[uid].length) {
-        this.groups.tracks.removeLayer(this.trackLines[uid]);
-        this.groups.positions.removeLayer(this.positionMarkers[uid]);
-        delete this.trackLines[uid];
-        delete this.positionMarkers[uid];
-      }
+  }
+
+  dropTrack(uid) {
+    if (!this.trackLines[uid]) return;
+    this.groups.tracks.removeLayer(this.trackLines[uid]);
+    this.groups.positions.removeLayer(this.positionMarkers[uid]);
+    delete this.trackLines[uid];
+    delete this.positionMarkers[uid];
+    delete this.trackDrawn[uid];
+  }
+
+  /** One officer's lines: only the fixes after the ones drawn, when those are still the list's first ones. */
+  drawTrack(uid, pts, mine) {
+    let group = this.trackLines[uid];
+    if (!group) {
+      group = L.featureGroup();
+      this.groups.tracks.addLayer(group);
+      this.trackLines[uid] = group;
     }
+    const was = this.trackDrawn[uid];
+    const appendOnly = was && pts.length >= was.n && (was.n === 0 || pts[was.n - 1] === was.last);
+    if (appendOnly && pts.length === was.n) return;
+    const drawn = appendOnly ? was : { n: 0, last: null, keys: new Map() }; // key -> {line, ms, piece}
+    const style = { className: "sc-track" + (mine ? " sc-track-mine" : ""), color: trackColor(uid), weight: mine ? 5 : 4, opacity: 0.9 };
+    const touched = new Map(); // line or piece -> the latlngs to add
+    const pieces = []; // new pieces, in order
+    for (let i = drawn.n; i < pts.length; i++) {
+      const p = pts[i];
+      const key = p[3] === undefined ? 0 : p[3];
+      if (key === null) continue; // too coarse to join anything
+      const ms = Date.parse(p[2]); // once per fix
+      let k = drawn.keys.get(key);
+      if (!k || (ms - k.ms) > TRACK_GAP_S * 1000) {
+        k = { line: null, ms, piece: [] };
+        drawn.keys.set(key, k);
+        pieces.push(k);
+      }
+      k.ms = ms;
+      const ll = L.latLng(p[1], p[0]);
+      if (k.line) {
+        if (!touched.has(k.line)) touched.set(k.line, []);
+        touched.get(k.line).push(ll);
+      } else k.piece.push(ll);
+    }
+    for (const [line, lls] of touched) {
+      const all = line.getLatLngs();
+      for (const ll of lls) all.push(ll);
+      line.setLatLngs(all);
+    }
+    const lines = appendOnly ? [] : group.getLayers();
+    pieces.forEach((k, i) => {
+      if (lines[i]) { lines[i].setLatLngs(k.piece); k.line = lines[i]; } else {
+        k.line = L.polyline(k.piece, style);
+        group.addLayer(k.line);
+      }
+      k.piece = null;
+    });
+    for (let i = pieces.length; i < lines.length; i++) group.removeLayer(lines[i]);
+    drawn.n = pts.length;
+    drawn.last = pts[pts.length - 1];
+    this.trackDrawn[uid] = drawn;
   }
 
   /** A position older than STALE_S is drawn greyed, with its age. */
@@ -196,7 +243,10 @@ class SearchLayers {
     const stale = isStale(marker.scLast);
     const text = `${marker.scName} · ${fmtTime(marker.scLast)}` + (stale ? ` (${fmtAgo(marker.scLast)})` : "")
       + (marker.scCoarse ? ` · ${t("track.coarse")}` : "");
-    marker.setTooltipContent(tip(text));
+    if (marker.scText !== text) { // the tooltip is only rebuilt when what it says changed
+      marker.scText = text;
+      marker.setTooltipContent(tip(text));
+    }
     const el = marker.getElement && marker.getElement();
     if (el) el.classList.toggle("sc-coarse", !!marker.scCoarse);
     if (marker.scStale !== stale) {

@@ -76,7 +76,8 @@ function startPanels() {
 
 /** What each kind of event redraws, by the first part of its type. */
 const ON_EVENT = {
-  track: () => { layers.renderTracks(st()); if (!$("#panel-members").hidden) members.render(); },
+  // only the officers whose fixes arrived are redrawn (appended to); the list waits for the next frame
+  track: () => { layers.renderTracks(st(), live.takeChangedTracks()); if (!$("#panel-members").hidden) members.renderSoon(); },
   clue: () => { clues.render(); layers.renderClues(st()); },
   assignment: () => { assignments.render(); teams.render(); layers.renderAssignments(st()); },
   broadcast: (ev) => {
@@ -87,7 +88,7 @@ const ON_EVENT = {
   },
   team: (ev) => {
     if (ev.type.startsWith("member.")) broadcasts.load();
-    members.render(); teams.render(); assignments.render(); layers.renderTracks(st());
+    members.renderSoon(); teams.render(); assignments.render(); layers.renderTracks(st());
   },
   search: (ev) => {
     head.render(); head.renderSubject(); layers.renderLkp(st()); layers.renderFound(st());
@@ -107,12 +108,13 @@ live.on((kind, ev) => {
     if (live.connected && outbox) outbox.kick(true); // back online: try the outbox now
     return;
   }
-  if (kind === "presence") { if (st()) members.render(); return; }
+  if (kind === "presence") { if (st()) members.renderSoon(); return; }
   if (kind === "unacknowledged") return;
   if (kind === "event" && where) {
     try { where.onEvent(ev); } catch (e) { console.error("where-to-look update failed", e); }
   }
   if (kind === "reset") {
+    live.takeChangedTracks(); // all of them are drawn now
     renderAll();
     if (!fitted) { layers.fit(st()); fitted = true; }
     timeline.load();
@@ -145,4 +147,4 @@ loadMeta().then((m) => {
 members.loadOfficers();
 live.start().then(startPanels).catch(() => { /* shown by api */ });
 startTrackImport(live);
-Object.assign(debug, { live, map, outbox, repairText, trackPieces });
+Object.assign(debug, { live, map, layers, outbox, repairText, trackPieces });

@@ -1,0 +1,256 @@
+"""Benchmark (run by hand, never a test): the dispatcher's console in Chromium on a long night's search.
+
+50 officers with a fix every 5 s for ``--hours`` (1 h: 36,000 fixes; 4 h: 144,000), written straight into the
+server's database (as bench/_workload.py and bench/catchup.py do), then live track batches through the API (10 a
+second for 20 s, from several officers) while the console is open. Reported, measured in the page:
+
+- time to first useful render: navigation start -> every officer's track drawn;
+- per-event apply time p50/p99 (reducer + what is drawn at once; ``live.apply`` wrapped with performance.now()),
+  and the animation-frame renders the new console batches (SC.debug.perf.frame), when there are any;
+- lag from the server's acknowledgement (the POST's answer) to on screen (the batch's last fix drawn, seen by a
+  requestAnimationFrame poller) p50/p99; main-thread busy share (long tasks) during the live phase;
+- JS heap (CDP) after the load and after the live phase.
+
+    .venv/bin/python bench/console_browser.py [--hours 1] [--officers 50] [--rate 10] [--seconds 20] [--senders 10]
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import random
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
+from procs import Server  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+LKP = (116.1985, 39.7712)
+PASSWORD = "bench-pass-2026"
+FIX_EVERY_S = 5
+
+# In the page: wrap live.apply (works on any version of the console), watch long tasks, and poll what is drawn
+# once per animation frame: the newest drawn fix of each watched officer (SC.debug.layers' position markers when the
+# console exposes them, else the live state, which the console before the change drew in the same task).
+INSTRUMENT = """(uids) => {
+  const B = window.__bench = { apply: [], seen: [], longtask: 0, t0: performance.now() };
+  const live = SC.debug.live;
+  const orig = live.apply.bind(live);
+  live.apply = (ev) => { const t = performance.now(); orig(ev); B.apply.push(performance.now() - t); };
+  try {
+    new PerformanceObserver((l) => { for (const e of l.getEntries()) B.longtask += e.duration; })
+      .observe({ entryTypes: ["longtask"] });
+  } catch (e) { /* no long tasks in this browser */ }
+  const last = {};
+  const drawnLast = (uid) => {
+    const lay = SC.debug.layers;
+    if (lay) { const m = lay.positionMarkers[uid]; return m ? m.scLast : null; }
+    const pts = SC.debug.state.tracks[uid] || [];
+    return pts.length ? pts[pts.length - 1][2] : null;
+  };
+  const poll = () => {
+    for (const uid of uids) {
+      const t = drawnLast(String(uid));
+      if (t && t !== last[uid]) { last[uid] = t; B.seen.push([uid, Date.parse(t), Date.now()]); }
+    }
+    requestAnimationFrame(poll);
+  };
+  requestAnimationFrame(poll);
+}"""
+
+READY = """(n) => {
+  const st = SC.debug && SC.debug.state;
+  if (!st || !st.tracks) return false;
+  const lay = SC.debug.layers;
+  const drawn = lay ? Object.keys(lay.trackLines).length : Object.keys(st.tracks).length;
+  return drawn >= n && document.querySelectorAll("path.sc-track, .leaflet-overlay-pane canvas").length > 0
+    ? performance.now() : false;
+}"""
+
+
+def pct(xs, p):
+    if not xs:
+        return float("nan")
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, max(0, math.ceil(p / 100 * len(xs)) - 1))]
+
+
+def build(server: Server, tmp: Path, officers: int, hours: float) -> tuple[int, list[dict]]:
+    """The search (through the API), then officers, memberships and their fixes straight into the database."""
+    from sqlalchemy import insert, select
+    from werkzeug.security import generate_password_hash
+
+    from search_coord.adapters.db import make_engine
+    from search_coord.adapters.models import Membership, TrackPoint, User
+    from search_coord.core.geometry import LocalProjection
+
+    disp = server.login("dispatch", "demo-pass-2026")
+    now = datetime.now(timezone.utc)
+    sid = disp.call("POST", "/api/v1/searches", {
+        "subject": {"name": "bench", "category": "dementia"}, "lkp": list(LKP),
+        "lkp_time": (now - timedelta(hours=hours + 1)).isoformat(), "risk": "high"}).json()["id"]
+    engine = make_engine(f"sqlite:///{tmp / 'instance' / 'search-coord.db'}")
+    pw = generate_password_hash(PASSWORD, "pbkdf2:sha256:1000")
+    naive_now = now.replace(tzinfo=None)
+    with engine.begin() as conn:
+        conn.execute(insert(User), [{"username": f"bench{i}", "display_name": f"Officer {i}", "password_hash": pw,
+                                     "role": "officer", "active": True, "created_at": naive_now}
+                                    for i in range(officers)])
+        users = [{"id": uid, "username": name} for uid, name in conn.execute(
+            select(User.id, User.username).where(User.username.like("bench%")).order_by(User.id))]
+        conn.execute(insert(Membership), [{"search_id": sid, "user_id": u["id"], "added_at": naive_now} for u in users])
+    proj = LocalProjection(LKP[1], LKP[0])
+    rnd = random.Random(7)
+    n = int(hours * 3600 / FIX_EVERY_S)
+    start = naive_now - timedelta(seconds=n * FIX_EVERY_S + 30)
+    rows = []
+    for u in users:
+        x, y, heading = rnd.uniform(-1200, 1200), rnd.uniform(-1200, 1200), rnd.uniform(0, 2 * math.pi)
+        piece = int((start - datetime(1970, 1, 1)).total_seconds() * 1_000_000)
+        for i in range(n):
+            heading += rnd.gauss(0, 0.3)
+            x = max(-1500.0, min(1500.0, x + 6 * math.cos(heading)))
+            y = max(-1500.0, min(1500.0, y + 6 * math.sin(heading)))
+            lon, lat = proj.to_lonlat(x, y)
+            rows.append({"search_id": sid, "user_id": u["id"], "t": start + timedelta(seconds=FIX_EVERY_S * i),
+                         "lon": lon, "lat": lat, "acc": 5.0, "run": 0, "event_seq": 0, "device": "bench",
+                         "piece": piece, "vertex": True})
+        u["xy"] = (x, y)
+        if len(rows) >= 50_000:
+            with engine.begin() as conn:
+                conn.execute(insert(TrackPoint), rows)
+            rows = []
+    if rows:
+        with engine.begin() as conn:
+            conn.execute(insert(TrackPoint), rows)
+    engine.dispose()
+    return sid, users
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--hours", type=float, default=1.0)
+    ap.add_argument("--officers", type=int, default=50)
+    ap.add_argument("--rate", type=float, default=10.0, help="live batches a second")
+    ap.add_argument("--seconds", type=float, default=20.0, help="how long the live phase lasts")
+    ap.add_argument("--senders", type=int, default=10, help="officers sending the live batches")
+    ap.add_argument("--fixes", type=int, default=5, help="fixes per live batch")
+    args = ap.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    from search_coord.core.geometry import LocalProjection
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-console-"))
+    server = Server(tmp, demo=True, name="console-bench")
+    try:
+        t = time.monotonic()
+        sid, users = build(server, tmp, args.officers, args.hours)
+        fixes = args.officers * int(args.hours * 3600 / FIX_EVERY_S)
+        print(f"workload: {args.officers} officers x {args.hours:g} h, a fix every {FIX_EVERY_S} s = {fixes:,} fixes "
+              f"(built in {time.monotonic() - t:.1f} s); live: {args.rate:g} batches/s of {args.fixes} fixes for "
+              f"{args.seconds:g} s from {args.senders} officers")
+        senders = users[:args.senders]
+        for u in senders:
+            u["http"] = server.login(u["username"], PASSWORD)
+        proj = LocalProjection(LKP[1], LKP[0])
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
+                "--no-sandbox", "--disable-gpu", "--enable-precise-memory-info"])
+            ctx = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-GB")
+            page = ctx.new_page()
+            errors = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(server.url + "/login")
+            page.fill("#username", "dispatch")
+            page.fill("#password", "demo-pass-2026")
+            page.click("button[type=submit]")
+            page.wait_for_url(server.url + "/")
+            cdp = ctx.new_cdp_session(page)
+            page.goto(f"{server.url}/searches/{sid}")
+            first = page.wait_for_function(READY, arg=args.officers, polling="raf", timeout=600_000).json_value()
+            page.wait_for_timeout(1000)
+            cdp.send("HeapProfiler.collectGarbage")
+            heap_load = cdp.send("Runtime.getHeapUsage")["usedSize"]
+            page.evaluate(INSTRUMENT, [u["id"] for u in senders])
+
+            acks = []  # (uid, last fix ms, ack wall ms)
+            lock = threading.Lock()
+
+            def send(k: int) -> None:
+                u = senders[k % len(senders)]
+                now = datetime.now(timezone.utc)
+                x, y = u["xy"]
+                pts = []
+                for j in range(args.fixes):
+                    x, y = x + 1.2, y + 0.4
+                    lon, lat = proj.to_lonlat(x, y)
+                    pts.append({"t": (now - timedelta(milliseconds=100 * (args.fixes - 1 - j))).isoformat(),
+                                "lon": lon, "lat": lat, "acc": 5.0})
+                u["xy"] = (x, y)
+                r = u["http"].call("POST", f"/api/v1/searches/{sid}/tracks",
+                                   {"client_id": f"b-{k}-{u['id']}", "device": "bench", "points": pts})
+                at = time.time() * 1000
+                if r.status_code < 300:
+                    with lock:
+                        acks.append((u["id"], datetime.fromisoformat(pts[-1]["t"]).timestamp() * 1000, at))
+                else:
+                    errors.append(f"POST {r.status_code}: {r.text[:200]}")
+
+            n = int(args.rate * args.seconds)
+            threads = []
+            t0 = time.monotonic()
+            for k in range(n):
+                delay = t0 + k / args.rate - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+                th = threading.Thread(target=send, args=(k,))
+                th.start()
+                threads.append(th)
+            for th in threads:
+                th.join()
+            live_s = time.monotonic() - t0
+            # wait until every acknowledged batch is on screen (or 120 s)
+            deadline = time.monotonic() + 120
+            while True:
+                seen = page.evaluate("window.__bench.seen")
+                lags = []
+                for uid, fix_ms, ack_ms in acks:
+                    hit = next((at for (suid, sms, at) in seen if suid == uid and sms >= fix_ms - 1), None)
+                    if hit is not None:
+                        lags.append(hit - ack_ms)
+                if len(lags) == len(acks) or time.monotonic() > deadline:
+                    break
+                time.sleep(0.5)
+            bench = page.evaluate("""() => ({apply: window.__bench.apply, busy: window.__bench.longtask,
+                span: performance.now() - window.__bench.t0, frame: (SC.debug.perf || {}).frame || []})""")
+            cdp.send("HeapProfiler.collectGarbage")
+            heap_live = cdp.send("Runtime.getHeapUsage")["usedSize"]
+            browser.close()
+        ap_ms = bench["apply"]
+        print(f"first useful render (all {args.officers} tracks drawn): {first / 1000:.2f} s after navigation")
+        print(f"events applied: {len(ap_ms)}; apply p50 {pct(ap_ms, 50):.2f} ms, p99 {pct(ap_ms, 99):.2f} ms, "
+              f"max {max(ap_ms) if ap_ms else float('nan'):.2f} ms")
+        if bench["frame"]:
+            fr = bench["frame"]
+            print(f"batched frame renders: {len(fr)}; p50 {pct(fr, 50):.2f} ms, p99 {pct(fr, 99):.2f} ms")
+        print(f"acknowledged -> on screen ({len(lags)}/{len(acks)} batches seen): p50 {pct(lags, 50):.0f} ms, "
+              f"p99 {pct(lags, 99):.0f} ms, max {max(lags) if lags else float('nan'):.0f} ms")
+        print(f"main thread in long tasks: {100 * bench['busy'] / max(1.0, bench['span']):.0f} % of "
+              f"{bench['span'] / 1000:.1f} s (live phase sent in {live_s:.1f} s)")
+        print(f"JS heap (after GC): {heap_load / 2**20:.1f} MB after load, {heap_live / 2**20:.1f} MB after the live phase")
+        if errors:
+            print("errors:", *errors[:10], sep="\n  ")
+        if not lags:
+            print("no batch was seen on screen")
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
