@@ -194,7 +194,7 @@ def main() -> None:
                                 "lon": lon, "lat": lat, "acc": 5.0})
                 u["xy"] = (x, y)
                 r = u["http"].call("POST", f"/api/v1/searches/{sid}/tracks",
-                                   {"client_id": f"b-{k}-{u['id']}", "device": "bench", "points": pts})
+                                   {"client_id": f"bench-{k:06d}-{u['id']}", "device": "bench", "points": pts})
                 at = time.time() * 1000
                 if r.status_code < 300:
                     with lock:
