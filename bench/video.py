@@ -1,6 +1,7 @@
 """Benchmark: the video panel's one read (GET /searches/<id>/video): cameras in the region, proposals ranked by the
 probability their view cones see (ring model x segment POA), windows, tasks and intervals, for a registry of
-N cameras around a search split into segments.
+N cameras around a search split into segments; and the registry's listing (GET /cameras: every camera with its
+view cone, a dispatcher's page of up to 5,000).
 
     python bench/video.py [--cameras 500 2000 5000] [--cell 300] [--url ...]
 """
@@ -74,9 +75,15 @@ def main() -> None:
             t = time.perf_counter()
             out = video.get_video(svc, d, sid)
             times.append(time.perf_counter() - t)
+        listing = []
+        for _ in range(args.runs):
+            t = time.perf_counter()
+            page = video.camera_page(svc, d)
+            listing.append(time.perf_counter() - t)
         print(f"{n:>5} cameras in the registry, {segs} segments: {len(out['cameras'])} in the region, "
               f"{len(out['proposals'])} proposals; GET video best {min(times) * 1000:.0f} ms, "
-              f"median {sorted(times)[len(times) // 2] * 1000:.0f} ms")
+              f"median {sorted(times)[len(times) // 2] * 1000:.0f} ms; GET cameras ({len(page['cameras'])}) best "
+              f"{min(listing) * 1000:.0f} ms, median {sorted(listing)[len(listing) // 2] * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

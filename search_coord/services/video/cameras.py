@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from shapely.geometry import mapping
+import numpy as np
+import shapely
 from sqlalchemy import func, select
 
 from ...adapters.models import Camera, ReviewedInterval, Search, Sighting
 from ...core import video
-from ...core.cameras import compass_label, site_cone
+from ...core.cameras import compass_label, cone_array
 from ...core.errors import NotFound, ValidationError
 from ...core.fields import split_version
 from ...core.geometry import LocalProjection
@@ -18,19 +19,27 @@ from ..access import load_search, require_dispatcher
 from ..context import Actor, Services
 from ..events import iso, naive_utc
 from . import sightings
-from .region import cameras_near, check_in_region, site
+from .region import cameras_near, check_in_region
 
 
-def _cone_lonlat(cam: Camera, proj: LocalProjection) -> dict:
-    x, y = proj.to_xy([cam.lon], [cam.lat])
-    return mapping(proj.unproject(site_cone(site(cam), x[0], y[0])))
+def cones_lonlat(cams: list[Camera], proj: LocalProjection) -> list[dict]:
+    """The cameras' view cones as GeoJSON polygons (lon/lat), in order: projected, built (``core.cameras.cone_array``)
+    and unprojected all at once, not one camera at a time."""
+    if not cams:
+        return []
+    xs, ys = proj.to_xy(np.array([c.lon for c in cams]), np.array([c.lat for c in cams]))
+    polys = proj.unproject(cone_array(xs, ys, [c.direction_deg for c in cams], [c.fov_deg for c in cams],
+                                      [c.range_m for c in cams]))
+    coords, which = shapely.get_coordinates(polys, return_index=True)
+    rings = np.split(coords, np.flatnonzero(np.diff(which)) + 1)
+    return [{"type": "Polygon", "coordinates": (tuple(map(tuple, ring.tolist())),)} for ring in rings]
 
 
 def camera_view(cam: Camera, proj: LocalProjection | None = None, cone: dict | None = None) -> dict:
     """A camera as the API shows it (docs/video.md); ``clock_warning`` is text when its recorder clock is more than
     a day off (``core.video.clock_warning``), else None."""
     if cone is None:
-        cone = _cone_lonlat(cam, proj or LocalProjection(cam.lat, cam.lon))
+        cone = cones_lonlat([cam], proj or LocalProjection(cam.lat, cam.lon))[0]
     return {"id": cam.id, "code": cam.code, "name": cam.name,
             "location": {"type": "Point", "coordinates": [cam.lon, cam.lat]},
             "kind": cam.kind, "owner": cam.owner, "contact": cam.contact, "direction_deg": cam.direction_deg,
@@ -45,7 +54,7 @@ def _views(cams: list[Camera]) -> list[dict]:
     if not cams:
         return []
     proj = LocalProjection(sum(c.lat for c in cams) / len(cams), sum(c.lon for c in cams) / len(cams))
-    return [camera_view(c, proj) for c in cams]
+    return [camera_view(c, cone=cone) for c, cone in zip(cams, cones_lonlat(cams, proj))]
 
 
 def apply_camera(cam: Camera, clean: dict) -> None:
