@@ -6,23 +6,55 @@ import { eventSentence } from "../lib/events.js";
 import { fmtTimeSec } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
 
-export function timelinePanel(c) {
-  let timeline = [];
-  const showTracks = $("#show-tracks");
+const PAGE = 1000;   // events per request; the newest first, older ones on demand
+const SHOWN = 300;   // lines drawn at first, and more with each "older events"
 
+export function timelinePanel(c) {
+  let timeline = [];      // ascending seq: the loaded tail of the log
+  let nextBefore = null;  // the ``before`` of the next older page, null when the whole log is loaded
+  let shown = SHOWN;
+  const showTracks = $("#show-tracks");
+  const older = el("button", { type: "button", class: "btn btn-small btn-ghost tl-older" }, t("timeline.older"));
+  older.addEventListener("click", showOlder);
+
+  async function fetchPage(query) {
+    const res = await api("GET", `/api/v1/searches/${c.searchId}/events?${query}&limit=${PAGE}`, null, { quiet: true });
+    nextBefore = res.has_more ? res.next_before : null;
+    return res.events;
+  }
+
+  /** The newest events (after 5,000 the log's oldest ones are not what a dispatcher wants to see first). */
   async function load() {
     try {
-      const res = await api("GET", `/api/v1/searches/${c.searchId}/events?after=0&limit=5000`, null, { quiet: true });
-      timeline = res.events;
+      timeline = await fetchPage("newest=1");
+      shown = SHOWN;
     } catch (e) {
       toast(errorMessage(e), "error");
     }
     render();
   }
 
+  async function showOlder() {
+    shown += SHOWN;
+    if (visible().length < shown && nextBefore !== null) {
+      older.disabled = true;
+      try {
+        timeline = (await fetchPage(`before=${nextBefore}`)).concat(timeline);
+      } catch (e) {
+        toast(errorMessage(e), "error");
+      } finally {
+        older.disabled = false;
+      }
+    }
+    render();
+  }
+
+  const visible = () => timeline.filter((ev) => showTracks.checked || ev.type !== "track.points");
+
   function render() {
     const list = clear($("#timeline"));
-    const items = timeline.filter((ev) => showTracks.checked || ev.type !== "track.points").slice(-300).reverse();
+    const all = visible();
+    const items = all.slice(-shown).reverse();
     for (const ev of items) {
       list.append(el("li", { class: "tl-item tl-" + ev.type.replace(/\./g, "-") },
         el("time", { datetime: ev.at }, fmtTimeSec(ev.at)),
@@ -31,6 +63,7 @@ export function timelinePanel(c) {
           ev.device ? el("div", { class: "small muted" }, t("timeline.device", { device: ev.device })) : null)));
     }
     if (!items.length) list.append(el("li", { class: "muted" }, t("timeline.empty")));
+    if (all.length > shown || nextBefore !== null) list.append(el("li", { class: "tl-more" }, older));
   }
   showTracks.addEventListener("change", render);
 
