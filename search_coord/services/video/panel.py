@@ -1,7 +1,8 @@
 """The video panel's read: everything it shows of a search in one transaction."""
 from __future__ import annotations
 
-from shapely.geometry import mapping
+import math
+
 from sqlalchemy import select
 
 from ...adapters.models import Camera, ReviewTask, Sighting
@@ -10,7 +11,7 @@ from ...core.geometry import distance_m
 from .. import basis
 from ..access import load_search
 from ..context import Actor, Services
-from .cameras import camera_view, for_viewer
+from .cameras import camera_view, cones_lonlat, for_viewer
 from .proposals import proposals, route_proposals
 from .region import cameras_near, site, stored_chain
 from .sightings import sighting_view, trail_of, with_implied
@@ -42,9 +43,12 @@ def get_video(svc: Services, actor: Actor, search_id: int) -> dict:
         xs, ys = proj.to_xy([c.lon for c in ordered], [c.lat for c in ordered]) if ordered else ([], [])
         views = cones([site(c) for c in ordered], xs, ys)
         camera_list = []
-        for cam in ordered:
-            v = for_viewer(camera_view(cam, cone=mapping(proj.unproject(views[cam.id]))), actor)
-            v["distance_m"] = round(distance_m(lkp.lon, lkp.lat, cam.lon, cam.lat), 1)
+        # all cones unprojected at once; distances from the last known point, the projection's centre, where an
+        # azimuthal equidistant projection keeps them true (docs/science.md §4)
+        centred = (lkp.lon, lkp.lat) == tuple(search.lkp["coordinates"][:2])
+        for cam, cone, x, y in zip(ordered, cones_lonlat(ordered, proj), xs, ys):
+            v = for_viewer(camera_view(cam, cone=cone), actor)
+            v["distance_m"] = round(math.hypot(x, y) if centred else distance_m(lkp.lon, lkp.lat, cam.lon, cam.lat), 1)
             camera_list.append(v)
         return {"cameras": camera_list,
                 "proposals": proposals(s, search, now, cams, views, held, reviewed),
