@@ -80,9 +80,11 @@ _TYPES = (
     # --- the field ---
     EventType("track.points", "a batch of a phone's fixes",
               {"user_id": "int", "device": "text", "count": "int: fixes stored", "rejected": "int",
-               "clock_offset_s": "float or null: the phone's clock as measured", "points": "[[lon, lat, t, key, acc]]",
+               "clock_offset_s": "float or null: the phone's clock as measured", "points": "[[lon, lat, t, acc, key]]",
                "coverage": "{segment id: coverage}"},
-              {"rejected_fixes": "[{index, reason}]"}, audience=FIELD_COALESCED, timeline=False),
+              {"rejected_fixes": "[{index, reason}]",
+               "rekeyed": "[[t, key]]: fixes sent before whose track key this batch changed"},
+              audience=FIELD_COALESCED, timeline=False),
     EventType("track.imported", "a GPX/KML file's track was imported for a unit",
               {"unit": "{id, name}", "team_id": "int or null", "format": "gpx|kml|...", "filename": "text",
                "sha256": "hex", "points_in_file": "int", "stored": "int", "counts": "{reason: int}",

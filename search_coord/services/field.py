@@ -38,7 +38,8 @@ def add_track_batch(svc: Services, actor: Actor, search_id: int, data: dict) -> 
             events.finish(s, ev, {"user_id": actor.user_id, "device": device, "count": done["stored"],
                                   "rejected": len(rejected), "rejected_fixes": rejected,
                                   "clock_offset_s": offset, "points": done["shown"],
-                                  "coverage": {str(k): v for k, v in done["coverage"].items()}})
+                                  "coverage": {str(k): v for k, v in done["coverage"].items()},
+                                  **({"rekeyed": done["rekeyed"]} if done["rekeyed"] else {})})
         return {"accepted": done["stored"], "rejected": rejected, "clock_offset_s": offset, "seq": ev.seq,
                 "duplicate": False}
     except IntegrityError as exc:

@@ -109,7 +109,8 @@ def import_track(svc: Services, actor: Actor, search_id: int, data: bytes | None
             coverage = {str(k): v for k, v in done["coverage"].items()}
             events.finish(s, ev, {"user_id": unit.id, "device": device, "count": done["stored"],
                                   "rejected": len(done["rejected"]), "clock_offset_s": None,
-                                  "points": done["shown"], "coverage": coverage})
+                                  "points": done["shown"], "coverage": coverage,
+                                  **({"rekeyed": done["rekeyed"]} if done["rekeyed"] else {})})
             notes = [_note_view(n) for n in plan.notes]
             report = {"unit": {"id": unit.id, "name": unit.display_name}, "team_id": team_id,
                       "format": parsed.format, "filename": filename, "name_in_file": parsed.name, "sha256": sha,

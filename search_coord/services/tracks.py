@@ -72,7 +72,8 @@ def record_fixes(session, search: Search, user_id: int, device: str, fixes: list
     stored state (a few indexed look-ups); an older one recounts the pieces it touches, so coverage never depends
     on arrival order. Returns ``{"stored", "rejected", "coverage": {segment id: new cumulative coverage},
     "shown": [[lon, lat, iso time, acc, track key or None], ...]}`` (``shown`` simplified for display; a key of
-    None marks a fix too coarse to be joined into a line).
+    None marks a fix too coarse to be joined into a line) and ``rekeyed``: ``[[iso time, key], ...]`` for fixes
+    stored before whose key an older batch changed (the maps update them).
     """
     proj = basis.projection(search)
     limit = region_limit_m(search)
@@ -87,7 +88,7 @@ def record_fixes(session, search: Search, user_id: int, device: str, fixes: list
         else:
             kept.append((f, tracks.TrackFix(float(x), float(y), epoch(f["t"]), f.get("acc"), f.get("run", 0))))
     if not kept:
-        return {"stored": 0, "rejected": rejected, "coverage": {}, "shown": []}
+        return {"stored": 0, "rejected": rejected, "coverage": {}, "shown": [], "rekeyed": []}
     kept.sort(key=lambda pair: tracks.order_key(pair[1]))
     base = (TrackPoint.search_id == search.id, TrackPoint.user_id == user_id, TrackPoint.device == device,
             TrackPoint.retracted_at.is_(None))   # a retracted fix (services/retractions.py) counts for nothing
@@ -112,14 +113,16 @@ def record_fixes(session, search: Search, user_id: int, device: str, fixes: list
                                              followed.vertices[-len(kept):] if kept else [])]
     if rows:
         session.execute(TrackPoint.__table__.insert(), rows)
-    for row_id, piece, vertex in changed:
+    for row_id, piece, vertex, _, _ in changed:
         session.execute(update(TrackPoint).where(TrackPoint.id == row_id).values(piece=piece, vertex=vertex))
+    # fixes the maps already have whose piece changed (an older batch joined or split them): their new keys
+    rekeyed = [[iso(at), track_key(device, piece)] for _, piece, _, at, old in changed if piece != old]
     added = _coverage_of(session, search, lines_new, rules)
     for k, c in _coverage_of(session, search, lines_old, rules).items():
         added[k] = added.get(k, 0.0) - c
     shown_rows = [(r["lon"], r["lat"], r["t"], r["acc"], track_key(device, r["piece"])) for r in rows]
     return {"stored": len(rows), "rejected": rejected, "coverage": add_coverage(session, added),
-            "shown": display(proj, shown_rows)}
+            "shown": display(proj, shown_rows), "rekeyed": rekeyed}
 
 
 def track_key(device: str, piece: int | None) -> str | None:
@@ -177,7 +180,7 @@ def _recount(session, proj, base, cols, kept, rules):
     for (f, _, row), piece, vertex in zip(merged, followed.pieces, followed.vertices):
         if row is not None:
             if (row.piece, bool(row.vertex)) != (_us(piece), vertex):
-                changed.append((row.id, _us(piece), vertex))
+                changed.append((row.id, _us(piece), vertex, row.at, row.piece))
         else:
             new_pieces.append(piece)
             new_vertices.append(vertex)

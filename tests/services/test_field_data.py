@@ -306,3 +306,24 @@ def test_an_unreadable_send_time_corrects_nothing_and_refuses_nothing(svc, peopl
         out = post(svc, people["off1"], sid, [dict(p, t=(NOW - timedelta(seconds=50 - n)).isoformat()) for p in pts[:1]],
                    n, sent_at=sent)
         assert out["accepted"] == 1 and out["clock_offset_s"] is None
+
+
+def test_an_older_batch_that_joins_pieces_tells_the_maps_the_new_keys(svc, people, night):
+    """A phone back from a garage sends its queued batches out of order: the later batch arrives first and, across the
+    missing stretch, looks like a jump (its own piece); the older batch then joins them into one piece, and its event
+    names the new key of every fix the maps already have, so they draw one line, as a reload would."""
+    sid, _ = night
+    start = NOW - timedelta(minutes=20)
+    walk = [fix(-60 + 10 * i, 0, start + timedelta(seconds=i), acc=5.0) for i in range(13)]
+    post(svc, people["off1"], sid, walk[:4], 1, device="ph")
+    svc.publisher.events.clear()
+    post(svc, people["off1"], sid, walk[9:], 2, device="ph")      # 50 m in 6 s after a 4-fix hole: a jump
+    post(svc, people["off1"], sid, walk[4:9], 3, device="ph")     # the hole, late
+    (_, later), (_, older) = svc.publisher.events
+    assert "rekeyed" not in later["payload"]
+    state = searches.get_state(svc, people["disp"], sid)
+    keys = {p[2]: p[3] for p in state["tracks"][str(people["off1"].user_id)]}
+    assert len(set(keys.values())) == 1                            # one piece, as a reload shows it
+    rekeyed = dict(older["payload"]["rekeyed"])
+    assert {p[2] for p in later["payload"]["points"]} <= set(rekeyed)   # every fix the maps drew in its own piece
+    assert set(rekeyed.values()) == set(keys.values())

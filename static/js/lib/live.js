@@ -35,6 +35,11 @@ const REDUCERS = {
     changed.add(String(p.user_id)); // the map appends to this officer's lines only
     for (const pt of p.points || []) list.push([pt[0], pt[1], pt[2], pt[4] === undefined ? 0 : pt[4], pt[3]]); // event: [lon, lat, t, acc, key]
     list.sort((a, b) => (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0)); // stable; nearly linear on a list already in order
+    if (p.rekeyed && p.rekeyed.length) { // an older batch joined (or split) pieces this map already has
+      const key = new Map(p.rekeyed);
+      // new fix arrays throughout, so the map sees the drawn fixes changed and redraws this officer's lines whole
+      st.tracks[String(p.user_id)] = list.map((f) => (key.has(f[2]) ? [f[0], f[1], f[2], key.get(f[2]), f[4]] : f.slice()));
+    }
     if ("clock_offset_s" in p) { // the phone's clock as the server measured it on this batch
       const clocks = (st.clocks || []).filter((c) => !(c.user_id === p.user_id && c.device === (p.device || "")));
       if (p.clock_offset_s) clocks.push({ user_id: p.user_id, device: p.device || "", offset_s: p.clock_offset_s });

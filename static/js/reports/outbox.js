@@ -1,18 +1,17 @@
 /* search-coord: the outbox. Everything this user creates (track batches, clues, their photos, searched areas,
    assignment status changes, FOUND, broadcast acknowledgements) is first written to IndexedDB (outbox_store.js) with
-   its client-made id and the search it belongs to, then sent in creation order; an item is deleted only when the
-   server has acknowledged it (any 2xx, including a "duplicate" answer). Network failures, 5xx, 408 and 429 are
-   retried with backoff, each item its own (1 s doubling to 30 s), at once on the `online` event and when the live
-   socket reconnects; an item waiting to be retried never holds back the independent items behind it (only a photo
-   waits for its clue, and items of other kinds for the earlier ones of their URL: outbox_rules.js sendable); other 4xx are refused for good: kept as "failed" with their reason until the user discards them (a closed search
-   refuses everything else waiting for it at once); 401 (or a stale CSRF token) keeps everything and asks the user to
-   log in again; 403 password_change_required keeps everything too and sends the user to /password. What the server refuses of an accepted item (fixes of a track batch) is said once, as a note.
-   A clue's photo is its own item, after the clue (outbox_photos.js): the clue never waits for it. */
+   its client-made id and search, then sent in creation order; an item is deleted only when the server has
+   acknowledged it (any 2xx, a "duplicate" answer too). No answer at all (the network) stops the round, so what waits
+   keeps its order; 5xx, 408 and 429 are the item's own trouble: it waits out its own backoff (1 s doubling to 30 s)
+   and the independent items behind it go on (outbox_rules.js sendable: a photo waits for its clue, other kinds for
+   the earlier items of their URL). Other 4xx are refused for good (outbox_rules.js refuseForGood); 401 or a stale
+   CSRF token keeps everything and asks for a login; 403 password_change_required keeps everything and sends the
+   user to /password. A clue's photo is its own item after the clue (outbox_photos.js): the clue never waits for it. */
 import { api, errorMessage, randomId } from "../lib/api.js";
 import { toast } from "../lib/dom.js";
 import { t } from "../lib/i18n.js";
 import { user } from "../lib/page.js";
-import { isClosed, pageSearch, passwordPage, searchIdOf, sendable, sessionStillMine } from "./outbox_rules.js";
+import { pageSearch, passwordPage, refuseForGood, searchIdOf, sendable, sessionStillMine } from "./outbox_rules.js";
 import { OutboxStores } from "./outbox_store.js";
 
 const MIN_DELAY = 1000;
@@ -205,7 +204,7 @@ class Outbox {
 
   /** Try now (reset=true also resets the backoff, e.g. on `online` or a socket reconnect). */
   kick(reset) {
-    if (reset) { this.backoff.clear(); this.offline = this.offline && !navigator.onLine; }
+    if (reset) { this.backoff.clear(); this.offlineUntil = 0; this.offline = this.offline && !navigator.onLine; }
     if (this.running) { this.again = true; return; }
     clearTimeout(this.timer);
     this.timer = null;
@@ -235,12 +234,20 @@ class Outbox {
     let stop = null;
     const tried = new Set();
     const unlocked = async () => {
+      if (Date.now() < (this.offlineUntil || 0)) { stop = "offline"; return; } // the connection is still down
       for (;;) {
         const item = sendable(this.items, this.backoff, Date.now()).find((i) => !tried.has(i.key));
         if (!item) break;
         tried.add(item.key);
         const r = await this.sendOne(item);
         if (r === "auth") { stop = r; return; }
+        if (r === "offline") {
+          this.offlineDelay = Math.min(MAX_DELAY, 2 * (this.offlineDelay || MIN_DELAY / 2));
+          this.offlineUntil = Date.now() + this.offlineDelay;
+          stop = r;
+          return;
+        }
+        this.offlineDelay = 0;
         if (r === "retry") {
           const delay = Math.min(MAX_DELAY, 2 * ((this.backoff.get(item.key) || {}).delay || MIN_DELAY / 2));
           this.backoff.set(item.key, { delay, next: Date.now() + delay });
@@ -259,7 +266,8 @@ class Outbox {
       await unlocked();
     }
     const waits = this.items.filter((i) => i.state !== "failed" && this.backoff.has(i.key)).map((i) => this.backoff.get(i.key).next);
-    if (!stop && waits.length) this.schedule(Math.max(100, Math.min(...waits) - Date.now()));
+    if (stop === "offline") this.schedule(Math.max(100, this.offlineUntil - Date.now()));
+    else if (!stop && waits.length) this.schedule(Math.max(100, Math.min(...waits) - Date.now()));
     else if (stop === "auth") {
       this.schedule(MAX_DELAY);
     } else if (stop === "busy") {
@@ -342,7 +350,9 @@ class Outbox {
       this.lastError = errorMessage(err);
       this.changed(false);
       this.settle(item.key, "waiting");
-      return "retry";
+      // no answer at all: nothing behind it can go either, and what waits keeps its order (issue 4); an answer
+      // that says "later" is this item's own trouble: it waits out its backoff and the rest go on
+      return err.network || !status ? "offline" : "retry";
     }
     if (status === 401 || code === "csrf") {
       // the session ended, or this page holds an old CSRF token: send nothing until the same user is logged in
@@ -364,17 +374,7 @@ class Outbox {
       this.settle(item.key, "waiting");
       return "auth";
     }
-    await this.mark(item, { state: "failed", error: errorMessage(err), status, errData: err.data || {} });
-    if (isClosed(err)) {
-      // the search is closed: whatever else waits for it would be refused the same way, say so at once
-      for (const other of this.items.filter((i) => i !== item && i.state !== "failed" && searchIdOf(i) === searchIdOf(item))) {
-        await this.mark(other, { state: "failed", error: item.error, status, errData: item.errData });
-        this.settle(other.key, "failed");
-      }
-    }
-    this.changed(true);
-    this.settle(item.key, "failed");
-    for (const fn of this.listeners) { try { fn(this.summary(), { refused: item }); } catch (e) { /* ignore */ } }
+    await refuseForGood(this, item, err, errorMessage(err));
     return "failed";
   }
 

@@ -58,3 +58,19 @@ export function sendable(items, backoff, now) {
 
 /** Where a user who must choose a new password goes (and comes back to this page afterwards). */
 export const passwordPage = () => "/password?next=" + encodeURIComponent(location.pathname + location.search);
+
+/** Refuse `item` for good (kept as "failed" with the server's reason until the user discards it); when the search
+    is closed, whatever else waits for it would be refused the same way: said at once. `box` is the outbox. */
+export async function refuseForGood(box, item, err, message) {
+  const status = err.status || 0;
+  await box.mark(item, { state: "failed", error: message, status, errData: err.data || {} });
+  if (isClosed(err)) {
+    for (const other of box.items.filter((i) => i !== item && i.state !== "failed" && searchIdOf(i) === searchIdOf(item))) {
+      await box.mark(other, { state: "failed", error: item.error, status, errData: item.errData });
+      box.settle(other.key, "failed");
+    }
+  }
+  box.changed(true);
+  box.settle(item.key, "failed");
+  for (const fn of box.listeners) { try { fn(box.summary(), { refused: item }); } catch (e) { /* ignore */ } }
+}
