@@ -27,14 +27,15 @@ def add_track_batch(svc: Services, actor: Actor, search_id: int, data: dict) -> 
         with svc.transaction() as s:
             search = load_search(s, search_id, actor)
             device = _device(data, actor)
+            known = _known_offset(s, search_id, actor.user_id, device)
             clean = schemas.clean_track_batch(data, now, known_points.missing_since(search.lkp_time, search.lkp_history),
-                                            _known_offset(s, search_id, actor.user_id, device))
+                                            known)
             ev = events.begin(s, search_id, "track.points", actor, now, client_id=clean["client_id"])
             schemas.check_search_writable(search.status)
             offset = clean["clock_offset_s"]
             done = tracks.record_fixes(s, search, actor.user_id, device, clean["points"], ev.seq)
             rejected = sorted(clean["rejected"] + done["rejected"], key=lambda r: r["index"])
-            _note_clock(s, search_id, actor.user_id, device, offset, now)
+            _note_clock(s, search_id, actor.user_id, device, offset, known, now)
             events.finish(s, ev, {"user_id": actor.user_id, "device": device, "count": done["stored"],
                                   "rejected": len(rejected), "rejected_fixes": rejected,
                                   "clock_offset_s": offset, "points": done["shown"],
@@ -62,16 +63,19 @@ def _known_offset(s, search_id: int, user_id: int, device: str) -> float | None:
         DeviceClock.search_id == search_id, DeviceClock.user_id == user_id, DeviceClock.device == device)).scalar()
 
 
-def _note_clock(s, search_id: int, user_id: int, device: str, offset: float | None, now) -> None:
-    """Keep the device's measured clock offset (0 once its clock is right again) for the dispatcher to see."""
-    where_ = (DeviceClock.search_id == search_id, DeviceClock.user_id == user_id, DeviceClock.device == device)
-    if offset is None:
-        s.execute(update(DeviceClock).where(*where_, DeviceClock.offset_s != 0)
-                  .values(offset_s=0.0, measured_at=naive_utc(now)))
+def _note_clock(s, search_id: int, user_id: int, device: str, offset: float | None, known: float | None,
+                now) -> None:
+    """Keep the device's clock offset (0 once its clock is right again) for the dispatcher to see; written only when
+    it changes (``known``: what is stored, None when nothing is)."""
+    if (offset or 0.0) == (known or 0.0):
         return
-    if s.execute(update(DeviceClock).where(*where_).values(offset_s=offset, measured_at=naive_utc(now))).rowcount == 0:
+    if known is None:
         s.add(DeviceClock(search_id=search_id, user_id=user_id, device=device, offset_s=offset,
                           measured_at=naive_utc(now)))
+        return
+    s.execute(update(DeviceClock).where(DeviceClock.search_id == search_id, DeviceClock.user_id == user_id,
+                                        DeviceClock.device == device)
+              .values(offset_s=offset or 0.0, measured_at=naive_utc(now)))
 
 
 def report_clue(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:

@@ -75,7 +75,7 @@ def record_fixes(session, search: Search, user_id: int, device: str, fixes: list
     None marks a fix too coarse to be joined into a line) and ``rekeyed``: ``[[iso time, key], ...]`` for fixes
     stored before whose key an older batch changed (the maps update them).
     """
-    proj = basis.projection(search)
+    proj, index, areas = basis.segment_index(session, search)   # cached per model version: one projection a search
     limit = region_limit_m(search)
     known = _known_xy(search, proj)
     xs, ys = proj.to_xy([f["lon"] for f in fixes], [f["lat"] for f in fixes]) if fixes else ([], [])
@@ -117,8 +117,8 @@ def record_fixes(session, search: Search, user_id: int, device: str, fixes: list
         session.execute(update(TrackPoint).where(TrackPoint.id == row_id).values(piece=piece, vertex=vertex))
     # fixes the maps already have whose piece changed (an older batch joined or split them): their new keys
     rekeyed = [[iso(at), track_key(device, piece)] for _, piece, _, at, old in changed if piece != old]
-    added = _coverage_of(session, search, lines_new, rules)
-    for k, c in _coverage_of(session, search, lines_old, rules).items():
+    added = _coverage_of(index, areas, lines_new, rules)
+    for k, c in _coverage_of(index, areas, lines_old, rules).items():
         added[k] = added.get(k, 0.0) - c
     shown_rows = [(r["lon"], r["lat"], r["t"], r["acc"], track_key(device, r["piece"])) for r in rows]
     return {"stored": len(rows), "rejected": rejected, "coverage": add_coverage(session, added),
@@ -189,11 +189,8 @@ def _recount(session, proj, base, cols, kept, rules):
     return ordered_new, followed_old.lines, followed.lines, result, changed
 
 
-def _coverage_of(session, search: Search, lines, rules: tracks.TrackRules) -> dict[int, float]:
-    if not lines:
-        return {}
-    _, index, areas = basis.segment_index(session, search)
-    if not areas:
+def _coverage_of(index, areas, lines, rules: tracks.TrackRules) -> dict[int, float]:
+    if not lines or not areas:
         return {}
     return effort.coverage_from_lengths(index.lengths_inside(lines), areas, rules.sweep_width_m)
 
