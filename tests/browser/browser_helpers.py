@@ -2,7 +2,12 @@
 in as a dispatcher's desk or an officer's phone. The ``server`` fixture is in ``conftest.py``."""
 from __future__ import annotations
 
+import http.cookiejar
+import json
 import os
+import urllib.error
+import urllib.request
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -48,3 +53,38 @@ def phone_page(browser, base, problems, username="patrol1"):
     page.on("pageerror", lambda e: problems.append(f"{username}: {e}"))
     login(page, base, username)
     return ctx, page
+
+def api_client(base: str, username: str):
+    """A JSON API client logged in as ``username``: call(method, path, body=None) -> parsed answer."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    token = {"t": ""}
+
+    def call(method, path, body=None):
+        req = urllib.request.Request(base + path, method=method,
+                                     data=json.dumps(body).encode() if body is not None else None,
+                                     headers={"Content-Type": "application/json", "X-CSRF-Token": token["t"]})
+        try:
+            with opener.open(req, timeout=10) as r:
+                return json.loads(r.read() or b"null")
+        except urllib.error.HTTPError as e:
+            raise AssertionError(f"{method} {path} -> {e.code}: {e.read()[:500]!r}") from None
+
+    token["t"] = call("GET", "/api/v1/session")["csrf_token"]
+    token["t"] = call("POST", "/api/v1/session", {"username": username, "password": PASSWORD})["csrf_token"]
+    return call
+
+
+def iso(dt: datetime) -> str:
+    """A time as ISO 8601 in UTC, as the API takes it."""
+    return dt.astimezone(timezone.utc).isoformat()
+
+
+def open_search(call, name: str, officer_id: int) -> int:
+    """A dementia search last seen 50 min ago at the phone's starting point, with ``officer_id`` on it; its id.
+    ``call`` is a dispatcher's ``api_client``."""
+    sid = call("POST", "/api/v1/searches", {
+        "subject": {"name": name, "age": 70, "sex": "female", "category": "dementia"},
+        "lkp": {"type": "Point", "coordinates": [START[1], START[0]]},
+        "lkp_time": iso(datetime.now(timezone.utc) - timedelta(minutes=50)), "risk": "high"})["id"]
+    call("POST", f"/api/v1/searches/{sid}/members", {"user_id": officer_id})
+    return sid

@@ -10,8 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from test_browser_connection_cut import NO_EMULATION_BLIPS
-from browser_helpers import CHROME_ARGS, CHROMIUM, START, desk_page, phone_page
-from test_video_review import _api, _iso
+from browser_helpers import CHROME_ARGS, CHROMIUM, START, api_client, desk_page, iso, phone_page
 
 pytestmark = pytest.mark.browser
 
@@ -27,13 +26,13 @@ def test_fixes_and_a_clue_queued_offline_arrive_after_a_sighting_is_confirmed(se
     from playwright.sync_api import sync_playwright
 
     base = server
-    disp_api = _api(base, "dispatch")
+    disp_api = api_client(base, "dispatch")
     users = {u["username"]: u for u in disp_api("GET", "/api/v1/users")}
     officer_id = users["patrol1"]["id"]
     missing_since = datetime.now(timezone.utc) - timedelta(minutes=60)
     sid = disp_api("POST", "/api/v1/searches", {
         "subject": {"name": "After Sighting", "age": 79, "sex": "male", "category": "dementia"},
-        "lkp": {"type": "Point", "coordinates": list(LKP)}, "lkp_time": _iso(missing_since), "risk": "high"})["id"]
+        "lkp": {"type": "Point", "coordinates": list(LKP)}, "lkp_time": iso(missing_since), "risk": "high"})["id"]
     disp_api("POST", f"/api/v1/searches/{sid}/members", {"user_id": officer_id})
     cam = disp_api("POST", "/api/v1/cameras", {
         "search_id": sid, "code": "OAS1", "name": "Kiosk camera", "kind": "shop",
@@ -84,7 +83,7 @@ def test_fixes_and_a_clue_queued_offline_arrive_after_a_sighting_is_confirmed(se
             seen = datetime.now(timezone.utc) - timedelta(milliseconds=200)
             assert seen > latest_held
             sighting = disp_api("POST", f"/api/v1/searches/{sid}/video/sightings", {
-                "camera_id": cam["id"], "time": _iso(seen), "direction": "E", "confidence": "certain",
+                "camera_id": cam["id"], "time": iso(seen), "direction": "E", "confidence": "certain",
                 "client_id": "oas-sighting-1"})
             disp_api("POST", f"/api/v1/searches/{sid}/video/sightings/{sighting['id']}/decision", {"decision": "confirm"})
             moved = disp_api("GET", f"/api/v1/searches/{sid}")

@@ -11,21 +11,11 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from browser_helpers import CHROME_ARGS, CHROMIUM, START, phone_page
-from test_video_review import _api, _iso
+from browser_helpers import CHROME_ARGS, CHROMIUM, START, api_client, iso, open_search, phone_page
 
 pytestmark = pytest.mark.browser
 
 LKP = (START[1], START[0])
-
-
-def _search(disp, name: str, officer_id: int) -> int:
-    sid = disp("POST", "/api/v1/searches", {
-        "subject": {"name": name, "age": 70, "sex": "female", "category": "dementia"},
-        "lkp": {"type": "Point", "coordinates": list(LKP)},
-        "lkp_time": _iso(datetime.now(timezone.utc) - timedelta(minutes=50)), "risk": "high"})["id"]
-    disp("POST", f"/api/v1/searches/{sid}/members", {"user_id": officer_id})
-    return sid
 
 
 def _one_fix(phone, field, k: int) -> None:
@@ -51,10 +41,10 @@ def test_refused_items_show_their_search_and_reason_and_go_in_bulk_and_never_on_
     from playwright.sync_api import sync_playwright
 
     base = server
-    disp = _api(base, "dispatch")
+    disp = api_client(base, "dispatch")
     officer = {u["username"]: u for u in disp("GET", "/api/v1/users")}["patrol1"]
-    s1 = _search(disp, "Closed Meanwhile", officer["id"])
-    s2 = _search(disp, "Still Open", officer["id"])
+    s1 = open_search(disp, "Closed Meanwhile", officer["id"])
+    s2 = open_search(disp, "Still Open", officer["id"])
     problems: list[str] = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
@@ -160,9 +150,9 @@ def test_phone_clock_other_epoch_send_time_and_seen_at(server):  # noqa: F811
     from playwright.sync_api import sync_playwright
 
     base = server
-    disp = _api(base, "dispatch")
+    disp = api_client(base, "dispatch")
     officer = {u["username"]: u for u in disp("GET", "/api/v1/users")}["patrol1"]
-    sid = _search(disp, "Clock Test", officer["id"])
+    sid = open_search(disp, "Clock Test", officer["id"])
     problems: list[str] = []
     bodies: list[dict] = []
     with sync_playwright() as pw:
@@ -240,9 +230,9 @@ def test_a_search_closed_or_found_while_sharing_stops_the_sharing_and_says_so(se
     from playwright.sync_api import sync_playwright
 
     base = server
-    disp = _api(base, "dispatch")
+    disp = api_client(base, "dispatch")
     officer = {u["username"]: u for u in disp("GET", "/api/v1/users")}["patrol1"]
-    sid = _search(disp, "Closed While Sharing", officer["id"])
+    sid = open_search(disp, "Closed While Sharing", officer["id"])
     problems: list[str] = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
@@ -256,7 +246,7 @@ def test_a_search_closed_or_found_while_sharing_stops_the_sharing_and_says_so(se
                 disp("POST", f"/api/v1/searches/{sid}/status", {"status": "closed"})
             else:
                 disp("POST", f"/api/v1/searches/{sid}/found", {
-                    "time": _iso(datetime.now(timezone.utc) - timedelta(seconds=5)), "condition": "well",
+                    "time": iso(datetime.now(timezone.utc) - timedelta(seconds=5)), "condition": "well",
                     "location": {"type": "Point", "coordinates": list(LKP)}, "client_id": "found-while-sharing"})
             field.wait_for_function(f"() => document.body.dataset.searchEnded === '{ending}'", timeout=5000)
             assert field.get_attribute("#share-btn", "aria-pressed") == "false"

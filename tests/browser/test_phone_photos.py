@@ -10,8 +10,7 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from browser_helpers import CHROME_ARGS, CHROMIUM, START, phone_page
-from test_video_review import _api, _iso
+from browser_helpers import CHROME_ARGS, CHROMIUM, START, api_client, iso, phone_page
 
 pytestmark = pytest.mark.browser
 
@@ -35,12 +34,12 @@ def big_photo(tmp_path_factory):
 
 
 def _setup(base):
-    disp = _api(base, "dispatch")
+    disp = api_client(base, "dispatch")
     officer = {u["username"]: u for u in disp("GET", "/api/v1/users")}["patrol1"]
     sid = disp("POST", "/api/v1/searches", {
         "subject": {"name": "Photo Test", "age": 9, "sex": "male", "category": "child_7_9"},
         "lkp": {"type": "Point", "coordinates": list(LKP)},
-        "lkp_time": _iso(datetime.now(timezone.utc) - timedelta(minutes=30)), "risk": "high"})["id"]
+        "lkp_time": iso(datetime.now(timezone.utc) - timedelta(minutes=30)), "risk": "high"})["id"]
     disp("POST", f"/api/v1/searches/{sid}/members", {"user_id": officer["id"]})
     return disp, sid
 

@@ -7,21 +7,11 @@ import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from browser_helpers import CHROME_ARGS, CHROMIUM, PASSWORD, START, phone_page
-from test_video_review import _api, _iso
+from browser_helpers import CHROME_ARGS, CHROMIUM, START, api_client, open_search, phone_page
 
 pytestmark = pytest.mark.browser
 
 LKP = (START[1], START[0])
-
-
-def _search(disp, name: str, officer_id: int) -> int:
-    sid = disp("POST", "/api/v1/searches", {
-        "subject": {"name": name, "age": 70, "sex": "female", "category": "dementia"},
-        "lkp": {"type": "Point", "coordinates": list(LKP)},
-        "lkp_time": _iso(datetime.now(timezone.utc) - timedelta(minutes=50)), "risk": "high"})["id"]
-    disp("POST", f"/api/v1/searches/{sid}/members", {"user_id": officer_id})
-    return sid
 
 
 def _step(phone, field, k: int) -> None:
@@ -51,9 +41,9 @@ def test_a_clock_set_back_keeps_recording_and_sending(server):
     from playwright.sync_api import sync_playwright
 
     base = server
-    disp = _api(base, "dispatch")
+    disp = api_client(base, "dispatch")
     officer = {u["username"]: u for u in disp("GET", "/api/v1/users")}["patrol2"]
-    sid = _search(disp, "Clock Set Back", officer["id"])
+    sid = open_search(disp, "Clock Set Back", officer["id"])
     problems: list[str] = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
@@ -99,9 +89,9 @@ def test_a_photo_that_keeps_failing_never_holds_back_the_track(server, tmp_path)
     from playwright.sync_api import sync_playwright
 
     base = server
-    disp = _api(base, "dispatch")
+    disp = api_client(base, "dispatch")
     officer = {u["username"]: u for u in disp("GET", "/api/v1/users")}["patrol2"]
-    sid = _search(disp, "Photo Keeps Failing", officer["id"])
+    sid = open_search(disp, "Photo Keeps Failing", officer["id"])
     photo = tmp_path / "shoe.jpg"
     Image.new("RGB", (64, 48), (120, 80, 40)).save(photo, "JPEG")
     problems: list[str] = []
@@ -153,11 +143,11 @@ def test_password_change_required_keeps_items_waiting_and_sends_them_after_the_c
     from playwright.sync_api import sync_playwright
 
     base = server
-    admin = _api(base, "admin")
-    disp = _api(base, "dispatch")
+    admin = api_client(base, "admin")
+    disp = api_client(base, "dispatch")
     rvu = admin("POST", "/api/v1/users", {"username": "rvu8", "display_name": "Officer Eight", "role": "officer",
                                           "password": NEW_OFFICER_PW})
-    sid = _search(disp, "Password Flagged", rvu["id"])
+    sid = open_search(disp, "Password Flagged", rvu["id"])
     problems: list[str] = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)

@@ -5,15 +5,11 @@ with the last known point moved. And: a second reviewer who records footage over
 warned, and can record it anyway."""
 from __future__ import annotations
 
-import http.cookiejar
-import json
 import time
-import urllib.error
-import urllib.request
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from browser_helpers import CHROME_ARGS, CHROMIUM, PASSWORD, desk_page, phone_page
+from browser_helpers import CHROME_ARGS, CHROMIUM, api_client, desk_page, iso, phone_page
 
 pytestmark = pytest.mark.browser
 
@@ -23,47 +19,23 @@ C1 = (LKP[0] + 0.0015, LKP[1] + 0.0002)
 C2 = (LKP[0] + 0.0047, LKP[1] + 0.0003)
 
 
-def _api(base: str, username: str):
-    """A JSON API client logged in as ``username``: call(method, path, body=None) -> parsed answer."""
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-    token = {"t": ""}
-
-    def call(method, path, body=None):
-        req = urllib.request.Request(base + path, method=method,
-                                     data=json.dumps(body).encode() if body is not None else None,
-                                     headers={"Content-Type": "application/json", "X-CSRF-Token": token["t"]})
-        try:
-            with opener.open(req, timeout=10) as r:
-                return json.loads(r.read() or b"null")
-        except urllib.error.HTTPError as e:
-            raise AssertionError(f"{method} {path} -> {e.code}: {e.read()[:500]!r}") from None
-
-    token["t"] = call("GET", "/api/v1/session")["csrf_token"]
-    token["t"] = call("POST", "/api/v1/session", {"username": username, "password": PASSWORD})["csrf_token"]
-    return call
-
-
-def _iso(dt: datetime) -> str:
-    return dt.astimezone(timezone.utc).isoformat()
-
-
 def _set_local_time(page, selector: str, when: datetime) -> None:
     """Put ``when`` into a datetime-local input as the page's clock reads it (what a reviewer types)."""
     page.eval_on_selector(selector, """(el, iso) => {
         const d = new Date(iso), pad = (n) => String(n).padStart(2, "0");
         el.value = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-    }""", _iso(when))
+    }""", iso(when))
 
 
 def _setup(base: str) -> dict:
     """A fresh search 40 min old with two cameras, a video review team (video1, video2) and an officer (patrol1)."""
-    disp = _api(base, "dispatch")
+    disp = api_client(base, "dispatch")
     users = {u["username"]: u for u in disp("GET", "/api/v1/users")}
     lkp_time = datetime.now(timezone.utc) - timedelta(minutes=40)
     search = disp("POST", "/api/v1/searches", {
         "subject": {"name": "Video Test", "age": 81, "sex": "male", "category": "dementia",
                     "clothing": "dark blue padded jacket"},
-        "lkp": {"type": "Point", "coordinates": list(LKP)}, "lkp_time": _iso(lkp_time), "risk": "high"})
+        "lkp": {"type": "Point", "coordinates": list(LKP)}, "lkp_time": iso(lkp_time), "risk": "high"})
     sid = search["id"]
     for name in ("video1", "video2", "patrol1"):
         disp("POST", f"/api/v1/searches/{sid}/members", {"user_id": users[name]["id"]})
@@ -88,12 +60,12 @@ def test_confirmed_sighting_reaches_the_phone_as_alert_and_trail_within_2_s(serv
     base = server
     s = _setup(base)
     sid, cams, disp_api = s["sid"], s["cams"], s["disp"]
-    reviewer = _api(base, "video1")  # for the setup; the sighting under test is logged on the reviewer's page
-    officer = _api(base, "patrol1")
+    reviewer = api_client(base, "video1")  # for the setup; the sighting under test is logged on the reviewer's page
+    officer = api_client(base, "patrol1")
 
     # an earlier sighting, already confirmed (its alert acknowledged): the trail has one point
     first = reviewer("POST", f"/api/v1/searches/{sid}/video/sightings", {
-        "camera_id": cams["VT1"]["id"], "time": _iso(s["lkp_time"] + timedelta(minutes=4)), "direction": "E",
+        "camera_id": cams["VT1"]["id"], "time": iso(s["lkp_time"] + timedelta(minutes=4)), "direction": "E",
         "confidence": "certain", "client_id": "vid-test-sighting-1"})
     disp_api("POST", f"/api/v1/searches/{sid}/video/sightings/{first['id']}/decision", {"decision": "confirm"})
     for b in disp_api("GET", f"/api/v1/searches/{sid}/broadcasts"):
@@ -188,12 +160,12 @@ def test_a_second_reviewer_is_warned_of_overlapping_footage(server):  # noqa: F8
     cam = cams["VT1"]["id"]
     start = s["lkp_time"]
     task = disp_api("POST", f"/api/v1/searches/{sid}/video/tasks", {
-        "camera_id": cam, "start": _iso(start), "end": _iso(start + timedelta(minutes=30)), "team_id": s["team"]["id"],
+        "camera_id": cam, "start": iso(start), "end": iso(start + timedelta(minutes=30)), "team_id": s["team"]["id"],
         "reviewer_id": s["users"]["video1"]["id"]})
     # the first reviewer has watched 0-15 min of the window
-    first = _api(base, "video1")
+    first = api_client(base, "video1")
     first("POST", f"/api/v1/searches/{sid}/video/intervals", {
-        "camera_id": cam, "task_id": task["id"], "start": _iso(start), "end": _iso(start + timedelta(minutes=15)),
+        "camera_id": cam, "task_id": task["id"], "start": iso(start), "end": iso(start + timedelta(minutes=15)),
         "client_id": "vid-test-interval-1"})
 
     problems: list[str] = []

@@ -4,8 +4,7 @@ the 409 shows it, the form keeps what was typed and loads the rest, and saving a
 from __future__ import annotations
 
 import pytest
-from browser_helpers import CHROME_ARGS, CHROMIUM, desk_page
-from test_video_review import _api
+from browser_helpers import CHROME_ARGS, CHROMIUM, api_client, desk_page
 
 pytestmark = pytest.mark.browser
 
@@ -14,7 +13,7 @@ def test_settings_form_sends_its_version_and_keeps_another_dispatchers_change(se
     from playwright.sync_api import sync_playwright
 
     base = server
-    other = _api(base, "dispatch")
+    other = api_client(base, "dispatch")
     problems: list[str] = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
