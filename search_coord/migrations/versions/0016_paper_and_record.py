@@ -1,0 +1,22 @@
+"""paper and record (reserved; filled in by the change that needs it)
+
+Revision ID: 0016
+Revises: 0015
+Create Date: 2026-11-30 04:30:00
+"""
+from alembic import op  # noqa: F401
+import sqlalchemy as sa  # noqa: F401
+
+
+revision = '0016'
+down_revision = '0015'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
