@@ -1,0 +1,103 @@
+"""Coverage per street block: which stretches of which blocks a team's counted track passed, and what that is worth.
+
+Each block is cut into bins of ``BIN_M`` metres; a bin is passed when its midpoint lies within the mode's sweep
+width W of a counted line of the track (``core/tracks.py`` already decides which fixes count: a fix only counts
+when its 95 % accuracy is ≤ 2 × W, and the counted line lies within about one W of the line walked; matching
+within W therefore neither misses the street walked nor takes the parallel street one block away, ≥ 2 W off).
+A block's share passed is its passed bins over all bins; its status is ``not`` (nothing), ``partly`` or
+``searched`` (≥ ``SEARCHED_SHARE``).
+
+POD by mode (docs/streets.md): a pass along a street searches the street corridor (the reach's off-street strip,
+2 × ``OFF_STREET_BUFFER_M`` wide) with a detection width that depends on how it is searched: on foot one sees the
+street, doorways and front yards; from a car at 30-50 km/h, at night, the roadway and pavement in the headlights
+only. Coverage C = share · W_d / corridor and POD = 1 − e^(−C) (docs/science.md §2, exponential detection). No
+published urban W exists (SCIENCE.md §2, §6): ``STREET_DETECTION_WIDTH_M`` are estimates to be replaced by
+measured ones.
+"""
+from __future__ import annotations
+
+import math
+from typing import Iterable, Mapping, Sequence
+
+import numpy as np
+import shapely
+from shapely import STRtree
+from shapely.geometry import LineString
+
+from .blocks import Block
+from .reach import OFF_STREET_BUFFER_M
+
+BIN_M = 10.0
+SEARCHED_SHARE = 0.8
+CORRIDOR_M = 2 * OFF_STREET_BUFFER_M
+#: Estimated effective detection width (m) of one pass along a street, per mode (see the module docstring).
+STREET_DETECTION_WIDTH_M = {"foot": 20.0, "door_to_door": 26.0, "vehicle": 8.0}
+STATUSES = ("not", "partly", "searched")
+
+
+def bin_count(length_m: float) -> int:
+    return max(1, int(math.ceil(length_m / BIN_M)))
+
+
+class BlockIndex:
+    """Blocks (metres) behind an STR-tree with the midpoints of their bins, for matching tracks. Read-only."""
+
+    def __init__(self, blocks: Sequence[Block]):
+        self.blocks = tuple(blocks)
+        self.lines = np.array([LineString(b.xy) for b in self.blocks], dtype=object)
+        self.tree = STRtree(self.lines)
+        self.bins = []
+        for line, b in zip(self.lines, self.blocks):
+            n = bin_count(b.length)
+            self.bins.append(shapely.line_interpolate_point(line, (np.arange(n) + 0.5) * (b.length / n)))
+
+    def match(self, lines: Iterable[LineString], width_m: float,
+              allowed: Mapping[int, bool] | None = None) -> dict[int, set[int]]:
+        """{block index: {bin numbers passed}} by the counted ``lines`` (m) within ``width_m`` (the mode's W).
+        ``allowed``: only blocks whose index maps to True (e.g. drivable ones for a vehicle), None: all."""
+        out: dict[int, set[int]] = {}
+        lines = [ln for ln in lines if ln is not None and not ln.is_empty]
+        if not lines:
+            return out
+        track = shapely.MultiLineString(lines) if len(lines) > 1 else lines[0]
+        for pos in self.tree.query(track, predicate="dwithin", distance=width_m).tolist():
+            b = self.blocks[pos]
+            if allowed is not None and not allowed.get(b.index, False):
+                continue
+            hit = np.flatnonzero(shapely.dwithin(self.bins[pos], track, width_m))
+            if len(hit):
+                out.setdefault(b.index, set()).update(hit.tolist())
+        return out
+
+
+def merge_bins(stored: str | None, n: int, passed: Iterable[int]) -> str:
+    """A block's passed bins as a string of '0'/'1' (one per bin) with ``passed`` added."""
+    bits = list(stored if stored and len(stored) == n else "0" * n)
+    for i in passed:
+        if 0 <= i < n:
+            bits[i] = "1"
+    return "".join(bits)
+
+
+def share(bits: str) -> float:
+    return bits.count("1") / len(bits) if bits else 0.0
+
+
+def status(share_passed: float) -> str:
+    if share_passed <= 0:
+        return "not"
+    return "searched" if share_passed >= SEARCHED_SHARE else "partly"
+
+
+def pod(share_passed: float, mode: str) -> float:
+    """POD of a block from the share of it passed in ``mode`` (C = share·W_d/corridor, POD = 1 − e^(−C))."""
+    width = STREET_DETECTION_WIDTH_M.get(mode, STREET_DETECTION_WIDTH_M["foot"])
+    return 1.0 - math.exp(-max(0.0, min(1.0, share_passed)) * width / CORRIDOR_M)
+
+
+def combined_pod(pods: Iterable[float]) -> float:
+    """Cumulative POD of independent passes by several modes: 1 − Π(1 − PODᵢ) (docs/science.md §2)."""
+    rest = 1.0
+    for p in pods:
+        rest *= 1.0 - p
+    return 1.0 - rest

@@ -1,0 +1,137 @@
+"""Where the subject can have got to along the walkable network: an isochrone from the last known point.
+
+The subject walks from the last known point (LKP) straight to the nearest walkable way (that distance counts),
+then along walkable ways; everything within ``budget_m`` metres of walking (speed × time, capped: the caller's
+reach) is reached. The reached network is returned as line pieces (a way reached from both ends keeps both
+stretches; the edge the LKP lies on is reached on both sides of it), and as an area: those lines buffered by a
+small off-street distance (people step off the street: doorways, yards, verges). Shortest paths by Dijkstra
+(scipy.sparse.csgraph), distances in metres in the layer's local projection.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import dijkstra
+from shapely import STRtree
+from shapely.geometry import LineString, Point
+from shapely.ops import substring
+
+from ..errors import ValidationError
+from .network import Network
+
+#: How far off the street the reached area extends (m): Koester's dementia profile finds 50 % within ≈30 m of a
+#: road (docs/science.md §1.2); half of that is the default strip shown (doorways, front yards, verges).
+OFF_STREET_BUFFER_M = 15.0
+#: An LKP further than this from every walkable way is not on this network (the disc is used instead).
+MAX_SNAP_M = 500.0
+
+
+class WalkGraph:
+    """The walkable edges of a network as a sparse graph, with a spatial index to snap points to it. Immutable
+    once built; shared between threads (reads only)."""
+
+    def __init__(self, net: Network):
+        edges = [e for e in net.edges if e.walk]
+        self.edges = tuple(edges)
+        nodes = sorted({e.u for e in edges} | {e.v for e in edges})
+        self.node_ids = np.array(nodes, dtype=np.int64)
+        index = {n: i for i, n in enumerate(nodes)}
+        self.node_index = index
+        self.eu = np.array([index[e.u] for e in edges], dtype=np.int64)
+        self.ev = np.array([index[e.v] for e in edges], dtype=np.int64)
+        self.length = np.array([e.length for e in edges], dtype=float)
+        self.lines = np.array([LineString(e.xy) for e in edges], dtype=object)
+        n = len(nodes)
+        # parallel edges between the same two nodes: the sparse matrix would add them up, so keep the shortest
+        best: dict[tuple[int, int], float] = {}
+        for a, b, w in zip(self.eu.tolist(), self.ev.tolist(), self.length.tolist()):
+            k = (a, b) if a < b else (b, a)
+            if a != b and (k not in best or w < best[k]):
+                best[k] = w
+        rows = np.array([k[0] for k in best], dtype=np.int64)
+        cols = np.array([k[1] for k in best], dtype=np.int64)
+        self.matrix = coo_matrix((np.array(list(best.values())), (rows, cols)), shape=(n, n)).tocsr()
+        self.tree = STRtree(self.lines)
+
+    def __len__(self) -> int:
+        return len(self.edges)
+
+
+@dataclass(frozen=True)
+class Reach:
+    """An isochrone: ``budget_m`` of walking from ``origin`` (m); ``snap_m`` the walk to the nearest way;
+    ``node_m``: {node id: walking distance (m)} of every node reached; ``lines``: the reached stretches (m);
+    ``area``: the lines buffered by ``buffer_m`` (m); ``length_m``: total reached length; ``edge_of``: for each
+    line of ``lines`` (in order), the ``Edge.index`` of the network edge it lies on."""
+
+    origin: tuple[float, float]
+    budget_m: float
+    snap_m: float
+    node_m: dict
+    lines: object
+    area: object
+    length_m: float
+    buffer_m: float
+    edge_of: tuple[int, ...] = ()
+
+
+def snap(graph: WalkGraph, x: float, y: float) -> tuple[int, float, float]:
+    """(edge position in ``graph.edges``, distance from (x, y) to it in m, distance along it from its u end in m)
+    of the nearest walkable edge. ValidationError when the graph is empty or the point is beyond ``MAX_SNAP_M``."""
+    if not len(graph):
+        raise ValidationError({"streets": "the layer has no walkable ways"})
+    p = Point(x, y)
+    i = int(graph.tree.nearest(p))
+    line = graph.lines[i]
+    d = float(line.distance(p))
+    if d > MAX_SNAP_M:
+        raise ValidationError({"streets": f"the point is {d:.0f} m from the nearest walkable way of the layer"})
+    return i, d, float(line.project(p))
+
+
+def isochrone(graph: WalkGraph, origin: tuple[float, float], budget_m: float,
+              buffer_m: float = OFF_STREET_BUFFER_M) -> Reach:
+    """The reach along the walkable network from ``origin`` (x, y m) within ``budget_m`` metres of walking.
+
+    Raises ValidationError when the origin is not near the network (``snap``) or the budget is negative."""
+    if not budget_m >= 0:
+        raise ValidationError({"budget_m": "must be a distance in metres, >= 0"})
+    i, d0, s = snap(graph, *origin)
+    r = budget_m - d0
+    n = graph.matrix.shape[0]
+    if r <= 0:
+        empty = shapely.MultiLineString()
+        return Reach(origin, budget_m, d0, {}, empty, Point(origin).buffer(max(budget_m, 0.0)), 0.0, buffer_m)
+    L = graph.length[i]
+    a, b = int(graph.eu[i]), int(graph.ev[i])
+    dist = dijkstra(graph.matrix, directed=False, indices=[a, b], limit=r)
+    node = np.minimum(dist[0] + s, dist[1] + (L - s))
+    node[node > r] = np.inf
+    ra = r - node[graph.eu]       # metres left at each edge's u end (negative or -inf: not reached)
+    rb = r - node[graph.ev]
+    full = (ra >= 0) & (rb >= 0) & (np.where(ra > 0, ra, 0) + np.where(rb > 0, rb, 0) >= graph.length)
+    owners = np.flatnonzero(full).tolist()
+    pieces = list(graph.lines[full])
+    for k in np.flatnonzero(~full & ((ra > 0) | (rb > 0))).tolist():
+        Lk = graph.length[k]
+        if ra[k] > 0:
+            pieces.append(substring(graph.lines[k], 0.0, min(ra[k], Lk)))
+            owners.append(k)
+        if rb[k] > 0:
+            pieces.append(substring(graph.lines[k], max(Lk - rb[k], 0.0), Lk))
+            owners.append(k)
+    if not full[i]:   # the LKP's own edge, both ways from the snapped point
+        pieces.append(substring(graph.lines[i], max(s - r, 0.0), min(s + r, L)))
+        owners.append(i)
+    kept = [(p, k) for p, k in zip(pieces, owners) if p.geom_type == "LineString" and p.length > 0]
+    pieces = [p for p, _ in kept]
+    edge_of = tuple(graph.edges[k].index for _, k in kept)
+    lines = shapely.MultiLineString(pieces) if pieces else shapely.MultiLineString()
+    area = shapely.union(shapely.buffer(lines, buffer_m, quad_segs=4),
+                         shapely.buffer(shapely.LineString([origin, graph.lines[i].interpolate(s).coords[0]]),
+                                        buffer_m, quad_segs=4)) if pieces else Point(origin).buffer(buffer_m)
+    reached = {int(graph.node_ids[j]): float(d0 + node[j]) for j in np.flatnonzero(np.isfinite(node))}
+    return Reach(origin, float(budget_m), d0, reached, lines, area, float(shapely.length(lines)), buffer_m, edge_of)
