@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Column, DateTime, Float, ForeignKey, Integer, MetaData, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
@@ -18,8 +18,9 @@ class Camera(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
     name: Mapped[str] = mapped_column(String(120))
-    lon: Mapped[float] = mapped_column(Float)
-    lat: Mapped[float] = mapped_column(Float)
+    # Indexed for reads by area: B-trees on both (migration 0013); on SQLite an R*Tree too (``camera_rtree``).
+    lon: Mapped[float] = mapped_column(Float, index=True)
+    lat: Mapped[float] = mapped_column(Float, index=True)
     kind: Mapped[str] = mapped_column(String(20))
     owner: Mapped[str | None] = mapped_column(String(120))
     contact: Mapped[str | None] = mapped_column(String(120))
@@ -38,6 +39,13 @@ class Camera(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     # Bumped by every edit; an edit that names an older one is refused (services/versions.py).
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+
+#: SQLite's R*Tree over the cameras (migration 0013: a virtual table, kept current by triggers on ``cameras``). On
+#: its own metadata: the app never creates it from the models, and PostgreSQL has none (``services/video/area.py``).
+camera_rtree = Table("cameras_rtree", MetaData(), Column("id", Integer, primary_key=True),
+                     Column("min_lon", Float), Column("max_lon", Float), Column("min_lat", Float),
+                     Column("max_lat", Float))
 
 
 class ReviewTask(Base):

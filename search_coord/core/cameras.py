@@ -134,6 +134,18 @@ def cone_array(xs: Sequence[float], ys: Sequence[float], directions: Sequence[fl
     return out
 
 
+def cone_areas(directions: Sequence[float | None], fovs: Sequence[float | None],
+               ranges: Sequence[float | None]) -> np.ndarray:
+    """The area (m²) of each camera's ``cone`` without building it: a sector π r² · fov/360, or the disc π r² when
+    the direction is unknown or the field of view is 0 or 360° or more (the unknown range is ``DEFAULT_RANGE_M``).
+    The built cone's arc is a polygon, a fraction of a per cent smaller."""
+    n = len(directions)
+    direction, fov, rng = _numbers(directions, n), _numbers(fovs, n), _numbers(ranges, n)
+    r = np.where(np.isnan(rng) | (rng == 0), DEFAULT_RANGE_M, rng)
+    disc = np.isnan(direction) | np.isnan(fov) | (fov == 0) | (fov >= 360)
+    return math.pi * r * r * np.where(disc, 1.0, np.nan_to_num(fov) / 360.0)
+
+
 # --- what a camera sees of the probability map ----------------------------------------------------------------------
 
 def probability_seen(view: BaseGeometry, pieces: Sequence[tuple[BaseGeometry, float]]) -> float:

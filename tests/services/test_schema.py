@@ -6,9 +6,15 @@ from sqlalchemy import text
 from search_coord.adapters.models import Base
 
 
+def _not_rtree(name, type_, parent_names):
+    """SQLite's R*Tree over the cameras (migration 0013) and its shadow tables are not the models' tables."""
+    return not (type_ == "table" and name.startswith("cameras_rtree"))
+
+
 def test_migrations_match_the_models(svc):
     with svc.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True,
+                                                                       "include_name": _not_rtree}), Base.metadata)
     assert diff == []
 
 

@@ -92,8 +92,12 @@ def test_camera_registry_validates_and_round_trips_csv_and_geojson(login, video)
 def test_proposals_rank_by_probability_with_windows_and_retention(video):
     sid, disp = video["sid"], video["disp"]
     data = disp.get(f"/api/v1/searches/{sid}/video").get_json()
-    assert {c["code"] for c in data["cameras"]} >= {"C1", "C2", "C3"}
-    assert "C4" not in {c["code"] for c in data["cameras"]}  # outside the search's region
+    # the panel names only the cameras of its proposals, tasks, stretches and sightings; C3 is in the region (counted)
+    # but cannot have been reached; the map reads the region's cameras by its view (GET /cameras/area)
+    assert {c["code"] for c in data["cameras"]} == {"C1", "C2"} and data["cameras_in_region"] == 3
+    area = disp.get(f"/api/v1/cameras/area?bbox=115,39,117,41&zoom=17&search_id={sid}").get_json()
+    assert {c["code"] for c in area["cameras"]} >= {"C1", "C2", "C3"}
+    assert "C4" not in {c["code"] for c in area["cameras"]}  # outside the search's region
     props = {p["code"]: p for p in data["proposals"]}
     assert set(props) == {"C1", "C2"}  # C3 cannot have been reached in 30 minutes at 1.3 m/s
     assert [p["code"] for p in data["proposals"]] == ["C1", "C2"]  # the LKP's own camera sees the densest ground

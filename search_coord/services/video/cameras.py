@@ -20,6 +20,7 @@ from ..context import Actor, Services
 from ..events import iso, naive_utc
 from . import sightings
 from .region import cameras_near, check_in_region
+from .spatial import in_box
 
 
 def cones_lonlat(cams: list[Camera], proj: LocalProjection) -> list[dict]:
@@ -50,7 +51,8 @@ def camera_view(cam: Camera, proj: LocalProjection | None = None, cone: dict | N
             "version": cam.version}
 
 
-def _views(cams: list[Camera]) -> list[dict]:
+def views_of(cams: list[Camera]) -> list[dict]:
+    """``camera_view`` of each camera, in order, the cones built all at once in one projection."""
     if not cams:
         return []
     proj = LocalProjection(sum(c.lat for c in cams) / len(cams), sum(c.lon for c in cams) / len(cams))
@@ -90,7 +92,8 @@ def without_contacts(view: dict) -> dict:
     return {k: v for k, v in view.items() if k not in DISPATCHER_ONLY_FIELDS}
 
 
-def _bbox(bbox: str) -> tuple[float, float, float, float]:
+def parse_bbox(bbox: str) -> tuple[float, float, float, float]:
+    """``"minlon,minlat,maxlon,maxlat"`` as four degrees; ``ValidationError`` {"bbox"} otherwise."""
     try:
         w, s_, e, n = (float(v) for v in bbox.split(","))
     except ValueError:
@@ -118,7 +121,7 @@ def camera_page(svc: Services, actor: Actor, bbox: str | None = None, include_in
         raise ValidationError({"limit": f"must be between 1 and {cap}"})
     if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
         raise ValidationError({"offset": "must be 0 or more"})
-    box = _bbox(bbox) if bbox else None
+    box = parse_bbox(bbox) if bbox else None
     if not actor.is_dispatcher:
         include_inactive = False
         if search_id is None:
@@ -134,12 +137,12 @@ def camera_page(svc: Services, actor: Actor, bbox: str | None = None, include_in
         else:
             q = select(Camera)
             if box is not None:
-                q = q.where(Camera.lon >= box[0], Camera.lon <= box[2], Camera.lat >= box[1], Camera.lat <= box[3])
+                q = in_box(s, q, box)
             if not include_inactive:
                 q = q.where(Camera.active.is_(True))
             total = s.execute(select(func.count()).select_from(q.subquery())).scalar_one()
             cams = list(s.execute(q.order_by(Camera.code, Camera.id).limit(limit).offset(offset)).scalars())
-        views = [for_viewer(v, actor) for v in _views(cams)]
+        views = [for_viewer(v, actor) for v in views_of(cams)]
     return {"cameras": views, "total": total, "offset": offset, "limit": limit,
             "next_offset": offset + len(views) if offset + len(views) < total else None}
 

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import numpy as np
 from sqlalchemy import select
 
 from ...adapters.models import Camera, Search
 from ...core import behaviour, known_points, review, schemas
 from ...core.cameras import CameraSite
 from ...core.errors import ValidationError
+from ...core.geometry import WGS84
 from ...core.known_points import KnownPoint
 from .. import basis, events
 from ..access import load_search
+from .spatial import in_box
 from ..context import Actor
 
 
@@ -61,15 +64,27 @@ def registered_camera(s, camera_id: int, field: str = "camera_id") -> Camera:
     return cam
 
 
+def distances_m(points, lons, lats) -> np.ndarray:
+    """Geodesic distances (m, WGS84) from each known point to each place: shape (len(points), len(lons))."""
+    lons, lats = np.asarray(lons, dtype=float), np.asarray(lats, dtype=float)
+    out = np.empty((len(points), len(lons)))
+    for i, p in enumerate(points):
+        out[i] = WGS84.inv(np.full(len(lons), p.lon), np.full(len(lons), p.lat), lons, lats)[2] if len(lons) else []
+    return out
+
+
 def cameras_near(s, search: Search, now: datetime) -> list[Camera]:
-    """Active cameras within the search's region (a bounding box first, then the exact distance)."""
+    """Active cameras within the search's region, in code order: the spatial index's box first
+    (``spatial.in_box``), then the exact distance to the nearest known point (all at once)."""
     radius = region_radius(search, now)
     points = stored_chain(search)
     w, s_, e, n = review.near(points, radius)
-    rows = s.execute(select(Camera).where(
-        Camera.active.is_(True), Camera.lat >= s_, Camera.lat <= n,
-        Camera.lon >= w, Camera.lon <= e).order_by(Camera.code)).scalars().all()
-    return [c for c in rows if review.nearest_m(points, c.lon, c.lat) <= radius]
+    rows = s.execute(in_box(s, select(Camera), (w, s_, e, n)).where(Camera.active.is_(True))
+                     .order_by(Camera.code)).scalars().all()
+    if not rows:
+        return []
+    nearest = distances_m(points, [c.lon for c in rows], [c.lat for c in rows]).min(axis=0)
+    return [c for c, d in zip(rows, nearest) if d <= radius]
 
 
 def begin_report(s, search_id: int, actor: Actor, data, now: datetime, clean_fn, event_type: str):

@@ -24,6 +24,18 @@ def cameras_list():
     return resp
 
 
+@bp.get("/cameras/area")
+def cameras_area():
+    """The registry by the map's view (``services.video.cameras_in_view``): ``bbox``, ``zoom``, ``search_id``,
+    ``active=all``, ``limit``, ``cursor``: cameras a page at a time, or cells with counts when zoomed out."""
+    zoom, search_id, limit, cursor = int_args(("zoom", None, 0, 24), ("search_id", None, 1, MAX_SAFE_INT),
+                                              ("limit", None, 1, MAX_SAFE_INT), ("cursor", None, 0, MAX_SAFE_INT))
+    if zoom is None:
+        raise ValidationError({"zoom": "give the map's zoom (0-24)"})
+    return video.cameras_in_view(services(), current_actor(), request.args.get("bbox"), zoom, search_id,
+                                 request.args.get("active") == "all", limit, cursor)
+
+
 @bp.post("/cameras")
 def cameras_create():
     data = body()
