@@ -2,9 +2,15 @@
 
     flask --app search_coord users create NAME --role admin --display-name "..."   (asks for the password)
     search-coord users create NAME ...                                              (same, installed script)
+    search-coord --instance PATH users list                                         (another instance folder)
+    search-coord where                                                              (its folder and database)
+
+The CLI builds the app as run.py does (search_coord.create_app): the same instance folder (--instance, else
+$SEARCH_COORD_INSTANCE_PATH, else ./instance of the checkout), so the same config.py, secret key and database.
 """
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -51,14 +57,30 @@ def demo_cmd():
     click.echo(demo.describe(demo.load(current_app.extensions["search_coord"])))
 
 
+@click.command("where")
+def where_cmd():
+    """Print the instance folder and the database this command (and a server started the same way) uses."""
+    click.echo(f"instance folder: {current_app.instance_path}")
+    click.echo(f"database: {current_app.config['DATABASE_URL']}")
+
+
 def register(app) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cmd)
+    app.cli.add_command(where_cmd)
 
 
-def main() -> None:
+def main(argv=None) -> None:
     from flask.cli import FlaskGroup
 
     from . import create_app
 
-    FlaskGroup(create_app=lambda: create_app())(sys.argv[1:])
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0].startswith("--instance"):
+        # the folder run.py --instance was given: set before the app is built, as run.py does
+        path = args[0].split("=", 1)[1] if "=" in args[0] else (args[1] if len(args) > 1 else "")
+        if not path:
+            raise SystemExit("--instance needs a folder")
+        args = args[1:] if "=" in args[0] else args[2:]
+        os.environ["SEARCH_COORD_INSTANCE_PATH"] = os.path.abspath(path)
+    FlaskGroup(create_app=lambda: create_app())(args)

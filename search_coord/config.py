@@ -22,6 +22,14 @@ DEFAULTS = {
     "TILE_URL": "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png",
     "TILE_ATTRIBUTION": "&copy; OpenStreetMap contributors",
     "TILE_MAX_ZOOM": 19,
+    # Phones keep the search area's tiles for use with no network (static/js/offline/tiles.js): at most this many MB,
+    # this far round the last known point (plus assignments, clues...), at these zooms; 0 MB: none fetched ahead.
+    # Only for tile servers whose terms allow it (a self-hosted one does; tile.openstreetmap.org's never, docs/phone.md).
+    "TILE_CACHE_MB": 30,
+    "TILE_CACHE_RADIUS_M": 2000,
+    "TILE_CACHE_ZOOMS": [13, 17],
+    # The tile server sends CORS headers (OpenStreetMap's and most do): phones can then keep the tiles they showed.
+    "TILE_CORS": True,
     # Geocoder: None (off), or a geopy service name such as "nominatim".
     "GEOCODER": None,
     "GEOCODER_OPTIONS": {},

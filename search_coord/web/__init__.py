@@ -24,13 +24,14 @@ class BodyTooLarge(SearchCoordError):
 
 
 def register_web(app: Flask) -> None:
-    from . import api, compression, errors, i18n, pages, security, vendor
+    from . import api, compression, errors, i18n, pages, pwa, security, vendor
     from .converters import IdConverter
 
     app.url_map.converters["int"] = IdConverter   # before any route is added
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(vendor.bp)
+    app.register_blueprint(pwa.bp)   # the service worker, manifest and icons (the installable phone page)
     errors.register_error_handlers(app)
     i18n.register(app)
 

@@ -5,7 +5,9 @@ scripts by ``<script src>`` (no inline script, no inline event handler, no eval)
 Leaflet and Leaflet-Geoman position their elements through ``element.style`` (the CSSOM), which ``style-src 'self'``
 does not block: CSP blocks ``style="..."`` attributes in markup and ``<style>`` elements, neither of which the
 front end uses, so ``'unsafe-inline'`` is not needed. Images may also come from ``data:`` and ``blob:`` (photo
-previews on the phone) and from the configured tile server (``SEARCH_COORD_TILE_URL``; empty allows none).
+previews on the phone) and from the configured tile server (``SEARCH_COORD_TILE_URL``; empty allows none), which
+may also be fetched (``connect-src``: the phone keeps the search area's tiles); the service worker and the web app
+manifest come from this site only.
 """
 from __future__ import annotations
 
@@ -61,6 +63,8 @@ def content_security_policy(tile_url: str | None, host: str | None) -> str:
     if source:
         img.append(source)
     connect = ["'self'"]
+    if source:   # the phone keeps the search area's tiles for use offline (static/js/offline/tiles.js fetches them)
+        connect.append(source)
     if host and _HOST_RE.match(host):   # Socket.IO's WebSocket ('self' covers ws/wss only in newer browsers)
         connect += [f"ws://{host}", f"wss://{host}"]
     directives = [
@@ -70,6 +74,8 @@ def content_security_policy(tile_url: str | None, host: str | None) -> str:
         f"img-src {' '.join(img)}",
         f"connect-src {' '.join(connect)}",
         "font-src 'self'",
+        "worker-src 'self'",     # the service worker (/sw.js), same origin only
+        "manifest-src 'self'",
         "object-src 'none'",
         "base-uri 'none'",
         "form-action 'self'",

@@ -10,6 +10,13 @@ ALLOWED = {
     "leaflet": "leaflet/dist",
     "geoman": "@geoman-io/leaflet-geoman-free/dist",
     "socket.io": "socket.io-client/dist",
+    # Workbox's browser builds, imported by the service worker (search_coord/web/pwa.py, static/js/offline/sw.js)
+    "workbox-core": "workbox-core/build",
+    "workbox-routing": "workbox-routing/build",
+    "workbox-strategies": "workbox-strategies/build",
+    "workbox-precaching": "workbox-precaching/build",
+    "workbox-expiration": "workbox-expiration/build",
+    "workbox-cacheable-response": "workbox-cacheable-response/build",
 }
 
 

@@ -58,7 +58,9 @@ export function makeMap(el, opts) {
     tap: true,
   });
   if (cfg.tileUrl) {
-    L.tileLayer(cfg.tileUrl, { attribution: cfg.tileAttribution || "", maxZoom: cfg.tileMaxZoom || 19 }).addTo(map);
+    // crossOrigin (opts.tileCors): tiles come with CORS, so the phone's service worker may keep the ones it showed
+    L.tileLayer(cfg.tileUrl, { attribution: cfg.tileAttribution || "", maxZoom: cfg.tileMaxZoom || 19, className: "sc-tiles",
+      crossOrigin: opts.tileCors ? "anonymous" : false }).addTo(map);
   } else {
     el.classList.add("map-plain");
   }
@@ -66,6 +68,14 @@ export function makeMap(el, opts) {
   if (map.attributionControl) map.attributionControl.setPrefix(false);
   return map;
 }
+
+/** Night: the map's tiles dimmed (the markers and lines keep their colours); remembered on this device. */
+export function dimTiles(map, on) {
+  map.getContainer().classList.toggle("map-dimmed", !!on);
+  try { localStorage.setItem("sc.dimTiles", on ? "1" : "0"); } catch (e) { /* ignore */ }
+}
+/** Whether the tiles were dimmed here last time (default: dimmed, the field page is for the dark). */
+export const tilesDimmed = () => { try { return localStorage.getItem("sc.dimTiles") !== "0"; } catch (e) { return true; } };
 
 export const pointLatLng = (geom) => (geom && geom.coordinates ? [geom.coordinates[1], geom.coordinates[0]] : null);
 

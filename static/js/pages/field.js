@@ -22,13 +22,25 @@ import { debug } from "../lib/debug.js";
 import { fixTime } from "../field/tracker.js";
 import { trackPieces } from "../map/base.js";
 import { boot } from "../lib/boot.js";
+import { offlineField } from "../field/offline.js";
+import { unitsList } from "../field/units.js";
+import { ownTrack } from "../field/own_track.js";
+import { startServiceWorker } from "../offline/register.js";
+import { TileCache } from "../offline/tiles.js";
+import { config } from "../lib/page.js";
+import { dimTiles, tilesDimmed } from "../map/base.js";
 
 boot();
 
-const searchId = parseInt($(".field-page").dataset.searchId, 10);
+const page = $(".field-page").dataset;
+const searchId = parseInt(page.searchId, 10);
 const me = user ? user.id : null;
 const live = new LiveSearch(searchId, { view: "field" });
-const map = makeMap($("#map"), { zoom: 15 });
+const map = makeMap($("#map"), { zoom: 15, tileCors: !!page.tileCors });
+dimTiles(map, tilesDimmed());
+const zooms = (page.tileCacheZooms || "13,17").split(",").map(Number);
+const tiles = new TileCache({ template: config.tileUrl, budgetMb: Number(page.tileCacheMb), searchId,
+  radiusM: Number(page.tileCacheRadiusM), minZoom: zooms[0], maxZoom: zooms[1] });
 let meta = null;
 let fitted = false;
 
@@ -46,34 +58,8 @@ const meAccuracy = L.circle([0, 0], { radius: 1, color: "#4dabf7", weight: 1, fi
 let centeredOnMe = false;
 
 const tracker = new Tracker(searchId, me, renderShare);
-// My own track is drawn from my own fixes at once; other units' positions come coalesced from the server.
-let ownLast = null;
-function addOwnFix(fix) {
-  const state = live.state;
-  if (!state || !fix || !fix.t || fix === ownLast) return;
-  const list = state.tracks[String(me)] || (state.tracks[String(me)] = []);
-  const t = new Date(fix.t).toISOString();
-  // already drawn (a fix earlier than the last one is this phone's clock set back: drawn all the same)
-  if (list.length && (list[list.length - 1][2] === t || (list[list.length - 1][2] > t && list.some((p) => p[2] === t)))) return;
-  ownLast = fix;
-  if (Math.abs(fix.lon) < 1e-3 && Math.abs(fix.lat) < 1e-3) return; // (0, 0): the phone had no fix
-  list.push([fix.lon, fix.lat, t, ownKey(list, fix, t)]);
-  layers.renderTracks(state);
-}
-/** The key my own fix is joined by, as the server keys them (docs/tracks.md): a coarse fix (worse than 40 m,
-    2 x the foot sweep width) joins nothing; a jump faster than a car starts a new line, so no spike is drawn. */
-let ownPiece = 0;
-function ownKey(list, fix, t) {
-  if (fix.acc > 40) return null;
-  let prev = null;
-  for (let i = list.length - 1; i >= 0 && !prev; i--) if (list[i][3] !== null) prev = list[i];
-  if (prev) {
-    const dt = Math.max(1, (new Date(t) - new Date(prev[2])) / 1000);
-    const d = L.latLng(prev[1], prev[0]).distanceTo([fix.lat, fix.lon]) - 2 * Math.max(fix.acc || 0, 10);
-    if (d / dt > 40) ownPiece += 1;
-  }
-  return `own:${fix.run || 0}:${ownPiece}`;
-}
+// My own track is drawn from my own fixes at once (field/own_track.js); other units' come coalesced from the server.
+const addOwnFix = ownTrack({ live, layers, me });
 const myPosition = () => (tracker.last ? [tracker.last.lon, tracker.last.lat] : null);
 const lkp = () => (st() && st().search.lkp ? st().search.lkp.coordinates : null);
 const clueDialog = clueReporter({ searchId, map, getPosition: myPosition, lkp: null });
@@ -130,19 +116,28 @@ $("#clue-btn").addEventListener("click", () => clueDialog.open());
 $("#found-btn").addEventListener("click", () => foundDialog.open());
 
 /* ---- subject & status --------------------------------------------------------------------------------- */
-// A closed or found search: this phone stops sharing its position for it (and says so). The server may say it
-// first, refusing something of this search because it is closed (the live event may not have come yet).
+// A closed, found or suspended search, or one this officer was removed from: this phone stops sharing its position
+// for it (and says so). The server may say it first, refusing something of this search because it is closed (the
+// live event may not have come yet), or refusing the state itself (403/404: no longer on it).
 let refusedClosed = false;
+let removed = false;
 const ended = () => {
   const s = st() && st().search;
+  if (removed) return "removed";
   if (!s) return refusedClosed ? "closed" : null;
   if (s.status === "closed" || refusedClosed) return "closed";
-  return s.found || s.status === "found" ? "found" : null;
+  if (s.found || s.status === "found") return "found";
+  return s.status === "suspended" ? "suspended" : null;
 };
 if (outbox) {
   outbox.on((_s, what) => {
     const item = what && what.refused;
     if (!item || refusedClosed || outboxSearchIdOf(item) !== searchId) return;
+    if ((item.status === 403 || item.status === 404) && !(item.errData && item.errData.error === "password_change_required")) {
+      removed = true;
+      if (tracker.sharing) tracker.stop();
+      renderEnded();
+    }
     if (item.status === 409 && /search is closed/i.test((item.errData && item.errData.message) || "")) {
       refusedClosed = true;
       if (tracker.sharing) tracker.stop();
@@ -150,7 +145,17 @@ if (outbox) {
     }
   });
 }
+/** Removed from the search (or it is gone): only the banner, the outbox and what the phone knew stay. */
+function renderEnded() {
+  document.body.dataset.searchEnded = "removed";
+  for (const id of ["#share-btn", "#clue-btn", "#found-btn"]) $(id).disabled = true;
+  const banner = $("#status-banner");
+  banner.hidden = false;
+  banner.className = "status-banner st-closed";
+  clear(banner).append(el("strong", {}, t("phone.removed_banner")));
+}
 function renderSubject() {
+  if (removed) { renderEnded(); return; }
   const s = st().search;
   const subj = s.subject || {};
   $("#subj-name").textContent = subj.name || s.title;
@@ -191,7 +196,7 @@ function renderSubject() {
   } else if (s.status !== "open") {
     banner.hidden = false;
     banner.classList.add("st-" + s.status);
-    clear(banner).append(el("strong", {}, t("field.status_" + s.status)));
+    clear(banner).append(el("strong", {}, t(s.status === "suspended" ? "phone.suspended_banner" : "field.status_" + s.status)));
   } else {
     banner.hidden = true;
   }
@@ -293,13 +298,19 @@ live.on((kind, ev) => {
   }
   if (kind === "presence" || kind === "unacknowledged") return;
   if (kind === "reset") {
-    renderSubject(); renderTeam(); renderClues();
+    renderSubject(); renderTeam(); renderClues(); units.render(); refreshTiles();
     layers.renderAll(st());
     renderTrail();
     if (!fitted && !tracker.last) { layers.fit(st()); fitted = true; }
     return;
   }
   const group = ev.type.split(".")[0];
+  if (ev.type === "member.removed" && ev.payload.user_id === me) {
+    removed = true;
+    if (tracker.sharing) tracker.stop();
+  }
+  if (group === "track" || ev.type === "positions") units.render();
+  if (["assignment", "area", "clue", "search"].includes(group) || ev.type === "video.sighting_decided") refreshTiles();
   if (group === "track") { layers.renderTracks(st()); return; }
   if (group === "broadcast") return; // the alert (below) handles these
   if (group === "area" || ev.type === "video.reviewed") layers.renderSearched(st());
@@ -339,9 +350,33 @@ $("#subject-card").addEventListener("toggle", (e) => {
   try { localStorage.setItem(foldKey, e.target.open ? "1" : "0"); } catch (err) { /* ignore */ }
 });
 
+/* ---- the other units' last positions, the tiles kept for no network, night ---------------------------------- */
+const units = unitsList({ box: $("#units-list"), map, state: st, me, myPosition });
+let tileTimer = null;
+function refreshTiles() {
+  clearTimeout(tileTimer);
+  tileTimer = setTimeout(() => {
+    if (ended()) tiles.forget().catch(() => {});
+    else if (st()) tiles.update(st());
+  }, 1500);
+}
+window.addEventListener("online", refreshTiles);
+$("#dim-map").addEventListener("click", () => {
+  const on = !$("#map").classList.contains("map-dimmed");
+  dimTiles(map, on);
+  $("#dim-map").setAttribute("aria-pressed", on ? "true" : "false");
+});
+$("#dim-map").setAttribute("aria-pressed", tilesDimmed() ? "true" : "false");
+
 renderShare();
 renderLive();
 loadMeta().then((m) => { meta = m; if (st()) renderTeam(); }).catch(() => {});
-live.start().catch(() => {});
+const offline = offlineField({ live, searchId, me, title: page.searchTitle, onRemoved: () => {
+  removed = true;
+  if (tracker.sharing) tracker.stop();
+  renderEnded();
+} });
+offline.start().catch((e) => console.error("field: start failed", e));
 if (tracker.wasSharing) tracker.start(); // stopped again at once when the snapshot says the search has ended
-Object.assign(debug, { live, tracker, map, outbox, fixTime, trackPieces });
+const pwa = startServiceWorker({ outbox, searchId });
+Object.assign(debug, { live, tracker, map, outbox, fixTime, trackPieces, offline, tiles, pwa });

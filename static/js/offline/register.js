@@ -1,0 +1,104 @@
+/* search-coord: the page's side of the service worker (/sw.js, static/js/offline/sw.js). Registers it; when a new
+   release is installed and waiting, says so in a bar ("New version — reload when safe"), with how many items wait
+   in the outbox (they are kept on the phone and go after the reload); reloads only when the officer asks, after the
+   outbox has finished the item it is sending. Background Sync ("sc-outbox") where the browser has it: the worker
+   wakes the outbox when the connection comes back; elsewhere the outbox's own retry loop does it.
+   startServiceWorker({outbox, searchId, onUpdate}) -> state {registration, version, updateReady, supported}. */
+import { el } from "../lib/dom.js";
+import { t } from "../lib/i18n.js";
+
+const state = { supported: "serviceWorker" in navigator, registration: null, version: null, updateReady: false, syncSupported: false };
+
+function askVersion(worker) {
+  return new Promise((resolve) => {
+    if (!worker) { resolve(null); return; }
+    const ch = new MessageChannel();
+    const timer = setTimeout(() => resolve(null), 3000);
+    ch.port1.onmessage = (e) => { clearTimeout(timer); resolve((e.data || {}).version || null); };
+    worker.postMessage({ type: "VERSION" }, [ch.port2]);
+  });
+}
+
+function waitIdle(outbox, ms) {
+  return new Promise((resolve) => {
+    const until = Date.now() + ms;
+    const check = () => {
+      if (!outbox || !outbox.sendingKey || Date.now() > until) resolve();
+      else setTimeout(check, 100);
+    };
+    check();
+  });
+}
+
+function updateBar(outbox, searchId, onReload) {
+  let bar = document.getElementById("sw-update");
+  if (!bar) {
+    bar = el("div", { id: "sw-update", class: "sw-update", role: "status" });
+    document.body.append(bar);
+  }
+  const render = () => {
+    const waiting = outbox ? outbox.summary(searchId || null).waiting : 0;
+    bar.replaceChildren(
+      el("span", { class: "sw-update-text" }, t("pwa.update_ready"),
+        waiting ? el("span", { class: "block small" }, t("pwa.update_waiting_items", { n: waiting })) : null),
+      el("button", { type: "button", class: "btn btn-small btn-primary", id: "sw-reload", onclick: onReload }, t("pwa.reload")),
+      el("button", { type: "button", class: "btn btn-small", onclick: () => { bar.hidden = true; } }, t("pwa.later")));
+    bar.hidden = false;
+  };
+  render();
+  if (outbox) outbox.on(() => { if (!bar.hidden) render(); });
+}
+
+export function startServiceWorker({ outbox, searchId } = {}) {
+  if (!state.supported || !window.isSecureContext) return state;
+  let reloading = false;
+  const controlledAtLoad = !!navigator.serviceWorker.controller;
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    if (reloading) location.reload();
+  });
+  navigator.serviceWorker.addEventListener("message", (e) => {
+    if (e.data && e.data.type === "SC_SYNC" && outbox) outbox.kick(true);
+  });
+  const offerUpdate = (reg) => {
+    if (!reg.waiting || !navigator.serviceWorker.controller) return; // the first install needs no reload
+    state.updateReady = true;
+    document.body.dataset.swUpdate = "ready";
+    updateBar(outbox, searchId, async () => {
+      const btn = document.getElementById("sw-reload");
+      if (btn) btn.disabled = true;
+      await waitIdle(outbox, 5000); // never cut an item while it is being sent (it is kept either way)
+      reloading = true;
+      (reg.waiting || {}).postMessage && reg.waiting.postMessage({ type: "SKIP_WAITING" });
+    });
+  };
+  navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(async (reg) => {
+    state.registration = reg;
+    state.syncSupported = "sync" in reg;
+    offerUpdate(reg);
+    reg.addEventListener("updatefound", () => {
+      const w = reg.installing;
+      if (w) w.addEventListener("statechange", () => { if (w.state === "installed") offerUpdate(reg); });
+    });
+    const ready = await navigator.serviceWorker.ready;
+    state.version = await askVersion(ready.active);
+    document.body.dataset.swVersion = state.version || "";
+    // what this page loaded before the worker first took over was not fetched through it: kept now, for an
+    // offline reload (the page, the enum lists, the photos it shows)
+    if (ready.active && !controlledAtLoad) {
+      const photos = Array.from(document.querySelectorAll("img[src^='/api/v1/photos/']"), (img) => img.getAttribute("src"));
+      ready.active.postMessage({ type: "CACHE_URLS", urls: [location.pathname, "/api/v1/meta", ...photos] });
+    }
+    // look for a release now and then (and when the page comes back into view)
+    setInterval(() => reg.update().catch(() => {}), 30 * 60 * 1000);
+    document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") reg.update().catch(() => {}); });
+  }).catch((e) => console.warn("service worker not registered", e));
+  if (outbox) {
+    outbox.on((s) => {
+      // items wait and the network is gone: ask the browser to wake us when it is back (Background Sync)
+      if (s && s.offline && s.waiting && state.registration && state.syncSupported) {
+        state.registration.sync.register("sc-outbox").catch(() => {});
+      }
+    });
+  }
+  return state;
+}
