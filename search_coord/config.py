@@ -68,6 +68,15 @@ DEFAULTS = {
     "NODE_MODULES": None,
     # Bytes of photos one user may store over any 24 hours (413 beyond); None for no quota.
     "PHOTO_QUOTA_BYTES_PER_DAY": 500 * 1024 * 1024,
+    # The station's time zone (IANA name): every page shows times in it, whatever zone a phone or browser is set to.
+    "TIMEZONE": "Asia/Shanghai",
+    # Where the new-search map opens when no search was opened yet: [lon, lat] and a zoom (the station's home area).
+    "HOME_AREA": None,
+    # The escalation checklist (JSON file: [{id, after_min?, condition?, text_en, text_zh}]); None: the defaults in
+    # services/urgency.py.
+    "ESCALATION_CHECKLIST": None,
+    # A weather adapter (object with now(lon, lat) -> {temperature_c, low_tonight_c} or None); None: entered by hand.
+    "WEATHER_ADAPTER": None,
 }
 
 

@@ -98,6 +98,14 @@ _TYPES = (
     EventType("area.searched", "an area is marked searched", {"area": "searched area view",
                                                               "coverage": "{segment id: coverage}"}),
     EventType("area.retracted", "a dispatcher took back a searched area", {"area_id": "int", "reason": "text"}),
+    EventType("help.requested", "an officer asked for help with one tap (where they are, if the phone knew)",
+              {"user_id": "int", "location": "Point or null", "accuracy_m": "float or null", "note": "text or null",
+               "at": "ISO time"}),
+    # --- urgency (the strip) ---
+    EventType("urgency.weather", "the temperature now and tonight's low were entered",
+              {"weather": "{temperature_c, low_tonight_c, at, source}"}),
+    EventType("urgency.prompt", "an escalation prompt was ticked or dismissed",
+              {"prompt_id": "text", "decision": "done|dismissed", "note": "text or null"}, audience=DISPATCHERS),
     # --- broadcasts ---
     EventType("broadcast.sent", "a message every unit must acknowledge (FOUND, a sighting, DISREGARD...)",
               {"broadcast": "{id, kind, text, params, sent_by, sent_at, seq}"}),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from . import behaviour
+from . import behaviour, urgency
 from .errors import Conflict, ValidationError
 from .fields import Form, parse_time
 
@@ -42,7 +42,7 @@ ASSIGNMENT_TRANSITIONS = {
 }
 
 MAX_AGE = 120
-SUBJECT_FIELDS = ("name", "age", "sex", "category", "description", "clothing", "medical", "photo_id")
+SUBJECT_FIELDS = ("name", "age", "sex", "category", "description", "clothing", "medical", "photo_id", "medications")
 SEARCH_FIELDS = ("title", "subject", "lkp", "lkp_time", "lkp_address", "risk", "risk_reasons", "notes", "terrain",
                  "lkp_time_confirmed")
 #: A last known time further back than this is usually a typo (a wrong year, a phone's date picker): it is refused
@@ -98,6 +98,8 @@ def clean_subject(data, partial: bool = False) -> dict:
     form.text("medical", max_len=1000)
     form.identifier("photo_id")
     out = form.result()
+    if data.get("medications") is not None:   # structured times (core/urgency.py); ValidationError as they are
+        out["medications"] = urgency.clean_medications(data["medications"])
     age, category = out.get("age"), out.get("category")
     if age is not None and category in behaviour.CHILD_AGE_BANDS:
         lo, hi = behaviour.CHILD_AGE_BANDS[category]

@@ -1,5 +1,7 @@
 """The demo search: an 80-year-old man with dementia walked out of a residential compound in Changyang, Fangshan
-district, Beijing at 17:30 on a -3 °C evening. Loading it twice changes nothing."""
+district, Beijing on a -3 °C evening, about an hour before the demo is loaded (at any hour), so a newcomer finds the
+evening under way: two patrol officers' tracks, a witness's clue, a camera being reviewed, the compound search in
+progress. Loading it twice changes nothing."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -7,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select
 
 from ..adapters.models import Camera, Search, User
-from . import searches, segment_edits, teams, users, video
+from . import field, searches, segment_edits, teams, users, video
 from .context import Actor, Services
 
 BEIJING = timezone(timedelta(hours=8))
@@ -25,12 +27,14 @@ ACCOUNTS = [
 ]
 
 
-def _last_1730(now: datetime) -> datetime:
-    local = now.astimezone(BEIJING)
-    at = local.replace(hour=17, minute=30, second=0, microsecond=0)
-    if at > local:
-        at -= timedelta(days=1)
-    return at
+#: How long before the demo is loaded the person went missing (the evening is about an hour old).
+MISSING_FOR = timedelta(minutes=62)
+
+
+def _missing_at(now: datetime) -> datetime:
+    """About an hour before ``now``, on a five-minute mark of Beijing time (as a family would say it)."""
+    local = (now - MISSING_FOR).astimezone(BEIJING).replace(second=0, microsecond=0)
+    return local - timedelta(minutes=local.minute % 5)
 
 
 def load(svc: Services) -> dict:
@@ -42,29 +46,31 @@ def load(svc: Services) -> dict:
         if username not in ids:
             ids[username] = users.create_user(svc, None, {"username": username, "display_name": name, "role": role,
                                                           "password": PASSWORD, "unit": unit})["id"]
+    _cameras(svc, ids)
     if existing is None:
         existing = _open(svc, ids)
-    _cameras(svc, ids)
     return {"search_id": existing, "accounts": [(a[0], a[2]) for a in ACCOUNTS], "password": PASSWORD}
 
 
 def _open(svc: Services, ids: dict[str, int]) -> int:
     d = Actor(ids["dispatch"], "dispatcher", "demo")
-    lkp_time = _last_1730(svc.now())
+    lkp_time = _missing_at(svc.now())
     search = searches.open_search(svc, d, {
         "title": "DEMO 张桂林 Zhang Guilin",
         "subject": {"name": "张桂林 Zhang Guilin", "age": 80, "sex": "male", "category": "dementia",
                     "description": "1.70 m, thin, grey hair, walks slowly with a slight stoop; speaks only the "
                                    "local dialect; may not answer to his name.",
                     "clothing": "Dark blue padded jacket, grey trousers, black cloth shoes, no hat.",
-                    "medical": "Alzheimer's disease; hypertension, takes medication at 20:00."},
+                    "medical": "Alzheimer's disease; hypertension (blood-pressure tablets, see the medication time).",
+                    "medications": [{"name": "Amlodipine (blood pressure)",
+                                     "due": _due_local(lkp_time + timedelta(hours=2, minutes=30))}]},
         "lkp": {"type": "Point", "coordinates": list(LKP)},
         "lkp_time": lkp_time.isoformat(),
         "lkp_address": "North gate, residential compound, Changyang town, Fangshan district, Beijing",
         "terrain": "urban",
         "risk": "high",
         "risk_reasons": ["age", "dementia_or_illness", "weather", "nightfall", "medication"],
-        "notes": "-3 °C and getting dark. Family searched the flat and the stairwells before calling. "
+        "notes": "-3 °C tonight. Family searched the flat and the stairwells before calling. "
                  "He used to work at the Changyang farm market.",
     })
     sid = search["id"]
@@ -94,7 +100,62 @@ def _open(svc: Services, ids: dict[str, int]) -> int:
         "places": ["North gate camera", "Supermarket on the main road", "Bus stop, west side"],
         "instructions": "Review from 17:20: which way did he turn at the gate?"})
     segment_edits.generate_segments(svc, d, sid, {"shape": "square", "cell_m": 800})
+    _evening(svc, ids, sid, lkp_time)
     return sid
+
+
+def _due_local(at: datetime) -> str:
+    """A medication time as the profile keeps it: "HH:MM" on the station's clock."""
+    return at.astimezone(BEIJING).strftime("%H:%M")
+
+
+def _walk(start: datetime, end: datetime, path: list[tuple[float, float]], every_s: int = 30) -> list[dict]:
+    """Fixes every ``every_s`` seconds from ``start`` to ``end`` along ``path`` ((lon, lat) corners), evenly."""
+    n = max(2, int((end - start).total_seconds() // every_s))
+    legs = len(path) - 1
+    out = []
+    for i in range(n):
+        f = i / (n - 1) * legs
+        k = min(int(f), legs - 1)
+        u = f - k
+        lon = path[k][0] + (path[k + 1][0] - path[k][0]) * u
+        lat = path[k][1] + (path[k + 1][1] - path[k][1]) * u
+        t = start + (end - start) * i / (n - 1)
+        out.append({"t": t.astimezone(timezone.utc).isoformat(), "lon": round(lon, 6), "lat": round(lat, 6),
+                    "acc": 8})
+    return out
+
+
+def _evening(svc: Services, ids: dict[str, int], sid: int, lkp_time: datetime) -> None:
+    """The evening so far: the compound search under way with two officers' tracks, a witness's clue on the road
+    east, the north gate's camera being reviewed."""
+    now = svc.now()
+    lon, lat = LKP
+    d = Actor(ids["dispatch"], "dispatcher", "demo")
+    p1 = Actor(ids["patrol1"], "officer", "demo-phone-1")
+    p2 = Actor(ids["patrol2"], "officer", "demo-phone-2")
+    state = searches.get_state(svc, d, sid)
+    compound = next(a for a in state["assignments"] if a["kind"] == "area")
+    teams.change_assignment_status(svc, p1, sid, compound["id"], {"status": "in_progress"})
+    ring = [(lon - 0.0028, lat - 0.0018), (lon + 0.0028, lat - 0.0018), (lon + 0.0028, lat + 0.0018),
+            (lon - 0.0028, lat + 0.0018), (lon - 0.0028, lat - 0.0005), (lon + 0.0020, lat - 0.0005)]
+    field.add_track_batch(svc, p1, sid, {"client_id": "demo-p1-1", "device": "demo-phone-1",
+                                         "points": _walk(now - timedelta(minutes=38), now - timedelta(minutes=1), ring)})
+    road = [(lon, lat), (lon + 0.006, lat + 0.0006), (lon + 0.012, lat + 0.0012)]
+    field.add_track_batch(svc, p2, sid, {"client_id": "demo-p2-1", "device": "demo-phone-2",
+                                         "points": _walk(now - timedelta(minutes=30), now - timedelta(minutes=2), road)})
+    field.report_clue(svc, p2, sid, {
+        "kind": "sighting", "time": (now - timedelta(minutes=24)).isoformat(), "direction": "E",
+        "location": {"type": "Point", "coordinates": [round(lon + 0.0065, 6), round(lat + 0.0007, 6)]},
+        "text": "Fruit seller: an old man in a dark blue padded jacket walked past slowly, heading east, "
+                "about 25 minutes ago.", "client_id": "demo-clue-1"})
+    with svc.reading() as s:
+        gate = s.execute(select(Camera.id).where(Camera.code == "C1")).scalar()
+    if gate is not None:
+        video.create_task(svc, d, sid, {"camera_id": gate, "start": (lkp_time - timedelta(minutes=10)).isoformat(),
+                                        "end": (lkp_time + timedelta(minutes=30)).isoformat(),
+                                        "reviewer_id": ids["video1"], "footage": "received", "status": "in_progress",
+                                        "notes": "Which way did he turn at the gate?"})
 
 
 #: The station's camera registry around the compound: (code, name, metres east, metres north, kind, view bearing,

@@ -9,7 +9,7 @@ from ..adapters.models import (Assignment, Clue, DeviceClock, Event, Membership,
 from ..core import alerts, known_points, schemas
 from ..core.errors import Conflict, NotFound, ValidationError
 from ..core.fields import split_version
-from . import events, recompute, segment_edits, versions, video
+from . import events, recompute, segment_edits, track_display, versions, video
 from .access import load_search, require_dispatcher
 from .broadcasts import record_alert
 from .context import Actor, Services
@@ -110,8 +110,29 @@ def change_status(svc: Services, actor: Actor, search_id: int, status: str, reas
             search.closed_at = naive_utc(now)
         events.record(s, search.id, "search.status_changed", actor,
                       {"from": previous, "to": status, "reason": reason}, now)
+        if status == "closed":
+            stand_down(s, search.id, actor, now)
         view = search_view(search)
     return view
+
+
+#: Assignments still to do or under way: FOUND and closing stand them down.
+ACTIVE_ASSIGNMENTS = ("planned", "assigned", "in_progress")
+
+
+def stand_down(s, search_id: int, actor: Actor, now) -> int:
+    """Every assignment of the search still planned, assigned or in progress becomes ``aborted`` (stood down), each
+    logged as ``assignment.status_changed``; inside the caller's transaction. Returns how many."""
+    rows = s.execute(select(Assignment).where(Assignment.search_id == search_id,
+                                              Assignment.status.in_(ACTIVE_ASSIGNMENTS))
+                     .order_by(Assignment.id)).scalars().all()
+    for a in rows:
+        previous, a.status = a.status, "aborted"
+        a.updated_at = naive_utc(now)
+        s.flush()
+        events.record(s, search_id, "assignment.status_changed", actor,
+                      {"assignment": assignment_view(a), "from": previous, "to": "aborted"}, now)
+    return len(rows)
 
 
 def mark_found(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
@@ -130,6 +151,7 @@ def mark_found(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
             previous = search.status
             search.status, search.found = "found", found
             data = events.finish(s, ev, {"found": found, "from": previous})
+            stand_down(s, search.id, actor, now)   # the teams stand down: nothing stays "in progress"
             # Everyone is told at once, and each unit must acknowledge the stand-down.
             record_alert(s, search.id, actor, alerts.found(clean["condition"]), now)
             return {"search": search_view(search), "event": data, "duplicate": False}
@@ -163,11 +185,15 @@ def get_search(svc: Services, actor: Actor, search_id: int) -> dict:
         return search_view(load_search(s, search_id, actor))
 
 
-def get_state(svc: Services, actor: Actor, search_id: int) -> dict:
+def get_state(svc: Services, actor: Actor, search_id: int, tracks: str = "full") -> dict:
     """Everything a map needs at once: the search, members, teams, assignments, clues, tracks, and ``last_seq``.
 
     Read in one transaction, so the snapshot matches ``last_seq`` exactly and a client can follow on with events.
+    ``tracks="display"`` (what the maps load): each track simplified for display (services/track_display.py), with
+    ``tracks_detail`` saying per officer how many fixes are stored and sent; "full" (the default): every fix.
     """
+    if tracks not in ("full", "display"):
+        raise ValidationError({"tracks": "must be 'full' or 'display'"})
     with svc.reading() as s:
         search = load_search(s, search_id, actor)
         members = s.execute(select(User).join(Membership, Membership.user_id == User.id)
@@ -191,16 +217,21 @@ def get_state(svc: Services, actor: Actor, search_id: int) -> dict:
         areas = s.execute(select(SearchedArea).where(SearchedArea.search_id == search_id,
                                                      SearchedArea.retracted_at.is_(None))
                           .order_by(SearchedArea.id)).scalars().all()
-        tracks: dict[int, list] = {}
-        for uid, t, lon, lat, device, piece, acc in points:   # a fix: [lon, lat, time, track key, accuracy]
-            tracks.setdefault(uid, []).append([lon, lat, iso(t), track_key(device, piece), acc])
-        return {
+        full = tracks == "full"
+        if full:
+            by_user: dict[int, list] = {}
+            for uid, t, lon, lat, device, piece, acc in points:   # a fix: [lon, lat, time, track key, accuracy]
+                by_user.setdefault(uid, []).append([lon, lat, iso(t), track_key(device, piece), acc])
+            drawn = {str(uid): pts for uid, pts in by_user.items()}
+        else:
+            drawn, detail = track_display.display_tracks(search, points)
+        state = {
             "search": search_view(search),
             "members": [user_view(u) for u in members],
             "teams": [team_view(t, by_team.get(t.id, [])) for t in teams],
             "assignments": [assignment_view(a) for a in assignments],
             "clues": [clue_view(c) for c in clues],
-            "tracks": {str(uid): pts for uid, pts in tracks.items()},
+            "tracks": drawn,
             "searched_areas": [{"id": a.id, "team_id": a.team_id, "geometry": a.geometry, "pod": a.pod,
                                 "notes": a.notes, "marked_by": a.marked_by, "marked_at": iso(a.marked_at)}
                                for a in areas],
@@ -209,6 +240,9 @@ def get_state(svc: Services, actor: Actor, search_id: int) -> dict:
                         "measured_at": iso(c.measured_at)} for c in clocks],
             "last_seq": search.last_seq,
         }
+        if not full:
+            state["tracks_detail"] = detail
+        return state
 
 
 def list_events(svc: Services, actor: Actor, search_id: int, after: int | None = None, limit: int = 1000,

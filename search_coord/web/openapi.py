@@ -41,6 +41,15 @@ DESCRIPTIONS = {
         "first events after it; has_more when later ones exist); or page back from the newest with ?newest=1, then "
         "?before=next_before (the last events before that seq, exclusive; has_more and next_before while older ones "
         "exist); after and before/newest together are a 400", False, "member"),
+    ("GET", "/api/v1/searches/{search_id}/urgency"): (
+        "The urgency strip: missing for, sunset / end of civil twilight / sunrise at the last known point, weather, "
+        "medication due, risk with reasons, escalation prompts", False, "member"),
+    ("POST", "/api/v1/searches/{search_id}/weather"): ("Enter the temperature now and tonight's low (°C)", True,
+                                                        "dispatcher"),
+    ("POST", "/api/v1/searches/{search_id}/prompts/{prompt_id}"): (
+        "Tick (done) or dismiss an escalation prompt, with a note; once", True, "dispatcher"),
+    ("POST", "/api/v1/searches/{search_id}/help"): ("An officer's one-tap help request, with where they are", True,
+                                                     "member"),
     ("GET", "/api/v1/searches/{search_id}/members"): ("People on the search", False, "member"),
     ("POST", "/api/v1/searches/{search_id}/members"): ("Add a person", True, "dispatcher"),
     ("DELETE", "/api/v1/searches/{search_id}/members/{user_id}"): ("Remove a person", False, "dispatcher"),

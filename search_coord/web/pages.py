@@ -28,7 +28,7 @@ def _client_config() -> dict:
     cfg = current_app.config
     return {"tileUrl": cfg["TILE_URL"] or "", "tileAttribution": cfg["TILE_ATTRIBUTION"],
             "tileMaxZoom": cfg["TILE_MAX_ZOOM"], "trackSendIntervalS": cfg["TRACK_SEND_INTERVAL_S"],
-            "csrfToken": csrf_token(), "user": current_user()}
+            "timeZone": cfg["TIMEZONE"], "homeArea": cfg["HOME_AREA"], "csrfToken": csrf_token(), "user": current_user()}
 
 
 def _safe_next(target: str | None) -> str:

@@ -4,8 +4,9 @@ import { $, $$, clear, el } from "../lib/dom.js";
 import { t, tEnum } from "../lib/i18n.js";
 import { STATUS_COLORS } from "../map/base.js";
 
-/** Wire the tab list; returns showTab(name). */
-export function consoleTabs() {
+/** Wire the tab list; returns showTab(name). ``onShow(name)`` runs when a tab is shown, so a panel that redraws
+    only while visible is drawn fresh the moment it is opened (not at its next timer). */
+export function consoleTabs(onShow) {
   const tabs = $$("[role=tab]");
   function selectTab(tab) {
     for (const b of tabs) {
@@ -14,6 +15,7 @@ export function consoleTabs() {
       b.tabIndex = on ? 0 : -1;
       $("#" + b.getAttribute("aria-controls")).hidden = !on;
     }
+    if (onShow) onShow(tab.dataset.tab);
   }
   tabs.forEach((b, i) => {
     b.addEventListener("click", () => selectTab(b));

@@ -69,7 +69,11 @@ export function membersPanel(c) {
     const checked = new Set($$("input:checked", box).map((x) => x.value));
     clear(box);
     for (const u of officerMembers) {
-      box.append(el("label", { class: "check" }, el("input", { type: "checkbox", name: "member_ids", value: u.id, checked: checked.has(String(u.id)) }), el("span", {}, u.display_name)));
+      // the tick as a property, never the attribute: form.reset() would tick the boxes again (a re-render between
+      // the POST and the reset made the next team start with the previous one's members)
+      const box1 = el("input", { type: "checkbox", name: "member_ids", value: u.id });
+      box1.checked = checked.has(String(u.id));
+      box.append(el("label", { class: "check" }, box1, el("span", {}, u.display_name)));
     }
     if (!officerMembers.length) box.append(el("p", { class: "muted" }, t("teams.add_members_first")));
   }

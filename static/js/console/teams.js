@@ -37,6 +37,7 @@ export function teamsPanel(c) {
     try {
       await api("POST", `/api/v1/searches/${c.searchId}/teams`, body, { quiet: true });
       form.reset();
+      $$("input[name=member_ids]", form).forEach((x) => { x.checked = false; });
       showFieldErrors(form, {});
       $("#team-form-box").open = false;
       toast(t("teams.created"), "ok");

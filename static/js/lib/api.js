@@ -2,6 +2,7 @@
 import { toast } from "./dom.js";
 import { hasKey, t } from "./i18n.js";
 import { config } from "./page.js";
+import { serverText } from "./server_text.js";
 
 /** A readable message for an API error (translated when we know the code). */
 export function errorMessage(err) {
@@ -12,9 +13,9 @@ export function errorMessage(err) {
   let head = t("error.http", { status: err.status || "?" });
   const known = code && hasKey("error." + code) ? t("error." + code) : null;
   if (known) head = known;
-  let detail = data.message || "";
+  let detail = serverText(data.message || "");
   if (data.errors && typeof data.errors === "object") {
-    detail = Object.entries(data.errors).map(([k, v]) => k + ": " + v).join("; ");
+    detail = Object.entries(data.errors).map(([k, v]) => k + ": " + serverText(v)).join("; ");
   }
   return detail ? head + " — " + detail : head;
 }

@@ -1,5 +1,6 @@
 /* search-coord: the one way the front end builds DOM (el: nodes and text, never HTML), toasts, dialogs, form errors. */
 import { t } from "./i18n.js";
+import { serverText } from "./server_text.js";
 
 /* ---- DOM --------------------------------------------------------------------------------------- */
 
@@ -89,6 +90,7 @@ export function toast(message, kind) {
 
 /** Show field errors from a 400 next to inputs that have data-field="<key>"; returns the keys not shown. */
 export function showFieldErrors(form, errors) {
+  clearErrorsOnInput(form);
   $$(".field-error", form).forEach((n) => n.remove());
   $$("[aria-invalid]", form).forEach((n) => n.removeAttribute("aria-invalid"));
   const unshown = [];
@@ -98,7 +100,7 @@ export function showFieldErrors(form, errors) {
     const input = target.matches("input,select,textarea") ? target : target.querySelector("input,select,textarea");
     if (input) input.setAttribute("aria-invalid", "true");
     const id = "err-" + key.replace(/[^A-Za-z0-9_-]/g, "_");
-    const note = el("p", { class: "field-error", id }, msg);
+    const note = el("p", { class: "field-error", id }, serverText(msg));
     const holder = target.closest(".field") || target;
     holder.append(note);
     if (input) input.setAttribute("aria-describedby", id);
@@ -106,6 +108,20 @@ export function showFieldErrors(form, errors) {
   const first = form.querySelector("[aria-invalid]");
   if (first) first.focus();
   return unshown;
+}
+
+/** Once a field is changed, its error note goes (an "is required" must not stay beside a filled field). */
+function clearErrorsOnInput(form) {
+  if (form.dataset.clearsErrors) return;
+  form.dataset.clearsErrors = "1";
+  const clearOne = (e) => {
+    const holder = e.target.closest(".field, [data-field]");
+    if (!holder) return;
+    $$(".field-error", holder).forEach((n) => n.remove());
+    $$("[aria-invalid]", holder).forEach((n) => n.removeAttribute("aria-invalid"));
+  };
+  form.addEventListener("input", clearOne);
+  form.addEventListener("change", clearOne);
 }
 
 /** A <dialog> helper: open it, resolve when closed (value = the returnValue). */

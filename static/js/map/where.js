@@ -11,6 +11,20 @@ import { pct as pctOf } from "../lib/format.js";
 import { nodeIcon, tip } from "./base.js";
 import { wireSettings } from "./where_settings.js";
 
+/** The ring table's row ("dementia/urban", "child_10_12/urban (no data for child_13_15)", "median of all
+    categories/urban", "... (IGT4SAR fallback, not a statistic)") in the page's words, never the raw keys. */
+export function ringSourceText(src, t) {
+  const m = /^(median of all categories|[a-z0-9_]+)\/([a-z_]+)(.*)$/.exec(src || "");
+  if (!m) return src || "";
+  const word = (group, v) => { const k = `${group}.${v}`; const x = t(k); return x === k ? v : x; };
+  const who = m[1] === "median of all categories" ? t("where.ring_src_median") : word("category", m[1]);
+  let text = `${who} · ${word("terrain", m[2])}`;
+  if (/IGT4SAR fallback/.test(m[3])) text += ` · ${t("where.ring_src_fallback")}`;
+  const nodata = /no data for ([a-z0-9_]+)/.exec(m[3]);
+  if (nodata) text += ` · ${t("where.ring_src_nodata", { category: word("category", nodata[1]) })}`;
+  return text;
+}
+
 const MODEL_EVENTS = new Set(["segments.replaced", "segment.added", "segment.removed", "model.recomputed",
   "poa.consensus", "model.settings", "search.updated", "assignment.created", "assignment.status_changed",
   "team.created", "team.updated", "video.blind_spot_segments", "area.searched"]);
@@ -281,7 +295,7 @@ function init(opts) {
     clear(panel.querySelector(".sc-where-summary")).append(
       h("div", {}, `${t("where.rings")}: `,
         m.rings.map((r) => `${r.percent}% ${(r.radius_m / 1000).toFixed(1)} km`).join(" · "), " ",
-        h("span", {class: "sc-muted"}, `(${m.ring_source})`)),
+        h("span", {class: "sc-muted"}, `(${ringSourceText(m.ring_source, t)})`)),
       h("div", {}, `${t("where.reach")}: `,
         h("strong", {class: "sc-reach-km"}, `${(m.reach.radius_m / 1000).toFixed(2)} km`), " ",
         h("span", {class: "sc-muted"}, `${m.reach.walking_speed_ms.toFixed(2)} m/s` + (m.reach.capped

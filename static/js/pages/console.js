@@ -4,6 +4,7 @@
 import { meta as loadMeta } from "../lib/api.js";
 import { boot } from "../lib/boot.js";
 import { debug } from "../lib/debug.js";
+import { installLightbox } from "../lib/lightbox.js";
 import { $, el, fillSelect, toast } from "../lib/dom.js";
 import { eventSentence } from "../lib/events.js";
 import { lang, t, tEnum } from "../lib/i18n.js";
@@ -17,6 +18,7 @@ import { clueReporter, foundReporter } from "../reports/dialogs.js";
 import { outbox } from "../reports/outbox.js";
 import { outboxView } from "../reports/outbox_view.js";
 import { videoPanel } from "../video/panel.js";
+import { consoleAlerts } from "../console/alerts.js";
 import { assignmentsPanel } from "../console/assignments.js";
 import { broadcastsPanel } from "../console/broadcasts.js";
 import { consoleTabs, renderLegend, renderLive } from "../console/chrome.js";
@@ -28,14 +30,17 @@ import { teamsPanel } from "../console/teams.js";
 import { timelinePanel } from "../console/timeline.js";
 import { startWhere } from "../console/where_panel.js";
 import { startTrackImport } from "../console/track_import.js";
+import { urgencyStrip } from "../console/urgency.js";
 
 boot();
+installLightbox();
 
 const searchId = parseInt($(".console").dataset.searchId, 10);
 const live = new LiveSearch(searchId);
 const map = makeMap($("#map"), { zoom: 15 });
 if (lang === "zh-CN" && map.pm) map.pm.setLang("zh");
-const layers = new SearchLayers(map, {});
+// tracks come simplified in the snapshot; an officer's full track is loaded zoomed in or on a click (map/tracks_canvas.js)
+const layers = new SearchLayers(map, { loadDetail: (uid) => live.loadFullTrack(uid), isFull: (uid) => live.isFull(uid) });
 const st = () => live.state;
 const lkp = () => (st() && st().search.lkp ? st().search.lkp.coordinates : null);
 const c = {
@@ -44,7 +49,7 @@ const c = {
   teamLabel: (tid) => teamLabel(st(), tid),
   clueDialog: clueReporter({ searchId, map, lkp, allowTime: true }),
   foundDialog: foundReporter({ searchId, map, lkp, allowTime: true }),
-  showTab: consoleTabs(),
+  showTab: consoleTabs((name) => { if (name === "members" && st()) members.render(); }),
   openBroadcast: () => broadcasts.open(),
 };
 const edit = editForm(c);
@@ -55,6 +60,8 @@ const assignments = assignmentsPanel(c);
 const clues = cluesPanel(c);
 const broadcasts = broadcastsPanel(c);
 const timeline = timelinePanel(c);
+const urgency = urgencyStrip({ box: $("#urgency-strip"), searchId, canEdit: true });
+const alerts = consoleAlerts(c);
 let fitted = false;
 
 function renderAll() {
@@ -74,11 +81,20 @@ function startPanels() {
   if (!video) video = videoPanel({ map, searchId, panel: $("#video-panel"), state: st, canDecide: isDispatcher });
 }
 
+let tracksFrame = 0;
+/** The tracks the events missed while away changed, drawn once in the next frame (a catch-up of hundreds of events). */
+function tracksSoon() {
+  if (!tracksFrame) tracksFrame = requestAnimationFrame(() => { tracksFrame = 0; layers.renderTracks(st(), live.takeChangedTracks()); });
+}
+
 /** What each kind of event redraws, by the first part of its type. */
 const ON_EVENT = {
   // only the officers whose fixes arrived are redrawn (appended to); the list waits for the next frame
-  track: () => { layers.renderTracks(st(), live.takeChangedTracks()); if (!$("#panel-members").hidden) members.renderSoon(); },
-  clue: () => { clues.render(); layers.renderClues(st()); },
+  track: () => {
+    if (live.catchingUp) tracksSoon(); else layers.renderTracks(st(), live.takeChangedTracks());
+    if (!$("#panel-members").hidden) members.renderSoon();
+  },
+  clue: () => { clues.render(); layers.renderClues(st()); alerts.cluesOnTop(); },
   assignment: () => { assignments.render(); teams.render(); layers.renderAssignments(st()); },
   broadcast: (ev) => {
     broadcasts.load();
@@ -110,6 +126,9 @@ live.on((kind, ev) => {
   }
   if (kind === "presence") { if (st()) members.renderSoon(); return; }
   if (kind === "unacknowledged") return;
+  if (kind === "event") {   // the urgency strip and the alerts (issue 15) see every event
+    try { urgency.onEvent(ev); alerts.onEvent(ev); } catch (e) { console.error("urgency/alerts update failed", e); }
+  }
   if (kind === "event" && where) {
     try { where.onEvent(ev); } catch (e) { console.error("where-to-look update failed", e); }
   }
@@ -117,8 +136,11 @@ live.on((kind, ev) => {
     live.takeChangedTracks(); // all of them are drawn now
     renderAll();
     if (!fitted) { layers.fit(st()); fitted = true; }
+    layers.tracks.wantDetail(); // zoomed in: the full tracks in view
     timeline.load();
     broadcasts.load();
+    urgency.load();
+    alerts.cluesOnTop();
     return;
   }
   timeline.add(ev);
@@ -147,4 +169,4 @@ loadMeta().then((m) => {
 members.loadOfficers();
 live.start().then(startPanels).catch(() => { /* shown by api */ });
 startTrackImport(live);
-Object.assign(debug, { live, map, layers, outbox, repairText, trackPieces });
+Object.assign(debug, { live, map, layers, outbox, repairText, trackPieces, members });

@@ -29,8 +29,11 @@ import { startServiceWorker } from "../offline/register.js";
 import { TileCache } from "../offline/tiles.js";
 import { config } from "../lib/page.js";
 import { dimTiles, tilesDimmed } from "../map/base.js";
+import { installLightbox } from "../lib/lightbox.js";
+import { phoneNight } from "../reports/need_help.js";
 
 boot();
+installLightbox();
 
 const page = $(".field-page").dataset;
 const searchId = parseInt(page.searchId, 10);
@@ -187,7 +190,7 @@ function renderSubject() {
   if (s.found) {
     banner.hidden = false;
     banner.classList.add("found");
-    clear(banner).append(el("strong", { class: "block" }, t("phone.found_banner")),
+    clear(banner).append(el("strong", { class: "block" }, t(over === "closed" ? "phone.found_closed_banner" : "phone.found_banner")),
       t("found.banner_text", { condition: tEnum("condition", s.found.condition), time: fmtTime(s.found.time), name: userName(s.found.reported_by) }));
   } else if (over === "closed") {
     banner.hidden = false;
@@ -340,6 +343,7 @@ live.on((kind, ev) => {
 
 /* ---- broadcasts from the command post: a full-screen alert until acknowledged (field/alert.js) ----------- */
 broadcastAlerts({ searchId, me, map, trail, live });
+phoneNight({ searchId, live, getFix: () => tracker.last }); // the urgency strip and "need help" (issue 15)
 
 outboxView($("#outbox-box"), outbox);
 

@@ -1,10 +1,13 @@
 /* search-coord: the "open a new search" form. */
 import { api, errorMessage, meta } from "../lib/api.js";
 import { $, $$, clear, el, fillSelect, showFieldErrors, toast } from "../lib/dom.js";
-import { dateToLocalInput, localInputToIso } from "../lib/format.js";
+import { dateToLocalInput, localInputToIso, zoneLabel } from "../lib/format.js";
 import { t, tEnum } from "../lib/i18n.js";
+import { serverText } from "../lib/server_text.js";
 import { lkpMarker, makeMap } from "../map/base.js";
 import { boot } from "../lib/boot.js";
+import { debug } from "../lib/debug.js";
+import { config } from "../lib/page.js";
 
 boot();
 
@@ -14,7 +17,22 @@ const lonIn = $("#f-lon");
 let photoId = null;
 let marker = null;
 
-const map = makeMap($("#new-map"), { center: [39.9042, 116.4074], zoom: 11 });
+/* the map opens on the station's home area (configuration: HOME_AREA {center: [lon, lat], zoom}), else on the last
+   search's last known point, else on a wide default; never a fixed city for every station */
+const home = config.homeArea && Array.isArray(config.homeArea.center) ? config.homeArea : null;
+const map = makeMap($("#new-map"), home ? { center: [home.center[1], home.center[0]], zoom: home.zoom || 13 }
+  : { center: [35, 105], zoom: 4 });
+debug.mapHome = home ? "config" : "default";
+debug.map = map;
+if (!home) {
+  api("GET", "/api/v1/searches", null, { quiet: true }).then((list) => {
+    const last = (list || []).find((x) => x.lkp && x.lkp.coordinates);
+    if (last && !marker) {
+      map.setView([last.lkp.coordinates[1], last.lkp.coordinates[0]], 13);
+      debug.mapHome = "last_search";
+    }
+  }).catch(() => {});
+}
 
 function setLkp(lon, lat, moveMap) {
   latIn.value = Number(lat).toFixed(6);
@@ -56,6 +74,7 @@ for (const input of [latIn, lonIn]) {
 }
 
 $("#f-lkp-time").value = dateToLocalInput(new Date());
+$("#lkp-zone").textContent = `(${zoneLabel()})`;
 $("#f-lkp-time").max = dateToLocalInput(new Date(Date.now() + 5 * 60000));
 
 /* choices from /api/v1/meta */
@@ -182,7 +201,7 @@ form.addEventListener("submit", async (e) => {
       if (errors) {
         const rest = showFieldErrors(form, err.data.errors);
         errs.append(el("p", {}, t("form.fix_errors")));
-        for (const k of rest) errs.append(el("p", {}, `${k}: ${err.data.errors[k]}`));
+        for (const k of rest) errs.append(el("p", {}, `${k}: ${serverText(err.data.errors[k])}`));
       } else {
         toast(errorMessage(err), "error");
       }

@@ -2,8 +2,9 @@
    Each report carries a client_id kept until it is accepted, so a retry after a network failure applies once. */
 import { errorMessage, randomId } from "../lib/api.js";
 import { $$, clear, el, showFieldErrors, toast } from "../lib/dom.js";
-import { dateToLocalInput, fmtCoord, localInputToIso } from "../lib/format.js";
+import { dateToLocalInput, fmtCoord, localInputToIso, wallClock, wallToMs } from "../lib/format.js";
 import { t, tEnum } from "../lib/i18n.js";
+import { serverText } from "../lib/server_text.js";
 import { pickPoint } from "../map/base.js";
 import { sendReport } from "./outbox_view.js";
 
@@ -36,18 +37,37 @@ function locationChooser(name, opts, dlg) {
   if (opts.lkp) choices.append(mk("lkp", t("report.where_lkp")));
   choices.append(mk("map", t("report.where_map")));
   const pickBtn = el("button", { type: "button", class: "btn btn-small" }, t("report.pick_on_map"));
+  let asked = null;      // a fix asked for by this dialog (sharing is off): [lon, lat]
+  let asking = false;
+  const mode = () => { const r = choices.querySelector("input:checked"); return r ? r.value : null; };
+  const here = () => (opts.getPosition && opts.getPosition()) || asked;
   const current = () => {
-    const r = choices.querySelector("input:checked");
-    const mode = r ? r.value : null;
-    if (mode === "here") return opts.getPosition();
-    if (mode === "lkp") return opts.lkp();
-    if (mode === "map") return picked;
+    const m = mode();
+    if (m === "here") return here();
+    if (m === "lkp") return opts.lkp();
+    if (m === "map") return picked;
     return null;
   };
+  /* "My position" with no fix (sharing off): ask the phone for one now rather than say "no location yet" */
+  function askFix() {
+    if (asking || !navigator.geolocation) return;
+    asking = true;
+    navigator.geolocation.getCurrentPosition((p) => {
+      asking = false;
+      asked = [Number(p.coords.longitude.toFixed(6)), Number(p.coords.latitude.toFixed(6))];
+      refresh();
+    }, (err) => {
+      asking = false;
+      info.textContent = t("report.fix_failed", { why: err && err.code === 1 ? t("report.fix_denied") : t("report.fix_timeout") });
+      info.classList.add("warn");
+    }, { enableHighAccuracy: true, timeout: 20000, maximumAge: 30000 });
+  }
   const refresh = () => {
     const c = current();
-    info.textContent = c ? t("report.location_is", { coords: fmtCoord(c[0], c[1]) }) : t("report.no_location");
-    info.classList.toggle("warn", !c);
+    if (!c && mode() === "here") askFix();
+    info.textContent = c ? t("report.location_is", { coords: fmtCoord(c[0], c[1]) })
+      : asking ? t("report.getting_fix") : t("report.no_location");
+    info.classList.toggle("warn", !c && !asking);
   };
   choices.addEventListener("change", () => {
     refresh();
@@ -55,6 +75,10 @@ function locationChooser(name, opts, dlg) {
   });
   async function pick() {
     dlg.close("picking");
+    // on a phone the map may be below the fold: bring it into view for the tap
+    const box = opts.map.getContainer();
+    box.scrollIntoView({ block: "center" });
+    opts.map.invalidateSize();
     const p = await pickPoint(opts.map, t("report.pick_hint"));
     if (p) picked = p;
     const mapRadio = choices.querySelector("input[value=map]");
@@ -66,6 +90,7 @@ function locationChooser(name, opts, dlg) {
   const node = el("fieldset", { class: "field" }, el("legend", {}, t("report.location")), choices, el("div", { class: "loc-row" }, info, pickBtn));
   const reset = () => {
     picked = null;
+    asked = null;
     let mode = "map";
     if (opts.getPosition && opts.getPosition()) mode = "here";
     else if (opts.lkp) mode = "lkp";
@@ -102,7 +127,7 @@ export function showErrors(form, err) {
   const box = clear(form.querySelector(".form-errors"));
   if (err && err.status === 400 && err.data && (err.data.errors || err.data.fields)) {
     const errors = err.data.errors || err.data.fields;
-    for (const k of showFieldErrors(form, errors)) box.append(el("p", {}, `${k}: ${errors[k]}`));
+    for (const k of showFieldErrors(form, errors)) box.append(el("p", {}, `${k}: ${serverText(errors[k])}`));
   } else {
     showFieldErrors(form, {});
     box.append(el("p", {}, errorMessage(err)));
@@ -120,19 +145,19 @@ function seenChooser(id) {
     el("span", {}, m === 0 ? t("phone.seen_now") : m === 60 ? t("phone.seen_hour") : t("phone.seen_min", { n: m })))));
   const input = el("input", { id: id + "-seen", name: "seen", type: "time", class: "seen-time", "aria-label": t("phone.seen_at") });
   const note = el("span", { class: "small muted seen-note", "aria-live": "polite" });
-  const hhmm = (d) => String(d.getHours()).padStart(2, "0") + ":" + String(d.getMinutes()).padStart(2, "0");
+  const hhmm = (d) => { const w = wallClock(d); return String(w.h).padStart(2, "0") + ":" + String(w.mi).padStart(2, "0"); };
   const ago = () => { const r = chips.querySelector("input:checked"); return r ? Number(r.value) : null; };
   const fromInput = () => {
     const m = /^(\d{1,2}):(\d{2})/.exec(input.value || "");
     if (!m) return null;
-    const now = new Date();
-    const d = new Date(now.getFullYear(), now.getMonth(), now.getDate(), Number(m[1]), Number(m[2]), 0, 0);
-    if (d.getTime() > now.getTime() + 5 * 60000) d.setDate(d.getDate() - 1); // 23:50 typed at 00:10: yesterday
-    return d;
+    const now = wallClock(new Date());   // the station's day, whatever zone the phone is set to
+    let ms = wallToMs(now.y, now.mo, now.d, Number(m[1]), Number(m[2]));
+    if (ms > Date.now() + 5 * 60000) ms -= 86400000; // 23:50 typed at 00:10: yesterday
+    return new Date(ms);
   };
   const show = () => {
     const d = fromInput();
-    note.textContent = d && d.getDate() !== new Date().getDate() ? t("phone.seen_yesterday") : "";
+    note.textContent = d && wallClock(d).d !== wallClock(new Date()).d ? t("phone.seen_yesterday") : "";
   };
   chips.addEventListener("change", () => { input.value = hhmm(new Date(Date.now() - ago() * 60000)); show(); });
   input.addEventListener("input", () => { chips.querySelectorAll("input").forEach((r) => { r.checked = false; }); show(); });
