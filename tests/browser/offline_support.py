@@ -112,6 +112,17 @@ def app_server(tmp_path: Path, env: dict, cwd: Path = ROOT):
         log.close()
 
 
+def wait_cached(page, *urls: str, timeout_s: float = 20) -> None:
+    """Wait until the service worker's caches hold every one of ``urls`` (page.wait_for_function cannot wait on a
+    promise: an async function's promise is truthy at once)."""
+    check = "async (urls) => { for (const u of urls) if (!(await caches.match(u))) return false; return true; }"
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(check, list(urls)):
+        if time.monotonic() > deadline:
+            pytest.fail(f"not cached within {timeout_s} s: {urls}")
+        time.sleep(0.2)
+
+
 def code_copy(tmp_path: Path) -> Path:
     """A copy of the app's code (run.py, the package, static, templates) that a test may change; node_modules is
     the real one (SEARCH_COORD_NODE_MODULES)."""

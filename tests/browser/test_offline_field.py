@@ -11,7 +11,7 @@ import time
 
 import pytest
 from browser_helpers import CHROME_ARGS, CHROMIUM, START, api_client, phone_page
-from offline_support import TileServer, app_server
+from offline_support import TileServer, app_server, wait_cached
 from PIL import Image
 
 pytestmark = pytest.mark.browser
@@ -67,8 +67,7 @@ def test_the_field_page_opens_offline_and_the_desk_gets_everything_once_in_order
                 }""")
                 assert shell["n"] > 50
                 # the page, the enum lists and the area's tiles are kept
-                field.wait_for_function("async () => !!(await caches.match('/field/1')) && !!(await caches.match('/api/v1/meta'))",
-                                        timeout=15000)
+                wait_cached(field, "/field/1", "/api/v1/meta")
                 field.wait_for_function("() => SC.debug.tiles.stats.searchCount > 0 && !SC.debug.tiles.running", timeout=30000)
                 stats = field.evaluate("SC.debug.tiles.stats")
                 assert stats["searchCount"] == stats["wanted"] or stats["full"], stats

@@ -1,0 +1,102 @@
+"""In Chromium, on a phone: the field page knows when to stop. A search closed while the phone is offline (reloaded
+with no network, the officer sharing and reporting): when the network is back, tracking stops, the banner says why in
+the page's language, and every item the server refuses is shown with its reason until discarded, none dropped
+silently. An officer removed from a search: the phone stops sharing and says so; a reload shows it too."""
+from __future__ import annotations
+
+import pytest
+from browser_helpers import CHROME_ARGS, CHROMIUM, START, api_client, open_search, phone_page
+from offline_support import wait_cached
+
+pytestmark = pytest.mark.browser
+
+
+def _controlled(field, sid: int) -> None:
+    """The service worker controls the page and has kept it for an offline reload."""
+    field.wait_for_function(f"() => SC.debug.state && SC.debug.state.search.id === {sid}")
+    field.wait_for_function("() => navigator.serviceWorker.controller && document.body.dataset.swVersion", timeout=20000)
+    wait_cached(field, f"/field/{sid}", "/api/v1/meta")
+
+
+def test_a_search_closed_while_offline_stops_tracking_and_shows_what_was_refused(server):
+    from playwright.sync_api import sync_playwright
+
+    base = server
+    disp = api_client(base, "dispatch")
+    officer = {u["username"]: u for u in disp("GET", "/api/v1/users")}["patrol1"]
+    sid = open_search(disp, "Closed While Offline", officer["id"])
+    problems: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        try:
+            phone, field = phone_page(browser, base, problems)
+            field.goto(f"{base}/field/{sid}")
+            _controlled(field, sid)
+
+            phone.set_offline(True)
+            field.reload()
+            field.wait_for_function("() => SC.debug.state && document.body.dataset.offline === '1'")
+            field.locator("#share-btn").tap()
+            for k in (1, 2):
+                phone.set_geolocation({"latitude": START[0] + 0.0003 * k, "longitude": START[1], "accuracy": 6})
+                field.wait_for_function(f"() => SC.debug.tracker.last && SC.debug.tracker.last.lat > {START[0] + 0.0003 * k - 1e-6}")
+            field.locator("#clue-btn").tap()
+            field.fill("#clue-dialog-text", "Scarf on the fence (sent after the close)")
+            field.locator("#clue-dialog button[type=submit]").tap()
+            field.wait_for_selector("#clue-dialog", state="hidden", timeout=8000)
+            field.wait_for_function("() => Number(document.body.dataset.outboxWaiting) >= 2", timeout=8000)
+            assert field.evaluate("SC.debug.tracker.sharing")
+
+            disp("POST", f"/api/v1/searches/{sid}/status", {"status": "closed", "reason": "found elsewhere"})
+            phone.set_offline(False)
+            # tracking stops, with the reason, and what the server refused is shown (not dropped)
+            field.wait_for_function("() => document.body.dataset.searchEnded === 'closed' && !SC.debug.tracker.sharing",
+                                    timeout=30000)
+            field.wait_for_function("() => document.body.dataset.outboxWaiting === '0' && Number(document.body.dataset.outboxFailed) >= 2",
+                                    timeout=30000)
+            assert "Search closed — location sharing stopped" in field.inner_text("#status-banner")
+            assert field.locator("#share-btn").is_disabled()
+            box = field.inner_text("#outbox-box")
+            assert "Scarf on the fence" in box and "the search is closed" in box
+            kinds = field.evaluate("SC.debug.outbox.items.map(i => i.kind + ':' + i.state)")
+            assert "clue:failed" in kinds and "track:failed" in kinds, kinds
+            assert not any(c["text"].startswith("Scarf") for c in disp("GET", f"/api/v1/searches/{sid}/clues"))
+            field.wait_for_function("() => document.body.dataset.offline === ''", timeout=15000)
+
+            # in Chinese, then cleared by the officer after seeing it
+            field.goto(f"{base}/lang/zh-CN?next=/field/{sid}")
+            field.wait_for_function("() => Number(document.body.dataset.outboxFailed) >= 2")
+            assert "已停止共享位置" in field.inner_text("#status-banner")
+            field.screenshot(path="/tmp/shots/offline/closed-offline-zh.png")
+            phone.on("dialog", lambda d: d.accept())
+            field.locator(".outbox-discard-all").tap()
+            field.wait_for_function("() => document.body.dataset.outboxFailed === '0' && SC.debug.outbox.items.length === 0")
+            assert not problems, problems
+        finally:
+            browser.close()
+
+
+def test_an_officer_removed_from_the_search_stops_sharing_and_is_told(server):
+    from playwright.sync_api import sync_playwright
+
+    base = server
+    disp = api_client(base, "dispatch")
+    officer = {u["username"]: u for u in disp("GET", "/api/v1/users")}["patrol2"]
+    sid = open_search(disp, "Removed From It", officer["id"])
+    problems: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        try:
+            phone, field = phone_page(browser, base, problems, username="patrol2")
+            field.goto(f"{base}/field/{sid}")
+            field.wait_for_function(f"() => SC.debug.state && SC.debug.state.search.id === {sid} && document.body.dataset.live === 'on'")
+            field.locator("#share-btn").tap()
+            field.wait_for_function("() => SC.debug.tracker.sharing")
+            disp("DELETE", f"/api/v1/searches/{sid}/members/{officer['id']}")
+            field.wait_for_function("() => !SC.debug.tracker.sharing && document.body.dataset.searchEnded === 'removed'",
+                                    timeout=15000)
+            assert "no longer on this search" in field.inner_text("#status-banner")
+            assert field.locator("#share-btn").is_disabled()
+            assert problems == [] or all("403" in p or "404" in p for p in problems), problems
+        finally:
+            browser.close()
