@@ -4,16 +4,18 @@
 
 --https serves over HTTPS with a locally made certificate kept in <instance>/tls/ (phones give positions and service
 workers only to secure pages; docs/phone.md says how a phone trusts it). At start the server says where to open it
-(this computer, and phones on the same network) and which instance folder and database it uses; request lines are
-logged only with --access-log.
+(this computer, and phones on the same network, with a QR code of the phones' address) and which instance folder and
+database it uses; request lines are logged only with --access-log.
 """
 from __future__ import annotations
 
 import argparse
 import logging
 import os
+import sys
 
 import flask.cli
+import segno
 
 from search_coord import create_app, socketio
 from search_coord.services import demo
@@ -77,6 +79,9 @@ def main(argv=None) -> None:
     lines.append(f"  Instance folder: {app.instance_path}")
     lines.append(f"  Database: {app.config['DATABASE_URL']}")
     print("\n".join(lines), flush=True)
+    if phones:   # the phone's camera opens it: the first address, as a QR code in the terminal
+        segno.make(phones[0], micro=False).terminal(out=sys.stdout, compact=True, border=2)
+        sys.stdout.flush()
     socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True, use_reloader=False,
                  ssl_context=ssl_context)
 
