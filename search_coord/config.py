@@ -42,6 +42,8 @@ DEFAULTS = {
     # Whole requests (photos included) are capped; JSON bodies have their own smaller cap.
     "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
     "MAX_JSON_BYTES": 1024 * 1024,
+    # A camera registry file (CSV or GeoJSON) may be larger: a district's own export of tens of thousands of cameras.
+    "CAMERA_IMPORT_MAX_BYTES": 64 * 1024 * 1024,
     "PASSWORD_HASH_METHOD": "scrypt",
     # Login throttle (web/account.py): failed logins allowed per account name and per client address, as
     # Flask-Limiter strings; beyond them a 429 says when to try again. Counters in RATELIMIT_STORAGE_URI when set,
@@ -58,6 +60,9 @@ DEFAULTS = {
     "SESSION_CHECK_INTERVAL_S": 0.5,
     # Phone tracking: how often the page sends its batch of fixes, in seconds.
     "TRACK_SEND_INTERVAL_S": 1.0,
+    # Phones' track batches are stored in groups (one transaction for those waiting, a savepoint each:
+    # services/ingest.py); false stores each in a transaction of its own.
+    "TRACK_GROUP_COMMIT": True,
     # Phones get other units' positions coalesced at most this often (dispatchers get every batch at once).
     "FIELD_POSITIONS_INTERVAL_S": 5.0,
     # Presence shared through Redis (when the message queue is Redis): a connection not refreshed for PRESENCE_TTL_S
@@ -65,9 +70,6 @@ DEFAULTS = {
     "PRESENCE_TTL_S": 30.0,
     "PRESENCE_HEARTBEAT_S": 10.0,
     "DEFAULT_LANGUAGE": "en",
-    "NODE_MODULES": None,
-    # Bytes of photos one user may store over any 24 hours (413 beyond); None for no quota.
-    "PHOTO_QUOTA_BYTES_PER_DAY": 500 * 1024 * 1024,
     # The station's time zone (IANA name): every page shows times in it, whatever zone a phone or browser is set to.
     "TIMEZONE": "Asia/Shanghai",
     # Where the new-search map opens when no search was opened yet: [lon, lat] and a zoom (the station's home area).
@@ -77,6 +79,9 @@ DEFAULTS = {
     "ESCALATION_CHECKLIST": None,
     # A weather adapter (object with now(lon, lat) -> {temperature_c, low_tonight_c} or None); None: entered by hand.
     "WEATHER_ADAPTER": None,
+    "NODE_MODULES": None,
+    # Bytes of photos one user may store over any 24 hours (413 beyond); None for no quota.
+    "PHOTO_QUOTA_BYTES_PER_DAY": 500 * 1024 * 1024,
 }
 
 

@@ -41,11 +41,13 @@ class Camera(Base):
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
-#: SQLite's R*Tree over the cameras (migration 0013: a virtual table, kept current by triggers on ``cameras``). On
-#: its own metadata: the app never creates it from the models, and PostgreSQL has none (``services/video/area.py``).
+#: SQLite's R*Tree over the active cameras (migration 0013: a virtual table kept current by triggers on ``cameras``;
+#: boxes in 32-bit floats, the exact lon/lat and the view in auxiliary columns). On its own metadata: the app never
+#: creates it from the models, and PostgreSQL has none (``services/video/spatial.py``).
 camera_rtree = Table("cameras_rtree", MetaData(), Column("id", Integer, primary_key=True),
                      Column("min_lon", Float), Column("max_lon", Float), Column("min_lat", Float),
-                     Column("max_lat", Float))
+                     Column("max_lat", Float), Column("lon", Float), Column("lat", Float),
+                     Column("direction_deg", Float), Column("fov_deg", Float), Column("range_m", Float))
 
 
 class ReviewTask(Base):

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
-from typing import Mapping
+from typing import Callable, Mapping
 
 from charset_normalizer import from_bytes
 
@@ -276,11 +276,18 @@ def _clean_row(row: Row, columns: tuple[str, ...], now: datetime) -> dict:
     return clean
 
 
-def _collect(items, clean_one) -> Parsed:
-    """Clean every (row number, item); duplicates of a code are errors; all errors raised at once."""
+#: A long file's check reports its progress every this many rows.
+PROGRESS_EVERY = 2000
+
+
+def _collect(items, clean_one, total: int = 0, progress: Callable[[int, int], None] | None = None) -> Parsed:
+    """Clean every (row number, item); duplicates of a code are errors; all errors raised at once. ``progress(done,
+    total)`` is called every ``PROGRESS_EVERY`` rows and at the end."""
     cameras, errors, warnings, codes = [], {}, {}, {}
     more = 0
-    for number, item in items:
+    for done, (number, item) in enumerate(items, start=1):
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done, total)
         try:
             clean = clean_one(item)
             if clean["code"] in codes:
@@ -297,6 +304,8 @@ def _collect(items, clean_one) -> Parsed:
         if warning:
             warnings[f"row {number}.clock_offset_s"] = warning
         cameras.append({**clean, "_row": number})
+    if progress is not None:
+        progress(total, total)
     if more:
         errors["_more"] = f"and {more} more errors"
     if errors:
@@ -313,9 +322,10 @@ def parse_csv(raw: bytes, now: datetime) -> Parsed:
     return parse_table(read_table(raw), now)
 
 
-def parse_table(table: Table, now: datetime) -> Parsed:
-    """``parse_csv`` for a file already read by ``read_table``."""
-    return _collect(((row.number, row) for row in table.rows), lambda row: _clean_row(row, table.columns, now))
+def parse_table(table: Table, now: datetime, progress: Callable[[int, int], None] | None = None) -> Parsed:
+    """``parse_csv`` for a file already read by ``read_table``; ``progress(rows checked, rows)`` as it goes."""
+    return _collect(((row.number, row) for row in table.rows), lambda row: _clean_row(row, table.columns, now),
+                    len(table.rows), progress)
 
 
 def _clean_feature(feature, now: datetime) -> dict:
@@ -327,11 +337,12 @@ def _clean_feature(feature, now: datetime) -> dict:
     return clean_camera(data, now)
 
 
-def parse_geojson(raw: bytes, now: datetime) -> Parsed:
+def parse_geojson(raw: bytes, now: datetime, progress: Callable[[int, int], None] | None = None) -> Parsed:
     """Every camera of a GeoJSON FeatureCollection of Point features (properties named as the CSV columns; the
     export's ``active`` too), checked; errors are named ``"row N.field"``, N counting the features from 1. The text may
     be in any encoding ``decode`` reads. Text that is not JSON, or nests too deep to read, raises ``ValidationError``
-    (``_body``); a feature's value no JSON body could hold (``core.fields.check_json``) is named by its row."""
+    (``_body``); a feature's value no JSON body could hold (``core.fields.check_json``) is named by its row.
+    ``progress(features checked, features)`` as it goes."""
     text, _ = decode(raw)
     try:
         doc = json.loads(text)
@@ -341,4 +352,5 @@ def parse_geojson(raw: bytes, now: datetime) -> Parsed:
         raise ValidationError({"_body": "nests too deep to be GeoJSON"}) from None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(doc.get("features"), list):
         raise ValidationError({"_body": "must be a GeoJSON FeatureCollection of Point features"})
-    return _collect(enumerate(doc["features"], start=1), lambda f: _clean_feature(f, now))
+    return _collect(enumerate(doc["features"], start=1), lambda f: _clean_feature(f, now), len(doc["features"]),
+                    progress)

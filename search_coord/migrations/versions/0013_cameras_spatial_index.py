@@ -1,9 +1,11 @@
 """cameras spatial index: the registry is read by area (the map's viewport, a search's region).
 
-SQLite: an R*Tree virtual table ``cameras_rtree`` (one point box per camera, by camera id) kept current by triggers on
-``cameras`` (insert, a move, delete), so every path that writes the registry (the API, an import's bulk insert, a
-script) keeps it right. R*Tree stores 32-bit floats, rounded outwards: the query narrows by the index, then checks
-the exact lon/lat columns (services/video/area.py).
+SQLite: an R*Tree virtual table ``cameras_rtree`` over the ACTIVE cameras (one point box per camera, by camera id),
+kept current by triggers on ``cameras`` (insert, a move or a change of view or of ``active``, delete), so every path
+that writes the registry (the API, an import's bulk insert, a script) keeps it right. R*Tree stores its boxes as
+32-bit floats rounded outwards; auxiliary columns hold the exact lon/lat and what the ranking needs of the view
+(direction, field of view, range), so a search's region or the map's cells are read from the index alone
+(services/video/spatial.py).
 PostgreSQL (no PostGIS here): B-tree indexes on ``lon`` and on ``lat`` (made on SQLite too, as the models declare
 them); the planner ANDs their bitmaps for a box.
 
@@ -20,19 +22,23 @@ down_revision = '0012'
 branch_labels = None
 depends_on = None
 
+_COPY = ("INSERT INTO cameras_rtree (id, min_lon, max_lon, min_lat, max_lat, lon, lat, direction_deg, fov_deg, "
+         "range_m) ")
 _SQLITE_UP = (
-    "CREATE VIRTUAL TABLE cameras_rtree USING rtree(id, min_lon, max_lon, min_lat, max_lat)",
-    "INSERT INTO cameras_rtree (id, min_lon, max_lon, min_lat, max_lat) SELECT id, lon, lon, lat, lat FROM cameras",
-    "CREATE TRIGGER cameras_rtree_insert AFTER INSERT ON cameras BEGIN "
-    "INSERT INTO cameras_rtree (id, min_lon, max_lon, min_lat, max_lat) "
-    "VALUES (new.id, new.lon, new.lon, new.lat, new.lat); END",
-    "CREATE TRIGGER cameras_rtree_move AFTER UPDATE OF lon, lat ON cameras BEGIN "
-    "UPDATE cameras_rtree SET min_lon = new.lon, max_lon = new.lon, min_lat = new.lat, max_lat = new.lat "
-    "WHERE id = new.id; END",
+    "CREATE VIRTUAL TABLE cameras_rtree USING rtree(id, min_lon, max_lon, min_lat, max_lat, "
+    "+lon, +lat, +direction_deg, +fov_deg, +range_m)",
+    _COPY + "SELECT id, lon, lon, lat, lat, lon, lat, direction_deg, fov_deg, range_m FROM cameras WHERE active",
+    "CREATE TRIGGER cameras_rtree_insert AFTER INSERT ON cameras WHEN new.active BEGIN " + _COPY +
+    "VALUES (new.id, new.lon, new.lon, new.lat, new.lat, new.lon, new.lat, new.direction_deg, new.fov_deg, "
+    "new.range_m); END",
+    "CREATE TRIGGER cameras_rtree_update AFTER UPDATE OF lon, lat, active, direction_deg, fov_deg, range_m "
+    "ON cameras BEGIN DELETE FROM cameras_rtree WHERE id = old.id; " + _COPY +
+    "SELECT new.id, new.lon, new.lon, new.lat, new.lat, new.lon, new.lat, new.direction_deg, new.fov_deg, "
+    "new.range_m WHERE new.active; END",
     "CREATE TRIGGER cameras_rtree_delete AFTER DELETE ON cameras BEGIN "
     "DELETE FROM cameras_rtree WHERE id = old.id; END",
 )
-_SQLITE_DOWN = ("DROP TRIGGER IF EXISTS cameras_rtree_insert", "DROP TRIGGER IF EXISTS cameras_rtree_move",
+_SQLITE_DOWN = ("DROP TRIGGER IF EXISTS cameras_rtree_insert", "DROP TRIGGER IF EXISTS cameras_rtree_update",
                 "DROP TRIGGER IF EXISTS cameras_rtree_delete", "DROP TABLE IF EXISTS cameras_rtree")
 
 

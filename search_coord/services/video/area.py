@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ...adapters.models import Camera
 from ...core import review
@@ -14,18 +14,18 @@ from ..access import load_search
 from ..context import Actor, Services
 from .cameras import OFFICER_PAGE_MAX, for_viewer, parse_bbox, views_of
 from .region import region_radius, stored_chain
-from .spatial import Box, in_box
+from .spatial import Box, cells, count_in_box, in_box
 
 #: Zoomed out further than this, the map gets cells with counts (a street's cameras are told apart from 15 on).
 CAMERAS_FROM_ZOOM = 15
 #: More cameras than this in the view are drawn as cells whatever the zoom (a dense district at zoom 15).
-MAX_INDIVIDUAL = 2000
+MAX_INDIVIDUAL = 1000
 #: A cell is about this many screen pixels wide (256-pixel Web Mercator tiles).
 CELL_PX = 64
 #: A view spanning more cells than this at its zoom is refused (the zoom does not belong to that box).
 MAX_CELLS = 20_000
 #: Cameras a page (the default and the most); officers' pages are at most ``OFFICER_PAGE_MAX``.
-AREA_PAGE = 1000
+AREA_PAGE = 500
 
 
 def cell_size(zoom: int, lat: float) -> tuple[float, float]:
@@ -36,24 +36,12 @@ def cell_size(zoom: int, lat: float) -> tuple[float, float]:
     return lon_deg, lon_deg * max(0.05, math.cos(math.radians(lat)))
 
 
-def _cell_index(s, column, origin: float, size: float):
-    shifted = (column - origin) / size          # never negative: truncation is floor
-    if s.get_bind().dialect.name == "sqlite":
-        return func.cast(shifted, Camera.id.type)
-    return func.floor(shifted)
-
-
-def _clusters(s, q, box: Box, zoom: int) -> list[dict]:
+def _clusters(s, box: Box, zoom: int, active_only: bool) -> list[dict]:
     lon_deg, lat_deg = cell_size(zoom, (box[1] + box[3]) / 2)
     if (box[2] - box[0]) / lon_deg * (box[3] - box[1]) / lat_deg > MAX_CELLS:
         raise ValidationError({"zoom": f"the box spans more than {MAX_CELLS} cells at zoom {zoom}: give the map's "
                                        f"own zoom"})
-    gx, gy = _cell_index(s, Camera.lon, -180.0, lon_deg), _cell_index(s, Camera.lat, -90.0, lat_deg)
-    sub = q.with_only_columns(Camera.lon.label("lon"), Camera.lat.label("lat"), gx.label("gx"),
-                              gy.label("gy")).subquery()
-    rows = s.execute(select(func.count(), func.avg(sub.c.lon), func.avg(sub.c.lat), func.min(sub.c.lon),
-                            func.min(sub.c.lat), func.max(sub.c.lon), func.max(sub.c.lat))
-                     .group_by(sub.c.gx, sub.c.gy)).all()
+    rows = cells(s, box, lon_deg, lat_deg, active_only)
     return sorted(({"count": n, "location": {"type": "Point", "coordinates": [lon, lat]},
                     "bbox": [w, south, e, north]} for n, lon, lat, w, south, e, north in rows),
                   key=lambda c: (-c["count"], c["bbox"]))
@@ -103,13 +91,13 @@ def cameras_in_view(svc: Services, actor: Actor, bbox: str | None, zoom: int, se
             box = (max(box[0], w), max(box[1], south), min(box[2], e), min(box[3], n))
         if box[0] > box[2] or box[1] > box[3]:
             return {"mode": "cameras", "total": 0, "cameras": [], "limit": limit, "next_cursor": None}
-        q = in_box(s, select(Camera), box)
-        if not include_inactive:
-            q = q.where(Camera.active.is_(True))
-        total = s.execute(q.with_only_columns(func.count())).scalar_one()
-        if zoom < CAMERAS_FROM_ZOOM or total > MAX_INDIVIDUAL:
-            return {"mode": "clusters", "total": total, "clusters": _clusters(s, q, box, zoom),
+        active_only = not include_inactive
+        total = count_in_box(s, box, active_only) if zoom >= CAMERAS_FROM_ZOOM else None
+        if total is None or total > MAX_INDIVIDUAL:
+            clusters = _clusters(s, box, zoom, active_only)
+            return {"mode": "clusters", "total": sum(c["count"] for c in clusters), "clusters": clusters,
                     "cell_deg": list(cell_size(zoom, (box[1] + box[3]) / 2))}
+        q = in_box(s, select(Camera), box, active_only)
         if cursor is not None:
             q = q.where(Camera.id > cursor)
         cams = list(s.execute(q.order_by(Camera.id).limit(limit + 1)).scalars())

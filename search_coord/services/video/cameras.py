@@ -137,8 +137,8 @@ def camera_page(svc: Services, actor: Actor, bbox: str | None = None, include_in
         else:
             q = select(Camera)
             if box is not None:
-                q = in_box(s, q, box)
-            if not include_inactive:
+                q = in_box(s, q, box, active_only=not include_inactive)
+            elif not include_inactive:
                 q = q.where(Camera.active.is_(True))
             total = s.execute(select(func.count()).select_from(q.subquery())).scalar_one()
             cams = list(s.execute(q.order_by(Camera.code, Camera.id).limit(limit).offset(offset)).scalars())

@@ -5,14 +5,14 @@ import math
 
 from sqlalchemy import select
 
-from ...adapters.models import Camera, ReviewTask, Sighting
+from ...adapters.models import ReviewTask, Sighting
 from ...core.geometry import distance_m
 from .. import basis
 from ..access import load_search
 from ..context import Actor, Services
 from .cameras import camera_view, cones_lonlat, for_viewer
 from .proposals import proposals, route_proposals
-from .region import cameras_near, stored_chain
+from .region import cameras_by_id, region_sites, stored_chain
 from .sightings import sighting_view, trail_of, with_implied
 from .tasks import interval_view, intervals_by_camera, open_tasks, task_view
 
@@ -25,23 +25,20 @@ def get_video(svc: Services, actor: Actor, search_id: int) -> dict:
     now = svc.now()
     with svc.reading() as s:
         search = load_search(s, search_id, actor)
-        cams = cameras_near(s, search, now)        # the region's cameras, through the spatial index
+        sites, dist = region_sites(s, search, now)   # the region's cameras, through the spatial index
         tasks = s.execute(select(ReviewTask).where(ReviewTask.search_id == search_id)
                           .order_by(ReviewTask.id)).scalars().all()
         sightings = s.execute(select(Sighting).where(Sighting.search_id == search_id)
                               .order_by(Sighting.time, Sighting.id)).scalars().all()
         reviewed = intervals_by_camera(s, search_id)
         held = open_tasks(s, search_id)
-        ahead = proposals(s, search, now, cams, held, reviewed)
-        route = route_proposals(search, now, cams, held, reviewed)
+        ahead, rows = proposals(s, search, now, sites, dist, held, reviewed)
+        route, more = route_proposals(s, search, now, sites, dist, held, reviewed)
         # the cameras the panel names: proposed, tasked, reviewed or seen on (even if now outside the region)
         wanted = ({p["camera_id"] for p in ahead} | {p["camera_id"] for p in route} | {t.camera_id for t in tasks}
                   | {x.camera_id for x in sightings} | set(reviewed))
-        by_id = {c.id: c for c in cams if c.id in wanted}
-        for cam_id in sorted(wanted - set(by_id)):
-            cam = s.get(Camera, cam_id)
-            if cam is not None:
-                by_id[cam_id] = cam
+        by_id = {k: c for k, c in {**rows, **more}.items() if k in wanted}
+        by_id.update(cameras_by_id(s, wanted - set(by_id)))
         proj = basis.projection(search)
         lkp = stored_chain(search)[-1]
         ordered = sorted(by_id.values(), key=lambda c: c.code)
@@ -55,7 +52,7 @@ def get_video(svc: Services, actor: Actor, search_id: int) -> dict:
             v["distance_m"] = round(math.hypot(x, y) if centred else distance_m(lkp.lon, lkp.lat, cam.lon, cam.lat), 1)
             camera_list.append(v)
         return {"cameras": camera_list,
-                "cameras_in_region": len(cams),
+                "cameras_in_region": len(sites.ids),
                 "proposals": ahead,
                 "route_proposals": route,
                 "tasks": [task_view(t, by_id[t.camera_id], reviewed.get(t.camera_id, []), now) for t in tasks],

@@ -15,7 +15,8 @@ from ...core.geometry import LocalProjection, distance_m
 from ...core.video import recorder_time
 from .. import basis
 from ..events import iso
-from .region import distances_m, site, speeds, stored_chain
+from .region import cameras_by_id, site, speeds, stored_chain
+from .spatial import Sites
 from .tasks import retention_view, reviewed_times
 
 
@@ -58,97 +59,114 @@ def _proposal_view(cam: CameraSite, w: review.Window, rank: int, tasks: dict, re
 #: With more cameras within reach than this, the exact ranking (the cones against the probability map) is done on
 #: the best this many by the quick estimate (density at the camera x its cone's area x what searching has left).
 SHORTLIST = 4 * review.MAX_PROPOSALS
+#: The quick estimate is read off a grid of at most this many cells a side over the cameras (at least
+#: ``GRID_MIN_M`` apart) when there are more cameras than grid points: its cost does not grow with the registry.
+GRID_CELLS = 128
+GRID_MIN_M = 25.0
 
 
 def _density(pieces, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
     """The probability per m² of the ring pieces at each point (0 outside every piece)."""
     out = np.zeros(len(xs))
-    geoms = [g for g, m in pieces if m > 0 and g.area > 0]
-    if not geoms or not len(xs):
+    kept = [(g, m) for g, m in pieces if m > 0 and g.area > 0]
+    if not kept or not len(xs):
         return out
-    per_m2 = np.array([m / g.area for g, m in pieces if m > 0 and g.area > 0])
-    inside, which = shapely.STRtree(geoms).query(shapely.points(xs, ys), predicate="within")
+    per_m2 = np.array([m / g.area for g, m in kept])
+    inside, which = shapely.STRtree([g for g, _ in kept]).query(shapely.points(xs, ys), predicate="within")
     np.add.at(out, inside, per_m2[which])
     return out
 
 
-def _reachable(points, cams: list[Camera], fastest: float, now: datetime) -> np.ndarray:
-    """Which cameras the subject can have reached from some known point by the next one's time (or now): the
-    vectorised test of ``core.review.window_for``, which then gives the window of the few kept."""
-    dist = distances_m(points, [c.lon for c in cams], [c.lat for c in cams])
-    ok = np.zeros(len(cams), dtype=bool)
+def _quick(pieces, scale, xs: np.ndarray, ys: np.ndarray, sites: Sites) -> np.ndarray:
+    """The quick estimate of what each camera sees: density x what searching has left x cone area, the first two
+    read at the camera or, for many cameras, at the centre of its cell of a grid (``GRID_CELLS``)."""
+    areas = cone_areas(sites.direction, sites.fov, sites.rng)
+    x0, y0 = xs.min(), ys.min()
+    step = max(GRID_MIN_M, max(xs.max() - x0, ys.max() - y0) / GRID_CELLS)
+    nx, ny = int((xs.max() - x0) // step) + 1, int((ys.max() - y0) // step) + 1
+    if len(xs) <= nx * ny:
+        return _density(pieces, xs, ys) * scale(xs, ys) * areas
+    gx, gy = np.meshgrid(x0 + (np.arange(nx) + 0.5) * step, y0 + (np.arange(ny) + 0.5) * step)
+    value = _density(pieces, gx.ravel(), gy.ravel()) * scale(gx.ravel(), gy.ravel())
+    cell = ((ys - y0) // step).astype(int) * nx + ((xs - x0) // step).astype(int)
+    return value[cell] * areas
+
+
+def _reachable(points, dist: np.ndarray, fastest: float, now: datetime) -> np.ndarray:
+    """Which cameras (``dist``: metres from each known point) the subject can have reached from some known point by
+    the next one's time (or now): the vectorised test of ``core.review.window_for``, which then gives the window of
+    the few kept."""
+    ok = np.zeros(dist.shape[1], dtype=bool)
     for i, p in enumerate(points):
         latest = points[i + 1].t if i + 1 < len(points) else now
         ok |= dist[i] / fastest < (latest - p.t).total_seconds()
     return ok
 
 
-def proposals(s, search: Search, now: datetime, cams: list[Camera], tasks: dict,
-              reviewed: dict[int, list[ReviewedInterval]]) -> list[dict]:
+def proposals(s, search: Search, now: datetime, sites: Sites, dist: np.ndarray, tasks: dict,
+              reviewed: dict[int, list[ReviewedInterval]]) -> tuple[list[dict], dict[int, Camera]]:
     """Cameras the subject can have reached from the chain of known points, most probable ground first, each with the
     window worth reviewing (``tasks``: camera id -> open task; ``reviewed``: camera id -> reviewed stretches); at most
-    ``review.MAX_PROPOSALS``. ``cams``: the cameras of the search's region (``region.cameras_near``, read through the
-    spatial index). Beyond ``SHORTLIST`` reachable cameras, only the best ``SHORTLIST`` by the quick estimate are
-    ranked exactly (docs/video.md)."""
+    ``review.MAX_PROPOSALS``. ``sites``, ``dist``: the region's cameras and their distances from each known point
+    (``region.region_sites``, read through the spatial index). Beyond ``SHORTLIST`` reachable cameras, only the best
+    ``SHORTLIST`` by the quick estimate (``_quick``) are ranked exactly (docs/video.md). Returns the proposals and
+    the registry rows it read (by id)."""
     _, fastest = speeds(search)
     proj = basis.projection(search)
     points = stored_chain(search)
-    if not cams:
-        return []
-    cams = [c for c, ok in zip(cams, _reachable(points, cams, fastest, now)) if ok]
-    if not cams:
-        return []
+    sites = sites.take(_reachable(points, dist, fastest, now))
+    if not len(sites.ids):
+        return [], {}
     pieces, scale = _probability_map(s, search, proj, now)
-    xs, ys = proj.to_xy(np.array([c.lon for c in cams]), np.array([c.lat for c in cams]))
-    if len(cams) > SHORTLIST:
-        quick = _density(pieces, xs, ys) * cone_areas([c.direction_deg for c in cams], [c.fov_deg for c in cams],
-                                                      [c.range_m for c in cams]) * scale(xs, ys)
-        near = np.hypot(xs, ys)
-        keep = np.lexsort((near, -quick))[:SHORTLIST]
-        cams, xs, ys = [cams[k] for k in keep], xs[keep], ys[keep]
+    if len(sites.ids) > SHORTLIST:
+        xs, ys = proj.to_xy(sites.lon, sites.lat)
+        quick = _quick(pieces, scale, np.asarray(xs), np.asarray(ys), sites)
+        keep = np.lexsort((np.hypot(xs, ys), -quick))[:SHORTLIST]
+        sites = sites.take(np.sort(keep))
+    rows = cameras_by_id(s, sites.ids)
     reachable = []
-    for cam, x, y in zip(map(site, cams), xs, ys):
+    for cam in (site(rows[int(i)]) for i in sites.ids if int(i) in rows):
         hit = review.window_for(points, cam, fastest, now)
         if hit is not None:
-            reachable.append((cam, hit[0], x, y))
+            reachable.append((cam, hit[0]))
     if not reachable:
-        return []
-    views = cones([c for c, *_ in reachable], [x for *_, x, _ in reachable], [y for *_, y in reachable])
-    probs = probabilities_seen([views[c.id] for c, *_ in reachable], pieces) * \
-        scale(np.array([x for *_, x, _ in reachable]), np.array([y for *_, y in reachable]))
-    found = {cam.id: (cam, w) for cam, w, *_ in reachable}
+        return [], rows
+    xs, ys = proj.to_xy(np.array([c.lon for c, _ in reachable]), np.array([c.lat for c, _ in reachable]))
+    views = cones([c for c, _ in reachable], xs, ys)
+    probs = probabilities_seen([views[c.id] for c, _ in reachable], pieces) * scale(xs, ys)
+    found = {cam.id: (cam, w) for cam, w in reachable}
     last = points[-1]
     candidates = [review.Candidate(cam.id, distance_m(last.lon, last.lat, cam.lon, cam.lat), float(p))
-                  for (cam, *_), p in zip(reachable, probs)]
+                  for (cam, _), p in zip(reachable, probs)]
     out = []
     for rank, c in enumerate(review.rank(candidates)[:review.MAX_PROPOSALS], start=1):
         cam, w = found[c.camera_id]
         out.append(_proposal_view(cam, w, rank, tasks, reviewed, now, kind="ahead",
                                   distance_m=round(c.distance_m, 1), probability=c.probability))
-    return out
+    return out, rows
 
 
-def route_proposals(search: Search, now: datetime, cams: list[Camera], tasks: dict,
-                    reviewed: dict[int, list[ReviewedInterval]]) -> list[dict]:
+def route_proposals(s, search: Search, now: datetime, sites: Sites, dist: np.ndarray, tasks: dict,
+                    reviewed: dict[int, list[ReviewedInterval]]) -> tuple[list[dict], dict[int, Camera]]:
     """Cameras on the way between two known points of the subject (the first last known point and the confirmed
     sightings after it): those they can have passed in between at their fastest plausible pace, with the window in
     which they would have and the leg it belongs to. The straightest detours first; footage already reviewed over
-    the whole window goes last. This is how the route is found. Only the cameras inside some leg's ellipse
-    (distance to both ends within the leg's time at the fastest pace) or at a known point go to ``core.review.route``
-    (found all at once; a district's registry is not walked camera by camera)."""
+    the whole window goes last. This is how the route is found. Only the region's cameras inside some leg's ellipse
+    (distance to both ends within the leg's time at the fastest pace) or at a known point go to
+    ``core.review.route`` (found all at once, not camera by camera). Returns them and the rows read (by id)."""
     points = stored_chain(search)
-    if len(points) < 2 or not cams:
-        return []
+    if len(points) < 2 or not len(sites.ids):
+        return [], {}
     fastest = speeds(search)[1]
-    dist = distances_m(points, [c.lon for c in cams], [c.lat for c in cams])
     keep = (dist < AT_POINT_M * 2).any(axis=0)
     for i, (a, b) in enumerate(zip(points, points[1:])):
         keep |= dist[i] + dist[i + 1] <= fastest * (b.t - a.t).total_seconds() + 1.0
-    sites = [site(c) for c, k in zip(cams, keep) if k]
-    at = [None] + [review.camera_at(p, sites) for p in points[1:]]
+    rows = cameras_by_id(s, sites.ids[keep])
+    sites_ = [site(rows[k]) for k in sorted(rows, key=lambda k: rows[k].code)]
+    at = [None] + [review.camera_at(p, sites_) for p in points[1:]]
     labels = [{"time": iso(p.t), "code": c.code if c else None} for p, c in zip(points, at)]
-    hits = review.route(points, sites, fastest, {k: reviewed_times(v) for k, v in reviewed.items()})
+    hits = review.route(points, sites_, fastest, {k: reviewed_times(v) for k, v in reviewed.items()})
     return [_proposal_view(h.camera, h.window, rank, tasks, reviewed, now, kind="route",
                            detour_m=round(h.detour_m, 1), distance_m=round(h.distance_m, 1),
                            leg={"from": labels[h.leg], "to": labels[h.leg + 1]})
-            for rank, h in enumerate(hits, start=1)]
+            for rank, h in enumerate(hits, start=1)], rows

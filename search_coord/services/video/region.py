@@ -15,7 +15,7 @@ from ...core.geometry import WGS84
 from ...core.known_points import KnownPoint
 from .. import basis, events
 from ..access import load_search
-from .spatial import in_box
+from .spatial import Sites, in_box, sites_in_box
 from ..context import Actor
 
 
@@ -73,14 +73,34 @@ def distances_m(points, lons, lats) -> np.ndarray:
     return out
 
 
+def region_sites(s, search: Search, now: datetime) -> tuple[Sites, np.ndarray]:
+    """The active cameras within the search's region as arrays (``spatial.Sites``, from the index alone on SQLite),
+    with their geodesic distances (m) from each known point of the chain: shape (len(chain), len(sites.ids))."""
+    radius = region_radius(search, now)
+    points = stored_chain(search)
+    sites = sites_in_box(s, review.near(points, radius))
+    dist = distances_m(points, sites.lon, sites.lat)
+    inside = dist.min(axis=0) <= radius if len(sites.ids) else np.zeros(0, dtype=bool)
+    return sites.take(inside), dist[:, inside]
+
+
+def cameras_by_id(s, ids) -> dict[int, Camera]:
+    """The registry's rows of these camera ids (missing ones left out)."""
+    ids = sorted({int(i) for i in ids})
+    out: dict[int, Camera] = {}
+    for start in range(0, len(ids), 500):
+        out.update({c.id: c for c in s.execute(select(Camera).where(Camera.id.in_(ids[start:start + 500])))
+                    .scalars()})
+    return out
+
+
 def cameras_near(s, search: Search, now: datetime) -> list[Camera]:
     """Active cameras within the search's region, in code order: the spatial index's box first
     (``spatial.in_box``), then the exact distance to the nearest known point (all at once)."""
     radius = region_radius(search, now)
     points = stored_chain(search)
     w, s_, e, n = review.near(points, radius)
-    rows = s.execute(in_box(s, select(Camera), (w, s_, e, n)).where(Camera.active.is_(True))
-                     .order_by(Camera.code)).scalars().all()
+    rows = s.execute(in_box(s, select(Camera), (w, s_, e, n)).order_by(Camera.code)).scalars().all()
     if not rows:
         return []
     nearest = distances_m(points, [c.lon for c in rows], [c.lat for c in rows]).min(axis=0)

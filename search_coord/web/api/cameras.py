@@ -1,13 +1,22 @@
 """The camera registry: a page at a time, create and edit, export and import (CSV or GeoJSON)."""
 from __future__ import annotations
 
-from flask import Response, jsonify, request
+import json
+import logging
+import queue
+import threading
+from typing import Iterator
+
+from flask import Response, current_app, jsonify, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from ...core.errors import ValidationError
 from ...core.fields import MAX_SAFE_INT
 from ...identity import current_actor, services
 from ...services import camera_files, video
 from .common import body, bp, int_arg, int_args
+
+log = logging.getLogger(__name__)
 
 
 @bp.get("/cameras")
@@ -62,12 +71,48 @@ def cameras_export():
 
 @bp.post("/cameras/import")
 def cameras_import():
+    """Import a camera file (``services.camera_files.import_cameras``; at most ``CAMERA_IMPORT_MAX_BYTES``, 413
+    beyond). With ``Accept: application/x-ndjson`` the answer is streamed, one JSON object a line: ``{"stage",
+    "done", "total"}`` as the import goes, then ``{"result": {...}}`` or ``{"error": {"status", "errors"|"message"}}``
+    (the import runs to its end, committed whole or not at all, even if the connection drops)."""
+    limit = current_app.config["CAMERA_IMPORT_MAX_BYTES"]
+    if (request.content_length or 0) > limit:
+        raise RequestEntityTooLarge(f"a camera file may be at most {limit // (1024 * 1024)} MB")
+    request.max_content_length = limit + 64 * 1024        # the form's own bytes around the file
     upload = request.files.get("file")
     name = (upload.filename or "").lower() if upload is not None else ""
     fmt = request.args.get("format") or ("geojson" if name.endswith((".geojson", ".json")) or
                                          "json" in (request.content_type or "") else "csv")
     raw = upload.read() if upload is not None else request.get_data()
-    return camera_files.import_cameras(services(), current_actor(), raw, fmt)
+    svc, actor = services(), current_actor()
+    if "application/x-ndjson" not in (request.headers.get("Accept") or ""):
+        return camera_files.import_cameras(svc, actor, raw, fmt, limit)
+    camera_files.check_import(actor, fmt, len(raw), limit)      # refused at once, as a plain answer
+    return Response(_progress_lines(svc, actor, raw, fmt, limit), mimetype="application/x-ndjson",
+                    headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+
+def _progress_lines(svc, actor, raw: bytes, fmt: str, limit: int) -> Iterator[str]:
+    """The import run in a thread of its own; its progress and outcome as JSON lines, as they come."""
+    lines: queue.Queue = queue.Queue()
+
+    def run() -> None:
+        try:
+            result = camera_files.import_cameras(svc, actor, raw, fmt, limit, progress=lambda stage, done, total:
+                                                 lines.put({"stage": stage, "done": done, "total": total}))
+            lines.put({"result": result})
+        except ValidationError as exc:
+            lines.put({"error": {"status": 400, "errors": exc.errors}})
+        except Exception:   # noqa: BLE001 - told to the user as a failed import; the transaction rolled back
+            log.exception("camera import failed")
+            lines.put({"error": {"status": 500, "message": "the import failed; nothing was stored"}})
+
+    threading.Thread(target=run, name="camera-import", daemon=True).start()
+    while True:
+        item = lines.get()
+        yield json.dumps(item, ensure_ascii=False) + "\n"
+        if "result" in item or "error" in item:
+            return
 
 
 @bp.get("/cameras/page")
