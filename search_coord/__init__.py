@@ -67,6 +67,10 @@ def register_services(app: "Flask") -> None:
         svc.write_lock = threading.RLock()
     if app.config.get("CLOCK"):
         svc.clock = app.config["CLOCK"]
+    if app.config.get("TRACK_GROUP_COMMIT"):
+        from .services.ingest import TrackWriter
+
+        svc.track_writer = TrackWriter(svc)
     if not app.config.get("RECOMPUTE_INLINE"):
         svc.background = _background_runner()
     app.extensions["search_coord"] = svc

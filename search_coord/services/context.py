@@ -65,6 +65,9 @@ class Services:
     #: Called with a user id after a commit that ended every session of that user (logout, deactivation, password
     #: or role change), so the app can close their open sockets at once; None does nothing (tests, scripts).
     on_sessions_ended: Callable[[int], None] | None = None
+    #: Stores phones' track batches in groups, one transaction for the batches waiting at that moment
+    #: (``services/ingest.py``); None stores each in its own transaction (tests, scripts).
+    track_writer: Any = None
 
     def now(self) -> datetime:
         return self.clock()

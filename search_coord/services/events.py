@@ -1,9 +1,10 @@
 """The event log: append one event per change, in the change's transaction; read events after a sequence number."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -26,8 +27,32 @@ def naive_utc(dt: datetime) -> datetime:
     return dt.astimezone(timezone.utc).replace(tzinfo=None) if dt.tzinfo else dt
 
 
+@dataclass
+class PendingEvent:
+    """An event row inserted by ``begin`` whose payload ``finish`` stores (the row's columns, plain values)."""
+
+    id: int
+    search_id: int
+    seq: int
+    type: str
+    actor_id: int | None
+    device: str | None
+    client_id: str | None
+    at: datetime
+    actor_name: str | None = None
+    payload: dict = field(default_factory=dict)
+
+
+# Built once: these run for every change (a phone's batch every second), and building a statement costs more than
+# running it on SQLite.
+_NEXT_SEQ = (update(Search).where(Search.id == bindparam("sid")).values(last_seq=Search.last_seq + 1)
+             .returning(Search.last_seq))
+_INSERT = insert(Event).returning(Event.id)
+_SET_PAYLOAD = update(Event).where(Event.id == bindparam("eid")).values(payload=bindparam("payload"))
+
+
 def begin(session: Session, search_id: int, type_: str, actor: Actor | None, now: datetime,
-          client_id: str | None = None) -> Event:
+          client_id: str | None = None) -> PendingEvent:
     """Take the search's next sequence number and insert the event row (payload filled by ``finish``).
 
     The number comes from an UPDATE of the search row, which serialises writers per search on every database. A
@@ -36,29 +61,29 @@ def begin(session: Session, search_id: int, type_: str, actor: Actor | None, now
     The type must be in the event catalogue (``core/catalogue.py``; UnknownEventType otherwise).
     """
     event_type(type_)
-    seq = session.execute(
-        update(Search).where(Search.id == search_id).values(last_seq=Search.last_seq + 1).returning(Search.last_seq),
-        execution_options={"synchronize_session": False},   # the ORM's own sync costs more than the UPDATE
-    ).scalar_one()
+    session.flush()   # what the ORM holds of this change goes first, as it did when the event was an ORM row
+    seq = session.execute(_NEXT_SEQ, {"sid": search_id},
+                          execution_options={"synchronize_session": False}).scalar_one()
     loaded = session.identity_map.get(identity_key(Search, search_id))
     if loaded is not None:
         set_committed_value(loaded, "last_seq", seq)
-    ev = Event(search_id=search_id, seq=seq, type=type_, actor_id=actor.user_id if actor else None,
-               device=actor.device if actor else None, client_id=client_id, at=naive_utc(now), payload={})
-    session.add(ev)
-    session.flush()
-    ev.actor_name = actor.name if actor else None  # not a column: carried to finish()
+    ev = PendingEvent(0, search_id, seq, type_, actor.user_id if actor else None, actor.device if actor else None,
+                      client_id, naive_utc(now), actor.name if actor else None)
+    ev.id = session.execute(_INSERT, {"search_id": search_id, "seq": seq, "type": type_, "actor_id": ev.actor_id,
+                                      "device": ev.device, "client_id": client_id, "at": ev.at,
+                                      "payload": {}}).scalar_one()
     return ev
 
 
-def finish(session: Session, ev: Event, payload: dict) -> dict:
+def finish(session: Session, ev: PendingEvent, payload: dict) -> dict:
     """Store the event's payload and queue it for publication after the commit.
 
     Always checked against the catalogue (a set comparison of a few keys): a missing declared field or an undeclared
     one raises EventPayloadError, so the change is rolled back rather than logged with a payload no reader expects."""
     check_payload(ev.type, payload)
     ev.payload = payload
-    name = getattr(ev, "actor_name", None)
+    session.execute(_SET_PAYLOAD, {"eid": ev.id, "payload": payload})
+    name = ev.actor_name
     if name is None and ev.actor_id:
         name = session.get(User, ev.actor_id).display_name
     data = dump_event(ev, name)
@@ -72,7 +97,7 @@ def record(session: Session, search_id: int, type_: str, actor: Actor | None, pa
     return finish(session, begin(session, search_id, type_, actor, now, client_id), payload)
 
 
-def dump_event(ev: Event, actor_name: str | None) -> dict:
+def dump_event(ev: Event | PendingEvent, actor_name: str | None) -> dict:
     return {
         "search_id": ev.search_id,
         "seq": ev.seq,

@@ -1,55 +1,91 @@
 """What officers send from the field: GPS fix batches, clues and sightings (photos: ``services/photos.py``)."""
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..adapters.models import Clue, DeviceClock
+from ..adapters.models import Clue, DeviceClock, User
 from ..core import known_points, schemas
+from ..core.errors import NotAuthenticated
 from . import events, tracks
 from .access import load_search
 from .context import Actor, Services
 from .events import naive_utc
+from .streets import coverage as street_coverage
 from .photos import attach_photo   # noqa: F401  (also imported from here by services/video.py)
 from .views import clue_view
 
 
-def add_track_batch(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
+def add_track_batch(svc: Services, actor: Actor, search_id: int, data: dict, session_version: int | None = None) -> dict:
     """Store a batch of the actor's own fixes; a batch re-sent with the same client id is stored once.
 
     One bad fix never refuses the batch: it is reported in ``rejected`` (``[{"index", "reason"}]``) and the rest
     are stored. A phone whose clock is off (its ``sent_at`` against the server's clock) has its fix times corrected
     and its offset recorded. Returns ``{"accepted": n, "rejected": [...], "clock_offset_s": s or None,
     "seq": event seq, "duplicate": bool}``; a batch of a closed search is refused whole (``Conflict``).
+
+    With a group writer (``svc.track_writer``, the app's: ``services/ingest.py``) the batch is stored in its own
+    savepoint of a transaction shared with the other phones' batches waiting at that moment, and this returns once
+    that transaction is committed; without one (tests, scripts), in a transaction of its own. ``session_version``
+    (a socket's sender): the account's session must still be that version, checked in the same transaction
+    (``NotAuthenticated`` otherwise).
     """
-    now = svc.now()
+    writer = svc.track_writer
+    if writer is not None:
+        return writer.submit(actor, search_id, data, session_version)
     try:
         with svc.transaction() as s:
-            search = load_search(s, search_id, actor)
-            device = _device(data, actor)
-            known = _known_offset(s, search_id, actor.user_id, device)
-            clean = schemas.clean_track_batch(data, now, known_points.missing_since(search.lkp_time, search.lkp_history),
-                                            known)
-            ev = events.begin(s, search_id, "track.points", actor, now, client_id=clean["client_id"])
-            schemas.check_search_writable(search.status)
-            offset = clean["clock_offset_s"]
-            done = tracks.record_fixes(s, search, actor.user_id, device, clean["points"], ev.seq)
-            rejected = sorted(clean["rejected"] + done["rejected"], key=lambda r: r["index"])
-            _note_clock(s, search_id, actor.user_id, device, offset, known, now)
-            events.finish(s, ev, {"user_id": actor.user_id, "device": device, "count": done["stored"],
-                                  "rejected": len(rejected), "rejected_fixes": rejected,
-                                  "clock_offset_s": offset, "points": done["shown"],
-                                  "coverage": {str(k): v for k, v in done["coverage"].items()},
-                                  **({"rekeyed": done["rekeyed"]} if done["rekeyed"] else {})})
-        return {"accepted": done["stored"], "rejected": rejected, "clock_offset_s": offset, "seq": ev.seq,
-                "duplicate": False}
+            result = store_track_batch(s, actor, search_id, data, svc.now(), session_version)
+        return result
     except IntegrityError as exc:
-        ev = events.replayed(svc, search_id, data.get("client_id") if isinstance(data, dict) else None, exc,
-                             actor=actor, type_="track.points")
-        p = ev["payload"]
-        # the first answer again: its numbers, and which fixes were refused and why (kept in the event)
-        return {"accepted": p.get("count", len(p["points"])), "rejected": p.get("rejected_fixes", []),
-                "clock_offset_s": p.get("clock_offset_s"), "seq": ev["seq"], "duplicate": True}
+        return replayed_batch(svc, actor, search_id, data, exc)
+
+
+def store_track_batch(s, actor: Actor, search_id: int, data: dict, now, session_version: int | None = None) -> dict:
+    """The body of ``add_track_batch`` inside the caller's transaction (or savepoint): checks, event, fixes, clock.
+    Raises IntegrityError for a client id already used (the caller answers it with ``replayed_batch``)."""
+    if session_version is not None:
+        check_session(s, actor.user_id, session_version)
+    search = load_search(s, search_id, actor)
+    device = _device(data, actor)
+    known = _known_offset(s, search_id, actor.user_id, device)
+    clean = schemas.clean_track_batch(data, now, known_points.missing_since(search.lkp_time, search.lkp_history),
+                                      known)
+    ev = events.begin(s, search_id, "track.points", actor, now, client_id=clean["client_id"])
+    schemas.check_search_writable(search.status)
+    offset = clean["clock_offset_s"]
+    done = tracks.record_fixes(s, search, actor.user_id, device, clean["points"], ev.seq)
+    rejected = sorted(clean["rejected"] + done["rejected"], key=lambda r: r["index"])
+    _note_clock(s, search_id, actor.user_id, device, offset, known, now)
+    events.finish(s, ev, {"user_id": actor.user_id, "device": device, "count": done["stored"],
+                          "rejected": len(rejected), "rejected_fixes": rejected,
+                          "clock_offset_s": offset, "points": done["shown"],
+                          "coverage": {str(k): v for k, v in done["coverage"].items()},
+                          **({"rekeyed": done["rekeyed"]} if done["rekeyed"] else {})})
+    street_coverage.after_batch(s, search, actor, done["shown"], now)   # blocks passed (issue 14; services/streets)
+    return {"accepted": done["stored"], "rejected": rejected, "clock_offset_s": offset, "seq": ev.seq,
+            "duplicate": False}
+
+
+def replayed_batch(svc: Services, actor: Actor, search_id: int, data, exc: IntegrityError) -> dict:
+    """The first answer to a batch whose client id was used before (after that batch was committed): its numbers,
+    and which fixes were refused and why (kept in the event). Any other integrity error is raised again."""
+    ev = events.replayed(svc, search_id, data.get("client_id") if isinstance(data, dict) else None, exc,
+                         actor=actor, type_="track.points")
+    p = ev["payload"]
+    return {"accepted": p.get("count", len(p["points"])), "rejected": p.get("rejected_fixes", []),
+            "clock_offset_s": p.get("clock_offset_s"), "seq": ev["seq"], "duplicate": True}
+
+
+_SESSION = select(User.active, User.session_version, User.must_change_password).where(User.id == bindparam("uid"))
+
+
+def check_session(s, user_id: int, version: int) -> None:
+    """The account is active, needs no new password first, and its session version is still ``version`` (the one
+    the sender logged in with); else ``NotAuthenticated`` (its sessions have ended)."""
+    row = s.execute(_SESSION, {"uid": user_id}).first()
+    if row is None or not row.active or row.must_change_password or (row.session_version or 0) != version:
+        raise NotAuthenticated("your session has ended; log in again")
 
 
 def _device(data, actor: Actor) -> str:

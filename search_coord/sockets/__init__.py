@@ -12,10 +12,10 @@ from flask_socketio import Namespace, disconnect, emit, join_room, leave_room
 
 from ..adapters.presence import make_presence
 from ..adapters.publisher import field_room_for, room_for, user_room
-from ..core.errors import SearchCoordError
+from ..core.errors import NotAuthenticated, SearchCoordError, ValidationError
 from ..core.fields import MAX_SAFE_INT
 from ..extensions import socketio
-from ..services import broadcasts, searches
+from ..services import broadcasts, field, searches
 from ..identity import current_actor, current_user, services
 from .sessions import ENDED
 
@@ -118,8 +118,39 @@ class LiveNamespace(Namespace):
             log.info("socket connection refused: user %s must change their password first", actor.user_id)
             return False
         join_room(user_room(actor.user_id))
-        _session_sockets().add(request.sid, actor.user_id, session.get("sv"))
+        _session_sockets().add(request.sid, actor.user_id, session.get("sv"), actor)
         return None
+
+    def on_track(self, data=None):
+        """A phone's batch of fixes over its open socket: ``{"search_id", "client_id", "points", "sent_at"?,
+        "device"?}``, answered (the ack) with POST .../tracks's answer plus ``ok``, once the batch is committed.
+
+        The same service, client ids and exactly-once rule as the HTTP route; what it saves is the request itself
+        (a new connection, headers, the session cookie and its account look-up: ~3 ms a batch on this server). The
+        session is checked in the batch's own transaction instead (``session_version``): an ended session is
+        refused there and the socket cut."""
+        known = _session_sockets().actor_of(request.sid)
+        if known is None:
+            disconnect()
+            return {"ok": False, **ENDED}
+        actor, version = known
+        if isinstance(version, bool) or not isinstance(version, int):   # a session from before versions: log in again
+            disconnect()
+            return {"ok": False, **ENDED}
+        if not isinstance(data, dict) or isinstance(data.get("search_id"), bool) \
+                or not isinstance(data.get("search_id"), int) or not 1 <= data["search_id"] <= MAX_SAFE_INT:
+            return {"ok": False, "error": "invalid", "message": "send {search_id, client_id, points, sent_at?}"}
+        batch = {k: v for k, v in data.items() if k != "search_id"}
+        try:
+            return {"ok": True, **field.add_track_batch(services(), actor, data["search_id"], batch,
+                                                        session_version=version)}
+        except NotAuthenticated:
+            _session_sockets().remove(request.sid)
+            disconnect()
+            return {"ok": False, **ENDED}
+        except SearchCoordError as exc:
+            return {"ok": False, "error": exc.code, "message": exc.message, "status": exc.status,
+                    **({"errors": exc.errors} if isinstance(exc, ValidationError) else {})}
 
     @live_session
     def on_join(self, data=None):

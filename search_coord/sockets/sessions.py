@@ -33,11 +33,14 @@ class SessionSockets:
         self.sweep = sweep
         self._lock = threading.Lock()
         self._conns: dict[str, tuple[int, int]] = {}
+        self._actors: dict[str, object] = {}   # sid -> the Actor it connected as (its role, name and device)
         self._sweeping = False
 
-    def add(self, sid: str, user_id: int, version: int) -> None:
+    def add(self, sid: str, user_id: int, version: int, actor=None) -> None:
         with self._lock:
             self._conns[sid] = (user_id, version)
+            if actor is not None:
+                self._actors[sid] = actor
             start = self.sweep and not self._sweeping
             self._sweeping = self._sweeping or start
         if start:
@@ -46,6 +49,14 @@ class SessionSockets:
     def remove(self, sid: str) -> None:
         with self._lock:
             self._conns.pop(sid, None)
+            self._actors.pop(sid, None)
+
+    def actor_of(self, sid: str):
+        """(the Actor a connection was opened as, its session version), or None once it is gone. A role or password
+        change bumps the session version, so an actor whose version still holds is still who it was."""
+        with self._lock:
+            conn, actor = self._conns.get(sid), self._actors.get(sid)
+        return None if conn is None or actor is None else (actor, conn[1])
 
     def snapshot(self) -> dict[str, tuple[int, int]]:
         with self._lock:

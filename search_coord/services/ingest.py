@@ -1,0 +1,137 @@
+"""Group commit of phones' track batches: one writer thread per process stores every batch waiting at that moment in
+one transaction, each batch in its own savepoint, and answers each once that transaction is committed.
+
+Why: with 200 phones sending every second, each batch in a transaction of its own paid the transaction's fixed
+costs (the write lock handed from thread to thread on SQLite, BEGIN, COMMIT and its WAL write) 200 times a second
+and requests queued on the lock. Grouped, those are paid once per group; a group forms by itself from what arrives
+while the previous one is being written (no waiting to fill it), so at a low rate a group is one batch.
+
+What stays per batch: its checks, its event (own sequence number, payload and client id) and its answer. A batch
+that fails (a bad batch, a closed search, a client id used before, any error) rolls back its own savepoint only:
+the others of the group are unaffected. Nothing is answered before the commit: a batch acknowledged is stored; if
+the commit fails, every batch of the group is answered "unavailable, try again" (none was stored), and the phone's
+retry, with the same client id, is stored once.
+"""
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from concurrent.futures import Future, TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
+
+from sqlalchemy.exc import IntegrityError
+
+from ..core.errors import SearchCoordError, Unavailable
+from . import field as field_reports
+from .context import Actor, Services
+
+log = logging.getLogger(__name__)
+
+#: At most this many batches in one transaction (bounds how long other writers wait for the lock: ~3 ms a batch).
+MAX_GROUP = 32
+#: A sender waits this long for its answer before being told to try again (the batch may still be stored: the
+#: retry's client id makes it once).
+ANSWER_TIMEOUT_S = 30.0
+
+
+@dataclass
+class Batch:
+    """One phone's batch waiting for the writer, and its answer (``future``)."""
+
+    actor: Actor
+    search_id: int
+    data: dict
+    session_version: int | None
+    future: Future = field(default_factory=Future)
+    result: dict | None = None
+    error: BaseException | None = None
+
+
+class TrackWriter:
+    """``submit`` from any thread; one daemon thread (started on first use) writes the groups."""
+
+    def __init__(self, svc: Services, max_group: int = MAX_GROUP, timeout_s: float = ANSWER_TIMEOUT_S):
+        self.svc = svc
+        self.max_group = max_group
+        self.timeout_s = timeout_s
+        self._queue: queue.SimpleQueue[Batch] = queue.SimpleQueue()
+        self._start = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self.groups = 0     # counters for the benchmark and tests: groups written, batches in them
+        self.batches = 0
+
+    def submit(self, actor: Actor, search_id: int, data: dict, session_version: int | None = None) -> dict:
+        """Queue a batch and wait for its answer (``add_track_batch``'s); raises what storing it raised."""
+        batch = Batch(actor, search_id, data, session_version)
+        self._ensure_thread()
+        self._queue.put(batch)
+        try:
+            return batch.future.result(self.timeout_s)
+        except FutureTimeout:
+            raise Unavailable("the server is busy; nothing is lost, send the batch again") from None
+
+    def _ensure_thread(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        with self._start:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._loop, name="search-coord-track-writer", daemon=True)
+                self._thread.start()
+
+    def _loop(self) -> None:
+        while True:
+            group = [self._queue.get()]
+            while len(group) < self.max_group:
+                try:
+                    group.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                self.write(group)
+            except BaseException as exc:  # noqa: BLE001 - the writer must outlive any one group
+                log.exception("track writer: a group failed")
+                for batch in group:
+                    if not batch.future.done():
+                        batch.future.set_exception(exc)
+
+    def write(self, group: list[Batch]) -> None:
+        """Store ``group`` in one transaction (a savepoint each), then answer each batch."""
+        svc = self.svc
+        try:
+            with svc.transaction() as s:
+                for batch in group:
+                    mark = len(s.info["events"])
+                    try:
+                        with s.begin_nested():
+                            batch.result = field_reports.store_track_batch(s, batch.actor, batch.search_id, batch.data,
+                                                                           svc.now(), batch.session_version)
+                    except (SearchCoordError, IntegrityError) as exc:
+                        batch.error = exc
+                    except Exception as exc:  # noqa: BLE001 - one batch's fault never fails the others
+                        log.exception("track batch of user %s failed", batch.actor.user_id)
+                        batch.error = exc
+                    if batch.error is not None:
+                        del s.info["events"][mark:]   # what it recorded was rolled back with its savepoint
+                        batch.result = None
+        except SearchCoordError as exc:   # the commit (or the transaction itself) failed: nothing was stored
+            for batch in group:
+                batch.future.set_exception(exc)
+            return
+        self.groups += 1
+        self.batches += len(group)
+        for batch in group:
+            self._answer(batch)
+
+    def _answer(self, batch: Batch) -> None:
+        if batch.error is None:
+            batch.future.set_result(batch.result)
+            return
+        if isinstance(batch.error, IntegrityError):   # a client id used before: the first answer, once committed
+            try:
+                batch.future.set_result(field_reports.replayed_batch(self.svc, batch.actor, batch.search_id,
+                                                                     batch.data, batch.error))
+            except BaseException as exc:  # noqa: BLE001 - handed to the sender
+                batch.future.set_exception(exc)
+            return
+        batch.future.set_exception(batch.error)
