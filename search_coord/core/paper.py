@@ -45,7 +45,8 @@ def content_disposition(ascii_name: str, utf8_name: str, inline: bool = False) -
 @dataclass(frozen=True)
 class Layer:
     """One thing to draw: a shapely geometry in metres (x east, y north), its CSS class (print.css styles it), an
-    optional label (user text: escaped) and a colour for its stroke (a track's team colour) or None."""
+    optional label (user text: escaped) and a colour for its stroke (a track's team colour, "#rrggbb") or None (a
+    presentation attribute, not a style: the pages' CSP allows no inline styles)."""
 
     geom: BaseGeometry
     cls: str
@@ -116,7 +117,7 @@ def svg_map(layers: list[Layer], width_mm: float, height_mm: float, focus: BaseG
     for lay in layers:
         if lay.geom.is_empty:
             continue
-        style = f' style="stroke:{lay.colour}"' if lay.colour and re.fullmatch(r"#[0-9a-fA-F]{6}", lay.colour) else ""
+        style = f' stroke="{lay.colour}"' if lay.colour and re.fullmatch(r"#[0-9a-fA-F]{6}", lay.colour) else ""
         d = _path(lay.geom)
         if d:
             parts.append(f'<path class="{escape(lay.cls)}" d="{d}" vector-effect="non-scaling-stroke"{style}/>')

@@ -24,14 +24,16 @@ class BodyTooLarge(SearchCoordError):
 
 
 def register_web(app: Flask) -> None:
-    from . import api, compression, errors, i18n, pages, pwa, security, vendor
+    from . import api, compression, errors, i18n, join_page, pages, print_pages, pwa, security, vendor
     from .converters import IdConverter
 
     app.url_map.converters["int"] = IdConverter   # before any route is added
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(print_pages.bp)
     app.register_blueprint(vendor.bp)
     app.register_blueprint(pwa.bp)   # the service worker, manifest and icons (the installable phone page)
+    app.register_blueprint(join_page.bp)   # /join/<token>: a newcomer's phone from the QR code (issue 15)
     errors.register_error_handlers(app)
     i18n.register(app)
 

@@ -10,6 +10,7 @@ ALLOWED = {
     "leaflet": "leaflet/dist",
     "geoman": "@geoman-io/leaflet-geoman-free/dist",
     "socket.io": "socket.io-client/dist",
+    "noto-sans-sc": "@fontsource/noto-sans-sc",   # the print pages' CJK font, embedded in their PDFs
     # Workbox's browser builds, imported by the service worker (search_coord/web/pwa.py, static/js/offline/sw.js)
     "workbox-core": "workbox-core/build",
     "workbox-routing": "workbox-routing/build",
