@@ -316,3 +316,5 @@ class TrackImport(Base):
 
 from .video_models import Camera, ReviewedInterval, ReviewTask, Sighting  # noqa: E402,F401  (every table on Base)
 from .night_models import GuestAccount, JoinLink, PromptDecision, WeatherReading  # noqa: E402,F401
+from .street_models import (DoorCheck, StreetAddress, StreetAssignment, StreetCoverage,  # noqa: E402,F401
+                            StreetLayer, StreetWay)

@@ -13,6 +13,7 @@ from . import tracks
 from .access import load_search
 from .basis import projection, reach_cap, reach_now, rings_of, settings_of
 from .context import Actor, Services
+from .streets import search_view as street_view
 from .events import iso
 
 ACTIVE_ASSIGNMENT = ("planned", "assigned", "in_progress")
@@ -71,7 +72,8 @@ def get_model(svc: Services, actor: Actor, search_id: int) -> dict:
                       for pct, r in zip((25, 50, 75, 95), radii)],
             "reach": {"radius_m": reach, "walking_speed_ms": settings["walking_speed_ms"],
                       "cap_m": reach_cap(search, settings), "capped": reach >= reach_cap(search, settings),
-                      "since": iso(search.lkp_time), "at": iso(now), "geometry": _circle(proj, min(reach, 1e6))},
+                      "since": iso(search.lkp_time), "at": iso(now), "geometry": _circle(proj, min(reach, 1e6)),
+                      **street_view.reach_fields(s, search, reach)},   # on a street layer: the network isochrone
             "model_reach_m": search.model_reach_m,
             "lkp": search.lkp, "lkp_time": iso(search.lkp_time), "heading_deg": search.heading_deg,
             "model_computed_at": iso(search.model_computed_at),

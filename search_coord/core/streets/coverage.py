@@ -17,7 +17,7 @@ measured ones.
 from __future__ import annotations
 
 import math
-from typing import Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 import shapely
@@ -52,9 +52,9 @@ class BlockIndex:
             self.bins.append(shapely.line_interpolate_point(line, (np.arange(n) + 0.5) * (b.length / n)))
 
     def match(self, lines: Iterable[LineString], width_m: float,
-              allowed: Mapping[int, bool] | None = None) -> dict[int, set[int]]:
+              keep: Callable[[Block], bool] | None = None) -> dict[int, set[int]]:
         """{block index: {bin numbers passed}} by the counted ``lines`` (m) within ``width_m`` (the mode's W).
-        ``allowed``: only blocks whose index maps to True (e.g. drivable ones for a vehicle), None: all."""
+        ``keep``: only blocks it accepts (e.g. drivable ones for a vehicle), None: all."""
         out: dict[int, set[int]] = {}
         lines = [ln for ln in lines if ln is not None and not ln.is_empty]
         if not lines:
@@ -62,7 +62,7 @@ class BlockIndex:
         track = shapely.MultiLineString(lines) if len(lines) > 1 else lines[0]
         for pos in self.tree.query(track, predicate="dwithin", distance=width_m).tolist():
             b = self.blocks[pos]
-            if allowed is not None and not allowed.get(b.index, False):
+            if keep is not None and not keep(b):
                 continue
             hit = np.flatnonzero(shapely.dwithin(self.bins[pos], track, width_m))
             if len(hit):

@@ -1,0 +1,202 @@
+"""Street layers: load a region's network once (OSM extract or GeoJSON centrelines), list them, replace one, find
+the layer that covers a search; and the per-process cache of a layer's network in metres (graph, blocks, index)."""
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from dataclasses import replace as replace_field
+
+import numpy as np
+from sqlalchemy import insert, select
+
+from ...adapters.street_models import StreetAddress, StreetLayer, StreetWay
+from ...core.errors import Conflict, NotFound, ValidationError
+from ...core.geometry import LocalProjection
+from ...core.streets import blocks as core_blocks
+from ...core.streets.coverage import BlockIndex
+from ...core.streets.network import Network, Way, build_network
+from ...core.streets.reach import WalkGraph
+from ..access import require_dispatcher
+from ..context import Actor, Services
+from ..events import iso, naive_utc
+from . import reader
+
+
+@dataclass(frozen=True)
+class LayerNet:
+    """A layer's network in metres (its own projection, centred on its box), built once per process."""
+
+    layer_id: int
+    proj: LocalProjection
+    network: Network
+    blocks: tuple
+    graph: WalkGraph
+    index: BlockIndex
+    block_lonlat: tuple     # per block: [[lon, lat], ...]
+    edge_block: dict        # Edge.index -> block index
+
+
+def build(layer_id: int, center: tuple[float, float], ways: list[dict]) -> LayerNet:
+    """The network of way rows (``reader``'s shape) projected around ``center`` (lon, lat)."""
+    proj = LocalProjection(center[1], center[0])
+    flat = np.array([c for w in ways for c in w["coords"]], dtype=float).reshape(-1, 2)
+    xs, ys = proj.to_xy(flat[:, 0], flat[:, 1]) if len(flat) else ([], [])
+    xy = np.column_stack([xs, ys]) if len(flat) else np.zeros((0, 2))
+    values, at = [], 0
+    for w in ways:
+        n = len(w["coords"])
+        values.append(Way(w["way_id"], tuple(w["nodes"]), tuple(map(tuple, xy[at:at + n].tolist())), w["highway"],
+                          bool(w["walk"]), bool(w["drive"]), w.get("name"), w.get("name_zh"), w.get("name_en")))
+        at += n
+    net = build_network(values)
+    blocks = tuple(core_blocks.split_blocks(net))
+    lonlat = []
+    for b in blocks:
+        a = np.asarray(b.xy)
+        lon, lat = proj.to_lonlat(a[:, 0], a[:, 1])
+        lonlat.append([[round(x, 7), round(y, 7)] for x, y in zip(lon.tolist(), lat.tolist())])
+    edge_block = {e: b.index for b in blocks for e in b.edges}
+    return LayerNet(layer_id, proj, net, blocks, WalkGraph(net), BlockIndex(blocks), tuple(lonlat), edge_block)
+
+
+_CACHE: "OrderedDict[tuple, LayerNet]" = OrderedDict()
+_LOCK = threading.Lock()
+_CACHE_SIZE = 4
+
+
+def _key(session, layer_id: int) -> tuple:
+    bind = session.get_bind()
+    return (str(bind.url), id(getattr(bind, "engine", bind)), layer_id)
+
+
+def layer_net(session, layer: StreetLayer) -> LayerNet:
+    """The layer's network (cached per process: layers never change once stored)."""
+    key = _key(session, layer.id)
+    with _LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    rows = session.execute(select(StreetWay.way_id, StreetWay.nodes, StreetWay.coords, StreetWay.highway,
+                                  StreetWay.walk, StreetWay.drive, StreetWay.name, StreetWay.name_zh,
+                                  StreetWay.name_en).where(StreetWay.layer_id == layer.id)
+                           .order_by(StreetWay.id)).mappings().all()
+    net = build(layer.id, _center(layer), [dict(r) for r in rows])
+    _remember(key, net)
+    return net
+
+
+def _remember(key, net: LayerNet) -> None:
+    with _LOCK:
+        _CACHE[key] = net
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+
+
+def _center(layer: StreetLayer) -> tuple[float, float]:
+    return ((layer.min_lon + layer.max_lon) / 2, (layer.min_lat + layer.max_lat) / 2)
+
+
+def layer_view(layer: StreetLayer) -> dict:
+    return {"id": layer.id, "name": layer.name, "source": layer.source, "filename": layer.filename,
+            "bbox": [layer.min_lon, layer.min_lat, layer.max_lon, layer.max_lat], "counts": layer.counts,
+            "load_seconds": layer.load_seconds, "active": layer.active, "replaced_by": layer.replaced_by,
+            "created_at": iso(layer.created_at)}
+
+
+def parse(data: bytes, filename: str | None = None) -> tuple[str, list[dict], list[dict]]:
+    """(source kind, ways, addresses) of an uploaded file (``reader.sniff`` decides the format)."""
+    fmt = reader.sniff(data, filename)
+    if fmt == "geojson":
+        return "geojson", reader.read_geojson(data), []
+    ways, addresses = reader.read_osm(data, fmt)
+    return "osm", ways, addresses
+
+
+def load_layer(svc: Services, actor: Actor, data: bytes, *, name: str | None = None, filename: str | None = None,
+               replace: int | None = None, parsed: tuple | None = None) -> dict:
+    """Store a street layer from an uploaded file (or from ``parsed`` = ``parse()``'s result). ``replace``: the
+    id of the active layer this one replaces (it stays stored, inactive, for the assignments that name it).
+
+    Returns the layer's view with ``seconds`` {parse, build, store, total}. A file already loaded (same sha256,
+    active) is answered with that layer and ``duplicate``: true. Raises ValidationError (no streets, bad file,
+    bad name), NotFound (``replace``), Conflict (``replace`` names a layer already replaced)."""
+    require_dispatcher(actor)
+    t0 = time.perf_counter()
+    if not isinstance(data, (bytes, bytearray)) or not data:
+        raise ValidationError({"file": "send the street file (an OSM extract or a GeoJSON of centrelines)"})
+    if name is not None and (not isinstance(name, str) or not name.strip() or len(name) > 120):
+        raise ValidationError({"name": "up to 120 characters"})
+    sha = hashlib.sha256(data).hexdigest()
+    with svc.reading() as s:
+        same = s.execute(select(StreetLayer).where(StreetLayer.sha256 == sha, StreetLayer.active.is_(True))).scalar()
+        if same is not None:
+            return {**layer_view(same), "duplicate": True}
+    source, ways, addresses = parsed or parse(bytes(data), filename)
+    t_parse = time.perf_counter()
+    if not ways:
+        raise ValidationError({"file": "no streets or paths in the file (ways tagged highway=...)"})
+    coords = np.array([c for w in ways for c in w["coords"]], dtype=float)
+    box = (float(coords[:, 0].min()), float(coords[:, 1].min()), float(coords[:, 0].max()), float(coords[:, 1].max()))
+    net = build(0, ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2), ways)
+    t_build = time.perf_counter()
+    named = sum(1 for b in net.blocks if b.street.local)
+    counts = {"ways": len(ways), "walkable": sum(1 for w in ways if w["walk"]),
+              "drivable": sum(1 for w in ways if w["drive"]), "blocks": len(net.blocks), "named_blocks": named,
+              "with_zh": sum(1 for w in ways if w.get("name_zh")), "with_en": sum(1 for w in ways if w.get("name_en")),
+              "walk_km": round(sum(b.length for b in net.blocks if b.walk) / 1000, 2),
+              "drive_km": round(sum(b.length for b in net.blocks if b.drive) / 1000, 2), "addresses": len(addresses)}
+    now = svc.now()
+    with svc.transaction() as s:
+        old = None
+        if replace is not None:
+            old = s.get(StreetLayer, replace)
+            if old is None:
+                raise NotFound(f"street layer {replace} not found")
+            if not old.active:
+                raise Conflict(f"street layer {replace} was already replaced")
+        layer = StreetLayer(name=(name or filename or "streets").strip()[:120], source=source,
+                            filename=(filename or None) and filename[:200], sha256=sha, min_lon=box[0],
+                            min_lat=box[1], max_lon=box[2], max_lat=box[3], counts=counts, load_seconds=0.0,
+                            active=True, created_by=actor.user_id, created_at=naive_utc(now))
+        s.add(layer)
+        s.flush()
+        s.execute(insert(StreetWay), [{"layer_id": layer.id, **w} for w in ways])
+        if addresses:
+            s.execute(insert(StreetAddress), [{"layer_id": layer.id, **a} for a in addresses])
+        if old is not None:
+            old.active, old.replaced_by = False, layer.id
+        total = time.perf_counter() - t0
+        layer.load_seconds = round(total, 3)
+        s.flush()
+        view = layer_view(layer)
+        key = _key(s, layer.id)
+    _remember(key, replace_field(net, layer_id=view["id"]))
+    t_end = time.perf_counter()
+    return {**view, "duplicate": False, "seconds": {"parse": round(t_parse - t0, 3), "build": round(t_build - t_parse, 3),
+                                                    "store": round(t_end - t_build, 3), "total": round(t_end - t0, 3)}}
+
+
+def list_layers(svc: Services, actor: Actor, include_replaced: bool = False) -> list[dict]:
+    """Every active layer (newest first), or every layer with ``include_replaced``. Dispatchers only."""
+    require_dispatcher(actor)
+    with svc.reading() as s:
+        q = select(StreetLayer).order_by(StreetLayer.id.desc())
+        if not include_replaced:
+            q = q.where(StreetLayer.active.is_(True))
+        return [layer_view(x) for x in s.execute(q).scalars()]
+
+
+def layer_at(session, lon: float, lat: float) -> StreetLayer | None:
+    """The newest active layer whose box holds the point, or None."""
+    return session.execute(select(StreetLayer).where(
+        StreetLayer.active.is_(True), StreetLayer.min_lon <= lon, StreetLayer.max_lon >= lon,
+        StreetLayer.min_lat <= lat, StreetLayer.max_lat >= lat).order_by(StreetLayer.id.desc()).limit(1)).scalar()
+
+
+def layer_of_search(session, search) -> StreetLayer | None:
+    """The layer covering the search's last known point, or None (the disc is used then)."""
+    lon, lat = search.lkp["coordinates"][:2]
+    return layer_at(session, lon, lat)
