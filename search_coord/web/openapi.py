@@ -138,6 +138,19 @@ DESCRIPTIONS = {
          "again answers the first photo", False, "any user"),
     ("GET", "/api/v1/photos/{photo_id}"): ("A photo's bytes as served (?original=1: an undecodable HEIC's original)",
                                            False, "member"),
+    ("GET", "/api/v1/streets/layers"): ("Street layers loaded (?all=1: replaced ones too)", False, "dispatcher"),
+    ("POST", "/api/v1/streets/layers"): (
+        "Load a street layer: multipart 'file' (.osm.pbf, .osm or GeoJSON road centrelines) or the raw body, "
+        "?name=, ?replace=<layer id>; 201 with counts and load time, 200 when the same file is already loaded",
+        False, "dispatcher"),
+    ("GET", "/api/v1/searches/{search_id}/streets"): (
+        "The search's streets: the layer covering it (or hint no_layer), the network reach, reachable / covered / "
+        "assigned blocks with POA, coverage by mode, status and POD, and the street assignments", False, "member"),
+    ("POST", "/api/v1/searches/{search_id}/streets/assignments"): (
+        "Make a route assignment of named blocks: mode foot|vehicle, length_m, and blocks, a polygon or neither "
+        "(the top suggestions); team_id, title, instructions, lang", True, "dispatcher"),
+    ("POST", "/api/v1/searches/{search_id}/streets/recount"): (
+        "Count coverage per street block again from every stored track", False, "dispatcher"),
     ("GET", "/api/v1/geocode"): ("Address lookup (?q=) through the configured geocoder", False, "any user"),
     ("GET", "/api/v1/openapi.json"): ("This document", False, "anyone"),
 }

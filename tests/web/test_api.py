@@ -84,6 +84,11 @@ ROUTES = [
     ("POST", "/api/v1/searches/{sid}/searched-areas/1/retract", {"reason": "entered by mistake"}, "off1"),
     ("POST", "/api/v1/searches/{sid}/clues/1/retract", {"reason": "entered by mistake"}, "off1"),
     ("POST", "/api/v1/searches/{sid}/tracks/retract", {"event_seq": 1, "reason": "entered by mistake"}, "off1"),
+    ("GET", "/api/v1/streets/layers", None, "off1"),
+    ("POST", "/api/v1/streets/layers", None, "off1"),
+    ("GET", "/api/v1/searches/{sid}/streets", None, "outsider"),
+    ("POST", "/api/v1/searches/{sid}/streets/assignments", {"mode": "foot", "length_m": 500}, "off1"),
+    ("POST", "/api/v1/searches/{sid}/streets/recount", None, "off1"),
     ("GET", "/api/v1/geocode?q=changyang", None, None),
 ]
 PUBLIC = [("GET", "/api/v1/session"), ("POST", "/api/v1/session"), ("DELETE", "/api/v1/session"),
