@@ -58,7 +58,7 @@ def test_every_kind_of_response_has_the_headers(app, opened):
     assert responses["api"].headers["Cache-Control"] == "no-store"
 
 
-def test_tile_server_origin_is_allowed_for_images_only():
+def test_tile_server_origin_is_allowed_for_images_and_the_phones_tile_cache_only():
     assert tile_source("https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png") == "https://*.tile.openstreetmap.org"
     assert tile_source("http://tiles.local:8080/{z}/{x}/{y}.png") == "http://tiles.local:8080"
     assert tile_source("") is None and tile_source(None) is None
@@ -68,7 +68,9 @@ def test_tile_server_origin_is_allowed_for_images_only():
     csp = content_security_policy("https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png", "demo:5071")
     assert "img-src 'self' data: blob: https://*.tile.openstreetmap.org;" in csp
     assert "script-src 'self';" in csp and "*.tile" not in csp.split("img-src")[0]
-    assert "connect-src 'self' ws://demo:5071 wss://demo:5071;" in csp
+    # the phone keeps the search area's tiles (static/js/offline/tiles.js fetches them): tiles only, never scripts
+    assert "connect-src 'self' https://*.tile.openstreetmap.org ws://demo:5071 wss://demo:5071;" in csp
+    assert "connect-src 'self' ws://demo:5071 wss://demo:5071;" in content_security_policy("", "demo:5071")
     # a Host header cannot add anything to the policy
     assert "evil" not in content_security_policy("", "x; script-src evil")
 
