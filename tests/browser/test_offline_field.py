@@ -133,6 +133,17 @@ def test_the_field_page_opens_offline_and_the_desk_gets_everything_once_in_order
                 assert sum(1 for e in mine if e["type"] == "clue.reported") == 1
                 # the page followed on from its sequence number: it has what the desk has
                 field.wait_for_function(f"() => SC.debug.state.appliedSeq >= {events[-1]['seq']}", timeout=10000)
+                # the area grows (an assignment 3 km east): the phone fetches the tiles it does not have yet
+                wanted_before = field.evaluate("SC.debug.tiles.stats.wanted")
+                asked = len(tiles.requests)
+                lon, lat = START[1] + 0.035, START[0]
+                square = {"type": "Polygon", "coordinates": [[[lon, lat], [lon + 0.003, lat], [lon + 0.003, lat + 0.003],
+                                                              [lon, lat + 0.003], [lon, lat]]]}
+                disp("POST", "/api/v1/searches/1/assignments", {"title": "Farm market", "kind": "area", "geometry": square})
+                field.wait_for_function(f"() => SC.debug.tiles.stats.wanted > {wanted_before} && !SC.debug.tiles.running",
+                                        timeout=30000)
+                assert len(tiles.requests) > asked
+                assert field.evaluate("SC.debug.tiles.stats.bytes") <= 4 * 1024 * 1024
                 assert not problems, problems
                 print(f"\nfirst load {first_load * 1000:.0f} ms, offline load {offline_load * 1000:.0f} ms (phone viewport); "
                       f"app shell {shell['n']} files {shell['bytes'] / 1024:.0f} KiB; tile cache {stats['searchCount']} tiles "
