@@ -1,17 +1,23 @@
 """Benchmark (run by hand, never a test): the dispatcher's console in Chromium on a long night's search.
 
-50 officers with a fix every 5 s for ``--hours`` (1 h: 36,000 fixes; 4 h: 144,000), written straight into the
-server's database (as bench/_workload.py and bench/catchup.py do), then live track batches through the API (10 a
-second for 20 s, from several officers) while the console is open. Reported, measured in the page:
+50 officers with a fix every 5 s for each of ``--hours`` (1 h: 36,000 fixes; 4 h: 144,000), written straight into
+the server's database (as bench/_workload.py and bench/catchup.py do), then live track batches through the API (10 a
+second for 20 s, from several officers) while the console is open. Reported per workload, measured in the page:
 
-- time to first useful render: navigation start -> every officer's track drawn;
+- the snapshot: GET /state?tracks=display (what the console loads), bytes raw and compressed, fixes sent of stored;
+- time to first useful render: navigation start -> every officer's track drawn on the canvas with its position;
+- time until everything is drawn: the last response of the page's first load (timeline, panels) in, at idle;
 - per-event apply time p50/p99 (reducer + what is drawn at once; ``live.apply`` wrapped with performance.now()),
-  and the animation-frame renders the new console batches (SC.debug.perf.frame), when there are any;
+  and the animation-frame work the console batches (position markers and labels: SC.debug.perf.markers);
 - lag from the server's acknowledgement (the POST's answer) to on screen (the batch's last fix drawn, seen by a
   requestAnimationFrame poller) p50/p99; main-thread busy share (long tasks) during the live phase;
-- JS heap (CDP) after the load and after the live phase.
+- frame intervals while panning: ``map.panBy`` 40 px a frame without animation, 240 frames (each step ends a move, so
+  the canvas is redrawn every frame: harder than a drag, which redraws once at its end), requestAnimationFrame deltas;
+- catch-up: the console's socket cut, 100 track batches accepted meanwhile, then reconnected: time from reconnect to
+  every batch applied and drawn, and the time the 100 events took to apply (SC.debug.catchUp);
+- JS heap (CDP, after GC) after the load and at the end.
 
-    .venv/bin/python bench/console_browser.py [--hours 1] [--officers 50] [--rate 10] [--seconds 20] [--senders 10]
+    .venv/bin/python bench/console_browser.py [--hours 1 4] [--officers 50] [--rate 10] [--seconds 20] [--senders 10]
 """
 from __future__ import annotations
 
@@ -66,11 +72,35 @@ INSTRUMENT = """(uids) => {
 
 READY = """(n) => {
   const st = SC.debug && SC.debug.state;
-  if (!st || !st.tracks) return false;
-  const lay = SC.debug.layers;
-  const drawn = lay ? Object.keys(lay.trackLines).length : Object.keys(st.tracks).length;
-  return drawn >= n && document.querySelectorAll("path.sc-track, .leaflet-overlay-pane canvas").length > 0
-    ? performance.now() : false;
+  if (!st || !st.tracks || !SC.debug.tracks) return false;
+  const drawn = Object.values(SC.debug.tracks()).filter((d) => d.canvas && d.last !== null && d.vertices > 0);
+  return drawn.length >= n ? performance.now() : false;
+}"""
+
+# Frame intervals while the map pans (40 px a frame, back and forth), after the rest is idle.
+PAN = """async (frames) => {
+  const map = SC.debug.map;
+  const times = [];
+  await new Promise((done) => {
+    let k = 0;
+    const step = (ts) => {
+      times.push(ts);
+      if (k >= frames) { done(); return; }
+      map.panBy([(Math.floor(k / 30) % 2 ? -40 : 40), (Math.floor(k / 60) % 2 ? -12 : 12)], { animate: false });
+      k += 1;
+      requestAnimationFrame(step);
+    };
+    requestAnimationFrame(step);
+  });
+  return times.slice(1).map((t, i) => t - times[i]);
+}"""
+
+# After the console's socket comes back: every watched officer's last fix drawn (or false).
+CAUGHT = """([want, seq]) => {
+  if (Number(document.body.dataset.appliedSeq) < seq) return false;
+  const d = SC.debug.tracks();
+  for (const [uid, t] of Object.entries(want)) if (!d[uid] || d[uid].last !== t) return false;
+  return performance.now();
 }"""
 
 
@@ -133,38 +163,75 @@ def build(server: Server, tmp: Path, officers: int, hours: float) -> tuple[int, 
     return sid, users
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--hours", type=float, default=1.0)
-    ap.add_argument("--officers", type=int, default=50)
-    ap.add_argument("--rate", type=float, default=10.0, help="live batches a second")
-    ap.add_argument("--seconds", type=float, default=20.0, help="how long the live phase lasts")
-    ap.add_argument("--senders", type=int, default=10, help="officers sending the live batches")
-    ap.add_argument("--fixes", type=int, default=5, help="fixes per live batch")
-    args = ap.parse_args()
+def _iso_z(dt: datetime) -> str:
+    """A time as the server gives it back (UTC, milliseconds, 'Z')."""
+    return dt.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
+
+
+def run(args, hours: float) -> dict:
     from playwright.sync_api import sync_playwright
 
     from search_coord.core.geometry import LocalProjection
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-console-"))
     server = Server(tmp, demo=True, name="console-bench")
+    out: dict = {"hours": hours}
     try:
         t = time.monotonic()
-        sid, users = build(server, tmp, args.officers, args.hours)
-        fixes = args.officers * int(args.hours * 3600 / FIX_EVERY_S)
-        print(f"workload: {args.officers} officers x {args.hours:g} h, a fix every {FIX_EVERY_S} s = {fixes:,} fixes "
+        sid, users = build(server, tmp, args.officers, hours)
+        fixes = args.officers * int(hours * 3600 / FIX_EVERY_S)
+        print(f"\n== workload: {args.officers} officers x {hours:g} h, a fix every {FIX_EVERY_S} s = {fixes:,} fixes "
               f"(built in {time.monotonic() - t:.1f} s); live: {args.rate:g} batches/s of {args.fixes} fixes for "
               f"{args.seconds:g} s from {args.senders} officers")
+        disp = server.login("dispatch", "demo-pass-2026")
+        raw = disp.http.get(f"{server.url}/api/v1/searches/{sid}/state?tracks=display",
+                            headers={"Accept-Encoding": "identity"}, timeout=120)
+        t = time.monotonic()
+        zipped = disp.http.get(f"{server.url}/api/v1/searches/{sid}/state?tracks=display",
+                               headers={"Accept-Encoding": "gzip"}, stream=True, timeout=120)
+        zbytes = len(zipped.raw.read())
+        state_s = time.monotonic() - t
+        detail = raw.json()["tracks_detail"]
+        out["state"] = (len(raw.content), zbytes, sum(d["sent"] for d in detail.values()),
+                        sum(d["fixes"] for d in detail.values()), state_s)
         senders = users[:args.senders]
         for u in senders:
             u["http"] = server.login(u["username"], PASSWORD)
         proj = LocalProjection(LKP[1], LKP[0])
+        errors: list[str] = []
+        acks = []  # (uid, last fix ms, ack wall ms)
+        lock = threading.Lock()
+        counter = {"k": 0}
+
+        def send(u: dict, ack: bool = True) -> str:
+            with lock:
+                k = counter["k"]
+                counter["k"] += 1
+            now = datetime.now(timezone.utc)
+            x, y = u["xy"]
+            pts = []
+            for j in range(args.fixes):
+                x, y = x + 1.2, y + 0.4
+                lon, lat = proj.to_lonlat(x, y)
+                pts.append({"t": (now - timedelta(milliseconds=100 * (args.fixes - 1 - j))).isoformat(),
+                            "lon": lon, "lat": lat, "acc": 5.0})
+            u["xy"] = (x, y)
+            r = u["http"].call("POST", f"/api/v1/searches/{sid}/tracks",
+                               {"client_id": f"bench-{k:06d}-{u['id']}", "device": "bench", "points": pts})
+            at = time.time() * 1000
+            if r.status_code < 300:
+                if ack:
+                    with lock:
+                        acks.append((u["id"], datetime.fromisoformat(pts[-1]["t"]).timestamp() * 1000, at))
+            else:
+                errors.append(f"POST {r.status_code}: {r.text[:200]}")
+            return _iso_z(datetime.fromisoformat(pts[-1]["t"]))
+
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
                 "--no-sandbox", "--disable-gpu", "--enable-precise-memory-info"])
             ctx = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-GB")
             page = ctx.new_page()
-            errors = []
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.goto(server.url + "/login")
             page.fill("#username", "dispatch")
@@ -173,34 +240,14 @@ def main() -> None:
             page.wait_for_url(server.url + "/")
             cdp = ctx.new_cdp_session(page)
             page.goto(f"{server.url}/searches/{sid}")
-            first = page.wait_for_function(READY, arg=args.officers, polling="raf", timeout=600_000).json_value()
-            page.wait_for_timeout(1000)
+            out["first"] = page.wait_for_function(READY, arg=args.officers, polling="raf", timeout=600_000).json_value()
+            page.wait_for_load_state("networkidle")
+            # everything: the last response the page loaded at first (timeline, panels, full tracks in view) is in
+            out["all"] = max(out["first"], page.evaluate(
+                "Math.max(...performance.getEntriesByType('resource').map((r) => r.responseEnd))"))
             cdp.send("HeapProfiler.collectGarbage")
-            heap_load = cdp.send("Runtime.getHeapUsage")["usedSize"]
+            out["heap_load"] = cdp.send("Runtime.getHeapUsage")["usedSize"]
             page.evaluate(INSTRUMENT, [u["id"] for u in senders])
-
-            acks = []  # (uid, last fix ms, ack wall ms)
-            lock = threading.Lock()
-
-            def send(k: int) -> None:
-                u = senders[k % len(senders)]
-                now = datetime.now(timezone.utc)
-                x, y = u["xy"]
-                pts = []
-                for j in range(args.fixes):
-                    x, y = x + 1.2, y + 0.4
-                    lon, lat = proj.to_lonlat(x, y)
-                    pts.append({"t": (now - timedelta(milliseconds=100 * (args.fixes - 1 - j))).isoformat(),
-                                "lon": lon, "lat": lat, "acc": 5.0})
-                u["xy"] = (x, y)
-                r = u["http"].call("POST", f"/api/v1/searches/{sid}/tracks",
-                                   {"client_id": f"bench-{k:06d}-{u['id']}", "device": "bench", "points": pts})
-                at = time.time() * 1000
-                if r.status_code < 300:
-                    with lock:
-                        acks.append((u["id"], datetime.fromisoformat(pts[-1]["t"]).timestamp() * 1000, at))
-                else:
-                    errors.append(f"POST {r.status_code}: {r.text[:200]}")
 
             n = int(args.rate * args.seconds)
             threads = []
@@ -209,12 +256,12 @@ def main() -> None:
                 delay = t0 + k / args.rate - time.monotonic()
                 if delay > 0:
                     time.sleep(delay)
-                th = threading.Thread(target=send, args=(k,))
+                th = threading.Thread(target=send, args=(senders[k % len(senders)],))
                 th.start()
                 threads.append(th)
             for th in threads:
                 th.join()
-            live_s = time.monotonic() - t0
+            out["live_s"] = time.monotonic() - t0
             # wait until every acknowledged batch is on screen (or 120 s)
             deadline = time.monotonic() + 120
             while True:
@@ -227,29 +274,80 @@ def main() -> None:
                 if len(lags) == len(acks) or time.monotonic() > deadline:
                     break
                 time.sleep(0.5)
+            out["lags"], out["acks"] = lags, len(acks)
             bench = page.evaluate("""() => ({apply: window.__bench.apply, busy: window.__bench.longtask,
-                span: performance.now() - window.__bench.t0, frame: (SC.debug.perf || {}).frame || []})""")
+                span: performance.now() - window.__bench.t0, markers: (SC.debug.perf || {}).markers || []})""")
+            out.update(bench)
+
+            page.wait_for_timeout(500)
+            out["pan"] = page.evaluate(PAN, 240)
+
+            # catch-up: cut the console's socket, 100 batches accepted meanwhile, then back
+            page.evaluate("SC.debug.live.socket.disconnect()")
+            page.wait_for_function("document.body.dataset.live === 'off'")
+            want = {}
+            for k in range(100):
+                u = senders[k % len(senders)]
+                want[str(u["id"])] = send(u, ack=False)
+            last_seq = disp.call("GET", f"/api/v1/searches/{sid}/events?newest=1&limit=1").json()["last_seq"]
+            t_back = page.evaluate("() => { const t = performance.now(); SC.debug.live.socket.connect(); return t; }")
+            done = page.wait_for_function(CAUGHT, arg=[want, last_seq], polling="raf", timeout=120_000).json_value()
+            out["catch_up"] = (done - t_back, page.evaluate("SC.debug.catchUp"))
             cdp.send("HeapProfiler.collectGarbage")
-            heap_live = cdp.send("Runtime.getHeapUsage")["usedSize"]
+            out["heap_end"] = cdp.send("Runtime.getHeapUsage")["usedSize"]
             browser.close()
-        ap_ms = bench["apply"]
-        print(f"first useful render (all {args.officers} tracks drawn): {first / 1000:.2f} s after navigation")
-        print(f"events applied: {len(ap_ms)}; apply p50 {pct(ap_ms, 50):.2f} ms, p99 {pct(ap_ms, 99):.2f} ms, "
-              f"max {max(ap_ms) if ap_ms else float('nan'):.2f} ms")
-        if bench["frame"]:
-            fr = bench["frame"]
-            print(f"batched frame renders: {len(fr)}; p50 {pct(fr, 50):.2f} ms, p99 {pct(fr, 99):.2f} ms")
-        print(f"acknowledged -> on screen ({len(lags)}/{len(acks)} batches seen): p50 {pct(lags, 50):.0f} ms, "
-              f"p99 {pct(lags, 99):.0f} ms, max {max(lags) if lags else float('nan'):.0f} ms")
-        print(f"main thread in long tasks: {100 * bench['busy'] / max(1.0, bench['span']):.0f} % of "
-              f"{bench['span'] / 1000:.1f} s (live phase sent in {live_s:.1f} s)")
-        print(f"JS heap (after GC): {heap_load / 2**20:.1f} MB after load, {heap_live / 2**20:.1f} MB after the live phase")
-        if errors:
-            print("errors:", *errors[:10], sep="\n  ")
-        if not lags:
-            print("no batch was seen on screen")
+        out["errors"] = errors
     finally:
         server.stop()
+    report(out, args)
+    return out
+
+
+def report(o: dict, args) -> None:
+    raw, zipped, sent, stored, state_s = o["state"]
+    print(f"snapshot GET /state?tracks=display: {sent:,} of {stored:,} fixes, {raw / 2**20:.2f} MB raw, "
+          f"{zipped / 2**20:.2f} MB gzip, {state_s * 1000:.0f} ms")
+    print(f"first useful render (all {args.officers} tracks and positions drawn): {o['first'] / 1000:.2f} s after navigation")
+    print(f"everything loaded (the first load's last response, then idle): {o['all'] / 1000:.2f} s")
+    ap = o["apply"]
+    print(f"events applied: {len(ap)}; apply p50 {pct(ap, 50):.2f} ms, p99 {pct(ap, 99):.2f} ms, "
+          f"max {max(ap) if ap else float('nan'):.2f} ms")
+    mk = o["markers"]
+    if mk:
+        print(f"frame-batched markers and labels: {len(mk)} frames; p50 {pct(mk, 50):.2f} ms, p99 {pct(mk, 99):.2f} ms")
+    lags = o["lags"]
+    print(f"acknowledged -> on screen ({len(lags)}/{o['acks']} batches seen): p50 {pct(lags, 50):.0f} ms, "
+          f"p99 {pct(lags, 99):.0f} ms, max {max(lags) if lags else float('nan'):.0f} ms")
+    print(f"main thread in long tasks: {100 * o['busy'] / max(1.0, o['span']):.0f} % of {o['span'] / 1000:.1f} s "
+          f"(live phase sent in {o['live_s']:.1f} s)")
+    pan = o["pan"]
+    print(f"panning ({len(pan)} frames, 40 px each, canvas redrawn every frame): frame interval p50 {pct(pan, 50):.1f} ms, "
+          f"p99 {pct(pan, 99):.1f} ms, max {max(pan):.1f} ms")
+    total, inside = o["catch_up"]
+    print(f"catch-up after 100 missed batches: {total:.0f} ms from reconnect to all drawn "
+          f"({inside['events']} events applied in {inside['ms']:.0f} ms)")
+    print(f"JS heap (after GC): {o['heap_load'] / 2**20:.1f} MB after load, {o['heap_end'] / 2**20:.1f} MB at the end")
+    if o["errors"]:
+        print("errors:", *o["errors"][:10], sep="\n  ")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--hours", type=float, nargs="+", default=[1.0, 4.0])
+    ap.add_argument("--officers", type=int, default=50)
+    ap.add_argument("--rate", type=float, default=10.0, help="live batches a second")
+    ap.add_argument("--seconds", type=float, default=20.0, help="how long the live phase lasts")
+    ap.add_argument("--senders", type=int, default=10, help="officers sending the live batches")
+    ap.add_argument("--fixes", type=int, default=5, help="fixes per live batch")
+    args = ap.parse_args()
+    results = [run(args, h) for h in args.hours]
+    print("\n| workload | usable | all drawn | apply p50/p99 | ack->screen p50/p99 | pan frame p50/p99 | catch-up 100 | heap |")
+    print("|---|---|---|---|---|---|---|---|")
+    for o in results:
+        print(f"| {args.officers} x {o['hours']:g} h | {o['first'] / 1000:.2f} s | {o['all'] / 1000:.2f} s | "
+              f"{pct(o['apply'], 50):.2f} / {pct(o['apply'], 99):.2f} ms | {pct(o['lags'], 50):.0f} / "
+              f"{pct(o['lags'], 99):.0f} ms | {pct(o['pan'], 50):.1f} / {pct(o['pan'], 99):.1f} ms | "
+              f"{o['catch_up'][0]:.0f} ms | {max(o['heap_load'], o['heap_end']) / 2**20:.1f} MB |")
 
 
 if __name__ == "__main__":

@@ -208,10 +208,6 @@ def get_state(svc: Services, actor: Actor, search_id: int, tracks: str = "full")
                                 .order_by(Assignment.id)).scalars().all()
         clues = s.execute(select(Clue).where(Clue.search_id == search_id, Clue.retracted_at.is_(None))
                           .order_by(Clue.time)).scalars().all()
-        points = s.execute(select(TrackPoint.user_id, TrackPoint.t, TrackPoint.lon, TrackPoint.lat, TrackPoint.device,
-                                  TrackPoint.piece, TrackPoint.acc)
-                           .where(TrackPoint.search_id == search_id, TrackPoint.retracted_at.is_(None))
-                           .order_by(TrackPoint.user_id, TrackPoint.t)).all()
         clocks = s.execute(select(DeviceClock).where(DeviceClock.search_id == search_id, DeviceClock.offset_s != 0)
                            .order_by(DeviceClock.user_id, DeviceClock.device)).scalars().all()
         areas = s.execute(select(SearchedArea).where(SearchedArea.search_id == search_id,
@@ -219,12 +215,16 @@ def get_state(svc: Services, actor: Actor, search_id: int, tracks: str = "full")
                           .order_by(SearchedArea.id)).scalars().all()
         full = tracks == "full"
         if full:
+            points = s.execute(select(TrackPoint.user_id, TrackPoint.t, TrackPoint.lon, TrackPoint.lat,
+                                      TrackPoint.device, TrackPoint.piece, TrackPoint.acc)
+                               .where(TrackPoint.search_id == search_id, TrackPoint.retracted_at.is_(None))
+                               .order_by(TrackPoint.user_id, TrackPoint.t)).all()
             by_user: dict[int, list] = {}
             for uid, t, lon, lat, device, piece, acc in points:   # a fix: [lon, lat, time, track key, accuracy]
                 by_user.setdefault(uid, []).append([lon, lat, iso(t), track_key(device, piece), acc])
             drawn = {str(uid): pts for uid, pts in by_user.items()}
         else:
-            drawn, detail = track_display.display_tracks(search, points)
+            drawn, detail = track_display.display_tracks(s, search)
         state = {
             "search": search_view(search),
             "members": [user_view(u) for u in members],

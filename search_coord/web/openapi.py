@@ -33,7 +33,23 @@ DESCRIPTIONS = {
     ("POST", "/api/v1/searches"): ("Open a search: subject, last known point and time, risk", True, "dispatcher"),
     ("GET", "/api/v1/searches/{search_id}"): ("One search", False, "member"),
     ("PATCH", "/api/v1/searches/{search_id}"): ("Edit a search", True, "dispatcher"),
-    ("GET", "/api/v1/searches/{search_id}/state"): ("Snapshot of everything on the map, with last_seq", False, "member"),
+    ("GET", "/api/v1/searches/{search_id}/state"): (
+        "Snapshot of everything on the map, with last_seq; ?tracks=display: tracks simplified for display (2 m) with "
+        "tracks_detail {uid: {fixes, sent, tolerance_m}}, else every fix", False, "member"),
+    ("GET", "/api/v1/searches/{search_id}/tracks/{user_id}"): (
+        "One officer's full track, a page at a time (?after=next of the previous page, ?limit up to 20000), with "
+        "the last_seq it was read at", False, "member"),
+    ("POST", "/api/v1/searches/{search_id}/status"): ("Suspend, reopen or close", True, "dispatcher"),
+    ("POST", "/api/v1/searches/{search_id}/found"): ("Report the subject FOUND", True, "member"),
+    ("GET", "/api/v1/searches/{search_id}/urgency"): (
+        "The urgency strip: missing for, sunset / end of civil twilight / sunrise at the last known point, weather, "
+        "medication due, risk with reasons, escalation prompts", False, "member"),
+    ("POST", "/api/v1/searches/{search_id}/weather"): ("Enter the temperature now and tonight's low (°C)", True,
+                                                        "dispatcher"),
+    ("POST", "/api/v1/searches/{search_id}/prompts/{prompt_id}"): (
+        "Tick (done) or dismiss an escalation prompt, with a note; once", True, "dispatcher"),
+    ("POST", "/api/v1/searches/{search_id}/help"): ("An officer's one-tap help request, with where they are", True,
+                                                     "member"),
     ("POST", "/api/v1/searches/{search_id}/status"): ("Suspend, reopen or close", True, "dispatcher"),
     ("POST", "/api/v1/searches/{search_id}/found"): ("Report the subject FOUND", True, "member"),
     ("GET", "/api/v1/searches/{search_id}/events"): (

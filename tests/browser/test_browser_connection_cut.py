@@ -192,8 +192,9 @@ def test_cut_while_walking_and_marking_then_everything_arrives_once_in_order(ser
                 disp.click("#tab-timeline")   # the log: "marked an area as searched", by the officer
                 disp.locator("#timeline .tl-area-searched").wait_for(state="visible", timeout=2000)
                 disp.wait_for_timeout(300)
-                assert disp.evaluate("""() => [...document.querySelectorAll('path.sc-track')].map(e => {
-                    const r = e.getBoundingClientRect(); return r.width > 100 && r.height > 10; })""") == [True]
+                # the officer's line on the map's canvas (SC.debug.tracks: what the track layer drew), spanning the view
+                drawn = disp.evaluate(f"SC.debug.tracks()['{officer_id}']")
+                assert drawn["canvas"] and drawn["size"][0] > 100 and drawn["size"][1] > 10, drawn
                 disp.screenshot(path=str(shots / "browser-connection-cut-desk.png"))
                 print(f"everything on the desk {arrived:.1f} s after the connection came back; "
                       f"{len(fixes)} fixes ({len(fixes) - before_cut} during the cut)")

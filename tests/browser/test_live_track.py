@@ -67,8 +67,10 @@ def test_officer_track_reaches_the_dispatcher_map_live(server):
                     const pts = (SC.debug.state.tracks || {})[String(uid)] || [];
                     if (pts.length < 4) return false;
                     const last = pts[pts.length - 1];
-                    return Math.abs(last[0] - lon) < 1e-6 && Math.abs(last[1] - lat) < 1e-6
-                        && document.querySelectorAll("path.sc-track").length >= 1;
+                    if (Math.abs(last[0] - lon) >= 1e-6 || Math.abs(last[1] - lat) >= 1e-6) return false;
+                    // drawn on the map's canvas: every fix a vertex of the line, the position marker at the last
+                    const drawn = SC.debug.tracks()[String(uid)];
+                    return !!drawn && drawn.canvas && drawn.vertices === pts.length && drawn.last === last[2];
                 }""",
                 arg=[officer_id, lat, lon], timeout=2000)
             delay = time.monotonic() - moved_at
@@ -76,7 +78,10 @@ def test_officer_track_reaches_the_dispatcher_map_live(server):
 
             # the officer's own page shows the same track and nothing is left waiting
             field.wait_for_function(f"(SC.debug.state.tracks['{officer_id}'] || []).length >= 4", timeout=2000)
-            assert field.locator("path.sc-track").count() >= 1
+            field.wait_for_function(f"""() => {{ const d = SC.debug.tracks()['{officer_id}'];
+                return !!d && d.canvas && d.pieces >= 1 && d.vertices >= 4; }}""", timeout=2000)
+            # lines are on the canvas renderer, not one SVG path per piece
+            assert disp.locator("path.sc-track").count() == 0 and disp.locator(".leaflet-scTracks-pane canvas").count() == 1
             assert int(disp.evaluate("document.body.dataset.appliedSeq")) == disp.evaluate("SC.debug.state.appliedSeq")
             phone.close()
             desk.close()

@@ -102,7 +102,7 @@ def test_fixes_and_a_clue_queued_offline_arrive_after_a_sighting_is_confirmed(se
                 """([uid, text, fixes]) => SC.debug.state.clues.some(c => c.text === text)
                     && fixes.every(([lon, lat]) => ((SC.debug.state.tracks || {})[String(uid)] || [])
                         .some(p => Math.abs(p[0] - lon) < 1e-7 && Math.abs(p[1] - lat) < 1e-7))
-                    && document.querySelectorAll('path.sc-track').length >= 1""",
+                    && (SC.debug.tracks()[String(uid)] || {}).vertices >= 1""",
                 arg=[officer_id, CLUE_TEXT, walked], timeout=10000)
             clue = [c for c in disp_api("GET", f"/api/v1/searches/{sid}/clues") if c["text"] == CLUE_TEXT][0]
             when = datetime.fromisoformat(clue["time"].replace("Z", "+00:00"))

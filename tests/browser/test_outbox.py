@@ -107,7 +107,7 @@ def test_reports_wait_offline_survive_a_reload_and_arrive_once(server):  # noqa:
             assert len({p[3] for p in pts}) >= 2, "the reload should have started a new run"
             # the dispatcher's map draws the two runs as two pieces
             disp.wait_for_function(f"() => SC.debug.trackPieces(SC.debug.state.tracks['{officer_id}']).length >= 2", timeout=5000)
-            assert disp.locator("path.sc-track").count() >= 2
+            disp.wait_for_function(f"() => (SC.debug.tracks()['{officer_id}'] || {{}}).pieces >= 2", timeout=5000)
             print(f"outbox delivered {arrived:.1f} s after the API came back")
             assert arrived < 10
             phone.close()

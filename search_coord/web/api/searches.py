@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Response, jsonify, request
 
 from ...core.fields import MAX_SAFE_INT
-from ...services import searches
+from ...services import searches, track_display
 from ...identity import current_actor, services
 from .common import body, bp, int_args, state_part
 
@@ -31,7 +31,16 @@ def searches_update(search_id):
 
 @bp.get("/searches/<int:search_id>/state")
 def searches_state(search_id):
-    return searches.get_state(services(), current_actor(), search_id)
+    """``?tracks=display`` (the maps): tracks simplified for display, with ``tracks_detail``; default every fix."""
+    return searches.get_state(services(), current_actor(), search_id, request.args.get("tracks", "full"))
+
+
+@bp.get("/searches/<int:search_id>/tracks/<int:user_id>")
+def track_fixes(search_id, user_id):
+    """One officer's full track a page at a time: ``?after=<next of the previous page>&limit=N``."""
+    (limit,) = int_args(("limit", 10000, 1, track_display.MAX_PAGE))
+    return track_display.track_fixes(services(), current_actor(), search_id, user_id, request.args.get("after"),
+                                     limit)
 
 
 @bp.post("/searches/<int:search_id>/status")

@@ -98,6 +98,47 @@ class LiveSearch {
     this.online = new Set(); // user ids connected to this search now (join ack + `presence` messages)
     this.unacknowledged = []; // broadcasts this user has not acknowledged (from the latest join ack)
     this.changedTracks = new Set(); // uids whose fixes changed since the map last took them (takeChangedTracks)
+    this.fullTracks = new Set(); // uids whose every stored fix is in the state (the snapshot's tracks are simplified)
+    this.trackEdits = new Map(); // uid -> seq of the last event that rewrote fixes already held (retraction, rekey)
+    this.epoch = 0; // counts snapshots: a full track read for an older one is not merged into a newer one
+    this.catchingUp = false; // applying the events a (re)join brought: maps draw them once, in the next frame
+  }
+
+  /** Whether the state holds every stored fix of `uid` (a map loads the rest with loadFullTrack when it needs it). */
+  isFull(uid) { return this.fullTracks.has(String(uid)); }
+
+  /** Load `uid`'s full track (GET .../tracks/<uid>, page by page) into the state in place of the simplified one,
+      keeping the fixes that came live meanwhile. Resolves true when merged (the map redraws that officer), false
+      when a newer snapshot or a rewrite of those fixes came in while it was read (the next call reads it again). */
+  async loadFullTrack(uid) {
+    uid = String(uid);
+    if (this.fullTracks.has(uid)) return true;
+    const epoch = this.epoch;
+    const fixes = [];
+    let after = "";
+    let first = null;
+    let seen = 0;
+    do {
+      const page = await api("GET", `/api/v1/searches/${this.searchId}/tracks/${uid}?limit=20000`
+        + (after ? "&after=" + encodeURIComponent(after) : ""), null, { quiet: true });
+      if (first === null) first = page.last_seq;
+      seen = Math.max(seen, page.last_seq);
+      for (const p of page.fixes) fixes.push([p[0], p[1], p[2], p[3] === undefined ? 0 : p[3], p[4]]);
+      after = page.next;
+    } while (after);
+    // merged once the live state has applied every event the pages were read after (a few hundred ms at most)
+    for (let waited = 0; this.appliedSeq < seen && this.epoch === epoch && waited < 10000; waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    if (this.epoch !== epoch || this.appliedSeq < seen || (this.trackEdits.get(uid) || 0) > first) return false;
+    const have = new Set(fixes.map((f) => f[2] + "|" + f[3]));
+    const live = (this.state.tracks[uid] || []).filter((f) => !have.has(f[2] + "|" + f[3])); // came after the read
+    const merged = fixes.concat(live);
+    if (live.length) merged.sort((a, b) => (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0));
+    this.state.tracks[uid] = merged;
+    this.fullTracks.add(uid);
+    this.changedTracks.add(uid);
+    return true;
   }
 
   /** The officers whose tracks changed since the last call (the map redraws only theirs). */
@@ -108,7 +149,8 @@ class LiveSearch {
   }
 
   /** fn(kind, event): kind is "reset" (new snapshot, event null), "event" (one event applied), "connection",
-      "presence" ({user_id, online} or null after a join) or "unacknowledged" (the list from the join ack). */
+      "presence" ({user_id, online} or null after a join) or "unacknowledged" (the list from the join ack). While
+      the events a (re)join brought are applied, `catchingUp` is true (a map may draw them once, afterwards). */
   on(fn) { this.listeners.push(fn); }
 
   emit(kind, ev) {
@@ -123,7 +165,7 @@ class LiveSearch {
   }
 
   async loadState() {
-    const st = await api("GET", `/api/v1/searches/${this.searchId}/state`);
+    const st = await api("GET", `/api/v1/searches/${this.searchId}/state?tracks=display`);
     this.setState(st);
   }
 
@@ -132,6 +174,11 @@ class LiveSearch {
     // a fix is kept as [lon, lat, isoTime, key, acc]: key joins fixes into lines (null: too coarse to join)
     for (const [uid, pts] of Object.entries(st.tracks || {})) tracks[String(uid)] = pts.map((p) => [p[0], p[1], p[2], p[3] === undefined ? 0 : p[3], p[4]]);
     st.tracks = tracks;
+    const detail = st.tracks_detail || {};
+    // a track the snapshot sent whole (or one without detail: a full snapshot) needs nothing more
+    this.fullTracks = new Set(Object.keys(tracks).filter((uid) => !detail[uid] || detail[uid].sent >= detail[uid].fixes));
+    this.trackEdits = new Map();
+    this.epoch += 1;
     this.state = st;
     this.appliedSeq = st.last_seq || 0;
     this.publish();
@@ -177,7 +224,15 @@ class LiveSearch {
       this.emit("presence", null);
       this.unacknowledged = ack.unacknowledged || [];
       this.emit("unacknowledged", this.unacknowledged);
-      for (const ev of ack.events || []) this.receive(ev);
+      const t0 = performance.now();
+      this.catchingUp = true; // the events missed while away: applied at once, drawn once
+      try {
+        for (const ev of ack.events || []) this.receive(ev);
+      } finally {
+        this.catchingUp = false;
+      }
+      // how long the missed events took to apply (the map draws them at the next frame): bench/console_browser.py
+      if ((ack.events || []).length) debug.catchUp = { events: ack.events.length, ms: performance.now() - t0 };
       if ((ack.last_seq || 0) > this.appliedSeq && !this.pending.size) this.resync();
     });
   }
@@ -225,7 +280,7 @@ class LiveSearch {
     if (this.resyncing) return this.resyncing;
     this.resyncing = (async () => {
       try {
-        const st = await api("GET", `/api/v1/searches/${this.searchId}/state`, null, { quiet: true });
+        const st = await api("GET", `/api/v1/searches/${this.searchId}/state?tracks=display`, null, { quiet: true });
         this.setState(st);
       } catch (e) {
         toast(t("live.resync_failed"), "error");
@@ -242,6 +297,10 @@ class LiveSearch {
     const st = this.state;
     const reduce = REDUCERS[ev.type];
     if (reduce) reduce(st, ev.payload || {}, ev, this.changedTracks);
+    const p = ev.payload || {};
+    if (ev.type === "track.retracted" || (ev.type === "track.points" && p.rekeyed && p.rekeyed.length)) {
+      this.trackEdits.set(String(p.user_id), ev.seq); // a full track read before this must be read again
+    }
     else checkEventType(ev.type); // changes nothing shown here (the search model, segments...); an unknown type is logged once
     this.appliedSeq = ev.seq;
     st.last_seq = Math.max(st.last_seq || 0, ev.seq);

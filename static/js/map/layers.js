@@ -1,10 +1,10 @@
 /* search-coord: everything a search map shows, in layer groups, redrawn from a live state (console and phones). */
 import { el } from "../lib/dom.js";
-import { fmtAgo, fmtDateTime, fmtTime } from "../lib/format.js";
+import { fmtDateTime } from "../lib/format.js";
 import { t, tEnum } from "../lib/i18n.js";
-import { user } from "../lib/page.js";
 import { teamLabel, userName } from "../lib/people.js";
-import { STALE_S, STATUS_COLORS, TRACK_GAP_S, isStale, lkpMarker, pointLatLng, tip, trackColor, trackPieces } from "./base.js";
+import { STATUS_COLORS, labelIcon, lkpMarker, pointLatLng, tip } from "./base.js";
+import { TrackLayer } from "./tracks_canvas.js";
 import { retractButton } from "../reports/retract.js";
 
 /** Everything a search map shows, in layer groups, redrawn from a live state. */
@@ -13,15 +13,20 @@ class SearchLayers {
     this.map = map;
     this.opts = opts || {};
     this.groups = {};
-    for (const name of ["searched", "assignments", "tracks", "clues", "positions", "lkp", "found", "me"]) {
+    for (const name of ["searched", "assignments", "clues", "lkp", "found", "me"]) {
       this.groups[name] = L.featureGroup().addTo(map);
     }
-    this.trackLines = {}; // uid -> feature group of the track's pieces (polylines)
-    this.trackDrawn = {}; // uid -> {n, last, keys}: how many of its fixes are drawn, the last one, each key's last piece
-    this.positionMarkers = {}; // uid -> marker
+    // officers' tracks on a canvas, their positions above (opts.loadDetail / opts.isFull: full tracks on demand)
+    this.tracks = new TrackLayer(map, this.opts);
+    this.groups.tracks = this.tracks.lines;
+    this.groups.positions = this.tracks.positions;
     this.assignmentLayers = {}; // id -> layer
     this.clueMarkers = {}; // id -> marker
   }
+
+  /** uid -> the track's pieces (a feature group of polylines) and uid -> the position marker. */
+  get trackLines() { return this.tracks.trackLines; }
+  get positionMarkers() { return this.tracks.positionMarkers; }
 
   renderAll(state) {
     this.renderLkp(state);
@@ -141,129 +146,11 @@ class SearchLayers {
     }
   }
 
-  /** Draw the tracks of `uids` (all when not given); cheap to call again. A track is drawn as pieces (the rule of
-      trackPieces in map/base.js: fixes joined by their key, a null key never joined, a new piece after a silence of
-      more than TRACK_GAP_S). Fixes appended since the last call are appended to that officer's lines only; a track
-      whose drawn fixes changed (a retraction, a late fix sorted in before them, a new snapshot) is redrawn whole. */
-  renderTracks(state, uids) {
-    const tracks = state.tracks || {};
-    const meId = user ? String(user.id) : null;
-    const todo = uids ? Array.from(uids, String) : Object.keys(tracks).concat(Object.keys(this.trackLines));
-    const seen = new Set();
-    for (const uid of todo) {
-      if (seen.has(uid)) continue;
-      seen.add(uid);
-      const pts = tracks[uid];
-      if (!pts || !pts.length) { this.dropTrack(uid); continue; }
-      this.drawTrack(uid, pts, uid === meId);
-      const last = pts[pts.length - 1];
-      let marker = this.positionMarkers[uid];
-      if (!marker) {
-        marker = L.circleMarker([last[1], last[0]], {
-          radius: 8, color: "#fff", weight: 3, fillColor: trackColor(uid), fillOpacity: 1, className: "sc-position",
-        });
-        marker.bindTooltip(tip(), { permanent: true, direction: "right", offset: [10, 0], className: "sc-name-tip" });
-        this.groups.positions.addLayer(marker);
-        this.positionMarkers[uid] = marker;
-      } else if (marker.scFix !== last) {
-        marker.setLatLng([last[1], last[0]]);
-      }
-      marker.scFix = last;
-      marker.scLast = last[2];
-      marker.scCoarse = last[3] === null; // the last fix was too coarse to count: its place is only roughly known
-      marker.scName = userName(state, uid);
-      marker.scColor = trackColor(uid);
-      this.styleMarker(marker);
-    }
-  }
-
-  dropTrack(uid) {
-    if (!this.trackLines[uid]) return;
-    this.groups.tracks.removeLayer(this.trackLines[uid]);
-    this.groups.positions.removeLayer(this.positionMarkers[uid]);
-    delete this.trackLines[uid];
-    delete this.positionMarkers[uid];
-    delete this.trackDrawn[uid];
-  }
-
-  /** One officer's lines: only the fixes after the ones drawn, when those are still the list's first ones. */
-  drawTrack(uid, pts, mine) {
-    let group = this.trackLines[uid];
-    if (!group) {
-      group = L.featureGroup();
-      this.groups.tracks.addLayer(group);
-      this.trackLines[uid] = group;
-    }
-    const was = this.trackDrawn[uid];
-    const appendOnly = was && pts.length >= was.n && (was.n === 0 || pts[was.n - 1] === was.last);
-    if (appendOnly && pts.length === was.n) return;
-    const drawn = appendOnly ? was : { n: 0, last: null, keys: new Map() }; // key -> {line, ms, piece}
-    const style = { className: "sc-track" + (mine ? " sc-track-mine" : ""), color: trackColor(uid), weight: mine ? 5 : 4, opacity: 0.9 };
-    const touched = new Map(); // line or piece -> the latlngs to add
-    const pieces = []; // new pieces, in order
-    for (let i = drawn.n; i < pts.length; i++) {
-      const p = pts[i];
-      const key = p[3] === undefined ? 0 : p[3];
-      if (key === null) continue; // too coarse to join anything
-      const ms = Date.parse(p[2]); // once per fix
-      let k = drawn.keys.get(key);
-      if (!k || (ms - k.ms) > TRACK_GAP_S * 1000) {
-        k = { line: null, ms, piece: [] };
-        drawn.keys.set(key, k);
-        pieces.push(k);
-      }
-      k.ms = ms;
-      const ll = L.latLng(p[1], p[0]);
-      if (k.line) {
-        if (!touched.has(k.line)) touched.set(k.line, []);
-        touched.get(k.line).push(ll);
-      } else k.piece.push(ll);
-    }
-    for (const [line, lls] of touched) {
-      const all = line.getLatLngs();
-      for (const ll of lls) all.push(ll);
-      line.setLatLngs(all);
-    }
-    const lines = appendOnly ? [] : group.getLayers();
-    pieces.forEach((k, i) => {
-      if (lines[i]) { lines[i].setLatLngs(k.piece); k.line = lines[i]; } else {
-        k.line = L.polyline(k.piece, style);
-        group.addLayer(k.line);
-      }
-      k.piece = null;
-    });
-    for (let i = pieces.length; i < lines.length; i++) group.removeLayer(lines[i]);
-    drawn.n = pts.length;
-    drawn.last = pts[pts.length - 1];
-    this.trackDrawn[uid] = drawn;
-  }
-
-  /** A position older than STALE_S is drawn greyed, with its age. */
-  styleMarker(marker) {
-    const stale = isStale(marker.scLast);
-    const text = `${marker.scName} · ${fmtTime(marker.scLast)}` + (stale ? ` (${fmtAgo(marker.scLast)})` : "")
-      + (marker.scCoarse ? ` · ${t("track.coarse")}` : "");
-    if (marker.scText !== text) { // the tooltip is only rebuilt when what it says changed
-      marker.scText = text;
-      marker.setTooltipContent(tip(text));
-    }
-    const el = marker.getElement && marker.getElement();
-    if (el) el.classList.toggle("sc-coarse", !!marker.scCoarse);
-    if (marker.scStale !== stale) {
-      marker.scStale = stale;
-      marker.setStyle(stale ? { fillColor: "#8a94a3", color: "#d0d5dc", fillOpacity: 0.75, dashArray: "3 3" }
-        : { fillColor: marker.scColor, color: "#fff", fillOpacity: 1, dashArray: null });
-      const path = marker.getElement && marker.getElement();
-      if (path) path.classList.toggle("sc-stale", stale);
-      const tipEl = marker.getTooltip() && marker.getTooltip().getElement();
-      if (tipEl) tipEl.classList.toggle("sc-stale-tip", stale);
-    }
-  }
+  /** Draw the tracks of `uids` (all when not given); cheap to call again (map/tracks_canvas.js). */
+  renderTracks(state, uids) { this.tracks.render(state, uids); }
 
   /** Re-check which positions went stale (call every few seconds). */
-  refreshStale() {
-    for (const m of Object.values(this.positionMarkers)) this.styleMarker(m);
-  }
+  refreshStale() { this.tracks.refreshStale(); }
 
   /** Fit the view to what is on the map (or centre on the LKP). */
   fit(state) {
