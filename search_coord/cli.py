@@ -64,9 +64,52 @@ def where_cmd():
     click.echo(f"database: {current_app.config['DATABASE_URL']}")
 
 
+streets_cli = AppGroup("streets", help="Street layers (OpenStreetMap extracts or GeoJSON road centrelines).")
+
+
+@streets_cli.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--name", help="What the layer is called (default: the file name).")
+@click.option("--replace", type=int, help="The id of the layer this one replaces.")
+@click.option("--user", help="Load as this dispatcher or admin (default: the first admin).")
+def streets_load_cmd(path, name, replace, user):
+    """Load a street layer from an .osm.pbf / .osm extract (e.g. from download.geofabrik.de or extract.bbbike.org)
+    or a GeoJSON of road centrelines."""
+    import pathlib
+
+    from .core.errors import SearchCoordError
+    from .services.streets import layers
+
+    svc = current_app.extensions["search_coord"]
+    try:
+        view = layers.load_layer(svc, layers.station_actor(svc, user), pathlib.Path(path).read_bytes(), name=name,
+                                 filename=pathlib.Path(path).name, replace=replace)
+    except SearchCoordError as exc:
+        raise click.ClickException(str(exc)) from None
+    c = view["counts"]
+    if view["duplicate"]:
+        click.echo(f"already loaded as layer {view['id']} ({view['name']})")
+        return
+    click.echo(f"layer {view['id']} {view['name']}: {c['ways']} ways ({c['walkable']} walkable, {c['drivable']} "
+               f"drivable), {c['blocks']} blocks, {c['addresses']} addresses, bbox {view['bbox']}; "
+               f"loaded in {view['seconds']['total']:.2f} s")
+
+
+@streets_cli.command("list")
+@click.option("--all", "everything", is_flag=True, help="Also the layers that were replaced.")
+def streets_list_cmd(everything):
+    from .services.streets import layers
+
+    svc = current_app.extensions["search_coord"]
+    for x in layers.list_layers(svc, layers.station_actor(svc), everything):
+        click.echo(f"{x['id']:>4}  {x['name']:<30} {x['source']:<8} {'active' if x['active'] else 'replaced'}  "
+                   f"{x['counts']['blocks']} blocks  bbox {x['bbox']}")
+
+
 def register(app) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cmd)
+    app.cli.add_command(streets_cli)
     app.cli.add_command(where_cmd)
 
 

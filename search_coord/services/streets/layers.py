@@ -12,6 +12,7 @@ from dataclasses import replace as replace_field
 import numpy as np
 from sqlalchemy import insert, select
 
+from ...adapters.models import User
 from ...adapters.street_models import StreetAddress, StreetLayer, StreetWay
 from ...core.errors import Conflict, NotFound, ValidationError
 from ...core.geometry import LocalProjection
@@ -200,3 +201,16 @@ def layer_of_search(session, search) -> StreetLayer | None:
     """The layer covering the search's last known point, or None (the disc is used then)."""
     lon, lat = search.lkp["coordinates"][:2]
     return layer_at(session, lon, lat)
+
+
+def station_actor(svc: Services, username: str | None = None) -> Actor:
+    """The account a command-line load is made as: ``username`` (a dispatcher or admin), else the first active
+    admin. ValidationError when there is none."""
+    with svc.reading() as s:
+        q = select(User).where(User.active.is_(True))
+        q = q.where(User.username == username) if username else q.where(User.role == "admin").order_by(User.id)
+        user = s.execute(q.limit(1)).scalar()
+    if user is None or user.role not in ("admin", "dispatcher"):
+        raise ValidationError({"user": f"no active dispatcher or admin {username or ''}".strip()
+                               + ("" if username else ": create an admin first (users create)")})
+    return Actor(user.id, user.role, "command line", user.display_name)

@@ -1,0 +1,79 @@
+"""The streets API over HTTP: a layer uploaded as a multipart file, the search's streets, a street assignment, bad
+uploads as 400 naming the field; and the command-line load."""
+import io
+import json
+
+from support import LKP, PASSWORD  # noqa: F401
+
+from search_coord.cli import streets_cli
+
+
+def grid_near_lkp() -> bytes:
+    """Two crossing streets through a point 20 m east of the demo LKP, with Chinese and English names."""
+    lon, lat = LKP
+    d = 0.004
+    feats = [
+        {"type": "Feature", "properties": {"name": "京良路", "name:en": "Jingliang Rd", "highway": "secondary"},
+         "geometry": {"type": "LineString", "coordinates": [[lon - d, lat], [lon + 0.0002, lat], [lon + d, lat]]}},
+        {"type": "Feature", "properties": {"name": "长阳路", "highway": "residential"},
+         "geometry": {"type": "LineString", "coordinates": [[lon + 0.0002, lat - d], [lon + 0.0002, lat],
+                                                            [lon + 0.0002, lat + d]]}},
+    ]
+    return json.dumps({"type": "FeatureCollection", "features": feats}).encode()
+
+
+def upload(c, data: bytes, name="grid.geojson", query=""):
+    return c.client.post(f"/api/v1/streets/layers{query}", data={"file": (io.BytesIO(data), name)},
+                         headers={"X-CSRF-Token": c.token})
+
+
+def test_upload_read_and_assign(opened, login):
+    sid, disp = opened
+    before = disp.get(f"/api/v1/searches/{sid}/streets").get_json()
+    assert before["layer"] is None and before["hint"] == "no_layer"
+    r = upload(disp, grid_near_lkp(), query="?name=Changyang")
+    assert r.status_code == 201, r.get_json()
+    layer = r.get_json()
+    assert layer["name"] == "Changyang" and layer["counts"]["ways"] == 2 and layer["counts"]["blocks"] == 4
+    assert upload(disp, grid_near_lkp()).status_code == 200       # the same file again: the same layer
+    assert [x["id"] for x in disp.get("/api/v1/streets/layers").get_json()["layers"]] == [layer["id"]]
+    off1 = login("off1")
+    state = off1.get(f"/api/v1/searches/{sid}/streets").get_json()
+    assert state["layer"]["id"] == layer["id"] and state["reach"]["geometry"]["type"] in ("Polygon", "MultiPolygon")
+    names = {b["street"]["local"] for b in state["blocks"]}
+    assert names == {"京良路", "长阳路"}
+    assert disp.get(f"/api/v1/searches/{sid}/model").get_json()["reach"]["network"] is True
+    r = disp.post(f"/api/v1/searches/{sid}/streets/assignments", {"mode": "foot", "length_m": 400, "lang": "en"})
+    assert r.status_code == 201, r.get_json()
+    a = r.get_json()["assignment"]
+    assert a["kind"] == "route" and a["places"] and any("Jingliang Rd" in p for p in a["places"])
+    r = disp.post(f"/api/v1/searches/{sid}/streets/assignments", {"mode": "car", "length_m": "far"})
+    assert r.status_code == 400 and set(r.get_json()["errors"]) >= {"mode", "length_m"}
+    assert disp.post(f"/api/v1/searches/{sid}/streets/recount").status_code == 200
+
+
+def test_bad_uploads_are_400(opened):
+    _, disp = opened
+    for data, name in ((b"hello", "x.txt"), (b"", "empty.osm.pbf"), (b"<osm version='0.6'><way", "bad.osm")):
+        r = upload(disp, data, name)
+        assert r.status_code == 400 and "file" in r.get_json()["errors"], (name, r.get_json())
+    r = upload(disp, grid_near_lkp(), query="?replace=abc")
+    assert r.status_code == 400 and "replace" in r.get_json()["errors"]
+    r = upload(disp, grid_near_lkp(), query="?replace=99")
+    assert r.status_code == 404
+    assert disp.get("/api/v1/streets/layers").get_json()["layers"] == []
+
+
+def test_command_line_load_and_list(app, tmp_path):
+    path = tmp_path / "centrelines.geojson"
+    path.write_bytes(grid_near_lkp())
+    runner = app.test_cli_runner()
+    out = runner.invoke(streets_cli, ["load", str(path), "--name", "Changyang"])
+    assert out.exit_code == 0, out.output
+    assert "layer 1 Changyang: 2 ways" in out.output and "4 blocks" in out.output
+    again = runner.invoke(streets_cli, ["load", str(path)])
+    assert "already loaded as layer 1" in again.output
+    listed = runner.invoke(streets_cli, ["list"])
+    assert "Changyang" in listed.output and "active" in listed.output
+    bad = runner.invoke(streets_cli, ["load", str(path), "--user", "off1"])
+    assert bad.exit_code != 0 and "no active dispatcher or admin" in bad.output
