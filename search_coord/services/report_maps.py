@@ -95,7 +95,7 @@ def search_map(svc, s, search: Search, width_mm: float, height_mm: float) -> tup
     colours = team_colours(s, search.id)
     scope = Scope(search.id, "", None, None, None, "")
     tracks = track_layers(svc, search, proj, colours, user_teams(s, search.id), scope)
-    assignments = [paper.Layer(proj.project(shape(a.geometry)), "pm-assignment-all", None, colours.get(a.team_id))
+    assignments = [paper.Layer(proj.project(shape(a.geometry)), "pm-assignment-all", None, colours.get(a.team_id, "#64748b"))
                    for a in s.execute(select(Assignment).where(Assignment.search_id == search.id)).scalars()]
     context = context_layers(s, search, proj)
     layers = [lay for lay in context if lay.cls in ("pm-segment", "pm-searched")] + assignments + tracks + \
