@@ -63,7 +63,10 @@ class TileServer:
                 self.send_header("Access-Control-Allow-Origin", "*")
                 self.send_header("Cache-Control", "max-age=3600")
                 self.end_headers()
-                self.wfile.write(body)
+                try:
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass   # the browser no longer wants it (a tile scrolled away)
 
             def log_message(self, *args):
                 pass

@@ -73,6 +73,10 @@ def test_the_field_page_opens_offline_and_the_desk_gets_everything_once_in_order
                 assert stats["searchCount"] == stats["wanted"] or stats["full"], stats
                 assert stats["bytes"] <= 4 * 1024 * 1024
                 asked_online = len(tiles.requests)
+                # a broadcast the officer has not acknowledged yet
+                disp("POST", "/api/v1/searches/1/broadcasts", {"kind": "other", "text": "All units: check the bus shelters"})
+                field.wait_for_selector("#broadcast-alert[open]", timeout=10000)
+                field.wait_for_function("() => SC.debug.offline.saved && SC.debug.offline.saved.broadcasts >= 1")
 
                 # --- no network: reload ---------------------------------------------------------------------
                 phone.set_offline(True)
@@ -83,6 +87,11 @@ def test_the_field_page_opens_offline_and_the_desk_gets_everything_once_in_order
                 field.wait_for_function("() => document.body.dataset.offline === '1'")
                 banner = field.inner_text("#offline-banner")
                 assert "Offline since" in banner and "what this phone last knew" in banner
+                # the broadcast is still there to acknowledge (the acknowledgement waits in the outbox)
+                field.wait_for_selector("#broadcast-alert[open]", timeout=10000)
+                assert "check the bus shelters" in field.inner_text("#bc-text")
+                field.locator("#bc-ack").tap()
+                field.wait_for_selector("#broadcast-alert", state="hidden")
                 assert "Zhang Guilin" in field.inner_text("#subj-name")
                 assert "Compound" in field.inner_text("#my-assignments")
                 field.locator("#units-card summary").tap()
@@ -131,6 +140,7 @@ def test_the_field_page_opens_offline_and_the_desk_gets_everything_once_in_order
                 walked = [p for p in state["tracks"][str(patrol1)] if p[1] > START[0] + 0.0001]
                 assert len(walked) == len({p[2] for p in walked}) >= 3     # each fix once
                 assert sum(1 for e in mine if e["type"] == "clue.reported") == 1
+                assert "broadcast.acked" in order and order.index("broadcast.acked") < order.index("clue.reported")
                 # the page followed on from its sequence number: it has what the desk has
                 field.wait_for_function(f"() => SC.debug.state.appliedSeq >= {events[-1]['seq']}", timeout=10000)
                 # the area grows (an assignment 3 km east): the phone fetches the tiles it does not have yet

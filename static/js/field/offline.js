@@ -15,10 +15,14 @@ const BANNER_GRACE_MS = 4000; // a connection back within this is no news
 
 export function offlineField({ live, searchId, me, title, onRemoved }) {
   const sinceKey = `sc.offlineSince.${me}`;
-  const ctl = { fromDevice: false, removed: false, savedAt: null, start };
+  const ctl = { fromDevice: false, removed: false, savedAt: null, saved: null, start };
   let saveTimer = null;
   let everConnected = false;
   let lostAt = null;
+  // broadcasts this phone has not acknowledged: the join's list and those that came since (field/alert.js shows
+  // them again after an offline reload; what was acknowledged here it leaves out itself)
+  const broadcasts = new Map();
+  const keepBroadcasts = (list) => { for (const b of list || []) if (b && b.id) broadcasts.set(b.id, b); };
 
   const banner = el("div", { id: "offline-banner", class: "offline-banner", role: "status", hidden: true });
   $(".field-page").prepend(banner);
@@ -35,8 +39,11 @@ export function offlineField({ live, searchId, me, title, onRemoved }) {
     saveTimer = null;
     if (!live.state || ctl.removed) return;
     // kept only when it came from the server (what the phone kept is saved again only after something new came)
-    saveState(me, searchId, { state: live.state, unacknowledged: live.unacknowledged || [], title,
-      savedAt: new Date().toISOString() }).catch((e) => console.warn("offline state not kept", e));
+    const record = { state: live.state, unacknowledged: Array.from(broadcasts.values()).slice(-50), title,
+      savedAt: new Date().toISOString() };
+    saveState(me, searchId, record)
+      .then(() => { ctl.saved = { at: record.savedAt, seq: record.state.appliedSeq, broadcasts: record.unacknowledged.length }; })
+      .catch((e) => console.warn("offline state not kept", e));
   }
   const saveSoon = () => { if (!saveTimer) saveTimer = setTimeout(save, SAVE_DELAY_MS); };
 
@@ -54,7 +61,7 @@ export function offlineField({ live, searchId, me, title, onRemoved }) {
       el("span", { class: "small block" }, t("offline.queued_hint")));
   }
 
-  live.on((kind) => {
+  live.on((kind, ev) => {
     if (kind === "connection") {
       if (live.connected) {
         everConnected = true;
@@ -68,6 +75,11 @@ export function offlineField({ live, searchId, me, title, onRemoved }) {
       }
       renderBanner();
       return;
+    }
+    if (kind === "unacknowledged") { broadcasts.clear(); keepBroadcasts(live.unacknowledged); }
+    if (kind === "event" && ev && ev.type === "broadcast.sent") {
+      keepBroadcasts([ev.payload.broadcast]);
+      if (live.connected) { save(); return; } // an alert is kept at once, not after the usual delay
     }
     if (kind === "reset" || kind === "event" || kind === "unacknowledged") {
       if (!ctl.fromDevice || live.connected) saveSoon();
@@ -86,6 +98,7 @@ export function offlineField({ live, searchId, me, title, onRemoved }) {
     if (!offlineSince()) setOfflineSince(kept.savedAt);
     live.setState(kept.state);
     live.unacknowledged = kept.unacknowledged || [];
+    keepBroadcasts(live.unacknowledged);
     live.emit("unacknowledged", live.unacknowledged);
     renderBanner();
     return true;
