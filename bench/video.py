@@ -1,9 +1,11 @@
-"""Benchmark: the video panel's one read (GET /searches/<id>/video): cameras in the region, proposals ranked by the
-probability their view cones see (ring model x segment POA), windows, tasks and intervals, for a registry of
-N cameras around a search split into segments; and the registry's listing (GET /cameras: every camera with its
-view cone, a dispatcher's page of up to 5,000).
+"""Benchmark: the video panel's one read (GET /searches/<id>/video): cameras in the region (through the spatial
+index), proposals ranked by the probability their view cones see (ring model x segment POA), windows, tasks and
+intervals, for a registry of N cameras around a search split into segments; the registry by the map's view
+(GET /cameras/area: a 1366x900 map centred on the last known point at several zooms, every page); a dispatcher's
+page of the old listing (GET /cameras, up to 5,000); and the import of a CSV file of --import-rows cameras into an
+empty registry (parse, check, insert in chunks, one transaction).
 
-    python bench/video.py [--cameras 500 2000 5000] [--cell 300] [--url ...]
+    python bench/video.py [--cameras 5000 20000 50000] [--cell 300] [--zooms 12 14 16 17 18] [--import-rows 50000]
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from sqlalchemy import insert
 from search_coord.adapters import schema
 from search_coord.adapters.db import make_engine, make_session_factory
 from search_coord.adapters.models import Camera, ReviewedInterval, User
-from search_coord.services import model_read, searches, segment_edits, video
+from search_coord.services import camera_files, model_read, searches, segment_edits, video
 from search_coord.services.context import Actor, Services
 
 LKP = (116.1985, 39.7712)
@@ -59,9 +61,69 @@ def build(url: str, cameras: int, cell_m: float, seed: int = 11):
     return svc, d, sid
 
 
+def view_box(zoom: int, width_px: int = 1366, height_px: int = 900) -> str:
+    """The bbox of a map of that size centred on the last known point at ``zoom`` (Web Mercator, 256 px tiles)."""
+    deg = 360.0 / (256 * 2 ** zoom)
+    half_lon, half_lat = width_px * deg / 2, height_px * deg * math.cos(math.radians(LKP[1])) / 2
+    return f"{LKP[0] - half_lon},{LKP[1] - half_lat},{LKP[0] + half_lon},{LKP[1] + half_lat}"
+
+
+def time_view(svc, d, zoom: int, runs: int) -> tuple[float, dict, int]:
+    """Best time (s) of reading the whole view (every page), the last answer and how many items it held."""
+    best, out, items = math.inf, None, 0
+    for _ in range(runs):
+        t = time.perf_counter()
+        out = video.cameras_in_view(svc, d, view_box(zoom), zoom)
+        items = len(out.get("cameras") or out.get("clusters"))
+        while out.get("next_cursor") is not None:
+            out = video.cameras_in_view(svc, d, view_box(zoom), zoom, cursor=out["next_cursor"])
+            items += len(out["cameras"])
+        best = min(best, time.perf_counter() - t)
+    return best, out, items
+
+
+def csv_file(rows: int, seed: int = 3) -> bytes:
+    """A station's export of ``rows`` cameras (UTF-8 CSV with every column)."""
+    rnd = random.Random(seed)
+    lines = ["code,name,lon,lat,kind,owner,contact,direction_deg,fov_deg,range_m,retention_days,clock_offset_s,"
+             "offset_measured_at,covers_exit,notes"]
+    for i in range(rows):
+        r, a = 6000 * math.sqrt(rnd.random()), rnd.uniform(0, 2 * math.pi)
+        lines.append(f"B{i:06d},Camera {i} 路口,{LKP[0] + r * math.sin(a) / 85_600:.6f},"
+                     f"{LKP[1] + r * math.cos(a) / 111_000:.6f},public_security,Station {i % 40},"
+                     f"010-6{i % 10000:04d}000,{rnd.uniform(0, 360):.0f},70,40,30,{rnd.choice([0, 12, -30])},"
+                     f"2026-11-01T08:00:00+08:00,no,")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def time_import(rows: int) -> None:
+    url = f"sqlite:///{tempfile.mkdtemp()}/import.db"
+    engine = make_engine(url)
+    schema.upgrade(engine)
+    svc = Services(write=make_session_factory(engine), read=make_session_factory(engine, readonly=True),
+                   clock=lambda: T0 + timedelta(hours=2))
+    with svc.transaction() as s:
+        s.execute(insert(User), [{"username": "d", "display_name": "D", "password_hash": "-", "role": "dispatcher",
+                                  "active": True, "created_at": T0.replace(tzinfo=None)}])
+    raw = csv_file(rows)
+    progress = []
+    t = time.perf_counter()
+    out = camera_files.import_cameras(svc, Actor(1, "dispatcher", "bench"), raw, "csv",
+                                      progress=lambda stage, done, total: progress.append((stage, done)))
+    took = time.perf_counter() - t
+    stages = sorted({st for st, _ in progress})
+    print(f"import of {rows} rows ({len(raw) / 1e6:.1f} MB CSV): {took:.1f} s, created {out['created']}; "
+          f"{len(progress)} progress reports ({', '.join(stages)})")
+    t = time.perf_counter()
+    size = sum(len(c) for c in camera_files.export_cameras(svc, Actor(1, "dispatcher", "bench"), "csv")[0])
+    print(f"export of {rows} rows streamed: {time.perf_counter() - t:.1f} s, {size / 1e6:.1f} MB")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--cameras", type=int, nargs="+", default=[500, 2000, 5000])
+    ap.add_argument("--cameras", type=int, nargs="+", default=[5000, 20000, 50000])
+    ap.add_argument("--zooms", type=int, nargs="+", default=[12, 14, 16, 17, 18])
+    ap.add_argument("--import-rows", type=int, default=50000)
     ap.add_argument("--cell", type=float, default=300.0)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--url", default=None)
@@ -80,10 +142,17 @@ def main() -> None:
             t = time.perf_counter()
             page = video.camera_page(svc, d)
             listing.append(time.perf_counter() - t)
-        print(f"{n:>5} cameras in the registry, {segs} segments: {len(out['cameras'])} in the region, "
-              f"{len(out['proposals'])} proposals; GET video best {min(times) * 1000:.0f} ms, "
-              f"median {sorted(times)[len(times) // 2] * 1000:.0f} ms; GET cameras ({len(page['cameras'])}) best "
-              f"{min(listing) * 1000:.0f} ms, median {sorted(listing)[len(listing) // 2] * 1000:.0f} ms")
+        print(f"{n:>5} cameras in the registry, {segs} segments: {out['cameras_in_region']} in the region, "
+              f"{len(out['proposals'])} proposals, {len(out['cameras'])} cameras named; GET video best "
+              f"{min(times) * 1000:.0f} ms, median {sorted(times)[len(times) // 2] * 1000:.0f} ms; GET cameras "
+              f"({len(page['cameras'])}) best {min(listing) * 1000:.0f} ms, median "
+              f"{sorted(listing)[len(listing) // 2] * 1000:.0f} ms")
+        for zoom in args.zooms:
+            took, view, items = time_view(svc, d, zoom, args.runs)
+            print(f"      view at zoom {zoom}: {view['mode']}, {view['total']} cameras in view, {items} items, "
+                  f"best {took * 1000:.0f} ms")
+    if args.import_rows:
+        time_import(args.import_rows)
 
 
 if __name__ == "__main__":

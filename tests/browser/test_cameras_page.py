@@ -57,3 +57,53 @@ def test_a_gbk_spreadsheet_uploaded_through_the_cameras_page(server, tmp_path):
         finally:
             browser.close()
     assert problems == []
+
+
+def _district(rows: int) -> bytes:
+    lines = ["code,name,lon,lat,kind,direction_deg,fov_deg,range_m"]
+    for i in range(rows):
+        lines.append(f"BD{i:05d},Crossing {i},{116.1 + (i % 100) * 0.001:.4f},{39.7 + (i // 100) * 0.001:.4f},"
+                     f"public_security,{i % 360},70,40")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_a_district_file_imports_with_progress_and_the_map_reads_the_view(server, tmp_path):
+    """3,000 cameras through the page: the import's progress is shown as the server streams it; the map counts the
+    cameras in cells when zoomed out and draws each (on a canvas, no DOM marker) when zoomed in."""
+    from playwright.sync_api import expect, sync_playwright
+
+    path = tmp_path / "district.csv"
+    path.write_bytes(_district(3000))
+    problems: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        try:
+            ctx, page = desk_page(browser, server, problems)
+            page.goto(server + "/cameras")
+            page.wait_for_function("() => SC.debug.cameras && SC.debug.cameras.loads > 0")
+            # every text the progress line shows, kept as it changes
+            page.evaluate("""() => { window.__progress = [];
+                new MutationObserver(() => window.__progress.push(document.getElementById('cam-progress-text')
+                    .textContent)).observe(document.getElementById('cam-progress-text'),
+                    {childList: true, characterData: true, subtree: true}); }""")
+            page.set_input_files("#cam-file", str(path))
+            page.click("#cam-import-submit")
+            expect(page.locator("#cam-result")).to_contain_text("3000 cameras added, 0 updated", timeout=60_000)
+            seen = page.evaluate("window.__progress")
+            assert any(s.startswith("Storing cameras: 3,000 of 3,000") for s in seen), seen
+            assert any(s.startswith("Checking rows") for s in seen), seen
+            assert page.locator("#cam-progress").is_hidden()
+            # the map: the whole district in cells, their counts the registry's
+            page.evaluate("() => { SC.debug.map.setView([39.715, 116.15], 12, {animate: false}); }")
+            page.wait_for_function("() => SC.debug.cameras.mode === 'clusters' && !SC.debug.cameras.pending"
+                                   " && SC.debug.cameras.total >= 3000")
+            expect(page.locator("#cam-map-count")).to_contain_text("counted in cells")
+            page.evaluate("() => { SC.debug.map.setView([39.71, 116.15], 18, {animate: false}); }")
+            page.wait_for_function("() => SC.debug.cameras.mode === 'cameras' && !SC.debug.cameras.pending"
+                                   " && SC.debug.cameras.drawn > 0")
+            assert page.locator("#cam-map .leaflet-marker-pane > *").count() == 0
+            assert page.locator("#cam-map canvas").count() >= 1
+            ctx.close()
+        finally:
+            browser.close()
+    assert problems == []

@@ -21,7 +21,7 @@ CAMERAS_FROM_ZOOM = 15
 #: More cameras than this in the view are drawn as cells whatever the zoom (a dense district at zoom 15).
 MAX_INDIVIDUAL = 1000
 #: A cell is about this many screen pixels wide (256-pixel Web Mercator tiles).
-CELL_PX = 64
+CELL_PX = 80
 #: A view spanning more cells than this at its zoom is refused (the zoom does not belong to that box).
 MAX_CELLS = 20_000
 #: Cameras a page (the default and the most); officers' pages are at most ``OFFICER_PAGE_MAX``.

@@ -1,11 +1,15 @@
 /* search-coord: the camera registry page. Browse it a page at a time (it may hold tens of thousands of cameras),
    import a CSV or GeoJSON file (the server's row/column errors listed, or how many were added and updated), export.
    Every text from the server or a file goes into the DOM as text. */
-import { api, errorMessage } from "../lib/api.js";
+import { api, deviceId, errorMessage } from "../lib/api.js";
 import { $, clear, el, toast } from "../lib/dom.js";
 import { fmtCoord } from "../lib/format.js";
 import { t, tEnum } from "../lib/i18n.js";
 import { boot } from "../lib/boot.js";
+import { config } from "../lib/page.js";
+import { debug } from "../lib/debug.js";
+import { makeMap } from "../map/base.js";
+import { areaLayer } from "../video/camera_layer.js";
 
 boot();
 
@@ -58,12 +62,48 @@ async function load() {
   $("#cam-next").disabled = page.offset + page.cameras.length >= page.total;
 }
 
+/* ---- the map: the registry by the map's view (canvas; cells when zoomed out) --------------------------------- */
+const map = makeMap($("#cam-map"), { zoom: 11 });
+function popup(c) {
+  const clock = clockText(c.clock_offset_s);
+  return el("div", { class: "map-popup cam-popup" },
+    el("strong", { class: "cam-title" }, `${c.code} · ${c.name}`),
+    c.active ? null : el("span", { class: "badge" }, t("camfile.inactive")),
+    el("dl", { class: "facts cam-facts" },
+      el("dt", {}, t("camfile.col_kind")), el("dd", {}, tEnum("camera_kind", c.kind)),
+      el("dt", {}, t("camfile.col_where")), el("dd", {}, fmtCoord(...c.location.coordinates)),
+      el("dt", {}, t("camfile.col_clock")), el("dd", {}, clock.text)));
+}
+const cams = areaLayer(map, {
+  inactive: () => !$("#cam-active-only").checked,
+  onCamera: (c, ll) => L.popup({ minWidth: 220 }).setLatLng(ll).setContent(popup(c)).openOn(map),
+  onLoad: (s) => {
+    $("#cam-map-count").textContent = !s.total ? t("camfile.map_none")
+      : t(s.mode === "clusters" ? "camfile.map_cells" : "camfile.map_cameras", { n: s.total });
+  },
+});
+debug.map = map;
+debug.cameras = cams.state;
+/** The map opens on the whole registry (its cells at zoom 2 tell its extent). */
+async function fitRegistry() {
+  try {
+    const all = await api("GET", "/api/v1/cameras/area?bbox=-180,-90,180,90&zoom=2&active=all", null, { quiet: true });
+    const boxes = all.mode === "clusters" ? all.clusters.map((c) => c.bbox)
+      : all.cameras.map((c) => [...c.location.coordinates, ...c.location.coordinates]);
+    if (!boxes.length) return;
+    const w = Math.min(...boxes.map((b) => b[0])), s = Math.min(...boxes.map((b) => b[1]));
+    const e = Math.max(...boxes.map((b) => b[2])), n = Math.max(...boxes.map((b) => b[3]));
+    map.fitBounds([[s, w], [n, e]], { maxZoom: 16, padding: [16, 16] });
+  } catch (e) { /* the map stays where it is */ }
+}
+fitRegistry();
+
 $("#cam-q").addEventListener("input", () => {
   clearTimeout(state.timer);
   state.timer = setTimeout(() => { state.q = $("#cam-q").value.trim(); state.offset = 0; load(); }, 250);
 });
 $("#cam-filter").addEventListener("submit", (e) => { e.preventDefault(); state.q = $("#cam-q").value.trim(); state.offset = 0; load(); });
-$("#cam-active-only").addEventListener("change", () => { state.offset = 0; load(); });
+$("#cam-active-only").addEventListener("change", () => { state.offset = 0; load(); cams.refresh(0); });
 $("#cam-prev").addEventListener("click", () => { state.offset = Math.max(0, state.offset - PAGE); load(); });
 $("#cam-next").addEventListener("click", () => { state.offset += PAGE; load(); });
 
@@ -107,6 +147,52 @@ function showErrors(err) {
   }
 }
 
+/** The import's progress as the server streams it (one JSON object a line); the last line is its outcome. */
+async function importStreamed(file, fmt) {
+  const body = new FormData();
+  body.append("file", file, file.name);
+  const resp = await fetch("/api/v1/cameras/import?format=" + fmt, {
+    method: "POST", body, credentials: "same-origin",
+    headers: { Accept: "application/x-ndjson", "X-CSRF-Token": config.csrfToken || "", "X-Device-Id": deviceId },
+  });
+  if (!resp.ok || !(resp.headers.get("Content-Type") || "").includes("ndjson")) {
+    let data = {};
+    try { data = await resp.json(); } catch (e) { /* not JSON */ }
+    throw Object.assign(new Error("HTTP " + resp.status), { status: resp.status, data });
+  }
+  const reader = resp.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  let last = null;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (value) buffer += decoder.decode(value, { stream: true });
+    let nl;
+    while ((nl = buffer.indexOf("\n")) >= 0) {
+      const line = buffer.slice(0, nl).trim();
+      buffer = buffer.slice(nl + 1);
+      if (!line) continue;
+      last = JSON.parse(line);
+      if (last.stage) showProgress(last);
+    }
+    if (done) break;
+  }
+  if (last && last.result) return last.result;
+  const error = (last && last.error) || { status: 0, message: t("camfile.import_failed") };
+  throw Object.assign(new Error("import"), { status: error.status, data: { errors: error.errors, message: error.message } });
+}
+
+function showProgress(p) {
+  $("#cam-progress").hidden = false;
+  const bar = $("#cam-progress-bar");
+  if (p.total) { bar.max = p.total; bar.value = p.done; } else bar.removeAttribute("value");
+  // the bar's steps: checking is the first half of the work, storing the second
+  if (p.total && p.stage === "checking") { bar.max = 2 * p.total; bar.value = p.done; }
+  if (p.total && p.stage === "storing") { bar.max = 2 * p.total; bar.value = p.total + p.done; }
+  $("#cam-progress-text").textContent = p.stage === "reading" ? t("camfile.stage_reading")
+    : t("camfile.stage_" + p.stage, { done: p.done.toLocaleString(), total: p.total.toLocaleString() });
+}
+
 $("#cam-import").addEventListener("submit", async (e) => {
   e.preventDefault();
   const input = $("#cam-file");
@@ -116,22 +202,25 @@ $("#cam-import").addEventListener("submit", async (e) => {
     return;
   }
   const fmt = /\.(geo)?json$/i.test(file.name) ? "geojson" : "csv";
-  const body = new FormData();
-  body.append("file", file, file.name);
   const button = $("#cam-import-submit");
   button.disabled = true;
-  clear($("#cam-result")).append(el("p", { class: "muted" }, t("camfile.importing")));
+  clear($("#cam-result"));
+  showProgress({ stage: "reading", done: 0, total: 0 });
+  $("#cam-progress-text").textContent = t("camfile.uploading", { mb: (file.size / 1e6).toFixed(1) });
   try {
-    const res = await api("POST", "/api/v1/cameras/import?format=" + fmt, body, { quiet: true });
+    const res = await importStreamed(file, fmt);
     showResult(res);
     toast(t("camfile.done", { created: res.created, updated: res.updated }), "ok");
     input.value = "";
     state.offset = 0;
     load();
+    cams.refresh(0);
+    fitRegistry();
   } catch (err) {
     showErrors(err);
   } finally {
     button.disabled = false;
+    $("#cam-progress").hidden = true;
   }
 });
 

@@ -1,10 +1,12 @@
-/* search-coord: the video panel's cameras on the map — a badge per camera coloured by how far its review has got,
-   its view cone, and a popup with its facts, its window's timeline and the actions on it.
-   cameraLayer(v) -> {render(), focus(cameraId)}; v is the panel's context (video/panel.js). */
+/* search-coord: the video panel's cameras on the map — the search's region read by the map's view
+   (video/camera_layer.js: canvas, cells when zoomed out), each camera coloured by how far its review has got, and
+   a popup with its facts, its window's timeline and the actions on it.
+   cameraLayer(v) -> {render(), focus(cameraId), area}; v is the panel's context (video/panel.js). */
 import { el } from "../lib/dom.js";
 import { fmtDateTime } from "../lib/format.js";
 import { t, tEnum } from "../lib/i18n.js";
-import { nodeIcon, pointLatLng, tip } from "../map/base.js";
+import { pointLatLng } from "../map/base.js";
+import { areaLayer } from "./camera_layer.js";
 import { dirName, fmtWindow, km, offsetText, timelineBar } from "./common.js";
 
 /** How far a camera's review has got: seen, pending, clear, partly, tasked or idle. */
@@ -24,42 +26,23 @@ function camStatus(v, c) {
 
 export function cameraLayer(v) {
   const { map } = v;
-  const group = L.featureGroup().addTo(map);
-  const layers = {}; // camera id -> marker
-  let openCamId = null; // a camera's details stay open across redraws (live updates redraw the layer)
-  v.showCams.addEventListener("change", () => {
-    if (v.showCams.checked) group.addTo(map); else group.remove();
-  });
+  let openCam = null; // the camera whose details are open: they are rebuilt when the panel's data changes
+  const popupLayer = L.popup({ minWidth: 260, maxWidth: 340 });
+  popupLayer.on("remove", () => { openCam = null; });
+  const area = areaLayer(map, { searchId: v.searchId, statusOf: (c) => (v.data ? camStatus(v, c) : "idle"), onCamera: openPopup });
+  v.showCams.addEventListener("change", () => area.show(v.showCams.checked));
 
+  function openPopup(c, latlng) {
+    c = v.camById(c.id) || c; // the panel's own view of it (its distance) when it names it
+    openCam = c;
+    popupLayer.setLatLng(latlng || pointLatLng(c.location)).setContent(popup(c)).openOn(map);
+  }
+
+  /** The panel's data changed: the drawn cameras take their new colours, open details are rebuilt. */
   function render() {
-    const reopen = openCamId;
-    group.clearLayers();
-    for (const k of Object.keys(layers)) delete layers[k];
-    for (const c of v.data.cameras) {
-      const status = camStatus(v, c);
-      const ll = pointLatLng(c.location);
-      if (!ll) continue;
-      const marker = L.marker(ll, {
-        icon: nodeIcon({ className: "sc-cam sc-cam-" + status + (c.active === false ? " sc-cam-inactive" : ""),
-          // the badge stands up and to the right of the camera (the cone's apex marks the spot), so a camera at
-          // the last known point or on the trail stays clickable
-          iconSize: null, iconAnchor: [-8, 38] }, tip(c.code)),
-        title: `${c.code} · ${c.name}`, zIndexOffset: 650, keyboard: true,
-      });
-      marker.bindPopup(() => popup(c), { minWidth: 260, maxWidth: 340 });
-      if (c.cone) {
-        const cone = L.geoJSON(c.cone, { style: { className: "sc-cone sc-cone-" + status, weight: 1.5, fillOpacity: 0.22 } });
-        cone.on("click", () => marker.openPopup());
-        group.addLayer(cone);
-      }
-      marker.on("popupopen", () => { openCamId = c.id; });
-      marker.on("popupclose", () => { if (openCamId === c.id && group.hasLayer(marker)) openCamId = null; });
-      group.addLayer(marker);
-      layers[c.id] = marker;
-    }
-    openCamId = null;
-    if (reopen !== null && layers[reopen] && v.showCams.checked && !document.querySelector("dialog[open]")) {
-      layers[reopen].openPopup();
+    area.restyle();
+    if (openCam && map.hasLayer(popupLayer) && !document.querySelector("dialog[open]")) {
+      popupLayer.setContent(popup(v.camById(openCam.id) || openCam));
     }
   }
 
@@ -92,13 +75,15 @@ export function cameraLayer(v) {
         v.canDecide && !v.taskFor(c.id) ? el("button", { type: "button", class: "btn btn-small", onclick: act(() => v.open.task(c, p)) }, t("video.create_task")) : null));
   }
 
+  /** Show camera `cid` (one the panel names, or one drawn) and open its details. */
   function focus(cid) {
-    const m = layers[cid];
-    if (!m) return;
-    if (!v.showCams.checked) { v.showCams.checked = true; group.addTo(map); }
-    map.setView(m.getLatLng(), Math.max(map.getZoom(), 17));
-    m.openPopup();
+    const c = v.camById(cid);
+    if (!c) return;
+    if (!v.showCams.checked) { v.showCams.checked = true; area.show(true); }
+    const ll = pointLatLng(c.location);
+    map.setView(ll, Math.max(map.getZoom(), 17));
+    openPopup(c, ll);
   }
 
-  return { render, focus };
+  return { render, focus, area };
 }

@@ -7,9 +7,9 @@ import { localInputToIso } from "../lib/format.js";
 import { t } from "../lib/i18n.js";
 import { dialog, field, firstGap, fmtWindow, ms, offsetText, resetForm, segmented, showErrors, toLocalInputSec } from "./common.js";
 
-/** The camera <select>'s choices, by code ("C2" before "C10"). */
-export function cameraPairs(data) {
-  return data.cameras.slice().sort((a, b) => String(a.code).localeCompare(String(b.code), undefined, { numeric: true }))
+/** The camera <select>'s choices, by code ("C2" before "C10"): the cameras the panel names and those in view. */
+export function cameraPairs(cameras) {
+  return cameras.slice().sort((a, b) => String(a.code).localeCompare(String(b.code), undefined, { numeric: true }))
     .map((c) => [c.id, `${c.code} · ${c.name}`]);
 }
 
@@ -56,7 +56,7 @@ export function intervalDialog(v) {
     clientId = randomId("vint");
     const tk = o.task || null;
     task = tk;
-    fillSelect(camSel, cameraPairs(v.data), { blank: t("form.choose") });
+    fillSelect(camSel, cameraPairs(v.knownCameras()), { blank: t("form.choose") });
     camSel.value = o.camera_id ? String(o.camera_id) : "";
     form.querySelector(".vint-task").textContent = tk ? t("video.for_task", { w: fmtWindow(tk.start, tk.end), rw: fmtWindow(tk.recorder_start, tk.recorder_end, true) }) : "";
     // start where the review stopped: the first unreviewed stretch of the task, on the recorder's clock

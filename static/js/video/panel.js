@@ -32,7 +32,13 @@ export function videoPanel(opts) {
     map, searchId, panel, state, canDecide,
     base: `/api/v1/searches/${searchId}/video`,
     data: null, // GET {base}: cameras, proposals, route_proposals, tasks, intervals, sightings, trail, last_seq
-    camById: (id) => (v.data ? v.data.cameras.find((c) => c.id === id) : null) || null,
+    // the cameras the panel names (proposed, tasked, reviewed, seen) and those drawn on the map (its view)
+    camById: (id) => (v.data ? v.data.cameras.find((c) => c.id === id) : null) || (cameras ? cameras.area.camera(id) : null) || null,
+    knownCameras() {
+      const named = v.data ? v.data.cameras : [];
+      const ids = new Set(named.map((c) => c.id));
+      return named.concat(cameras ? cameras.area.cameras().filter((c) => !ids.has(c.id)) : []);
+    },
     proposalOf: (cid) => (v.data ? v.data.proposals.find((p) => p.camera_id === cid) : null) || null,
     taskFor: (cid) => v.data.tasks.find((x) => x.camera_id === cid && (x.status === "open" || x.status === "in_progress")) || null,
     userName: (uid) => userName(state(), uid),
@@ -48,6 +54,7 @@ export function videoPanel(opts) {
   let timer = null;
   const seenPending = new Set();
   let firstLoad = true;
+  let cameras = null; // the map's camera layer (below)
 
   /* panel skeleton: built once, its parts redrawn */
   const parts = {
@@ -60,7 +67,7 @@ export function videoPanel(opts) {
     blind: el("div", { class: "vp-blind", hidden: true }),
   };
   v.showCams = el("input", { type: "checkbox", id: "vp-show-cameras", checked: true });
-  const cameras = cameraLayer(v);
+  cameras = cameraLayer(v);
   const sightings = sightingsList(v, parts);
   const blind = blindSpot(v, parts.blind);
   v.trail = opts.trailLayer || new TrailLayer(map); // the field page shares its own
@@ -126,7 +133,9 @@ export function videoPanel(opts) {
       v.upsert(data.sightings, p.sighting);
       render();
     }
-    if (applied) { /* nothing to fetch */ } else if (ev.type.startsWith("video.") || ev.type.startsWith("camera.")) loadSoon(80);
+    // a camera added: the map reads its view again; the rest of a burst of events is one fetch of the panel
+    if (ev.type === "camera.added") cameras.area.refresh();
+    if (applied) { /* nothing to fetch */ } else if (ev.type.startsWith("video.") || ev.type.startsWith("camera.")) loadSoon(400);
     else if (ev.type === "model.recomputed" || ev.type === "search.updated" || ev.type === "segments.replaced") loadSoon(600);
     if (ev.type === "video.blind_spot_segments" && blind.shown()) blind.show();
   }
@@ -158,6 +167,6 @@ export function videoPanel(opts) {
   }
 
   load();
-  debug.video = { get data() { return v.data; }, load, trail: v.trail };
+  debug.video = { get data() { return v.data; }, load, trail: v.trail, cameras: cameras.area.state, map };
   return { onEvent, load, trail: v.trail };
 }

@@ -41,7 +41,7 @@ export function sightingDialog(v) {
     if (!v.data) return;
     resetForm(form);
     clientId = randomId("vsig");
-    fillSelect(camSel, cameraPairs(v.data), { blank: t("form.choose") });
+    fillSelect(camSel, cameraPairs(v.knownCameras()), { blank: t("form.choose") });
     camSel.value = o.camera_id ? String(o.camera_id) : "";
     const tk = o.task || null;
     const p = o.camera_id ? v.proposalOf(o.camera_id) : null;
