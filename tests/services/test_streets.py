@@ -158,21 +158,23 @@ def test_street_assignment_of_a_given_length(svc, people, grid_search):
         assignments.create_street_assignment(svc, people["off1"], sid, {"mode": "foot", "length_m": 500})
 
 
-def _walk(svc, actor, sid, pts, start, acc=5.0, n0=0):
-    """Post fixes (x, y metres) 10 s apart in batches of 10; returns the streets.covered payloads published."""
+def _walk(svc, actor, sid, pts, start, acc=5.0, n0=0, size=10):
+    """Post fixes (x, y metres) 10 s apart in batches of ``size``; returns the streets.covered payloads published."""
     before = len(svc.publisher.events)
-    for i in range(0, len(pts), 10):
+    for i in range(0, len(pts), size):
         batch = [{"t": (start + timedelta(seconds=10 * (i + j))).isoformat(), "lon": lonlat(*p)[0],
-                  "lat": lonlat(*p)[1], "acc": acc} for j, p in enumerate(pts[i:i + 10])]
+                  "lat": lonlat(*p)[1], "acc": acc} for j, p in enumerate(pts[i:i + size])]
         field.add_track_batch(svc, actor, sid, {"client_id": f"b-{n0 + i:06d}", "points": batch})
     return [e["payload"] for _, e in svc.publisher.events[before:] if e["type"] == "streets.covered"]
 
 
-def test_walking_a_street_turns_its_blocks_searched_live(svc, people, grid_search):
+@pytest.mark.parametrize("size", [10, 1])
+def test_walking_a_street_turns_its_blocks_searched_live(svc, people, grid_search, size):
+    """A phone sending ten fixes a batch, or one (each batch's line starts from the fix stored before it)."""
     _, sid, _ = grid_search
     # off1 walks Middle St from x=-200 to x=200, 6 m north of the centreline, a fix every 10 m
     pts = [(x, 6.0 + (3 if x % 20 else -3)) for x in range(-200, 201, 10)]
-    covered = _walk(svc, people["off1"], sid, pts, NOW - timedelta(minutes=5))
+    covered = _walk(svc, people["off1"], sid, pts, NOW - timedelta(minutes=5), size=size)
     assert covered and all(p["mode"] == "foot" and p["user_id"] == people["off1"].user_id for p in covered)
     state = {b["index"]: b for b in search_view.street_state(svc, people["disp"], sid)["blocks"]}
     middle = [b for b in state.values() if b["street"]["local"] == "中街" and b["length_m"] == pytest.approx(200, abs=1)]

@@ -94,8 +94,8 @@ def create_street_assignment(svc: Services, actor: Actor, search_id: int, data: 
         lines = [list(reversed(net.block_lonlat[i])) if rev else net.block_lonlat[i]
                  for i, rev in zip(route.blocks, route.reverse)]
         first = net.blocks[route.blocks[0]].street.pick(lang) or net.blocks[route.blocks[0]].highway
-        title = (clean.get("title") or "").strip() or \
-            f"{first} +{len(route.blocks) - 1} ({route.length_m / 1000:.1f} km)"[:120]
+        more = f" +{len(route.blocks) - 1}" if len(route.blocks) > 1 else ""
+        title = (clean.get("title") or "").strip() or f"{first}{more} ({route.length_m / 1000:.1f} km)"[:120]
         a = Assignment(search_id=search_id, team_id=clean.get("team_id"), title=title, kind="route",
                        geometry={"type": "MultiLineString", "coordinates": lines}, places=labels[:MAX_PLACES],
                        instructions=clean.get("instructions"),

@@ -7,9 +7,12 @@ nothing, ``core/tracks.py``). Recount: ``recount`` rebuilds a search's coverage 
 track (``services.tracks.device_lines``), e.g. after a retraction."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from shapely.geometry import LineString
 from sqlalchemy import delete, select
 
+from ...adapters.models import TrackPoint
 from ...adapters.street_models import StreetCoverage
 from ...core import tracks as core_tracks
 from ...core.streets import coverage as core_cov
@@ -21,10 +24,11 @@ from ..events import naive_utc
 from .layers import LayerNet, layer_net, layer_of_search
 
 
-def batch_lines(net: LayerNet, shown: list, max_acc_m: float) -> list[LineString]:
+def batch_lines(net: LayerNet, shown: list, max_acc_m: float, before: dict | None = None) -> list[LineString]:
     """The counted lines (metres, the layer's projection) of a batch's shown fixes: consecutive fixes of one track
-    key whose accuracy is within ``max_acc_m`` (2 × W, ``core.tracks``) are joined."""
-    runs: dict[str, list] = {}
+    key whose accuracy is within ``max_acc_m`` (2 × W, ``core.tracks``) are joined, each key's line starting from
+    ``before[key]`` (lon, lat), the piece's fix stored before the batch, when there is one."""
+    runs: dict[str, list] = {k: [v] for k, v in (before or {}).items()}
     for lon, lat, _t, acc, key in shown:
         if key is None or (acc is not None and acc > max_acc_m):
             continue
@@ -79,11 +83,31 @@ def after_batch(session, search, actor: Actor, shown: list, now) -> None:
     mode = user_mode(session, search.id, actor.user_id)
     width = settings_of(search)["sweep_width_m"][mode]
     rules = core_tracks.TrackRules(sweep_width_m=width)
-    lines = batch_lines(net, shown, rules.max_accuracy_m)
+    lines = batch_lines(net, shown, rules.max_accuracy_m, _fixes_before(session, search.id, actor.user_id, shown))
     changed = store(session, search.id, net, mode, net.index.match(lines, width, _keep(mode)), now)
     if changed:
         events.record(session, search.id, "streets.covered", actor,
                       {"layer_id": net.layer_id, "mode": mode, "user_id": actor.user_id, "blocks": changed}, now)
+
+
+def _fixes_before(session, search_id: int, user_id: int, shown: list) -> dict:
+    """{track key: (lon, lat)} of the last fix of each of the batch's pieces stored before the batch's first fix of
+    it (a phone may send one fix a batch: the line runs from the one before)."""
+    first: dict[str, str] = {}
+    for _lon, _lat, t, _acc, key in shown:
+        if key is not None and key not in first:
+            first[key] = t
+    out = {}
+    for key, t in first.items():
+        device, _, piece = key.rpartition(":")
+        row = session.execute(select(TrackPoint.lon, TrackPoint.lat).where(
+            TrackPoint.search_id == search_id, TrackPoint.user_id == user_id, TrackPoint.device == device,
+            TrackPoint.piece == int(piece), TrackPoint.retracted_at.is_(None),
+            TrackPoint.t < naive_utc(datetime.fromisoformat(t.replace("Z", "+00:00"))))
+            .order_by(TrackPoint.t.desc()).limit(1)).first()
+        if row is not None:
+            out[key] = (row.lon, row.lat)
+    return out
 
 
 def recount(svc: Services, actor: Actor, search_id: int) -> dict:

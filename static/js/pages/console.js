@@ -29,6 +29,7 @@ import { membersPanel } from "../console/members.js";
 import { teamsPanel } from "../console/teams.js";
 import { timelinePanel } from "../console/timeline.js";
 import { startWhere } from "../console/where_panel.js";
+import { streetsPanel } from "../streets/console.js";
 import { startTrackImport } from "../console/track_import.js";
 import { urgencyStrip } from "../console/urgency.js";
 
@@ -78,6 +79,7 @@ let where = null; //  map/where.js, once the live state is in (console/where_pan
 let video = null; //  video/panel.js: cameras, proposals, tasks, sightings, trail, blind spot
 function startPanels() {
   if (!where) where = startWhere(c);
+  if (!c.streets) c.streets = streetsPanel(c);   // issue 14: street layer, network reach, blocks, street assignments
   if (!video) video = videoPanel({ map, searchId, panel: $("#video-panel"), state: st, canDecide: isDispatcher });
 }
 

@@ -31,6 +31,7 @@ import { config } from "../lib/page.js";
 import { dimTiles, tilesDimmed } from "../map/base.js";
 import { installLightbox } from "../lib/lightbox.js";
 import { phoneNight } from "../reports/need_help.js";
+import { streetsOnPhone } from "../streets/field.js";
 
 boot();
 installLightbox();
@@ -50,6 +51,7 @@ let fitted = false;
 const myTeamIds = (state) => (state.teams || [])
   .filter((tm) => !tm.disbanded && (tm.leader_id === me || tm.member_ids.includes(me))).map((tm) => tm.id);
 const layers = new SearchLayers(map, { highlightTeamIds: myTeamIds });
+streetsOnPhone({ live, map, searchId, teamIds: myTeamIds });   // issue 14: my street blocks, live
 const trail = new TrailLayer(map); // confirmed sightings (video review)
 const renderTrail = () => { if (trail && st()) trail.render(st().trail); };
 const st = () => live.state;

@@ -1,0 +1,169 @@
+/* search-coord: the console's streets (issue 14), in the "where to look" tab — the street layer covering the search
+   (or how to load one), the network reach, the most probable blocks and their coverage, making a street assignment
+   (top suggestions or a drawn area) for a foot or vehicle team; blocks drawn on the map turn green live.
+   streetsPanel(c) subscribes to the live search itself. */
+import { api, errorMessage } from "../lib/api.js";
+import { $, clear, el, toast } from "../lib/dom.js";
+import { lang, t, tEnum } from "../lib/i18n.js";
+import { isDispatcher } from "../lib/page.js";
+import { debug } from "../lib/debug.js";
+import { applyCovered, blockLabel, drawBlocks } from "./blocks.js";
+
+const TOP = 15;
+
+export function streetsPanel(c) {
+  const box = el("div", { id: "streets-panel", class: "streets-panel card-inner" });
+  const host = $("#panel-where");
+  if (host) host.prepend(box);
+  const group = L.layerGroup().addTo(c.map);
+  let state = null;
+  let drawn = new Map();
+  let drawnArea = null;
+  let shown = true;
+  let loading = null;
+  let again = false;
+
+  async function load() {
+    if (loading) { again = true; return loading; }
+    loading = api("GET", `/api/v1/searches/${c.searchId}/streets`, null, { quiet: true })
+      .then((s) => { state = s; render(); draw(); })
+      .catch(() => {})
+      .finally(() => { loading = null; if (again) { again = false; load(); } });
+    return loading;
+  }
+
+  function draw() {
+    if (!state || !shown) { group.clearLayers(); return; }
+    drawn = drawBlocks(group, state.blocks, { onClick: (b) => toast(blockLabel(b), "info") });
+  }
+
+  function render() {
+    clear(box);
+    box.append(el("h3", {}, t("streets.title")));
+    if (!state) return;
+    if (!state.layer) {
+      box.append(el("p", { class: "sc-muted", id: "streets-none" }, t("streets.no_layer")),
+        el("p", { class: "small" }, t("streets.where_to_get")));
+      if (isDispatcher) box.append(uploadForm());
+      return;
+    }
+    const L0 = state.layer;
+    box.append(el("p", { class: "small", id: "streets-layer" }, t("streets.layer", {
+      name: L0.name, ways: L0.counts.ways, blocks: L0.counts.blocks, km: L0.counts.walk_km })));
+    const show = el("input", { type: "checkbox", id: "streets-show", checked: shown,
+      onchange: (e) => { shown = e.target.checked; draw(); } });
+    box.append(el("label", { class: "check" }, show, el("span", {}, t("streets.show"))));
+    if (state.reach) {
+      box.append(el("p", { id: "streets-reach" }, t("streets.reach", {
+        km: (state.reach.length_m / 1000).toFixed(1), walk: (state.reach.budget_m / 1000).toFixed(2) })));
+      box.append(el("p", { class: "small sc-muted" }, t("streets.poa_note", {
+        on: Math.round(100 * state.poa.on_street), off: Math.round(100 * state.poa.off_street) })));
+    } else {
+      box.append(el("p", { class: "sc-muted" }, t("streets.not_on_network")));
+    }
+    const counts = { not: 0, partly: 0, searched: 0 };
+    for (const b of state.blocks) counts[b.status] += 1;
+    box.append(el("p", { id: "streets-counts" }, t("streets.counts", counts)));
+    const list = el("ol", { class: "list streets-top", id: "streets-top" });
+    for (const b of state.blocks.slice(0, TOP)) {
+      list.append(el("li", { dataset: { block: String(b.index), status: b.status } },
+        el("span", { class: "badge streets-" + b.status }, t("streets.status." + b.status)), " ",
+        el("button", { type: "button", class: "link-button", onclick: () => zoomTo(b) }, blockLabel(b)),
+        " ", el("span", { class: "sc-muted" }, `POA ${(100 * b.poa).toFixed(1)} %`
+          + (b.pod ? ` · POD ${(100 * b.pod).toFixed(0)} %` : ""))));
+    }
+    box.append(list);
+    if (isDispatcher && state.reach) box.append(assignForm());
+    if (state.assignments.length) {
+      box.append(el("h4", {}, t("streets.assignments")));
+      box.append(el("ul", { class: "list" }, state.assignments.map((a) => el("li", {},
+        `${a.title} · ${t("streets.mode." + a.mode)} · ${(a.length_m / 1000).toFixed(1)} km · `
+        + t("streets.blocks_n", { n: a.blocks.length }) + ` · ${tEnum("astatus", a.status)}`))));
+    }
+  }
+
+  function zoomTo(b) {
+    const line = drawn.get(b.index);
+    if (line) { c.map.fitBounds(line.getBounds(), { maxZoom: 18 }); line.openTooltip && line.openTooltip(); }
+  }
+
+  function uploadForm() {
+    const file = el("input", { type: "file", id: "streets-file", accept: ".pbf,.osm,.geojson,.json" });
+    const name = el("input", { id: "streets-name", maxlength: "120", placeholder: t("streets.layer_name") });
+    const go = el("button", { type: "submit", class: "btn btn-primary" }, t("streets.load"));
+    return el("form", { class: "form", id: "streets-upload", onsubmit: async (e) => {
+      e.preventDefault();
+      if (!file.files.length) { toast(t("streets.pick_file"), "error"); return; }
+      const fd = new FormData();
+      fd.append("file", file.files[0]);
+      if (name.value.trim()) fd.append("name", name.value.trim());
+      go.disabled = true;
+      try {
+        const layer = await api("POST", "/api/v1/streets/layers", fd);
+        toast(t("streets.loaded", { name: layer.name, blocks: layer.counts.blocks, s: layer.load_seconds }), "ok");
+        await load();
+      } catch (err) { /* the api shows it */ } finally { go.disabled = false; }
+    } }, el("div", { class: "field" }, el("label", { for: "streets-file" }, t("streets.file")), file),
+    el("div", { class: "field" }, el("label", { for: "streets-name" }, t("streets.layer_name")), name), go);
+  }
+
+  function assignForm() {
+    const mode = el("select", { id: "streets-mode" },
+      el("option", { value: "vehicle" }, t("streets.mode.vehicle")), el("option", { value: "foot" }, t("streets.mode.foot")));
+    const length = el("input", { id: "streets-length", type: "number", min: "50", max: "200000", step: "50", value: "2000" });
+    const team = el("select", { id: "streets-team" }, el("option", { value: "" }, t("streets.no_team")));
+    for (const tm of (c.st() ? c.st().teams : []).filter((x) => !x.disbanded && x.kind !== "video_review")) {
+      team.append(el("option", { value: String(tm.id) }, c.teamLabel(tm.id)));
+    }
+    const areaNote = el("span", { class: "small sc-muted", id: "streets-area-note" }, drawnArea ? t("streets.area_drawn") : "");
+    const drawBtn = el("button", { type: "button", class: "btn btn-small", id: "streets-draw", onclick: () => drawArea(areaNote) },
+      t("streets.draw_area"));
+    const go = el("button", { type: "submit", class: "btn btn-primary", id: "streets-make" }, t("streets.make"));
+    return el("form", { class: "form", id: "streets-assign", onsubmit: async (e) => {
+      e.preventDefault();
+      const body = { mode: mode.value, length_m: Number(length.value), lang: lang.startsWith("zh") ? "zh" : "en" };
+      if (team.value) body.team_id = Number(team.value);
+      if (drawnArea) body.polygon = drawnArea;
+      go.disabled = true;
+      try {
+        const r = await api("POST", `/api/v1/searches/${c.searchId}/streets/assignments`, body);
+        toast(t("streets.made", { title: r.assignment.title, n: r.street.blocks.length }), "ok");
+        drawnArea = null;
+        await load();
+      } catch (err) { /* shown by api */ } finally { go.disabled = false; }
+    } }, el("h4", {}, t("streets.new_assignment")),
+    el("div", { class: "row" },
+      el("div", { class: "field" }, el("label", { for: "streets-mode" }, t("streets.mode_label")), mode),
+      el("div", { class: "field" }, el("label", { for: "streets-length" }, t("streets.length")), length),
+      el("div", { class: "field" }, el("label", { for: "streets-team" }, t("streets.team")), team)),
+    el("p", { class: "small" }, t("streets.selection_note")), el("div", {}, drawBtn, " ", areaNote), go);
+  }
+
+  function drawArea(note) {
+    if (!c.map.pm) return;
+    c.map.once("pm:create", (e) => {
+      drawnArea = e.layer.toGeoJSON().geometry;
+      c.map.removeLayer(e.layer);
+      note.textContent = t("streets.area_drawn");
+    });
+    c.map.pm.enableDraw("Polygon");
+  }
+
+  c.live.on((kind, ev) => {
+    if (kind === "reset") { load(); return; }
+    if (kind !== "event" || !state) return;
+    if (ev.type === "streets.covered" && state.layer && ev.payload.layer_id === state.layer.id) {
+      const changed = applyCovered(state.blocks, ev.payload);
+      if (changed.some((b) => !drawn.has(b.index)) || ev.payload.recount) load();
+      else { draw(); render(); }
+      return;
+    }
+    if (ev.type === "search.updated" || ev.type === "model.recomputed" || ev.type.startsWith("assignment.")
+        || ev.type === "video.sighting_decided") load();
+  });
+  setInterval(load, 60000);   // the reach grows with the clock
+  load();
+  const view = { load, state: () => state };
+  debug.streets = view;
+  return view;
+}
