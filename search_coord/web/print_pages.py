@@ -1,16 +1,17 @@
 """Printable pages (A4): the assignment briefing sheets, the missing-person flyer (and its PNG), the after-action
-report. Each is a whole document rendered on the server (maps as inline SVG from the search's own data); the
+report; and the replay of a search from its log (a page of the console). Each is a whole document rendered on the server (maps as inline SVG from the search's own data); the
 browser prints it, or saves it as PDF with the CJK font served from npm (@fontsource/noto-sans-sc) embedded."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, render_template, request
 
 from ..core import record
-from ..core.errors import ValidationError
+from ..core.errors import Forbidden, ValidationError
 from ..core.fields import MAX_SAFE_INT, parse_int
-from ..identity import current_actor, services
-from ..services import report, report_flyer, report_sheets
+from ..identity import current_actor, current_user, services
+from ..services import report, report_flyer, report_sheets, searches
 from ..services.report_text import say
+from .auth import csrf_token
 from .i18n import current_language
 from .pages import page_login_required
 
@@ -86,3 +87,18 @@ def report_page(search_id):
     """The after-action report, built from the event log (dispatchers)."""
     data = report.build(services(), current_actor(), search_id, _tz(), current_language())
     return render_template("print_report.html", data=data, bi=_both, station=_station(), kind="report")
+
+
+@bp.get("/searches/<int:search_id>/replay")
+@page_login_required
+def replay_page(search_id):
+    """The replay: a time slider that walks the search from its event log (dispatchers)."""
+    actor = current_actor()
+    if not actor.is_dispatcher:
+        raise Forbidden("only a dispatcher may replay a search")
+    search = searches.get_search(services(), actor, search_id)
+    cfg = current_app.config
+    client = {"tileUrl": cfg["TILE_URL"] or "", "tileAttribution": cfg["TILE_ATTRIBUTION"],
+              "tileMaxZoom": cfg["TILE_MAX_ZOOM"], "timeZone": cfg.get("TIMEZONE", "Asia/Shanghai"),
+              "csrfToken": csrf_token(), "user": current_user()}
+    return render_template("replay.html", client=client, search=search)
