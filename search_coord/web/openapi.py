@@ -124,11 +124,20 @@ DESCRIPTIONS = {
     ("GET", "/api/v1/cameras/export"): ("The registry as ?format=csv or geojson", False, "dispatcher"),
     ("GET", "/api/v1/cameras/page"): ("The registry a page at a time (?q= code or name, ?offset=, ?limit= up to 200)",
                                       False, "dispatcher"),
-    ("POST", "/api/v1/cameras/import"): ("Import cameras from CSV or GeoJSON (?format=), all or nothing", False,
-                                         "dispatcher"),
+    ("POST", "/api/v1/cameras/import"):
+        ("Import cameras from CSV or GeoJSON (?format=), all or nothing, up to CAMERA_IMPORT_MAX_BYTES (64 MB); with "
+         "Accept: application/x-ndjson the progress is streamed a line at a time, then the result", False,
+         "dispatcher"),
+    ("GET", "/api/v1/cameras/area"):
+        ("The registry by the map's view (?bbox=minlon,minlat,maxlon,maxlat&zoom=, ?search_id=, ?active=all): "
+         "cameras with cones a page at a time (?limit=, ?cursor=next_cursor) when zoomed in, cells with counts when "
+         "zoomed out", False, "any user"),
+    ("GET", "/api/v1/searches/{search_id}/export/{fmt}"):
+        ("A search's files for other tools, streamed: fmt gpx, kml, geojson (tracks, clues, areas) or csv (the event "
+         "log); ?team= or ?officer= narrows the tracks", False, "member"),
     ("GET", "/api/v1/searches/{search_id}/video"):
-        ("Video review at once: cameras in reach, ranked proposals with windows, tasks, intervals, sightings, trail",
-         False, "member"),
+        ("Video review at once: the top proposals (ahead and on the route) with windows, tasks, intervals, "
+         "sightings, trail, the cameras these name and how many the region holds", False, "member"),
     ("POST", "/api/v1/searches/{search_id}/video/tasks"): ("A review task: camera x window, team or reviewer", True,
                                                            "dispatcher"),
     ("PATCH", "/api/v1/searches/{search_id}/video/tasks/{task_id}"):
