@@ -11,8 +11,9 @@ second for 20 s, from several officers) while the console is open. Reported per 
   and the animation-frame work the console batches (position markers and labels: SC.debug.perf.markers);
 - lag from the server's acknowledgement (the POST's answer) to on screen (the batch's last fix drawn, seen by a
   requestAnimationFrame poller) p50/p99; main-thread busy share (long tasks) during the live phase;
-- frame intervals while panning: ``map.panBy`` 40 px a frame without animation, 240 frames (each step ends a move, so
-  the canvas is redrawn every frame: harder than a drag, which redraws once at its end), requestAnimationFrame deltas;
+- frame intervals while panning (requestAnimationFrame deltas, 240 frames): animated ``map.panBy`` steps of 160 px
+  (the panes move each frame, the canvas and SVG are redrawn at each step's end, as after a drag), and 40 px a
+  frame without animation (every frame a redraw: the worst case);
 - catch-up: the console's socket cut, 100 track batches accepted meanwhile, then reconnected: time from reconnect to
   every batch applied and drawn, and the time the 100 events took to apply (SC.debug.catchUp);
 - JS heap (CDP, after GC) after the load and at the end.
@@ -77,17 +78,27 @@ READY = """(n) => {
   return drawn.length >= n ? performance.now() : false;
 }"""
 
-# Frame intervals while the map pans (40 px a frame, back and forth), after the rest is idle.
-PAN = """async (frames) => {
+# Frame intervals while the map pans. "drag": animated map.panBy steps of 160 px (Leaflet moves the panes each frame
+# and redraws the canvas and SVG at each step's end, as after a drag); "steps": panBy 40 px a frame without animation
+# (every frame ends a move, so every frame redraws: the worst case).
+PAN = """async ([frames, animate]) => {
   const map = SC.debug.map;
   const times = [];
   await new Promise((done) => {
     let k = 0;
+    let moving = false;
+    map.on("moveend", () => { moving = false; });
     const step = (ts) => {
       times.push(ts);
-      if (k >= frames) { done(); return; }
-      map.panBy([(Math.floor(k / 30) % 2 ? -40 : 40), (Math.floor(k / 60) % 2 ? -12 : 12)], { animate: false });
-      k += 1;
+      if (times.length > frames) { done(); return; }
+      if (!animate) {
+        map.panBy([(Math.floor(k / 30) % 2 ? -40 : 40), (Math.floor(k / 60) % 2 ? -12 : 12)], { animate: false });
+        k += 1;
+      } else if (!moving) {
+        moving = true;
+        map.panBy([(Math.floor(k / 4) % 2 ? -160 : 160), (Math.floor(k / 8) % 2 ? -60 : 60)], { animate: true, duration: 0.25 });
+        k += 1;
+      }
       requestAnimationFrame(step);
     };
     requestAnimationFrame(step);
@@ -280,7 +291,8 @@ def run(args, hours: float) -> dict:
             out.update(bench)
 
             page.wait_for_timeout(500)
-            out["pan"] = page.evaluate(PAN, 240)
+            out["pan"] = page.evaluate(PAN, [240, True])
+            out["pan_steps"] = page.evaluate(PAN, [240, False])
 
             # catch-up: cut the console's socket, 100 batches accepted meanwhile, then back
             page.evaluate("SC.debug.live.socket.disconnect()")
@@ -320,9 +332,11 @@ def report(o: dict, args) -> None:
           f"p99 {pct(lags, 99):.0f} ms, max {max(lags) if lags else float('nan'):.0f} ms")
     print(f"main thread in long tasks: {100 * o['busy'] / max(1.0, o['span']):.0f} % of {o['span'] / 1000:.1f} s "
           f"(live phase sent in {o['live_s']:.1f} s)")
-    pan = o["pan"]
-    print(f"panning ({len(pan)} frames, 40 px each, canvas redrawn every frame): frame interval p50 {pct(pan, 50):.1f} ms, "
-          f"p99 {pct(pan, 99):.1f} ms, max {max(pan):.1f} ms")
+    pan, steps = o["pan"], o["pan_steps"]
+    print(f"panning like a drag ({len(pan)} frames, animated panBy of 160 px, redrawn at each end): frame interval "
+          f"p50 {pct(pan, 50):.1f} ms, p99 {pct(pan, 99):.1f} ms, max {max(pan):.1f} ms")
+    print(f"panning 40 px a frame without animation (every frame a redraw): p50 {pct(steps, 50):.1f} ms, "
+          f"p99 {pct(steps, 99):.1f} ms, max {max(steps):.1f} ms")
     total, inside = o["catch_up"]
     print(f"catch-up after 100 missed batches: {total:.0f} ms from reconnect to all drawn "
           f"({inside['events']} events applied in {inside['ms']:.0f} ms)")
@@ -341,12 +355,14 @@ def main() -> None:
     ap.add_argument("--fixes", type=int, default=5, help="fixes per live batch")
     args = ap.parse_args()
     results = [run(args, h) for h in args.hours]
-    print("\n| workload | usable | all drawn | apply p50/p99 | ack->screen p50/p99 | pan frame p50/p99 | catch-up 100 | heap |")
+    print("\n| workload | usable | all loaded | apply p50/p99 | ack->screen p50/p99 | pan frame p50/p99 (drag; per-frame "
+          "redraw) | catch-up 100 | heap |")
     print("|---|---|---|---|---|---|---|---|")
     for o in results:
         print(f"| {args.officers} x {o['hours']:g} h | {o['first'] / 1000:.2f} s | {o['all'] / 1000:.2f} s | "
               f"{pct(o['apply'], 50):.2f} / {pct(o['apply'], 99):.2f} ms | {pct(o['lags'], 50):.0f} / "
-              f"{pct(o['lags'], 99):.0f} ms | {pct(o['pan'], 50):.1f} / {pct(o['pan'], 99):.1f} ms | "
+              f"{pct(o['lags'], 99):.0f} ms | {pct(o['pan'], 50):.1f} / {pct(o['pan'], 99):.1f} ms; "
+              f"{pct(o['pan_steps'], 50):.1f} / {pct(o['pan_steps'], 99):.1f} ms | "
               f"{o['catch_up'][0]:.0f} ms | {max(o['heap_load'], o['heap_end']) / 2**20:.1f} MB |")
 
 

@@ -17,12 +17,22 @@ import { TRACK_GAP_S, isStale, tip, trackColor } from "./base.js";
 export const DETAIL_ZOOM = 17;
 const SMOOTH_PX = 1; // Leaflet's per-zoom simplification tolerance, in screen pixels
 const HIT_PX = 8; // how near a click must be to a line to pick its track
+const TAIL_MAX = 60; // vertices a line's live tail holds before it joins the line
 
 function pane(map, name, z, inert) {
   const p = map.getPane(name) || map.createPane(name);
   p.style.zIndex = String(z);
   if (inert) p.style.pointerEvents = "none"; // clicks reach the shapes below; a track is picked by the map's click
   return p;
+}
+
+/** A canvas renderer of its own pane that takes no clicks, at z-index `z` (below overlayPane's 400: under the shapes),
+    one per map and pane: for big fills nobody clicks, such as the swept area (thousands of vertices, which as an SVG
+    path are re-clipped and re-rasterised at the end of every pan). */
+export function inertCanvas(map, name, z) {
+  const p = pane(map, name, z, true);
+  if (!p.scRenderer) p.scRenderer = L.canvas({ pane: name, padding: 0.1 });
+  return p.scRenderer;
 }
 
 export class TrackLayer {
@@ -76,7 +86,10 @@ export class TrackLayer {
     delete this.trackDrawn[uid];
   }
 
-  /** One officer's lines: only the fixes after the ones drawn, when those are still the list's first ones. */
+  /** One officer's lines: only the fixes after the ones drawn, when those are still the list's first ones. A fix
+      appended to a line goes to the line's short tail (its own polyline, starting at the line's last vertex): the
+      canvas then redraws only the tail's small box, not the box of a four-hour line, and projects only the tail;
+      every TAIL_MAX vertices the tail joins its line. */
   drawTrack(uid, pts, mine) {
     let group = this.trackLines[uid];
     if (!group) {
@@ -87,10 +100,11 @@ export class TrackLayer {
     const was = this.trackDrawn[uid];
     const appendOnly = was && pts.length >= was.n && (was.n === 0 || pts[was.n - 1] === was.last);
     if (appendOnly && pts.length === was.n) return;
-    const drawn = appendOnly ? was : { n: 0, last: null, keys: new Map() }; // key -> {line, ms, piece}
+    if (!appendOnly) group.clearLayers(); // drawn again whole
+    const drawn = appendOnly ? was : { n: 0, last: null, keys: new Map() }; // key -> {line, tail, ms, piece}
     const style = { renderer: this.renderer, interactive: false, smoothFactor: SMOOTH_PX, color: trackColor(uid),
       weight: mine ? 5 : 4, opacity: 0.9 };
-    const touched = new Map(); // line -> the latlngs to add
+    const touched = new Map(); // piece -> the latlngs to add to its tail
     const pieces = []; // new pieces, in order
     for (let i = drawn.n; i < pts.length; i++) {
       const p = pts[i];
@@ -99,31 +113,40 @@ export class TrackLayer {
       const ms = Date.parse(p[2]); // once per fix
       let k = drawn.keys.get(key);
       if (!k || (ms - k.ms) > TRACK_GAP_S * 1000) {
-        k = { line: null, ms, piece: [] };
+        k = { line: null, tail: null, ms, piece: [] };
         drawn.keys.set(key, k);
         pieces.push(k);
       }
       k.ms = ms;
       const ll = L.latLng(p[1], p[0]);
       if (k.line) {
-        if (!touched.has(k.line)) touched.set(k.line, []);
-        touched.get(k.line).push(ll);
+        if (!touched.has(k)) touched.set(k, []);
+        touched.get(k).push(ll);
       } else k.piece.push(ll);
     }
-    for (const [line, lls] of touched) {
-      const all = line.getLatLngs();
-      for (const ll of lls) all.push(ll);
-      line.setLatLngs(all);
-    }
-    const lines = appendOnly ? [] : group.getLayers();
-    pieces.forEach((k, i) => {
-      if (lines[i]) { lines[i].setLatLngs(k.piece); k.line = lines[i]; } else {
-        k.line = L.polyline(k.piece, style);
-        group.addLayer(k.line);
+    for (const [k, lls] of touched) {
+      if (!k.tail) {
+        const body = k.line.getLatLngs();
+        k.tail = L.polyline([body[body.length - 1]].concat(lls), style);
+        k.tail.scTail = true;
+        group.addLayer(k.tail);
+      } else {
+        const all = k.tail.getLatLngs();
+        for (const ll of lls) all.push(ll);
+        if (all.length > TAIL_MAX) { // the tail joins its line: one redraw of the line's box
+          const body = k.line.getLatLngs();
+          for (let j = 1; j < all.length; j++) body.push(all[j]);
+          k.line.setLatLngs(body);
+          group.removeLayer(k.tail);
+          k.tail = null;
+        } else k.tail.setLatLngs(all);
       }
+    }
+    for (const k of pieces) {
+      k.line = L.polyline(k.piece, style);
+      group.addLayer(k.line);
       k.piece = null;
-    });
-    for (let i = pieces.length; i < lines.length; i++) group.removeLayer(lines[i]);
+    }
     drawn.n = pts.length;
     drawn.last = pts[pts.length - 1];
     this.trackDrawn[uid] = drawn;
@@ -280,12 +303,14 @@ export class TrackLayer {
     for (const [uid, group] of Object.entries(this.trackLines)) {
       let vertices = 0;
       let screen = 0;
+      let pieces = 0;
       let canvas = true;
       for (const line of group.getLayers()) {
         const lls = line.getLatLngs();
-        vertices += lls.length;
+        vertices += line.scTail ? lls.length - 1 : lls.length; // a tail starts at its line's last vertex
+        if (!line.scTail) pieces += 1;
         const pts = lls.map((ll) => this.map.latLngToLayerPoint(ll));
-        screen += lls.length > 2 ? L.LineUtil.simplify(pts, SMOOTH_PX).length : lls.length;
+        screen += (lls.length > 2 ? L.LineUtil.simplify(pts, SMOOTH_PX).length : lls.length) - (line.scTail ? 1 : 0);
         canvas = canvas && line.options.renderer === this.renderer && this.map.hasLayer(line);
       }
       const b = group.getBounds();
@@ -296,7 +321,7 @@ export class TrackLayer {
         size = [Math.round(se.x - nw.x), Math.round(se.y - nw.y)];
       }
       const m = this.positionMarkers[uid];
-      out[uid] = { pieces: group.getLayers().length, vertices, screen, canvas, size, full: this.opts.isFull ? this.opts.isFull(uid) : true,
+      out[uid] = { pieces, vertices, screen, canvas, size, full: this.opts.isFull ? this.opts.isFull(uid) : true,
         last: m ? m.scLast : null };
     }
     return out;

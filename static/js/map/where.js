@@ -9,6 +9,7 @@ import { debug } from "../lib/debug.js";
 import { clear, el } from "../lib/dom.js";
 import { pct as pctOf } from "../lib/format.js";
 import { nodeIcon, tip } from "./base.js";
+import { inertCanvas } from "./tracks_canvas.js";
 import { wireSettings } from "./where_settings.js";
 
 /** The ring table's row ("dementia/urban", "child_10_12/urban (no data for child_13_15)", "median of all
@@ -139,8 +140,9 @@ function init(opts) {
 
   function drawSwept(geo) {
     layers.swept.clearLayers();
-    if (geo) L.geoJSON(geo, {interactive: false, style: {color: "#15803d", weight: 0, fillColor: "#22c55e",
-      fillOpacity: 0.35, className: "sc-swept"}}).addTo(layers.swept);
+    // on a canvas under the shapes (map/tracks_canvas.js): one path of thousands of vertices redrawn on every pan
+    if (geo) L.geoJSON(geo, {interactive: false, renderer: inertCanvas(map, "scSwept", 390), style: {color: "#15803d",
+      weight: 0, fillColor: "#22c55e", fillOpacity: 0.35, className: "sc-swept"}}).addTo(layers.swept);
   }
 
   function refreshSwept() {
