@@ -4,9 +4,9 @@ from __future__ import annotations
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..adapters.models import Clue, DeviceClock, User
+from ..adapters.models import Clue, DeviceClock, Membership, Search, User
 from ..core import known_points, schemas
-from ..core.errors import NotAuthenticated
+from ..core.errors import Forbidden, NotAuthenticated, NotFound
 from . import events, tracks
 from .access import load_search
 from .context import Actor, Services
@@ -46,7 +46,7 @@ def store_track_batch(s, actor: Actor, search_id: int, data: dict, now, session_
     Raises IntegrityError for a client id already used (the caller answers it with ``replayed_batch``)."""
     if session_version is not None:
         check_session(s, actor.user_id, session_version)
-    search = load_search(s, search_id, actor)
+    search = _search_of(s, search_id, actor)
     device = _device(data, actor)
     known = _known_offset(s, search_id, actor.user_id, device)
     clean = schemas.clean_track_batch(data, now, known_points.missing_since(search.lkp_time, search.lkp_history),
@@ -77,7 +77,9 @@ def replayed_batch(svc: Services, actor: Actor, search_id: int, data, exc: Integ
             "clock_offset_s": p.get("clock_offset_s"), "seq": ev["seq"], "duplicate": True}
 
 
-_SESSION = select(User.active, User.session_version, User.must_change_password).where(User.id == bindparam("uid"))
+_USERS = User.__table__
+_SESSION = select(_USERS.c.active, _USERS.c.session_version, _USERS.c.must_change_password).where(
+    _USERS.c.id == bindparam("uid"))
 
 
 def check_session(s, user_id: int, version: int) -> None:
@@ -94,9 +96,28 @@ def _device(data, actor: Actor) -> str:
     return named.strip() if isinstance(named, str) and 0 < len(named.strip()) <= 64 else (actor.device or "")[:64]
 
 
+_CLOCKS, _MEMBERS = DeviceClock.__table__, Membership.__table__
+_KNOWN_OFFSET = select(_CLOCKS.c.offset_s).where(_CLOCKS.c.search_id == bindparam("sid"),
+                                                 _CLOCKS.c.user_id == bindparam("uid"),
+                                                 _CLOCKS.c.device == bindparam("dev"))
+_MEMBER = select(_MEMBERS.c.id).where(_MEMBERS.c.search_id == bindparam("sid"), _MEMBERS.c.user_id == bindparam("uid"))
+
+
+def _search_of(s, search_id: int, actor: Actor):
+    """``access.load_search`` for the batch path: the same rule (dispatchers see every search, officers those they
+    are on; NotFound, Forbidden), with the search from the session when a batch before it in the same group
+    loaded it, and the membership by a statement built once."""
+    search = s.get(Search, search_id)
+    if search is None:
+        raise NotFound(f"search {search_id} not found")
+    s.info.setdefault("searches", {})[search_id] = search   # held: the session keeps its rows by weak reference
+    if not actor.is_dispatcher and s.execute(_MEMBER, {"sid": search_id, "uid": actor.user_id}).first() is None:
+        raise Forbidden("you are not on this search")
+    return search
+
+
 def _known_offset(s, search_id: int, user_id: int, device: str) -> float | None:
-    return s.execute(select(DeviceClock.offset_s).where(
-        DeviceClock.search_id == search_id, DeviceClock.user_id == user_id, DeviceClock.device == device)).scalar()
+    return s.execute(_KNOWN_OFFSET, {"sid": search_id, "uid": user_id, "dev": device}).scalar()
 
 
 def _note_clock(s, search_id: int, user_id: int, device: str, offset: float | None, known: float | None,

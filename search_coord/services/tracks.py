@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from ..adapters.models import Search, Segment, Team, TeamMember, TrackPoint
 from ..core import effort, tracks
@@ -42,11 +42,24 @@ def _known_xy(search: Search, proj) -> list[tuple[float, float]]:
     return list(zip(xs, ys))
 
 
-def _mode_kind(search_id: int, user_id: int):
-    return (select(Team.kind).outerjoin(TeamMember, TeamMember.team_id == Team.id)
-            .where(Team.search_id == search_id, Team.disbanded.is_(False), Team.kind.in_(list(effort.TEAM_KIND_MODE)),
-                   (TeamMember.user_id == user_id) | (Team.leader_id == user_id))
-            .order_by(Team.id).limit(1).scalar_subquery())
+# The statements of the path every batch takes, built once with bound parameters on the tables (plain Core: building
+# a statement, or the ORM's handling of one, costs more than running it on SQLite; a phone sends every second).
+_TP, _TEAM, _TM, _SEG = TrackPoint.__table__, Team.__table__, TeamMember.__table__, Segment.__table__
+_MODE = (select(_TEAM.c.kind).outerjoin(_TM, _TM.c.team_id == _TEAM.c.id)
+         .where(_TEAM.c.search_id == bindparam("sid"), _TEAM.c.disbanded.is_(False),
+                _TEAM.c.kind.in_(list(effort.TEAM_KIND_MODE)),
+                (_TM.c.user_id == bindparam("uid")) | (_TEAM.c.leader_id == bindparam("uid")))
+         .order_by(_TEAM.c.id).limit(1).scalar_subquery())
+_MODE_ONLY = select(_MODE)
+_BASE = (_TP.c.search_id == bindparam("sid"), _TP.c.user_id == bindparam("uid"), _TP.c.device == bindparam("dev"),
+         _TP.c.retracted_at.is_(None))   # a retracted fix (services/retractions.py) counts for nothing
+_COLS = (_TP.c.id, _TP.c.lon, _TP.c.lat, _TP.c.t.label("at"), _TP.c.acc, _TP.c.run, _TP.c.piece, _TP.c.vertex)
+_LAST = select(*_COLS, _MODE).where(*_BASE).order_by(_TP.c.t.desc()).limit(1)
+_LAST_COUNTED = select(*_COLS).where(*_BASE, _TP.c.piece.is_not(None)).order_by(_TP.c.t.desc()).limit(1)
+_LAST_VERTEX = (select(*_COLS).where(*_BASE, _TP.c.vertex.is_(True), _TP.c.piece == bindparam("piece"))
+                .order_by(_TP.c.t.desc()).limit(1))
+_ADD_COVERAGE = (_SEG.update().where(_SEG.c.id == bindparam("seg_id"))
+                 .values(coverage=_SEG.c.coverage + bindparam("added")).returning(_SEG.c.coverage))
 
 
 def _fix(x, y, row_t, acc, run) -> tracks.TrackFix:
@@ -90,22 +103,17 @@ def record_fixes(session, search: Search, user_id: int, device: str, fixes: list
     if not kept:
         return {"stored": 0, "rejected": rejected, "coverage": {}, "shown": [], "rekeyed": []}
     kept.sort(key=lambda pair: tracks.order_key(pair[1]))
-    base = (TrackPoint.search_id == search.id, TrackPoint.user_id == user_id, TrackPoint.device == device,
-            TrackPoint.retracted_at.is_(None))   # a retracted fix (services/retractions.py) counts for nothing
-    cols = (TrackPoint.id, TrackPoint.lon, TrackPoint.lat, TrackPoint.t.label("at"), TrackPoint.acc, TrackPoint.run,
-            TrackPoint.piece, TrackPoint.vertex)
-    last = session.execute(select(*cols, _mode_kind(search.id, user_id)).where(*base)
-                           .order_by(TrackPoint.t.desc()).limit(1)).first()
-    mode = effort.mode_for_team_kind(last[-1] if last is not None
-                                     else session.execute(select(_mode_kind(search.id, user_id))).scalar())
+    keys = {"sid": search.id, "uid": user_id, "dev": device}
+    last = session.execute(_LAST, keys).first()
+    mode = effort.mode_for_team_kind(last[-1] if last is not None else session.execute(_MODE_ONLY, keys).scalar())
     rules = rules_for(search, mode)
     first_t = kept[0][1].t
     if last is None or epoch(last.at) < first_t:
-        state = _state_before(session, proj, base, cols, last)
+        state = _state_before(session, proj, keys, last)
         followed = tracks.follow([tf for _, tf in kept], rules, state)
         lines_old, lines_new, changed = [], followed.lines, []
     else:
-        kept, lines_old, lines_new, followed, changed = _recount(session, proj, base, cols, kept, rules)
+        kept, lines_old, lines_new, followed, changed = _recount(session, proj, keys, kept, rules)
     rows = [{"search_id": search.id, "user_id": user_id, "device": device, "t": naive_utc(f["t"]), "lon": f["lon"],
              "lat": f["lat"], "acc": f.get("acc"), "run": f.get("run", 0), "event_seq": event_seq,
              "piece": _us(piece), "vertex": vertex}
@@ -130,25 +138,26 @@ def track_key(device: str, piece: int | None) -> str | None:
     return None if piece is None else f"{device}:{piece}"
 
 
-def _state_before(session, proj, base, cols, last) -> tracks.TrackState:
-    """The stored state of a device's counted track after its last stored fix (for a batch that comes after it)."""
+def _state_before(session, proj, keys: dict, last) -> tracks.TrackState:
+    """The stored state of a device's counted track after its last stored fix (for a batch that comes after it);
+    ``keys``: the device's {"sid", "uid", "dev"}."""
     if last is None:
         return tracks.TrackState()
-    counted = last if last.piece is not None else session.execute(
-        select(*cols).where(*base, TrackPoint.piece.is_not(None)).order_by(TrackPoint.t.desc()).limit(1)).first()
+    counted = last if last.piece is not None else session.execute(_LAST_COUNTED, keys).first()
     if counted is None:
         return tracks.TrackState()
-    vertex = counted if counted.vertex else session.execute(
-        select(*cols).where(*base, TrackPoint.vertex.is_(True), TrackPoint.piece == counted.piece)
-        .order_by(TrackPoint.t.desc()).limit(1)).first()
+    vertex = counted if counted.vertex else session.execute(_LAST_VERTEX, {**keys, "piece": counted.piece}).first()
     (cx, vx), (cy, vy) = proj.to_xy([counted.lon, (vertex or counted).lon], [counted.lat, (vertex or counted).lat])
     return tracks.TrackState(_fix(cx, cy, counted.at, counted.acc, counted.run),
                              _fix(vx, vy, (vertex or counted).at, (vertex or counted).acc, (vertex or counted).run),
                              counted.piece / 1_000_000)
 
 
-def _recount(session, proj, base, cols, kept, rules):
+def _recount(session, proj, keys: dict, kept, rules):
     """A batch older than what is stored: recount the whole pieces it touches, before and after it is added."""
+    base = (TrackPoint.search_id == keys["sid"], TrackPoint.user_id == keys["uid"], TrackPoint.device == keys["dev"],
+            TrackPoint.retracted_at.is_(None))
+    cols = _COLS
     t0, t1 = kept[0][0]["t"], kept[-1][0]["t"]
     before = session.execute(select(TrackPoint.piece).where(*base, TrackPoint.piece.is_not(None),
                                                             TrackPoint.t < naive_utc(t0))
@@ -201,8 +210,7 @@ def add_coverage(session, added: dict[int, float]) -> dict[int, float]:
     for seg_id, c in sorted(added.items()):
         if c == 0:
             continue
-        out[seg_id] = session.execute(update(Segment).where(Segment.id == seg_id)
-                                      .values(coverage=Segment.coverage + c).returning(Segment.coverage)).scalar_one()
+        out[seg_id] = session.execute(_ADD_COVERAGE, {"seg_id": seg_id, "added": c}).scalar_one()
     return out
 
 
