@@ -11,7 +11,7 @@ from ..core import probability, record
 from ..core.geometry import area_m2
 from .access import load_search, require_dispatcher
 from .context import Actor, Services
-from .events import dump_event, naive_utc
+from .events import dump_event, iso, naive_utc
 from .exports_data import device_table, names_of, search_name
 from .report_effort import effort_by_user, team_rows
 from .report_maps import search_map
@@ -42,6 +42,10 @@ def build(svc: Services, actor: Actor, search_id: int, tz, lang: str) -> dict:
         segs = s.execute(select(Segment).where(Segment.search_id == search_id).order_by(Segment.name)).scalars().all()
         post, row = probability.posterior({g.id: g.poa0 for g in segs}, search.row0,
                                           {g.id: g.coverage for g in segs}) if segs else ({}, 1.0)
+        if segs:   # the story ends with the segments as they stand now (coverage counted since the last recompute)
+            story.append({"at": record.stamp(svc.now(), tz, seconds=False), "at_iso": iso(svc.now()),
+                          "pos": sum(g.poa0 * probability.pod_from_coverage(g.coverage) for g in segs), "row": row,
+                          "top_poa": max(post.values()) if post else 0.0, "reason": "now"})
         segments = [{"name": g.name, "poa0": g.poa0, "poa": post.get(g.id, 0.0), "coverage": g.coverage,
                      "pod": probability.pod_from_coverage(g.coverage)} for g in segs]
         effort = effort_by_user(svc, s, search)

@@ -2,6 +2,7 @@
 it (every fix a stored one), the searched area and the clue only once they were logged; going back removes them
 again; playing moves the time on; the log shows the events up to the time, dated. And the console's log is a record:
 dated lines, devices named (raw id on hover), filters by team and kind, links to the paper and files."""
+import os
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -84,7 +85,6 @@ def test_replay_at_a_time_shows_exactly_what_was_stored_before_it(server, night)
 
 
 def _shots():
-    import os
     return os.path.isdir("/tmp/shots/paper") and os.environ.get("PAPER_SHOTS")
 
 

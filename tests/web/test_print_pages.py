@@ -80,4 +80,6 @@ def test_report_has_dated_timeline_effort_and_numbers(night):
     assert 0.15 < km < 0.3     # 59 + 29 steps of 2.57 m: 0.23 km
     acks = doc.xpath("//section[contains(@class,'report-broadcasts')]")[0].text_content()
     assert "Off1" in acks
+    story = doc.xpath("//section[contains(@class,'report-story')]//table[1]/tbody/tr")
+    assert story and float(story[-1].xpath("./td")[1].text_content().rstrip("%")) > 0   # POS now, after the tracks
     assert off1.get(f"/searches/{ev['sid']}/print/report").status_code == 403
