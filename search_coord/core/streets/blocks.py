@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from .network import Edge, Network, Way, polyline_length
+from .network import Edge, Network, Way
 
 #: Ranking of highway kinds for naming a crossing after the most important street that meets there.
 _RANK = {h: i for i, h in enumerate((
@@ -74,6 +74,7 @@ def _names(way: Way) -> Names:
 def split_blocks(net: Network) -> list[Block]:
     """The network's blocks (see the module docstring), in a stable order (by the first edge's index)."""
     ways = net.ways
+    keys = {i: _key(w) for i, w in ways.items()}
     at: dict[int, list[Edge]] = {}
     for e in net.edges:
         at.setdefault(e.u, []).append(e)
@@ -82,11 +83,11 @@ def split_blocks(net: Network) -> list[Block]:
 
     def boundary(node: int, edge: Edge) -> bool:
         way = ways[edge.way]
-        key = _key(way)
-        own = [e for e in at[node] if _key(ways[e.way]) == key]
+        key = keys[edge.way]
+        own = [e for e in at[node] if keys[e.way] == key]
         if len(own) != 2 or any((e.walk, e.drive) != (edge.walk, edge.drive) for e in own):
             return True
-        others = [ways[e.way] for e in at[node] if _key(ways[e.way]) != key]
+        others = [ways[e.way] for e in at[node] if keys[e.way] != key]
         return any(_major(o) for o in others) if _major(way) else bool(others)
 
     def crossing(node: int, way: Way) -> Names | None:
@@ -105,8 +106,7 @@ def split_blocks(net: Network) -> list[Block]:
         for forward in (True, False):
             node, edge = (first.v, first) if forward else (first.u, first)
             while not boundary(node, edge):
-                nxt = next((e for e in at[node] if e.index != edge.index and _key(ways[e.way]) == _key(ways[edge.way])),
-                           None)
+                nxt = next((e for e in at[node] if e.index != edge.index and keys[e.way] == keys[edge.way]), None)
                 if nxt is None or nxt.index in used:
                     break
                 used.add(nxt.index)
@@ -130,7 +130,8 @@ def _block(index: int, chain: Sequence[tuple[Edge, bool]], ways, crossing) -> Bl
     way = ways[e0.way]
     return Block(index=index, street=_names(way), highway=way.highway, way=way.id,
                  start=crossing(u, way), end=crossing(v, way), u=u, v=v, xy=tuple(pts),
-                 length=polyline_length(pts), edges=tuple(e.index for e, _ in chain), walk=e0.walk, drive=e0.drive)
+                 length=sum(e.length for e, _ in chain), edges=tuple(e.index for e, _ in chain), walk=e0.walk,
+                 drive=e0.drive)
 
 
 def label(block: Block, lang: str = "") -> str:

@@ -25,7 +25,7 @@ from shapely import STRtree
 from shapely.geometry import LineString
 
 from .blocks import Block
-from .reach import OFF_STREET_BUFFER_M
+from .reach import OFF_STREET_BUFFER_M, lines_of
 
 BIN_M = 10.0
 SEARCHED_SHARE = 0.8
@@ -44,12 +44,16 @@ class BlockIndex:
 
     def __init__(self, blocks: Sequence[Block]):
         self.blocks = tuple(blocks)
-        self.lines = np.array([LineString(b.xy) for b in self.blocks], dtype=object)
+        self.lines = lines_of([b.xy for b in self.blocks])
         self.tree = STRtree(self.lines)
-        self.bins = []
-        for line, b in zip(self.lines, self.blocks):
-            n = bin_count(b.length)
-            self.bins.append(shapely.line_interpolate_point(line, (np.arange(n) + 0.5) * (b.length / n)))
+        counts = np.array([bin_count(b.length) for b in self.blocks], dtype=np.int64)
+        lengths = np.array([b.length for b in self.blocks])
+        owner = np.repeat(np.arange(len(self.blocks)), counts)
+        start = np.concatenate([[0], np.cumsum(counts)[:-1]]) if len(counts) else counts
+        k = np.arange(int(counts.sum())) - np.repeat(start, counts)
+        points = shapely.line_interpolate_point(self.lines[owner], (k + 0.5) * (lengths / counts)[owner]) \
+            if len(owner) else np.array([], dtype=object)
+        self.bins = np.split(points, np.cumsum(counts)[:-1]) if len(counts) else []
 
     def match(self, lines: Iterable[LineString], width_m: float,
               keep: Callable[[Block], bool] | None = None) -> dict[int, set[int]]:

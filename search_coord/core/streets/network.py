@@ -95,8 +95,8 @@ class Edge:
 
 
 def polyline_length(xy: Sequence[tuple[float, float]]) -> float:
-    a = np.asarray(xy, dtype=float)
-    return float(np.hypot(*np.diff(a, axis=0).T).sum()) if len(a) > 1 else 0.0
+    """Length (m) of a polyline in metres (plain Python: these are a few points each, numpy costs more here)."""
+    return math.fsum(math.dist(a, b) for a, b in zip(xy, xy[1:]))
 
 
 def junction_nodes(ways: Iterable[Way]) -> set[int]:
@@ -123,18 +123,32 @@ def build_network(ways: Iterable[Way]) -> Network:
     """Split every way at its junction nodes into edges (zero-length pieces dropped)."""
     ways = list(ways)
     junctions = junction_nodes(ways)
-    edges: list[Edge] = []
+    pieces: list[tuple[Way, int, int]] = []
     for w in ways:
         start = 0
         for i in range(1, len(w.nodes)):
             if w.nodes[i] in junctions or i == len(w.nodes) - 1:
-                pts = w.xy[start:i + 1]
-                length = polyline_length(pts)
-                if length > 0 and w.nodes[start] != w.nodes[i] or length > 0 and len(pts) > 2:
-                    edges.append(Edge(len(edges), w.id, w.nodes[start], w.nodes[i], tuple(pts), length,
-                                      w.walk, w.drive))
+                pieces.append((w, start, i))
                 start = i
+    lengths = _lengths([w.xy[a:b + 1] for w, a, b in pieces])
+    edges: list[Edge] = []
+    for (w, a, b), length in zip(pieces, lengths):
+        if length > 0 and (w.nodes[a] != w.nodes[b] or b - a > 1):
+            edges.append(Edge(len(edges), w.id, w.nodes[a], w.nodes[b], tuple(w.xy[a:b + 1]), length, w.walk, w.drive))
     return Network({w.id: w for w in ways}, tuple(edges), frozenset(junctions))
+
+
+def _lengths(polylines: list) -> list[float]:
+    """Lengths (m) of many polylines at once (numpy over all their points)."""
+    if not polylines:
+        return []
+    counts = np.array([len(p) for p in polylines])
+    xy = np.array([c for p in polylines for c in p], dtype=float)
+    step = np.hypot(*np.diff(xy, axis=0).T)
+    ends = np.cumsum(counts)
+    step = np.append(step, 0.0)
+    step[ends - 1] = 0.0     # no step from one polyline's last point to the next one's first
+    return np.add.reduceat(step, ends - counts).tolist()
 
 
 def distance(a: tuple[float, float], b: tuple[float, float]) -> float:

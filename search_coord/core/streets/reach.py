@@ -29,6 +29,15 @@ OFF_STREET_BUFFER_M = 15.0
 MAX_SNAP_M = 500.0
 
 
+def lines_of(polylines) -> np.ndarray:
+    """Shapely LineStrings of many polylines (each ≥ 2 points, metres) in one call."""
+    if not polylines:
+        return np.array([], dtype=object)
+    counts = [len(p) for p in polylines]
+    coords = np.array([c for p in polylines for c in p], dtype=float)
+    return np.asarray(shapely.linestrings(coords, indices=np.repeat(np.arange(len(polylines)), counts)), dtype=object)
+
+
 class WalkGraph:
     """The walkable edges of a network as a sparse graph, with a spatial index to snap points to it. Immutable
     once built; shared between threads (reads only)."""
@@ -43,7 +52,7 @@ class WalkGraph:
         self.eu = np.array([index[e.u] for e in edges], dtype=np.int64)
         self.ev = np.array([index[e.v] for e in edges], dtype=np.int64)
         self.length = np.array([e.length for e in edges], dtype=float)
-        self.lines = np.array([LineString(e.xy) for e in edges], dtype=object)
+        self.lines = lines_of([e.xy for e in edges])
         n = len(nodes)
         # parallel edges between the same two nodes: the sparse matrix would add them up, so keep the shortest
         best: dict[tuple[int, int], float] = {}

@@ -47,18 +47,21 @@ def build(layer_id: int, center: tuple[float, float], ways: list[dict]) -> Layer
     xs, ys = proj.to_xy(flat[:, 0], flat[:, 1]) if len(flat) else ([], [])
     xy = np.column_stack([xs, ys]) if len(flat) else np.zeros((0, 2))
     values, at = [], 0
+    points = list(map(tuple, xy.tolist()))
     for w in ways:
         n = len(w["coords"])
-        values.append(Way(w["way_id"], tuple(w["nodes"]), tuple(map(tuple, xy[at:at + n].tolist())), w["highway"],
+        values.append(Way(w["way_id"], tuple(w["nodes"]), tuple(points[at:at + n]), w["highway"],
                           bool(w["walk"]), bool(w["drive"]), w.get("name"), w.get("name_zh"), w.get("name_en")))
         at += n
     net = build_network(values)
     blocks = tuple(core_blocks.split_blocks(net))
-    lonlat = []
+    flat_b = np.array([c for b in blocks for c in b.xy], dtype=float).reshape(-1, 2)
+    lon, lat = proj.to_lonlat(flat_b[:, 0], flat_b[:, 1]) if len(flat_b) else ([], [])
+    pairs = np.round(np.column_stack([lon, lat]), 7).tolist() if len(flat_b) else []
+    lonlat, at = [], 0
     for b in blocks:
-        a = np.asarray(b.xy)
-        lon, lat = proj.to_lonlat(a[:, 0], a[:, 1])
-        lonlat.append([[round(x, 7), round(y, 7)] for x, y in zip(lon.tolist(), lat.tolist())])
+        lonlat.append(pairs[at:at + len(b.xy)])
+        at += len(b.xy)
     edge_block = {e: b.index for b in blocks for e in b.edges}
     return LayerNet(layer_id, proj, net, blocks, WalkGraph(net), BlockIndex(blocks), tuple(lonlat), edge_block)
 

@@ -1,0 +1,158 @@
+"""Benchmark: street layers (issue 14). Loading the two real extracts and a city-district-sized one made by tiling
+the Helsinki extract (an .osm.pbf written with pyosmium: every node and way copied N x N times, shifted by the
+extract's size, ids offset) through the service (parse with pyosmium, build the network and blocks, store); the
+network reach (isochrone + POA per block) for 1 h and 4 h of walking; and the live path's geometry for one 50-fix
+track batch (join the batch's fixes into lines, match them to blocks within W).
+
+    python bench/streets.py [--tiles 4] [--repeat 5]
+Data: ../shared/data/osm/ (helsinki-centre.osm.pbf, kouvola.osm.pbf); nothing is measured without it.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import pathlib
+import random
+import statistics
+import tempfile
+import time
+from datetime import datetime, timezone
+
+import osmium
+from sqlalchemy import insert
+
+from search_coord.adapters import schema
+from search_coord.adapters.db import make_engine, make_session_factory
+from search_coord.adapters.models import User
+from search_coord.core.streets import poa as street_poa
+from search_coord.core.streets import reach as core_reach
+from search_coord.core.tracks import TrackRules
+from search_coord.services.context import Actor, Services
+from search_coord.services.streets import coverage, layers
+
+OSM = pathlib.Path(__file__).resolve().parents[1].parent / "shared" / "data" / "osm"
+DEMENTIA_URBAN = (320.0, 1130.0, 3220.0, 12550.0)   # ring radii (m), docs/science.md §1.1
+WALK_MS = 0.95
+
+
+def services(tmp: str) -> tuple[Services, Actor]:
+    engine = make_engine(f"sqlite:///{tmp}/bench.db")
+    schema.upgrade(engine)
+    svc = Services(write=make_session_factory(engine), read=make_session_factory(engine, readonly=True))
+    with svc.transaction() as s:
+        s.execute(insert(User), [{"username": "disp", "display_name": "Disp", "password_hash": "x",
+                                  "role": "dispatcher", "active": True, "created_at": datetime.now(timezone.utc)}])
+    return svc, Actor(1, "dispatcher", "bench", "Disp")
+
+
+def tiled(src: pathlib.Path, n: int, out: pathlib.Path) -> None:
+    """An n x n tiling of an extract: nodes and highway / address ways copied, shifted by the extract's extent."""
+    nodes, ways = {}, []
+    for o in osmium.FileProcessor(str(src)).with_locations():
+        if o.is_node():
+            nodes[o.id] = (o.location.lon, o.location.lat, dict(o.tags))
+        elif o.is_way() and ("highway" in o.tags or "addr:housenumber" in o.tags):
+            ways.append((o.id, [nd.ref for nd in o.nodes], dict(o.tags)))
+    lons = [v[0] for v in nodes.values()]
+    lats = [v[1] for v in nodes.values()]
+    dlon, dlat = max(lons) - min(lons), max(lats) - min(lats)
+    step = 10 ** (len(str(max(max(nodes), max(w[0] for w in ways)))) + 1)
+    with osmium.SimpleWriter(str(out)) as w:
+        for k in range(n * n):
+            i, j = divmod(k, n)
+            for nid, (lon, lat, tags) in nodes.items():
+                w.add_node(osmium.osm.mutable.Node(id=nid + k * step, location=(lon + i * dlon, lat + j * dlat),
+                                                   tags=tags))
+        for k in range(n * n):
+            for wid, refs, tags in ways:
+                w.add_way(osmium.osm.mutable.Way(id=wid + k * step, nodes=[r + k * step for r in refs], tags=tags))
+
+
+def load(svc, actor, path: pathlib.Path) -> dict:
+    t = time.perf_counter()
+    view = layers.load_layer(svc, actor, path.read_bytes(), name=path.name, filename=path.name)
+    wall = time.perf_counter() - t
+    c = view["counts"]
+    print(f"  {path.name:<28} {path.stat().st_size / 1e6:6.2f} MB  {c['ways']:>6} ways  {c['blocks']:>6} blocks  "
+          f"{c['addresses']:>6} addresses  parse {view['seconds']['parse']:.2f} s  build {view['seconds']['build']:.2f} s"
+          f"  store {view['seconds']['store']:.2f} s  total {wall:.2f} s")
+    return view
+
+
+def reach_bench(net, hours: float, repeat: int) -> None:
+    rnd = random.Random(1)
+    xs = [c for line in net.graph.lines for c in line.coords]
+    iso_t, poa_t, lengths = [], [], []
+    for _ in range(repeat):
+        origin = rnd.choice(xs)
+        budget = WALK_MS * hours * 3600
+        t = time.perf_counter()
+        reach = core_reach.isochrone(net.graph, origin, budget)
+        t1 = time.perf_counter()
+        pieces = [(net.edge_block[e], ln) for e, ln in zip(reach.edge_of, reach.lines.geoms)]
+        street_poa.street_poa(pieces, origin, DEMENTIA_URBAN, budget)
+        t2 = time.perf_counter()
+        iso_t.append(t1 - t)
+        poa_t.append(t2 - t1)
+        lengths.append(reach.length_m)
+    print(f"    {hours:g} h walking ({WALK_MS * hours * 3.6:.1f} km): isochrone p50 {statistics.median(iso_t) * 1000:.0f} ms"
+          f" max {max(iso_t) * 1000:.0f} ms, POA per block p50 {statistics.median(poa_t) * 1000:.0f} ms; "
+          f"reached {statistics.median(lengths) / 1000:.1f} km of ways (median of {repeat})")
+
+
+def match_bench(net, repeat: int) -> None:
+    """A 50-fix batch (a fix every 2 s at 1.4 m/s along a street, σ 4 m noise), its lines joined and matched."""
+    rnd = random.Random(2)
+    blocks = [b for b in net.blocks if b.walk and b.length > 150]
+    rules = TrackRules(sweep_width_m=20.0)
+    times = []
+    for _ in range(repeat * 20):
+        b = rnd.choice(blocks)
+        pts = []
+        line = net.index.lines[b.index]
+        for k in range(50):
+            p = line.interpolate(min(k * 2.8, line.length))
+            lon, lat = net.proj.to_lonlat(p.x + rnd.gauss(0, 4), p.y + rnd.gauss(0, 4))
+            pts.append([float(lon), float(lat), "t", 8.0, "dev:1"])
+        t = time.perf_counter()
+        lines = coverage.batch_lines(net, pts, rules.max_accuracy_m)
+        net.index.match(lines, 20.0, lambda x: x.walk)
+        times.append(time.perf_counter() - t)
+    times.sort()
+    print(f"    50-fix batch geometry (lines + match): p50 {times[len(times) // 2] * 1000:.2f} ms, "
+          f"p99 {times[int(len(times) * 0.99)] * 1000:.2f} ms (budget 5 ms), {len(times)} batches")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--tiles", type=int, default=4)
+    ap.add_argument("--repeat", type=int, default=5)
+    args = ap.parse_args()
+    if not OSM.exists():
+        print(f"no {OSM}: nothing to measure")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        svc, actor = services(tmp)
+        district = pathlib.Path(tmp) / f"helsinki-tiled-{args.tiles}x{args.tiles}.osm.pbf"
+        t = time.perf_counter()
+        tiled(OSM / "helsinki-centre.osm.pbf", args.tiles, district)
+        print(f"tiled district written in {time.perf_counter() - t:.1f} s")
+        print("loading (service: parse with pyosmium, network and blocks, store in SQLite):")
+        views = [load(svc, actor, OSM / "helsinki-centre.osm.pbf"), load(svc, actor, OSM / "kouvola.osm.pbf"),
+                 load(svc, actor, district)]
+        with svc.reading() as s:
+            from search_coord.adapters.street_models import StreetLayer   # noqa: E402  (bench script)
+            for view in views:
+                layer = s.get(StreetLayer, view["id"])
+                t = time.perf_counter()
+                layers._CACHE.clear()
+                net = layers.layer_net(s, layer)
+                print(f"  {view['name']}: network from the database in {time.perf_counter() - t:.2f} s "
+                      f"({len(net.graph)} walkable edges)")
+                for hours in (1, 4):
+                    reach_bench(net, hours, args.repeat)
+                match_bench(net, args.repeat)
+
+
+if __name__ == "__main__":
+    main()
