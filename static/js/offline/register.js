@@ -32,7 +32,8 @@ function waitIdle(outbox, ms) {
 
 function updateBar(outbox, searchId, onReload) {
   let bar = document.getElementById("sw-update");
-  if (!bar) {
+  const fresh = !bar;
+  if (fresh) {
     bar = el("div", { id: "sw-update", class: "sw-update", role: "status" });
     document.body.append(bar);
   }
@@ -46,7 +47,7 @@ function updateBar(outbox, searchId, onReload) {
     bar.hidden = false;
   };
   render();
-  if (outbox) outbox.on(() => { if (!bar.hidden) render(); });
+  if (outbox && fresh) outbox.on(() => { if (!bar.hidden) render(); });
 }
 
 export function startServiceWorker({ outbox, searchId } = {}) {

@@ -362,8 +362,9 @@ let tileTimer = null;
 function refreshTiles() {
   clearTimeout(tileTimer);
   tileTimer = setTimeout(() => {
-    if (ended()) tiles.forget().catch(() => {});
-    else if (st()) tiles.update(st());
+    const over = ended();
+    if (over && over !== "suspended") tiles.forget().catch(() => {}); // a suspended search may resume
+    else if (st() && !over) tiles.update(st());
   }, 1500);
 }
 window.addEventListener("online", refreshTiles);
