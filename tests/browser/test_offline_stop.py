@@ -5,7 +5,7 @@ silently. An officer removed from a search: the phone stops sharing and says so;
 from __future__ import annotations
 
 import pytest
-from browser_helpers import CHROME_ARGS, CHROMIUM, START, api_client, open_search, phone_page
+from browser_helpers import CHROME_ARGS, CHROMIUM, PASSWORD, START, api_client, open_search, phone_page
 from offline_support import wait_cached
 
 pytestmark = pytest.mark.browser
@@ -98,5 +98,70 @@ def test_an_officer_removed_from_the_search_stops_sharing_and_is_told(server):
             assert "no longer on this search" in field.inner_text("#status-banner")
             assert field.locator("#share-btn").is_disabled()
             assert problems == [] or all("403" in p or "404" in p for p in problems), problems
+        finally:
+            browser.close()
+
+
+OUTBOX_COUNT = """() => new Promise((resolve) => {
+    const r = indexedDB.open('sc-outbox');
+    r.onsuccess = () => {
+        const db = r.result;
+        if (!db.objectStoreNames.contains('items')) { resolve(0); return; }
+        const c = db.transaction('items').objectStore('items').count();
+        c.onsuccess = () => { resolve(c.result); db.close(); };
+    };
+})"""
+OFFLINE_STATES = """() => new Promise((resolve) => {
+    const r = indexedDB.open('sc-offline');
+    r.onupgradeneeded = () => {};
+    r.onsuccess = () => {
+        const db = r.result;
+        if (!db.objectStoreNames.contains('states')) { db.close(); resolve(0); return; }
+        const c = db.transaction('states').objectStore('states').count();
+        c.onsuccess = () => { resolve(c.result); db.close(); };
+    };
+})"""
+
+
+def test_logging_out_forgets_the_offline_copy_and_keeps_the_outbox(server):
+    from playwright.sync_api import sync_playwright
+
+    base = server
+    disp = api_client(base, "dispatch")
+    officer = {u["username"]: u for u in disp("GET", "/api/v1/users")}["patrol3"]
+    sid = open_search(disp, "Shared Phone", officer["id"])
+    problems: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        try:
+            phone, field = phone_page(browser, base, problems, username="patrol3")
+            field.goto(f"{base}/field/{sid}")
+            _controlled(field, sid)
+            field.wait_for_function("() => SC.debug.offline.saved !== null")
+            assert field.evaluate(OFFLINE_STATES) == 1
+            phone.route("**/api/v1/searches/*/clues", lambda route: route.abort())
+            field.locator("#clue-btn").tap()
+            field.fill("#clue-dialog-text", "Torch by the bins (recorded before the logout)")
+            field.locator("#clue-dialog button[type=submit]").tap()
+            field.wait_for_selector("#clue-dialog", state="hidden", timeout=8000)
+            field.wait_for_function("() => document.body.dataset.outboxWaiting === '1'")
+
+            field.locator(".logout-form button").click()
+            field.wait_for_url(f"{base}/login")
+            field.wait_for_function("() => document.body.dataset.offlineForgotten === '1'")
+            assert field.evaluate(f"async () => !!(await caches.match('/field/{sid}'))") is False
+            assert field.evaluate(OFFLINE_STATES) == 0
+            assert field.evaluate(OUTBOX_COUNT) == 1          # what was recorded is kept for the same user
+
+            phone.unroute("**/api/v1/searches/*/clues")
+            field.fill("#username", "patrol3")
+            field.fill("#password", PASSWORD)
+            field.click("button[type=submit]")
+            field.wait_for_url(base + "/")
+            field.goto(f"{base}/field/{sid}")
+            field.wait_for_function("() => SC.debug.state && SC.debug.outbox.items.length === 0", timeout=15000)
+            assert [c["text"] for c in disp("GET", f"/api/v1/searches/{sid}/clues")].count(
+                "Torch by the bins (recorded before the logout)") == 1
+            assert not problems, problems
         finally:
             browser.close()
