@@ -31,8 +31,8 @@ def display_indices(x: Sequence[float], y: Sequence[float], t_s: Sequence[float]
 
     ``x``, ``y``: the fixes in metres (a local projection); ``t_s``: their times in seconds; ``keys``: the key each
     is joined by (None: too coarse, never joined); all of one length, in time order. Kept: the first and last fix of
-    every line and its Douglas-Peucker vertices at ``tolerance_m``, a line of one or two fixes whole, and the last
-    fix overall. Raises ValueError on arrays of different lengths or a negative tolerance.
+    every line and its Douglas-Peucker vertices at ``tolerance_m``, a line of one or two fixes whole, the last fix
+    overall, and enough fixes between that no two kept ones of a line are more than ``TRACK_GAP_S`` apart. Raises ValueError on arrays of different lengths or a negative tolerance.
     """
     n = len(t_s)
     if not (len(x) == len(y) == len(keys) == n):
@@ -65,5 +65,24 @@ def display_indices(x: Sequence[float], y: Sequence[float], t_s: Sequence[float]
             lines = shapely.linestrings(coords, indices=ids)
             kept = shapely.get_coordinates(shapely.simplify(lines, tolerance_m, preserve_topology=False),
                                            include_z=True)
-            keep.append(kept[:, 2].astype(np.int64))
+            kept_idx = kept[:, 2].astype(np.int64)
+            keep.append(kept_idx)
+            keep.append(_no_long_gaps(order, line, tt, np.flatnonzero(np.isin(order, kept_idx))))
     return np.unique(np.concatenate(keep))
+
+
+def _no_long_gaps(order: np.ndarray, line: np.ndarray, tt: np.ndarray, kept_pos: np.ndarray) -> np.ndarray:
+    """The fixes to add so that no two kept fixes next to each other on a line are more than TRACK_GAP_S apart (a
+    map would break the line there: a straight walk simplifies to its two ends, minutes apart). ``order``: fix
+    indices by line and time; ``line``, ``tt``: each position's line and time; ``kept_pos``: kept positions, sorted.
+    Greedy: from each kept fix, the furthest fix within TRACK_GAP_S, until the next kept one is in reach."""
+    a, b = kept_pos[:-1], kept_pos[1:]
+    long = np.flatnonzero((line[a] == line[b]) & ((tt[b] - tt[a]) > TRACK_GAP_S))
+    added = []
+    for i in long.tolist():
+        start, end = int(a[i]), int(b[i])
+        cur = start
+        while tt[end] - tt[cur] > TRACK_GAP_S:
+            cur = start + int(np.searchsorted(tt[start:end + 1], tt[cur] + TRACK_GAP_S, side="right")) - 1
+            added.append(order[cur])
+    return np.array(added, dtype=np.int64)

@@ -24,7 +24,7 @@ def _walk(n, seed=3, step=6.0, turn=0.3):
 
 def test_a_straight_walk_keeps_its_ends_only():
     xs = [float(i) for i in range(100)]
-    keep = display_indices(xs, [0.0] * 100, [5.0 * i for i in range(100)], ["a"] * 100, 1.0)
+    keep = display_indices(xs, [0.0] * 100, [1.0 * i for i in range(100)], ["a"] * 100, 1.0)
     assert keep.tolist() == [0, 99]
 
 
@@ -52,7 +52,7 @@ def test_lines_are_simplified_apart_keys_and_silences_break_them():
     # two devices interleaved in time: each line keeps its own ends, not one zigzag between them
     keys2 = ["a" if i % 2 == 0 else "b" for i in range(30)]
     ys2 = [0.0 if i % 2 == 0 else 50.0 for i in range(30)]
-    keep2 = display_indices(xs, ys2, [5.0 * i for i in range(30)], keys2, 1.0).tolist()
+    keep2 = display_indices(xs, ys2, [3.0 * i for i in range(30)], keys2, 1.0).tolist()
     assert keep2 == [0, 1, 28, 29]
 
 
@@ -69,3 +69,15 @@ def test_bad_input_is_refused():
         display_indices([0.0], [0.0, 1.0], [0.0], ["a"])
     with pytest.raises(ValueError):
         display_indices([0.0], [0.0], [0.0], ["a"], -1.0)
+
+
+def test_a_long_straight_walk_keeps_a_fix_every_gap_so_the_map_draws_one_line():
+    # 100 fixes 30 s apart on a straight line: Douglas-Peucker alone keeps the two ends, 49.5 min apart, and a map
+    # breaks a line after TRACK_GAP_S of silence; so a fix at most TRACK_GAP_S after the previous one is kept too
+    n = 100
+    t = [30.0 * i for i in range(n)]
+    keep = display_indices([float(i) for i in range(n)], [0.0] * n, t, ["a"] * n, 2.0)
+    times = [t[i] for i in keep]
+    assert keep[0] == 0 and keep[-1] == n - 1
+    assert max(b - a for a, b in zip(times, times[1:])) <= TRACK_GAP_S
+    assert len(keep) <= n * 30 / TRACK_GAP_S + 2   # and no more than that

@@ -48,6 +48,8 @@ def test_display_snapshot_is_a_simplified_subset_and_pages_give_the_whole_track(
         f = by_time[p[2]]
         assert p[3] == f[3] and abs(p[0] - f[0]) <= 5e-8 and abs(p[1] - f[1]) <= 5e-8
     assert sent[0][2] == fixes[0][2] and sent[-1][2] == fixes[-1][2]
+    gaps = np.diff([datetime.fromisoformat(p[2].replace("Z", "+00:00")).timestamp() for p in sent])
+    assert gaps.max() <= 120   # still one line on the map (it breaks a line after 120 s of silence)
     xy = np.column_stack(proj.to_xy(np.array([p[0] for p in sent]), np.array([p[1] for p in sent])))
     every = np.column_stack(proj.to_xy(np.array([p[0] for p in fixes]), np.array([p[1] for p in fixes])))
     assert shapely.distance(shapely.LineString(xy), shapely.points(every)).max() < 2.2

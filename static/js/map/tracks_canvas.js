@@ -55,7 +55,8 @@ export class TrackLayer {
     this.detailQueue = []; // uids whose full track to load, in order
     this.detailBusy = false;
     map.on("moveend", () => this.wantDetail());
-    map.on("click", (e) => this.onClick(e));
+    // "preclick": the map hears it before a shape's own click (which stops the event to open the shape's popup)
+    map.on("preclick", (e) => this.onClick(e));
     debug.tracks = () => this.stats();
   }
 
@@ -277,14 +278,22 @@ export class TrackLayer {
   onClick(e) {
     const target = e.originalEvent && e.originalEvent.target;
     if (this.map.getContainer().classList.contains("picking")) return; // choosing a point, not a track
-    if (target && target.closest && target.closest(".leaflet-interactive, .leaflet-popup")) return;
+    const pm = this.map.pm;
+    if (pm && ((pm.globalDrawModeEnabled && pm.globalDrawModeEnabled()) || (pm.globalEditModeEnabled && pm.globalEditModeEnabled()))) return;
+    // a marker's or popup's own click; a click on a shape (an assignment's area) near a line picks the track:
+    // the line is the narrower target, its popup opened after the shape's (which it replaces)
+    if (target && target.closest && target.closest(".leaflet-marker-icon, .leaflet-popup")) return;
     const uid = this.trackAt(e.latlng);
-    if (!uid) return;
+    if (uid) setTimeout(() => this.showTrack(uid, e.latlng), 0);
+  }
+
+  /** The popup of a picked track (the officer, how many fixes), and its full track loaded first. */
+  showTrack(uid, latlng) {
     const st = this.state;
     const count = () => (st && st.tracks && st.tracks[uid] ? st.tracks[uid].length : 0);
     const full = !this.opts.loadDetail || this.opts.isFull(uid);
     const body = el("span", { class: "small" }, full ? t("track.fixes", { n: count() }) : t("track.loading_detail"));
-    L.popup().setLatLng(e.latlng).setContent(el("div", { class: "map-popup sc-track-popup" },
+    L.popup().setLatLng(latlng).setContent(el("div", { class: "map-popup sc-track-popup" },
       el("strong", {}, userName(st, uid)), el("br"), body)).openOn(this.map);
     if (!full) {
       this.loadDetail(uid, true);
