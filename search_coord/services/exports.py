@@ -271,5 +271,6 @@ def device_text(dev: dict | None, user: str | None, msgs: dict) -> str:
     if not dev:
         return ""
     if dev["kind"] == "browser":
-        return record.word(msgs.get("rec.device.browser", "{user} — {browser}"), {"user": user, **dev})
+        browser = msgs.get("rec.browser", "browser") if dev["browser"] == "browser" else dev["browser"]
+        return record.word(msgs.get("rec.device.browser", "{user} — {browser}"), {"user": user, **dev, "browser": browser})
     return record.word(msgs.get("rec.device.phone", "{user}'s phone {n}"), {"user": user, **dev})

@@ -91,7 +91,8 @@ def _device(dev: dict | None, user: str | None, lang: str) -> str:
     if not dev:
         return ""
     key = "rec.device.browser" if dev["kind"] == "browser" else "rec.device.phone"
-    return say(lang, key, {"user": user, **dev})
+    browser = say(lang, "rec.browser") if dev.get("browser") == "browser" else dev.get("browser")
+    return say(lang, key, {"user": user, **dev, "browser": browser})
 
 
 def _story_point(ev: dict, tz) -> dict:

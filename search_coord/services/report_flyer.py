@@ -82,7 +82,8 @@ def flyer_png(data: dict, photo: bytes | None, font_file: tuple[str, int]) -> by
     y = 230
     d.text((x, y), subj.get("name") or "", font=f(84), fill="black")
     y += 120
-    facts = " · ".join(str(v) for v in (subj.get("age"), subj.get("sex")) if v not in (None, ""))
+    sex = subj.get("sex") and (say("zh-CN", "sex." + subj["sex"]) + " / " + say("en", "sex." + subj["sex"]))
+    facts = " · ".join(str(v) for v in (subj.get("age"), sex) if v not in (None, ""))
     d.text((x, y), facts, font=mid, fill="black")
     y += 70
     right = W - MARGIN - x
@@ -104,7 +105,7 @@ def flyer_png(data: dict, photo: bytes | None, font_file: tuple[str, int]) -> by
     for line in _wrap(d, seen, mid, W - 2 * MARGIN)[:3]:
         d.text((MARGIN, y), line, font=mid, fill="black")
         y += 48
-    _contact(img, d, data, y + 40, big, small)
+    _contact(img, d, data, max(y + 40, H - MARGIN - 400), big, small)   # at the foot of the page
     out = io.BytesIO()
     img.save(out, "PNG", optimize=True)
     return out.getvalue()
@@ -125,7 +126,7 @@ def _photo(img, d, photo: bytes | None, box, font) -> None:
 
 
 def _contact(img, d, data: dict, y: int, big, small) -> None:
-    qr_size = 330
+    qr_size = 400
     if data.get("qr_target"):
         buf = io.BytesIO()
         segno.make(data["qr_target"], error="m").save(buf, kind="png", scale=10, border=2)

@@ -47,7 +47,8 @@ export function deviceNamer() {
       }
     }
     const d = known.get(k);
-    return { label: t("rec.device." + d.kind, { user, ...d }), raw: device };
+    const browser = d.browser === "browser" ? t("rec.browser") : d.browser;   // a user agent naming no known browser
+    return { label: t("rec.device." + d.kind, { user, ...d, browser }), raw: device };
   };
 }
 

@@ -94,9 +94,13 @@ export async function replay(searchId) {
       items[i].classList.toggle("rp-current", false);
       if (on) last = items[i];
     }
-    if (last) {
+    if (last) {   // the log's own box scrolls to the line (never the page: the slider stays in view)
       last.classList.add("rp-current");
-      last.scrollIntoView({ block: "nearest" });
+      const box = list.parentElement;
+      const top = last.offsetTop - box.offsetTop;
+      if (top < box.scrollTop || top + last.offsetHeight > box.scrollTop + box.clientHeight) {
+        box.scrollTop = Math.max(0, top - box.clientHeight / 2);
+      }
     }
   }
 
