@@ -5,6 +5,8 @@ service worker, says "New version — reload when safe" with the waiting item, a
 reload the new script runs, the clue still waits, and it reaches the desk once when it can."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from browser_helpers import CHROME_ARGS, CHROMIUM, ROOT, api_client, phone_page
 from offline_support import app_server, code_copy, wait_cached
@@ -52,7 +54,8 @@ def test_a_release_reaches_the_phone_and_the_waiting_items_stay(tmp_path):
             bar = field.inner_text("#sw-update")
             assert "New version" in bar and "reload when safe" in bar and "1" in bar, bar
             assert field.evaluate("document.body.dataset.swVersion") == first   # nothing reloaded by itself
-            field.screenshot(path=str(tmp_path / "update-bar.png"))
+            Path("/tmp/shots/offline").mkdir(parents=True, exist_ok=True)
+            field.screenshot(path="/tmp/shots/offline/update-bar-en.png")
 
             with field.expect_navigation(timeout=20000):
                 field.locator("#sw-reload").tap()
