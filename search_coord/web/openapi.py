@@ -176,6 +176,12 @@ DESCRIPTIONS = {
         "(the top suggestions); team_id, title, instructions, lang", True, "dispatcher"),
     ("POST", "/api/v1/searches/{search_id}/streets/recount"): (
         "Count coverage per street block again from every stored track", False, "dispatcher"),
+    ("GET", "/api/v1/searches/{search_id}/assignments/{assignment_id}/doors"): (
+        "The door-to-door list of an assignment: addresses along it (street layer) with the latest answer at each",
+        False, "member"),
+    ("POST", "/api/v1/searches/{search_id}/assignments/{assignment_id}/doors"): (
+        "Tick a door: address_id, outcome spoken|no_answer|searched_consent|refused, notes, client_id", True,
+        "assigned team or dispatcher"),
     ("GET", "/api/v1/geocode"): ("Address lookup (?q=) through the configured geocoder", False, "any user"),
     ("GET", "/api/v1/openapi.json"): ("This document", False, "anyone"),
 }

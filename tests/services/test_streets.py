@@ -12,7 +12,7 @@ from search_coord.adapters.street_models import StreetCoverage, StreetLayer, Str
 from search_coord.core.errors import Forbidden, ValidationError
 from search_coord.core.geometry import LocalProjection
 from search_coord.services import field, model_read, searches, teams
-from search_coord.services.streets import assignments, coverage, layers, search_view
+from search_coord.services.streets import assignments, coverage, doors, layers, search_view
 
 from support import search_payload
 
@@ -219,3 +219,44 @@ def test_osm_extract_loads_with_names_and_addresses(svc, people):
     with svc.reading() as s:
         names = set(s.execute(select(StreetWay.name).where(StreetWay.layer_id == layer["id"])).scalars())
     assert {"Mannerheimintie", "Pohjoisesplanadi", "Aleksanterinkatu"} <= names
+
+
+@pytest.mark.skipif(not (OSM / "helsinki-centre.osm.pbf").exists(), reason="no ../shared/data/osm")
+def test_door_to_door_list_along_a_street_assignment(svc, people):
+    d, off1 = people["disp"], people["off1"]
+    svc.clock.now = NOW
+    layers.load_layer(svc, d, (OSM / "helsinki-centre.osm.pbf").read_bytes(), filename="helsinki-centre.osm.pbf")
+    sid = searches.open_search(svc, d, search_payload(lkp={"type": "Point", "coordinates": [24.9470, 60.1688]},
+                                                      lkp_time=(NOW - timedelta(minutes=20)).isoformat()))["id"]
+    searches.add_member(svc, d, sid, off1.user_id)
+    searches.add_member(svc, d, sid, people["off2"].user_id)
+    team = teams.create_team(svc, d, sid, {"name": "Doors 1", "kind": "door_to_door", "leader_id": off1.user_id})
+    a = assignments.create_street_assignment(svc, d, sid, {"mode": "foot", "length_m": 600,
+                                                           "team_id": team["id"]})["assignment"]
+    listing = doors.door_list(svc, off1, sid, a["id"])
+    assert len(listing["doors"]) >= 5 and listing["counts"]["open"] == len(listing["doors"])
+    assert all(x["label"] and x["check"] is None for x in listing["doors"])
+    first = listing["doors"][0]
+    got = doors.check_door(svc, off1, sid, a["id"], {"address_id": first["id"], "outcome": "no_answer",
+                                                     "client_id": "door-000001"})
+    assert got["outcome"] == "no_answer" and got["address"] == first["label"]
+    again = doors.check_door(svc, off1, sid, a["id"], {"address_id": first["id"], "outcome": "no_answer",
+                                                       "client_id": "door-000001"})
+    assert again == got
+    published = [e for _, e in svc.publisher.events if e["type"] == "door.checked"]
+    assert len(published) == 1 and published[0]["payload"]["address_id"] == first["id"]
+    doors.check_door(svc, off1, sid, a["id"], {"address_id": first["id"], "outcome": "spoken",
+                                               "notes": "lives alone, has not seen her", "client_id": "door-000002"})
+    after = doors.door_list(svc, d, sid, a["id"])
+    assert after["doors"][0]["check"]["outcome"] == "spoken" and after["counts"]["spoken"] == 1
+    assert after["counts"]["open"] == len(listing["doors"]) - 1
+    for bad, name in (({"address_id": first["id"], "outcome": "maybe"}, "outcome"),
+                      ({"address_id": 10 ** 9, "outcome": "spoken"}, "address_id"),
+                      ({"outcome": "spoken"}, "address_id")):
+        with pytest.raises(ValidationError) as exc:
+            doors.check_door(svc, off1, sid, a["id"], bad)
+        assert name in exc.value.errors
+    with pytest.raises(Forbidden):     # on the search, not on the team
+        doors.check_door(svc, people["off2"], sid, a["id"], {"address_id": first["id"], "outcome": "spoken"})
+    with pytest.raises(Forbidden):
+        doors.door_list(svc, people["outsider"], sid, a["id"])

@@ -89,6 +89,8 @@ ROUTES = [
     ("GET", "/api/v1/searches/{sid}/streets", None, "outsider"),
     ("POST", "/api/v1/searches/{sid}/streets/assignments", {"mode": "foot", "length_m": 500}, "off1"),
     ("POST", "/api/v1/searches/{sid}/streets/recount", None, "off1"),
+    ("GET", "/api/v1/searches/{sid}/assignments/{aid}/doors", None, "outsider"),
+    ("POST", "/api/v1/searches/{sid}/assignments/{aid}/doors", {"address_id": 1, "outcome": "spoken"}, "off2"),
     ("GET", "/api/v1/geocode?q=changyang", None, None),
 ]
 PUBLIC = [("GET", "/api/v1/session"), ("POST", "/api/v1/session"), ("DELETE", "/api/v1/session"),

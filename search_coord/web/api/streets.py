@@ -6,7 +6,7 @@ from flask import request
 
 from ...core.errors import ValidationError
 from ...identity import current_actor, services
-from ...services.streets import assignments, coverage, layers, search_view
+from ...services.streets import assignments, coverage, doors, layers, search_view
 from .common import body, bp
 
 #: The largest street file accepted over HTTP (a city district's .osm.pbf is a few MB; a .osm XML ten times that).
@@ -48,3 +48,13 @@ def search_street_assignment(search_id):
 @bp.post("/searches/<int:search_id>/streets/recount")
 def search_streets_recount(search_id):
     return coverage.recount(services(), current_actor(), search_id)
+
+
+@bp.get("/searches/<int:search_id>/assignments/<int:assignment_id>/doors")
+def assignment_doors(search_id, assignment_id):
+    return doors.door_list(services(), current_actor(), search_id, assignment_id)
+
+
+@bp.post("/searches/<int:search_id>/assignments/<int:assignment_id>/doors")
+def assignment_door_check(search_id, assignment_id):
+    return doors.check_door(services(), current_actor(), search_id, assignment_id, body()), 201

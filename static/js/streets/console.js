@@ -8,6 +8,7 @@ import { lang, t, tEnum } from "../lib/i18n.js";
 import { isDispatcher } from "../lib/page.js";
 import { debug } from "../lib/debug.js";
 import { applyCovered, blockLabel, drawBlocks } from "./blocks.js";
+import { doorList } from "./doors.js";
 
 const TOP = 15;
 
@@ -22,6 +23,7 @@ export function streetsPanel(c) {
   let shown = true;
   let loading = null;
   let again = false;
+  const doorLists = new Map(); // assignment id -> doorList (read on the desk; ticked on the phones)
 
   async function load() {
     if (loading) { again = true; return loading; }
@@ -76,9 +78,15 @@ export function streetsPanel(c) {
     if (isDispatcher && state.reach) box.append(assignForm());
     if (state.assignments.length) {
       box.append(el("h4", {}, t("streets.assignments")));
-      box.append(el("ul", { class: "list" }, state.assignments.map((a) => el("li", {},
-        `${a.title} · ${t("streets.mode." + a.mode)} · ${(a.length_m / 1000).toFixed(1)} km · `
-        + t("streets.blocks_n", { n: a.blocks.length }) + ` · ${tEnum("astatus", a.status)}`))));
+      box.append(el("ul", { class: "list" }, state.assignments.map((a) => {
+        let doors = doorLists.get(a.assignment_id);
+        if (!doors) {
+          doors = doorList({ searchId: c.searchId, assignment: { id: a.assignment_id }, canTick: false });
+          doorLists.set(a.assignment_id, doors);
+        }
+        return el("li", {}, `${a.title} · ${t("streets.mode." + a.mode)} · ${(a.length_m / 1000).toFixed(1)} km · `
+          + t("streets.blocks_n", { n: a.blocks.length }) + ` · ${tEnum("astatus", a.status)}`, doors.node);
+      })));
     }
   }
 
@@ -152,6 +160,7 @@ export function streetsPanel(c) {
   c.live.on((kind, ev) => {
     if (kind === "reset") { load(); return; }
     if (kind !== "event" || !state) return;
+    if (ev.type === "door.checked") { for (const list of doorLists.values()) list.onEvent(ev); return; }
     if (ev.type === "streets.covered" && state.layer && ev.payload.layer_id === state.layer.id) {
       const changed = applyCovered(state.blocks, ev.payload);
       if (changed.some((b) => !drawn.has(b.index)) || ev.payload.recount) load();
@@ -163,7 +172,7 @@ export function streetsPanel(c) {
   });
   setInterval(load, 60000);   // the reach grows with the clock
   load();
-  const view = { load, state: () => state };
+  const view = { load, state: () => state, doors: (id) => doorLists.get(id) };
   debug.streets = view;
   return view;
 }

@@ -6,12 +6,16 @@ import { $, clear, el } from "../lib/dom.js";
 import { t } from "../lib/i18n.js";
 import { debug } from "../lib/debug.js";
 import { applyCovered, blockLabel, drawBlocks } from "./blocks.js";
+import { doorList } from "./doors.js";
 
 export function streetsOnPhone({ live, map, searchId, teamIds }) {
   const group = L.layerGroup().addTo(map);
   const box = el("div", { id: "my-street-blocks", class: "street-blocks", hidden: true });
   const anchor = $("#my-assignments");
   if (anchor) anchor.after(box);
+  const doorBox = el("div", { id: "my-doors", class: "door-lists" });
+  box.after(doorBox);
+  const doorLists = new Map(); // assignment id -> doorList: the addresses along each of my active assignments
   let state = null;
   let mine = [];
   let loading = null;
@@ -25,7 +29,22 @@ export function streetsOnPhone({ live, map, searchId, teamIds }) {
     return loading;
   }
 
+  function renderDoors() {
+    const teams = new Set(teamIds(live.state || {}));
+    const active = ((live.state && live.state.assignments) || [])
+      .filter((a) => a.team_id && teams.has(a.team_id) && ["assigned", "in_progress"].includes(a.status));
+    const ids = new Set(active.map((a) => a.id));
+    for (const [id, list] of doorLists) if (!ids.has(id)) { list.node.remove(); doorLists.delete(id); }
+    for (const a of active) {
+      if (doorLists.has(a.id)) continue;
+      const list = doorList({ searchId, assignment: a, canTick: true });
+      doorLists.set(a.id, list);
+      doorBox.append(list.node);
+    }
+  }
+
   function render() {
+    renderDoors();
     const teams = new Set(teamIds(live.state || {}));
     const wanted = new Set();
     for (const a of (state && state.assignments) || []) {
@@ -47,6 +66,7 @@ export function streetsOnPhone({ live, map, searchId, teamIds }) {
   live.on((kind, ev) => {
     if (kind === "reset") { load(); return; }
     if (kind !== "event") return;
+    if (ev.type === "door.checked") { for (const list of doorLists.values()) list.onEvent(ev); return; }
     if (ev.type === "streets.covered" && state && state.layer && ev.payload.layer_id === state.layer.id) {
       if (applyCovered(state.blocks, ev.payload).length) render();
     } else if (ev.type.startsWith("assignment.") || ev.type.startsWith("team.")) {
@@ -54,7 +74,7 @@ export function streetsOnPhone({ live, map, searchId, teamIds }) {
     }
   });
   load();
-  const view = { load, blocks: () => mine };
+  const view = { load, blocks: () => mine, doors: (id) => doorLists.get(id) };
   debug.streets = view;
   return view;
 }

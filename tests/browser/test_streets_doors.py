@@ -1,0 +1,82 @@
+"""Door to door in the browser (issue 14): the addresses along a street assignment are a checklist on the officer's
+phone; each tick goes through the outbox (one made offline waits and goes out when the phone is back online) and
+shows live on the desk."""
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from browser_helpers import CHROME_ARGS, CHROMIUM, ROOT, api_client, desk_page, iso, phone_page, unavailable
+
+OSM = ROOT.parent / "shared" / "data" / "osm" / "helsinki-centre.osm.pbf"
+LKP = (24.9470, 60.1688)
+
+
+def test_door_to_door_checklist_through_the_outbox(server):
+    if not OSM.exists():
+        pytest.skip(f"no {OSM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("playwright")
+    base = server
+    call = api_client(base, "dispatch")
+    officer = next(u for u in call("GET", "/api/v1/users?role=officer") if u["username"] == "patrol1")
+    sid = call("POST", "/api/v1/searches", {
+        "subject": {"name": "Aino Virtanen", "age": 81, "sex": "female", "category": "dementia"},
+        "lkp": {"type": "Point", "coordinates": list(LKP)},
+        "lkp_time": iso(datetime.now(timezone.utc) - timedelta(minutes=15)), "risk": "high"})["id"]
+    call("POST", f"/api/v1/searches/{sid}/members", {"user_id": officer["id"]})
+    team = call("POST", f"/api/v1/searches/{sid}/teams", {"name": "Doors 1", "kind": "door_to_door",
+                                                          "leader_id": officer["id"]})
+    problems = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        try:
+            desk, disp = desk_page(browser, base, problems)
+            token = disp.request.get(f"{base}/api/v1/session").json()["csrf_token"]
+            r = disp.request.post(f"{base}/api/v1/streets/layers", headers={"X-CSRF-Token": token}, multipart={
+                "file": {"name": OSM.name, "mimeType": "application/octet-stream", "buffer": OSM.read_bytes()}})
+            assert r.status == 201, r.text()
+            a = call("POST", f"/api/v1/searches/{sid}/streets/assignments",
+                     {"mode": "foot", "length_m": 300, "team_id": team["id"]})["assignment"]
+            listing = call("GET", f"/api/v1/searches/{sid}/assignments/{a['id']}/doors")
+            assert len(listing["doors"]) >= 2
+            first, second = listing["doors"][0], listing["doors"][1]
+            disp.goto(f"{base}/searches/{sid}")
+            disp.click("#tab-where")
+            disp.wait_for_function(f"() => SC.debug.streets && SC.debug.streets.doors({a['id']})"
+                                   f" && SC.debug.streets.doors({a['id']}).doors()")
+
+            phone, field = phone_page(browser, base, problems)
+            phone.set_geolocation({"latitude": LKP[1], "longitude": LKP[0], "accuracy": 6})
+            field.goto(f"{base}/field/{sid}")
+            rows = f"#my-doors details[data-assignment='{a['id']}']"
+            field.wait_for_selector(rows + ":not([hidden])")
+            field.click(rows + " summary")
+            field.locator(f"{rows} li[data-address='{first['id']}'] button[data-outcome='no_answer']").tap()
+            field.wait_for_selector(f"{rows} li[data-address='{first['id']}'][data-outcome='no_answer']")
+            # offline: the tick waits in the outbox, then goes out once the phone is back
+            phone.set_offline(True)
+            field.locator(f"{rows} li[data-address='{second['id']}'] button[data-outcome='spoken']").tap()
+            field.wait_for_function("() => SC.debug.outbox.items.some((i) => i.kind === 'door')")
+            phone.set_offline(False)
+            field.evaluate("() => SC.debug.outbox.kick(true)")
+            field.wait_for_function("() => !SC.debug.outbox.items.some((i) => i.kind === 'door')", timeout=20000)
+            # live on the desk: both answers in the assignment's list
+            disp.wait_for_function(
+                """([aid, a, b]) => { const l = SC.debug.streets.doors(aid); const ds = l && l.doors();
+                    if (!ds) return false; const by = new Map(ds.map((d) => [d.id, d.check && d.check.outcome]));
+                    return by.get(a) === "no_answer" && by.get(b) === "spoken"; }""",
+                arg=[a["id"], first["id"], second["id"]], timeout=15000)
+            after = call("GET", f"/api/v1/searches/{sid}/assignments/{a['id']}/doors")
+            outcomes = {d["id"]: d["check"]["outcome"] for d in after["doors"] if d["check"]}
+            assert outcomes == {first["id"]: "no_answer", second["id"]: "spoken"}
+            events = call("GET", f"/api/v1/searches/{sid}/events?after=0")
+            log = [e for e in (events["events"] if isinstance(events, dict) else events) if e["type"] == "door.checked"]
+            assert len(log) == 2 and json.dumps(log[0]["payload"])
+            phone.close()
+            desk.close()
+        finally:
+            browser.close()
+    assert not problems, problems
