@@ -9,7 +9,7 @@ from ..adapters.models import (Assignment, Clue, DeviceClock, Event, Membership,
 from ..core import alerts, known_points, schemas
 from ..core.errors import Conflict, NotFound, ValidationError
 from ..core.fields import split_version
-from . import events, recompute, segment_edits, track_display, versions, video
+from . import events, join, recompute, segment_edits, track_display, versions, video
 from .access import load_search, require_dispatcher
 from .broadcasts import record_alert
 from .context import Actor, Services
@@ -110,9 +110,12 @@ def change_status(svc: Services, actor: Actor, search_id: int, status: str, reas
             search.closed_at = naive_utc(now)
         events.record(s, search.id, "search.status_changed", actor,
                       {"from": previous, "to": status, "reason": reason}, now)
+        ended = []
         if status == "closed":
             stand_down(s, search.id, actor, now)
+            ended = join.end_search_guests(s, search.id, now)   # accounts made by its join links end with it
         view = search_view(search)
+    join.cut_sessions(svc, ended)
     return view
 
 
@@ -151,9 +154,9 @@ def mark_found(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
             previous = search.status
             search.status, search.found = "found", found
             data = events.finish(s, ev, {"found": found, "from": previous})
-            stand_down(s, search.id, actor, now)   # the teams stand down: nothing stays "in progress"
             # Everyone is told at once, and each unit must acknowledge the stand-down.
             record_alert(s, search.id, actor, alerts.found(clean["condition"]), now)
+            stand_down(s, search.id, actor, now)   # the teams stand down: nothing stays "in progress"
             return {"search": search_view(search), "event": data, "duplicate": False}
     except IntegrityError as exc:
         return _replay(svc, actor, search_id, client_id, exc)

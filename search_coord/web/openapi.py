@@ -50,6 +50,22 @@ DESCRIPTIONS = {
         "Tick (done) or dismiss an escalation prompt, with a note; once", True, "dispatcher"),
     ("POST", "/api/v1/searches/{search_id}/help"): ("An officer's one-tap help request, with where they are", True,
                                                      "member"),
+    ("POST", "/api/v1/searches/{search_id}/join-links"): (
+        "A QR code / link to join this search: role (patrol, video_review), team_id?, expires_in_min, max_uses, "
+        "auto_approve; answers the token once, the url and the QR code (SVG data URI)", True, "dispatcher"),
+    ("GET", "/api/v1/searches/{search_id}/join-links"): ("The join links and the newcomers they made", False,
+                                                          "dispatcher"),
+    ("POST", "/api/v1/searches/{search_id}/join-links/{link_id}/revoke"): (
+        "Revoke a join link: the accounts it made end now", False, "dispatcher"),
+    ("POST", "/api/v1/searches/{search_id}/guests/{user_id}/decision"): ("Approve or refuse a newcomer", True,
+                                                                          "dispatcher"),
+    ("POST", "/api/v1/searches/{search_id}/officers"): (
+        "Add an officer's account on the spot and put it on the search", True, "dispatcher"),
+    ("GET", "/api/v1/join/{token}"): ("What a join link is for (no login)", False, "anyone"),
+    ("POST", "/api/v1/join/{token}"): ("Join by a link: display_name, unit, phone; logs the new account in", True,
+                                       "anyone"),
+    ("GET", "/api/v1/join-status"): ("The caller's state as a newcomer (pending, approved, refused, ended)", False,
+                                     "any user"),
     ("POST", "/api/v1/searches/{search_id}/status"): ("Suspend, reopen or close", True, "dispatcher"),
     ("POST", "/api/v1/searches/{search_id}/found"): ("Report the subject FOUND", True, "member"),
     ("GET", "/api/v1/searches/{search_id}/events"): (
@@ -66,6 +82,22 @@ DESCRIPTIONS = {
         "Tick (done) or dismiss an escalation prompt, with a note; once", True, "dispatcher"),
     ("POST", "/api/v1/searches/{search_id}/help"): ("An officer's one-tap help request, with where they are", True,
                                                      "member"),
+    ("POST", "/api/v1/searches/{search_id}/join-links"): (
+        "A QR code / link to join this search: role (patrol, video_review), team_id?, expires_in_min, max_uses, "
+        "auto_approve; answers the token once, the url and the QR code (SVG data URI)", True, "dispatcher"),
+    ("GET", "/api/v1/searches/{search_id}/join-links"): ("The join links and the newcomers they made", False,
+                                                          "dispatcher"),
+    ("POST", "/api/v1/searches/{search_id}/join-links/{link_id}/revoke"): (
+        "Revoke a join link: the accounts it made end now", False, "dispatcher"),
+    ("POST", "/api/v1/searches/{search_id}/guests/{user_id}/decision"): ("Approve or refuse a newcomer", True,
+                                                                          "dispatcher"),
+    ("POST", "/api/v1/searches/{search_id}/officers"): (
+        "Add an officer's account on the spot and put it on the search", True, "dispatcher"),
+    ("GET", "/api/v1/join/{token}"): ("What a join link is for (no login)", False, "anyone"),
+    ("POST", "/api/v1/join/{token}"): ("Join by a link: display_name, unit, phone; logs the new account in", True,
+                                       "anyone"),
+    ("GET", "/api/v1/join-status"): ("The caller's state as a newcomer (pending, approved, refused, ended)", False,
+                                     "any user"),
     ("GET", "/api/v1/searches/{search_id}/members"): ("People on the search", False, "member"),
     ("POST", "/api/v1/searches/{search_id}/members"): ("Add a person", True, "dispatcher"),
     ("DELETE", "/api/v1/searches/{search_id}/members/{user_id}"): ("Remove a person", False, "dispatcher"),
@@ -135,6 +167,22 @@ DESCRIPTIONS = {
     ("GET", "/api/v1/searches/{search_id}/export/{fmt}"):
         ("A search's files for other tools, streamed: fmt gpx, kml, geojson (tracks, clues, areas) or csv (the event "
          "log); ?team= or ?officer= narrows the tracks", False, "member"),
+    ("POST", "/api/v1/searches/{search_id}/join-links"):
+        ("A QR join link for the search ({role: patrol|video_review, team_id?, expires_in_min?}); its token and QR "
+         "code shown this once", True, "dispatcher"),
+    ("GET", "/api/v1/searches/{search_id}/join-links"): ("The search's join links and who joined by them", False,
+                                                          "dispatcher"),
+    ("POST", "/api/v1/searches/{search_id}/join-links/{link_id}/revoke"): ("Revoke a join link", False,
+                                                                            "dispatcher"),
+    ("POST", "/api/v1/searches/{search_id}/guests/{user_id}/decision"):
+        ("Approve or refuse a newcomer who joined by a link", True, "dispatcher"),
+    ("POST", "/api/v1/searches/{search_id}/officers"):
+        ("Add an officer account on the spot and put it on the search", True, "dispatcher"),
+    ("GET", "/api/v1/join/{token}"): ("What a join link leads to (subject, role, team, expiry), before joining",
+                                      False, "anyone"),
+    ("POST", "/api/v1/join/{token}"): ("Join a search by its link ({display_name, unit, phone}); logs the phone in",
+                                       True, "anyone"),
+    ("GET", "/api/v1/join-status"): ("A newcomer's own state: waiting, approved or refused", False, "any user"),
     ("GET", "/api/v1/searches/{search_id}/video"):
         ("Video review at once: the top proposals (ahead and on the route) with windows, tasks, intervals, "
          "sightings, trail, the cameras these name and how many the region holds", False, "member"),

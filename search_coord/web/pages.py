@@ -31,6 +31,10 @@ def _client_config() -> dict:
             "timeZone": cfg["TIMEZONE"], "homeArea": cfg["HOME_AREA"], "csrfToken": csrf_token(), "user": current_user()}
 
 
+#: The page's configuration block, for the other page blueprints (join_page).
+client_config = _client_config
+
+
 def _safe_next(target: str | None) -> str:
     """A local path to go on to, else the home page: no other site, no control characters (CR LF would split the
     Location header), no backslash (browsers read '/\\x' as '//x')."""

@@ -27,6 +27,17 @@ ROUTES = [
     ("POST", "/api/v1/searches/{sid}/found", {"time": "2026-11-28T18:00:00+08:00", "location": LKP,
                                                "condition": "well"}, "outsider"),
     ("GET", "/api/v1/searches/{sid}/events", None, "outsider"),
+    ("GET", "/api/v1/searches/{sid}/urgency", None, "outsider"),
+    ("POST", "/api/v1/searches/{sid}/weather", {"temperature_c": -3}, "off1"),
+    ("POST", "/api/v1/searches/{sid}/prompts/family_liaison", {"decision": "done"}, "off1"),
+    ("POST", "/api/v1/searches/{sid}/help", {"client_id": "help-00000001"}, "outsider"),
+    ("POST", "/api/v1/searches/{sid}/join-links", {"role": "patrol"}, "off1"),
+    ("GET", "/api/v1/searches/{sid}/join-links", None, "off1"),
+    ("POST", "/api/v1/searches/{sid}/join-links/1/revoke", None, "off1"),
+    ("POST", "/api/v1/searches/{sid}/guests/{uid}/decision", {"decision": "approve"}, "off1"),
+    ("POST", "/api/v1/searches/{sid}/officers", {"username": "aux1", "display_name": "A", "password": "river-stone-9x"},
+     "off1"),
+    ("GET", "/api/v1/join-status", None, None),
     ("GET", "/api/v1/searches/{sid}/members", None, "outsider"),
     ("POST", "/api/v1/searches/{sid}/members", {"user_id": 3}, "off1"),
     ("DELETE", "/api/v1/searches/{sid}/members/{uid}", None, "off1"),
@@ -94,7 +105,7 @@ ROUTES = [
     ("GET", "/api/v1/geocode?q=changyang", None, None),
 ]
 PUBLIC = [("GET", "/api/v1/session"), ("POST", "/api/v1/session"), ("DELETE", "/api/v1/session"),
-          ("GET", "/api/v1/openapi.json")]
+          ("GET", "/api/v1/openapi.json"), ("GET", "/api/v1/join/{token}"), ("POST", "/api/v1/join/{token}")]
 
 
 @pytest.fixture
@@ -140,7 +151,9 @@ def test_the_matrix_covers_every_api_route(app):
     covered = {(m, p.split("?")[0].replace("{sid}", "{search_id}").replace("{tid}", "{team_id}")
                 .replace("{aid}", "{assignment_id}").replace("{pid}", "{photo_id}").replace("{gid}", "{segment_id}").replace("{bid}", "{broadcast_id}")
                 .replace("/clues/1/", "/clues/{clue_id}/").replace("/searched-areas/1/", "/searched-areas/{area_id}/").replace("{cid}", "{camera_id}").replace("{vtid}", "{task_id}").replace("{xid}", "{sighting_id}")
-                .replace("/users/{uid}", "/users/{user_id}").replace("/members/{uid}", "/members/{user_id}"))
+                .replace("/users/{uid}", "/users/{user_id}").replace("/members/{uid}", "/members/{user_id}")
+                .replace("/prompts/family_liaison", "/prompts/{prompt_id}").replace("/join-links/1/", "/join-links/{link_id}/")
+                .replace("/guests/{uid}", "/guests/{user_id}"))
                for m, p, _, _ in ROUTES} | set(PUBLIC)
     assert set(api_routes(app)) == covered
 
@@ -299,8 +312,11 @@ def test_whole_flow_through_the_api(login, opened):
     assert disp.post(f"/api/v1/searches/{sid}/status", {"status": "closed"}).get_json()["status"] == "closed"
     events = disp.get(f"/api/v1/searches/{sid}/events?after=0").get_json()["events"]
     assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
-    assert [e["type"] for e in events[-3:]] == ["search.found", "broadcast.sent", "search.status_changed"]
-    assert all(e["device"] for e in events) and events[-3]["device"] == "test-device-1"
+    # FOUND stands the assignments down (issue 15): their changes follow the alert
+    main = [e for e in events if e["type"] != "assignment.status_changed"]
+    assert [e["type"] for e in main[-3:]] == ["search.found", "broadcast.sent", "search.status_changed"]
+    assert all(e["device"] for e in events) and main[-3]["device"] == "test-device-1"
+    assert {a["status"] for a in disp.get(f"/api/v1/searches/{sid}/assignments").get_json()} <= {"done", "aborted"}
     r = disp.get(f"/api/v1/searches/{sid}/events?after=abc")
     assert r.status_code == 400 and "after" in r.get_json()["errors"]
 

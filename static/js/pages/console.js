@@ -24,6 +24,7 @@ import { broadcastsPanel } from "../console/broadcasts.js";
 import { consoleTabs, renderLegend, renderLive } from "../console/chrome.js";
 import { cluesPanel } from "../console/clues.js";
 import { editForm } from "../console/edit_form.js";
+import { joinPanel } from "../console/join.js";
 import { searchHead } from "../console/head.js";
 import { membersPanel } from "../console/members.js";
 import { teamsPanel } from "../console/teams.js";
@@ -63,6 +64,7 @@ const broadcasts = broadcastsPanel(c);
 const timeline = timelinePanel(c);
 const urgency = urgencyStrip({ box: $("#urgency-strip"), searchId, canEdit: true });
 const alerts = consoleAlerts(c);
+const joins = joinPanel(c);
 let fitted = false;
 
 function renderAll() {
@@ -129,7 +131,7 @@ live.on((kind, ev) => {
   if (kind === "presence") { if (st()) members.renderSoon(); return; }
   if (kind === "unacknowledged") return;
   if (kind === "event") {   // the urgency strip and the alerts (issue 15) see every event
-    try { urgency.onEvent(ev); alerts.onEvent(ev); } catch (e) { console.error("urgency/alerts update failed", e); }
+    try { urgency.onEvent(ev); alerts.onEvent(ev); joins.onEvent(ev); } catch (e) { console.error("urgency/alerts update failed", e); }
   }
   if (kind === "event" && where) {
     try { where.onEvent(ev); } catch (e) { console.error("where-to-look update failed", e); }
@@ -142,6 +144,7 @@ live.on((kind, ev) => {
     timeline.load();
     broadcasts.load();
     urgency.load();
+    joins.load();
     alerts.cluesOnTop();
     return;
   }
