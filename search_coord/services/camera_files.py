@@ -158,7 +158,7 @@ def import_cameras(svc: Services, actor: Actor, raw: bytes, fmt: str, max_bytes:
                     new.append({**_NEW_CAMERA, **columns, "created_by": actor.user_id, "created_at": stamp,
                                 "updated_at": stamp})
             if new:
-                s.execute(insert(Camera), new)
+                s.execute(insert(Camera.__table__), new)      # a Core executemany: no ORM bookkeeping per row
             if changed:
                 s.execute(update(Camera), changed)
             created, updated = created + len(new), updated + len(changed)

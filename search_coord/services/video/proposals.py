@@ -61,7 +61,7 @@ def _proposal_view(cam: CameraSite, w: review.Window, rank: int, tasks: dict, re
 SHORTLIST = 4 * review.MAX_PROPOSALS
 #: The quick estimate is read off a grid of at most this many cells a side over the cameras (at least
 #: ``GRID_MIN_M`` apart) when there are more cameras than grid points: its cost does not grow with the registry.
-GRID_CELLS = 128
+GRID_CELLS = 96
 GRID_MIN_M = 25.0
 
 
