@@ -64,13 +64,19 @@ class BlockIndex:
         if not lines:
             return out
         track = shapely.MultiLineString(lines) if len(lines) > 1 else lines[0]
-        for pos in self.tree.query(track, predicate="dwithin", distance=width_m).tolist():
-            b = self.blocks[pos]
-            if keep is not None and not keep(b):
-                continue
-            hit = np.flatnonzero(shapely.dwithin(self.bins[pos], track, width_m))
-            if len(hit):
-                out.setdefault(b.index, set()).update(hit.tolist())
+        near = [p for p in self.tree.query(track, predicate="dwithin", distance=width_m).tolist()
+                if keep is None or keep(self.blocks[p])]
+        if not near:
+            return out
+        # every candidate's bin midpoints tested in one call
+        points = np.concatenate([self.bins[p] for p in near])
+        owner = np.repeat(np.array(near), [len(self.bins[p]) for p in near])
+        first = np.concatenate([[0], np.cumsum([len(self.bins[p]) for p in near])[:-1]])
+        start = np.repeat(first, [len(self.bins[p]) for p in near])
+        shapely.prepare(track)
+        hit = np.flatnonzero(shapely.dwithin(points, track, width_m))
+        for pos, k in zip(owner[hit].tolist(), (hit - start[hit]).tolist()):
+            out.setdefault(self.blocks[pos].index, set()).add(k)
         return out
 
 
