@@ -56,7 +56,8 @@ def briefing_sheets(search_id):
 
 def _flyer_data(search_id):
     contact = request.args.get("contact") or _station()["phone"] or None
-    return report_sheets.flyer(services(), current_actor(), search_id, _tz(), contact, request.args.get("link"))
+    link = request.args.get("link") or current_app.config.get("FLYER_LINK") or None
+    return report_sheets.flyer(services(), current_actor(), search_id, _tz(), contact, link)
 
 
 @bp.get("/searches/<int:search_id>/print/flyer")

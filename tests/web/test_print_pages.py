@@ -83,3 +83,13 @@ def test_report_has_dated_timeline_effort_and_numbers(night):
     story = doc.xpath("//section[contains(@class,'report-story')]//table[1]/tbody/tr")
     assert story and float(story[-1].xpath("./td")[1].text_content().rstrip("%")) > 0   # POS now, after the tracks
     assert off1.get(f"/searches/{ev['sid']}/print/report").status_code == 403
+
+
+def test_the_station_header_phone_and_link_come_from_its_settings(app, night):
+    ev, disp, *_ = night
+    app.config.update(STATION_HEADER="Fangshan Public Security Bureau\n房山公安分局", STATION_NAME="Changyang",
+                      STATION_PHONE="010-6933 0110", FLYER_LINK="https://example.org/appeal")
+    page = disp.get(f"/searches/{ev['sid']}/print/report").get_data(as_text=True)
+    assert "房山公安分局" in page and "Changyang" in page
+    flyer = disp.get(f"/searches/{ev['sid']}/print/flyer").get_data(as_text=True)
+    assert "010-6933 0110" in flyer and "https://example.org/appeal" in flyer
