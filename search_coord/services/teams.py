@@ -63,7 +63,10 @@ def update_team(svc: Services, actor: Actor, search_id: int, team_id: int, data:
     Raises ``ValidationError`` (400), ``NotFound`` (404), ``Conflict`` (409: stale version, ``extra["current"]``)."""
     require_dispatcher(actor)
     expected, data = split_version(data)
-    clean = schemas.clean_team(data, partial=True)
+    disband = data.pop("disbanded", None) if isinstance(data, dict) else None
+    if disband is not None and disband is not True:
+        raise ValidationError({"disbanded": "must be true (a disbanded team is not formed again; form a new one)"})
+    clean = schemas.clean_team(data, partial=True) if data or not disband else {}
     now = svc.now()
     with svc.transaction() as s:
         search = load_search(s, search_id, actor, dispatcher_only=True)
@@ -74,6 +77,8 @@ def update_team(svc: Services, actor: Actor, search_id: int, team_id: int, data:
         before = team_view(team, _team_member_ids(s, team_id))
         what = f"team {team.callsign or team.name}"
         versions.check(team.version, expected, lambda: before, what)
+        if disband:
+            return _disband(s, search_id, team, before, expected, what, actor, now)
         members = clean.pop("member_ids", None)
         wanted = dict(clean)
         leader = wanted.get("leader_id", team.leader_id)
@@ -96,6 +101,28 @@ def update_team(svc: Services, actor: Actor, search_id: int, team_id: int, data:
         events.record(s, search_id, "team.updated", actor,
                       {"team": view, "changes": changed, "previous": {k: before.get(k) for k in changed},
                        "version_checked": expected is not None}, now)
+    return view
+
+
+def _disband(s, search_id: int, team: Team, before: dict, expected, what: str, actor: Actor, now) -> dict:
+    """Disband a team (``update_team`` with ``"disbanded": true``): its assignments still to do or under way go back
+    to planned with no team (each logged), the team keeps its history; logged as ``team.updated``."""
+    if team.disbanded:
+        return before
+    versions.bump(s, team, expected, lambda: before, what, actor.name)
+    team.disbanded = True
+    for a in s.execute(select(Assignment).where(Assignment.team_id == team.id,
+                                                Assignment.status.in_(("assigned", "in_progress")))).scalars():
+        previous, a.status, a.team_id = a.status, "planned", None
+        a.updated_at, a.version = naive_utc(now), (a.version or 0) + 1   # an edit started before sees the change
+        s.flush()
+        events.record(s, search_id, "assignment.status_changed", actor,
+                      {"assignment": assignment_view(a), "from": previous, "to": "planned"}, now)
+    s.flush()
+    view = team_view(team, before["member_ids"])
+    events.record(s, search_id, "team.updated", actor, {"team": view, "changes": {"disbanded": True},
+                                                        "previous": {"disbanded": False},
+                                                        "version_checked": expected is not None}, now)
     return view
 
 

@@ -27,7 +27,9 @@ export function assignmentsPanel(c) {
         a.instructions ? el("div", { class: "small muted" }, a.instructions) : null,
         a.places && a.places.length ? el("div", { class: "small" }, t("assignment.places") + ": " + a.places.join(t("list.sep"))) : null,
         a.debrief ? el("div", { class: "small" }, el("em", {}, t("assignment.debrief") + ": "), a.debrief) : null,
-        c.meta ? assignmentActions(c.searchId, a, c.meta.assignment_transitions) : null));
+        c.meta ? assignmentActions(c.searchId, a, c.meta.assignment_transitions) : null,
+        a.status !== "done" && a.status !== "aborted" ? el("button", { type: "button", class: "btn btn-small btn-ghost assignment-edit",
+          onclick: () => openEdit(a) }, t("assignment.edit")) : null));
     }
     if (!items.length) list.append(el("li", { class: "muted" }, t("assignment.none")));
   }
@@ -96,9 +98,51 @@ export function assignmentsPanel(c) {
 
   /* the dialog that names the drawn assignment */
   let pendingGeometry = null;
+  let editBase = null;   // the assignment being edited (its version), or null for a new one
   const dlg = $("#assignment-dialog");
   const form = dlg.querySelector("form");
+  const submitBtn = form.querySelector("button[type=submit]");
+  const createLabel = submitBtn.textContent;
+  /** Edit or reassign an assignment in the same dialog: only what changed is sent, with its version. */
+  function openEdit(a) {
+    openDialog(a.kind, a.geometry);
+    editBase = a;
+    $("#a-title").value = a.title;
+    $("#a-team").value = a.team_id ? String(a.team_id) : "";
+    $("#a-instructions").value = a.instructions || "";
+    $("#a-places").value = (a.places || []).join("\n");
+    $("#assignment-dialog-title").textContent = t("assignment.edit_title", { title: a.title });
+    submitBtn.textContent = t("action.save");
+  }
+  function editBody() {
+    const typed = { title: $("#a-title").value.trim(), team_id: $("#a-team").value ? parseInt($("#a-team").value, 10) : null,
+      instructions: $("#a-instructions").value.trim() || null,
+      places: $("#a-places").value.split("\n").map((x) => x.trim()).filter(Boolean) };
+    const body = { version: editBase.version };
+    const was = { title: editBase.title, team_id: editBase.team_id, instructions: editBase.instructions || null, places: editBase.places || [] };
+    for (const k of Object.keys(typed)) if (JSON.stringify(typed[k]) !== JSON.stringify(was[k])) body[k] = typed[k];
+    if (body.instructions === null) body.instructions = "";
+    return body;
+  }
+  async function saveEdit() {
+    const body = editBody();
+    if (Object.keys(body).length === 1) { dlg.close("ok"); return; }
+    try {
+      await api("PATCH", `/api/v1/searches/${c.searchId}/assignments/${editBase.id}`, body, { quiet: true });
+      dlg.close("ok");
+      toast(t("assignment.saved"), "ok");
+    } catch (err) {
+      if (err.status === 409 && err.data.current) {
+        const cur = err.data.current;
+        showErrors(form, { status: 409, data: { message: t("assignment.conflict", { title: cur.title, team: c.teamLabel(cur.team_id), status: tEnum("astatus", cur.status) }) } });
+        editBase = cur;   // the inputs keep what was typed; saving again sends it against the current version
+      } else showErrors(form, err);
+    }
+  }
   function openDialog(kind, geometry) {
+    editBase = null;
+    $("#assignment-dialog-title").textContent = t("assignment.dialog_title");
+    submitBtn.textContent = createLabel;
     pendingGeometry = geometry;
     form.reset();
     showFieldErrors(form, {});
@@ -112,6 +156,7 @@ export function assignmentsPanel(c) {
   }
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
+    if (editBase) { saveEdit(); return; }
     const body = {
       title: $("#a-title").value.trim(),
       kind: $("#a-kind").value,

@@ -22,7 +22,8 @@ export function membersPanel(c) {
 
   function memberItem(u) {
     const st = c.st();
-    const teamsOf = st.teams.filter((tm) => tm.member_ids.includes(u.id) || tm.leader_id === u.id).map((tm) => tm.callsign || tm.name);
+    const teamsOf = st.teams.filter((tm) => !tm.disbanded && (tm.member_ids.includes(u.id) || tm.leader_id === u.id))
+      .map((tm) => (tm.callsign ? `${tm.callsign} · ${tm.name}` : tm.name) + (tm.leader_id === u.id ? " ★" : ""));
     const pts = st.tracks[String(u.id)] || [];
     const hasTrack = pts.length;
     const lastAt = hasTrack ? pts[pts.length - 1][2] : null;
@@ -36,6 +37,7 @@ export function membersPanel(c) {
         el("span", { class: "badge role-badge" }, tEnum("role", u.role)), " ",
         el("span", { class: "badge presence-badge presence-" + presence }, t("presence." + presence)),
         el("span", { class: "muted small block" }, [u.unit, teamsOf.join(t("list.sep"))].filter(Boolean).join(" · ")),
+        u.phone ? el("a", { class: "small block member-phone", href: "tel:" + u.phone.replace(/[^0-9+]/g, "") }, "☎ " + u.phone) : null,
         clockNote(u.id),
         u.role !== "dispatcher" || hasTrack ? el("span", { class: "small block last-fix" + (stale ? " stale" : "") },
           hasTrack ? t("members.last_fix", { time: fmtTime(lastAt), age: fmtAgo(lastAt) }) + (stale ? " · " + t("members.stale") : "")
@@ -53,9 +55,19 @@ export function membersPanel(c) {
       }, t("members.remove")) : null);
   }
 
+  /** Who has the search open now: the dispatchers at a console and the officers online (presence). */
+  function renderViewing(members) {
+    const box = $("#viewing-now");
+    if (!c.live.connected) { box.textContent = ""; return; }
+    const on = members.filter((u) => c.live.online.has(u.id));
+    const desks = on.filter((u) => u.role !== "officer").map((u) => u.display_name);
+    box.textContent = t("members.viewing", { desks: desks.join(t("list.sep")) || "—", n: on.length - desks.length });
+  }
+
   function render() {
     const list = clear($("#member-list"));
     const members = c.st().members;
+    renderViewing(members);
     $("#count-members").textContent = members.length ? ` ${members.length}` : "";
     for (const u of members) list.append(memberItem(u));
     const ids = new Set(members.map((u) => u.id));
