@@ -10,7 +10,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from browser_helpers import CHROME_ARGS, CHROMIUM, START, api_client, phone_page
+import requests
+from browser_helpers import CHROME_ARGS, CHROMIUM, PASSWORD, START, api_client, phone_page
 from offline_support import TileServer, app_server, wait_cached
 from PIL import Image
 
@@ -29,12 +30,28 @@ def _walk(phone, field, steps: int) -> None:
     field.wait_for_function("() => !SC.debug.tracker.sharing && SC.debug.tracker.queue.length === 0", timeout=8000)
 
 
+def _subject_photo(base: str, path) -> None:
+    """The dispatcher gives the demo search's subject a photo (multipart upload, then the search's subject)."""
+    web = requests.Session()
+    token = web.get(base + "/api/v1/session").json()["csrf_token"]
+    token = web.post(base + "/api/v1/session", json={"username": "dispatch", "password": PASSWORD},
+                     headers={"X-CSRF-Token": token}).json()["csrf_token"]
+    with open(path, "rb") as f:
+        r = web.post(base + "/api/v1/photos", files={"photo": ("face.jpg", f, "image/jpeg")}, data={"search_id": "1"},
+                     headers={"X-CSRF-Token": token})
+    assert r.status_code == 201, r.text
+    r = web.patch(base + "/api/v1/searches/1", json={"subject": {"photo_id": r.json()["id"]}}, headers={"X-CSRF-Token": token})
+    assert r.status_code == 200, r.text
+
+
 def test_the_field_page_opens_offline_and_the_desk_gets_everything_once_in_order(tmp_path):
     from playwright.sync_api import sync_playwright
 
     tiles = TileServer()
     photo = tmp_path / "shoe.jpg"
     Image.new("RGB", (640, 480), (120, 80, 40)).save(photo, quality=80)
+    face = tmp_path / "face.jpg"
+    Image.new("RGB", (300, 400), (200, 170, 140)).save(face, quality=80)
     env = {"SEARCH_COORD_TILE_URL": tiles.url, "SEARCH_COORD_TILE_CACHE_MB": "4",
            "SEARCH_COORD_TILE_CACHE_RADIUS_M": "800", "SEARCH_COORD_TILE_CACHE_ZOOMS": "[13, 16]"}
     problems: list[str] = []
@@ -42,6 +59,7 @@ def test_the_field_page_opens_offline_and_the_desk_gets_everything_once_in_order
         with app_server(tmp_path, env) as base, sync_playwright() as pw:
             disp = api_client(base, "dispatch")
             patrol1 = {u["username"]: u for u in disp("GET", "/api/v1/users")}["patrol1"]["id"]
+            _subject_photo(base, face)
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
             try:
                 phone, field = phone_page(browser, base, problems)
@@ -67,7 +85,8 @@ def test_the_field_page_opens_offline_and_the_desk_gets_everything_once_in_order
                 }""")
                 assert shell["n"] > 50
                 # the page, the enum lists and the area's tiles are kept
-                wait_cached(field, "/field/1", "/api/v1/meta")
+                photo_url = field.get_attribute("#subject-body img.subject-photo", "src")
+                wait_cached(field, "/field/1", "/api/v1/meta", photo_url)
                 field.wait_for_function("() => SC.debug.tiles.stats.searchCount > 0 && !SC.debug.tiles.running", timeout=30000)
                 stats = field.evaluate("SC.debug.tiles.stats")
                 assert stats["searchCount"] == stats["wanted"] or stats["full"], stats
@@ -93,6 +112,8 @@ def test_the_field_page_opens_offline_and_the_desk_gets_everything_once_in_order
                 field.locator("#bc-ack").tap()
                 field.wait_for_selector("#broadcast-alert", state="hidden")
                 assert "Zhang Guilin" in field.inner_text("#subj-name")
+                field.wait_for_function("() => { const i = document.querySelector('#subject-body img.subject-photo');"
+                                        " return i && i.complete && i.naturalWidth > 0; }", timeout=10000)
                 assert "Compound" in field.inner_text("#my-assignments")
                 field.locator("#units-card summary").tap()
                 assert "ago" in field.inner_text("#units-list")

@@ -50,6 +50,15 @@ function updateBar(outbox, searchId, onReload) {
   if (outbox && fresh) outbox.on(() => { if (!bar.hidden) render(); });
 }
 
+/** Keep these same-origin URLs (a photo just shown) for offline use: nothing to do when the worker controls the page
+    (the photo came through it and is kept); before it does, ask it to fetch and keep them. */
+state.keep = (urls) => {
+  if (!state.supported || !window.isSecureContext || navigator.serviceWorker.controller || !urls.length) return;
+  navigator.serviceWorker.ready.then((reg) => {
+    if (reg.active) reg.active.postMessage({ type: "CACHE_URLS", urls });
+  }).catch(() => {});
+};
+
 export function startServiceWorker({ outbox, searchId } = {}) {
   if (!state.supported || !window.isSecureContext) return state;
   let reloading = false;

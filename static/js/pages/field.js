@@ -173,6 +173,7 @@ function renderSubject() {
   $("#subj-clothing").textContent = subj.clothing ? t("subject.clothing") + ": " + subj.clothing : "";
   const body = clear($("#subject-body"));
   if (subj.photo_id) body.append(el("img", { class: "subject-photo", src: `/api/v1/photos/${subj.photo_id}`, alt: t("subject.photo_of", { name: subj.name }) }));
+  if (subj.photo_id) pwa.keep([`/api/v1/photos/${subj.photo_id}`]); // for the next offline reload
   const dl = el("dl", { class: "facts" });
   const add = (label, value) => { if (value) dl.append(el("dt", {}, label), el("dd", {}, value)); };
   add(t("subject.clothing"), subj.clothing);
