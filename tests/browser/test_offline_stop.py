@@ -76,7 +76,7 @@ def test_a_search_closed_while_offline_stops_tracking_and_shows_what_was_refused
             browser.close()
 
 
-def test_an_officer_removed_from_the_search_stops_sharing_and_is_told(server):
+def test_a_suspended_search_and_an_officer_removed_from_it_stop_sharing_and_say_why(server):
     from playwright.sync_api import sync_playwright
 
     base = server
@@ -92,6 +92,17 @@ def test_an_officer_removed_from_the_search_stops_sharing_and_is_told(server):
             field.wait_for_function(f"() => SC.debug.state && SC.debug.state.search.id === {sid} && document.body.dataset.live === 'on'")
             field.locator("#share-btn").tap()
             field.wait_for_function("() => SC.debug.tracker.sharing")
+            # suspended: sharing stops, said; reopened: the officer may share again
+            disp("POST", f"/api/v1/searches/{sid}/status", {"status": "suspended", "reason": "night stop"})
+            field.wait_for_function("() => !SC.debug.tracker.sharing && document.body.dataset.searchEnded === 'suspended'",
+                                    timeout=15000)
+            assert "SUSPENDED" in field.inner_text("#status-banner") and field.locator("#share-btn").is_disabled()
+            disp("POST", f"/api/v1/searches/{sid}/status", {"status": "open", "reason": "resumed"})
+            field.wait_for_function("() => document.body.dataset.searchEnded === '' && !document.querySelector('#share-btn').disabled",
+                                    timeout=15000)
+            field.locator("#share-btn").tap()
+            field.wait_for_function("() => SC.debug.tracker.sharing")
+            # removed from the search
             disp("DELETE", f"/api/v1/searches/{sid}/members/{officer['id']}")
             field.wait_for_function("() => !SC.debug.tracker.sharing && document.body.dataset.searchEnded === 'removed'",
                                     timeout=15000)

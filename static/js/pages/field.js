@@ -314,6 +314,7 @@ live.on((kind, ev) => {
   if (ev.type === "member.removed" && ev.payload.user_id === me) {
     removed = true;
     if (tracker.sharing) tracker.stop();
+    renderEnded();
   }
   if (group === "track" || ev.type === "positions") units.render();
   if (["assignment", "area", "clue", "search"].includes(group) || ev.type === "video.sighting_decided") refreshTiles();
