@@ -155,3 +155,16 @@ def test_coverage_matches_a_walk_to_the_blocks_it_passed():
     assert C.pod(1.0, "foot") > C.pod(1.0, "vehicle") > 0
     assert C.pod(1.0, "foot") == pytest.approx(1 - math.exp(-20 / 30))
     assert C.combined_pod([0.5, 0.5]) == pytest.approx(0.75)
+
+
+def test_network_path_follows_the_streets():
+    g = R.WalkGraph(network())
+    pts, length = R.network_path(g, (150, 10), (105, -90))   # from Main St to near the south end of Cross 1
+    # 10 to the street, 50 west along Main St, 90 south along Cross 1, 5 to the point
+    assert length == pytest.approx(10 + 50 + 90 + 5)
+    assert LineString(pts).length == pytest.approx(length)
+    assert pts[0] == (150, 10) and pts[-1] == (105, -90)
+    same, d = R.network_path(g, (120, 5), (180, -5))            # both on one edge
+    assert d == pytest.approx(5 + 60 + 5) and LineString(same).length == pytest.approx(d)
+    with pytest.raises(ValidationError):
+        R.network_path(g, (150, 10), (9000, 9000))

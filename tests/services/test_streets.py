@@ -13,6 +13,7 @@ from search_coord.core.errors import Forbidden, ValidationError
 from search_coord.core.geometry import LocalProjection
 from search_coord.services import field, model_read, searches, teams
 from search_coord.services.streets import assignments, coverage, doors, layers, search_view
+from search_coord.services.streets.network_reach import route_between
 
 from support import search_payload
 
@@ -260,3 +261,21 @@ def test_door_to_door_list_along_a_street_assignment(svc, people):
         doors.check_door(svc, people["off2"], sid, a["id"], {"address_id": first["id"], "outcome": "spoken"})
     with pytest.raises(Forbidden):
         doors.door_list(svc, people["outsider"], sid, a["id"])
+
+
+def test_reach_re_anchors_when_the_last_known_point_moves(svc, people, grid_search):
+    _, sid, _ = grid_search
+    before = search_view.street_state(svc, people["disp"], sid)
+    searches.update_search(svc, people["disp"], sid, {"lkp": {"type": "Point", "coordinates": lonlat(-200, -150)}})
+    after = search_view.street_state(svc, people["disp"], sid)
+    assert after["reach"]["geometry"] != before["reach"]["geometry"]
+    assert after["reach"]["snap_m"] == pytest.approx(0, abs=0.5)          # on 西路 now
+    assert after["blocks"][0]["street"]["local"] in ("西路", "南街")
+    assert model_read.get_model(svc, people["disp"], sid)["reach"]["geometry"] == after["reach"]["geometry"]
+
+
+def test_route_between_two_points_follows_the_streets(svc, people, grid_search):
+    with svc.reading() as s:
+        got = route_between(s, tuple(lonlat(-200, 100)), tuple(lonlat(200, -100)))   # 100 + 400 + 100 along 西路, a street, 东路
+        assert got is not None and got["length_m"] == pytest.approx(600, abs=1)
+        assert route_between(s, (116.1985, 39.7712), tuple(lonlat(0, 0))) is None   # no layer holds the first

@@ -9,6 +9,7 @@ import pytest
 import shapely
 from shapely.geometry import LineString, Point
 
+from search_coord.core.errors import ValidationError
 from search_coord.core.streets import coverage as C
 from search_coord.core.streets import reach as R
 from search_coord.services.streets import layers, reader
@@ -95,3 +96,36 @@ def test_a_noisy_walk_along_a_street_matches_its_blocks(net):
         if b in run or sh < C.SEARCHED_SHARE or b.length < 60:
             continue
         assert shapely.intersection(line.buffer(25), LineString(b.xy)).length > 0.5 * b.length, (b.street, sh)
+
+
+def test_network_path_equals_networkx(net):
+    g = _nx_graph(net)
+    rnd = random.Random(3)
+    lines = list(net.graph.lines)
+    xs = [c for line in lines for c in line.coords]
+    for _ in range(6):
+        a, b = rnd.choice(xs), rnd.choice(xs)
+        try:
+            pts, length = R.network_path(net.graph, a, b)
+        except ValidationError:   # not connected (an island of the extract): networkx must agree
+            ka = int(np.argmin([ln.distance(Point(a)) for ln in lines]))
+            kb = int(np.argmin([ln.distance(Point(b)) for ln in lines]))
+            assert not nx.has_path(g, net.graph.edges[ka].u, net.graph.edges[kb].u)
+            continue
+        assert LineString(pts).length == pytest.approx(length, rel=1e-6)
+        # networkx with a virtual node where each point meets its nearest way
+        h = g.copy()
+        on = {}
+        for name, p in (("a", a), ("b", b)):
+            k = int(np.argmin([ln.distance(Point(p)) for ln in lines]))
+            e, s = net.graph.edges[k], min(lines[k].project(Point(p)), net.graph.edges[k].length)
+            d0 = lines[k].distance(Point(p))
+            on[name] = (k, s, d0)
+            h.add_edge(name, e.u, weight=d0 + s)
+            if e.v != e.u:
+                h.add_edge(name, e.v, weight=min(d0 + e.length - s, h[name][e.v]["weight"])
+                           if h.has_edge(name, e.v) else d0 + e.length - s)
+        want = nx.single_source_dijkstra_path_length(h, "a", weight="weight")["b"]
+        if on["a"][0] == on["b"][0]:   # both on one edge: straight along it too
+            want = min(want, on["a"][2] + abs(on["a"][1] - on["b"][1]) + on["b"][2])
+        assert length == pytest.approx(want, abs=1e-6)

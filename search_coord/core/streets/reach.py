@@ -145,3 +145,71 @@ def isochrone(graph: WalkGraph, origin: tuple[float, float], budget_m: float,
         if pieces else Point(origin).buffer(buffer_m)
     reached = {int(graph.node_ids[j]): float(d0 + node[j]) for j in np.flatnonzero(np.isfinite(node))}
     return Reach(origin, float(budget_m), d0, reached, lines, area, float(shapely.length(lines)), buffer_m, edge_of)
+
+
+def network_path(graph: WalkGraph, a: tuple[float, float], b: tuple[float, float]) -> tuple[list, float]:
+    """The shortest walk along the network between two points (x, y m): ``(points [(x, y), ...], length m)``,
+    from ``a`` to its nearest way, along the ways, to ``b``. Raises ValidationError when a point is not near the
+    network or the two are not connected. For route proposals that follow the streets (e.g. video review between
+    two known points) instead of the straight line."""
+    ia, da, sa = snap(graph, *a)
+    ib, db, sb = snap(graph, *b)
+    pa = graph.lines[ia].interpolate(sa).coords[0]
+    pb = graph.lines[ib].interpolate(sb).coords[0]
+    if ia == ib:   # both on one edge: along it
+        piece = substring(graph.lines[ia], min(sa, sb), max(sa, sb))
+        pts = list(piece.coords) if piece.geom_type == "LineString" else [pa]
+        pts = pts if sa <= sb else pts[::-1]
+        return [tuple(map(float, p)) for p in (a, *pts, b)], float(da + abs(sb - sa) + db)
+    La, Lb = graph.length[ia], graph.length[ib]
+    ends_a = ((int(graph.eu[ia]), sa), (int(graph.ev[ia]), La - sa))
+    ends_b = ((int(graph.eu[ib]), sb), (int(graph.ev[ib]), Lb - sb))
+    dist, pred = dijkstra(graph.matrix, directed=False, indices=[n for n, _ in ends_a], return_predecessors=True)
+    best = min(((oa + dist[i, nb] + ob, i, nb) for i, (_, oa) in enumerate(ends_a) for nb, ob in ends_b),
+               key=lambda x: x[0])
+    total, i, nb = best
+    if not np.isfinite(total):
+        raise ValidationError({"path": "the two points are not connected by walkable ways"})
+    nodes = [nb]
+    while nodes[-1] != ends_a[i][0]:
+        nodes.append(int(pred[i, nodes[-1]]))
+    nodes.reverse()
+    pts = [a, pa]
+    pts += [_edge_points(graph, ia, ends_a[i][0] == graph.eu[ia], sa)]
+    for u, v in zip(nodes, nodes[1:]):
+        pts += _between(graph, u, v)
+    pts.append(_edge_points(graph, ib, nb == graph.eu[ib], sb, reverse=True))
+    pts += [pb, b]
+    flat = []
+    for p in _flatten(pts):
+        p = (float(p[0]), float(p[1]))
+        if not flat or p != flat[-1]:
+            flat.append(p)
+    return flat, float(da + total + db)
+
+
+def _edge_points(graph: WalkGraph, k: int, toward_u: bool, s: float, reverse: bool = False) -> list:
+    """Points of edge k from the snapped point at ``s`` to its u end (``toward_u``) or its v end; ``reverse``: from
+    that end to the point."""
+    line = graph.lines[k]
+    piece = substring(line, 0.0, s) if toward_u else substring(line, s, graph.length[k])
+    pts = list(piece.coords)
+    if toward_u:
+        pts = pts[::-1]
+    return pts[::-1] if reverse else pts
+
+
+def _between(graph: WalkGraph, u: int, v: int) -> list:
+    """The points of the shortest edge from node index u to node index v, in that direction."""
+    ks = np.flatnonzero(((graph.eu == u) & (graph.ev == v)) | ((graph.eu == v) & (graph.ev == u)))
+    k = int(ks[np.argmin(graph.length[ks])])
+    pts = list(graph.lines[k].coords)
+    return pts if graph.eu[k] == u else pts[::-1]
+
+
+def _flatten(items):
+    for x in items:
+        if isinstance(x, list):
+            yield from x
+        else:
+            yield x

@@ -13,7 +13,7 @@ from ...core.errors import ValidationError
 from ...core.streets import poa as street_poa
 from ...core.streets import reach as core_reach
 from ..basis import heading_of, rings_of
-from .layers import LayerNet
+from .layers import LayerNet, layer_at, layer_net
 
 #: The reach is recomputed when it has grown by this much (m): a minute of walking.
 BUDGET_STEP_M = 50.0
@@ -61,3 +61,23 @@ def network_reach(net: LayerNet, search: Search, reach_m: float) -> NetworkReach
         while len(_CACHE) > 16:
             _CACHE.popitem(last=False)
     return value
+
+
+def route_between(session, a: tuple[float, float], b: tuple[float, float]) -> dict | None:
+    """The walk along the streets between two known points (lon, lat), for route proposals that follow the network
+    (video review between two sightings; issue 14, part 7): ``{"geometry": GeoJSON LineString, "length_m"}``, or
+    None when no street layer holds both points, or they are off its network or not connected (the caller keeps the
+    straight line then). Inside the caller's session; the layer's network is cached per process."""
+    layer = layer_at(session, *a)
+    if layer is None or layer_at(session, *b) is None or layer_at(session, *b).id != layer.id:
+        return None
+    net = layer_net(session, layer)
+    xa, ya = net.proj.to_xy(*a)
+    xb, yb = net.proj.to_xy(*b)
+    try:
+        pts, length = core_reach.network_path(net.graph, (float(xa), float(ya)), (float(xb), float(yb)))
+    except ValidationError:
+        return None
+    lon, lat = net.proj.to_lonlat([p[0] for p in pts], [p[1] for p in pts])
+    return {"geometry": {"type": "LineString", "coordinates": [[round(x, 7), round(y, 7)] for x, y in zip(lon, lat)]},
+            "length_m": round(length, 1)}
