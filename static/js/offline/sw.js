@@ -94,6 +94,15 @@ async function keepUrl(raw) {
   } catch (e) { /* offline again: the next load tries */ }
 }
 
+// A new release waits for the field page's "reload when safe" (static/js/offline/register.js); with no field page
+// open (a desk that once opened the field view) nothing can ask, so it takes over at once.
+self.addEventListener("install", (event) => {
+  event.waitUntil(self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((list) => {
+    if (!list.some((c) => /^\/field\/\d+$/.test(new URL(c.url).pathname))) return self.skipWaiting();
+    return null;
+  }));
+});
+
 self.addEventListener("activate", (event) => {
   event.waitUntil(self.clients.claim());
 });
