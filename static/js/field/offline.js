@@ -11,6 +11,7 @@ import { t } from "../lib/i18n.js";
 import { loadState, saveState } from "../offline/store.js";
 
 const SAVE_DELAY_MS = 1500;
+const TRACK_SAVE_DELAY_MS = 20000; // other units' positions alone: kept at most this often (a long night's state is MBs)
 const BANNER_GRACE_MS = 4000; // a connection back within this is no news
 
 export function offlineField({ live, searchId, me, title, onRemoved }) {
@@ -45,7 +46,14 @@ export function offlineField({ live, searchId, me, title, onRemoved }) {
       .then(() => { ctl.saved = { at: record.savedAt, seq: record.state.appliedSeq, broadcasts: record.unacknowledged.length }; })
       .catch((e) => console.warn("offline state not kept", e));
   }
-  const saveSoon = () => { if (!saveTimer) saveTimer = setTimeout(save, SAVE_DELAY_MS); };
+  let saveDue = 0;
+  const saveSoon = (delay = SAVE_DELAY_MS) => {
+    const due = Date.now() + delay;
+    if (saveTimer && saveDue <= due) return;
+    clearTimeout(saveTimer);
+    saveDue = due;
+    saveTimer = setTimeout(save, delay);
+  };
 
   function renderBanner() {
     const connected = live.connected;
@@ -82,7 +90,8 @@ export function offlineField({ live, searchId, me, title, onRemoved }) {
       if (live.connected) { save(); return; } // an alert is kept at once, not after the usual delay
     }
     if (kind === "reset" || kind === "event" || kind === "unacknowledged") {
-      if (!ctl.fromDevice || live.connected) saveSoon();
+      const tracksOnly = kind === "event" && (ev.type.startsWith("track.") || ev.type === "positions");
+      if (!ctl.fromDevice || live.connected) saveSoon(tracksOnly ? TRACK_SAVE_DELAY_MS : SAVE_DELAY_MS);
     }
   });
   window.addEventListener("pagehide", () => { if (saveTimer) save(); });
