@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterator
 
+import numpy as np
 from sqlalchemy import func, select
 
 from ..adapters.models import (Event, Search, Segment, Team, TeamMember, TrackImport, TrackPoint, User)
@@ -151,3 +152,46 @@ def device_table(s, search_id: int) -> dict[tuple, dict]:
                      .where(Event.search_id == search_id, Event.device.is_not(None))
                      .group_by(Event.actor_id, Event.device).order_by("first")).all()
     return record.device_names((uid, dev) for uid, dev, _ in rows)
+
+
+@dataclass(frozen=True)
+class DeviceTrack:
+    """One officer's device track in metres, cut where it breaks (as ``runs``): ``pieces`` is a list of
+    ``(t seconds since the epoch, x m, y m)`` numpy arrays, one triple per unbroken stretch."""
+
+    user_id: int
+    device: str
+    name: str
+    fixes: int
+    pieces: tuple
+
+
+def device_tracks(svc: Services, search_id: int, proj, scope: Scope | None = None) -> list[DeviceTrack]:
+    """Every device track of the search (or ``scope``), read once per device in one query and projected with numpy
+    (the report's effort and its map share it)."""
+    out = []
+    whole = scope or Scope(search_id, "", None, None, None, "")
+    for uid, device, name in track_owners(svc, whole):
+        with svc.reading() as s:
+            rows = s.execute(select(TrackPoint.t, TrackPoint.lon, TrackPoint.lat, TrackPoint.run, TrackPoint.piece)
+                             .where(TrackPoint.search_id == search_id, TrackPoint.user_id == uid,
+                                    TrackPoint.device == device, TrackPoint.retracted_at.is_(None))
+                             .order_by(TrackPoint.t, TrackPoint.id)).all()
+        if not rows:
+            continue
+        ts, lons, lats, runs_, pieces_ = zip(*rows)
+        t = np.array(ts, dtype="datetime64[us]").astype(np.int64) / 1e6   # stored naive UTC -> s since the epoch
+        x, y = proj.to_xy(np.array(lons), np.array(lats))
+        run = np.array(runs_)
+        piece = np.array([-1 if p is None else p for p in pieces_], dtype=np.int64)
+        # a coarse fix (no piece) takes the last piece before it in its run, as ``runs`` does
+        starts = np.r_[True, run[1:] != run[:-1]]
+        known = np.where((piece >= 0) | starts, np.arange(len(piece)), -1)
+        np.maximum.accumulate(known, out=known)
+        filled = piece[known]
+        cut = np.flatnonzero((run[1:] != run[:-1]) | ((filled[1:] != filled[:-1]) & (filled[:-1] >= 0)
+                                                         & (piece[1:] >= 0))) + 1
+        bounds = [0, *cut.tolist(), len(rows)]
+        pieces = tuple((t[a:b], np.asarray(x)[a:b], np.asarray(y)[a:b]) for a, b in zip(bounds, bounds[1:]))
+        out.append(DeviceTrack(uid, device, name, len(rows), pieces))
+    return out

@@ -12,7 +12,8 @@ from ..core.geometry import area_m2
 from .access import load_search, require_dispatcher
 from .context import Actor, Services
 from .events import dump_event, iso, naive_utc
-from .exports_data import device_table, names_of, search_name
+from .basis import projection
+from .exports_data import device_table, device_tracks, names_of, search_name
 from .report_effort import effort_by_user, team_rows
 from .report_maps import search_map
 from .report_sheets import subject_view
@@ -38,7 +39,8 @@ def build(svc: Services, actor: Actor, search_id: int, tz, lang: str) -> dict:
                 "lkp_address": search.lkp_address, "found": search.found,
                 "found_at": record.stamp((search.found or {}).get("time"), tz)}
         timeline, story, closing = _timeline(s, search_id, names, devices, tz, lang)
-        svg, colours = search_map(svc, s, search, *MAP_MM)
+        tracks = device_tracks(svc, search_id, projection(search))
+        svg, colours = search_map(s, search, tracks, *MAP_MM)
         segs = s.execute(select(Segment).where(Segment.search_id == search_id).order_by(Segment.name)).scalars().all()
         post, row = probability.posterior({g.id: g.poa0 for g in segs}, search.row0,
                                           {g.id: g.coverage for g in segs}) if segs else ({}, 1.0)
@@ -48,7 +50,7 @@ def build(svc: Services, actor: Actor, search_id: int, tz, lang: str) -> dict:
                           "top_poa": max(post.values()) if post else 0.0, "reason": "now"})
         segments = [{"name": g.name, "poa0": g.poa0, "poa": post.get(g.id, 0.0), "coverage": g.coverage,
                      "pod": probability.pod_from_coverage(g.coverage)} for g in segs]
-        effort = effort_by_user(svc, s, search)
+        effort = effort_by_user(tracks)
         teams = team_rows(s, search_id, effort, names, colours)
         broadcasts = _broadcasts(s, search_id, names, tz)
         video = video_review(s, search, names, tz)

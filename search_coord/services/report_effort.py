@@ -5,25 +5,22 @@ from __future__ import annotations
 import numpy as np
 from sqlalchemy import select
 
-from ..adapters.models import Assignment, Search, SearchedArea, Segment, Team
+from ..adapters.models import Assignment, SearchedArea, Segment, Team
 from ..core import probability
-from .basis import projection
-from .exports_data import Scope, runs, team_people, track_fixes, track_owners
+from .exports_data import DeviceTrack, team_people
 
 
-def effort_by_user(svc, s, search: Search) -> dict[int, dict]:
-    """user id -> {"name", "hours", "km", "fixes"}: hours are the spans of the track's unbroken stretches (a gap
-    or a new run of the phone is not counted), km the length of its lines between fixes."""
-    proj = projection(search)
+def effort_by_user(tracks: list[DeviceTrack]) -> dict[int, dict]:
+    """user id -> {"name", "hours", "km", "fixes"} from ``exports_data.device_tracks``: hours are the spans of the
+    track's unbroken stretches (a gap or a new run of the phone is not counted), km the length of its lines."""
     out: dict[int, dict] = {}
-    for uid, device, name in track_owners(svc, Scope(search.id, "", None, None, None, "")):
-        row = out.setdefault(uid, {"name": name, "hours": 0.0, "km": 0.0, "fixes": 0})
-        for run in runs(track_fixes(svc, search.id, uid, device)):
-            row["fixes"] += len(run)
-            if len(run) < 2:
+    for trk in tracks:
+        row = out.setdefault(trk.user_id, {"name": trk.name, "hours": 0.0, "km": 0.0, "fixes": 0})
+        row["fixes"] += trk.fixes
+        for t, xs, ys in trk.pieces:
+            if len(t) < 2:
                 continue
-            row["hours"] += (run[-1][0] - run[0][0]).total_seconds() / 3600
-            xs, ys = proj.to_xy(np.array([f[1] for f in run]), np.array([f[2] for f in run]))
+            row["hours"] += float(t[-1] - t[0]) / 3600
             row["km"] += float(np.hypot(np.diff(xs), np.diff(ys)).sum()) / 1000
     return out
 

@@ -2,6 +2,7 @@
 the geometry projected to metres on the search's local projection and handed to ``core.paper.svg_map``."""
 from __future__ import annotations
 
+import numpy as np
 from shapely.geometry import LineString, Point, shape
 from sqlalchemy import select
 
@@ -9,7 +10,7 @@ from ..adapters.models import Assignment, Clue, Search, SearchedArea, Segment, T
 from ..core import paper
 from . import video
 from .basis import projection
-from .exports_data import runs, track_fixes, track_owners, Scope
+from .exports_data import DeviceTrack
 
 #: Team colours on the report's map, in team order (print well in colour and stay apart in grey).
 PALETTE = ("#1d4ed8", "#b91c1c", "#047857", "#7c3aed", "#c2410c", "#0e7490", "#a16207", "#be185d", "#4d7c0f",
@@ -59,18 +60,16 @@ def context_layers(s, search: Search, proj) -> list[paper.Layer]:
     return layers
 
 
-def track_layers(svc, search: Search, proj, colours: dict[int, str], teams_of: dict[int, int],
-                 scope: Scope) -> list[paper.Layer]:
-    """Every device track in ``scope`` as thinned lines in metres, coloured by the officer's team."""
+def track_layers(tracks: list[DeviceTrack], colours: dict[int, str], teams_of: dict[int, int]) -> list[paper.Layer]:
+    """Every device track (``exports_data.device_tracks``, metres) as thinned lines coloured by the officer's team."""
     out = []
-    for uid, device, _name in track_owners(svc, scope):
-        colour = colours.get(teams_of.get(uid), "#475569")
-        for run in runs(track_fixes(svc, search.id, uid, device)):
-            if len(run) < 2:
+    for trk in tracks:
+        colour = colours.get(teams_of.get(trk.user_id), "#475569")
+        for _t, xs, ys in trk.pieces:
+            if len(xs) < 2:
                 continue
-            xs, ys = proj.to_xy([f[1] for f in run], [f[2] for f in run])
-            line = LineString(list(zip(xs, ys))).simplify(TRACK_TOLERANCE_M)
-            out.append(paper.Layer(line, "pm-track", None, colour))
+            out.append(paper.Layer(LineString(np.column_stack((xs, ys))).simplify(TRACK_TOLERANCE_M), "pm-track",
+                                   None, colour))
     return out
 
 
@@ -88,19 +87,19 @@ def assignment_map(s, search: Search, assignment: Assignment, width_mm: float, h
     return paper.svg_map(layers, width_mm, height_mm, focus=focus, title=assignment.title)
 
 
-def search_map(svc, s, search: Search, width_mm: float, height_mm: float) -> tuple[str, dict[int, str]]:
+def search_map(s, search: Search, tracks: list[DeviceTrack], width_mm: float,
+               height_mm: float) -> tuple[str, dict[int, str]]:
     """The report's map of the whole search: every track coloured by team, segments, searched areas, clues,
     sightings and the trail, the LKP and where found. Returns (svg, team colours)."""
     proj = projection(search)
     colours = team_colours(s, search.id)
-    scope = Scope(search.id, "", None, None, None, "")
-    tracks = track_layers(svc, search, proj, colours, user_teams(s, search.id), scope)
+    lines = track_layers(tracks, colours, user_teams(s, search.id))
     assignments = [paper.Layer(proj.project(shape(a.geometry)), "pm-assignment-all", None, colours.get(a.team_id, "#64748b"))
                    for a in s.execute(select(Assignment).where(Assignment.search_id == search.id)).scalars()]
     context = context_layers(s, search, proj)
-    layers = [lay for lay in context if lay.cls in ("pm-segment", "pm-searched")] + assignments + tracks + \
+    layers = [lay for lay in context if lay.cls in ("pm-segment", "pm-searched")] + assignments + lines + \
         [lay for lay in context if lay.cls not in ("pm-segment", "pm-searched")]
-    focus_geoms = [lay.geom for lay in tracks + assignments] + [Point(proj.to_xy(*search.lkp["coordinates"]))]
+    focus_geoms = [lay.geom for lay in lines + assignments] + [Point(proj.to_xy(*search.lkp["coordinates"]))]
     focus = focus_geoms[0]
     for g in focus_geoms[1:]:
         focus = focus.union(g.envelope)

@@ -8,9 +8,11 @@ from datetime import timedelta
 import gpxpy
 from lxml import etree
 
+from search_coord.adapters.models import Search
 from search_coord.core import record
 from search_coord.services import (broadcasts, exports, exports_data, field, report, report_sheets, report_text,
                                    searched_areas, searches, teams)
+from search_coord.services.basis import projection
 from support import LKP, T0, search_payload, square
 
 TZ = record.zone("Asia/Shanghai")
@@ -68,3 +70,18 @@ def test_briefing_and_report_on_both_databases(svc, people):
     assert data["broadcasts"][0]["acks"][0]["who"] == "Off1" and data["broadcasts"][0]["missing"] == ["Off2"]
     assert all(line["at"].endswith("+8") for line in data["timeline"])
     assert any("发现概率 60%" in line["text"] for line in data["timeline"])
+
+
+def test_the_reports_one_pass_reader_cuts_tracks_as_the_exports_do(svc, people):
+    sid, _ = _night(svc, people)
+    off1 = people["off1"]
+    later = [{"t": (T0 + timedelta(minutes=25, seconds=5 * i)).isoformat(), "lon": LKP[0] + 0.002,
+              "lat": LKP[1] + 0.00003 * i, "acc": 6 if i % 7 else 80} for i in range(30)]   # a gap, coarse fixes
+    field.add_track_batch(svc, off1, sid, {"client_id": "b-0000003", "points": later})
+    with svc.reading() as s:
+        search = s.get(Search, sid)
+        proj = projection(search)
+    for trk in exports_data.device_tracks(svc, sid, proj):
+        cut = list(exports_data.runs(exports_data.track_fixes(svc, sid, trk.user_id, trk.device)))
+        assert [len(p[0]) for p in trk.pieces] == [len(r) for r in cut]
+        assert trk.fixes == sum(len(r) for r in cut)
