@@ -16,7 +16,7 @@ from ...core.video import recorder_time
 from .. import basis
 from ..events import iso
 from .region import cameras_by_id, site, speeds, stored_chain
-from .spatial import Sites
+from .spatial import Sites, with_views
 from .tasks import retention_view, reviewed_times
 
 
@@ -59,37 +59,39 @@ def _proposal_view(cam: CameraSite, w: review.Window, rank: int, tasks: dict, re
 #: With more cameras within reach than this, the exact ranking (the cones against the probability map) is done on
 #: the best this many by the quick estimate (density at the camera x its cone's area x what searching has left).
 SHORTLIST = 4 * review.MAX_PROPOSALS
+#: The quick estimate's first cut (before the cones' areas are read): the best this many by the ground alone.
+FIRST_CUT = 5 * SHORTLIST
 #: The quick estimate is read off a grid of at most this many cells a side over the cameras (at least
 #: ``GRID_MIN_M`` apart) when there are more cameras than grid points: its cost does not grow with the registry.
-GRID_CELLS = 96
+GRID_CELLS = 64
 GRID_MIN_M = 25.0
 
 
 def _density(pieces, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
-    """The probability per m² of the ring pieces at each point (0 outside every piece)."""
+    """The probability per m² of the ring pieces at each point (0 outside every piece): each piece prepared once and
+    tested against every point at once."""
     out = np.zeros(len(xs))
-    kept = [(g, m) for g, m in pieces if m > 0 and g.area > 0]
-    if not kept or not len(xs):
+    if not len(xs):
         return out
-    per_m2 = np.array([m / g.area for g, m in kept])
-    inside, which = shapely.STRtree([g for g, _ in kept]).query(shapely.points(xs, ys), predicate="within")
-    np.add.at(out, inside, per_m2[which])
+    for geom, mass in pieces:
+        if mass > 0 and geom.area > 0:
+            shapely.prepare(geom)
+            out[shapely.contains_xy(geom, xs, ys)] += mass / geom.area
     return out
 
 
-def _quick(pieces, scale, xs: np.ndarray, ys: np.ndarray, sites: Sites) -> np.ndarray:
-    """The quick estimate of what each camera sees: density x what searching has left x cone area, the first two
-    read at the camera or, for many cameras, at the centre of its cell of a grid (``GRID_CELLS``)."""
-    areas = cone_areas(sites.direction, sites.fov, sites.rng)
+def _ground(pieces, scale, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """The probability per m² left at each camera: the ring model's density x what searching has left, read at the
+    camera or, for many cameras, at the centre of its cell of a grid (``GRID_CELLS``): the cost does not grow with
+    the registry."""
     x0, y0 = xs.min(), ys.min()
     step = max(GRID_MIN_M, max(xs.max() - x0, ys.max() - y0) / GRID_CELLS)
     nx, ny = int((xs.max() - x0) // step) + 1, int((ys.max() - y0) // step) + 1
     if len(xs) <= nx * ny:
-        return _density(pieces, xs, ys) * scale(xs, ys) * areas
+        return _density(pieces, xs, ys) * scale(xs, ys)
     gx, gy = np.meshgrid(x0 + (np.arange(nx) + 0.5) * step, y0 + (np.arange(ny) + 0.5) * step)
     value = _density(pieces, gx.ravel(), gy.ravel()) * scale(gx.ravel(), gy.ravel())
-    cell = ((ys - y0) // step).astype(int) * nx + ((xs - x0) // step).astype(int)
-    return value[cell] * areas
+    return value[((ys - y0) // step).astype(int) * nx + ((xs - x0) // step).astype(int)]
 
 
 def _reachable(points, dist: np.ndarray, fastest: float, now: datetime) -> np.ndarray:
@@ -109,7 +111,8 @@ def proposals(s, search: Search, now: datetime, sites: Sites, dist: np.ndarray, 
     window worth reviewing (``tasks``: camera id -> open task; ``reviewed``: camera id -> reviewed stretches); at most
     ``review.MAX_PROPOSALS``. ``sites``, ``dist``: the region's cameras and their distances from each known point
     (``region.region_sites``, read through the spatial index). Beyond ``SHORTLIST`` reachable cameras, only the best
-    ``SHORTLIST`` by the quick estimate (``_quick``) are ranked exactly (docs/video.md). Returns the proposals and
+    ``SHORTLIST`` by the quick estimate are ranked exactly: the ground left at each camera (``_ground``) keeps the
+    best ``FIRST_CUT``, whose views are then read to weigh it by the cone's area (docs/video.md). Returns the proposals and
     the registry rows it read (by id)."""
     _, fastest = speeds(search)
     proj = basis.projection(search)
@@ -119,10 +122,12 @@ def proposals(s, search: Search, now: datetime, sites: Sites, dist: np.ndarray, 
         return [], {}
     pieces, scale = _probability_map(s, search, proj, now)
     if len(sites.ids) > SHORTLIST:
-        xs, ys = proj.to_xy(sites.lon, sites.lat)
-        quick = _quick(pieces, scale, np.asarray(xs), np.asarray(ys), sites)
-        keep = np.lexsort((np.hypot(xs, ys), -quick))[:SHORTLIST]
-        sites = sites.take(np.sort(keep))
+        xs, ys = (np.asarray(v) for v in proj.to_xy(sites.lon, sites.lat))
+        ground, near = _ground(pieces, scale, xs, ys), np.hypot(xs, ys)
+        first = np.sort(np.lexsort((near, -ground))[:FIRST_CUT])      # the views of these only are read
+        sites, ground, near = with_views(s, sites.take(first)), ground[first], near[first]
+        quick = ground * cone_areas(sites.direction, sites.fov, sites.rng)
+        sites = sites.take(np.sort(np.lexsort((near, -quick))[:SHORTLIST]))
     rows = cameras_by_id(s, sites.ids)
     reachable = []
     for cam in (site(rows[int(i)]) for i in sites.ids if int(i) in rows):

@@ -79,20 +79,43 @@ def _where(s, box: Box, active_only: bool):
 
 
 def sites_in_box(s, box: Box) -> Sites:
-    """The active cameras in ``box`` as arrays (``Sites``), read from the index alone on SQLite."""
-    _, cid, lon, lat, direction, fov, rng, _ = _columns(s, True)
-    rows = _plain_rows(s, select(cid, lon, lat, direction, fov, rng).where(_where(s, box, True)).order_by(cid))
+    """The active cameras in ``box`` as arrays (``Sites``, without their views: NaN until ``with_views``). On SQLite
+    read from the R*Tree's own boxes alone (no lookup a row): positions to its 32-bit precision (about a metre),
+    which is what a search's region and the ranking's first cut need; a camera within that of the box's edge may be
+    in or out. PostgreSQL: exact, from ``cameras``."""
+    if uses_rtree(s):
+        r = camera_rtree.c
+        w, south, e, n = box
+        rows = _plain_rows(s, select(r.id, r.min_lon, r.min_lat).where(
+            r.max_lon >= w, r.min_lon <= e, r.max_lat >= south, r.min_lat <= n))
+    else:
+        rows = _plain_rows(s, select(Camera.id, Camera.lon, Camera.lat).where(_where(s, box, True)))
     if not rows:
         return Sites(*(np.zeros(0) for _ in range(6)))
-    arr = np.array(rows, dtype=float)         # NULL (None) is NaN
-    return Sites(arr[:, 0].astype(np.int64), arr[:, 1], arr[:, 2], arr[:, 3], arr[:, 4], arr[:, 5])
+    arr = np.array(rows, dtype=float)
+    order = np.argsort(arr[:, 0], kind="stable")
+    arr = arr[order]
+    nan = np.full(len(arr), np.nan)
+    return Sites(arr[:, 0].astype(np.int64), arr[:, 1], arr[:, 2], nan, nan.copy(), nan.copy())
+
+
+def with_views(s, sites: Sites) -> Sites:
+    """``sites`` with each camera's view (direction, field of view, range) read from the registry, in chunks."""
+    ids = [int(i) for i in sites.ids]
+    views: dict[int, tuple] = {}
+    for start in range(0, len(ids), 500):
+        views.update({row[0]: row[1:] for row in _plain_rows(s, select(
+            Camera.id, Camera.direction_deg, Camera.fov_deg, Camera.range_m).where(
+            Camera.id.in_(ids[start:start + 500])))})
+    arr = np.array([views.get(i, (None, None, None)) for i in ids], dtype=float).reshape(len(ids), 3)
+    return Sites(sites.ids, sites.lon, sites.lat, arr[:, 0], arr[:, 1], arr[:, 2])
 
 
 def _plain_rows(s, stmt) -> list[tuple]:
     """A select's rows as the database driver gives them (tuples), on the session's connection: tens of thousands
     of numbers without building a result row object for each."""
     conn = s.connection()
-    compiled = stmt.compile(dialect=conn.dialect)
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
     params = compiled.params
     if compiled.positional:
         params = tuple(params[k] for k in compiled.positiontup)
@@ -112,13 +135,20 @@ def count_in_box(s, box: Box, active_only: bool = True) -> int:
 
 def cells(s, box: Box, lon_deg: float, lat_deg: float, active_only: bool = True) -> list[tuple]:
     """The cameras in ``box`` gathered in a grid of cells ``lon_deg`` x ``lat_deg`` anchored at (-180, -90): per cell
-    holding any, ``(count, mean lon, mean lat, min lon, min lat, max lon, max lat)``. One pass (SQL GROUP BY)."""
+    holding any, ``(count, mean lon, mean lat, min lon, min lat, max lon, max lat)``. One pass (SQL GROUP BY). The
+    active cameras on SQLite are counted from the R*Tree's own 32-bit boxes (no lookup a row): a camera within about
+    a metre of the view's edge may be counted in or out, which a map of cells cannot show."""
     table, _, lon, lat, *_ = _columns(s, active_only)
+    where = _where(s, box, active_only)
+    if table is camera_rtree:
+        r = camera_rtree.c
+        lon, lat = r.min_lon, r.min_lat
+        where = and_(r.max_lon >= box[0], r.min_lon <= box[2], r.max_lat >= box[1], r.min_lat <= box[3])
     gx, gy = (lon + 180.0) / lon_deg, (lat + 90.0) / lat_deg      # never negative: truncation is floor
     if uses_rtree(s):
         gx, gy = func.cast(gx, Camera.id.type), func.cast(gy, Camera.id.type)
     else:
         gx, gy = func.floor(gx), func.floor(gy)
     return s.execute(select(func.count(), func.avg(lon), func.avg(lat), func.min(lon), func.min(lat),
-                            func.max(lon), func.max(lat)).select_from(table).where(_where(s, box, active_only))
+                            func.max(lon), func.max(lat)).select_from(table).where(where)
                      .group_by(gx, gy)).all()
