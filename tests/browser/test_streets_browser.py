@@ -71,7 +71,7 @@ def test_street_assignment_walked_on_the_phone_turns_green_on_the_desk(server):
             disp.click("#streets-upload button[type=submit]")
             disp.wait_for_selector("#streets-reach", timeout=60000)
             assert "Helsinki centre" in disp.inner_text("#streets-layer")
-            disp.wait_for_function("() => document.querySelectorAll('path.sc-street').length > 20")
+            disp.wait_for_function("() => SC.debug.streets && (SC.debug.streets.drawn().not || 0) > 20")
             model = call("GET", f"/api/v1/searches/{sid}/model")
             assert model["reach"]["network"] is True            # the reach drawn on every map is the isochrone
             _shot(disp, "2-layer-reach-blocks")
@@ -104,7 +104,8 @@ def test_street_assignment_walked_on_the_phone_turns_green_on_the_desk(server):
                     const by = new Map(s.blocks.map((b) => [b.index, b.status]));
                     return ids.every((i) => by.get(i) === "searched"); }""", arg=a["blocks"], timeout=30000)
             field.wait_for_function("() => SC.debug.streets.blocks().every((b) => b.status === 'searched')", timeout=10000)
-            assert disp.locator("path.sc-street-searched").count() >= len(a["blocks"])
+            assert disp.evaluate("() => SC.debug.streets.drawn().searched") >= len(a["blocks"])
+            assert field.evaluate("() => SC.debug.streets.drawn().searched") == len(a["blocks"])
             _shot(disp, "4-desk-green")
             _shot(field, "5-phone-green")
             phone.close()

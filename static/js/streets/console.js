@@ -172,7 +172,7 @@ export function streetsPanel(c) {
   });
   setInterval(load, 60000);   // the reach grows with the clock
   load();
-  const view = { load, state: () => state, doors: (id) => doorLists.get(id) };
+  const view = { load, state: () => state, doors: (id) => doorLists.get(id), drawn: () => group.drawnStatus || {} };
   debug.streets = view;
   return view;
 }

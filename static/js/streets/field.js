@@ -74,7 +74,7 @@ export function streetsOnPhone({ live, map, searchId, teamIds }) {
     }
   });
   load();
-  const view = { load, blocks: () => mine, doors: (id) => doorLists.get(id) };
+  const view = { load, blocks: () => mine, doors: (id) => doorLists.get(id), drawn: () => group.drawnStatus || {} };
   debug.streets = view;
   return view;
 }
