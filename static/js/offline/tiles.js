@@ -94,6 +94,8 @@ export class TileCache {
   update(state) {
     this.state = state;
     if (!this.allowed || !navigator.onLine) return Promise.resolve(this.stats);
+    // the user asked the phone to save data (Data Saver): only the tiles it shows are kept
+    if (navigator.connection && navigator.connection.saveData) { this.stats.reason = "save_data"; return Promise.resolve(this.stats); }
     if (this.running) { this.again = true; return this.running; }
     this.running = (async () => {
       try {
