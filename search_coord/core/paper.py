@@ -86,6 +86,23 @@ def _points(geom: BaseGeometry) -> list[tuple[float, float]]:
     return []
 
 
+def _label_at(geom: BaseGeometry, frame: tuple, font: float) -> tuple[float, float]:
+    """Where a label goes: beside a point, at a line's end, inside an area's top-left corner (off the last known
+    point, which is usually near its middle) when that is on the map, else at a point inside it."""
+    pts = _points(geom)
+    if pts:
+        return pts[0]
+    if isinstance(geom, (LineString, MultiLineString)):
+        last = geom if isinstance(geom, LineString) else geom.geoms[-1]
+        return last.coords[-1]
+    minx, _miny, _maxx, maxy = geom.bounds
+    corner = (minx + font * 0.4, maxy - font * 1.4)
+    if frame[0] <= corner[0] <= frame[2] and frame[1] <= corner[1] <= frame[3]:
+        return corner
+    p = geom.representative_point()
+    return p.x, p.y
+
+
 def svg_map(layers: list[Layer], width_mm: float, height_mm: float, focus: BaseGeometry | None = None,
             pad_ratio: float = 0.08, min_span_m: float = 200.0, title: str = "") -> str:
     """An SVG map (``width_mm`` x ``height_mm``) of ``layers``, framed on ``focus`` (or on every layer), at least
@@ -124,7 +141,7 @@ def svg_map(layers: list[Layer], width_mm: float, height_mm: float, focus: BaseG
         for x, y in _points(lay.geom):
             parts.append(f'<circle class="{escape(lay.cls)}" cx="{x:.1f}" cy="{-y:.1f}" r="{dot:.1f}"/>')
         if lay.label:
-            lx, ly = (_points(lay.geom) or [(lay.geom.centroid.x, lay.geom.centroid.y)])[0]
+            lx, ly = _label_at(lay.geom, (x0, -y0 - span_y, x0 + span_x, -y0), font)
             parts.append(f'<text class="pm-label {escape(lay.cls)}-label" x="{lx + dot * 1.5:.1f}" y="{-ly:.1f}" '
                          f'font-size="{font:.1f}">{escape(lay.label)}</text>')
     parts.append(_scale_bar(x0, y0, span_x, span_y, m_per_mm, font))

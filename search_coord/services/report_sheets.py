@@ -16,7 +16,7 @@ from .exports_data import search_name
 from .report_maps import assignment_map
 
 #: The briefing sheet's map (mm): the width of A4 less its margins, and a height that leaves room for the text.
-SHEET_MAP_MM = (180.0, 105.0)
+SHEET_MAP_MM = (180.0, 112.0)
 _PHONE = re.compile(r"^\+?[0-9][0-9 \-]{1,30}$")
 
 

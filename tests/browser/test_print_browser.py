@@ -22,7 +22,7 @@ def night(server):
     users = {u["username"]: u["id"] for u in disp("GET", "/api/v1/users")}
     officers = {name: (api_client(server, name), users[name]) for name in ("patrol1", "patrol2")}
     lkp_time = datetime.now(timezone.utc) - timedelta(hours=2)
-    return evening(disp, officers, lkp_time=lkp_time)
+    return {**evening(disp, officers, lkp_time=lkp_time), "call": disp}
 
 
 def _text(pdf_page) -> str:
@@ -70,6 +70,12 @@ def test_briefing_sheets_flyer_and_report_print_to_pdf(server, night):
                        None, "one")
             assert len(one.pages) == 1, [_text(p)[:300] for p in one.pages]
             assert CALLSIGNS[1] in _text(one.pages[0])
+            # instructions too long for one page go on over the next: nothing is cut off
+            long = "Check every garage and shed; ask the guards. " * 85   # 3,825 characters of the 4,000 allowed
+            night["call"]("PATCH", f"/api/v1/searches/{sid}/assignments/{night['assignments'][0]}", {"instructions": long})
+            text = "".join(_text(p) for p in _pdf(page, f"{server}/searches/{sid}/print/assignments?assignment="
+                                                       f"{night['assignments'][0]}", None, "long").pages)
+            assert text.count("askthe") == 85 and "Bravo-1" in text
             flyer = _pdf(page, f"{server}/searches/{sid}/print/flyer?contact=110&link=https%3A%2F%2Fexample.org%2Fm",
                          shots, "flyer")
             assert len(flyer.pages) == 1 and SUBJECT_ZH in _text(flyer.pages[0])
