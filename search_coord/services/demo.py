@@ -100,7 +100,7 @@ def _open(svc: Services, ids: dict[str, int]) -> int:
                                                             [lon - 0.0025, lat + 0.0021]]},
         "places": ["North gate camera", "Supermarket on the main road", "Bus stop, west side"],
         "instructions": "Review from 17:20: which way did he turn at the gate?"})
-    segment_edits.generate_segments(svc, d, sid, {"shape": "square", "cell_m": 800})
+    segment_edits.generate_segments(svc, d, sid, {"shape": "square", "cell_m": 600})
     _evening(svc, ids, sid, lkp_time)
     return sid
 

@@ -207,10 +207,10 @@ def test_phone_clock_other_epoch_send_time_and_seen_at(server):  # noqa: F811
             assert 14 < ago < 17, ago
             assert clue["kind"] == "sighting"
 
-            # a time of day typed instead: 'Seen at' hh:mm today
+            # a time of day typed instead: 'Seen at' hh:mm today, on the station's clock (whatever the phone's zone)
             field.locator("#clue-btn").tap()
-            typed = field.evaluate("""() => { const d = new Date(Date.now() - 7 * 60000);
-                return String(d.getHours()).padStart(2, '0') + ':' + String(d.getMinutes()).padStart(2, '0'); }""")
+            typed = field.evaluate("""() => new Intl.DateTimeFormat('en-GB', {timeZone: SC.debug.config.timeZone,
+                hour: '2-digit', minute: '2-digit', hourCycle: 'h23'}).format(new Date(Date.now() - 7 * 60000))""")
             field.fill("#clue-dialog-seen", typed)
             assert field.locator("#clue-dialog .seen-choices input:checked").count() == 0
             field.fill("#clue-dialog-text", "Bus driver: she got off at the terminus")

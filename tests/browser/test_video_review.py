@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from browser_helpers import CHROME_ARGS, CHROMIUM, api_client, desk_page, iso, phone_page
@@ -20,11 +21,10 @@ C2 = (LKP[0] + 0.0047, LKP[1] + 0.0003)
 
 
 def _set_local_time(page, selector: str, when: datetime) -> None:
-    """Put ``when`` into a datetime-local input as the page's clock reads it (what a reviewer types)."""
-    page.eval_on_selector(selector, """(el, iso) => {
-        const d = new Date(iso), pad = (n) => String(n).padStart(2, "0");
-        el.value = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-    }""", iso(when))
+    """Put ``when`` into a datetime-local input on the station's clock (what a reviewer types off the recorder; the
+    pages read and write times in the station's zone, Asia/Shanghai by default, whatever the browser's zone)."""
+    page.eval_on_selector(selector, "(el, v) => { el.value = v; }",
+                          when.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%dT%H:%M:%S"))
 
 
 def _setup(base: str) -> dict:

@@ -63,7 +63,7 @@ export function fmtSince(iso, now) {
 /** A datetime-local value ("2026-11-28T17:30"), read as the station's wall clock -> ISO with its offset
     ("...+08:00"); null when it is not a time. */
 export function localInputToIso(value) {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(value || "");
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(value || "");
   if (!m) return null;
   const ms = wallToMs(+m[1], +m[2], +m[3], +m[4], +m[5]);
   if (isNaN(ms)) return null;
@@ -71,14 +71,14 @@ export function localInputToIso(value) {
   const sign = off >= 0 ? "+" : "-";
   const abs = Math.abs(off);
   const pad = (n) => String(n).padStart(2, "0");
-  return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:00${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+  return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] || "00"}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
 }
 
-/** A Date -> datetime-local input value on the station's wall clock. */
-export function dateToLocalInput(d) {
+/** A Date -> datetime-local input value on the station's wall clock (``seconds``: with them, "...T17:30:05"). */
+export function dateToLocalInput(d, seconds) {
   const pad = (n) => String(n).padStart(2, "0");
   const w = wallClock(d);
-  return `${w.y}-${pad(w.mo)}-${pad(w.d)}T${pad(w.h)}:${pad(w.mi)}`;
+  return `${w.y}-${pad(w.mo)}-${pad(w.d)}T${pad(w.h)}:${pad(w.mi)}` + (seconds ? `:${pad(w.s)}` : "");
 }
 
 export const fmtCoord = (lon, lat) => `${Number(lat).toFixed(5)}, ${Number(lon).toFixed(5)}`;

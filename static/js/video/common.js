@@ -1,6 +1,6 @@
 /* search-coord: video review's shared pieces: the lists, number and time formats, timeline bars, small form helpers. */
 import { clear, el, showFieldErrors } from "../lib/dom.js";
-import { fmtDateTime, fmtTime, fmtTimeSec } from "../lib/format.js";
+import { dateToLocalInput, fmtDateTime, fmtTime, fmtTimeSec } from "../lib/format.js";
 import { t, tEnum } from "../lib/i18n.js";
 import { dialogShell, showErrors } from "../reports/dialogs.js";
 
@@ -24,11 +24,9 @@ export const dirName = (deg) => {
   return DIRECTIONS[i];
 };
 
-/** A Date -> datetime-local value with seconds ("2026-11-28T17:30:05"), in this browser's time. */
-export function toLocalInputSec(d) {
-  const pad = (n) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-}
+/** A Date -> datetime-local value with seconds ("2026-11-28T17:30:05"), on the station's clock (as the recorder
+    shows it and lib/format.js localInputToIso reads it back), whatever zone this browser is set to. */
+export const toLocalInputSec = (d) => dateToLocalInput(d, true);
 
 /** "17:30–18:40" (with the day when it is not today). */
 export function fmtWindow(a, b, withSeconds) {

@@ -3,7 +3,7 @@
    sightingsList(v, parts) -> {render()}; v is the panel's context (video/panel.js). */
 import { api } from "../lib/api.js";
 import { clear, el, toast } from "../lib/dom.js";
-import { fmtTime, fmtTimeSec } from "../lib/format.js";
+import { fmtTime, fmtTimeSec, zoneOffsetMin } from "../lib/format.js";
 import { t, tEnum } from "../lib/i18n.js";
 import { labelIcon, pointLatLng, tip } from "../map/base.js";
 import { askText } from "../reports/dialogs.js";
@@ -72,7 +72,7 @@ export function sightingsList(v, parts) {
   }
 
   async function decide(s, decision, btn) {
-    const body = { decision, tz_offset_min: -new Date().getTimezoneOffset() }; // the alert reads in local time
+    const body = { decision, tz_offset_min: zoneOffsetMin(Date.now()) }; // the alert's fallback text on the station's clock
     if (decision === "reject" || decision === "retract") {
       const note = await askText(t("video." + decision + "_title", { code: s.code || "" }), t("video." + decision + "_note"),
         { submitLabel: t("video." + decision), submitClass: "btn-danger" });
