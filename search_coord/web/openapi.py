@@ -230,6 +230,9 @@ DESCRIPTIONS = {
     ("POST", "/api/v1/searches/{search_id}/assignments/{assignment_id}/doors"): (
         "Tick a door: address_id, outcome spoken|no_answer|searched_consent|refused, notes, client_id", True,
         "assigned team or dispatcher"),
+    ("POST", "/api/v1/streets/layers/{layer_id}/addresses"): (
+        "Add a station's addresses to a layer for door-to-door lists: CSV (multipart 'file' or the body) with a header "
+        "naming lon, lat and any of street, housenumber, unit; all rows or none", False, "dispatcher"),
     ("GET", "/api/v1/geocode"): ("Address lookup (?q=) through the configured geocoder", False, "any user"),
     ("GET", "/api/v1/openapi.json"): ("This document", False, "anyone"),
 }

@@ -102,6 +102,7 @@ ROUTES = [
     ("POST", "/api/v1/searches/{sid}/streets/recount", None, "off1"),
     ("GET", "/api/v1/searches/{sid}/assignments/{aid}/doors", None, "outsider"),
     ("POST", "/api/v1/searches/{sid}/assignments/{aid}/doors", {"address_id": 1, "outcome": "spoken"}, "off2"),
+    ("POST", "/api/v1/streets/layers/1/addresses", None, "off1"),
     ("GET", "/api/v1/geocode?q=changyang", None, None),
 ]
 PUBLIC = [("GET", "/api/v1/session"), ("POST", "/api/v1/session"), ("DELETE", "/api/v1/session"),
@@ -153,7 +154,8 @@ def test_the_matrix_covers_every_api_route(app):
                 .replace("/clues/1/", "/clues/{clue_id}/").replace("/searched-areas/1/", "/searched-areas/{area_id}/").replace("{cid}", "{camera_id}").replace("{vtid}", "{task_id}").replace("{xid}", "{sighting_id}")
                 .replace("/users/{uid}", "/users/{user_id}").replace("/members/{uid}", "/members/{user_id}")
                 .replace("/prompts/family_liaison", "/prompts/{prompt_id}").replace("/join-links/1/", "/join-links/{link_id}/")
-                .replace("/guests/{uid}", "/guests/{user_id}"))
+                .replace("/guests/{uid}", "/guests/{user_id}")
+                .replace("/streets/layers/1/", "/streets/layers/{layer_id}/"))
                for m, p, _, _ in ROUTES} | set(PUBLIC)
     assert set(api_routes(app)) == covered
 

@@ -77,3 +77,23 @@ def test_command_line_load_and_list(app, tmp_path):
     assert "Changyang" in listed.output and "active" in listed.output
     bad = runner.invoke(streets_cli, ["load", str(path), "--user", "off1"])
     assert bad.exit_code != 0 and "no active dispatcher or admin" in bad.output
+
+
+def test_station_addresses_from_a_csv(opened):
+    _, disp = opened
+    layer = upload(disp, grid_near_lkp()).get_json()
+    lon, lat = LKP
+    csv_text = f"lon,lat,street,housenumber,unit\n{lon + 0.001},{lat + 0.0001},京良路,12,\n{lon + 0.002},{lat},京良路,14,商店\n"
+    r = disp.client.post(f"/api/v1/streets/layers/{layer['id']}/addresses",
+                         data={"file": (io.BytesIO(csv_text.encode()), "addresses.csv")},
+                         headers={"X-CSRF-Token": disp.token})
+    assert r.status_code == 201 and r.get_json()["added"] == 2
+    bad = "lon,lat,street\n200,1,x\nabc,2,y\n"
+    r = disp.client.post(f"/api/v1/streets/layers/{layer['id']}/addresses", data=bad.encode(),
+                         headers={"X-CSRF-Token": disp.token, "Content-Type": "text/csv"})
+    assert r.status_code == 400 and "line 2" in r.get_json()["errors"]["file"] and "line 3" in r.get_json()["errors"]["file"]
+    listed = disp.get("/api/v1/streets/layers").get_json()["layers"][0]
+    assert listed["counts"]["addresses"] == 2
+    r = disp.client.post("/api/v1/streets/layers/99/addresses", data=csv_text.encode(),
+                         headers={"X-CSRF-Token": disp.token, "Content-Type": "text/csv"})
+    assert r.status_code == 404

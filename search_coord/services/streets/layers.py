@@ -2,7 +2,9 @@
 the layer that covers a search; and the per-process cache of a layer's network in metres (graph, blocks, index)."""
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import threading
 import time
 from collections import OrderedDict
@@ -14,8 +16,8 @@ from sqlalchemy import insert, select
 
 from ...adapters.models import User
 from ...adapters.street_models import StreetAddress, StreetLayer, StreetWay
-from ...core.errors import Conflict, NotFound, ValidationError
-from ...core.geometry import LocalProjection
+from ...core.errors import Conflict, GeometryError, NotFound, ValidationError
+from ...core.geometry import LocalProjection, check_lonlat
 from ...core.streets import blocks as core_blocks
 from ...core.streets.coverage import BlockIndex
 from ...core.streets.network import Network, Way, build_network
@@ -217,3 +219,44 @@ def station_actor(svc: Services, username: str | None = None) -> Actor:
         raise ValidationError({"user": f"no active dispatcher or admin {username or ''}".strip()
                                + ("" if username else ": create an admin first (users create)")})
     return Actor(user.id, user.role, "command line", user.display_name)
+
+
+ADDRESS_COLUMNS = ("lon", "lat", "street", "housenumber", "unit")
+MAX_ADDRESS_ROWS = 200_000
+
+
+def import_addresses(svc: Services, actor: Actor, layer_id: int, data: bytes) -> dict:
+    """Add a station's address list to a layer's door-to-door addresses: a CSV (UTF-8, a header naming ``lon``,
+    ``lat`` and any of ``street``, ``housenumber``, ``unit``). All rows or none: every bad row is named (line and
+    reason, up to 20) in one ValidationError. Dispatchers only. Returns ``{"layer_id", "added"}``."""
+    require_dispatcher(actor)
+    try:
+        text = bytes(data).decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationError({"file": "the CSV must be UTF-8"}) from None
+    rows = list(csv.DictReader(io.StringIO(text)))
+    if not rows or not {"lon", "lat"} <= {(k or "").strip().lower() for k in rows[0]}:
+        raise ValidationError({"file": "a CSV with a header line naming at least lon and lat"})
+    if len(rows) > MAX_ADDRESS_ROWS:
+        raise ValidationError({"file": f"at most {MAX_ADDRESS_ROWS} rows"})
+    out, bad = [], []
+    for n, row in enumerate(rows, start=2):
+        r = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if isinstance(v, str)}
+        try:
+            lon, lat = float(r.get("lon", "")), float(r.get("lat", ""))
+            check_lonlat(lon, lat)
+        except (ValueError, GeometryError):
+            bad.append(f"line {n}: lon and lat must be degrees")
+            continue
+        out.append({"lon": round(lon, 7), "lat": round(lat, 7), "street": (r.get("street") or "")[:200] or None,
+                    "housenumber": (r.get("housenumber") or "")[:40] or None, "unit": (r.get("unit") or "")[:200] or None,
+                    "building": False})
+    if bad:
+        raise ValidationError({"file": "; ".join(bad[:20]) + (f" (and {len(bad) - 20} more)" if len(bad) > 20 else "")})
+    with svc.transaction() as s:
+        layer = s.get(StreetLayer, layer_id)
+        if layer is None:
+            raise NotFound(f"street layer {layer_id} not found")
+        s.execute(insert(StreetAddress), [{"layer_id": layer_id, **a} for a in out])
+        layer.counts = {**layer.counts, "addresses": layer.counts.get("addresses", 0) + len(out)}
+    return {"layer_id": layer_id, "added": len(out)}

@@ -58,3 +58,11 @@ def assignment_doors(search_id, assignment_id):
 @bp.post("/searches/<int:search_id>/assignments/<int:assignment_id>/doors")
 def assignment_door_check(search_id, assignment_id):
     return doors.check_door(services(), current_actor(), search_id, assignment_id, body()), 201
+
+
+@bp.post("/streets/layers/<int:layer_id>/addresses")
+def street_layer_addresses(layer_id):
+    """Add a station's addresses (CSV: lon, lat, street, housenumber, unit) to a layer, for door-to-door lists."""
+    upload = request.files.get("file")
+    raw = upload.read() if upload is not None else request.get_data()
+    return layers.import_addresses(services(), current_actor(), layer_id, raw), 201
