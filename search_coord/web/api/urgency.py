@@ -10,14 +10,22 @@ from ...services import urgency
 from .common import body, bp
 
 
+def _station_of(cfg) -> urgency.Station:
+    return urgency.Station(tz=ZoneInfo(cfg["TIMEZONE"]), checklist=urgency.load_checklist(cfg.get("ESCALATION_CHECKLIST")),
+                           weather=cfg.get("WEATHER_ADAPTER"))
+
+
+@bp.record_once
+def _load_station(state) -> None:
+    """Read the station's settings when the app is built: a wrong zone or checklist file stops the start, named."""
+    state.app.extensions["search_coord_station"] = _station_of(state.app.config)
+
+
 def station() -> urgency.Station:
-    """The station's zone, checklist and weather adapter from the configuration (the checklist file read once)."""
+    """The station's zone, checklist and weather adapter (read when the app was built)."""
     ext = current_app.extensions
     if "search_coord_station" not in ext:
-        cfg = current_app.config
-        ext["search_coord_station"] = urgency.Station(
-            tz=ZoneInfo(cfg["TIMEZONE"]), checklist=urgency.load_checklist(cfg.get("ESCALATION_CHECKLIST")),
-            weather=cfg.get("WEATHER_ADAPTER"))
+        ext["search_coord_station"] = _station_of(current_app.config)
     return ext["search_coord_station"]
 
 
