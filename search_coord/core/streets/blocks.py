@@ -81,19 +81,23 @@ def split_blocks(net: Network) -> list[Block]:
         if e.v != e.u:
             at.setdefault(e.v, []).append(e)
 
+    major = {i: _major(w) for i, w in ways.items()}
+
     def boundary(node: int, edge: Edge) -> bool:
-        way = ways[edge.way]
         key = keys[edge.way]
         own = [e for e in at[node] if keys[e.way] == key]
         if len(own) != 2 or any((e.walk, e.drive) != (edge.walk, edge.drive) for e in own):
             return True
-        others = [ways[e.way] for e in at[node] if keys[e.way] != key]
-        return any(_major(o) for o in others) if _major(way) else bool(others)
+        others = [e.way for e in at[node] if keys[e.way] != key]
+        return any(major[o] for o in others) if major[edge.way] else bool(others)
 
     def crossing(node: int, way: Way) -> Names | None:
-        others = sorted({ways[e.way] for e in at[node] if ways[e.way].name and ways[e.way].name != way.name},
-                        key=lambda w: (_RANK.get(w.highway, 99), w.name))
-        return _names(others[0]) if others else None
+        # way ids, not Way values: hashing a Way hashes all its points
+        ids = {e.way for e in at[node] if ways[e.way].name and ways[e.way].name != way.name}
+        if not ids:
+            return None
+        best = min(ids, key=lambda i: (_RANK.get(ways[i].highway, 99), ways[i].name, i))
+        return _names(ways[best])
 
     used: set[int] = set()
     blocks: list[Block] = []
