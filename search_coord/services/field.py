@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..adapters.models import Clue, DeviceClock, Membership, Search, User
+from ..adapters.models import Clue, DeviceClock, Event, Membership, Search, User
 from ..core import known_points, schemas
 from ..core.errors import Forbidden, NotAuthenticated, NotFound
 from . import events, tracks
@@ -43,7 +43,16 @@ def add_track_batch(svc: Services, actor: Actor, search_id: int, data: dict, ses
 
 def store_track_batch(s, actor: Actor, search_id: int, data: dict, now, session_version: int | None = None) -> dict:
     """The body of ``add_track_batch`` inside the caller's transaction (or savepoint): checks, event, fixes, clock.
-    Raises IntegrityError for a client id already used (the caller answers it with ``replayed_batch``)."""
+    A client id already used answers the first answer (``duplicate``); one used at the same moment by a transaction
+    not yet committed raises IntegrityError (the caller answers it with ``replayed_batch`` once that one is)."""
+    prepared = prepare_track_batch(s, actor, search_id, data, now, session_version)
+    return prepared["replay"] or apply_track_batch(s, actor, search_id, prepared, now)
+
+
+def prepare_track_batch(s, actor: Actor, search_id: int, data: dict, now, session_version: int | None = None) -> dict:
+    """Everything of a batch that only reads, in the order a retry must meet it: the session (``session_version``),
+    the search and membership, the batch's form, a client id used before (``replay``: the first answer), a closed
+    search. Raises the refusal (SearchCoordError); writes nothing."""
     if session_version is not None:
         check_session(s, actor.user_id, session_version)
     search = _search_of(s, search_id, actor)
@@ -51,6 +60,16 @@ def store_track_batch(s, actor: Actor, search_id: int, data: dict, now, session_
     known = _known_offset(s, search_id, actor.user_id, device)
     clean = schemas.clean_track_batch(data, now, known_points.missing_since(search.lkp_time, search.lkp_history),
                                       known)
+    first = s.execute(_SENT, {"sid": search_id, "uid": actor.user_id, "cid": clean["client_id"]}).first()
+    if first is None:
+        schemas.check_search_writable(search.status)
+    return {"search": search, "device": device, "known": known, "clean": clean,
+            "replay": _answer_again(first.seq, first.payload) if first is not None else None}
+
+
+def apply_track_batch(s, actor: Actor, search_id: int, prepared: dict, now) -> dict:
+    """The writes of a prepared batch: its event, its fixes and the coverage they add, the phone's clock."""
+    search, device, known, clean = prepared["search"], prepared["device"], prepared["known"], prepared["clean"]
     ev = events.begin(s, search_id, "track.points", actor, now, client_id=clean["client_id"])
     schemas.check_search_writable(search.status)
     offset = clean["clock_offset_s"]
@@ -72,11 +91,19 @@ def replayed_batch(svc: Services, actor: Actor, search_id: int, data, exc: Integ
     and which fixes were refused and why (kept in the event). Any other integrity error is raised again."""
     ev = events.replayed(svc, search_id, data.get("client_id") if isinstance(data, dict) else None, exc,
                          actor=actor, type_="track.points")
-    p = ev["payload"]
+    return _answer_again(ev["seq"], ev["payload"])
+
+
+def _answer_again(seq: int, p: dict) -> dict:
+    """A stored batch's answer, from its event."""
     return {"accepted": p.get("count", len(p["points"])), "rejected": p.get("rejected_fixes", []),
-            "clock_offset_s": p.get("clock_offset_s"), "seq": ev["seq"], "duplicate": True}
+            "clock_offset_s": p.get("clock_offset_s"), "seq": seq, "duplicate": True}
 
 
+_EVENTS = Event.__table__
+_SENT = select(_EVENTS.c.seq, _EVENTS.c.payload).where(
+    _EVENTS.c.search_id == bindparam("sid"), _EVENTS.c.actor_id == bindparam("uid"),
+    _EVENTS.c.type == "track.points", _EVENTS.c.client_id == bindparam("cid"))
 _USERS = User.__table__
 _SESSION = select(_USERS.c.active, _USERS.c.session_version, _USERS.c.must_change_password).where(
     _USERS.c.id == bindparam("uid"))

@@ -33,6 +33,8 @@ MAX_GROUP = 32
 #: A sender waits this long for its answer before being told to try again (the batch may still be stored: the
 #: retry's client id makes it once).
 ANSWER_TIMEOUT_S = 30.0
+#: The writer thread ends after this long without a batch (an app in a test, a quiet night) and starts again on one.
+IDLE_S = 30.0
 
 
 @dataclass
@@ -46,6 +48,10 @@ class Batch:
     future: Future = field(default_factory=Future)
     result: dict | None = None
     error: BaseException | None = None
+
+
+class _WriteFailed(Exception):
+    """A batch failed while writing: the group is rolled back and written again with a savepoint a batch."""
 
 
 class TrackWriter:
@@ -64,16 +70,14 @@ class TrackWriter:
     def submit(self, actor: Actor, search_id: int, data: dict, session_version: int | None = None) -> dict:
         """Queue a batch and wait for its answer (``add_track_batch``'s); raises what storing it raised."""
         batch = Batch(actor, search_id, data, session_version)
-        self._ensure_thread()
         self._queue.put(batch)
+        self._ensure_thread()
         try:
             return batch.future.result(self.timeout_s)
         except FutureTimeout:
             raise Unavailable("the server is busy; nothing is lost, send the batch again") from None
 
     def _ensure_thread(self) -> None:
-        if self._thread is not None and self._thread.is_alive():
-            return
         with self._start:
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._loop, name="search-coord-track-writer", daemon=True)
@@ -81,7 +85,14 @@ class TrackWriter:
 
     def _loop(self) -> None:
         while True:
-            group = [self._queue.get()]
+            try:
+                group = [self._queue.get(timeout=IDLE_S)]
+            except queue.Empty:
+                with self._start:   # idle: the thread ends (a submit after this starts another)
+                    if self._queue.empty():
+                        self._thread = None
+                        return
+                continue
             while len(group) < self.max_group:
                 try:
                     group.append(self._queue.get_nowait())
@@ -96,24 +107,28 @@ class TrackWriter:
                         batch.future.set_exception(exc)
 
     def write(self, group: list[Batch]) -> None:
-        """Store ``group`` in one transaction (a savepoint each), then answer each batch."""
+        """Store ``group`` in one transaction, then answer each batch.
+
+        First without savepoints: every refusal a batch can meet is found by reading before it writes anything
+        (``prepare_track_batch``), so a refused batch leaves nothing to undo. Only a failure while writing (a client id
+        taken at that moment by another process, a bug, the database) rolls the whole group back, and the group is
+        written again with a savepoint a batch, so that one batch's failure stays its own."""
+        try:
+            self._write(group, savepoints=False)
+        except _WriteFailed:
+            for batch in group:
+                batch.result = batch.error = None
+            self._write(group, savepoints=True)
+
+    def _write(self, group: list[Batch], savepoints: bool) -> None:
         svc = self.svc
         try:
             with svc.transaction() as s:
                 for batch in group:
-                    mark = len(s.info["events"])
-                    try:
-                        with s.begin_nested():
-                            batch.result = field_reports.store_track_batch(s, batch.actor, batch.search_id, batch.data,
-                                                                           svc.now(), batch.session_version)
-                    except (SearchCoordError, IntegrityError) as exc:
-                        batch.error = exc
-                    except Exception as exc:  # noqa: BLE001 - one batch's fault never fails the others
-                        log.exception("track batch of user %s failed", batch.actor.user_id)
-                        batch.error = exc
-                    if batch.error is not None:
-                        del s.info["events"][mark:]   # what it recorded was rolled back with its savepoint
-                        batch.result = None
+                    if savepoints:
+                        self._store_in_savepoint(s, batch)
+                    else:
+                        self._store(s, batch)
         except SearchCoordError as exc:   # the commit (or the transaction itself) failed: nothing was stored
             for batch in group:
                 batch.future.set_exception(exc)
@@ -122,6 +137,38 @@ class TrackWriter:
         self.batches += len(group)
         for batch in group:
             self._answer(batch)
+
+    def _store(self, s, batch: Batch) -> None:
+        try:
+            prepared = field_reports.prepare_track_batch(s, batch.actor, batch.search_id, batch.data, self.svc.now(),
+                                                         batch.session_version)
+        except SearchCoordError as exc:   # refused before writing anything
+            batch.error = exc
+            return
+        except Exception as exc:
+            raise _WriteFailed() from exc
+        if prepared["replay"] is not None:
+            batch.result = prepared["replay"]
+            return
+        try:
+            batch.result = field_reports.apply_track_batch(s, batch.actor, batch.search_id, prepared, self.svc.now())
+        except Exception as exc:
+            raise _WriteFailed() from exc
+
+    def _store_in_savepoint(self, s, batch: Batch) -> None:
+        mark = len(s.info["events"])
+        try:
+            with s.begin_nested():
+                batch.result = field_reports.store_track_batch(s, batch.actor, batch.search_id, batch.data,
+                                                               self.svc.now(), batch.session_version)
+        except (SearchCoordError, IntegrityError) as exc:
+            batch.error = exc
+        except Exception as exc:  # noqa: BLE001 - one batch's fault never fails the others
+            log.exception("track batch of user %s failed", batch.actor.user_id)
+            batch.error = exc
+        if batch.error is not None:
+            del s.info["events"][mark:]   # what it recorded was rolled back with its savepoint
+            batch.result = None
 
     def _answer(self, batch: Batch) -> None:
         if batch.error is None:

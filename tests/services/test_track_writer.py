@@ -10,6 +10,7 @@ from sqlalchemy.exc import OperationalError
 from search_coord.adapters.models import Event, Segment, TrackPoint
 from search_coord.core.errors import Conflict, Forbidden, NotAuthenticated, Unavailable, ValidationError
 from search_coord.services import field, searches, segment_edits, users
+from search_coord.services import tracks as tracks_service
 from search_coord.services.ingest import Batch, TrackWriter
 from support import LKP, T0, search_payload, square
 
@@ -150,3 +151,28 @@ def test_batches_from_many_threads_are_each_answered(svc, people, opened):
     assert errors == [] and len(got) == 24
     assert len({r["seq"] for r in got.values()}) == 24 and all(r["accepted"] == 3 for r in got.values())
     assert writer.batches == 24 and 1 <= writer.groups <= 24
+
+
+def test_a_batch_that_fails_while_writing_fails_alone(svc, people, opened, monkeypatch):
+    """A failure after a batch began writing rolls the group back; the group is written again with a savepoint a
+    batch, so only that batch is refused and the others are stored once, with their events in order."""
+    sid = opened
+    real = tracks_service.record_fixes
+
+    def broken(session, search, user_id, device, fixes, event_seq):
+        if device == "broken":
+            raise RuntimeError("a bug in one batch")
+        return real(session, search, user_id, device, fixes, event_seq)
+    monkeypatch.setattr(tracks_service, "record_fixes", broken)
+    before = count(svc, Event, search_id=sid)
+    group = [Batch(people["off1"], sid, {"client_id": "fine-000001", "points": walk(0, 3)}, None),
+             Batch(people["off2"], sid, {"client_id": "bug-0000001", "device": "broken", "points": walk(0, 3)}, None),
+             Batch(people["off2"], sid, {"client_id": "fine-000002", "points": walk(3, 3)}, None)]
+    writer = TrackWriter(svc)
+    writer.write(group)
+    got = answers(group)
+    assert got[0]["accepted"] == 3 and got[2]["accepted"] == 3
+    assert isinstance(got[1], RuntimeError)
+    assert count(svc, Event, search_id=sid) == before + 2 and count(svc, TrackPoint, search_id=sid) == 6
+    assert [got[0]["seq"], got[2]["seq"]] == [before + 1, before + 2]
+    assert writer.groups == 1 and writer.batches == 3
