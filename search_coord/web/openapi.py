@@ -52,7 +52,7 @@ DESCRIPTIONS = {
                                                      "member"),
     ("POST", "/api/v1/searches/{search_id}/join-links"): (
         "A QR code / link to join this search: role (patrol, video_review), team_id?, expires_in_min, max_uses, "
-        "auto_approve; answers the token once, the url and the QR code (SVG data URI)", True, "dispatcher"),
+        "auto_approve; answers the token once, the url and the QR code (qr_png, a PNG data URI)", True, "dispatcher"),
     ("GET", "/api/v1/searches/{search_id}/join-links"): ("The join links and the newcomers they made", False,
                                                           "dispatcher"),
     ("POST", "/api/v1/searches/{search_id}/join-links/{link_id}/revoke"): (
@@ -84,7 +84,7 @@ DESCRIPTIONS = {
                                                      "member"),
     ("POST", "/api/v1/searches/{search_id}/join-links"): (
         "A QR code / link to join this search: role (patrol, video_review), team_id?, expires_in_min, max_uses, "
-        "auto_approve; answers the token once, the url and the QR code (SVG data URI)", True, "dispatcher"),
+        "auto_approve; answers the token once, the url and the QR code (qr_png, a PNG data URI)", True, "dispatcher"),
     ("GET", "/api/v1/searches/{search_id}/join-links"): ("The join links and the newcomers they made", False,
                                                           "dispatcher"),
     ("POST", "/api/v1/searches/{search_id}/join-links/{link_id}/revoke"): (

@@ -42,6 +42,7 @@ def test_join_by_qr_code(server):
             desk.select_option("#jl-team", label="P1 · Patrol 巡逻组")
             desk.click("#join-form button[type=submit]")
             expect(desk.locator("#join-qr img")).to_be_visible()
+            desk.wait_for_function("() => document.querySelector('#join-qr img').naturalWidth > 100")   # drawn, not alt text
             url = desk.evaluate("() => window.SC.debug.joinUrl")
             assert "/join/" in url
 

@@ -20,7 +20,7 @@ def test_join_approve_scope_and_revoke(opened, login):
                                                          "expires_in_min": 60})
     assert r.status_code == 201, r.get_json()
     link = r.get_json()
-    assert link["qr_svg"].startswith("data:image/svg+xml") and link["url"].endswith("/join/" + link["token"])
+    assert link["qr_png"].startswith("data:image/png;base64,") and link["url"].endswith("/join/" + link["token"])
     token = link["token"]
 
     guest = login(None)

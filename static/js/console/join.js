@@ -71,7 +71,7 @@ export function joinPanel(c) {
       showFieldErrors(f, {});
       const box = clear($("#join-qr"));
       box.hidden = false;
-      box.append(el("img", { src: link.qr_svg, alt: t("join.qr_alt"), class: "join-qr-img zoomable" }),
+      box.append(el("img", { src: link.qr_png, alt: t("join.qr_alt"), class: "join-qr-img zoomable" }),
         el("p", { class: "small" }, t("join.qr_hint", { time: fmtTime(link.expires_at), n: link.max_uses })),
         el("input", { type: "text", readonly: true, value: link.url, class: "join-url", "aria-label": t("join.link") }));
       debug.joinUrl = link.url;
