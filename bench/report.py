@@ -92,6 +92,9 @@ def build(url: str, officers: int, hours: float, seed: int = 3) -> tuple[Service
                        "device": f"phone-{uid}", "at": now + timedelta(seconds=k * 70), "payload": {"clue": {
                            "id": k, "kind": "clue", "text": f"clue {k} 线索", "time": now.isoformat() + "Z",
                            "location": {"type": "Point", "coordinates": list(LKP)}}}})
+    events.sort(key=lambda e: e["at"])          # the log is in time order, numbered as it was written
+    for n, e in enumerate(events, start=1):
+        e["seq"] = n
     with svc.transaction() as s:
         for start in range(0, len(points), 50_000):
             s.execute(insert(TrackPoint), points[start:start + 50_000])

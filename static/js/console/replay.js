@@ -59,10 +59,14 @@ export async function replay(searchId) {
   const showTracks = $("#replay-show-tracks");
   clock.textContent = t("replay.loading");
 
-  const [events] = await Promise.all([wholeLog(searchId)]);
   const segs = segmentNames(searchId, api);
-  await segs.load();
-  const times = events.map((ev) => Date.parse(ev.at));
+  // the log, the segments' names, and the people and teams by name as the search stands now (read at once)
+  const [events, , now] = await Promise.all([wholeLog(searchId), segs.load(),
+    api("GET", `/api/v1/searches/${searchId}/state?tracks=display`, null, { quiet: true })]);
+  // the log's order is its sequence; two writers may stamp times a few ms out of it: each event's time is taken
+  // as at least the one before it's, so the events up to a time are always a prefix of the log
+  const times = [];
+  for (const ev of events) times.push(Math.max(Date.parse(ev.at), times.length ? times[times.length - 1] : -Infinity));
   const start = times.length ? times[0] : Date.now();
   const end = times.length ? times[times.length - 1] : start;
   slider.min = String(start);
@@ -74,25 +78,28 @@ export async function replay(searchId) {
   const reset = () => { live.setState(emptyState(events)); applied = 0; };
   reset();
 
-  // the log: every line built once, those after the slider's time hidden
+  // the log: the lines the filters let through built once (again when they change), those after the time hidden
   const ctx = { deviceName: deviceNamer(), segName: segs.get };
-  const filters = recordFilters(() => showLog());
-  filters.refresh(live.state);
+  for (const ev of events) ctx.deviceName((ev.actor || {}).id, ev.device, "");   // phones numbered from the start
+  const filters = recordFilters(() => { buildLog(); showLog(); });
   $("#replay-filters").append(filters.node);
-  let items = [];
-  function buildLog(st) {
-    items = events.map((ev) => recordItem(ev, st, ctx));
-    list.replaceChildren(...items);
+  const names = now;
+  let shown = [];           // [event index, <li>] of the lines the filters let through, in order
+  function buildLog() {
+    shown = [];
+    for (let i = 0; i < events.length; i += 1) {
+      const ev = events[i];
+      if ((showTracks.checked || ev.type !== "track.points") && filters.matches(ev)) shown.push([i, recordItem(ev, names, ctx)]);
+    }
+    list.replaceChildren(...shown.map(([, li]) => li));
   }
 
   function showLog() {
     let last = null;
-    for (let i = 0; i < events.length; i += 1) {
-      const ev = events[i];
-      const on = i < applied && (showTracks.checked || ev.type !== "track.points") && filters.matches(ev);
-      items[i].hidden = !on;
-      items[i].classList.toggle("rp-current", false);
-      if (on) last = items[i];
+    for (const [i, li] of shown) {
+      li.hidden = i >= applied;
+      li.classList.remove("rp-current");
+      if (i < applied) last = li;
     }
     if (last) {   // the log's own box scrolls to the line (never the page: the slider stays in view)
       last.classList.add("rp-current");
@@ -119,13 +126,8 @@ export async function replay(searchId) {
     return applied;
   }
 
-  // the whole search's names for the log's lines (teams and people as they were at the end)
-  const final = new LiveSearch(searchId);
-  final.setState(emptyState(events));
-  for (const ev of events) final.apply(ev);
-  buildLog(final.state);
-  filters.refresh(final.state);
-  live.publish();   // the page's debug state is the replay's, not the final one's
+  filters.refresh(names);
+  buildLog();
 
   let timer = 0;
   function stop() {
@@ -146,10 +148,12 @@ export async function replay(searchId) {
     }, TICK_MS);
   });
   slider.addEventListener("input", () => seek(Number(slider.value)));
-  showTracks.addEventListener("change", showLog);
+  showTracks.addEventListener("change", () => { buildLog(); showLog(); });
 
   seek(start);
-  layers.fit(final.state);
+  const whole = L.latLngBounds([]);   // the view: everything the search ever drew
+  for (const pts of Object.values(names.tracks || {})) for (const p of pts) whole.extend([p[1], p[0]]);
+  if (whole.isValid()) map.fitBounds(whole, { padding: [30, 30], maxZoom: 17 }); else layers.fit(live.state);
   return { seek, state: () => live.state, seq: () => (applied ? events[applied - 1].seq : 0), start, end };
 }
 
