@@ -80,7 +80,7 @@ def test_the_area_api_checks_its_arguments(app, login):
     box = f"{LKP[0] - 0.05},{LKP[1] - 0.05},{LKP[0] + 0.05},{LKP[1] + 0.05}"
     seen, cursor = [], None
     while True:
-        page = disp.get(f"/api/v1/cameras/area?bbox={box}&zoom=16&limit=70"
+        page = disp.get(f"/api/v1/cameras/area?bbox={box}&zoom=17&limit=70"
                         + (f"&cursor={cursor}" if cursor else "")).get_json()
         assert page["mode"] == "cameras" and all(c["cone"]["type"] == "Polygon" for c in page["cameras"])
         seen += [c["code"] for c in page["cameras"]]

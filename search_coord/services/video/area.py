@@ -19,7 +19,9 @@ from .spatial import Box, cells, count_in_box, in_box
 #: Zoomed out further than this, the map gets cells with counts (a street's cameras are told apart from 15 on).
 CAMERAS_FROM_ZOOM = 15
 #: More cameras than this in the view are drawn as cells whatever the zoom (a dense district at zoom 15).
-MAX_INDIVIDUAL = 1000
+MAX_INDIVIDUAL = 800
+#: From this zoom on the cameras come with their view cones (a 40 m cone is 30 px wide at 17, 15 at 16).
+CONES_FROM_ZOOM = 17
 #: A cell is about this many screen pixels wide (256-pixel Web Mercator tiles).
 CELL_PX = 80
 #: A view spanning more cells than this at its zoom is refused (the zoom does not belong to that box).
@@ -71,7 +73,7 @@ def cameras_in_view(svc: Services, actor: Actor, bbox: str | None, zoom: int, se
     box (a dispatcher giving ``search_id`` is held to the same box), without owner contacts.
 
     From ``CAMERAS_FROM_ZOOM`` on, with at most ``MAX_INDIVIDUAL`` in the view: ``{"mode": "cameras", "total",
-    "cameras": [camera views with cones, by id], "limit", "next_cursor"}``; the next page is asked with
+    "cameras": [camera views, by id; their cones from ``CONES_FROM_ZOOM``, else null], "limit", "next_cursor"}``; the next page is asked with
     ``cursor=next_cursor`` (None on the last page): pages are complete and never overlap, ordered by id. Otherwise
     ``{"mode": "clusters", "total", "clusters": [{"count", "location" (mean point), "bbox"}], "cell_deg": [lon,
     lat]}``, the cells of ``cell_size`` holding any camera, most first; their counts sum to ``total``.
@@ -103,6 +105,6 @@ def cameras_in_view(svc: Services, actor: Actor, bbox: str | None, zoom: int, se
         cams = list(s.execute(q.order_by(Camera.id).limit(limit + 1)).scalars())
         more = len(cams) > limit
         cams = cams[:limit]
-        views = [for_viewer(v, actor) for v in views_of(cams)]
+        views = [for_viewer(v, actor) for v in views_of(cams, zoom >= CONES_FROM_ZOOM)]
     return {"mode": "cameras", "total": total, "cameras": views, "limit": limit,
             "next_cursor": cams[-1].id if more else None}

@@ -51,10 +51,13 @@ def camera_view(cam: Camera, proj: LocalProjection | None = None, cone: dict | N
             "version": cam.version}
 
 
-def views_of(cams: list[Camera]) -> list[dict]:
-    """``camera_view`` of each camera, in order, the cones built all at once in one projection."""
+def views_of(cams: list[Camera], with_cones: bool = True) -> list[dict]:
+    """``camera_view`` of each camera, in order, the cones built all at once in one projection (``"cone": None``
+    without ``with_cones``: a map too far out to draw them)."""
     if not cams:
         return []
+    if not with_cones:
+        return [{**camera_view(c, cone=False), "cone": None} for c in cams]
     proj = LocalProjection(sum(c.lat for c in cams) / len(cams), sum(c.lon for c in cams) / len(cams))
     return [camera_view(c, cone=cone) for c, cone in zip(cams, cones_lonlat(cams, proj))]
 

@@ -16,7 +16,7 @@ const COLOURS = {
   inactive: ["#868e96", "#ced4da"],
 };
 const DEBOUNCE_MS = 150;
-const CONES_FROM_ZOOM = 16;
+const CONES_FROM_ZOOM = 17; // the server sends cones from 17 (services/video/area.py)
 
 const ring = (geom) => (geom && geom.coordinates ? geom.coordinates[0].map(([lon, lat]) => [lat, lon]) : null);
 
@@ -101,6 +101,13 @@ export function areaLayer(map, opts) {
     drawn.set(c.id, { camera: c, dot, cone });
   }
 
+  function drop(id) {
+    const d = drawn.get(id);
+    group.removeLayer(d.dot);
+    if (d.cone) group.removeLayer(d.cone);
+    drawn.delete(id);
+  }
+
   function clearDrawn() {
     group.clearLayers();
     drawn.clear();
@@ -121,6 +128,7 @@ export function areaLayer(map, opts) {
     if (opts.inactive && opts.inactive()) base.set("active", "all");
     let cursor = null;
     let first = true;
+    const seen = new Set();
     try {
       do {
         const params = new URLSearchParams(base);
@@ -129,12 +137,21 @@ export function areaLayer(map, opts) {
         if (seq !== state.seq) return; // the map moved on: a later view is on its way
         if (first) {
           first = false;
-          clearDrawn();
+          if (page.mode !== "cameras") clearDrawn();
           state.mode = page.mode;
           state.total = page.total;
           cells.setCells(page.mode === "clusters" ? page.clusters : []);
         }
-        if (page.mode === "cameras") for (const c of page.cameras) add(c);
+        // cameras still in view keep what is drawn (a pan redraws only what came into view), unless they changed
+        if (page.mode === "cameras") {
+          for (const c of page.cameras) {
+            seen.add(c.id);
+            const had = drawn.get(c.id);
+            if (had && had.camera.version === c.version && !!had.cone === !!c.cone) continue;
+            if (had) drop(c.id);
+            add(c);
+          }
+        }
         cursor = page.mode === "cameras" ? page.next_cursor : null;
       } while (cursor !== null && cursor !== undefined);
     } catch (e) {
@@ -143,6 +160,7 @@ export function areaLayer(map, opts) {
     } finally {
       if (seq === state.seq) state.pending = false;
     }
+    if (state.mode === "cameras") for (const id of Array.from(drawn.keys())) if (!seen.has(id)) drop(id);
     state.drawn = drawn.size;
     state.loads += 1;
     document.body.dataset.camerasDrawn = String(state.mode === "clusters" ? -state.total : drawn.size);
