@@ -112,6 +112,12 @@ def test_the_index_follows_create_edit_delete_and_import(svc, people):
     assert codes() == set()
     video.update_camera(svc, d, cam["id"], {"location": list(LKP)})
     assert codes() == {"M1"}
+    video.update_camera(svc, d, cam["id"], {"active": False})      # out of the map's (active) index, still listed
+    assert codes() == set()
+    everything = video.cameras_in_view(svc, d, _bbox(box), 18, include_inactive=True)["cameras"]
+    assert [c["code"] for c in everything] == ["M1"]
+    video.update_camera(svc, d, cam["id"], {"active": True})
+    assert codes() == {"M1"}
     with svc.transaction() as s:
         s.execute(delete(Camera).where(Camera.id == cam["id"]))
     assert codes() == set()
