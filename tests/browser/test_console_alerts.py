@@ -45,6 +45,15 @@ def test_alerts_reach_the_console(server):
             expect(chip).to_have_count(0)
             expect(desk.locator("#panel-clues")).to_be_visible()
 
+            # a reviewer logs a sighting: pending, announced until someone opens it
+            video1 = api_client(server, "video1")
+            c1 = next(c for c in api_client(server, "dispatch")("GET", "/api/v1/searches/1/video")["cameras"]
+                      if c["code"] == "C1")
+            video1("POST", "/api/v1/searches/1/video/sightings", {
+                "camera_id": c1["id"], "time": iso(datetime.now(timezone.utc) - timedelta(minutes=20)),
+                "confidence": "possible"})
+            expect(desk.locator("#alert-list li[data-kind=sighting]")).to_be_visible(timeout=3000)
+
             # one tap on "need help": the position goes at once, the console sounds and marks it
             pctx, phone = phone_page(browser, server, problems, username="patrol1")
             phone.goto(server + "/field/1")
