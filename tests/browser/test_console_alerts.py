@@ -41,6 +41,9 @@ def test_alerts_reach_the_console(server):
             assert z >= 1000
             desk.wait_for_timeout(1500)
             expect(chip).to_be_visible()           # still there: nobody opened it
+            desk.reload()                          # ... and after a reload of the desk
+            desk.wait_for_function("() => window.SC.debug.live && window.SC.debug.live.state && window.SC.debug.alerts")
+            expect(chip).to_contain_text("black cloth shoe")
             chip.locator("button").click()
             expect(chip).to_have_count(0)
             expect(desk.locator("#panel-clues")).to_be_visible()

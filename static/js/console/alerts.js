@@ -29,20 +29,41 @@ export function consoleAlerts(c) {
     try { new Notification(t("alert.kind." + kind), { body: text, tag: "sc-" + kind + "-" + Date.now() }); } catch (e) { /* ignore */ }
   }
 
-  function raise(key, kind, text, go) {
+  /* the open alerts are kept on this device (a reload or a second tab of the desk keeps them until opened) */
+  const storeKey = `sc.alerts.${c.searchId}`;
+  const save = () => { try { localStorage.setItem(storeKey, JSON.stringify([...open.entries()])); } catch (e) { /* full or private */ } };
+  try { for (const [k, a] of JSON.parse(localStorage.getItem(storeKey) || "[]")) open.set(k, a); } catch (e) { /* unreadable: none */ }
+
+  function raise(key, kind, text, target) {
     if (open.has(key)) return;
-    open.set(key, { kind, text, at: new Date().toISOString(), go });
+    open.set(key, { kind, text, at: new Date().toISOString(), target: target || null });
     playTone(kind);
     notifyDesktop(kind, text);
     render();
     debug.alerts.raised.push({ key, kind, at: Date.now() });
   }
 
+  /** Opening an alert shows what it is about: the clue on the map, the video tab, the find, the officer. */
+  function goTo(kind, x) {
+    if (kind === "clue") {
+      c.showTab("clues");
+      const m = c.layers.clueMarkers[x.clue_id];
+      if (m) { c.map.setView(m.getLatLng(), 18); m.openPopup(); }
+    } else if (kind === "sighting") c.showTab("video");
+    else if (kind === "found" && x && x.location) c.map.setView([x.location.coordinates[1], x.location.coordinates[0]], 18);
+    else if (kind === "help") showHelp(x);
+    else if (kind === "silent") {
+      c.showTab("members");
+      const m = c.layers.positionMarkers[String(x.user_id)];
+      if (m) c.map.setView(m.getLatLng(), 17);
+    }
+  }
+
   function dismiss(key) {
     const a = open.get(key);
     open.delete(key);
     render();
-    if (a && a.go) a.go();
+    if (a) goTo(a.kind, a.target || {});
   }
 
   function render() {
@@ -56,6 +77,7 @@ export function consoleAlerts(c) {
     bar.classList.toggle("has-alerts", open.size > 0);
     document.title = (open.size ? `(${open.size}) ` : "") + document.title.replace(/^\(\d+\) /, "");
     debug.alerts.open = [...open.keys()];
+    save();
   }
 
   /** Clue markers above the last known point's, so a clue reported at the LKP is never hidden under it. */
@@ -77,24 +99,17 @@ export function consoleAlerts(c) {
     const mine = ev.actor && user && ev.actor.id === user.id;
     if (ev.type === "clue.reported" || ev.type === "clue.updated") cluesOnTop();
     if (ev.type === "clue.reported" && !mine) {
-      raise("clue-" + p.clue.id, "clue", eventSentence(ev, c.st()) + " — " + name(p.clue.reported_by), () => {
-        c.showTab("clues");
-        const m = c.layers.clueMarkers[p.clue.id];
-        if (m) { c.map.setView(m.getLatLng(), 18); m.openPopup(); }
-      });
+      raise("clue-" + p.clue.id, "clue", eventSentence(ev, c.st()) + " — " + name(p.clue.reported_by), { clue_id: p.clue.id });
     } else if (ev.type === "video.sighting_logged" && !mine) {
-      raise("sighting-" + p.sighting.id, "sighting", eventSentence(ev, c.st()), () => c.showTab("video"));
+      raise("sighting-" + p.sighting.id, "sighting", eventSentence(ev, c.st()), {});
     } else if (ev.type === "video.sighting_decided") {
       open.delete("sighting-" + (p.sighting && p.sighting.id));   // decided by someone: nothing pending
       render();
     } else if (ev.type === "search.found") {
-      raise("found", "found", eventSentence(ev, c.st()) + " — " + name(p.found.reported_by), () => {
-        const f = p.found.location;
-        if (f) c.map.setView([f.coordinates[1], f.coordinates[0]], 18);
-      });
+      raise("found", "found", eventSentence(ev, c.st()) + " — " + name(p.found.reported_by), { location: p.found.location });
     } else if (ev.type === "help.requested") {
       raise("help-" + ev.seq, "help", t("alert.help_from", { name: name(p.user_id) })
-        + (p.location ? "" : " · " + t("alert.help_no_fix")), () => showHelp(p));
+        + (p.location ? "" : " · " + t("alert.help_no_fix")), { user_id: p.user_id, location: p.location });
       if (p.location) showHelp(p);
     }
   }
@@ -113,11 +128,7 @@ export function consoleAlerts(c) {
       const key = `silent-${u.id}-${last}`;
       if (age >= SILENT_MIN && age <= WAS_TRACKING_MIN && !silentSeen.has(key)) {
         silentSeen.add(key);
-        raise(key, "silent", t("alert.silent", { name: u.display_name, age: fmtAgo(last) }), () => {
-          c.showTab("members");
-          const m = c.layers.positionMarkers[String(u.id)];
-          if (m) c.map.setView(m.getLatLng(), 17);
-        });
+        raise(key, "silent", t("alert.silent", { name: u.display_name, age: fmtAgo(last) }), { user_id: u.id });
       }
     }
   }
@@ -144,6 +155,7 @@ export function consoleAlerts(c) {
   document.addEventListener("pointerdown", unlockAudio, { once: true });   // browsers start audio on a gesture
   setInterval(check, 30000);
 
-  debug.alerts = { raised: [], open: [], check };
+  debug.alerts = { raised: [], open: [...open.keys()], check };
+  render();   // the alerts kept from before a reload, silently
   return { onEvent, check, cluesOnTop };
 }
