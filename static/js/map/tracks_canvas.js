@@ -37,11 +37,13 @@ export function inertCanvas(map, name, z) {
 
 export class TrackLayer {
   /** opts.loadDetail(uid) -> Promise (the officer's full track is in the live state when it resolves, false when
-      it was not loaded) and opts.isFull(uid) -> bool: without them (the phones) the snapshot is all there is. */
+      it was not loaded) and opts.isFull(uid) -> bool: without them (the phones) the snapshot is all there is.
+      opts.tracksAboveShapes (the console): the lines over the shapes and segments (overlayPane, 400); else under
+      them, so the phone's own position dot (drawn in overlayPane by the field page) stays above its own line. */
   constructor(map, opts) {
     this.map = map;
     this.opts = opts || {};
-    pane(map, "scTracks", 450, true); // above shapes and segments (overlayPane 400), below markers
+    pane(map, "scTracks", this.opts.tracksAboveShapes ? 450 : 395, true); // above the swept fill (390), below markers
     pane(map, "scPositions", 460, false);
     this.renderer = L.canvas({ pane: "scTracks", padding: 0.1 });
     this.lines = L.featureGroup().addTo(map);

@@ -42,7 +42,8 @@ const live = new LiveSearch(searchId);
 const map = makeMap($("#map"), { zoom: 15 });
 if (lang === "zh-CN" && map.pm) map.pm.setLang("zh");
 // tracks come simplified in the snapshot; an officer's full track is loaded zoomed in or on a click (map/tracks_canvas.js)
-const layers = new SearchLayers(map, { loadDetail: (uid) => live.loadFullTrack(uid), isFull: (uid) => live.isFull(uid) });
+const layers = new SearchLayers(map, { loadDetail: (uid) => live.loadFullTrack(uid), isFull: (uid) => live.isFull(uid),
+  tracksAboveShapes: true });
 const st = () => live.state;
 const lkp = () => (st() && st().search.lkp ? st().search.lkp.coordinates : null);
 const c = {
