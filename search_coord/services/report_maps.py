@@ -11,6 +11,7 @@ from ..core import paper
 from . import video
 from .basis import projection
 from .exports_data import DeviceTrack
+from .report_streets import street_layers
 
 #: Team colours on the report's map, in team order (print well in colour and stay apart in grey).
 PALETTE = ("#1d4ed8", "#b91c1c", "#047857", "#7c3aed", "#c2410c", "#0e7490", "#a16207", "#be185d", "#4d7c0f",
@@ -84,6 +85,7 @@ def assignment_map(s, search: Search, assignment: Assignment, width_mm: float, h
         focus = focus.union(lkp.buffer(60))
     layers = [lay for lay in context_layers(s, search, proj) if lay.cls != "pm-clue" or lay.geom.distance(geom) < 1000]
     layers.insert(len(layers) - 1, paper.Layer(geom, "pm-assignment", assignment.title))
+    layers[0:0] = street_layers(s, proj, focus.envelope.buffer(focus.envelope.length / 8))   # beneath everything
     return paper.svg_map(layers, width_mm, height_mm, focus=focus, title=assignment.title)
 
 
@@ -103,4 +105,6 @@ def search_map(s, search: Search, tracks: list[DeviceTrack], width_mm: float,
     focus = focus_geoms[0]
     for g in focus_geoms[1:]:
         focus = focus.union(g.envelope)
-    return paper.svg_map(layers, width_mm, height_mm, focus=focus.envelope.buffer(100)), colours
+    focus = focus.envelope.buffer(100)
+    layers[0:0] = street_layers(s, proj, focus.envelope.buffer(focus.envelope.length / 8))
+    return paper.svg_map(layers, width_mm, height_mm, focus=focus), colours

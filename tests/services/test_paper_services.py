@@ -9,6 +9,7 @@ import gpxpy
 from lxml import etree
 
 from search_coord.adapters.models import Search
+from search_coord.adapters.street_models import StreetLayer, StreetWay
 from search_coord.core import record
 from search_coord.services import (broadcasts, exports, exports_data, field, report, report_sheets, report_text,
                                    searched_areas, searches, teams)
@@ -85,3 +86,23 @@ def test_the_reports_one_pass_reader_cuts_tracks_as_the_exports_do(svc, people):
         cut = list(exports_data.runs(exports_data.track_fixes(svc, sid, trk.user_id, trk.device)))
         assert [len(p[0]) for p in trk.pieces] == [len(r) for r in cut]
         assert trk.fixes == sum(len(r) for r in cut)
+
+
+def test_paper_maps_name_the_streets_of_a_loaded_layer(svc, people):
+    sid, _ = _night(svc, people)
+    with svc.transaction() as s:
+        layer = StreetLayer(name="Changyang", source="geojson", filename="c.geojson", sha256="0" * 64,
+                            min_lon=LKP[0] - 0.02, min_lat=LKP[1] - 0.02, max_lon=LKP[0] + 0.02,
+                            max_lat=LKP[1] + 0.02, counts={}, load_seconds=0.1, active=True,
+                            created_by=people["disp"].user_id, created_at=T0.replace(tzinfo=None))
+        s.add(layer)
+        s.flush()
+        s.add_all([StreetWay(layer_id=layer.id, way_id=1, nodes=[1, 2], highway="residential", walk=True,
+                             drive=True, name="长阳路", name_zh="长阳路", name_en="Changyang Road",
+                             coords=[[LKP[0] - 0.01, LKP[1] + 0.0005], [LKP[0] + 0.01, LKP[1] + 0.0005]]),
+                   StreetWay(layer_id=layer.id, way_id=2, nodes=[3, 4], highway="residential", walk=True,
+                             drive=True, name="远方路", name_zh="远方路", name_en="Far Road",
+                             coords=[[LKP[0] + 0.5, LKP[1]], [LKP[0] + 0.51, LKP[1]]])])
+    sheet = report_sheets.briefing(svc, people["disp"], sid, TZ)["sheets"][0]
+    assert "长阳路" in sheet["map_svg"] and "远方路" not in sheet["map_svg"] and 'class="pm-street"' in sheet["map_svg"]
+    assert "长阳路" in report.build(svc, people["disp"], sid, TZ, "zh-CN")["map_svg"]
