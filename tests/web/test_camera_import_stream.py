@@ -88,3 +88,5 @@ def test_the_area_api_checks_its_arguments(app, login):
         if cursor is None:
             break
     assert len(seen) == len(set(seen)) == page["total"] == 300
+    bare = disp.get(f"/api/v1/cameras/area?bbox={box}&zoom=17&limit=5&cones=0").get_json()["cameras"]
+    assert len(bare) == 5 and all(c["cone"] is None and c["fov_deg"] == 70 for c in bare)   # the map draws them

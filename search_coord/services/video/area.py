@@ -65,7 +65,8 @@ def _check_paging(actor: Actor, zoom, limit, cursor) -> int:
 
 
 def cameras_in_view(svc: Services, actor: Actor, bbox: str | None, zoom: int, search_id: int | None = None,
-                    include_inactive: bool = False, limit: int | None = None, cursor: int | None = None) -> dict:
+                    include_inactive: bool = False, limit: int | None = None, cursor: int | None = None,
+                    cones: bool = True) -> dict:
     """The registry within the map's view ``bbox`` ("minlon,minlat,maxlon,maxlat", degrees) at ``zoom`` (0-24).
 
     Who may read what is ``camera_page``'s rule: dispatchers anything (inactive cameras too with
@@ -73,7 +74,8 @@ def cameras_in_view(svc: Services, actor: Actor, bbox: str | None, zoom: int, se
     box (a dispatcher giving ``search_id`` is held to the same box), without owner contacts.
 
     From ``CAMERAS_FROM_ZOOM`` on, with at most ``MAX_INDIVIDUAL`` in the view: ``{"mode": "cameras", "total",
-    "cameras": [camera views, by id; their cones from ``CONES_FROM_ZOOM``, else null], "limit", "next_cursor"}``; the next page is asked with
+    "cameras": [camera views, by id; their cones from ``CONES_FROM_ZOOM``, else null; null too without ``cones``
+    (a map that draws them from ``direction_deg``, ``fov_deg`` and ``range_m``)], "limit", "next_cursor"}``; the next page is asked with
     ``cursor=next_cursor`` (None on the last page): pages are complete and never overlap, ordered by id. Otherwise
     ``{"mode": "clusters", "total", "clusters": [{"count", "location" (mean point), "bbox"}], "cell_deg": [lon,
     lat]}``, the cells of ``cell_size`` holding any camera, most first; their counts sum to ``total``.
@@ -105,6 +107,6 @@ def cameras_in_view(svc: Services, actor: Actor, bbox: str | None, zoom: int, se
         cams = list(s.execute(q.order_by(Camera.id).limit(limit + 1)).scalars())
         more = len(cams) > limit
         cams = cams[:limit]
-        views = [for_viewer(v, actor) for v in views_of(cams, zoom >= CONES_FROM_ZOOM)]
+        views = [for_viewer(v, actor) for v in views_of(cams, cones and zoom >= CONES_FROM_ZOOM)]
     return {"mode": "cameras", "total": total, "cameras": views, "limit": limit,
             "next_cursor": cams[-1].id if more else None}

@@ -36,13 +36,14 @@ def cameras_list():
 @bp.get("/cameras/area")
 def cameras_area():
     """The registry by the map's view (``services.video.cameras_in_view``): ``bbox``, ``zoom``, ``search_id``,
-    ``active=all``, ``limit``, ``cursor``: cameras a page at a time, or cells with counts when zoomed out."""
+    ``active=all``, ``limit``, ``cursor``, ``cones=0`` (no cone polygons): cameras a page at a time, or cells with counts when zoomed out."""
     zoom, search_id, limit, cursor = int_args(("zoom", None, 0, 24), ("search_id", None, 1, MAX_SAFE_INT),
                                               ("limit", None, 1, MAX_SAFE_INT), ("cursor", None, 0, MAX_SAFE_INT))
     if zoom is None:
         raise ValidationError({"zoom": "give the map's zoom (0-24)"})
     return video.cameras_in_view(services(), current_actor(), request.args.get("bbox"), zoom, search_id,
-                                 request.args.get("active") == "all", limit, cursor)
+                                 request.args.get("active") == "all", limit, cursor,
+                                 cones=request.args.get("cones") != "0")
 
 
 @bp.post("/cameras")
