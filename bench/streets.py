@@ -149,7 +149,7 @@ def main() -> None:
             for view in views:
                 layer = s.get(StreetLayer, view["id"])
                 t = time.perf_counter()
-                layers._CACHE.clear()
+                layers.forget_networks()
                 net = layers.layer_net(s, layer)
                 print(f"  {view['name']}: network from the database in {time.perf_counter() - t:.2f} s "
                       f"({len(net.graph)} walkable edges)")

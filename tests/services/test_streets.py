@@ -2,6 +2,7 @@
 reach and block POA of a search, street assignments, coverage per block from tracks, live events."""
 import json
 import pathlib
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -279,3 +280,22 @@ def test_route_between_two_points_follows_the_streets(svc, people, grid_search):
         got = route_between(s, tuple(lonlat(-200, 100)), tuple(lonlat(200, -100)))   # 100 + 400 + 100 along 西路, a street, 东路
         assert got is not None and got["length_m"] == pytest.approx(600, abs=1)
         assert route_between(s, (116.1985, 39.7712), tuple(lonlat(0, 0))) is None   # no layer holds the first
+
+
+def test_after_a_restart_the_network_is_built_in_the_background(svc, people, grid_search):
+    """The model's reach and the live track path never wait for a layer's build: the disc (and no matching) until
+    the network is ready, then the isochrone."""
+    _, sid, _ = grid_search
+    layers.forget_networks()
+    first = search_view.street_state(svc, people["disp"], sid)
+    model = model_read.get_model(svc, people["disp"], sid)
+    assert first["hint"] in ("building", None)
+    if first["hint"] == "building":
+        assert model["reach"].get("network_pending") or model["reach"].get("network")
+    for _ in range(100):
+        state = search_view.street_state(svc, people["disp"], sid)
+        if state["hint"] is None:
+            break
+        time.sleep(0.1)
+    assert state["reach"] is not None and state["blocks"]
+    assert model_read.get_model(svc, people["disp"], sid)["reach"]["network"] is True

@@ -21,7 +21,7 @@ from ..access import load_search
 from ..basis import projection, settings_of, user_mode
 from ..context import Actor, Services
 from ..events import naive_utc
-from .layers import LayerNet, layer_net, layer_of_search
+from .layers import LayerNet, cached_net, layer_net, layer_of_search
 
 
 def batch_lines(net: LayerNet, shown: list, max_acc_m: float, before: dict | None = None) -> list[LineString]:
@@ -79,7 +79,9 @@ def after_batch(session, search, actor: Actor, shown: list, now) -> None:
     layer = layer_of_search(session, search)
     if layer is None:
         return
-    net = layer_net(session, layer)
+    net = cached_net(session, layer)   # never wait for a build here: this is the live track path
+    if net is None:
+        return   # the network is being built (after a restart): ``recount`` counts these fixes later
     mode = user_mode(session, search.id, actor.user_id)
     width = settings_of(search)["sweep_width_m"][mode]
     rules = core_tracks.TrackRules(sweep_width_m=width)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -13,6 +14,7 @@ from dataclasses import replace as replace_field
 
 import numpy as np
 from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
 
 from ...adapters.models import User
 from ...adapters.street_models import StreetAddress, StreetLayer, StreetWay
@@ -71,16 +73,18 @@ def build(layer_id: int, center: tuple[float, float], ways: list[dict]) -> Layer
 _CACHE: "OrderedDict[tuple, LayerNet]" = OrderedDict()
 _LOCK = threading.Lock()
 _CACHE_SIZE = 4
+LOG = logging.getLogger(__name__)
 
 
-def _key(session, layer_id: int) -> tuple:
-    bind = session.get_bind()
-    return (str(bind.url), id(getattr(bind, "engine", bind)), layer_id)
+def _key(session, layer: StreetLayer) -> tuple:
+    """A layer's cache key: its id and its file's hash (a layer is never changed once stored, so the same id and
+    file are the same network, whichever engine or session of the process reads it)."""
+    return (layer.id, layer.sha256)
 
 
 def layer_net(session, layer: StreetLayer) -> LayerNet:
     """The layer's network (cached per process: layers never change once stored)."""
-    key = _key(session, layer.id)
+    key = _key(session, layer)
     with _LOCK:
         if key in _CACHE:
             _CACHE.move_to_end(key)
@@ -92,6 +96,46 @@ def layer_net(session, layer: StreetLayer) -> LayerNet:
     net = build(layer.id, _center(layer), [dict(r) for r in rows])
     _remember(key, net)
     return net
+
+
+def cached_net(session, layer: StreetLayer) -> LayerNet | None:
+    """The layer's network if this process has it built, else None (and its build is started in the background):
+    for paths that must not wait (the track batch, the model's reach)."""
+    key = _key(session, layer)
+    with _LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+        if key in _BUILDING:
+            return None
+        _BUILDING.add(key)
+    engine = session.get_bind()
+    engine = getattr(engine, "engine", engine)
+    threading.Thread(target=_build_in_background, args=(engine, key, layer.id), daemon=True,
+                     name=f"street-layer-{layer.id}").start()
+    return None
+
+
+_BUILDING: set = set()
+
+
+def _build_in_background(engine, key, layer_id: int) -> None:
+    try:
+        with Session(engine) as s:
+            layer = s.get(StreetLayer, layer_id)
+            if layer is not None:
+                layer_net(s, layer)
+    except Exception:   # a background build that fails is tried again on the next request  # noqa: BLE001
+        LOG.exception("building street layer %s failed", layer_id)
+    finally:
+        with _LOCK:
+            _BUILDING.discard(key)
+
+
+def forget_networks() -> None:
+    """Drop every built network of this process (benchmarks measure a cold start with it)."""
+    with _LOCK:
+        _CACHE.clear()
 
 
 def _remember(key, net: LayerNet) -> None:
@@ -178,7 +222,7 @@ def load_layer(svc: Services, actor: Actor, data: bytes, *, name: str | None = N
         layer.load_seconds = round(total, 3)
         s.flush()
         view = layer_view(layer)
-        key = _key(s, layer.id)
+        key = _key(s, layer)
     _remember(key, replace_field(net, layer_id=view["id"]))
     t_end = time.perf_counter()
     return {**view, "duplicate": False, "seconds": {"parse": round(t_parse - t0, 3), "build": round(t_build - t_parse, 3),

@@ -11,7 +11,7 @@ from ..access import load_search
 from ..basis import reach_now
 from ..context import Actor, Services
 from .coverage import coverage_of
-from .layers import LayerNet, layer_net, layer_of_search, layer_view
+from .layers import LayerNet, cached_net, layer_of_search, layer_view
 from .network_reach import network_reach
 
 ACTIVE = ("planned", "assigned", "in_progress")
@@ -45,7 +45,10 @@ def street_state(svc: Services, actor: Actor, search_id: int) -> dict:
         if layer is None:
             return {"search_id": search_id, "layer": None, "hint": "no_layer", "reach": None, "blocks": [],
                     "assignments": [], "poa": None}
-        net = layer_net(s, layer)
+        net = cached_net(s, layer)
+        if net is None:   # being built in the background (after a restart): the page asks again
+            return {"search_id": search_id, "layer": layer_view(layer), "hint": "building", "reach": None,
+                    "blocks": [], "assignments": [], "poa": None}
         budget = reach_now(search, now)
         nr = network_reach(net, search, budget)
         cov = coverage_of(s, search_id, net.layer_id)
@@ -85,7 +88,10 @@ def reach_fields(session, search, reach_m: float) -> dict:
     layer = layer_of_search(session, search)
     if layer is None:
         return {}
-    nr = network_reach(layer_net(session, layer), search, reach_m)
+    net = cached_net(session, layer)   # the model is read often: never wait for a build (the disc until it is done)
+    if net is None:
+        return {"network_pending": True}
+    nr = network_reach(net, search, reach_m)
     if nr is None:
         return {}
     return {"geometry": nr.area_geojson, "network": True, "layer_id": layer.id,

@@ -49,6 +49,11 @@ export function streetsPanel(c) {
       if (isDispatcher) box.append(uploadForm());
       return;
     }
+    if (state.hint === "building") {   // the server is building the layer's network (after a restart)
+      box.append(el("p", { class: "sc-muted", id: "streets-building" }, t("streets.building", { name: state.layer.name })));
+      setTimeout(load, 5000);
+      return;
+    }
     const L0 = state.layer;
     box.append(el("p", { class: "small", id: "streets-layer" }, t("streets.layer", {
       name: L0.name, ways: L0.counts.ways, blocks: L0.counts.blocks, km: L0.counts.walk_km })));

@@ -23,7 +23,7 @@ export function streetsOnPhone({ live, map, searchId, teamIds }) {
   function load() {
     if (loading) return loading;
     loading = api("GET", `/api/v1/searches/${searchId}/streets`, null, { quiet: true })
-      .then((s) => { state = s; render(); })
+      .then((s) => { state = s; render(); if (s.hint === "building") setTimeout(load, 5000); })
       .catch(() => {})
       .finally(() => { loading = null; });
     return loading;
