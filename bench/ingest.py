@@ -173,7 +173,8 @@ def report(args, records, took, cpu, where, segments):
         if part:
             print(f"  third {k + 1}: latency p50 {statistics.median([r[2] for r in part]) * 1e3:5.0f} ms, "
                   f"p99 {pct([r[2] for r in part], 99) * 1e3:5.0f} ms; sent behind schedule p50 "
-                  f"{statistics.median([r[1] for r in part]) * 1e3:5.0f} ms, p99 {pct([r[1] for r in part], 99) * 1e3:5.0f} ms")
+                  f"{statistics.median([r[1] for r in part]) * 1e3:5.0f} ms, "
+                  f"p99 {pct([r[1] for r in part], 99) * 1e3:5.0f} ms")
     lag_first, lag_last = pct([r[1] for r in thirds[0]], 99), pct([r[1] for r in thirds[2]], 99)
     growing = lag_last > args.interval or lag_last > lag_first + 0.5 * args.interval
     print(f"  backlog: {'GROWING' if growing else 'none'} (last third sent at most {lag_last * 1e3:.0f} ms behind "

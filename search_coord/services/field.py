@@ -16,7 +16,8 @@ from .photos import attach_photo   # noqa: F401  (also imported from here by ser
 from .views import clue_view
 
 
-def add_track_batch(svc: Services, actor: Actor, search_id: int, data: dict, session_version: int | None = None) -> dict:
+def add_track_batch(svc: Services, actor: Actor, search_id: int, data: dict,
+                    session_version: int | None = None) -> dict:
     """Store a batch of the actor's own fixes; a batch re-sent with the same client id is stored once.
 
     One bad fix never refuses the batch: it is reported in ``rejected`` (``[{"index", "reason"}]``) and the rest
@@ -53,17 +54,23 @@ def prepare_track_batch(s, actor: Actor, search_id: int, data: dict, now, sessio
     """Everything of a batch that only reads, in the order a retry must meet it: the session (``session_version``),
     the search and membership, the batch's form, a client id used before (``replay``: the first answer), a closed
     search. Raises the refusal (SearchCoordError); writes nothing."""
-    if session_version is not None:
-        check_session(s, actor.user_id, session_version)
-    search = _search_of(s, search_id, actor)
     device = _device(data, actor)
-    known = _known_offset(s, search_id, actor.user_id, device)
+    client_id = data.get("client_id") if isinstance(data, dict) and isinstance(data.get("client_id"), str) else ""
+    # one round trip for what the checks read (on PostgreSQL each statement is a round trip, and a group holds the
+    # search's sequence number until it commits)
+    row = s.execute(_READS, {"sid": search_id, "uid": actor.user_id, "dev": device, "cid": client_id}).one()
+    if session_version is not None and (not row.active or row.must_change
+                                        or (row.version or 0) != session_version):
+        raise NotAuthenticated("your session has ended; log in again")
+    search = _search_of(s, search_id, actor, row.member is not None)
     clean = schemas.clean_track_batch(data, now, known_points.missing_since(search.lkp_time, search.lkp_history),
-                                      known)
-    first = s.execute(_SENT, {"sid": search_id, "uid": actor.user_id, "cid": clean["client_id"]}).first()
+                                      row.offset)
+    first = None
+    if row.sent is not None:
+        first = s.execute(_SENT, {"sid": search_id, "uid": actor.user_id, "cid": clean["client_id"]}).first()
     if first is None:
         schemas.check_search_writable(search.status)
-    return {"search": search, "device": device, "known": known, "clean": clean,
+    return {"search": search, "device": device, "known": row.offset, "clean": clean,
             "replay": _answer_again(first.seq, first.payload) if first is not None else None}
 
 
@@ -105,16 +112,20 @@ _SENT = select(_EVENTS.c.seq, _EVENTS.c.payload).where(
     _EVENTS.c.search_id == bindparam("sid"), _EVENTS.c.actor_id == bindparam("uid"),
     _EVENTS.c.type == "track.points", _EVENTS.c.client_id == bindparam("cid"))
 _USERS = User.__table__
-_SESSION = select(_USERS.c.active, _USERS.c.session_version, _USERS.c.must_change_password).where(
-    _USERS.c.id == bindparam("uid"))
-
-
-def check_session(s, user_id: int, version: int) -> None:
-    """The account is active, needs no new password first, and its session version is still ``version`` (the one
-    the sender logged in with); else ``NotAuthenticated`` (its sessions have ended)."""
-    row = s.execute(_SESSION, {"uid": user_id}).first()
-    if row is None or not row.active or row.must_change_password or (row.session_version or 0) != version:
-        raise NotAuthenticated("your session has ended; log in again")
+_CLOCKS, _MEMBERS = DeviceClock.__table__, Membership.__table__
+_KNOWN_OFFSET = select(_CLOCKS.c.offset_s).where(_CLOCKS.c.search_id == bindparam("sid"),
+                                                 _CLOCKS.c.user_id == bindparam("uid"),
+                                                 _CLOCKS.c.device == bindparam("dev"))
+_MEMBER = select(_MEMBERS.c.id).where(_MEMBERS.c.search_id == bindparam("sid"), _MEMBERS.c.user_id == bindparam("uid"))
+_READS = select(
+    _MEMBER.limit(1).scalar_subquery().label("member"),
+    _KNOWN_OFFSET.limit(1).scalar_subquery().label("offset"),
+    select(_EVENTS.c.seq).where(_EVENTS.c.search_id == bindparam("sid"), _EVENTS.c.actor_id == bindparam("uid"),
+                                _EVENTS.c.type == "track.points", _EVENTS.c.client_id == bindparam("cid"))
+    .scalar_subquery().label("sent"),
+    select(_USERS.c.active).where(_USERS.c.id == bindparam("uid")).scalar_subquery().label("active"),
+    select(_USERS.c.session_version).where(_USERS.c.id == bindparam("uid")).scalar_subquery().label("version"),
+    select(_USERS.c.must_change_password).where(_USERS.c.id == bindparam("uid")).scalar_subquery().label("must_change"))
 
 
 def _device(data, actor: Actor) -> str:
@@ -123,28 +134,17 @@ def _device(data, actor: Actor) -> str:
     return named.strip() if isinstance(named, str) and 0 < len(named.strip()) <= 64 else (actor.device or "")[:64]
 
 
-_CLOCKS, _MEMBERS = DeviceClock.__table__, Membership.__table__
-_KNOWN_OFFSET = select(_CLOCKS.c.offset_s).where(_CLOCKS.c.search_id == bindparam("sid"),
-                                                 _CLOCKS.c.user_id == bindparam("uid"),
-                                                 _CLOCKS.c.device == bindparam("dev"))
-_MEMBER = select(_MEMBERS.c.id).where(_MEMBERS.c.search_id == bindparam("sid"), _MEMBERS.c.user_id == bindparam("uid"))
-
-
-def _search_of(s, search_id: int, actor: Actor):
+def _search_of(s, search_id: int, actor: Actor, member: bool):
     """``access.load_search`` for the batch path: the same rule (dispatchers see every search, officers those they
     are on; NotFound, Forbidden), with the search from the session when a batch before it in the same group
-    loaded it, and the membership by a statement built once."""
+    loaded it, and the membership read with the batch's other checks (``member``)."""
     search = s.get(Search, search_id)
     if search is None:
         raise NotFound(f"search {search_id} not found")
     s.info.setdefault("searches", {})[search_id] = search   # held: the session keeps its rows by weak reference
-    if not actor.is_dispatcher and s.execute(_MEMBER, {"sid": search_id, "uid": actor.user_id}).first() is None:
+    if not actor.is_dispatcher and not member:
         raise Forbidden("you are not on this search")
     return search
-
-
-def _known_offset(s, search_id: int, user_id: int, device: str) -> float | None:
-    return s.execute(_KNOWN_OFFSET, {"sid": search_id, "uid": user_id, "dev": device}).scalar()
 
 
 def _note_clock(s, search_id: int, user_id: int, device: str, offset: float | None, known: float | None,

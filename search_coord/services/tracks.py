@@ -170,7 +170,8 @@ def _recount(session, proj, keys: dict, kept, rules):
     if after is not None:
         end = max(t1, session.execute(select(TrackPoint.t).where(*base, TrackPoint.piece == after)
                                       .order_by(TrackPoint.t.desc()).limit(1)).scalar().replace(tzinfo=timezone.utc))
-    stored = session.execute(select(*cols).where(*base, TrackPoint.t >= naive_utc(start), TrackPoint.t <= naive_utc(end))
+    stored = session.execute(select(*cols).where(*base, TrackPoint.t >= naive_utc(start),
+                                                 TrackPoint.t <= naive_utc(end))
                              .order_by(TrackPoint.t)).all()
     if stored:
         sx, sy = proj.to_xy([r.lon for r in stored], [r.lat for r in stored])

@@ -64,7 +64,8 @@ def test_refusals_are_said_and_change_nothing(app, login, opened):
     refused = track(outsider, sid, "sock-batch-05", fixes(0, 2))
     assert refused["ok"] is False and refused["error"] == "forbidden" and refused["status"] == 403
     assert track(phone, 999_999, "sock-batch-06", fixes(0, 2))["error"] == "not_found"
-    assert disp.post(f"/api/v1/searches/{sid}/status", {"status": "closed", "reason": "found at home"}).status_code == 200
+    closing = disp.post(f"/api/v1/searches/{sid}/status", {"status": "closed", "reason": "found at home"})
+    assert closing.status_code == 200
     closed = track(phone, sid, "sock-batch-07", fixes(10, 2))
     assert closed["ok"] is False and closed["error"] == "conflict" and closed["status"] == 409
     stored = disp.get(f"/api/v1/searches/{sid}/tracks").get_json()
