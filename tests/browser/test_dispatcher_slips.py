@@ -139,6 +139,17 @@ def test_new_search_form(server):
             expect(err).to_have_count(0)
             # the time field says which zone its time is in
             expect(page.locator("#lkp-zone")).to_have_text("(UTC+8)")
+            # medication times go into the profile as structured times
+            page.select_option("#f-category", "dementia")
+            page.fill("#f-lat", f"{START[0]:.5f}")
+            page.fill("#f-lon", f"{START[1]:.5f}")
+            page.fill("#f-meds", "Amlodipine 20:00\nDonepezil 8:30")
+            page.click("#submit-btn")
+            page.wait_for_url(lambda u: "/searches/" in u and not u.endswith("/new"))
+            sid = int(page.url.rstrip("/").split("/")[-1])
+            meds = api_client(server, "dispatch")("GET", f"/api/v1/searches/{sid}")["subject"]["medications"]
+            assert meds == [{"name": "Donepezil", "due": "08:30"}, {"name": "Amlodipine", "due": "20:00"}]
+            expect(page.locator("#urgency-strip")).to_contain_text("Donepezil")
             ctx.close()
         finally:
             browser.close()

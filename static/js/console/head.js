@@ -105,6 +105,7 @@ export function searchHead(c, edit) {
     add(t("subject.description"), subj.description);
     add(t("subject.clothing"), subj.clothing);
     add(t("subject.medical"), subj.medical);
+    add(t("new.medications"), (subj.medications || []).map((m) => `${m.name} ${m.due}`).join(t("list.sep")));
     add(t("new.lkp_time"), fmtDateTime(s.lkp_time));
     add(t("new.lkp_address"), s.lkp_address);
     if (s.lkp) add(t("map.lkp"), fmtCoord(s.lkp.coordinates[0], s.lkp.coordinates[1]));

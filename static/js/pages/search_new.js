@@ -165,6 +165,12 @@ form.addEventListener("submit", async (e) => {
     medical: val("medical"),
     photo_id: photoId || undefined,
   };
+  // medication times, one a line: "Amlodipine 20:00" (the time last, on the station's clock; daily)
+  const meds = form.elements.medications.value.split("\n").map((x) => x.trim()).filter(Boolean).map((line) => {
+    const m = /^(.*?)[\s,;]+(\d{1,2})[:：.](\d{2})$/.exec(line);
+    return m ? { name: m[1].trim(), due: `${m[2].padStart(2, "0")}:${m[3]}` } : { name: line, due: "" };
+  });
+  if (meds.length) subject.medications = meds;
   const coords = coordsFromInputs();
   const riskInput = form.querySelector("input[name=risk]:checked");
   const body = {
