@@ -97,7 +97,7 @@ def http_figures(server: Server, zooms: list[int]) -> None:
             t = time.perf_counter()
             cursor, items, kb = None, 0, 0
             while True:
-                url = f"{server.url}/api/v1/cameras/area?bbox={view_box(zoom)}&zoom={zoom}"
+                url = f"{server.url}/api/v1/cameras/area?bbox={view_box(zoom)}&zoom={zoom}&cones=0"
                 r = disp.http.get(url + (f"&cursor={cursor}" if cursor else ""))
                 page = r.json()
                 kb += len(r.content) / 1000
