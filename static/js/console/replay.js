@@ -7,7 +7,7 @@ import { api, errorMessage } from "../lib/api.js";
 import { $, toast } from "../lib/dom.js";
 import { t } from "../lib/i18n.js";
 import { LiveSearch } from "../lib/live.js";
-import { makeMap } from "../map/base.js";
+import { makeMap, tip } from "../map/base.js";
 import { SearchLayers } from "../map/layers.js";
 import { deviceNamer, recordFilters, recordItem, segmentNames, stamp } from "./log_record.js";
 
@@ -42,7 +42,7 @@ function drawTrail(group, trail) {
   if (pts.length > 1) L.polyline(pts, { color: "#7c3aed", weight: 3, dashArray: "6 4", className: "sc-trail" }).addTo(group);
   for (const [i, p] of (trail.points || []).entries()) {
     L.circleMarker(pts[i], { radius: 7, color: "#fff", weight: 2, fillColor: "#7c3aed", fillOpacity: 1, className: "sc-replay-sighting" })
-      .bindTooltip(`${p.code} ${stamp(p.time)}`).addTo(group);
+      .bindTooltip(tip(`${p.code} ${stamp(p.time)}`)).addTo(group);
   }
 }
 
