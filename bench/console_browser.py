@@ -240,7 +240,7 @@ def run(args, hours: float) -> dict:
                 return _iso_z(datetime.fromisoformat(pts[-1]["t"]))
             at = time.time() * 1000
             if r.status_code < 300:
-                if ack:
+                if ack and attempt == 0:  # a batch sent again: its first try may be on screen before this answer
                     with lock:
                         acks.append((u["id"], datetime.fromisoformat(pts[-1]["t"]).timestamp() * 1000, at))
             else:
