@@ -154,7 +154,7 @@ def test_pages_have_no_inline_script_and_data_blocks_cannot_be_closed(app, login
 def test_static_scripts_do_not_build_html_from_strings():
     """One way to build DOM (SC.el): no innerHTML & co., no HTML strings to Leaflet, no escapeHtml helpers."""
     banned = re.compile(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|createContextualFragment|"
-                        r"escapeHtml|\bhtml:\s*[`'\"]|bind(Tooltip|Popup)\(\s*[`'\"]|set(Tooltip|Popup)Content\(\s*[`'\"]|"
+                        r"escapeHtml|\bhtml:\s*[`'\"]|bind(Tooltip|Popup)\(\s*(\(\)\s*=>\s*)?[`'\"]|set(Tooltip|Popup)Content\(\s*[`'\"]|"
                         r"new Function|\beval\(|setAttribute\(\s*['\"](style|on)")
     found = []
     js = ROOT / "static" / "js"

@@ -1,6 +1,7 @@
 /* search-coord: street blocks (issue 14) shared by the console and the phone — their radio names in the page's
    language, their colour by coverage status, and drawing them on a Leaflet map. */
 import { lang, t, tEnum } from "../lib/i18n.js";
+import { tip } from "../map/base.js";
 
 /** The name of a street in the page's language where the data has it ({local, zh, en} from the server). */
 export function pickName(names) {
@@ -36,8 +37,8 @@ export function drawBlocks(group, blocks, opts = {}) {
       style: { color: STATUS_COLOUR[b.status] || STATUS_COLOUR.not, weight: 3 + Math.round(5 * density),
                opacity: b.status === "not" ? 0.55 + 0.4 * density : 0.9, className: "sc-street sc-street-" + b.status },
     });
-    line.bindTooltip(() => `${blockLabel(b)} · ${t("streets.status." + b.status)}`
-      + (b.poa ? ` · POA ${(100 * b.poa).toFixed(1)} %` : ""), { sticky: true });
+    line.bindTooltip(() => tip(`${blockLabel(b)} · ${t("streets.status." + b.status)}`
+      + (b.poa ? ` · POA ${(100 * b.poa).toFixed(1)} %` : "")), { sticky: true });
     if (opts.onClick) line.on("click", () => opts.onClick(b));
     line.addTo(group);
     drawn.set(b.index, line);
