@@ -203,6 +203,7 @@ def main() -> None:
     ap.add_argument("--redis-n", type=int, default=500, help="N for the two-process run")
     ap.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     ap.add_argument("--detail", action="store_true", help="also when the POST was answered, the first and last receipt")
+    ap.add_argument("--no-group-commit", action="store_true", help="the app stores each batch in its own transaction")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp())
     sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
@@ -212,7 +213,8 @@ def main() -> None:
     bare, bare_url = start_bare()
     try:
         if sizes:
-            app = Server(tmp, demo=True, name="fanout")
+            app = Server(tmp, {"SEARCH_COORD_TRACK_GROUP_COMMIT": "false"} if args.no_group_commit else None,
+                         demo=True, name="fanout")
             try:
                 disp, officer, sid, payload = open_search(app)
                 for n in sizes:

@@ -1,14 +1,16 @@
 """Group commit of phones' track batches: one writer thread per process stores every batch waiting at that moment in
-one transaction, each batch in its own savepoint, and answers each once that transaction is committed.
+one transaction and answers each once that transaction is committed.
 
 Why: with 200 phones sending every second, each batch in a transaction of its own paid the transaction's fixed
 costs (the write lock handed from thread to thread on SQLite, BEGIN, COMMIT and its WAL write) 200 times a second
 and requests queued on the lock. Grouped, those are paid once per group; a group forms by itself from what arrives
-while the previous one is being written (no waiting to fill it), so at a low rate a group is one batch.
+while the previous one is being written (no waiting to fill it); when nothing is being written, the sender's own
+thread writes its batch at once (no hand-over to the writer thread), so at a low rate nothing changes.
 
 What stays per batch: its checks, its event (own sequence number, payload and client id) and its answer. A batch
-that fails (a bad batch, a closed search, a client id used before, any error) rolls back its own savepoint only:
-the others of the group are unaffected. Nothing is answered before the commit: a batch acknowledged is stored; if
+that is refused (a bad batch, not on the search, a closed search, a client id used before) is found so by reading,
+before it writes anything; one that fails while writing has the group written again with a savepoint a batch, so
+it fails alone (``write``): the others of the group are unaffected. Nothing is answered before the commit: a batch acknowledged is stored; if
 the commit fails, every batch of the group is answered "unavailable, try again" (none was stored), and the phone's
 retry, with the same client id, is stored once.
 """
@@ -64,12 +66,23 @@ class TrackWriter:
         self._queue: queue.SimpleQueue[Batch] = queue.SimpleQueue()
         self._start = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._writing = 0   # groups being written now (by the writer thread or a sender writing its own)
         self.groups = 0     # counters for the benchmark and tests: groups written, batches in them
         self.batches = 0
 
     def submit(self, actor: Actor, search_id: int, data: dict, session_version: int | None = None) -> dict:
         """Queue a batch and wait for its answer (``add_track_batch``'s); raises what storing it raised."""
         batch = Batch(actor, search_id, data, session_version)
+        with self._start:
+            inline = self._writing == 0 and self._queue.empty()
+            self._writing += inline
+        if inline:   # nothing is being written: this thread writes its own batch now (no hand-over to the writer)
+            try:
+                self._guarded([batch])
+            finally:
+                with self._start:
+                    self._writing -= 1
+            return batch.future.result(0)
         self._queue.put(batch)
         self._ensure_thread()
         try:
@@ -98,13 +111,22 @@ class TrackWriter:
                     group.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
+            with self._start:
+                self._writing += 1
             try:
-                self.write(group)
-            except BaseException as exc:  # noqa: BLE001 - the writer must outlive any one group
-                log.exception("track writer: a group failed")
-                for batch in group:
-                    if not batch.future.done():
-                        batch.future.set_exception(exc)
+                self._guarded(group)
+            finally:
+                with self._start:
+                    self._writing -= 1
+
+    def _guarded(self, group: list[Batch]) -> None:
+        try:
+            self.write(group)
+        except BaseException as exc:  # noqa: BLE001 - the writer must outlive any one group
+            log.exception("track writer: a group failed")
+            for batch in group:
+                if not batch.future.done():
+                    batch.future.set_exception(exc)
 
     def write(self, group: list[Batch]) -> None:
         """Store ``group`` in one transaction, then answer each batch.
