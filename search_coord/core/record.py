@@ -19,6 +19,10 @@ KINDS = ("search", "member", "team", "assignment", "track", "clue", "area", "bro
          "camera")
 
 
+#: The answers at a door of a door-to-door list (``door.checked``'s ``outcome``).
+DOOR_OUTCOMES = ("spoken", "no_answer", "searched_consent", "refused")
+
+
 @dataclass(frozen=True)
 class Names:
     """What the record names things by: user id -> display name, team id -> name (and call sign), segment id ->
@@ -168,6 +172,9 @@ def describe(ev: dict, names: Names, tz: ZoneInfo) -> tuple[str, dict]:
         return "rec.area.searched", {"pod": _pct(a.get("pod")), "team": team(a.get("team_id")),
                                      "segments": _segments_touched(p.get("coverage"), names) or "-",
                                      "notes": a.get("notes") or ""}
+    if t == "door.checked":   # the outcome is in the key: each language words it in its own sentence
+        outcome = p.get("outcome") if p.get("outcome") in DOOR_OUTCOMES else "other"
+        return "rec.door.checked." + outcome, {"address": p.get("address") or "", "notes": p.get("notes") or ""}
     if t == "broadcast.sent":
         b = p.get("broadcast") or {}
         return "rec.broadcast.sent", {"kind": b.get("kind", ""), "text": b.get("text", "")}

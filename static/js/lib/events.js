@@ -39,6 +39,9 @@ export function eventSentence(ev, state) {
         from: tEnum("astatus", p.from), to: tEnum("astatus", p.to),
       }) + (p.to === "done" && p.assignment && p.assignment.debrief ? " — " + p.assignment.debrief : "");
     case "track.points": return t("ev.track.points", { n: (p.points || []).length });
+    case "door.checked":   // the door (its address) and what happened there
+      return t("ev.door.checked_at", { address: p.address || "", outcome: tEnum("doors.outcome", p.outcome) })
+        + (p.notes ? " — " + p.notes : "");
     case "area.retracted": return t("ev.area.retracted", { reason: p.reason || "" });
     case "clue.retracted": return t("ev.clue.retracted", { reason: p.reason || "" });
     case "track.retracted": return t("ev.track.retracted", { n: p.count || 0, reason: p.reason || "" });
