@@ -21,6 +21,16 @@ def _click_outline(page, corners):
         page.wait_for_timeout(120)
 
 
+def _finish_on_first_corner(page):
+    """Click the first corner's own marker, where the map put it: a corner clicked near an edge (a segment of the
+    where-to-look grid, a track) is snapped onto it, so the pixel first clicked may lie off the marker."""
+    first = page.locator("#map .leaflet-marker-pane .marker-icon:not(.cursor-marker)").first.bounding_box()
+    x, y = first["x"] + first["width"] / 2, first["y"] + first["height"] / 2
+    page.mouse.move(x - 5, y - 5)
+    page.mouse.click(x, y)
+    page.wait_for_timeout(120)
+
+
 def _crosses(ring) -> bool:
     from shapely.geometry import Polygon
 
@@ -45,7 +55,7 @@ def test_a_self_crossing_outline_is_refused_while_drawing(server):  # noqa: F811
             _click_outline(page, BOWTIE)
             banner = page.locator(".pick-banner span").first
             assert banner.text_content() == page.evaluate("SC.debug.t('geomfix.self_cross')")
-            _click_outline(page, BOWTIE[:1])  # finish on the first corner: a triangle, the crossing corner left out
+            _finish_on_first_corner(page)  # a triangle, the crossing corner left out
             page.wait_for_selector("#assignment-dialog[open]", timeout=3000)
             info = page.locator("#a-geom-info").text_content()
             assert info == page.evaluate("SC.debug.t('assignment.geom_info_area', {n: 3})"), info
@@ -60,7 +70,7 @@ def test_a_self_crossing_outline_is_refused_while_drawing(server):  # noqa: F811
             page.locator(".toast-text", has_text=page.evaluate("SC.debug.t('geomfix.self_cross')")).first.wait_for(
                 timeout=3000)
             with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/segments"), timeout=3000) as rq:
-                _click_outline(page, [(-60, -50)])
+                _finish_on_first_corner(page)
             geo = rq.value.post_data_json["geometry"]
             assert geo["type"] == "Polygon" and len(geo["coordinates"][0]) == 4  # a triangle, closed
             assert not _crosses(geo["coordinates"][0])
