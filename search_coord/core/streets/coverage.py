@@ -25,7 +25,7 @@ from shapely import STRtree
 from shapely.geometry import LineString
 
 from .blocks import Block
-from .reach import OFF_STREET_BUFFER_M, lines_of
+from .reach import OFF_STREET_BUFFER_M
 
 BIN_M = 10.0
 SEARCHED_SHARE = 0.8
@@ -40,20 +40,28 @@ def bin_count(length_m: float) -> int:
 
 
 class BlockIndex:
-    """Blocks (metres) behind an STR-tree with the midpoints of their bins, for matching tracks. Read-only."""
+    """Blocks (metres) behind an STR-tree with the midpoints of their bins, for matching tracks. Read-only.
+
+    The bins' midpoints are computed for every block at once with numpy (interpolated along each block's points)
+    and kept as one (n, 2) array; ``match`` makes shapely points only of the candidate blocks' bins."""
 
     def __init__(self, blocks: Sequence[Block]):
         self.blocks = tuple(blocks)
-        self.lines = lines_of([b.xy for b in self.blocks])
+        sizes = np.array([len(b.xy) for b in self.blocks], dtype=np.int64)
+        xy = np.array([c for b in self.blocks for c in b.xy], dtype=float).reshape(-1, 2)
+        self.lines = np.asarray(shapely.linestrings(xy, indices=np.repeat(np.arange(len(sizes)), sizes)),
+                                dtype=object) if len(sizes) else np.array([], dtype=object)
         self.tree = STRtree(self.lines)
-        counts = np.array([bin_count(b.length) for b in self.blocks], dtype=np.int64)
-        lengths = np.array([b.length for b in self.blocks])
-        owner = np.repeat(np.arange(len(self.blocks)), counts)
-        start = np.concatenate([[0], np.cumsum(counts)[:-1]]) if len(counts) else counts
-        k = np.arange(int(counts.sum())) - np.repeat(start, counts)
-        points = shapely.line_interpolate_point(self.lines[owner], (k + 0.5) * (lengths / counts)[owner]) \
-            if len(owner) else np.array([], dtype=object)
-        self.bins = np.split(points, np.cumsum(counts)[:-1]) if len(counts) else []
+        lengths = np.array([b.length for b in self.blocks], dtype=float)
+        counts = np.maximum(1, np.ceil(lengths / BIN_M)).astype(np.int64) if len(sizes) else sizes
+        self.bin_start = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64) if len(sizes) else sizes
+        self.bin_count = counts
+        self.bin_xy = _bin_points(xy, sizes, lengths, counts)
+
+    def bins(self, position: int) -> np.ndarray:
+        """The (n, 2) midpoints (m) of the bins of the block at ``position``."""
+        a = int(self.bin_start[position])
+        return self.bin_xy[a:a + int(self.bin_count[position])]
 
     def match(self, lines: Iterable[LineString], width_m: float,
               keep: Callable[[Block], bool] | None = None) -> dict[int, set[int]]:
@@ -69,15 +77,35 @@ class BlockIndex:
         if not near:
             return out
         # every candidate's bin midpoints tested in one call
-        points = np.concatenate([self.bins[p] for p in near])
-        owner = np.repeat(np.array(near), [len(self.bins[p]) for p in near])
-        first = np.concatenate([[0], np.cumsum([len(self.bins[p]) for p in near])[:-1]])
-        start = np.repeat(first, [len(self.bins[p]) for p in near])
+        near_a = np.array(near, dtype=np.int64)
+        n = self.bin_count[near_a]
+        owner = np.repeat(near_a, n)
+        k = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
+        points = shapely.points(self.bin_xy[self.bin_start[owner] + k])
         shapely.prepare(track)
         hit = np.flatnonzero(shapely.dwithin(points, track, width_m))
-        for pos, k in zip(owner[hit].tolist(), (hit - start[hit]).tolist()):
-            out.setdefault(self.blocks[pos].index, set()).add(k)
+        for pos, b in zip(owner[hit].tolist(), k[hit].tolist()):
+            out.setdefault(self.blocks[pos].index, set()).add(b)
         return out
+
+
+def _bin_points(xy: np.ndarray, sizes: np.ndarray, lengths: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Midpoints (m) of every block's bins: bin k of a block of length L cut in n bins lies (k + ½)·L/n along it.
+    ``xy``: all blocks' points one after the other (``sizes`` each)."""
+    if not len(sizes):
+        return np.zeros((0, 2))
+    first = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    step = np.hypot(*np.diff(xy, axis=0).T) if len(xy) > 1 else np.zeros(0)
+    step[first[1:] - 1] = 0.0                    # no step from one block's last point to the next one's first
+    cum = np.concatenate([[0.0], np.cumsum(step)])
+    owner = np.repeat(np.arange(len(sizes)), counts)
+    k = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    target = cum[first[owner]] + (k + 0.5) * (lengths / counts)[owner]
+    seg = np.searchsorted(cum, target, side="right") - 1
+    seg = np.clip(seg, first[owner], first[owner] + sizes[owner] - 2)   # a segment of the block itself
+    seg_len = cum[seg + 1] - cum[seg]
+    frac = np.clip(np.divide(target - cum[seg], seg_len, out=np.zeros_like(target), where=seg_len > 0), 0.0, 1.0)
+    return xy[seg] + frac[:, None] * (xy[seg + 1] - xy[seg])
 
 
 def merge_bins(stored: str | None, n: int, passed: Iterable[int]) -> str:

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from dataclasses import replace as replace_field
 
 import numpy as np
-from sqlalchemy import insert, select
+import shapely
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...adapters.models import User
@@ -40,8 +41,26 @@ class LayerNet:
     blocks: tuple
     graph: WalkGraph
     index: BlockIndex
-    block_lonlat: tuple     # per block: [[lon, lat], ...]
+    block_lonlat: "BlockLonLat"   # per block: [[lon, lat], ...]
     edge_block: dict        # Edge.index -> block index
+
+
+class BlockLonLat:
+    """Each block's points as [[lon, lat], ...] (rounded to 1e-7°), made on demand from one array: a layer of
+    50,000 blocks shows a few hundred at a time."""
+
+    def __init__(self, lonlat: np.ndarray, sizes: np.ndarray):
+        self._lonlat = lonlat
+        self._start = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+
+    def __len__(self) -> int:
+        return len(self._start) - 1
+
+    def __getitem__(self, index: int) -> list:
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        index %= len(self)
+        return self._lonlat[self._start[index]:self._start[index + 1]].tolist()
 
 
 def build(layer_id: int, center: tuple[float, float], ways: list[dict]) -> LayerNet:
@@ -49,9 +68,8 @@ def build(layer_id: int, center: tuple[float, float], ways: list[dict]) -> Layer
     proj = LocalProjection(center[1], center[0])
     flat = np.array([c for w in ways for c in w["coords"]], dtype=float).reshape(-1, 2)
     xs, ys = proj.to_xy(flat[:, 0], flat[:, 1]) if len(flat) else ([], [])
-    xy = np.column_stack([xs, ys]) if len(flat) else np.zeros((0, 2))
+    points = list(zip(np.asarray(xs, dtype=float).tolist(), np.asarray(ys, dtype=float).tolist()))
     values, at = [], 0
-    points = list(map(tuple, xy.tolist()))
     for w in ways:
         n = len(w["coords"])
         values.append(Way(w["way_id"], tuple(w["nodes"]), tuple(points[at:at + n]), w["highway"],
@@ -59,15 +77,16 @@ def build(layer_id: int, center: tuple[float, float], ways: list[dict]) -> Layer
         at += n
     net = build_network(values)
     blocks = tuple(core_blocks.split_blocks(net))
-    flat_b = np.array([c for b in blocks for c in b.xy], dtype=float).reshape(-1, 2)
-    lon, lat = proj.to_lonlat(flat_b[:, 0], flat_b[:, 1]) if len(flat_b) else ([], [])
-    pairs = np.round(np.column_stack([lon, lat]), 7).tolist() if len(flat_b) else []
-    lonlat, at = [], 0
-    for b in blocks:
-        lonlat.append(pairs[at:at + len(b.xy)])
-        at += len(b.xy)
+    index = BlockIndex(blocks)
+    sizes = np.array([len(b.xy) for b in blocks], dtype=np.int64)
+    if blocks:
+        xy = shapely.get_coordinates(index.lines)
+        lon, lat = proj.to_lonlat(xy[:, 0], xy[:, 1])
+        lonlat = np.round(np.column_stack([lon, lat]), 7)
+    else:
+        lonlat = np.zeros((0, 2))
     edge_block = {e: b.index for b in blocks for e in b.edges}
-    return LayerNet(layer_id, proj, net, blocks, WalkGraph(net), BlockIndex(blocks), tuple(lonlat), edge_block)
+    return LayerNet(layer_id, proj, net, blocks, WalkGraph(net), index, BlockLonLat(lonlat, sizes), edge_block)
 
 
 _CACHE: "OrderedDict[tuple, LayerNet]" = OrderedDict()
@@ -89,11 +108,11 @@ def layer_net(session, layer: StreetLayer) -> LayerNet:
         if key in _CACHE:
             _CACHE.move_to_end(key)
             return _CACHE[key]
-    rows = session.execute(select(StreetWay.way_id, StreetWay.nodes, StreetWay.coords, StreetWay.highway,
-                                  StreetWay.walk, StreetWay.drive, StreetWay.name, StreetWay.name_zh,
-                                  StreetWay.name_en).where(StreetWay.layer_id == layer.id)
-                           .order_by(StreetWay.id)).mappings().all()
-    net = build(layer.id, _center(layer), [dict(r) for r in rows])
+    cols = (StreetWay.way_id, StreetWay.nodes, StreetWay.coords, StreetWay.highway, StreetWay.walk, StreetWay.drive,
+            StreetWay.name, StreetWay.name_zh, StreetWay.name_en)
+    names = [c.key for c in cols]
+    rows = session.execute(select(*cols).where(StreetWay.layer_id == layer.id).order_by(StreetWay.id)).all()
+    net = build(layer.id, _center(layer), [dict(zip(names, r)) for r in rows])
     _remember(key, net)
     return net
 
@@ -213,9 +232,10 @@ def load_layer(svc: Services, actor: Actor, data: bytes, *, name: str | None = N
                             active=True, created_by=actor.user_id, created_at=naive_utc(now))
         s.add(layer)
         s.flush()
-        s.execute(insert(StreetWay), [{"layer_id": layer.id, **w} for w in ways])
+        # Core executemany (no ORM objects, no per-row round trip)
+        s.execute(StreetWay.__table__.insert(), [{"layer_id": layer.id, **w} for w in ways])
         if addresses:
-            s.execute(insert(StreetAddress), [{"layer_id": layer.id, **a} for a in addresses])
+            s.execute(StreetAddress.__table__.insert(), [{"layer_id": layer.id, **a} for a in addresses])
         if old is not None:
             old.active, old.replaced_by = False, layer.id
         total = time.perf_counter() - t0
@@ -301,6 +321,6 @@ def import_addresses(svc: Services, actor: Actor, layer_id: int, data: bytes) ->
         layer = s.get(StreetLayer, layer_id)
         if layer is None:
             raise NotFound(f"street layer {layer_id} not found")
-        s.execute(insert(StreetAddress), [{"layer_id": layer_id, **a} for a in out])
+        s.execute(StreetAddress.__table__.insert(), [{"layer_id": layer_id, **a} for a in out])
         layer.counts = {**layer.counts, "addresses": layer.counts.get("addresses", 0) + len(out)}
     return {"layer_id": layer_id, "added": len(out)}
