@@ -2,6 +2,7 @@
 reach and block POA of a search, street assignments, coverage per block from tracks, live events."""
 import json
 import pathlib
+import threading
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -299,3 +300,58 @@ def test_after_a_restart_the_network_is_built_in_the_background(svc, people, gri
         time.sleep(0.1)
     assert state["reach"] is not None and state["blocks"]
     assert model_read.get_model(svc, people["disp"], sid)["reach"]["network"] is True
+
+
+def _gate_builds(monkeypatch):
+    """Forget the built networks and hold the next background build until the returned event is set."""
+    gate = threading.Event()
+    real = layers.build
+
+    def held(*args, **kwargs):
+        assert gate.wait(30)
+        return real(*args, **kwargs)
+
+    layers.forget_networks()
+    monkeypatch.setattr(layers, "build", held)
+    return gate
+
+
+@pytest.mark.parametrize("ready_by", ["next_batch", "desk"])
+def test_batches_stored_while_the_network_is_built_are_counted_once_it_is_ready(svc, people, grid_search,
+                                                                                monkeypatch, ready_by):
+    """After a restart the network is built in the background; batches that arrive meanwhile are stored unmatched
+    and counted (every stored track again) as soon as it is ready: by the search's next batch, or when the desk's
+    streets panel asks again — nobody has to call recount."""
+    layer, sid, _ = grid_search
+    gate = _gate_builds(monkeypatch)
+    west = [(x, 6.0) for x in range(-200, 1, 10)]      # Middle St, x = -200..0: a 200 m block
+    assert _walk(svc, people["off1"], sid, west, NOW - timedelta(minutes=5)) == []
+    assert search_view.street_state(svc, people["disp"], sid)["hint"] == "building"
+    with svc.reading() as s:
+        assert s.execute(select(func.count()).select_from(StreetCoverage)).scalar() == 0
+    gate.set()
+    for _ in range(300):
+        with svc.reading() as s:
+            if layers.cached_net(s, s.get(StreetLayer, layer["id"])) is not None:
+                break
+        time.sleep(0.05)
+    before = len(svc.publisher.events)
+    if ready_by == "next_batch":
+        east = [(x, 6.0) for x in range(10, 201, 10)]
+        covered = _walk(svc, people["off1"], sid, east, NOW - timedelta(minutes=5) + timedelta(seconds=210), n0=100)
+        assert covered and covered[0].get("recount") is True
+    state = search_view.street_state(svc, people["disp"], sid)
+    assert state["hint"] is None
+    published = [e["payload"] for _, e in svc.publisher.events[before:] if e["type"] == "streets.covered"]
+    assert published and published[0].get("recount") is True
+    x0 = lonlat(0, 0)[0]
+    status = {"west" if sum(c[0] for c in b["geometry"]["coordinates"]) / len(b["geometry"]["coordinates"]) < x0
+              else "east": b["status"] for b in state["blocks"]
+              if b["street"]["local"] == "中街" and b["length_m"] == pytest.approx(200, abs=1)}
+    assert status["west"] == "searched"
+    if ready_by == "next_batch":
+        assert status["east"] == "searched"
+    # counted once: a later view recounts nothing more
+    again = len(svc.publisher.events)
+    search_view.street_state(svc, people["disp"], sid)
+    assert not [e for _, e in svc.publisher.events[again:] if e["type"] == "streets.covered"]

@@ -74,51 +74,71 @@ def _names(way: Way) -> Names:
 def split_blocks(net: Network) -> list[Block]:
     """The network's blocks (see the module docstring), in a stable order (by the first edge's index)."""
     ways = net.ways
-    keys = {i: _key(w) for i, w in ways.items()}
-    at: dict[int, list[Edge]] = {}
-    for e in net.edges:
-        at.setdefault(e.u, []).append(e)
+    edges = net.edges
+    key_of: dict[str, int] = {}
+    way_key = {i: key_of.setdefault(_key(w), len(key_of)) for i, w in ways.items()}
+    way_major = {i: _major(w) for i, w in ways.items()}
+    # per edge (by position): its street's key, walk/drive, and whether its way is major
+    ekey = [way_key[e.way] for e in edges]
+    ewd = [e.walk * 2 + e.drive for e in edges]
+    emajor = [way_major[e.way] for e in edges]
+    at: dict[int, list[int]] = {}
+    for k, e in enumerate(edges):
+        at.setdefault(e.u, []).append(k)
         if e.v != e.u:
-            at.setdefault(e.v, []).append(e)
+            at.setdefault(e.v, []).append(k)
 
-    major = {i: _major(w) for i, w in ways.items()}
-
-    def boundary(node: int, edge: Edge) -> bool:
-        key = keys[edge.way]
-        own = [e for e in at[node] if keys[e.way] == key]
-        if len(own) != 2 or any((e.walk, e.drive) != (edge.walk, edge.drive) for e in own):
+    def boundary(node: int, k: int) -> bool:
+        key, wd = ekey[k], ewd[k]
+        own, other, other_major = 0, False, False
+        for j in at[node]:
+            if ekey[j] == key:
+                own += 1
+                if ewd[j] != wd:
+                    return True
+            else:
+                other = True
+                other_major = other_major or emajor[j]
+        if own != 2:
             return True
-        others = [e.way for e in at[node] if keys[e.way] != key]
-        return any(major[o] for o in others) if major[edge.way] else bool(others)
+        return other_major if emajor[k] else other
+
+    crossings: dict[tuple[int, str | None], Names | None] = {}
 
     def crossing(node: int, way: Way) -> Names | None:
+        ck = (node, way.name)
+        if ck in crossings:
+            return crossings[ck]
         # way ids, not Way values: hashing a Way hashes all its points
-        ids = {e.way for e in at[node] if ways[e.way].name and ways[e.way].name != way.name}
-        if not ids:
-            return None
-        best = min(ids, key=lambda i: (_RANK.get(ways[i].highway, 99), ways[i].name, i))
-        return _names(ways[best])
+        ids = {edges[j].way for j in at[node] if ways[edges[j].way].name and ways[edges[j].way].name != way.name}
+        best = min(ids, key=lambda i: (_RANK.get(ways[i].highway, 99), ways[i].name, i)) if ids else None
+        crossings[ck] = value = _names(ways[best]) if best is not None else None
+        return value
 
-    used: set[int] = set()
+    used = [False] * len(edges)
     blocks: list[Block] = []
-    for first in net.edges:
-        if first.index in used:
+    for k0, first in enumerate(edges):
+        if used[k0]:
             continue
-        used.add(first.index)
-        chain = [(first, False)]
+        used[k0] = True
+        ahead: list[tuple[Edge, bool]] = []
+        behind: list[tuple[Edge, bool]] = []
         # walk forward from first.v, then backward from first.u, through nodes that are no crossing
         for forward in (True, False):
-            node, edge = (first.v, first) if forward else (first.u, first)
-            while not boundary(node, edge):
-                nxt = next((e for e in at[node] if e.index != edge.index and keys[e.way] == keys[edge.way]), None)
-                if nxt is None or nxt.index in used:
+            node, k = (first.v, k0) if forward else (first.u, k0)
+            while not boundary(node, k):
+                key = ekey[k]
+                nxt = next((j for j in at[node] if j != k and ekey[j] == key), None)
+                if nxt is None or used[nxt]:
                     break
-                used.add(nxt.index)
-                rev = nxt.v == node if forward else nxt.u == node
-                chain.append((nxt, rev)) if forward else chain.insert(0, (nxt, rev))
-                node = (nxt.u if rev else nxt.v) if forward else (nxt.v if rev else nxt.u)
-                edge = nxt
-        blocks.append(_block(len(blocks), chain, ways, crossing))
+                used[nxt] = True
+                e = edges[nxt]
+                rev = e.v == node if forward else e.u == node
+                (ahead if forward else behind).append((e, rev))
+                node = (e.u if rev else e.v) if forward else (e.v if rev else e.u)
+                k = nxt
+        behind.reverse()
+        blocks.append(_block(len(blocks), behind + [(first, False)] + ahead, ways, crossing))
     return blocks
 
 

@@ -4,7 +4,9 @@ as passed 10 m bins per (search, block, mode), announced live as ``streets.cover
 Live path: ``after_batch`` is called inside the track batch's transaction (services/field.py, one line) with the
 fixes the batch stored as shown on the maps (``[lon, lat, t, acc, key]``; a key of None is a fix that counts for
 nothing, ``core/tracks.py``). Recount: ``recount`` rebuilds a search's coverage from every stored, unretracted
-track (``services.tracks.device_lines``), e.g. after a retraction."""
+track (``services.tracks.device_lines``), e.g. after a retraction. Batches stored while the layer's network is
+being built (after a restart) are counted the same way once it is ready: by the search's next batch, or by
+``catch_up`` when the desk's streets panel asks again (``search_view.street_state``)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -21,7 +23,7 @@ from ..access import load_search
 from ..basis import projection, settings_of, user_mode
 from ..context import Actor, Services
 from ..events import naive_utc
-from .layers import LayerNet, cached_net, layer_net, layer_of_search
+from .layers import LayerNet, cached_net, is_pending, layer_net, layer_of_search, note_pending, take_pending
 
 
 def batch_lines(net: LayerNet, shown: list, max_acc_m: float, before: dict | None = None) -> list[LineString]:
@@ -80,8 +82,18 @@ def after_batch(session, search, actor: Actor, shown: list, now) -> None:
     if layer is None:
         return
     net = cached_net(session, layer)   # never wait for a build here: this is the live track path
-    if net is None:
-        return   # the network is being built (after a restart): ``recount`` counts these fixes later
+    if net is None:   # being built (after a restart): the batch is stored; counted once the network is ready
+        note_pending(layer.id, search.id)
+        return
+    if take_pending(layer.id, search.id):
+        # batches stored while the network was built: count every stored track again (this batch is among them,
+        # it is in this transaction)
+        try:
+            rebuild(session, search, net, actor, now)
+        except BaseException:
+            note_pending(layer.id, search.id)
+            raise
+        return
     mode = user_mode(session, search.id, actor.user_id)
     width = settings_of(search)["sweep_width_m"][mode]
     rules = core_tracks.TrackRules(sweep_width_m=width)
@@ -122,27 +134,56 @@ def recount(svc: Services, actor: Actor, search_id: int) -> dict:
         if layer is None:
             return {"layer_id": None, "blocks": 0}
         net = layer_net(s, layer)
-        settings = settings_of(search)
-        proj = projection(search)
-        lines, _ = tracks.device_lines(s, search, proj, settings)
-        s.execute(delete(StreetCoverage).where(StreetCoverage.search_id == search_id,
-                                               StreetCoverage.layer_id == net.layer_id))
-        s.flush()
-        by_mode: dict[str, dict[int, set[int]]] = {}
-        modes: dict[int, str] = {}
-        for (uid, _device), (track_lines, width) in lines.items():
-            mode = modes.setdefault(uid, user_mode(s, search_id, uid))
-            moved = [net.proj.project(proj.unproject(ln)) for ln in track_lines]
-            for block, bins in net.index.match(moved, width, _keep(mode)).items():
-                by_mode.setdefault(mode, {}).setdefault(block, set()).update(bins)
-        total = 0
-        for mode, passed in by_mode.items():
-            changed = store(s, search_id, net, mode, passed, now)
-            total += len(changed)
-            events.record(s, search_id, "streets.covered", actor,
-                          {"layer_id": net.layer_id, "mode": mode, "user_id": None, "blocks": changed,
-                           "recount": True}, now)
+        take_pending(layer.id, search_id)
+        total = rebuild(s, search, net, actor, now)
     return {"layer_id": net.layer_id, "blocks": total}
+
+
+def catch_up(svc: Services, actor: Actor, search_id: int) -> bool:
+    """Count the track batches of ``search_id`` stored while its layer's network was being built (after a
+    restart), once the network is ready: its coverage is rebuilt from every stored track (``rebuild``). False when
+    nothing was waiting or the network is still being built (it stays waiting). Any member of the search."""
+    if not is_pending(search_id):
+        return False
+    now = svc.now()
+    with svc.transaction() as s:
+        search = load_search(s, search_id, actor)
+        layer = layer_of_search(s, search)
+        net = cached_net(s, layer) if layer is not None else None
+        if net is None or not take_pending(layer.id, search_id):
+            return False
+        try:
+            rebuild(s, search, net, actor, now)
+        except BaseException:
+            note_pending(layer.id, search_id)
+            raise
+    return True
+
+
+def rebuild(s, search, net: LayerNet, actor: Actor, now) -> int:
+    """Inside a transaction: the search's coverage on ``net`` counted again from every stored, unretracted track;
+    records ``streets.covered`` (``recount``: true) per mode. Returns the number of blocks with coverage."""
+    settings = settings_of(search)
+    proj = projection(search)
+    lines, _ = tracks.device_lines(s, search, proj, settings)
+    s.execute(delete(StreetCoverage).where(StreetCoverage.search_id == search.id,
+                                           StreetCoverage.layer_id == net.layer_id))
+    s.flush()
+    by_mode: dict[str, dict[int, set[int]]] = {}
+    modes: dict[int, str] = {}
+    for (uid, _device), (track_lines, width) in lines.items():
+        mode = modes.setdefault(uid, user_mode(s, search.id, uid))
+        moved = [net.proj.project(proj.unproject(ln)) for ln in track_lines]
+        for block, bins in net.index.match(moved, width, _keep(mode)).items():
+            by_mode.setdefault(mode, {}).setdefault(block, set()).update(bins)
+    total = 0
+    for mode, passed in by_mode.items():
+        changed = store(s, search.id, net, mode, passed, now)
+        total += len(changed)
+        events.record(s, search.id, "streets.covered", actor,
+                      {"layer_id": net.layer_id, "mode": mode, "user_id": None, "blocks": changed,
+                       "recount": True}, now)
+    return total
 
 
 def coverage_of(session, search_id: int, layer_id: int) -> dict[int, dict[str, float]]:

@@ -108,13 +108,18 @@ def layer_net(session, layer: StreetLayer) -> LayerNet:
         if key in _CACHE:
             _CACHE.move_to_end(key)
             return _CACHE[key]
+    net = build(layer.id, _center(layer), _way_rows(session, layer.id))
+    _remember(key, net)
+    return net
+
+
+def _way_rows(session, layer_id: int) -> list[dict]:
+    """The layer's ways in ``reader``'s shape, in the order stored."""
     cols = (StreetWay.way_id, StreetWay.nodes, StreetWay.coords, StreetWay.highway, StreetWay.walk, StreetWay.drive,
             StreetWay.name, StreetWay.name_zh, StreetWay.name_en)
     names = [c.key for c in cols]
-    rows = session.execute(select(*cols).where(StreetWay.layer_id == layer.id).order_by(StreetWay.id)).all()
-    net = build(layer.id, _center(layer), [dict(zip(names, r)) for r in rows])
-    _remember(key, net)
-    return net
+    rows = session.execute(select(*cols).where(StreetWay.layer_id == layer_id).order_by(StreetWay.id)).all()
+    return [dict(zip(names, r)) for r in rows]
 
 
 def cached_net(session, layer: StreetLayer) -> LayerNet | None:
@@ -140,15 +145,44 @@ _BUILDING: set = set()
 
 def _build_in_background(engine, key, layer_id: int) -> None:
     try:
-        with Session(engine) as s:
+        with Session(engine) as s:   # read, then end the transaction: a reader held open would block SQLite writers
             layer = s.get(StreetLayer, layer_id)
-            if layer is not None:
-                layer_net(s, layer)
+            if layer is None:
+                return
+            center, rows = _center(layer), _way_rows(s, layer_id)
+        _remember(key, build(layer_id, center, rows))
     except Exception:   # a background build that fails is tried again on the next request  # noqa: BLE001
         LOG.exception("building street layer %s failed", layer_id)
     finally:
         with _LOCK:
             _BUILDING.discard(key)
+
+
+#: {layer id: {search ids}}: searches whose track batches arrived while the layer's network was being built (they
+#: were stored, not matched); their coverage is rebuilt once the network is ready (``services/streets/coverage``).
+_PENDING: dict[int, set[int]] = {}
+
+
+def note_pending(layer_id: int, search_id: int) -> None:
+    """Remember that a batch of ``search_id`` was stored unmatched while layer ``layer_id`` was being built."""
+    with _LOCK:
+        _PENDING.setdefault(layer_id, set()).add(search_id)
+
+
+def take_pending(layer_id: int, search_id: int) -> bool:
+    """True (once) when ``search_id`` has batches stored unmatched on layer ``layer_id``; the mark is taken."""
+    with _LOCK:
+        waiting = _PENDING.get(layer_id)
+        if not waiting or search_id not in waiting:
+            return False
+        waiting.discard(search_id)
+        return True
+
+
+def is_pending(search_id: int) -> bool:
+    """True when ``search_id`` has batches stored unmatched on any layer (a cheap in-memory check)."""
+    with _LOCK:
+        return any(search_id in waiting for waiting in _PENDING.values())
 
 
 def forget_networks() -> None:

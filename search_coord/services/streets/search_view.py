@@ -10,7 +10,7 @@ from ...core.streets import coverage as core_cov
 from ..access import load_search
 from ..basis import reach_now
 from ..context import Actor, Services
-from .coverage import coverage_of
+from .coverage import catch_up, coverage_of
 from .layers import LayerNet, cached_net, layer_of_search, layer_view
 from .network_reach import network_reach
 
@@ -38,6 +38,7 @@ def street_state(svc: Services, actor: Actor, search_id: int) -> dict:
     """The search's streets: ``layer`` (view or None; ``hint`` "no_layer" then), ``reach`` (the network isochrone:
     GeoJSON area, budget, walk to the street, reached length; None off the network), ``poa`` (on-street share,
     unplaced, off-street), ``blocks`` (reachable, covered or assigned ones, by POA), ``assignments``."""
+    catch_up(svc, actor, search_id)   # batches stored while the network was being built, once it is ready
     now = svc.now()
     with svc.reading() as s:
         search = load_search(s, search_id, actor)
