@@ -25,14 +25,14 @@ def get_video(svc: Services, actor: Actor, search_id: int) -> dict:
     now = svc.now()
     with svc.reading() as s:
         search = load_search(s, search_id, actor)
-        sites, dist = region_sites(s, search, now)   # the region's cameras, through the spatial index
+        sites, dist, xy = region_sites(s, search, now)   # the region's cameras, through the spatial index
         tasks = s.execute(select(ReviewTask).where(ReviewTask.search_id == search_id)
                           .order_by(ReviewTask.id)).scalars().all()
         sightings = s.execute(select(Sighting).where(Sighting.search_id == search_id)
                               .order_by(Sighting.time, Sighting.id)).scalars().all()
         reviewed = intervals_by_camera(s, search_id)
         held = open_tasks(s, search_id)
-        ahead, rows = proposals(s, search, now, sites, dist, held, reviewed)
+        ahead, rows = proposals(s, search, now, sites, dist, held, reviewed, xy)
         route, more = route_proposals(s, search, now, sites, dist, held, reviewed)
         # the cameras the panel names: proposed, tasked, reviewed or seen on (even if now outside the region)
         wanted = ({p["camera_id"] for p in ahead} | {p["camera_id"] for p in route} | {t.camera_id for t in tasks}

@@ -106,23 +106,28 @@ def _reachable(points, dist: np.ndarray, fastest: float, now: datetime) -> np.nd
 
 
 def proposals(s, search: Search, now: datetime, sites: Sites, dist: np.ndarray, tasks: dict,
-              reviewed: dict[int, list[ReviewedInterval]]) -> tuple[list[dict], dict[int, Camera]]:
+              reviewed: dict[int, list[ReviewedInterval]],
+              xy: tuple | None = None) -> tuple[list[dict], dict[int, Camera]]:
     """Cameras the subject can have reached from the chain of known points, most probable ground first, each with the
     window worth reviewing (``tasks``: camera id -> open task; ``reviewed``: camera id -> reviewed stretches); at most
     ``review.MAX_PROPOSALS``. ``sites``, ``dist``: the region's cameras and their distances from each known point
-    (``region.region_sites``, read through the spatial index). Beyond ``SHORTLIST`` reachable cameras, only the best
+    (``region.region_sites``, read through the spatial index); ``xy``: their x/y (m) in the search's projection when
+    already known (``region_sites`` gives them from the same geodesics), else projected here. Beyond ``SHORTLIST``
+    reachable cameras, only the best
     ``SHORTLIST`` by the quick estimate are ranked exactly: the ground left at each camera (``_ground``) keeps the
     best ``FIRST_CUT``, whose views are then read to weigh it by the cone's area (docs/video.md). Returns the proposals and
     the registry rows it read (by id)."""
     _, fastest = speeds(search)
     proj = basis.projection(search)
     points = stored_chain(search)
-    sites = sites.take(_reachable(points, dist, fastest, now))
+    ok = _reachable(points, dist, fastest, now)
+    sites = sites.take(ok)
     if not len(sites.ids):
         return [], {}
     pieces, scale = _probability_map(s, search, proj, now)
     if len(sites.ids) > SHORTLIST:
-        xs, ys = (np.asarray(v) for v in proj.to_xy(sites.lon, sites.lat))
+        xs, ys = ((xy[0][ok], xy[1][ok]) if xy is not None
+                  else (np.asarray(v) for v in proj.to_xy(sites.lon, sites.lat)))
         ground, near = _ground(pieces, scale, xs, ys), np.hypot(xs, ys)
         first = np.sort(np.lexsort((near, -ground))[:FIRST_CUT])      # the views of these only are read
         sites, ground, near = with_views(s, sites.take(first)), ground[first], near[first]

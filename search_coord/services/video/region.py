@@ -64,24 +64,39 @@ def registered_camera(s, camera_id: int, field: str = "camera_id") -> Camera:
     return cam
 
 
-def distances_m(points, lons, lats) -> np.ndarray:
-    """Geodesic distances (m, WGS84) from each known point to each place: shape (len(points), len(lons))."""
+def distances_m(points, lons, lats, centre: tuple[float, float] | None = None):
+    """Geodesic distances (m, WGS84) from each known point to each place: shape (len(points), len(lons)). With
+    ``centre`` (lon, lat: a known point's, the centre of the search's azimuthal equidistant projection), also the
+    places' x/y (m) in that projection, from the same geodesics (x = s·sin α, y = s·cos α with α the forward azimuth
+    from the centre: what PROJ's ellipsoidal ``aeqd`` computes), or None when no point is the centre."""
     lons, lats = np.asarray(lons, dtype=float), np.asarray(lats, dtype=float)
     out = np.empty((len(points), len(lons)))
+    xy = None
     for i, p in enumerate(points):
-        out[i] = WGS84.inv(np.full(len(lons), p.lon), np.full(len(lons), p.lat), lons, lats)[2] if len(lons) else []
-    return out
+        if not len(lons):
+            continue
+        az, _, d = WGS84.inv(np.full(len(lons), p.lon), np.full(len(lons), p.lat), lons, lats)
+        out[i] = d
+        if centre is not None and xy is None and (p.lon, p.lat) == centre:
+            rad = np.radians(az)
+            xy = (d * np.sin(rad), d * np.cos(rad))
+    if centre is not None and xy is None and not len(lons):
+        xy = (np.zeros(0), np.zeros(0))
+    return (out, xy) if centre is not None else out
 
 
-def region_sites(s, search: Search, now: datetime) -> tuple[Sites, np.ndarray]:
+def region_sites(s, search: Search, now: datetime) -> tuple[Sites, np.ndarray, tuple | None]:
     """The active cameras within the search's region as arrays (``spatial.Sites``, from the index alone on SQLite),
-    with their geodesic distances (m) from each known point of the chain: shape (len(chain), len(sites.ids))."""
+    with their geodesic distances (m) from each known point of the chain: shape (len(chain), len(sites.ids)), and
+    their x/y (m) in the search's projection (``basis.projection``) when it is centred on a known point (always, as
+    the search stores it: the current last known point), else None."""
     radius = region_radius(search, now)
     points = stored_chain(search)
     sites = sites_in_box(s, review.near(points, radius))
-    dist = distances_m(points, sites.lon, sites.lat)
+    centre = tuple(float(v) for v in search.lkp["coordinates"][:2])
+    dist, xy = distances_m(points, sites.lon, sites.lat, centre)
     inside = dist.min(axis=0) <= radius if len(sites.ids) else np.zeros(0, dtype=bool)
-    return sites.take(inside), dist[:, inside]
+    return sites.take(inside), dist[:, inside], (None if xy is None else (xy[0][inside], xy[1][inside]))
 
 
 def cameras_by_id(s, ids) -> dict[int, Camera]:
