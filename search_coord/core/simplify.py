@@ -32,7 +32,8 @@ def display_indices(x: Sequence[float], y: Sequence[float], t_s: Sequence[float]
     ``x``, ``y``: the fixes in metres (a local projection); ``t_s``: their times in seconds; ``keys``: the key each
     is joined by (None: too coarse, never joined); all of one length, in time order. Kept: the first and last fix of
     every line and its Douglas-Peucker vertices at ``tolerance_m``, a line of one or two fixes whole, the last fix
-    overall, and enough fixes between that no two kept ones of a line are more than ``TRACK_GAP_S`` apart. Raises ValueError on arrays of different lengths or a negative tolerance.
+    overall, and enough fixes between that no two kept ones of a line are more than ``TRACK_GAP_S`` apart.
+    Raises ValueError on arrays of different lengths or a negative tolerance.
     """
     n = len(t_s)
     if not (len(x) == len(y) == len(keys) == n):
@@ -44,9 +45,24 @@ def display_indices(x: Sequence[float], y: Sequence[float], t_s: Sequence[float]
     codes_of: dict = {}
     codes = np.fromiter((-1 if k is None else codes_of.setdefault(k, len(codes_of)) for k in keys), dtype=np.int64,
                         count=n)
+    return np.union1d(line_indices(x, y, t_s, codes, tolerance_m), [n - 1])
+
+
+def line_indices(x: Sequence[float], y: Sequence[float], t_s: Sequence[float], codes: np.ndarray,
+                 tolerance_m: float = DISPLAY_TOLERANCE_M) -> np.ndarray:
+    """``display_indices`` with the keys given as integer codes (``codes``: int array, -1 for a fix too coarse to be
+    joined) and without the last fix added: the indices (ascending) of the fixes the lines need, for many
+    officers' tracks at once when their codes never meet (services/track_display.py codes by officer, device and
+    piece). Raises ValueError on arrays of different lengths or a negative tolerance."""
+    n = len(t_s)
+    if not (len(x) == len(y) == len(codes) == n):
+        raise ValueError("x, y, t_s and codes must be of one length")
+    if tolerance_m < 0:
+        raise ValueError("tolerance_m must be 0 or more")
+    codes = np.asarray(codes, dtype=np.int64)
     t = np.asarray(t_s, dtype=float)
     joined = np.flatnonzero(codes >= 0)
-    keep = [np.array([n - 1], dtype=np.int64)]
+    keep = [np.zeros(0, dtype=np.int64)]
     if joined.size:
         order = joined[np.lexsort((t[joined], codes[joined]))]  # by key, then time (stable)
         c, tt = codes[order], t[order]
@@ -67,7 +83,9 @@ def display_indices(x: Sequence[float], y: Sequence[float], t_s: Sequence[float]
                                            include_z=True)
             kept_idx = kept[:, 2].astype(np.int64)
             keep.append(kept_idx)
-            keep.append(_no_long_gaps(order, line, tt, np.flatnonzero(np.isin(order, kept_idx))))
+            is_kept = np.zeros(n, dtype=bool)
+            is_kept[kept_idx] = True
+            keep.append(_no_long_gaps(order, line, tt, np.flatnonzero(is_kept[order])))
     return np.unique(np.concatenate(keep))
 
 
