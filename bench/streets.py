@@ -4,13 +4,14 @@ extract's size, ids offset) through the service (parse with pyosmium, build the 
 network reach (isochrone + POA per block) for 1 h and 4 h of walking; and the live path's geometry for one 50-fix
 track batch (join the batch's fixes into lines, match them to blocks within W).
 
-    python bench/streets.py [--tiles 4] [--repeat 5]
+    python bench/streets.py [--tiles 4] [--repeat 5] [--loads 5] [--load-only]
 Data: ../shared/data/osm/ (helsinki-centre.osm.pbf, kouvola.osm.pbf); nothing is measured without it.
 """
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import pathlib
 import random
 import statistics
@@ -24,6 +25,7 @@ from sqlalchemy import insert
 from search_coord.adapters import schema
 from search_coord.adapters.db import make_engine, make_session_factory
 from search_coord.adapters.models import User
+from search_coord.adapters.street_models import StreetLayer
 from search_coord.core.streets import poa as street_poa
 from search_coord.core.streets import reach as core_reach
 from search_coord.core.tracks import TrackRules
@@ -69,14 +71,40 @@ def tiled(src: pathlib.Path, n: int, out: pathlib.Path) -> None:
 
 
 def load(svc, actor, path: pathlib.Path) -> dict:
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     view = layers.load_layer(svc, actor, path.read_bytes(), name=path.name, filename=path.name)
-    wall = time.perf_counter() - t
-    c = view["counts"]
-    print(f"  {path.name:<28} {path.stat().st_size / 1e6:6.2f} MB  {c['ways']:>6} ways  {c['blocks']:>6} blocks  "
-          f"{c['addresses']:>6} addresses  parse {view['seconds']['parse']:.2f} s  build {view['seconds']['build']:.2f} s"
-          f"  store {view['seconds']['store']:.2f} s  total {wall:.2f} s")
+    wall, cpu = time.perf_counter() - t, time.process_time() - c
+    view["wall"], view["cpu"] = wall, cpu
+    n = view["counts"]
+    print(f"  {path.name:<28} {path.stat().st_size / 1e6:6.2f} MB  {n['ways']:>6} ways  {n['blocks']:>6} blocks  "
+          f"{n['addresses']:>6} addresses  parse {view['seconds']['parse']:.2f} s  build {view['seconds']['build']:.2f} s"
+          f"  store {view['seconds']['store']:.2f} s  total {wall:.2f} s (CPU {cpu:.2f} s)")
     return view
+
+
+def load_runs(path: pathlib.Path, runs: int) -> None:
+    """``runs`` cold loads of one file, each into a new database, and the network rebuilt from it (a restart):
+    best and median wall time, and the CPU time of this process (the machine is shared: wall > CPU means others
+    had the cores), with the load average before and after."""
+    loads, rebuilds = [], []
+    before = os.getloadavg()
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as tmp:
+            svc, actor = services(tmp)
+            view = load(svc, actor, path)
+            with svc.reading() as s:
+                layer = s.get(StreetLayer, view["id"])
+                layers.forget_networks()
+                t, c = time.perf_counter(), time.process_time()
+                layers.layer_net(s, layer)
+                rebuilds.append((time.perf_counter() - t, time.process_time() - c))
+            loads.append((view["wall"], view["cpu"]))
+    after = os.getloadavg()
+    for what, xs in (("load", loads), ("network from the database", rebuilds)):
+        walls = sorted(w for w, _ in xs)
+        print(f"    {what}: best {walls[0]:.2f} s, median {statistics.median(walls):.2f} s wall; CPU best "
+              f"{min(c for _, c in xs):.2f} s, median {statistics.median(c for _, c in xs):.2f} s ({runs} runs)")
+    print(f"    load average {before[0]:.2f} before, {after[0]:.2f} after")
 
 
 def reach_bench(net, hours: float, repeat: int) -> None:
@@ -131,21 +159,26 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--tiles", type=int, default=4)
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--loads", type=int, default=5, help="cold loads of each file (best and median reported)")
+    ap.add_argument("--load-only", action="store_true", help="measure loading only")
     args = ap.parse_args()
     if not OSM.exists():
         print(f"no {OSM}: nothing to measure")
         return
     with tempfile.TemporaryDirectory() as tmp:
-        svc, actor = services(tmp)
         district = pathlib.Path(tmp) / f"helsinki-tiled-{args.tiles}x{args.tiles}.osm.pbf"
         t = time.perf_counter()
         tiled(OSM / "helsinki-centre.osm.pbf", args.tiles, district)
         print(f"tiled district written in {time.perf_counter() - t:.1f} s")
-        print("loading (service: parse with pyosmium, network and blocks, store in SQLite):")
+        print(f"loading (service: parse with pyosmium, network and blocks, store in SQLite), {args.loads} cold runs each:")
+        for path in (OSM / "helsinki-centre.osm.pbf", OSM / "kouvola.osm.pbf", district):
+            load_runs(path, args.loads)
+        if args.load_only:
+            return
+        svc, actor = services(tmp)
         views = [load(svc, actor, OSM / "helsinki-centre.osm.pbf"), load(svc, actor, OSM / "kouvola.osm.pbf"),
                  load(svc, actor, district)]
         with svc.reading() as s:
-            from search_coord.adapters.street_models import StreetLayer   # noqa: E402  (bench script)
             for view in views:
                 layer = s.get(StreetLayer, view["id"])
                 t = time.perf_counter()
@@ -156,7 +189,6 @@ def main() -> None:
                 for hours in (1, 4):
                     reach_bench(net, hours, args.repeat)
                 match_bench(net, args.repeat)
-
 
 if __name__ == "__main__":
     main()
