@@ -16,7 +16,7 @@ const COLOURS = {
   inactive: ["#868e96", "#ced4da"],
 };
 const DEBOUNCE_MS = 150;
-const ADD_PER_FRAME = 120;
+const FRAME_BUDGET_MS = 8; // work on the drawn cameras is split into slices this long, one an animation frame
 const CONES_FROM_ZOOM = 17; // as the server's (services/video/area.py)
 
 /** A camera's view cone as [lat, lng] points, from its direction, field of view and range (metres; 30 when unknown;
@@ -52,7 +52,10 @@ const CellsLayer = L.Layer.extend({
     map.off("moveend zoomend resize", this.redraw, this);
     L.DomUtil.remove(this.canvas);
   },
-  setCells(cells) { this.cells = cells; this.redraw(); },
+  setCells(cells) {
+    if (!cells.length && !this.cells.length) return;
+    this.cells = cells; this.redraw();
+  },
   /** The cell under a container point, or null. */
   hit(point) {
     for (const c of this.cells) if (c.px && point.distanceTo(c.px) <= c.r) return c;
@@ -61,10 +64,21 @@ const CellsLayer = L.Layer.extend({
   redraw() {
     const map = this._map;
     if (!map) return;
+    // no cells (the cameras themselves are drawn): an empty canvas of no size, nothing to composite while the map
+    // is moved, nothing to clear again after every pan
+    if (!this.cells.length) {
+      if (!this.blank) { this.canvas.width = 0; this.canvas.height = 0; this.canvas.style.width = "0"; }
+      this.blank = true;
+      return;
+    }
+    this.blank = false;
     const size = map.getSize();
     const ratio = window.devicePixelRatio || 1;
     const cv = this.canvas;
-    cv.width = size.x * ratio; cv.height = size.y * ratio;
+    // the canvas is re-allocated only when the map's size changes, not after every pan
+    if (cv.width !== size.x * ratio || cv.height !== size.y * ratio) {
+      cv.width = size.x * ratio; cv.height = size.y * ratio;
+    }
     cv.style.width = size.x + "px"; cv.style.height = size.y + "px";
     L.DomUtil.setPosition(cv, map.containerPointToLayerPoint([0, 0]));
     const ctx = cv.getContext("2d");
@@ -86,7 +100,9 @@ const CellsLayer = L.Layer.extend({
 
 export function areaLayer(map, opts) {
   opts = opts || {};
-  const renderer = L.canvas({ padding: 0.5 });
+  // the canvas reaches a fifth of the view beyond each edge (Leaflet's default is half): what is composited on
+  // every frame of a pan is 1.96x the view's area instead of 4x, and a pan of up to a fifth of the map shows no edge
+  const renderer = L.canvas({ padding: 0.2 });
   const group = L.layerGroup();
   const cells = new CellsLayer();
   const drawn = new Map(); // camera id -> {camera, dot, cone}
@@ -174,11 +190,16 @@ export function areaLayer(map, opts) {
         }
         cursor = page.mode === "cameras" ? page.next_cursor : null;
       } while (cursor !== null && cursor !== undefined);
-      if (state.mode === "cameras") for (const id of Array.from(drawn.keys())) if (!seen.has(id)) drop(id);
-      // what came into view is drawn a slice an animation frame: no long frame while the map is being moved
-      while (fresh.length) {
-        for (const c of fresh.splice(0, ADD_PER_FRAME)) add(c);
-        if (fresh.length) await new Promise((resolve) => requestAnimationFrame(resolve));
+      const gone = state.mode === "cameras" ? Array.from(drawn.keys()).filter((id) => !seen.has(id)) : [];
+      // what left the view is dropped and what came into it drawn in slices of at most FRAME_BUDGET_MS, one an
+      // animation frame (Leaflet's canvas renderer redraws the changed area once a frame): no long frame while the
+      // map is being moved
+      let i = 0, j = 0;
+      while (i < gone.length || j < fresh.length) {
+        const until = performance.now() + FRAME_BUDGET_MS;
+        while (i < gone.length && performance.now() < until) drop(gone[i++]);
+        while (j < fresh.length && performance.now() < until) add(fresh[j++]);
+        if (i < gone.length || j < fresh.length) await new Promise((resolve) => requestAnimationFrame(resolve));
         if (seq !== state.seq) return;
       }
     } catch (e) {
