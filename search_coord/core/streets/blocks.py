@@ -143,10 +143,13 @@ def split_blocks(net: Network) -> list[Block]:
 
 
 def _block(index: int, chain: Sequence[tuple[Edge, bool]], ways, crossing) -> Block:
-    pts: list[tuple[float, float]] = []
-    for e, rev in chain:
-        seg = list(reversed(e.xy)) if rev else list(e.xy)
-        pts.extend(seg if not pts else seg[1:])
+    if len(chain) == 1:   # most blocks are one edge
+        pts = chain[0][0].xy[::-1] if chain[0][1] else chain[0][0].xy
+    else:
+        pts = []
+        for e, rev in chain:
+            seg = e.xy[::-1] if rev else e.xy
+            pts.extend(seg if not pts else seg[1:])
     e0, r0 = chain[0]
     e1, r1 = chain[-1]
     u = e0.v if r0 else e0.u

@@ -67,13 +67,12 @@ def read_osm(data: bytes | str, fmt: str = "pbf") -> tuple[list[dict], list[dict
             kind = classify(tags)
             if kind is None:
                 continue
-            nodes, coords = [], []
-            for n in obj.nodes:
-                if n.location.valid():
-                    nodes.append(n.ref)
-                    coords.append([round(n.lon, 7), round(n.lat, 7)])
+            # fixed-point coordinates (1e-7°, OSM's own precision: x / 1e7 is the rounded degree), read once each
+            refs = [(n.ref, n.x, n.y) for n in obj.nodes]
+            nodes = [r for r, x, y in refs if _valid(x, y)]
             if len(nodes) < 2:
                 continue
+            coords = [[x / 1e7, y / 1e7] for _r, x, y in refs if _valid(x, y)]
             ways.append({"way_id": obj.id, "nodes": nodes, "coords": coords, "highway": tags.get("highway"),
                          "walk": kind[0], "drive": kind[1], **_names(tags)})
             if len(ways) > MAX_WAYS:
@@ -81,6 +80,11 @@ def read_osm(data: bytes | str, fmt: str = "pbf") -> tuple[list[dict], list[dict
     except RuntimeError as exc:
         raise ValidationError({"file": f"the OpenStreetMap file cannot be read ({exc})"}) from None
     return ways, addresses
+
+
+def _valid(x: int, y: int) -> bool:
+    """osmium's Location.valid() on fixed-point coordinates (an unknown location is outside these bounds)."""
+    return -1_800_000_000 <= x <= 1_800_000_000 and -900_000_000 <= y <= 900_000_000
 
 
 def _address(tags, lon: float, lat: float, building: bool) -> dict:
