@@ -53,6 +53,9 @@ ROUTES = [
     ("POST", "/api/v1/searches/{sid}/tracks", {"client_id": "batch-00001", "points": [
         {"t": "2026-11-28T18:00:00+08:00", "lon": LKP[0], "lat": LKP[1]}]}, "outsider"),
     ("POST", "/api/v1/searches/{sid}/tracks/import", {}, "off1"),
+    ("GET", "/api/v1/searches/{sid}/tracks/{uid}", None, "outsider"),
+    ("GET", "/api/v1/searches/{sid}/export/gpx", None, "off1"),
+    ("GET", "/api/v1/cameras/area?bbox=116,39,117,40&zoom=17&search_id={sid}", None, "outsider"),
     ("GET", "/api/v1/searches/{sid}/clues", None, "outsider"),
     ("POST", "/api/v1/searches/{sid}/clues", {"kind": "clue", "time": "2026-11-28T18:00:00+08:00",
                                                "location": LKP, "text": "a glove"}, "outsider"),
@@ -154,7 +157,8 @@ def test_the_matrix_covers_every_api_route(app):
                 .replace("/clues/1/", "/clues/{clue_id}/").replace("/searched-areas/1/", "/searched-areas/{area_id}/").replace("{cid}", "{camera_id}").replace("{vtid}", "{task_id}").replace("{xid}", "{sighting_id}")
                 .replace("/users/{uid}", "/users/{user_id}").replace("/members/{uid}", "/members/{user_id}")
                 .replace("/prompts/family_liaison", "/prompts/{prompt_id}").replace("/join-links/1/", "/join-links/{link_id}/")
-                .replace("/guests/{uid}", "/guests/{user_id}")
+                .replace("/guests/{uid}", "/guests/{user_id}").replace("/tracks/{uid}", "/tracks/{user_id}")
+                .replace("/export/gpx", "/export/{fmt}")
                 .replace("/streets/layers/1/", "/streets/layers/{layer_id}/"))
                for m, p, _, _ in ROUTES} | set(PUBLIC)
     assert set(api_routes(app)) == covered
