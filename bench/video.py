@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import random
 import tempfile
 import time
@@ -113,6 +114,7 @@ def time_import(rows: int) -> None:
     took, cpu = time.perf_counter() - t, time.process_time() - cpu
     stages = sorted({st for st, *_ in progress})
     checked = next(at for st, done, at in progress if st == "checking" and done == rows) - t
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"import of {rows} rows ({len(raw) / 1e6:.1f} MB CSV): {took:.1f} s wall ({cpu:.1f} s CPU; read and "
           f"checked after {checked:.1f} s), created {out['created']}; {len(progress)} progress reports "
           f"({', '.join(stages)})")
@@ -151,7 +153,8 @@ def main() -> None:
               f"{min(times) * 1000:.0f} ms (CPU {min(cpu) * 1000:.0f} ms), median "
               f"{sorted(times)[len(times) // 2] * 1000:.0f} ms; GET cameras "
               f"({len(page['cameras'])}) best {min(listing) * 1000:.0f} ms, median "
-              f"{sorted(listing)[len(listing) // 2] * 1000:.0f} ms")
+              f"{sorted(listing)[len(listing) // 2] * 1000:.0f} ms; load average {os.getloadavg()[0]:.1f} "
+              f"on {os.cpu_count()} cores")
         for zoom in args.zooms:
             took, cpu_s, view, items = time_view(svc, d, zoom, args.runs)
             print(f"      view at zoom {zoom}: {view['mode']}, {view['total']} cameras in view, {items} items, "
