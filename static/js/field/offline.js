@@ -117,7 +117,9 @@ export function offlineField({ live, searchId, me, title, onRemoved }) {
   async function start() {
     for (let wait = 2000; ; wait = Math.min(30000, wait * 2)) {
       try {
-        const st = await api("GET", `/api/v1/searches/${searchId}/state`, null, { quiet: true });
+        // the compact snapshot (tracks simplified to 2 m, every officer's last fix kept): what the phone draws and
+        // keeps (its own line, the others' positions) at a fraction of the bytes of every fix of a long night
+        const st = await api("GET", `/api/v1/searches/${searchId}/state?tracks=display`, null, { quiet: true });
         ctl.fromDevice = false;
         live.setState(st);
         break;

@@ -313,8 +313,13 @@ export class TrackLayer {
   /** The popup of a picked track (the officer, how many fixes), and its full track loaded first. */
   showTrack(uid, latlng) {
     const st = this.state;
-    const count = () => (st && st.tracks && st.tracks[uid] ? st.tracks[uid].length : 0);
     const full = !this.opts.loadDetail || this.opts.isFull(uid);
+    // fixes stored: those held, and on a map without full detail (the phones) those the snapshot left out
+    const count = () => {
+      const held = st && st.tracks && st.tracks[uid] ? st.tracks[uid].length : 0;
+      const d = !this.opts.loadDetail && st && st.tracks_detail && st.tracks_detail[uid];
+      return held + (d ? Math.max(0, d.fixes - d.sent) : 0);
+    };
     const body = el("span", { class: "small" }, full ? t("track.fixes", { n: count() }) : t("track.loading_detail"));
     L.popup().setLatLng(latlng).setContent(el("div", { class: "map-popup sc-track-popup" },
       el("strong", {}, userName(st, uid)), el("br"), body)).openOn(this.map);
