@@ -60,7 +60,9 @@ _CHANGED = {"changes": "list of field names changed (or {field: new value})",
 
 _TYPES = (
     # --- the search ---
-    EventType("search.opened", "a search is opened", {"search": "search view"}),
+    EventType("search.opened", "a search is opened", {"search": "search view"},
+              {"segments_proposed": "{segments: int, cell_m: float or null, reach_m: float or null}: the grid it got"
+                                    " at once (services/segment_edits.propose_grid; 0 segments if none could be made)"}),
     EventType("search.updated", "the subject, last known point, risk or notes changed (also by a confirmed sighting)",
               {"changes": "{field: new value}", "search": "search view"},
               {"previous": _CHANGED["previous"], "version_checked": _CHANGED["version_checked"]}),
@@ -131,6 +133,9 @@ _TYPES = (
               {"segments": "[segment]", "row0": "float: rest of world", "reach_m": "float", "shape": "text",
                "cell_m": "float"}),
     EventType("segment.added", "a segment is drawn", {"segment": "segment view", "row0": "float"}),
+    EventType("segment.updated", "a segment's name, outline or prior POA (an override) changed",
+              {"segment": "segment view with version", "changes": "{field: new value}",
+               "previous": "{field: old value}", "row0": "float", "version_checked": "bool"}),
     EventType("segment.removed", "a segment is deleted", {"segment_id": "int", "row0": "float"}),
     EventType("poa.consensus", "the team's POA estimates are combined",
               {"poa0": "{segment id: POA}", "row0": "float", "evaluators": "int"}),

@@ -185,7 +185,7 @@ def describe(ev: dict, names: Names, tz: ZoneInfo) -> tuple[str, dict]:
     if t == "camera.added":
         c = p.get("camera") or {}
         return "rec.camera.added", {"code": c.get("code", ""), "name": c.get("name", "")}
-    if t in ("segments.replaced", "segment.added", "segment.removed", "poa.consensus", "model.settings",
+    if t in ("segments.replaced", "segment.added", "segment.updated", "segment.removed", "poa.consensus", "model.settings",
              "model.recomputed"):
         n = len(p.get("segments") or [])
         return "rec." + t, {"n": n, "row": _pct(p.get("row0")),

@@ -1,20 +1,24 @@
 """Ground searched by hand and suggestions taken up: a team marks a polygon searched with a stated POD (coverage for
-the segments it overlaps); a dispatcher turns a suggested segment into an assignment."""
+the segments it overlaps; the part outside every segment becomes a segment of its own, so it counts too); a
+dispatcher turns a suggested segment into an assignment."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from shapely.geometry import shape
+from shapely.geometry import mapping, shape
+from shapely.ops import unary_union
+from sqlalchemy import select
 
 from ..adapters.models import SearchedArea, Search, Segment, Team
-from ..core import effort, probability, schemas
+from ..core import effort, probability, rings, schemas, segments as segmentation
 from ..core.errors import ValidationError
 from ..core.geometry import repair_answer
 from . import area_bounds, events, tracks
 from .access import load_search
-from .basis import segment_index
+from .basis import heading_of, reach_now, rings_of, segment_index
 from .context import Actor, Services
 from .events import iso, naive_utc
+from .segment_edits import bump_model_version, segments_payload
 from .teams import create_assignment
 
 
@@ -53,13 +57,48 @@ def add_searched_area(s, search: Search, team_id: int | None, geometry: dict, po
                         marked_by=actor.user_id, marked_at=naive_utc(now))
     s.add(area)
     s.flush()
+    implied = segment_for_outside(s, search, geometry, now)
     proj, index, _ = segment_index(s, search)
     added = {k: effort.coverage_from_stated_pod(pod, share)
              for k, share in index.overlap_shares(proj.project(shape(geometry))).items()}
     coverage = tracks.add_coverage(s, added)
     view = {"id": area.id, "team_id": area.team_id, "geometry": area.geometry, "pod": area.pod,
             "notes": area.notes, "marked_by": actor.user_id, "marked_at": iso(area.marked_at)}
+    if implied is not None:
+        view["segment"] = {**segments_payload([implied])[0], "coverage": coverage.get(implied.id, 0.0)}
     return view, coverage
+
+
+#: The part of a searched area outside every segment becomes a segment when it is at least this big (m²) and this
+#: share of the area: below, it is the edge of a segment traced by hand (a GPS-drawn outline a few metres out).
+OUTSIDE_MIN_M2 = 100.0
+OUTSIDE_MIN_SHARE = 0.05
+
+
+def segment_for_outside(s, search: Search, geometry: dict, now: datetime) -> Segment | None:
+    """The segment a searched area implies where no segment lies under it (inside the caller's transaction): its
+    outside part (``OUTSIDE_MIN_*``) becomes a segment named S-1, S-2, ... (source ``searched``; no grid cell has a hyphen) holding the ring
+    model's POA there, taken from ROW, so the effort counts in POD, POS and ROW like any other (docs/science.md
+    §2, "Searched ground outside the segments"). None when the area lies within the segments."""
+    proj, index, _ = segment_index(s, search)
+    poly = proj.project(shape(geometry))
+    segs = s.execute(select(Segment.geometry).where(Segment.search_id == search.id)).scalars().all()
+    outside = poly.difference(unary_union([proj.project(shape(g)) for g in segs])) if segs else poly
+    if outside.is_empty or outside.area < max(OUTSIDE_MIN_M2, OUTSIDE_MIN_SHARE * poly.area):
+        return None
+    outside = outside.buffer(0)
+    names = set(s.execute(select(Segment.name).where(Segment.search_id == search.id)).scalars())
+    reach = search.model_reach_m or reach_now(search, now)
+    poa, _ = rings.ring_poa({0: outside}, rings_of(search), reach, *heading_of(search))
+    poa0 = min(poa[0], search.row0)
+    seg = Segment(search_id=search.id, name=segmentation.next_free_name(names, "S-"), source="searched",
+                  geometry=mapping(proj.unproject(outside)), area_m2=outside.area, poa0=poa0, coverage=0.0,
+                  created_at=naive_utc(now))
+    s.add(seg)
+    search.row0 = max(0.0, search.row0 - poa0)
+    s.flush()
+    bump_model_version(search, s)   # the segment index is read again with the new segment in it
+    return seg
 
 
 def accept_suggestion(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:

@@ -19,8 +19,11 @@ from .tracks import track_key
 from .views import assignment_view, clue_view, search_summary, search_view, team_view, user_view
 
 
-def open_search(svc: Services, actor: Actor, data: dict) -> dict:
-    """A dispatcher opens a search; they become its first member. Returns the search."""
+def open_search(svc: Services, actor: Actor, data: dict, propose: bool = False) -> dict:
+    """A dispatcher opens a search; they become its first member. With ``propose`` (what the API and so the New
+    search page do) it gets its proposed segments with their ring POA at once (``segment_edits.propose_grid``;
+    ``"segments_proposed"``: how many, 0 if none could be made); without, none (scripts and tests that draw their
+    own). Returns the search. The ``search.opened`` event's ``segments_proposed`` says how many, of what cell size."""
     require_dispatcher(actor)
     now = svc.now()
     clean = schemas.clean_search(data, now)
@@ -35,9 +38,17 @@ def open_search(svc: Services, actor: Actor, data: dict) -> dict:
         attach_photo(s, search.subject.get("photo_id"), search.id, actor=actor, field="subject.photo_id")
         s.add(Membership(search_id=search.id, user_id=actor.user_id, added_at=naive_utc(now)))
         s.flush()
+        proposed = None
+        if propose:
+            try:   # where to look from the first minute: a grid over the rings, without anyone finding a button
+                proposed = segment_edits.propose_grid(s, search, now)
+            except ValidationError:   # none: the console's "where to look" says what to do first
+                proposed = {"segments": 0, "cell_m": None, "reach_m": None}
         view = search_view(search)
-        events.record(s, search.id, "search.opened", actor, {"search": view}, now)
+        events.record(s, search.id, "search.opened", actor,
+                      {"search": view, **({"segments_proposed": proposed} if proposed else {})}, now)
         view["last_seq"] = search.last_seq
+        view["segments_proposed"] = proposed["segments"] if proposed else 0
     return view
 
 

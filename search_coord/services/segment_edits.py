@@ -13,7 +13,7 @@ from ..core.fields import split_version
 from ..core.geometry import repair_answer
 from . import events, versions
 from .access import load_search, require_dispatcher
-from .basis import heading_of, projection, reach_now, rings_of, settings_of
+from .basis import heading_of, projection, reach_cap, reach_now, rings_of, settings_of
 from .context import Actor, Services
 from .events import naive_utc
 from .recompute import schedule_recompute
@@ -53,33 +53,58 @@ def generate_segments(svc: Services, actor: Actor, search_id: int, data: dict) -
     with svc.transaction() as s:
         search = load_search(s, search_id, actor, dispatcher_only=True)
         schemas.check_search_writable(search.status)
-        proj = projection(search)
         reach = reach_now(search, now)
-        region = rings.search_region(rings_of(search), reach)
-        s.execute(update(Assignment).where(Assignment.segment_id.in_(
-            select(Segment.id).where(Segment.search_id == search_id, Segment.source == "grid"))).values(segment_id=None))
-        s.execute(delete(Segment).where(Segment.search_id == search_id, Segment.source == "grid"))
-        drawn = s.execute(select(Segment).where(Segment.search_id == search_id)).scalars().all()
-        for g in drawn:
-            region = region.difference(proj.project(shape(g.geometry)))
-        try:
-            cells = segmentation.grid(region, clean["cell_m"], clean["shape"])
-        except GeometryError as exc:
-            raise ValidationError({"cell_m": exc.message}) from None
-        for c in cells:
-            s.add(Segment(search_id=search_id, name=c.name, source="grid", created_at=naive_utc(now),
-                          geometry=mapping(proj.unproject(c.polygon)), area_m2=c.polygon.area, poa0=0.0, coverage=0.0))
-        s.flush()
-        ring_poa_all(s, search, reach)
-        search.model_computed_at = naive_utc(now)
-        bump_model_version(search, s)
-        segs = s.execute(select(Segment).where(Segment.search_id == search_id).order_by(Segment.id)).scalars().all()
+        count = _replace_grid(s, search, actor, rings.search_region(rings_of(search), reach), clean, reach, now)
+    schedule_recompute(svc, search_id, "segments generated")
+    return {"segments": count, "reach_m": reach}
+
+
+def propose_grid(s, search: Search, now) -> dict:
+    """The grid a new search gets when it is opened, before anyone asks (inside the opening's transaction; the
+    ``search.opened`` event carries the answer): square cells over the 95 % ring (as far as reach can ever grow:
+    ``basis.reach_cap``), sized to about ``segments.PROPOSED_CELLS`` cells (``segments.proposed_cell_m``), with POA
+    from the ring model at today's reach (cells reach has not got to yet hold none until it grows: the recompute
+    moves the probability out). Returns {"segments", "cell_m", "reach_m"}. Raises ``ValidationError`` if no grid can
+    be made (nothing is added then)."""
+    region = rings.search_region(rings_of(search), reach_cap(search))
+    try:
+        cell = segmentation.proposed_cell_m(region.area)
+    except GeometryError as exc:
+        raise ValidationError({"cell_m": exc.message}) from None
+    reach = reach_now(search, now)
+    count = _replace_grid(s, search, None, region, {"shape": "square", "cell_m": cell}, reach, now, log=False)
+    return {"segments": count, "cell_m": cell, "reach_m": reach}
+
+
+def _replace_grid(s, search: Search, actor: Actor | None, region, clean: dict, reach: float, now, log=True) -> int:
+    """Replace the search's generated cells by a grid over ``region`` (metres) less the drawn segments; POA from the
+    rings at ``reach``; logged as ``segments.replaced`` (unless ``log`` is false). Returns how many segments the
+    search has now."""
+    search_id = search.id
+    proj = projection(search)
+    s.execute(update(Assignment).where(Assignment.segment_id.in_(
+        select(Segment.id).where(Segment.search_id == search_id, Segment.source == "grid"))).values(segment_id=None))
+    s.execute(delete(Segment).where(Segment.search_id == search_id, Segment.source == "grid"))
+    drawn = s.execute(select(Segment).where(Segment.search_id == search_id)).scalars().all()
+    for g in drawn:
+        region = region.difference(proj.project(shape(g.geometry)))
+    try:
+        cells = segmentation.grid(region, clean["cell_m"], clean["shape"])
+    except GeometryError as exc:
+        raise ValidationError({"cell_m": exc.message}) from None
+    for c in cells:
+        s.add(Segment(search_id=search_id, name=c.name, source="grid", created_at=naive_utc(now),
+                      geometry=mapping(proj.unproject(c.polygon)), area_m2=c.polygon.area, poa0=0.0, coverage=0.0))
+    s.flush()
+    ring_poa_all(s, search, reach)
+    search.model_computed_at = naive_utc(now)
+    bump_model_version(search, s)
+    segs = s.execute(select(Segment).where(Segment.search_id == search_id).order_by(Segment.id)).scalars().all()
+    if log:
         events.record(s, search_id, "segments.replaced", actor,
                       {"segments": segments_payload(segs), "row0": search.row0, "reach_m": reach,
                        "shape": clean["shape"], "cell_m": clean["cell_m"]}, now)
-        count = len(segs)
-    schedule_recompute(svc, search_id, "segments generated")
-    return {"segments": count, "reach_m": reach}
+    return len(segs)
 
 
 def add_segment(svc: Services, actor: Actor, search_id: int, data: dict) -> dict:
@@ -97,8 +122,9 @@ def add_segment(svc: Services, actor: Actor, search_id: int, data: dict) -> dict
         if geom.geom_type == "LineString":
             geom, source = segmentation.corridor(geom, clean["width_m"]), "route"
         existing = s.execute(select(Segment).where(Segment.search_id == search_id)).scalars().all()
-        for g in existing:
-            geom = geom.difference(proj.project(shape(g.geometry)))
+        for g in existing:   # drawn segments stay as they are; generated cells give way (as a new grid does)
+            if g.source != "grid":
+                geom = geom.difference(proj.project(shape(g.geometry)))
         if geom.is_empty or geom.area < 1:
             raise ValidationError({"geometry": "lies entirely inside existing segments"})
         names = {g.name for g in existing}
@@ -106,19 +132,43 @@ def add_segment(svc: Services, actor: Actor, search_id: int, data: dict) -> dict
         if name in names:
             raise ValidationError({"name": f"{name} is already used"})
         reach = search.model_reach_m or reach_now(search, now)
+        taken = cut_cells(s, search, proj, [g for g in existing if g.source == "grid"], geom)
         poa, _ = rings.ring_poa({0: geom}, rings_of(search), reach, *heading_of(search))
-        poa0 = min(poa[0], search.row0)
+        poa0 = min(poa[0], search.row0 + taken)
         seg = Segment(search_id=search_id, name=name, source=source, geometry=mapping(proj.unproject(geom)),
                       area_m2=geom.area, poa0=poa0, coverage=0.0, created_at=naive_utc(now))
         s.add(seg)
-        search.row0 = max(0.0, search.row0 - poa0)
+        search.row0 = max(0.0, search.row0 + taken - poa0)
         s.flush()
+        if search.poa_basis == "rings":   # the cells that gave way: every prior again from the rings
+            ring_poa_all(s, search, reach)
         bump_model_version(search, s)
         # a drawn outline that had to be repaired says so in the answer and in the log
         view = {**segments_payload([seg])[0], **repair_answer(clean.repairs.get("geometry"))}
         events.record(s, search_id, "segment.added", actor, {"segment": view, "row0": search.row0}, now)
     schedule_recompute(svc, search_id, f"segment {name} added")
     return view
+
+
+def cut_cells(s, search: Search, proj, cells: list, geom) -> float:
+    """Cut ``geom`` (metres) out of the generated ``cells`` (inside the caller's transaction): each keeps the POA of
+    the part it keeps (uniform density inside a cell), a cell left with under 1 m² is deleted (its assignments keep
+    their outline, without the segment). Returns the prior POA the cells gave up."""
+    taken = 0.0
+    for g in cells:
+        poly = proj.project(shape(g.geometry))
+        if not poly.intersects(geom):
+            continue
+        rest = poly.difference(geom)
+        share = rest.area / poly.area if poly.area > 0 else 0.0
+        taken += g.poa0 * (1.0 - share)
+        if rest.is_empty or rest.area < 1:
+            s.execute(update(Assignment).where(Assignment.segment_id == g.id).values(segment_id=None))
+            s.delete(g)
+            continue
+        g.geometry, g.area_m2, g.poa0 = mapping(proj.unproject(rest)), rest.area, g.poa0 * share
+    s.flush()
+    return taken
 
 
 def delete_segment(svc: Services, actor: Actor, search_id: int, segment_id: int) -> None:

@@ -69,6 +69,7 @@ ROUTES = [
     ("POST", "/api/v1/searches/{sid}/segments/grid", {"shape": "square", "cell_m": 500}, "off1"),
     ("POST", "/api/v1/searches/{sid}/segments", {"geometry": square(d=0.03)}, "off1"),
     ("DELETE", "/api/v1/searches/{sid}/segments/{gid}", None, "off1"),
+    ("PATCH", "/api/v1/searches/{sid}/segments/{gid}", {"name": "Z9"}, "off1"),
     ("POST", "/api/v1/searches/{sid}/poa/consensus", {"evaluations": [{"ROW": 100}]}, "off1"),
     ("POST", "/api/v1/searches/{sid}/searched-areas", {"geometry": square(), "pod": 0.5}, "outsider"),
     ("POST", "/api/v1/searches/{sid}/suggestions/accept", {"segment_id": 1, "team_id": 1}, "off1"),

@@ -140,6 +140,7 @@ def test_a_shape_drawn_on_a_wrapped_world_copy_is_stored_where_it_is(near_case):
 ])
 def test_shapes_that_cannot_be_an_area_are_refused_and_change_nothing(near_case, geometry, message):
     sid, disp, team_id = near_case
+    segments = disp.get(f"/api/v1/searches/{sid}/model").get_json()["segments"]   # those proposed at opening
     for url, body in ((f"/api/v1/searches/{sid}/assignments", {"title": "A", "kind": "area", "geometry": geometry}),
                       (f"/api/v1/searches/{sid}/segments", {"geometry": geometry}),
                       (f"/api/v1/searches/{sid}/searched-areas", {"geometry": geometry, "pod": 0.5})):
@@ -147,4 +148,4 @@ def test_shapes_that_cannot_be_an_area_are_refused_and_change_nothing(near_case,
         assert r.status_code == 400 and message in r.get_json()["errors"]["geometry"], r.get_json()
     state = disp.get(f"/api/v1/searches/{sid}/state").get_json()
     assert state["assignments"] == [] and state["searched_areas"] == []
-    assert disp.get(f"/api/v1/searches/{sid}/model").get_json()["segments"] == []
+    assert disp.get(f"/api/v1/searches/{sid}/model").get_json()["segments"] == segments

@@ -16,7 +16,7 @@ def searches_list():
 
 @bp.post("/searches")
 def searches_open():
-    return searches.open_search(services(), current_actor(), body()), 201
+    return searches.open_search(services(), current_actor(), body(), propose=True), 201   # segments at once
 
 
 @bp.get("/searches/<int:search_id>")

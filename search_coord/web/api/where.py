@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response
 
-from ...services import model_read, recompute, retractions, searched_areas, segment_edits
+from ...services import model_read, recompute, retractions, searched_areas, segment_edits, segment_update
 from ...identity import current_actor, services
 from .common import body, bp
 
@@ -37,6 +37,11 @@ def segments_grid(search_id):
 @bp.post("/searches/<int:search_id>/segments")
 def segments_add(search_id):
     return segment_edits.add_segment(services(), current_actor(), search_id, body()), 201
+
+
+@bp.patch("/searches/<int:search_id>/segments/<int:segment_id>")
+def segments_update(search_id, segment_id):
+    return segment_update.update_segment(services(), current_actor(), search_id, segment_id, body())
 
 
 @bp.delete("/searches/<int:search_id>/segments/<int:segment_id>")

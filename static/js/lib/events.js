@@ -39,6 +39,7 @@ export function eventSentence(ev, state) {
         from: tEnum("astatus", p.from), to: tEnum("astatus", p.to),
       }) + (p.to === "done" && p.assignment && p.assignment.debrief ? " — " + p.assignment.debrief : "");
     case "track.points": return t("ev.track.points", { n: (p.points || []).length });
+    case "segment.updated": return t("ev.segment.updated", { name: p.segment ? p.segment.name : "" });
     case "door.checked":   // the door (its address) and what happened there
       return t("ev.door.checked_at", { address: p.address || "", outcome: tEnum("doors.outcome", p.outcome) })
         + (p.notes ? " — " + p.notes : "");

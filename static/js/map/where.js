@@ -9,6 +9,7 @@ import { debug } from "../lib/debug.js";
 import { clear, el } from "../lib/dom.js";
 import { pct as pctOf } from "../lib/format.js";
 import { nodeIcon, tip } from "./base.js";
+import { segmentEditor } from "./segment_edit.js";
 import { inertCanvas } from "./tracks_canvas.js";
 import { wireSettings } from "./where_settings.js";
 
@@ -28,7 +29,7 @@ export function ringSourceText(src, t) {
 
 const MODEL_EVENTS = new Set(["segments.replaced", "segment.added", "segment.removed", "model.recomputed",
   "poa.consensus", "model.settings", "search.updated", "assignment.created", "assignment.status_changed",
-  "team.created", "team.updated", "video.blind_spot_segments", "area.searched"]);
+  "team.created", "team.updated", "video.blind_spot_segments", "area.searched", "segment.updated"]);
 /** The events that change the swept area (/swept buffers every track point by its mode's sweep width): only these
     refetch it, once (the events of 10 s are one fetch). The model's reloads (every minute, MODEL_EVENTS) do not. */
 const SWEPT_EVENTS = new Set(["track.points", "track.retracted", "model.settings"]);
@@ -136,6 +137,7 @@ function init(opts) {
       `POD ${pct(s.pod)} · C ${s.coverage.toFixed(2)} · ${t("where.status." + s.status)}`;
     const mark = panel.querySelector(".sc-where-mark");
     if (mark) { mark.hidden = !canEdit; mark.querySelector("[data-name]").textContent = s.name; }
+    if (state.editor) state.editor.show(s);   // change its name, POA or outline (segment_edit.js)
   }
 
   function drawSwept(geo) {
@@ -231,6 +233,11 @@ function init(opts) {
         h("tbody")),
       ...settings);
     wirePanel();
+    if (canEdit) {
+      state.editor = segmentEditor({searchId, t, layerOf: (id) => state.layerById.get(id),
+        notify: opts.notify || (() => {})});
+      panel.querySelector(".sc-where-mark").after(state.editor.form);
+    }
     built = true;
   }
 
@@ -304,6 +311,9 @@ function init(opts) {
           ? " · " + t("where.reach_capped").replace("{km}", (m.reach.cap_m / 1000).toFixed(1)) : ""))),
       h("div", {}, `${t("where.row")}: ${pct(row)} · ${t("where.pos_total")}: ${pct(m.pos_total)}` +
         ` · ${t("where.basis")}: ${t("where.basis." + m.poa_basis)}`),
+      ...(state.segments.size ? []   // none (a grid could not be made, or all were deleted): what to do first
+        : [h("div", {class: "sc-where-first overlap-warning", role: "status"},
+          t(canEdit ? "where.no_segments" : "where.no_segments_view"))]),
       h("div", {class: "sc-where-selected sc-muted"}, t("where.click_segment")));
     const list = clear(panel.querySelector(".sc-where-suggestions"));
     const items = m.suggestions.map((x) => {
@@ -358,6 +368,7 @@ function init(opts) {
         if (s) { s.coverage = c; touched = true; }
       }
       if (touched) styleAll();
+      if (ev.payload.area && ev.payload.area.segment) reloadSoon();   // ground outside every segment: a new one
     } else if (MODEL_EVENTS.has(ev.type)) {
       if (ev.type === "model.recomputed" && opts.notify) {
         opts.notify(t("where.recomputed").replace("{seconds}", ev.payload.seconds.toFixed(1)));
