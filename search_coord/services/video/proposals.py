@@ -2,10 +2,12 @@
 cameras on the route between two known points (``core.review``)."""
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 
 import numpy as np
 import shapely
+import shapely.geometry
 from sqlalchemy import select
 
 from ...adapters.models import Camera, ReviewedInterval, Search, Segment
@@ -15,6 +17,7 @@ from ...core.geometry import LocalProjection, distance_m
 from ...core.video import recorder_time
 from .. import basis
 from ..events import iso
+from ..streets.network_reach import route_between
 from .region import cameras_by_id, site, speeds, stored_chain
 from .spatial import Sites, with_views
 from .tasks import retention_view, reviewed_times
@@ -176,7 +179,29 @@ def route_proposals(s, search: Search, now: datetime, sites: Sites, dist: np.nda
     at = [None] + [review.camera_at(p, sites_) for p in points[1:]]
     labels = [{"time": iso(p.t), "code": c.code if c else None} for p, c in zip(points, at)]
     hits = review.route(points, sites_, fastest, {k: reviewed_times(v) for k, v in reviewed.items()})
+    # where a street layer holds both ends of a leg, the way is the walk along its streets, not the straight line
+    paths = [route_between(s, (a.lon, a.lat), (b.lon, b.lat)) for a, b in zip(points, points[1:])]
+    if any(paths):
+        hits = along_streets(hits, paths, LocalProjection(points[0].lat, points[0].lon))
     return [_proposal_view(h.camera, h.window, rank, tasks, reviewed, now, kind="route",
                            detour_m=round(h.detour_m, 1), distance_m=round(h.distance_m, 1),
-                           leg={"from": labels[h.leg], "to": labels[h.leg + 1]})
+                           leg={"from": labels[h.leg], "to": labels[h.leg + 1],
+                                "path": paths[h.leg]["geometry"] if paths[h.leg] else None})
             for rank, h in enumerate(hits, start=1)], rows
+
+
+def along_streets(hits: list, paths: list, proj: LocalProjection) -> list:
+    """Rank route hits by the way along the streets: on a leg with a network path (``route_between``'s answer, or
+    None to keep the straight line), a camera's detour is twice its distance (m) from the path (there and back from
+    the street walked), not its detour from the straight line. The windows stay those of the straight-line
+    distances (never shorter than along the streets: wider, so no footage that matters is left out)."""
+    lines = [proj.project(shapely.geometry.shape(p["geometry"])) if p else None for p in paths]
+    out = []
+    for h in hits:
+        line = lines[h.leg]
+        if line is not None:
+            d = line.distance(proj.project(shapely.geometry.Point(h.camera.lon, h.camera.lat)))
+            h = dataclasses.replace(h, detour_m=2.0 * d)
+        out.append(h)
+    out.sort(key=lambda h: (h.reviewed, h.detour_m, h.distance_m, h.camera.id))
+    return out
