@@ -34,7 +34,7 @@ MAX_PAGE = 20000
 _EPOCH = datetime(1970, 1, 1)
 _US = timedelta(microseconds=1)
 #: Searches whose snapshot is kept per database engine (the least recently read goes first).
-KEPT_SEARCHES = 16
+KEPT_SEARCHES = 8
 _CHECK_MOD = 1_000_000_007
 _TP = TrackPoint.__table__
 _LIVE = (_TP.c.search_id == bindparam("sid"), _TP.c.retracted_at.is_(None))
