@@ -163,7 +163,7 @@ export function streetsPanel(c) {
   }
 
   c.live.on((kind, ev) => {
-    if (kind === "reset") { load(); return; }
+    if (kind === "reset") { load(); for (const list of doorLists.values()) list.load(); return; } // missed answers
     if (kind !== "event" || !state) return;
     if (ev.type === "door.checked") { for (const list of doorLists.values()) list.onEvent(ev); return; }
     if (ev.type === "streets.covered" && state.layer && ev.payload.layer_id === state.layer.id) {

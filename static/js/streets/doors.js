@@ -17,13 +17,16 @@ export function doorList({ searchId, assignment, canTick }) {
   node.append(summary, body);
   let doors = null;
   const pending = new Map(); // address id -> outcome waiting in the outbox
+  let reading = null; // the list's GET under way
+  let again = false; // an answer came in while it was read (the GET may have been answered before it): read again
 
-  async function load() {
-    try {
-      const res = await api("GET", url, null, { quiet: true });
-      doors = res.doors;
-      render();
-    } catch (e) { /* offline: the list waits for the next load */ }
+  function load() {
+    if (reading) { again = true; return reading; }
+    reading = api("GET", url, null, { quiet: true })
+      .then((res) => { doors = res.doors; render(); })
+      .catch(() => { /* offline: the list waits for the next load */ })
+      .finally(() => { reading = null; if (again) { again = false; load(); } });
+    return reading;
   }
 
   function counts() {
@@ -64,7 +67,9 @@ export function doorList({ searchId, assignment, canTick }) {
   }
 
   function onEvent(ev) {
-    if (ev.type !== "door.checked" || !doors || ev.payload.assignment_id !== assignment.id) return;
+    if (ev.type !== "door.checked" || ev.payload.assignment_id !== assignment.id) return;
+    if (reading) again = true;
+    if (!doors) return;
     const d = doors.find((x) => x.id === ev.payload.address_id);
     if (!d) return;
     pending.delete(d.id);

@@ -64,7 +64,7 @@ export function streetsOnPhone({ live, map, searchId, teamIds }) {
   }
 
   live.on((kind, ev) => {
-    if (kind === "reset") { load(); return; }
+    if (kind === "reset") { load(); for (const list of doorLists.values()) list.load(); return; } // missed answers
     if (kind !== "event") return;
     if (ev.type === "door.checked") { for (const list of doorLists.values()) list.onEvent(ev); return; }
     if (ev.type === "streets.covered" && state && state.layer && ev.payload.layer_id === state.layer.id) {
