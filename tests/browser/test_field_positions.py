@@ -23,7 +23,8 @@ def test_phone_receives_other_units_positions_coalesced(server):  # noqa: F811
         try:
             page = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True).new_page()
             snapshots = []
-            page.on("request", lambda r: snapshots.append(r.url) if r.url.endswith("/state") else None)
+            # the snapshot, whatever its query (the page asks for state?tracks=display)
+            page.on("request", lambda r: snapshots.append(r.url) if r.url.split("?")[0].endswith("/state") else None)
             _login(page, base, "patrol1")
             page.goto(base + "/field/1")
             page.wait_for_function("() => SC.debug.state && SC.debug.state.search.id === 1")
