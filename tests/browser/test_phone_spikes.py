@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from browser_helpers import CHROME_ARGS, CHROMIUM, START, desk_page, phone_page
+from browser_helpers import CHROME_ARGS, CHROMIUM, START, api_client, desk_page, open_search, phone_page
 
 pytestmark = pytest.mark.browser
 
@@ -29,9 +29,10 @@ def test_no_spike_is_ever_drawn(server):
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
         try:
             desk, disp = desk_page(browser, server, problems)
-            sid = disp.request.get(server + "/api/v1/searches").json()[0]["id"]
             me = disp.request.get(server + "/api/v1/users?role=officer").json()
             uid = next(u["id"] for u in me if u["username"] == "patrol1")
+            # a search of its own: on the demo search patrol1 already has an evening's track (a 600 m loop)
+            sid = open_search(api_client(server, "dispatch"), "No Spike", uid)
             disp.goto(f"{server}/searches/{sid}")
             phone, field = phone_page(browser, server, problems)
             field.goto(f"{server}/field/{sid}")
