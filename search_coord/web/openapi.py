@@ -136,6 +136,10 @@ DESCRIPTIONS = {
         ("Split the 95 % ring within reach into square or hex cells", True, "dispatcher"),
     ("POST", "/api/v1/searches/{search_id}/segments"): ("Draw a segment (polygon, or route + width_m)", True,
                                                          "dispatcher"),
+    ("PATCH", "/api/v1/searches/{search_id}/segments/{segment_id}"):
+        ("Change a segment: name, geometry (cut to overlap no other drawn segment) and/or poa0 set by hand (the "
+         "others scaled to add up to 1; the POA basis becomes manual), with the version it started from (409 if "
+         "stale)", True, "dispatcher"),
     ("DELETE", "/api/v1/searches/{search_id}/segments/{segment_id}"): ("Remove a segment", False, "dispatcher"),
     ("POST", "/api/v1/searches/{search_id}/poa/consensus"): ("POA by Mattson consensus", True, "dispatcher"),
     ("POST", "/api/v1/searches/{search_id}/searched-areas"): ("Mark a polygon searched with a stated POD", True,
