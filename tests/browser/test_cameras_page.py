@@ -96,11 +96,11 @@ def test_a_district_file_imports_with_progress_and_the_map_reads_the_view(server
             # the map: the whole district in cells, their counts the registry's
             page.evaluate("() => { SC.debug.map.setView([39.715, 116.15], 12, {animate: false}); }")
             page.wait_for_function("() => SC.debug.cameras.mode === 'clusters' && !SC.debug.cameras.pending"
-                                   " && SC.debug.cameras.total >= 3000")
+                                   " && SC.debug.cameras.total >= 3000", timeout=90_000)
             expect(page.locator("#cam-map-count")).to_contain_text("counted in cells")
             page.evaluate("() => { SC.debug.map.setView([39.71, 116.15], 18, {animate: false}); }")
             page.wait_for_function("() => SC.debug.cameras.mode === 'cameras' && !SC.debug.cameras.pending"
-                                   " && SC.debug.cameras.drawn > 0")
+                                   " && SC.debug.cameras.drawn > 0", timeout=90_000)
             assert page.locator("#cam-map .leaflet-marker-pane > *").count() == 0
             assert page.locator("#cam-map canvas").count() >= 1
             ctx.close()
