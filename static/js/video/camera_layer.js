@@ -203,7 +203,8 @@ export function areaLayer(map, opts) {
         if (seq !== state.seq) return;
       }
     } catch (e) {
-      if (seq === state.seq) state.error = e;
+      // a failed read leaves no empty map behind: the same view is read again shortly
+      if (seq === state.seq) { state.error = e; setTimeout(() => { if (seq === state.seq) refresh(0); }, 2000); }
       return;
     } finally {
       if (seq === state.seq) state.pending = false;
