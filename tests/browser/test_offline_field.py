@@ -135,6 +135,8 @@ def test_the_field_page_opens_offline_and_the_desk_gets_everything_once_in_order
                 field.locator("dialog[open] textarea").fill("60")
                 field.locator("dialog[open] button[type=submit]").tap()
                 field.wait_for_function("() => document.querySelectorAll('dialog[open]').length === 0", timeout=8000)
+                # the dialog closes before the outbox has stored the item (IndexedDB is asynchronous)
+                field.wait_for_function("() => SC.debug.outbox.items.some(i => i.kind === 'area')", timeout=8000)
                 waiting = field.evaluate("""() => SC.debug.outbox.items.filter(i => i.state !== 'failed')
                     .map(i => ({kind: i.kind, n: i.kind === 'track' ? i.body.points.length : 1}))""")
                 kinds = [w["kind"] for w in waiting]

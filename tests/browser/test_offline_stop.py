@@ -16,6 +16,8 @@ def _controlled(field, sid: int) -> None:
     field.wait_for_function(f"() => SC.debug.state && SC.debug.state.search.id === {sid}")
     field.wait_for_function("() => navigator.serviceWorker.controller && document.body.dataset.swVersion", timeout=20000)
     wait_cached(field, f"/field/{sid}", "/api/v1/meta")
+    # the search's state is kept on the phone (1.5 s after it came; under load a reload can come first)
+    field.wait_for_function("() => SC.debug.offline.saved !== null", timeout=20000)
 
 
 def test_a_search_closed_while_offline_stops_tracking_and_shows_what_was_refused(server):
