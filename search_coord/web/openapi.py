@@ -66,38 +66,11 @@ DESCRIPTIONS = {
                                        "anyone"),
     ("GET", "/api/v1/join-status"): ("The caller's state as a newcomer (pending, approved, refused, ended)", False,
                                      "any user"),
-    ("POST", "/api/v1/searches/{search_id}/status"): ("Suspend, reopen or close", True, "dispatcher"),
-    ("POST", "/api/v1/searches/{search_id}/found"): ("Report the subject FOUND", True, "member"),
     ("GET", "/api/v1/searches/{search_id}/events"): (
         "The event log, a page of ?limit= (1-5000, default 1000) in ascending seq: catch up with ?after=seq (the "
         "first events after it; has_more when later ones exist); or page back from the newest with ?newest=1, then "
         "?before=next_before (the last events before that seq, exclusive; has_more and next_before while older ones "
         "exist); after and before/newest together are a 400", False, "member"),
-    ("GET", "/api/v1/searches/{search_id}/urgency"): (
-        "The urgency strip: missing for, sunset / end of civil twilight / sunrise at the last known point, weather, "
-        "medication due, risk with reasons, escalation prompts", False, "member"),
-    ("POST", "/api/v1/searches/{search_id}/weather"): ("Enter the temperature now and tonight's low (°C)", True,
-                                                        "dispatcher"),
-    ("POST", "/api/v1/searches/{search_id}/prompts/{prompt_id}"): (
-        "Tick (done) or dismiss an escalation prompt, with a note; once", True, "dispatcher"),
-    ("POST", "/api/v1/searches/{search_id}/help"): ("An officer's one-tap help request, with where they are", True,
-                                                     "member"),
-    ("POST", "/api/v1/searches/{search_id}/join-links"): (
-        "A QR code / link to join this search: role (patrol, video_review), team_id?, expires_in_min, max_uses, "
-        "auto_approve; answers the token once, the url and the QR code (qr_png, a PNG data URI)", True, "dispatcher"),
-    ("GET", "/api/v1/searches/{search_id}/join-links"): ("The join links and the newcomers they made", False,
-                                                          "dispatcher"),
-    ("POST", "/api/v1/searches/{search_id}/join-links/{link_id}/revoke"): (
-        "Revoke a join link: the accounts it made end now", False, "dispatcher"),
-    ("POST", "/api/v1/searches/{search_id}/guests/{user_id}/decision"): ("Approve or refuse a newcomer", True,
-                                                                          "dispatcher"),
-    ("POST", "/api/v1/searches/{search_id}/officers"): (
-        "Add an officer's account on the spot and put it on the search", True, "dispatcher"),
-    ("GET", "/api/v1/join/{token}"): ("What a join link is for (no login)", False, "anyone"),
-    ("POST", "/api/v1/join/{token}"): ("Join by a link: display_name, unit, phone; logs the new account in", True,
-                                       "anyone"),
-    ("GET", "/api/v1/join-status"): ("The caller's state as a newcomer (pending, approved, refused, ended)", False,
-                                     "any user"),
     ("GET", "/api/v1/searches/{search_id}/members"): ("People on the search", False, "member"),
     ("POST", "/api/v1/searches/{search_id}/members"): ("Add a person", True, "dispatcher"),
     ("DELETE", "/api/v1/searches/{search_id}/members/{user_id}"): ("Remove a person", False, "dispatcher"),
@@ -171,22 +144,6 @@ DESCRIPTIONS = {
     ("GET", "/api/v1/searches/{search_id}/export/{fmt}"):
         ("A search's files for other tools, streamed: fmt gpx, kml, geojson (tracks, clues, areas) or csv (the event "
          "log); ?team= or ?officer= narrows the tracks", False, "member"),
-    ("POST", "/api/v1/searches/{search_id}/join-links"):
-        ("A QR join link for the search ({role: patrol|video_review, team_id?, expires_in_min?}); its token and QR "
-         "code shown this once", True, "dispatcher"),
-    ("GET", "/api/v1/searches/{search_id}/join-links"): ("The search's join links and who joined by them", False,
-                                                          "dispatcher"),
-    ("POST", "/api/v1/searches/{search_id}/join-links/{link_id}/revoke"): ("Revoke a join link", False,
-                                                                            "dispatcher"),
-    ("POST", "/api/v1/searches/{search_id}/guests/{user_id}/decision"):
-        ("Approve or refuse a newcomer who joined by a link", True, "dispatcher"),
-    ("POST", "/api/v1/searches/{search_id}/officers"):
-        ("Add an officer account on the spot and put it on the search", True, "dispatcher"),
-    ("GET", "/api/v1/join/{token}"): ("What a join link leads to (subject, role, team, expiry), before joining",
-                                      False, "anyone"),
-    ("POST", "/api/v1/join/{token}"): ("Join a search by its link ({display_name, unit, phone}); logs the phone in",
-                                       True, "anyone"),
-    ("GET", "/api/v1/join-status"): ("A newcomer's own state: waiting, approved or refused", False, "any user"),
     ("GET", "/api/v1/searches/{search_id}/video"):
         ("Video review at once: the top proposals (ahead and on the route) with windows, tasks, intervals, "
          "sightings, trail, the cameras these name and how many the region holds", False, "member"),
