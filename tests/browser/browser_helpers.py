@@ -5,8 +5,13 @@ from __future__ import annotations
 import http.cookiejar
 import json
 import os
+import socket
+import subprocess
+import sys
+import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -19,6 +24,54 @@ PASSWORD = "demo-pass-2026"
 START = (39.7712, 116.1985)  # lat, lon: Changyang, Fangshan
 CHROME_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                "--no-first-run", "--disable-sync"]
+
+
+#: generous: the app's imports and the demo's evening take a few CPU seconds, but on a machine shared by several test
+#: runs (load 12-14 on 2 cores) the process may wait 30 s and more for them
+START_TIMEOUT_S = 120
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def app_server(tmp_path: Path, env: dict | None = None, cwd: Path = ROOT):
+    """``run.py --demo`` as its own process (Socket.IO and all) with ``env`` added, from ``cwd`` (a copy of the code,
+    for a release); yields its base URL once /login answers; always stopped afterwards."""
+    port = free_port()
+    full = {**os.environ, "SEARCH_COORD_INSTANCE_PATH": str(tmp_path / "instance"), "SEARCH_COORD_TILE_URL": "",
+            "SEARCH_COORD_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", **(env or {})}
+    log_path = tmp_path / "server.log"
+    log = open(log_path, "ab")
+    proc = subprocess.Popen([sys.executable, "run.py", "--port", str(port), "--demo"], cwd=cwd, env=full,
+                            stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            if proc.poll() is not None:
+                pytest.fail("the server stopped:\n" + log_path.read_text(errors="replace")[-3000:])
+            try:
+                with urllib.request.urlopen(base + "/login", timeout=1) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"the server did not answer within {START_TIMEOUT_S} s")
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+        log.close()
 
 
 def unavailable(what: str):
@@ -77,6 +130,31 @@ def api_client(base: str, username: str):
 def iso(dt: datetime) -> str:
     """A time as ISO 8601 in UTC, as the API takes it."""
     return dt.astimezone(timezone.utc).isoformat()
+
+
+#: the street tests' OSM extract and a last known point on it (lon, lat: Aleksanterinkatu, Helsinki centre)
+HELSINKI_OSM = ROOT.parent / "shared" / "data" / "osm" / "helsinki-centre.osm.pbf"
+HELSINKI_LKP = (24.9470, 60.1688)
+
+
+def street_team_search(call, team_name: str, team_kind: str) -> tuple[int, dict]:
+    """A dementia search last seen 15 min ago at HELSINKI_LKP (skipped when the extract is not there; playwright
+    required), patrol1 on it leading a new team; (search id, team). ``call`` is a dispatcher's ``api_client``."""
+    if not HELSINKI_OSM.exists():
+        pytest.skip(f"no {HELSINKI_OSM}")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        unavailable("playwright")
+    officer = next(u for u in call("GET", "/api/v1/users?role=officer") if u["username"] == "patrol1")
+    sid = call("POST", "/api/v1/searches", {
+        "subject": {"name": "Aino Virtanen", "age": 81, "sex": "female", "category": "dementia"},
+        "lkp": {"type": "Point", "coordinates": list(HELSINKI_LKP)},
+        "lkp_time": iso(datetime.now(timezone.utc) - timedelta(minutes=15)), "risk": "high"})["id"]
+    call("POST", f"/api/v1/searches/{sid}/members", {"user_id": officer["id"]})
+    team = call("POST", f"/api/v1/searches/{sid}/teams", {"name": team_name, "kind": team_kind,
+                                                          "leader_id": officer["id"]})
+    return sid, team
 
 
 def open_search(call, name: str, officer_id: int) -> int:

@@ -1,33 +1,22 @@
-"""What the offline browser tests share: a tiny local tile server (PNG tiles, CORS, a count of requests), the app as
-its own process with the settings a test gives it (the ``server`` fixture runs it with no tile server), and a copy of
-the app's code a test may change (a release)."""
+"""What the offline browser tests share: a tiny local tile server (PNG tiles, CORS, a count of requests), a wait for
+the service worker's caches, and a copy of the app's code a test may change (a release). The app as its own process
+with a test's settings (a tile server, a copy of the code) is ``browser_helpers.app_server``."""
 from __future__ import annotations
 
 import io
 import re
-import os
 import shutil
-import socket
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
-from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from browser_helpers import ROOT
+from browser_helpers import ROOT, free_port
 from PIL import Image
 
 TILE_RE = r"/(\d+)/(\d+)/(\d+)\.png"
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _tile_png(z: int, x: int, y: int, grain: int = 48) -> bytes:
@@ -79,41 +68,6 @@ class TileServer:
     def close(self):
         self.httpd.shutdown()
         self.httpd.server_close()
-
-
-@contextmanager
-def app_server(tmp_path: Path, env: dict, cwd: Path = ROOT):
-    """run.py --demo with ``env`` added (from ``cwd``: a copy of the code, for a release), stopped afterwards."""
-    port = free_port()
-    full = {**os.environ, "SEARCH_COORD_INSTANCE_PATH": str(tmp_path / "instance"), "SEARCH_COORD_TILE_URL": "",
-            "SEARCH_COORD_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", **env}
-    log = open(tmp_path / "server.log", "ab")
-    proc = subprocess.Popen([sys.executable, "run.py", "--port", str(port), "--demo"], cwd=cwd, env=full,
-                            stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 40
-        while True:
-            if proc.poll() is not None:
-                pytest.fail("the server stopped:\n" + (tmp_path / "server.log").read_text(errors="replace")[-3000:])
-            try:
-                with urllib.request.urlopen(base + "/login", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("the server did not answer within 40 s")
-            time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-        log.close()
 
 
 def wait_cached(page, *urls: str, timeout_s: float = 20) -> None:

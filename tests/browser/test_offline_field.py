@@ -11,8 +11,8 @@ import time
 
 import pytest
 import requests
-from browser_helpers import CHROME_ARGS, CHROMIUM, PASSWORD, START, api_client, phone_page
-from offline_support import TileServer, app_server, wait_cached
+from browser_helpers import CHROME_ARGS, CHROMIUM, PASSWORD, START, api_client, app_server, phone_page
+from offline_support import TileServer, wait_cached
 from PIL import Image
 
 pytestmark = pytest.mark.browser

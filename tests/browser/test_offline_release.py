@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser_helpers import CHROME_ARGS, CHROMIUM, ROOT, api_client, phone_page
-from offline_support import app_server, code_copy, wait_cached
+from browser_helpers import CHROME_ARGS, CHROMIUM, ROOT, api_client, app_server, phone_page
+from offline_support import code_copy, wait_cached
 
 pytestmark = pytest.mark.browser
 

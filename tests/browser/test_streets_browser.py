@@ -4,14 +4,10 @@ the blocks, walks them sharing its position, and the blocks turn green on the de
 import math
 import os
 import time
-from datetime import datetime, timedelta, timezone
 
-import pytest
+from browser_helpers import (CHROME_ARGS, CHROMIUM, HELSINKI_LKP, HELSINKI_OSM, api_client, desk_page, phone_page,
+                             street_team_search)
 
-from browser_helpers import CHROME_ARGS, CHROMIUM, ROOT, api_client, desk_page, iso, phone_page, unavailable
-
-OSM = ROOT.parent / "shared" / "data" / "osm" / "helsinki-centre.osm.pbf"
-LKP = (24.9470, 60.1688)   # lon, lat: Aleksanterinkatu, Helsinki centre
 SHOTS = os.environ.get("SC_SHOTS")   # a folder: screenshots of the steps (looked at by hand)
 
 
@@ -40,22 +36,11 @@ def _route(state):
 
 
 def test_street_assignment_walked_on_the_phone_turns_green_on_the_desk(server):
-    if not OSM.exists():
-        pytest.skip(f"no {OSM}")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("playwright")
+    from playwright.sync_api import sync_playwright
+
     base = server
     call = api_client(base, "dispatch")
-    officer = next(u for u in call("GET", "/api/v1/users?role=officer") if u["username"] == "patrol1")
-    sid = call("POST", "/api/v1/searches", {
-        "subject": {"name": "Aino Virtanen", "age": 81, "sex": "female", "category": "dementia"},
-        "lkp": {"type": "Point", "coordinates": list(LKP)},
-        "lkp_time": iso(datetime.now(timezone.utc) - timedelta(minutes=15)), "risk": "high"})["id"]
-    call("POST", f"/api/v1/searches/{sid}/members", {"user_id": officer["id"]})
-    team = call("POST", f"/api/v1/searches/{sid}/teams", {"name": "Foot 7", "kind": "foot_patrol",
-                                                          "leader_id": officer["id"]})
+    sid, team = street_team_search(call, "Foot 7", "foot_patrol")
     problems = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
@@ -66,7 +51,7 @@ def test_street_assignment_walked_on_the_phone_turns_green_on_the_desk(server):
             disp.wait_for_selector("#streets-none")          # no layer yet: the console says so, and how to load one
             assert "osm.pbf" in disp.inner_text("#streets-panel")
             _shot(disp, "1-no-layer")
-            disp.set_input_files("#streets-file", str(OSM))
+            disp.set_input_files("#streets-file", str(HELSINKI_OSM))
             disp.fill("#streets-name", "Helsinki centre")
             disp.click("#streets-upload button[type=submit]")
             disp.wait_for_selector("#streets-reach", timeout=60000)

@@ -2,33 +2,17 @@
 phone; each tick goes through the outbox (one made offline waits and goes out when the phone is back online) and
 shows live on the desk."""
 import json
-from datetime import datetime, timedelta, timezone
 
-import pytest
-
-from browser_helpers import CHROME_ARGS, CHROMIUM, ROOT, api_client, desk_page, iso, phone_page, unavailable
-
-OSM = ROOT.parent / "shared" / "data" / "osm" / "helsinki-centre.osm.pbf"
-LKP = (24.9470, 60.1688)
+from browser_helpers import (CHROME_ARGS, CHROMIUM, HELSINKI_LKP, HELSINKI_OSM, api_client, desk_page, phone_page,
+                             street_team_search)
 
 
 def test_door_to_door_checklist_through_the_outbox(server):
-    if not OSM.exists():
-        pytest.skip(f"no {OSM}")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("playwright")
+    from playwright.sync_api import sync_playwright
+
     base = server
     call = api_client(base, "dispatch")
-    officer = next(u for u in call("GET", "/api/v1/users?role=officer") if u["username"] == "patrol1")
-    sid = call("POST", "/api/v1/searches", {
-        "subject": {"name": "Aino Virtanen", "age": 81, "sex": "female", "category": "dementia"},
-        "lkp": {"type": "Point", "coordinates": list(LKP)},
-        "lkp_time": iso(datetime.now(timezone.utc) - timedelta(minutes=15)), "risk": "high"})["id"]
-    call("POST", f"/api/v1/searches/{sid}/members", {"user_id": officer["id"]})
-    team = call("POST", f"/api/v1/searches/{sid}/teams", {"name": "Doors 1", "kind": "door_to_door",
-                                                          "leader_id": officer["id"]})
+    sid, team = street_team_search(call, "Doors 1", "door_to_door")
     problems = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
@@ -36,7 +20,7 @@ def test_door_to_door_checklist_through_the_outbox(server):
             desk, disp = desk_page(browser, base, problems)
             token = disp.request.get(f"{base}/api/v1/session").json()["csrf_token"]
             r = disp.request.post(f"{base}/api/v1/streets/layers", headers={"X-CSRF-Token": token}, multipart={
-                "file": {"name": OSM.name, "mimeType": "application/octet-stream", "buffer": OSM.read_bytes()}})
+                "file": {"name": HELSINKI_OSM.name, "mimeType": "application/octet-stream", "buffer": HELSINKI_OSM.read_bytes()}})
             assert r.status == 201, r.text()
             a = call("POST", f"/api/v1/searches/{sid}/streets/assignments",
                      {"mode": "foot", "length_m": 300, "team_id": team["id"]})["assignment"]
@@ -49,7 +33,7 @@ def test_door_to_door_checklist_through_the_outbox(server):
                                    f" && SC.debug.streets.doors({a['id']}).doors()")
 
             phone, field = phone_page(browser, base, problems)
-            phone.set_geolocation({"latitude": LKP[1], "longitude": LKP[0], "accuracy": 6})
+            phone.set_geolocation({"latitude": HELSINKI_LKP[1], "longitude": HELSINKI_LKP[0], "accuracy": 6})
             field.goto(f"{base}/field/{sid}")
             rows = f"#my-doors details[data-assignment='{a['id']}']"
             field.wait_for_selector(rows + ":not([hidden])")
