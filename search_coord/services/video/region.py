@@ -15,7 +15,8 @@ from ...core.geometry import WGS84
 from ...core.known_points import KnownPoint
 from .. import basis, events
 from ..access import load_search
-from .spatial import Sites, in_box, sites_in_box
+from .region_cache import region_arrays
+from .spatial import Sites, in_box
 from ..context import Actor
 
 
@@ -86,26 +87,23 @@ def distances_m(points, lons, lats, centre: tuple[float, float] | None = None):
 
 
 def region_sites(s, search: Search, now: datetime) -> tuple[Sites, np.ndarray, tuple | None]:
-    """The active cameras within the search's region as arrays (``spatial.Sites``, from the index alone on SQLite),
-    with their geodesic distances (m) from each known point of the chain: shape (len(chain), len(sites.ids)), and
-    their x/y (m) in the search's projection (``basis.projection``) when it is centred on a known point (always, as
-    the search stores it: the current last known point), else None."""
-    radius = region_radius(search, now)
-    points = stored_chain(search)
-    sites = sites_in_box(s, review.near(points, radius))
+    """The active cameras within the search's region as arrays (``spatial.Sites``, with their views, from the index
+    alone on SQLite), with their geodesic distances (m) from each known point of the chain: shape (len(chain),
+    len(sites.ids)), and their x/y (m) in the search's projection (``basis.projection``) when it is centred on a
+    known point (always, as the search stores it: the current last known point), else None. Kept per process
+    while the registry and the chain stay the same (``region_cache``); the arrays are read-only."""
     centre = tuple(float(v) for v in search.lkp["coordinates"][:2])
-    dist, xy = distances_m(points, sites.lon, sites.lat, centre)
-    inside = dist.min(axis=0) <= radius if len(sites.ids) else np.zeros(0, dtype=bool)
-    return sites.take(inside), dist[:, inside], (None if xy is None else (xy[0][inside], xy[1][inside]))
+    return region_arrays(s, stored_chain(search), region_radius(search, now), centre, distances_m)
 
 
-def cameras_by_id(s, ids) -> dict[int, Camera]:
-    """The registry's rows of these camera ids (missing ones left out)."""
+def cameras_by_id(s, ids) -> dict:
+    """The registry's rows of these camera ids (missing ones left out), as read-only rows with a ``Camera``'s
+    attributes (``id``, ``code``, ``lon``...): for reads that only look (no ORM bookkeeping for each of hundreds)."""
     ids = sorted({int(i) for i in ids})
-    out: dict[int, Camera] = {}
+    out: dict = {}
     for start in range(0, len(ids), 500):
-        out.update({c.id: c for c in s.execute(select(Camera).where(Camera.id.in_(ids[start:start + 500])))
-                    .scalars()})
+        out.update({c.id: c for c in s.execute(select(*Camera.__table__.columns)
+                                               .where(Camera.id.in_(ids[start:start + 500])))})
     return out
 
 

@@ -22,7 +22,7 @@ Box = tuple[float, float, float, float]
 @dataclass(frozen=True)
 class Sites:
     """Active cameras as arrays, in id order: ``ids`` and ``lon``/``lat`` (degrees), ``direction``/``fov``/``rng``
-    (degrees, degrees, metres; NaN when unknown)."""
+    (degrees, degrees, metres; NaN when unknown, or all NaN until read when ``viewed`` is False)."""
 
     ids: np.ndarray
     lon: np.ndarray
@@ -30,9 +30,11 @@ class Sites:
     direction: np.ndarray
     fov: np.ndarray
     rng: np.ndarray
+    viewed: bool = False
 
     def take(self, mask: np.ndarray) -> "Sites":
-        return Sites(*(a[mask] for a in (self.ids, self.lon, self.lat, self.direction, self.fov, self.rng)))
+        return Sites(*(a[mask] for a in (self.ids, self.lon, self.lat, self.direction, self.fov, self.rng)),
+                     viewed=self.viewed)
 
 
 def uses_rtree(s) -> bool:
@@ -78,29 +80,36 @@ def _where(s, box: Box, active_only: bool):
     return cond if extra is None else and_(cond, extra)
 
 
-def sites_in_box(s, box: Box) -> Sites:
-    """The active cameras in ``box`` as arrays (``Sites``, without their views: NaN until ``with_views``). On SQLite
-    read from the R*Tree's own boxes alone (no lookup a row): positions to its 32-bit precision (about a metre),
-    which is what a search's region and the ranking's first cut need; a camera within that of the box's edge may be
-    in or out. PostgreSQL: exact, from ``cameras``."""
+def sites_in_box(s, box: Box, views: bool = False) -> Sites:
+    """The active cameras in ``box`` as arrays (``Sites``; their views read too with ``views``, else NaN until
+    ``with_views``). On SQLite read from the R*Tree alone (its boxes and auxiliary columns; no lookup a row):
+    positions to its 32-bit precision (about a metre), which is what a search's region and the ranking's first cut
+    need; a camera within that of the box's edge may be in or out. PostgreSQL: exact, from ``cameras``."""
     if uses_rtree(s):
         r = camera_rtree.c
         w, south, e, n = box
-        rows = _plain_rows(s, select(r.id, r.min_lon, r.min_lat).where(
+        cols = (r.id, r.min_lon, r.min_lat) + ((r.direction_deg, r.fov_deg, r.range_m) if views else ())
+        rows = _plain_rows(s, select(*cols).where(
             r.max_lon >= w, r.min_lon <= e, r.max_lat >= south, r.min_lat <= n))
     else:
-        rows = _plain_rows(s, select(Camera.id, Camera.lon, Camera.lat).where(_where(s, box, True)))
+        cols = (Camera.id, Camera.lon, Camera.lat) + ((Camera.direction_deg, Camera.fov_deg, Camera.range_m)
+                                                      if views else ())
+        rows = _plain_rows(s, select(*cols).where(_where(s, box, True)))
     if not rows:
-        return Sites(*(np.zeros(0) for _ in range(6)))
-    arr = np.array(rows, dtype=float)
-    order = np.argsort(arr[:, 0], kind="stable")
-    arr = arr[order]
+        return Sites(*(np.zeros(0) for _ in range(6)), viewed=views)
+    arr = np.array(rows, dtype=float)       # None (an unknown view) becomes NaN
+    arr = arr[np.argsort(arr[:, 0], kind="stable")]
+    if views:
+        return Sites(arr[:, 0].astype(np.int64), arr[:, 1], arr[:, 2], arr[:, 3], arr[:, 4], arr[:, 5], viewed=True)
     nan = np.full(len(arr), np.nan)
     return Sites(arr[:, 0].astype(np.int64), arr[:, 1], arr[:, 2], nan, nan.copy(), nan.copy())
 
 
 def with_views(s, sites: Sites) -> Sites:
-    """``sites`` with each camera's view (direction, field of view, range) read from the registry, in chunks."""
+    """``sites`` with each camera's view (direction, field of view, range) read from the registry, in chunks (as
+    they are when already ``viewed``)."""
+    if sites.viewed:
+        return sites
     ids = [int(i) for i in sites.ids]
     views: dict[int, tuple] = {}
     for start in range(0, len(ids), 500):
@@ -108,7 +117,7 @@ def with_views(s, sites: Sites) -> Sites:
             Camera.id, Camera.direction_deg, Camera.fov_deg, Camera.range_m).where(
             Camera.id.in_(ids[start:start + 500])))})
     arr = np.array([views.get(i, (None, None, None)) for i in ids], dtype=float).reshape(len(ids), 3)
-    return Sites(sites.ids, sites.lon, sites.lat, arr[:, 0], arr[:, 1], arr[:, 2])
+    return Sites(sites.ids, sites.lon, sites.lat, arr[:, 0], arr[:, 1], arr[:, 2], viewed=True)
 
 
 def _plain_rows(s, stmt) -> list[tuple]:
