@@ -101,6 +101,24 @@ def _check_text(text: str, where: str) -> None:
         raise ValidationError({where: "contains an invalid character (a lone surrogate)"}) from None
 
 
+def _finite(value) -> bool:
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
+
+
+def _plain_point(value) -> dict | None:
+    """A GeoJSON Point of finite [lon, lat] (or [lon, lat, elevation]) with the latitude in [-90, 90], as
+    ``validate_geojson`` returns it (the longitude brought into [-180, 180), the elevation dropped); None for anything
+    else, which ``validate_geojson`` then checks and explains."""
+    if not isinstance(value, dict) or value.get("type") != "Point" or len(value) != 2:
+        return None
+    coords = value.get("coordinates")
+    if not isinstance(coords, (list, tuple)) or not 2 <= len(coords) <= 3 or not all(map(_finite, coords)):
+        return None
+    if abs(coords[1]) > 90:
+        return None
+    return {"type": "Point", "coordinates": [normalise_lon(coords[0]), float(coords[1])]}
+
+
 class Cleaned(dict):
     """The checked fields of a ``Form`` (a plain dict), with ``repairs``: what was repaired in each geometry field
     (field name -> ``geometry.Repair``), for the answer to say so."""
@@ -223,6 +241,10 @@ class Form:
             return
         if isinstance(value, (list, tuple)):
             value = {"type": "Point", "coordinates": list(value)}
+        quick = _plain_point(value)
+        if quick is not None:   # what validate_geojson makes of it, without building a shape (imports of 50,000)
+            self.out[name] = quick
+            return
         try:
             self.out[name] = validate_geojson(value, ("Point",)).geojson
         except GeometryError as exc:
