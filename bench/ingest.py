@@ -175,6 +175,7 @@ def report(args, records, took, cpu, where, segments):
                   f"p99 {pct([r[2] for r in part], 99) * 1e3:5.0f} ms; sent behind schedule p50 "
                   f"{statistics.median([r[1] for r in part]) * 1e3:5.0f} ms, "
                   f"p99 {pct([r[1] for r in part], 99) * 1e3:5.0f} ms")
+    print("  load average (1, 5, 15 min) at the end: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     lag_first, lag_last = pct([r[1] for r in thirds[0]], 99), pct([r[1] for r in thirds[2]], 99)
     growing = lag_last > args.interval or lag_last > lag_first + 0.5 * args.interval
     print(f"  backlog: {'GROWING' if growing else 'none'} (last third sent at most {lag_last * 1e3:.0f} ms behind "
@@ -211,6 +212,8 @@ def main() -> None:
         sid, tag, segments = build(servers[0], args.phones)
         users = [servers[i % len(servers)].login(f"phone{i}-{tag}", PASSWORD) for i in range(args.phones)]
         time.sleep(1)
+        print("load average (1, 5, 15 min) before the run: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()),
+              flush=True)
         records, took, cpu = asyncio.run(drive(args, servers, sid, users))
         report(args, records, took, cpu, where + ("" if not args.no_group_commit else ", no group commit"), segments)
     finally:

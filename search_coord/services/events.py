@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Integer, bindparam, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -50,6 +50,9 @@ _SEARCHES, _EVENTS = Search.__table__, Event.__table__
 _NEXT_SEQ = (_SEARCHES.update().where(_SEARCHES.c.id == bindparam("sid")).values(last_seq=_SEARCHES.c.last_seq + 1)
              .returning(_SEARCHES.c.last_seq))
 _INSERT = _EVENTS.insert().returning(_EVENTS.c.id)
+_TAKE_SEQS = (_SEARCHES.update().where(_SEARCHES.c.id == bindparam("sid"))
+              .values(last_seq=_SEARCHES.c.last_seq + bindparam("n", type_=Integer)).returning(_SEARCHES.c.last_seq))
+_INSERT_WHOLE = _EVENTS.insert()
 _SET_PAYLOAD = _EVENTS.update().where(_EVENTS.c.id == bindparam("eid")).values(payload=bindparam("payload"))
 
 
@@ -89,6 +92,36 @@ def finish(session: Session, ev: PendingEvent, payload: dict) -> dict:
         name = session.get(User, ev.actor_id).display_name
     data = dump_event(ev, name)
     session.info.setdefault("events", []).append((ev.search_id, data))
+    return data
+
+
+def take_seqs(session: Session, search_id: int, n: int) -> int:
+    """Take ``n`` consecutive sequence numbers of the search at once (one UPDATE of its row, as ``begin`` takes
+    one); returns the first. For a group of changes written together (phones' track batches, services/ingest.py):
+    on PostgreSQL the row stays locked until the commit, so it is taken once, as late as possible."""
+    last = session.execute(_TAKE_SEQS, {"sid": search_id, "n": n}).scalar_one()
+    loaded = session.identity_map.get(identity_key(Search, search_id))
+    if loaded is not None:
+        set_committed_value(loaded, "last_seq", last)
+    return last - n + 1
+
+
+def record_at(session: Session, search_id: int, seq: int, type_: str, actor: Actor | None, payload: dict,
+              now: datetime, client_id: str | None = None) -> dict:
+    """``record`` with a sequence number taken before (``take_seqs``): the row is inserted whole, payload and all
+    (one statement). A client id used before raises IntegrityError here (the caller checked by reading first)."""
+    event_type(type_)
+    check_payload(type_, payload)
+    ev = PendingEvent(0, search_id, seq, type_, actor.user_id if actor else None, actor.device if actor else None,
+                      client_id, naive_utc(now), actor.name if actor else None, payload)
+    session.connection().execute(_INSERT_WHOLE, {"search_id": search_id, "seq": seq, "type": type_,
+                                                 "actor_id": ev.actor_id, "device": ev.device,
+                                                 "client_id": client_id, "at": ev.at, "payload": payload})
+    name = ev.actor_name
+    if name is None and ev.actor_id:
+        name = session.get(User, ev.actor_id).display_name
+    data = dump_event(ev, name)
+    session.info.setdefault("events", []).append((search_id, data))
     return data
 
 

@@ -54,7 +54,7 @@ def prepare_track_batch(s, actor: Actor, search_id: int, data: dict, now, sessio
     """Everything of a batch that only reads, in the order a retry must meet it: the session (``session_version``),
     the search and membership, the batch's form, a client id used before (``replay``: the first answer), a closed
     search. Raises the refusal (SearchCoordError); writes nothing."""
-    device = _device(data, actor)
+    device = device_of(data, actor)
     client_id = data.get("client_id") if isinstance(data, dict) and isinstance(data.get("client_id"), str) else ""
     # one round trip for what the checks read (on PostgreSQL each statement is a round trip, and a group holds the
     # search's sequence number until it commits)
@@ -74,22 +74,30 @@ def prepare_track_batch(s, actor: Actor, search_id: int, data: dict, now, sessio
             "replay": _answer_again(first.seq, first.payload) if first is not None else None}
 
 
-def apply_track_batch(s, actor: Actor, search_id: int, prepared: dict, now) -> dict:
-    """The writes of a prepared batch: its event, its fixes and the coverage they add, the phone's clock."""
+def apply_track_batch(s, actor: Actor, search_id: int, prepared: dict, now, seq: int | None = None) -> dict:
+    """The writes of a prepared batch: its event, its fixes and the coverage they add, the phone's clock. ``seq``:
+    its sequence number when taken before with a group's (``events.take_seqs``; the event row is then inserted
+    whole at the end), else one is taken here."""
     search, device, known, clean = prepared["search"], prepared["device"], prepared["known"], prepared["clean"]
-    ev = events.begin(s, search_id, "track.points", actor, now, client_id=clean["client_id"])
+    ev = None
+    if seq is None:
+        ev = events.begin(s, search_id, "track.points", actor, now, client_id=clean["client_id"])
+        seq = ev.seq
     schemas.check_search_writable(search.status)
     offset = clean["clock_offset_s"]
-    done = tracks.record_fixes(s, search, actor.user_id, device, clean["points"], ev.seq)
+    done = tracks.record_fixes(s, search, actor.user_id, device, clean["points"], seq)
     rejected = sorted(clean["rejected"] + done["rejected"], key=lambda r: r["index"])
     _note_clock(s, search_id, actor.user_id, device, offset, known, now)
-    events.finish(s, ev, {"user_id": actor.user_id, "device": device, "count": done["stored"],
-                          "rejected": len(rejected), "rejected_fixes": rejected,
-                          "clock_offset_s": offset, "points": done["shown"],
-                          "coverage": {str(k): v for k, v in done["coverage"].items()},
-                          **({"rekeyed": done["rekeyed"]} if done["rekeyed"] else {})})
+    payload = {"user_id": actor.user_id, "device": device, "count": done["stored"], "rejected": len(rejected),
+               "rejected_fixes": rejected, "clock_offset_s": offset, "points": done["shown"],
+               "coverage": {str(k): v for k, v in done["coverage"].items()},
+               **({"rekeyed": done["rekeyed"]} if done["rekeyed"] else {})}
+    if ev is None:
+        events.record_at(s, search_id, seq, "track.points", actor, payload, now, clean["client_id"])
+    else:
+        events.finish(s, ev, payload)
     street_coverage.after_batch(s, search, actor, done["shown"], now)   # blocks passed (issue 14; services/streets)
-    return {"accepted": done["stored"], "rejected": rejected, "clock_offset_s": offset, "seq": ev.seq,
+    return {"accepted": done["stored"], "rejected": rejected, "clock_offset_s": offset, "seq": seq,
             "duplicate": False}
 
 
@@ -128,7 +136,7 @@ _READS = select(
     select(_USERS.c.must_change_password).where(_USERS.c.id == bindparam("uid")).scalar_subquery().label("must_change"))
 
 
-def _device(data, actor: Actor) -> str:
+def device_of(data, actor: Actor) -> str:
     """Which of the user's devices sent a batch: the id it names, else the phone's X-Device-Id (or browser)."""
     named = data.get("device") if isinstance(data, dict) else None
     return named.strip() if isinstance(named, str) and 0 < len(named.strip()) <= 64 else (actor.device or "")[:64]
@@ -138,10 +146,11 @@ def _search_of(s, search_id: int, actor: Actor, member: bool):
     """``access.load_search`` for the batch path: the same rule (dispatchers see every search, officers those they
     are on; NotFound, Forbidden), with the search from the session when a batch before it in the same group
     loaded it, and the membership read with the batch's other checks (``member``)."""
-    search = s.get(Search, search_id)
+    held = s.info.setdefault("searches", {})
+    search = held.get(search_id) or s.get(Search, search_id)
     if search is None:
         raise NotFound(f"search {search_id} not found")
-    s.info.setdefault("searches", {})[search_id] = search   # held: the session keeps its rows by weak reference
+    held[search_id] = search   # held: the session keeps its rows by weak reference
     if not actor.is_dispatcher and not member:
         raise Forbidden("you are not on this search")
     return search

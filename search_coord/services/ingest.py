@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import IntegrityError
 
 from ..core.errors import SearchCoordError, Unavailable
-from . import field as field_reports
+from . import events, field as field_reports
 from .context import Actor, Services
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,7 @@ class Batch:
     future: Future = field(default_factory=Future)
     result: dict | None = None
     error: BaseException | None = None
+    same_as: "Batch | None" = None   # an earlier batch of the group with the same client id
 
 
 class _WriteFailed(Exception):
@@ -139,18 +140,19 @@ class TrackWriter:
             self._write(group, savepoints=False)
         except _WriteFailed:
             for batch in group:
-                batch.result = batch.error = None
+                batch.result = batch.error = batch.same_as = None
             self._write(group, savepoints=True)
 
     def _write(self, group: list[Batch], savepoints: bool) -> None:
         svc = self.svc
         try:
             with svc.transaction() as s:
-                for batch in group:
-                    if savepoints:
+                if savepoints:
+                    for batch in group:
                         self._store_in_savepoint(s, batch)
-                    else:
-                        self._store(s, batch)
+                else:
+                    self._store_all(s, group)
+                s.info["events"].sort(key=lambda item: item[1]["seq"])   # published in sequence order
         except SearchCoordError as exc:   # the commit (or the transaction itself) failed: nothing was stored
             for batch in group:
                 batch.future.set_exception(exc)
@@ -160,22 +162,60 @@ class TrackWriter:
         for batch in group:
             self._answer(batch)
 
-    def _store(self, s, batch: Batch) -> None:
+    def _store_all(self, s, group: list[Batch]) -> None:
+        """The group without savepoints, in passes: each pass first reads every batch's checks (nothing locked yet),
+        then takes the sequence numbers of all it will store at once, one UPDATE a search (on PostgreSQL that row
+        stays locked until the commit: taken once, as late as possible), then writes them in order. A batch whose
+        client id an earlier one of the group used is answered as that one (``same_as``); a device's second batch
+        in the group waits for the next pass, so that its checks read what the first one wrote."""
+        now = self.svc.now()
+        waiting = group
+        while waiting:
+            ready, later, ids, devices = [], [], {}, set()
+            for batch in waiting:
+                device = (batch.search_id, batch.actor.user_id, field_reports.device_of(batch.data, batch.actor))
+                if device in devices:
+                    later.append(batch)
+                    continue
+                prepared = self._prepare(s, batch, now)
+                if prepared is None:
+                    continue
+                key = (batch.search_id, batch.actor.user_id, prepared["clean"]["client_id"])
+                if key in ids:
+                    batch.same_as = ids[key]
+                    continue
+                ids[key] = batch
+                devices.add(device)
+                ready.append((batch, prepared))
+            counts: dict[int, int] = {}
+            for batch, _ in ready:
+                counts[batch.search_id] = counts.get(batch.search_id, 0) + 1
+            try:
+                first = {sid: events.take_seqs(s, sid, n) for sid, n in sorted(counts.items())}
+                for batch, prepared in ready:
+                    seq = first[batch.search_id]
+                    first[batch.search_id] += 1
+                    batch.result = field_reports.apply_track_batch(s, batch.actor, batch.search_id, prepared, now,
+                                                                   seq=seq)
+            except Exception as exc:
+                raise _WriteFailed() from exc
+            waiting = later
+
+    def _prepare(self, s, batch: Batch, now) -> dict | None:
+        """A batch's checks (reads only): the prepared batch, or None when it is answered already (a refusal, or
+        the first answer to a client id used before)."""
         try:
-            prepared = field_reports.prepare_track_batch(s, batch.actor, batch.search_id, batch.data, self.svc.now(),
+            prepared = field_reports.prepare_track_batch(s, batch.actor, batch.search_id, batch.data, now,
                                                          batch.session_version)
         except SearchCoordError as exc:   # refused before writing anything
             batch.error = exc
-            return
+            return None
         except Exception as exc:
             raise _WriteFailed() from exc
         if prepared["replay"] is not None:
             batch.result = prepared["replay"]
-            return
-        try:
-            batch.result = field_reports.apply_track_batch(s, batch.actor, batch.search_id, prepared, self.svc.now())
-        except Exception as exc:
-            raise _WriteFailed() from exc
+            return None
+        return prepared
 
     def _store_in_savepoint(self, s, batch: Batch) -> None:
         mark = len(s.info["events"])
@@ -193,6 +233,13 @@ class TrackWriter:
             batch.result = None
 
     def _answer(self, batch: Batch) -> None:
+        if batch.same_as is not None:   # the same client id as an earlier batch of the group: its answer, once
+            first = batch.same_as
+            if first.error is None and first.result is not None:
+                batch.future.set_result({**first.result, "duplicate": True})
+            else:
+                batch.future.set_exception(first.error or Unavailable("try again"))
+            return
         if batch.error is None:
             batch.future.set_result(batch.result)
             return

@@ -58,6 +58,7 @@ _LAST = select(*_COLS, _MODE).where(*_BASE).order_by(_TP.c.t.desc()).limit(1)
 _LAST_COUNTED = select(*_COLS).where(*_BASE, _TP.c.piece.is_not(None)).order_by(_TP.c.t.desc()).limit(1)
 _LAST_VERTEX = (select(*_COLS).where(*_BASE, _TP.c.vertex.is_(True), _TP.c.piece == bindparam("piece"))
                 .order_by(_TP.c.t.desc()).limit(1))
+_INSERT = _TP.insert()
 _ADD_COVERAGE = (_SEG.update().where(_SEG.c.id == bindparam("seg_id"))
                  .values(coverage=_SEG.c.coverage + bindparam("added")).returning(_SEG.c.coverage))
 
@@ -104,12 +105,15 @@ def record_fixes(session, search: Search, user_id: int, device: str, fixes: list
         return {"stored": 0, "rejected": rejected, "coverage": {}, "shown": [], "rekeyed": []}
     kept.sort(key=lambda pair: tracks.order_key(pair[1]))
     keys = {"sid": search.id, "uid": user_id, "dev": device}
-    last = session.execute(_LAST, keys).first()
-    mode = effort.mode_for_team_kind(last[-1] if last is not None else session.execute(_MODE_ONLY, keys).scalar())
+    # the statements built once run on the session's connection: the ORM's handling of a Core statement costs more
+    # than running it (nothing the ORM holds is read here: callers have flushed, or hold no track rows)
+    conn = session.connection()
+    last = conn.execute(_LAST, keys).first()
+    mode = effort.mode_for_team_kind(last[-1] if last is not None else conn.execute(_MODE_ONLY, keys).scalar())
     rules = rules_for(search, mode)
     first_t = kept[0][1].t
     if last is None or epoch(last.at) < first_t:
-        state = _state_before(session, proj, keys, last)
+        state = _state_before(conn, proj, keys, last)
         followed = tracks.follow([tf for _, tf in kept], rules, state)
         lines_old, lines_new, changed = [], followed.lines, []
     else:
@@ -120,7 +124,7 @@ def record_fixes(session, search: Search, user_id: int, device: str, fixes: list
             for (f, _), piece, vertex in zip(kept, followed.pieces[-len(kept):] if kept else [],
                                              followed.vertices[-len(kept):] if kept else [])]
     if rows:
-        session.execute(TrackPoint.__table__.insert(), rows)
+        conn.execute(_INSERT, rows)
     for row_id, piece, vertex, _, _ in changed:
         session.execute(update(TrackPoint).where(TrackPoint.id == row_id).values(piece=piece, vertex=vertex))
     # fixes the maps already have whose piece changed (an older batch joined or split them): their new keys
@@ -129,7 +133,7 @@ def record_fixes(session, search: Search, user_id: int, device: str, fixes: list
     for k, c in _coverage_of(index, areas, lines_old, rules).items():
         added[k] = added.get(k, 0.0) - c
     shown_rows = [(r["lon"], r["lat"], r["t"], r["acc"], track_key(device, r["piece"])) for r in rows]
-    return {"stored": len(rows), "rejected": rejected, "coverage": add_coverage(session, added),
+    return {"stored": len(rows), "rejected": rejected, "coverage": add_coverage(conn, added),
             "shown": display(proj, shown_rows), "rekeyed": rekeyed}
 
 
@@ -140,7 +144,7 @@ def track_key(device: str, piece: int | None) -> str | None:
 
 def _state_before(session, proj, keys: dict, last) -> tracks.TrackState:
     """The stored state of a device's counted track after its last stored fix (for a batch that comes after it);
-    ``keys``: the device's {"sid", "uid", "dev"}."""
+    ``keys``: the device's {"sid", "uid", "dev"}; ``session``: a session or its connection."""
     if last is None:
         return tracks.TrackState()
     counted = last if last.piece is not None else session.execute(_LAST_COUNTED, keys).first()
@@ -206,7 +210,8 @@ def _coverage_of(index, areas, lines, rules: tracks.TrackRules) -> dict[int, flo
 
 
 def add_coverage(session, added: dict[int, float]) -> dict[int, float]:
-    """Add coverage to segments by atomic increments (inside the caller's transaction); their new coverage."""
+    """Add coverage to segments by atomic increments (inside the caller's transaction; ``session``: a session or
+    its connection); their new coverage."""
     out = {}
     for seg_id, c in sorted(added.items()):
         if c == 0:

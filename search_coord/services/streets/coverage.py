@@ -23,7 +23,8 @@ from ..access import load_search
 from ..basis import projection, settings_of, user_mode
 from ..context import Actor, Services
 from ..events import naive_utc
-from .layers import LayerNet, cached_net, is_pending, layer_net, layer_of_search, note_pending, take_pending
+from .layers import (LayerNet, cached_net, cached_net_of, is_pending, layer_key_of_search, layer_net, layer_of_search,
+                     note_pending, take_pending)
 
 
 def batch_lines(net: LayerNet, shown: list, max_acc_m: float, before: dict | None = None) -> list[LineString]:
@@ -78,20 +79,20 @@ def after_batch(session, search, actor: Actor, shown: list, now) -> None:
     (nothing when no layer covers the search or nothing new was passed). Inside the batch's transaction."""
     if not shown:
         return
-    layer = layer_of_search(session, search)
-    if layer is None:
+    key = layer_key_of_search(session, search)   # (id, sha256), read once per transaction
+    if key is None:
         return
-    net = cached_net(session, layer)   # never wait for a build here: this is the live track path
+    net = cached_net_of(session, key)   # never wait for a build here: this is the live track path
     if net is None:   # being built (after a restart): the batch is stored; counted once the network is ready
-        note_pending(layer.id, search.id)
+        note_pending(key[0], search.id)
         return
-    if take_pending(layer.id, search.id):
+    if take_pending(key[0], search.id):
         # batches stored while the network was built: count every stored track again (this batch is among them,
         # it is in this transaction)
         try:
             rebuild(session, search, net, actor, now)
         except BaseException:
-            note_pending(layer.id, search.id)
+            note_pending(key[0], search.id)
             raise
         return
     mode = user_mode(session, search.id, actor.user_id)

@@ -14,7 +14,7 @@ from dataclasses import replace as replace_field
 
 import numpy as np
 import shapely
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ...adapters.models import User
@@ -125,7 +125,11 @@ def _way_rows(session, layer_id: int) -> list[dict]:
 def cached_net(session, layer: StreetLayer) -> LayerNet | None:
     """The layer's network if this process has it built, else None (and its build is started in the background):
     for paths that must not wait (the track batch, the model's reach)."""
-    key = _key(session, layer)
+    return cached_net_of(session, _key(session, layer))
+
+
+def cached_net_of(session, key: tuple) -> LayerNet | None:
+    """``cached_net`` by the layer's key (``(id, sha256)``, as ``layer_key_of_search`` gives it)."""
     with _LOCK:
         if key in _CACHE:
             _CACHE.move_to_end(key)
@@ -135,8 +139,8 @@ def cached_net(session, layer: StreetLayer) -> LayerNet | None:
         _BUILDING.add(key)
     engine = session.get_bind()
     engine = getattr(engine, "engine", engine)
-    threading.Thread(target=_build_in_background, args=(engine, key, layer.id), daemon=True,
-                     name=f"street-layer-{layer.id}").start()
+    threading.Thread(target=_build_in_background, args=(engine, key, key[0]), daemon=True,
+                     name=f"street-layer-{key[0]}").start()
     return None
 
 
@@ -304,6 +308,26 @@ def layer_of_search(session, search) -> StreetLayer | None:
     """The layer covering the search's last known point, or None (the disc is used then)."""
     lon, lat = search.lkp["coordinates"][:2]
     return layer_at(session, lon, lat)
+
+
+_SL = StreetLayer.__table__
+_KEY_AT = (select(_SL.c.id, _SL.c.sha256)
+           .where(_SL.c.active.is_(True), _SL.c.min_lon <= bindparam("lon"), _SL.c.max_lon >= bindparam("lon"),
+                  _SL.c.min_lat <= bindparam("lat"), _SL.c.max_lat >= bindparam("lat"))
+           .order_by(_SL.c.id.desc()).limit(1))
+
+
+def layer_key_of_search(session, search) -> tuple | None:
+    """``layer_of_search``'s layer as its cache key ``(id, sha256)``, or None: for the track batch path, which
+    needs no more of the layer. Read once per transaction (a group of phones' batches shares one: a layer loaded
+    or replaced meanwhile is seen by the next transaction, on every process) by a statement built once, on the
+    table: the ORM's load of the whole row cost about a third of a batch."""
+    memo = session.info.setdefault("street_layer_keys", {})
+    lon, lat = search.lkp["coordinates"][:2]
+    if (lon, lat) not in memo:
+        row = session.connection().execute(_KEY_AT, {"lon": lon, "lat": lat}).first()
+        memo[(lon, lat)] = tuple(row) if row is not None else None
+    return memo[(lon, lat)]
 
 
 def station_actor(svc: Services, username: str | None = None) -> Actor:
