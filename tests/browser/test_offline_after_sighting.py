@@ -14,6 +14,9 @@ from browser_helpers import CHROME_ARGS, CHROMIUM, START, api_client, desk_page,
 
 pytestmark = pytest.mark.browser
 
+# the outbox sends track batches over the open socket (reports/outbox_send.js); this keeps them on HTTP
+HTTP_TRACKS = "localStorage.setItem('sc.outboxTransport', 'http')"
+
 LKP = (START[1], START[0])  # lon, lat
 CLUE_TEXT = "Witness at the kiosk saw him heading for the river (30 min ago)"
 
@@ -48,6 +51,7 @@ def test_fixes_and_a_clue_queued_offline_arrive_after_a_sighting_is_confirmed(se
             disp.wait_for_function(f"() => SC.debug.state && SC.debug.state.search.id === {sid} && document.body.dataset.live === 'on'")
 
             phone, field = phone_page(browser, base, problems)
+            phone.add_init_script(HTTP_TRACKS)   # POST .../tracks is intercepted below
             phone.add_init_script(NO_EMULATION_BLIPS)
             field.goto(f"{base}/field/{sid}")
             field.wait_for_function("() => document.body.dataset.live === 'on'")

@@ -10,6 +10,9 @@ from browser_helpers import CHROME_ARGS, CHROMIUM, START, desk_page, phone_page
 
 pytestmark = pytest.mark.browser
 
+# the outbox sends track batches over the open socket (reports/outbox_send.js); this keeps them on HTTP
+HTTP_TRACKS = "localStorage.setItem('sc.outboxTransport', 'http')"
+
 SEARCH_ID = 1  # the demo search; patrol1 is on it
 CLUE_TEXT = "Red scarf on the fence by the bike shed (outbox test)"
 
@@ -31,6 +34,7 @@ def test_reports_wait_offline_survive_a_reload_and_arrive_once(server):  # noqa:
             disp.wait_for_function(f"() => SC.debug.state && SC.debug.state.search.id === {SEARCH_ID}")
 
             phone, field = phone_page(browser, base, problems)
+            phone.add_init_script(HTTP_TRACKS)   # POST .../tracks is intercepted below
             officer_id = field.evaluate("SC.debug.config.user.id")
             field.goto(f"{base}/field/{SEARCH_ID}")
             field.wait_for_function(f"() => SC.debug.state && SC.debug.state.search.id === {SEARCH_ID}")

@@ -15,6 +15,9 @@ from browser_helpers import CHROME_ARGS, CHROMIUM, START, api_client, iso, open_
 
 pytestmark = pytest.mark.browser
 
+# the outbox sends track batches over the open socket (reports/outbox_send.js); this keeps them on HTTP
+HTTP_TRACKS = "localStorage.setItem('sc.outboxTransport', 'http')"
+
 LKP = (START[1], START[0])
 
 
@@ -50,6 +53,7 @@ def test_refused_items_show_their_search_and_reason_and_go_in_bulk_and_never_on_
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
         try:
             phone, field = phone_page(browser, base, problems)
+            phone.add_init_script(HTTP_TRACKS)   # POST .../tracks is intercepted below
             phone.on("dialog", lambda d: d.accept())   # the confirm of "Discard all refused"
             # --- offline: a clue and fixes on search 1, then a clue on search 2 ------------------------------------
             phone.route("**/api/v1/searches/*/clues", _abort)
@@ -159,6 +163,7 @@ def test_phone_clock_other_epoch_send_time_and_seen_at(server):  # noqa: F811
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
         try:
             phone, field = phone_page(browser, base, problems)
+            phone.add_init_script(HTTP_TRACKS)   # POST .../tracks is intercepted below
             phone.add_init_script(OTHER_EPOCH)
             field.on("request", lambda r: bodies.append(json.loads(r.post_data))
                      if r.method == "POST" and r.url.endswith(f"/searches/{sid}/tracks") else None)

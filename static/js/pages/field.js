@@ -17,7 +17,7 @@ import { outboxSearchIdOf } from "../reports/outbox.js";
 import { outboxView } from "../reports/outbox_view.js";
 import { videoPanel } from "../video/panel.js";
 import { TrailLayer } from "../video/trail.js";
-import { outbox } from "../reports/outbox.js";
+import { outbox, outboxUseSocket } from "../reports/outbox.js";
 import { debug } from "../lib/debug.js";
 import { fixTime } from "../field/tracker.js";
 import { trackPieces } from "../map/base.js";
@@ -40,6 +40,7 @@ const page = $(".field-page").dataset;
 const searchId = parseInt(page.searchId, 10);
 const me = user ? user.id : null;
 const live = new LiveSearch(searchId, { view: "field" });
+outboxUseSocket(() => live.socket); // track batches go over the open socket (reports/outbox_send.js)
 const map = makeMap($("#map"), { zoom: 15, tileCors: !!page.tileCors });
 dimTiles(map, tilesDimmed());
 const zooms = (page.tileCacheZooms || "13,17").split(",").map(Number);

@@ -7,11 +7,12 @@
    the earlier items of their URL). Other 4xx are refused for good (outbox_rules.js refuseForGood); 401 or a stale
    CSRF token keeps everything and asks for a login; 403 password_change_required keeps everything and sends the
    user to /password. A clue's photo is its own item after the clue (outbox_photos.js): the clue never waits for it. */
-import { api, errorMessage, randomId } from "../lib/api.js";
+import { errorMessage, randomId } from "../lib/api.js";
 import { toast } from "../lib/dom.js";
 import { t } from "../lib/i18n.js";
 import { user } from "../lib/page.js";
 import { pageSearch, passwordPage, refuseForGood, searchIdOf, sendable, sessionStillMine } from "./outbox_rules.js";
+import { deliver, useSocket } from "./outbox_send.js";
 import { OutboxStores } from "./outbox_store.js";
 
 const MIN_DELAY = 1000;
@@ -287,23 +288,7 @@ class Outbox {
     let result;
     try {
       if (item.kind === "photo") return await this.sendPhoto(item);
-      if (item.photo && !item.photoId) {
-        const fd = new FormData();
-        const blob = item.photo instanceof Blob ? item.photo : new Blob([item.photo.buffer], { type: item.photo.type });
-        fd.append("photo", blob, (item.photo && item.photo.name) || "photo.jpg");
-        const sid = /\/searches\/(\d+)\//.exec(item.url);
-        if (sid) fd.append("search_id", sid[1]);
-        // the item's own id, so a retry after a lost answer gets the same photo back instead of a second copy
-        if (item.body && item.body.client_id) fd.append("client_id", "photo-" + item.body.client_id.slice(0, 58));
-        const res = await api("POST", "/api/v1/photos", fd, { quiet: true });
-        // keep the photo id at once, so a retry of the clue does not upload the photo again
-        await this.mark(item, { photoId: res.id, photo: null });
-      }
-      const body = Object.assign({}, item.body);
-      if (item.photoId) body.photo_id = item.photoId;
-      // the phone's own clock when it sends: the server measures this phone's clock offset from it
-      if (item.kind === "track") body.sent_at = new Date().toISOString();
-      const res = await api(item.method, item.url, body, { quiet: true });
+      const res = await deliver(item, (fields) => this.mark(item, fields)); // a track batch over the open socket
       await this.afterSent(item, res);
       await this.store.remove(item.key);
       this.items = this.items.filter((i) => i.key !== item.key);
@@ -395,6 +380,6 @@ class Outbox {
   }
 }
 
-export { Outbox };
+export { Outbox, useSocket as outboxUseSocket };
 /** This user's outbox (none when signed out). */
 export const outbox = user && user.id ? new Outbox(user.id) : null;
