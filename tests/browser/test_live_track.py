@@ -81,7 +81,7 @@ def test_officer_track_reaches_the_dispatcher_map_live(server):
             field.wait_for_function(f"""() => {{ const d = SC.debug.tracks()['{officer_id}'];
                 return !!d && d.canvas && d.pieces >= 1 && d.vertices >= 4; }}""", timeout=2000)
             # lines are on the canvas renderer, not one SVG path per piece
-            assert disp.locator("path.sc-track").count() == 0 and disp.locator(".leaflet-scTracks-pane canvas").count() == 1
+            assert disp.locator("path.sc-track").count() == 0 and disp.locator(".leaflet-scTracks-pane canvas").count() >= 1
             assert int(disp.evaluate("document.body.dataset.appliedSeq")) == disp.evaluate("SC.debug.state.appliedSeq")
             phone.close()
             desk.close()

@@ -22,9 +22,13 @@ export function startWhere(c) {
   };
   const where = initWhere({
     map: c.map, searchId: c.searchId, panel: $("#where-panel"), api: whereApi, t, canEdit: true, teams,
-    notify: (msg) => toast(msg, "info"),
+    notify: (msg) => toast(msg, "info"), visible: $("#show-where").checked,
   });
+  // not shown: the layers are off the map (nothing of them redrawn on a pan or a batch), not only hidden
   document.body.classList.toggle("where-hidden", !$("#show-where").checked);
-  $("#show-where").addEventListener("change", (e) => document.body.classList.toggle("where-hidden", !e.target.checked));
+  $("#show-where").addEventListener("change", (e) => {
+    document.body.classList.toggle("where-hidden", !e.target.checked);
+    where.show(e.target.checked);
+  });
   return where;
 }

@@ -1,10 +1,10 @@
-/* search-coord: officers' tracks on a map, drawn on Leaflet's canvas renderer (one <canvas> for every line, not an
-   SVG path per piece: 50 officers x 4 h are 144,000 fixes). A live batch appends to that officer's lines only; Leaflet
-   simplifies each line per zoom level in pixels (smoothFactor) and redraws the canvas once per animation frame; the
-   snapshot's tracks are simplified on the server (2 m, core/simplify.py) and an officer's full track is loaded on
-   demand: zoomed in to DETAIL_ZOOM or nearer (the tracks in view first), or a click on the track. Position markers
-   and their labels (work that can wait) are updated once per animation frame. SC.debug.tracks() tells tests what
-   is drawn. Used by map/layers.js (SearchLayers) on the console and the phones. */
+/* search-coord: officers' tracks on a map, drawn in canvas tiles (map/track_tiles.js: not an SVG path per piece, nor
+   one big canvas redrawn at the end of pans: 50 officers x 4 h are 144,000 fixes). A live batch appends to that
+   officer's lines only; each line is simplified per zoom level in pixels and only the tiles the new segments cross
+   are redrawn, once per animation frame. The snapshot's tracks are simplified on the server (2 m, core/simplify.py)
+   and an officer's full track is loaded on demand: zoomed in to DETAIL_ZOOM or nearer (the tracks in view first),
+   or a click on the track. Position markers and their labels (work that can wait) are updated once per animation
+   frame. SC.debug.tracks() tells tests what is drawn. KeptCanvas (below) serves fills such as the swept area. Used by map/layers.js (SearchLayers) on the console and the phones. */
 import { debug } from "../lib/debug.js";
 import { el } from "../lib/dom.js";
 import { fmtAgo, fmtTime } from "../lib/format.js";
@@ -12,12 +12,11 @@ import { t } from "../lib/i18n.js";
 import { user } from "../lib/page.js";
 import { userName } from "../lib/people.js";
 import { TRACK_GAP_S, isStale, tip, trackColor } from "./base.js";
+import { TrackTiles } from "./track_tiles.js";
 
 /** From this zoom in a pixel is under a metre (0.9 m at 40 deg N) and the 2 m snapshot could show: full tracks load. */
 export const DETAIL_ZOOM = 17;
-const SMOOTH_PX = 1; // Leaflet's per-zoom simplification tolerance, in screen pixels
 const HIT_PX = 8; // how near a click must be to a line to pick its track
-const TAIL_MAX = 60; // vertices a line's live tail holds before it joins the line
 
 function pane(map, name, z, inert) {
   const p = map.getPane(name) || map.createPane(name);
@@ -60,17 +59,16 @@ export class TrackLayer {
       opts.tracksAboveShapes (the console): the lines over the shapes and segments (overlayPane, 400); else under
       them, so the phone's own position dot (drawn in overlayPane by the field page) stays above its own line.
       The canvas covers the view and half of it again beyond each edge on the console, a quarter on the phones
-      (a pan within that redraws nothing: KeptCanvas). */
+      The lines are drawn in tiles (TrackTiles): a pan draws only the tiles it uncovers. */
   constructor(map, opts) {
     this.map = map;
     this.opts = opts || {};
     pane(map, "scTracks", this.opts.tracksAboveShapes ? 450 : 395, true); // above the swept fill (390), below markers
     pane(map, "scPositions", 460, false);
-    this.renderer = new KeptCanvas({ pane: "scTracks", padding: this.opts.tracksAboveShapes ? 0.5 : 0.25 });
-    this.lines = L.featureGroup().addTo(map);
+    this.lines = new TrackTiles({ pane: "scTracks" }).addTo(map);
     this.positions = L.featureGroup().addTo(map);
-    this.trackLines = {}; // uid -> feature group of the track's pieces (polylines on the canvas)
-    this.trackDrawn = {}; // uid -> {n, last, keys}: how many of its fixes are drawn, the last one, each key's last piece
+    this.trackLines = {}; // uid -> the track's pieces [{line (in TrackTiles), bounds (L.LatLngBounds)}]
+    this.trackDrawn = {}; // uid -> {n, last, keys}: fixes drawn, the last one, each key's last piece
     this.positionMarkers = {}; // uid -> marker
     this.state = null;
     this.markerUids = new Set(); // markers to update at the next animation frame
@@ -103,33 +101,28 @@ export class TrackLayer {
 
   drop(uid) {
     this.markerUids.delete(uid);
-    if (this.trackLines[uid]) this.lines.removeLayer(this.trackLines[uid]);
+    for (const piece of this.trackLines[uid] || []) this.lines.removeLine(piece.line);
     if (this.positionMarkers[uid]) this.positions.removeLayer(this.positionMarkers[uid]);
     delete this.trackLines[uid];
     delete this.positionMarkers[uid];
     delete this.trackDrawn[uid];
   }
 
-  /** One officer's lines: only the fixes after the ones drawn, when those are still the list's first ones. A fix
-      appended to a line goes to the line's short tail (its own polyline, starting at the line's last vertex): the
-      canvas then redraws only the tail's small box, not the box of a four-hour line, and projects only the tail;
-      every TAIL_MAX vertices the tail joins its line. */
+  /** One officer's lines: only the fixes after the ones drawn, when those are still the list's first ones, are
+      appended to its pieces (TrackTiles redraws only the tiles the new segments cross); else drawn again whole. */
   drawTrack(uid, pts, mine) {
-    let group = this.trackLines[uid];
-    if (!group) {
-      group = L.featureGroup();
-      this.lines.addLayer(group);
-      this.trackLines[uid] = group;
-    }
     const was = this.trackDrawn[uid];
     const appendOnly = was && pts.length >= was.n && (was.n === 0 || pts[was.n - 1] === was.last);
     if (appendOnly && pts.length === was.n) return;
-    if (!appendOnly) group.clearLayers(); // drawn again whole
-    const drawn = appendOnly ? was : { n: 0, last: null, keys: new Map() }; // key -> {line, tail, ms, piece}
-    const style = { renderer: this.renderer, interactive: false, smoothFactor: SMOOTH_PX, color: trackColor(uid),
-      weight: mine ? 5 : 4, opacity: 0.9 };
-    const touched = new Map(); // piece -> the latlngs to add to its tail
-    const pieces = []; // new pieces, in order
+    if (!appendOnly) { // drawn again whole
+      for (const piece of this.trackLines[uid] || []) this.lines.removeLine(piece.line);
+      this.trackLines[uid] = [];
+    }
+    const pieces = this.trackLines[uid];
+    const drawn = appendOnly ? was : { n: 0, last: null, keys: new Map() }; // key -> {line, bounds, ms, lls}
+    const style = { color: trackColor(uid), weight: mine ? 5 : 4, opacity: 0.9 };
+    const touched = new Map(); // piece -> the latlngs to append to its line
+    const fresh = []; // new pieces, in order
     for (let i = drawn.n; i < pts.length; i++) {
       const p = pts[i];
       const key = p[3] === undefined ? 0 : p[3];
@@ -137,39 +130,23 @@ export class TrackLayer {
       const ms = Date.parse(p[2]); // once per fix
       let k = drawn.keys.get(key);
       if (!k || (ms - k.ms) > TRACK_GAP_S * 1000) {
-        k = { line: null, tail: null, ms, piece: [] };
+        k = { line: null, bounds: L.latLngBounds([]), ms, lls: [] };
         drawn.keys.set(key, k);
-        pieces.push(k);
+        fresh.push(k);
       }
       k.ms = ms;
       const ll = L.latLng(p[1], p[0]);
+      k.bounds.extend(ll);
       if (k.line) {
         if (!touched.has(k)) touched.set(k, []);
         touched.get(k).push(ll);
-      } else k.piece.push(ll);
+      } else k.lls.push(ll);
     }
-    for (const [k, lls] of touched) {
-      if (!k.tail) {
-        const body = k.line.getLatLngs();
-        k.tail = L.polyline([body[body.length - 1]].concat(lls), style);
-        k.tail.scTail = true;
-        group.addLayer(k.tail);
-      } else {
-        const all = k.tail.getLatLngs();
-        for (const ll of lls) all.push(ll);
-        if (all.length > TAIL_MAX) { // the tail joins its line: one redraw of the line's box
-          const body = k.line.getLatLngs();
-          for (let j = 1; j < all.length; j++) body.push(all[j]);
-          k.line.setLatLngs(body);
-          group.removeLayer(k.tail);
-          k.tail = null;
-        } else k.tail.setLatLngs(all);
-      }
-    }
-    for (const k of pieces) {
-      k.line = L.polyline(k.piece, style);
-      group.addLayer(k.line);
-      k.piece = null;
+    for (const [k, lls] of touched) this.lines.extend(k.line, lls);
+    for (const k of fresh) {
+      k.line = this.lines.addLine(k.lls, style);
+      k.lls = null;
+      pieces.push(k);
     }
     drawn.n = pts.length;
     drawn.last = pts[pts.length - 1];
@@ -241,10 +218,9 @@ export class TrackLayer {
   wantDetail() {
     if (!this.opts.loadDetail || this.map.getZoom() < DETAIL_ZOOM) return;
     const view = this.map.getBounds();
-    for (const [uid, group] of Object.entries(this.trackLines)) {
+    for (const [uid, pieces] of Object.entries(this.trackLines)) {
       if (this.opts.isFull(uid) || this.detailQueue.includes(uid)) continue;
-      const b = group.getBounds();
-      if (b.isValid() && view.intersects(b)) this.detailQueue.push(uid);
+      if (pieces.some((k) => k.bounds.isValid() && view.intersects(k.bounds))) this.detailQueue.push(uid);
     }
     this.nextDetail();
   }
@@ -279,13 +255,13 @@ export class TrackLayer {
     const pad = Math.abs(near.lat - latlng.lat) + Math.abs(near.lng - latlng.lng);
     let best = null;
     let bestD = HIT_PX;
-    for (const [uid, group] of Object.entries(this.trackLines)) {
-      const b = group.getBounds();
-      if (!b.isValid() || !L.latLngBounds([b.getSouth() - pad, b.getWest() - pad],
-        [b.getNorth() + pad, b.getEast() + pad]).contains(latlng)) continue;
-      for (const line of group.getLayers()) {
+    for (const [uid, pieces] of Object.entries(this.trackLines)) {
+      for (const k of pieces) {
+        const b = k.bounds;
+        if (!b.isValid() || !L.latLngBounds([b.getSouth() - pad, b.getWest() - pad],
+          [b.getNorth() + pad, b.getEast() + pad]).contains(latlng)) continue;
         let prev = null;
-        for (const ll of line.getLatLngs()) {
+        for (const ll of k.line.lls) {
           const q = this.map.latLngToContainerPoint(ll);
           if (prev) {
             const d = L.LineUtil.pointToSegmentDistance(p, prev, q);
@@ -333,24 +309,19 @@ export class TrackLayer {
     }
   }
 
-  /** What is drawn, per officer: pieces, vertices held, vertices on screen at this zoom (after Leaflet's per-zoom
-      simplification), whether the full track is loaded, whether it is on the canvas, its size on screen (px). */
+  /** What is drawn, per officer: pieces, vertices held, vertices on screen at this zoom (after the per-zoom
+      simplification), whether the full track is loaded, whether it is on the tiled canvas, its size on screen (px). */
   stats() {
     const out = {};
-    for (const [uid, group] of Object.entries(this.trackLines)) {
+    for (const [uid, pieces] of Object.entries(this.trackLines)) {
       let vertices = 0;
       let screen = 0;
-      let pieces = 0;
-      let canvas = true;
-      for (const line of group.getLayers()) {
-        const lls = line.getLatLngs();
-        vertices += line.scTail ? lls.length - 1 : lls.length; // a tail starts at its line's last vertex
-        if (!line.scTail) pieces += 1;
-        const pts = lls.map((ll) => this.map.latLngToLayerPoint(ll));
-        screen += (lls.length > 2 ? L.LineUtil.simplify(pts, SMOOTH_PX).length : lls.length) - (line.scTail ? 1 : 0);
-        canvas = canvas && line.options.renderer === this.renderer && this.map.hasLayer(line);
+      const b = L.latLngBounds([]);
+      for (const k of pieces) {
+        vertices += k.line.lls.length;
+        screen += this.lines.screenVertices(k.line);
+        if (k.bounds.isValid()) b.extend(k.bounds);
       }
-      const b = group.getBounds();
       let size = [0, 0];
       if (b.isValid()) {
         const nw = this.map.latLngToContainerPoint(b.getNorthWest());
@@ -358,8 +329,8 @@ export class TrackLayer {
         size = [Math.round(se.x - nw.x), Math.round(se.y - nw.y)];
       }
       const m = this.positionMarkers[uid];
-      out[uid] = { pieces, vertices, screen, canvas, size, full: this.opts.isFull ? this.opts.isFull(uid) : true,
-        last: m ? m.scLast : null };
+      out[uid] = { pieces: pieces.length, vertices, screen, canvas: this.map.hasLayer(this.lines), size,
+        full: this.opts.isFull ? this.opts.isFull(uid) : true, last: m ? m.scLast : null };
     }
     return out;
   }

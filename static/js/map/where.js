@@ -62,14 +62,10 @@ const h = (...args) => el(...args);   // the one DOM builder: text is always tex
 function init(opts) {
   const {map, searchId, panel, api, t} = opts;
   const canEdit = !!opts.canEdit;
-  const layers = {
-    swept: L.layerGroup().addTo(map),
-    rings: L.layerGroup().addTo(map),
-    reach: L.layerGroup().addTo(map),
-    segments: L.layerGroup().addTo(map),
-  };
+  const layers = {swept: L.layerGroup(), rings: L.layerGroup(), reach: L.layerGroup(), segments: L.layerGroup()};
   const state = {model: null, segments: new Map(), layerById: new Map(), reload: null, busy: false,
-    selected: null, sweptTimer: null, sweptAt: 0};
+    selected: null, sweptTimer: null, sweptAt: 0, sweptStale: false, styleFrame: 0, visible: false};
+  show(opts.visible === undefined ? true : opts.visible);
   debug.where = state;
 
   function posterior() {
@@ -83,17 +79,31 @@ function init(opts) {
     return state.model ? state.model.row0 / total : 1;
   }
 
+  const segmentTip = (s) => `${s.name}: POA ${pct(s.poa)} · POD ${pct(s.pod)} · ${t("where.status." + s.status)}`;
+
+  /** Segments filled by probability density; restyled only when its colour changed (tooltip made on opening). */
   function styleAll() {
+    state.styleFrame = 0;
     const row = posterior();
     let maxD = 0;
     for (const s of state.segments.values()) maxD = Math.max(maxD, s.poa / s.area_m2);
     for (const [id, layer] of state.layerById) {
-      const s = state.segments.get(id);
-      layer.setStyle({color: "#444", weight: 0.6, fillOpacity: 0.45, fillColor: colour(s.poa / s.area_m2, maxD),
-        className: "sc-segment"});
-      layer.setTooltipContent(tip(`${s.name}: POA ${pct(s.poa)} · POD ${pct(s.pod)} · ${t("where.status." + s.status)}`));
+      const s = state.segments.get(id), fill = colour(s.poa / s.area_m2, maxD);
+      if (layer.scFill === fill) continue;
+      layer.scFill = fill;
+      layer.setStyle({color: "#444", weight: 0.6, fillOpacity: 0.45, fillColor: fill, className: "sc-segment"});
     }
     renderPanel(row);
+  }
+
+  // styleAll once in the next frame, whatever the number of events meanwhile (live batches' coverage)
+  const styleSoon = () => { if (!state.styleFrame) state.styleFrame = requestAnimationFrame(styleAll); };
+
+  /** The layers on the map or off it ("show where to look"): hidden by CSS they were still redrawn on every pan. */
+  function show(on) {
+    state.visible = !!on;
+    for (const g of Object.values(layers)) if (on !== map.hasLayer(g)) (on ? g.addTo(map) : map.removeLayer(g));
+    if (on && state.sweptStale) refreshSwept();
   }
 
   function drawRings(m) {
@@ -120,7 +130,8 @@ function init(opts) {
     state.layerById.clear();
     for (const s of list) {
       state.segments.set(s.id, {...s});
-      const layer = L.geoJSON(s.geometry, {style: {className: "sc-segment"}}).bindTooltip(tip(), {sticky: true});
+      const layer = L.geoJSON(s.geometry, {style: {className: "sc-segment"}})
+        .bindTooltip(() => tip(segmentTip(state.segments.get(s.id) || s)), {sticky: true});
       layer.on("click", () => selectSegment(s.id));
       layer.addTo(layers.segments);
       state.layerById.set(s.id, layer);
@@ -148,7 +159,9 @@ function init(opts) {
   }
 
   function refreshSwept() {
-    // the swept area is heavier to compute: at most every 10 s, one fetch for the events meanwhile
+    // heavier to compute: at most every 10 s, one fetch for the events meanwhile; none while not shown
+    if (!state.visible) { state.sweptStale = true; return; }
+    state.sweptStale = false;
     if (state.sweptTimer) return;
     const wait = Math.max(0, 10000 - (Date.now() - state.sweptAt));
     state.sweptTimer = setTimeout(async () => {
@@ -367,7 +380,7 @@ function init(opts) {
         const s = state.segments.get(Number(id));
         if (s) { s.coverage = c; touched = true; }
       }
-      if (touched) styleAll();
+      if (touched) styleSoon();
       if (ev.payload.area && ev.payload.area.segment) reloadSoon();   // ground outside every segment: a new one
     } else if (MODEL_EVENTS.has(ev.type)) {
       if (ev.type === "model.recomputed" && opts.notify) {
@@ -380,7 +393,7 @@ function init(opts) {
   // Reach grows with the clock: refresh the model once a minute.
   setInterval(load, 60000);
   load();
-  return {onEvent, load, state};
+  return {onEvent, load, state, show};
 }
 
 export { init as initWhere, repairText, POLYGON_DRAW };
