@@ -1,0 +1,173 @@
+"""The Chromium part of bench/console_browser.py (run by hand, never a test): open the console on a built search, then
+measure in the page what that benchmark reports (first useful render, everything loaded, apply times, the lag from
+the server's acknowledgement to the screen, frame intervals while panning, heap, catch-up after 100 missed events).
+
+    measure(base_url, sid, args, senders, send, acks, errors, out, after_load, last_seq)
+
+``send(officer, ack=True)`` posts one live batch and returns its last fix's time ('Z'); ``acks`` collects (uid, last
+fix ms, ack wall ms) for the batches sent with ack=True; ``after_load()`` runs once the first load is done;
+``last_seq()`` gives the search's last event sequence number. Figures go into ``out``."""
+from __future__ import annotations
+
+import threading
+import time
+
+CHROMIUM = "/usr/bin/chromium"
+
+# In the page: wrap live.apply (works on any version of the console), watch long tasks, and poll what is drawn
+# once per animation frame: the newest drawn fix of each watched officer (SC.debug.layers' position markers when the
+# console exposes them, else the live state, which the console before the change drew in the same task).
+INSTRUMENT = """(uids) => {
+  const B = window.__bench = { apply: [], seen: [], longtask: 0, t0: performance.now() };
+  const live = SC.debug.live;
+  const orig = live.apply.bind(live);
+  live.apply = (ev) => { const t = performance.now(); orig(ev); B.apply.push(performance.now() - t); };
+  try {
+    new PerformanceObserver((l) => { for (const e of l.getEntries()) B.longtask += e.duration; })
+      .observe({ entryTypes: ["longtask"] });
+  } catch (e) { /* no long tasks in this browser */ }
+  const last = {};
+  const drawnLast = (uid) => {
+    const lay = SC.debug.layers;
+    if (lay) { const m = lay.positionMarkers[uid]; return m ? m.scLast : null; }
+    const pts = SC.debug.state.tracks[uid] || [];
+    return pts.length ? pts[pts.length - 1][2] : null;
+  };
+  const poll = () => {
+    for (const uid of uids) {
+      const t = drawnLast(String(uid));
+      if (t && t !== last[uid]) { last[uid] = t; B.seen.push([uid, Date.parse(t), Date.now()]); }
+    }
+    requestAnimationFrame(poll);
+  };
+  requestAnimationFrame(poll);
+}"""
+
+READY = """(n) => {
+  const st = SC.debug && SC.debug.state;
+  if (!st || !st.tracks || !SC.debug.tracks) return false;
+  const drawn = Object.values(SC.debug.tracks()).filter((d) => d.canvas && d.last !== null && d.vertices > 0);
+  return drawn.length >= n ? performance.now() : false;
+}"""
+
+# Frame intervals while the map pans. "drag": animated map.panBy steps of 160 px (Leaflet moves the panes each frame
+# and redraws the canvas and SVG at each step's end, as after a drag); "steps": panBy 40 px a frame without animation
+# (every frame ends a move, so every frame redraws: the worst case).
+PAN = """async ([frames, animate]) => {
+  const map = SC.debug.map;
+  const times = [];
+  await new Promise((done) => {
+    let k = 0;
+    let moving = false;
+    map.on("moveend", () => { moving = false; });
+    const step = (ts) => {
+      times.push(ts);
+      if (times.length > frames) { done(); return; }
+      if (!animate) {
+        map.panBy([(Math.floor(k / 30) % 2 ? -40 : 40), (Math.floor(k / 60) % 2 ? -12 : 12)], { animate: false });
+        k += 1;
+      } else if (!moving) {
+        moving = true;
+        map.panBy([(Math.floor(k / 4) % 2 ? -160 : 160), (Math.floor(k / 8) % 2 ? -60 : 60)], { animate: true, duration: 0.25 });
+        k += 1;
+      }
+      requestAnimationFrame(step);
+    };
+    requestAnimationFrame(step);
+  });
+  return times.slice(1).map((t, i) => t - times[i]);
+}"""
+
+# After the console's socket comes back: every watched officer's last fix drawn (or false).
+CAUGHT = """([want, seq]) => {
+  if (Number(document.body.dataset.appliedSeq) < seq) return false;
+  const d = SC.debug.tracks();
+  for (const [uid, t] of Object.entries(want)) if (!d[uid] || d[uid].last !== t) return false;
+  return performance.now();
+}"""
+
+
+
+def measure(base_url: str, sid: int, args, senders: list[dict], send, acks: list, errors: list[str], out: dict,
+            after_load, last_seq) -> None:
+    """Log in as the dispatcher, open the console and measure; see the module's docstring."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--enable-precise-memory-info"])
+        ctx = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-GB")
+        page = ctx.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(base_url + "/login")
+        page.fill("#username", "dispatch")
+        page.fill("#password", "demo-pass-2026")
+        page.click("button[type=submit]")
+        page.wait_for_url(base_url + "/")
+        cdp = ctx.new_cdp_session(page)
+        page.goto(f"{base_url}/searches/{sid}")
+        out["first"] = page.wait_for_function(READY, arg=args.officers, polling="raf", timeout=600_000).json_value()
+        # when the snapshot's answer was in: the rest of the first render is the page's own work
+        out["state_in"] = page.evaluate("""() => Math.max(...performance.getEntriesByType('resource')
+            .filter((r) => r.name.includes('/state')).map((r) => r.responseEnd))""")
+        page.wait_for_load_state("networkidle")
+        if args.cold_console:
+            snapshot_figures()
+        # everything: the last response the page loaded at first (timeline, panels, full tracks in view) is in
+        out["all"] = max(out["first"], page.evaluate(
+            "Math.max(...performance.getEntriesByType('resource').map((r) => r.responseEnd))"))
+        cdp.send("HeapProfiler.collectGarbage")
+        out["heap_load"] = cdp.send("Runtime.getHeapUsage")["usedSize"]
+        page.evaluate(INSTRUMENT, [u["id"] for u in senders])
+
+        n = int(args.rate * args.seconds)
+        threads = []
+        t0 = time.monotonic()
+        for k in range(n):
+            delay = t0 + k / args.rate - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            th = threading.Thread(target=send, args=(senders[k % len(senders)],))
+            th.start()
+            threads.append(th)
+        for th in threads:
+            th.join()
+        out["live_s"] = time.monotonic() - t0
+        # wait until every acknowledged batch is on screen (or 120 s)
+        deadline = time.monotonic() + 120
+        while True:
+            seen = page.evaluate("window.__bench.seen")
+            lags = []
+            for uid, fix_ms, ack_ms in acks:
+                hit = next((at for (suid, sms, at) in seen if suid == uid and sms >= fix_ms - 1), None)
+                if hit is not None:
+                    lags.append(hit - ack_ms)
+            if len(lags) == len(acks) or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        out["lags"], out["acks"] = lags, len(acks)
+        bench = page.evaluate("""() => ({apply: window.__bench.apply, busy: window.__bench.longtask,
+            span: performance.now() - window.__bench.t0, markers: (SC.debug.perf || {}).markers || []})""")
+        out.update(bench)
+
+        page.wait_for_timeout(500)
+        tiles = "(SC.debug.layers.tracks.lines || {}).drawnTiles || 0"
+        before = page.evaluate(tiles)
+        out["pan"] = page.evaluate(PAN, [240, True])
+        out["pan_steps"] = page.evaluate(PAN, [240, False])
+        out["pan_tiles"] = page.evaluate(tiles) - before
+
+        # catch-up: cut the console's socket, 100 batches accepted meanwhile, then back
+        page.evaluate("SC.debug.live.socket.disconnect()")
+        page.wait_for_function("document.body.dataset.live === 'off'")
+        want = {}
+        for k in range(100):
+            u = senders[k % len(senders)]
+            want[str(u["id"])] = send(u, ack=False)
+        seq = last_seq()
+        t_back = page.evaluate("() => { const t = performance.now(); SC.debug.live.socket.connect(); return t; }")
+        done = page.wait_for_function(CAUGHT, arg=[want, seq], polling="raf", timeout=120_000).json_value()
+        out["catch_up"] = (done - t_back, page.evaluate("SC.debug.catchUp"))
+        cdp.send("HeapProfiler.collectGarbage")
+        out["heap_end"] = cdp.send("Runtime.getHeapUsage")["usedSize"]
+        browser.close()
