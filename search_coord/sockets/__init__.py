@@ -105,6 +105,8 @@ class LiveNamespace(Namespace):
             if not bucket.take():
                 log.warning("socket %s is flooding (%s); message refused", sid, event)
                 return {"ok": False, "error": "rate_limited", "message": "too many messages; slow down"}
+            if event == "track":
+                return self._track_message(*args)
         elif event == "disconnect" and args:
             _BUCKETS.pop(args[0], None)
         return super().trigger_event(event, *args)
@@ -121,7 +123,25 @@ class LiveNamespace(Namespace):
         _session_sockets().add(request.sid, actor.user_id, session.get("sv"), actor)
         return None
 
-    def on_track(self, data=None):
+    def _track_message(self, sid, data=None):
+        """'track' runs in an app context only, not Flask-SocketIO's request context: pushing that opens the cookie
+        session on every message (its signature checked again: about a third of the socket path's CPU a batch), and
+        this handler needs none of it (the connection's account is in the session registry)."""
+        environ = self.socketio.server.get_environ(sid, namespace=self.namespace)
+        if not environ:
+            return {"ok": False, **ENDED}
+        with environ["flask.app"].app_context():
+            try:
+                return self.track(sid, data)
+            except Exception:  # noqa: BLE001 - as handle_error: logged, the sender told, nobody else affected
+                log.exception("socket track message failed")
+                return {"ok": False, "error": "internal", "message": "the server could not handle that message"}
+
+    def _cut(self, sid) -> None:
+        _session_sockets().remove(sid)
+        self.socketio.server.disconnect(sid, namespace=self.namespace)
+
+    def track(self, sid, data=None):
         """A phone's batch of fixes over its open socket: ``{"search_id", "client_id", "points", "sent_at"?,
         "device"?}``, answered (the ack) with POST .../tracks's answer plus ``ok``, once the batch is committed.
 
@@ -129,13 +149,13 @@ class LiveNamespace(Namespace):
         (a new connection, headers, the session cookie and its account look-up: ~3 ms a batch on this server). The
         session is checked in the batch's own transaction instead (``session_version``): an ended session is
         refused there and the socket cut."""
-        known = _session_sockets().actor_of(request.sid)
+        known = _session_sockets().actor_of(sid)
         if known is None:
-            disconnect()
+            self._cut(sid)
             return {"ok": False, **ENDED}
         actor, version = known
         if isinstance(version, bool) or not isinstance(version, int):   # a session from before versions: log in again
-            disconnect()
+            self._cut(sid)
             return {"ok": False, **ENDED}
         if not isinstance(data, dict) or isinstance(data.get("search_id"), bool) \
                 or not isinstance(data.get("search_id"), int) or not 1 <= data["search_id"] <= MAX_SAFE_INT:
@@ -145,8 +165,7 @@ class LiveNamespace(Namespace):
             return {"ok": True, **field.add_track_batch(services(), actor, data["search_id"], batch,
                                                         session_version=version)}
         except NotAuthenticated:
-            _session_sockets().remove(request.sid)
-            disconnect()
+            self._cut(sid)
             return {"ok": False, **ENDED}
         except SearchCoordError as exc:
             return {"ok": False, "error": exc.code, "message": exc.message, "status": exc.status,
