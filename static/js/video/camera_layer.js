@@ -1,7 +1,7 @@
 /* search-coord: the camera registry on a map, by the map's view (GET /api/v1/cameras/area): the cameras in view with
    their cones when zoomed in, cells with counts when zoomed out; fetched again on moveend (debounced; a later view
-   wins), drawn on one canvas (Leaflet's canvas renderer for the cameras and cones, a canvas of its own for the cells),
-   never one DOM marker per camera. Used by the console's and the field page's video layer (video/cameras.js) and
+   wins), drawn straight onto one canvas of its own (CameraCanvas: no Leaflet layer, DOM marker or SVG path per camera;
+   cells or cameras and cones, a path per colour), hit-tested by the layer for clicks and hover. Used by the console's and the field page's video layer (video/cameras.js) and
    the Cameras page.
    areaLayer(map, opts) -> {refresh(), restyle(), show(on), camera(id), cameras(), loaded(), state}
    opts: {searchId?, inactive?: () => bool, statusOf?: (camera) => status, onCamera?: (camera, latlng) => void,
@@ -16,154 +16,182 @@ const COLOURS = {
   inactive: ["#868e96", "#ced4da"],
 };
 const DEBOUNCE_MS = 150;
-const FRAME_BUDGET_MS = 8; // work on the drawn cameras is split into slices this long, one an animation frame
+const MARGIN = 0.25; // the view is read with this fraction of its size beyond each edge (a pan of that much reads nothing)
 const CONES_FROM_ZOOM = 17; // as the server's (services/video/area.py)
 
-/** A camera's view cone as [lat, lng] points, from its direction, field of view and range (metres; 30 when unknown;
-    a disc when the direction is unknown or it sees all round), as core/cameras.py builds it (one arc vertex per 5°,
-    at least 4), on a local flat approximation, which is exact to the pixel over a few tens of metres. Built here
-    rather than sent: the map asks with cones=0, a third of the bytes. */
-function conePoints(c) {
-  const [lon, lat] = c.location.coordinates;
-  const r = c.range_m || 30;
-  const perLat = 1 / 111320, perLon = 1 / (111320 * Math.max(0.05, Math.cos((lat * Math.PI) / 180)));
-  const disc = c.direction_deg === null || c.direction_deg === undefined || !c.fov_deg || c.fov_deg >= 360;
-  const from = disc ? 0 : c.direction_deg - c.fov_deg / 2;
-  const span = disc ? 360 : c.fov_deg;
-  const steps = disc ? 64 : Math.max(4, Math.ceil(span / 5));
-  const pts = disc ? [] : [[lat, lon]];
-  for (let i = 0; i <= steps; i++) {
-    const b = ((from + (span * i) / steps) * Math.PI) / 180;
-    pts.push([lat + r * Math.cos(b) * perLat, lon + r * Math.sin(b) * perLon]);
-  }
-  return pts;
+/** Metres to screen pixels at latitude `lat` (degrees) and `zoom` on 256-pixel Web Mercator tiles. */
+function pxPerMetre(zoom, lat) {
+  return (256 * 2 ** zoom) / (40075016.686 * Math.max(0.05, Math.cos((lat * Math.PI) / 180)));
 }
 
-/** A layer of cells with counts, drawn on a canvas of its own in the overlay pane (it pans with the map). */
-const CellsLayer = L.Layer.extend({
-  initialize() { this.cells = []; },
+/** Whether the camera's view is a disc (direction unknown, or it sees all round), as core/cameras.py has it. */
+function isDisc(c) {
+  return c.direction_deg === null || c.direction_deg === undefined || !c.fov_deg || c.fov_deg >= 360;
+}
+
+/** The camera layer's one canvas, in the overlay pane (it pans with the map, a tenth of the view beyond each edge):
+    either cells with counts, or the cameras with their cones (from CONES_FROM_ZOOM), each drawn straight onto it, no
+    Leaflet layer (nor DOM node) per camera; redrawn at most once an animation frame, and only when the view or what
+    is drawn changed, never while the map is moved. Hit tests (clicks, hover) are done on the positions of the last
+    drawing, in layer points (which do not change while the map is moved). */
+const PAD = 0.1;
+const CameraCanvas = L.Layer.extend({
+  initialize(styleOf) { this.cells = []; this.cams = []; this.styleOf = styleOf; this.frame = 0; },
   onAdd(map) {
-    this.canvas = L.DomUtil.create("canvas", "sc-cells leaflet-zoom-hide");
+    this.canvas = L.DomUtil.create("canvas", "sc-cameras leaflet-zoom-hide");
+    this.canvas.style.pointerEvents = "none"; // the map's own events find what is under it (hit tests: areaLayer)
     map.getPanes().overlayPane.appendChild(this.canvas);
-    map.on("moveend zoomend resize", this.redraw, this);
-    this.redraw();
+    map.on("moveend zoomend resize", this.schedule, this);
+    this.draw();
   },
   onRemove(map) {
-    map.off("moveend zoomend resize", this.redraw, this);
+    map.off("moveend zoomend resize", this.schedule, this);
+    cancelAnimationFrame(this.frame); this.frame = 0;
     L.DomUtil.remove(this.canvas);
   },
-  setCells(cells) {
-    if (!cells.length && !this.cells.length) return;
-    this.cells = cells; this.redraw();
+  setCells(cells) { this.cells = cells; this.schedule(); },
+  setCameras(cams) { this.cams = cams; this.schedule(); },
+  schedule() {
+    if (!this._map || this.frame) return;
+    this.frame = requestAnimationFrame(() => { this.frame = 0; this.draw(); });
   },
-  /** The cell under a container point, or null. */
-  hit(point) {
-    for (const c of this.cells) if (c.px && point.distanceTo(c.px) <= c.r) return c;
-    return null;
+  /** The cell or camera under a layer point: {cell} or {camera}, or null. */
+  hit(lp) {
+    for (const c of this.cells) if (c.lp && lp.distanceTo(c.lp) <= c.r) return { cell: c };
+    let best = null, bestD = Infinity;
+    for (const d of this.cams) {
+      if (!d.lp) continue;
+      const dx = lp.x - d.lp.x, dy = lp.y - d.lp.y, dist = Math.hypot(dx, dy);
+      if (dist <= 8 && dist < bestD) { best = d; bestD = dist; continue; }
+      if (best || !d.r || dist > d.r) continue;
+      if (isDisc(d.camera)) { best = d; continue; }
+      const bearing = ((Math.atan2(dx, -dy) * 180) / Math.PI + 360) % 360;
+      const off = Math.abs(((bearing - d.camera.direction_deg + 540) % 360) - 180);
+      if (off <= d.camera.fov_deg / 2) best = d;
+    }
+    return best ? { camera: best.camera } : null;
   },
-  redraw() {
+  draw() {
     const map = this._map;
     if (!map) return;
-    // no cells (the cameras themselves are drawn): an empty canvas of no size, nothing to composite while the map
-    // is moved, nothing to clear again after every pan
-    if (!this.cells.length) {
-      if (!this.blank) { this.canvas.width = 0; this.canvas.height = 0; this.canvas.style.width = "0"; }
+    const cv = this.canvas;
+    if (!this.cells.length && !this.cams.length) {
+      // nothing to draw: an empty canvas of no size, nothing to composite while the map is moved
+      if (!this.blank) { cv.width = 0; cv.height = 0; cv.style.width = "0"; cv.style.height = "0"; }
       this.blank = true;
       return;
     }
     this.blank = false;
     const size = map.getSize();
+    const w = Math.round(size.x * (1 + 2 * PAD)), h = Math.round(size.y * (1 + 2 * PAD));
     const ratio = window.devicePixelRatio || 1;
-    const cv = this.canvas;
     // the canvas is re-allocated only when the map's size changes, not after every pan
-    if (cv.width !== size.x * ratio || cv.height !== size.y * ratio) {
-      cv.width = size.x * ratio; cv.height = size.y * ratio;
+    if (cv.width !== Math.round(w * ratio) || cv.height !== Math.round(h * ratio)) {
+      cv.width = Math.round(w * ratio); cv.height = Math.round(h * ratio);
     }
-    cv.style.width = size.x + "px"; cv.style.height = size.y + "px";
-    L.DomUtil.setPosition(cv, map.containerPointToLayerPoint([0, 0]));
+    cv.style.width = w + "px"; cv.style.height = h + "px";
+    const origin = map.containerPointToLayerPoint([-size.x * PAD, -size.y * PAD]).round();
+    L.DomUtil.setPosition(cv, origin);
     const ctx = cv.getContext("2d");
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    ctx.clearRect(0, 0, size.x, size.y);
+    ctx.clearRect(0, 0, w, h);
+    if (this.cells.length) this.drawCells(ctx, map, origin);
+    if (this.cams.length) this.drawCameras(ctx, map, origin, w, h);
+  },
+  drawCells(ctx, map, origin) {
     ctx.textAlign = "center"; ctx.textBaseline = "middle"; ctx.font = "700 11px system-ui, sans-serif";
     for (const c of this.cells) {
       const [lon, lat] = c.location.coordinates;
-      c.px = map.latLngToContainerPoint([lat, lon]);
+      c.lp = map.latLngToLayerPoint([lat, lon]);
       c.r = Math.min(22, 9 + 3.5 * Math.log10(c.count));
-      ctx.beginPath(); ctx.arc(c.px.x, c.px.y, c.r, 0, 2 * Math.PI);
+      const x = c.lp.x - origin.x, y = c.lp.y - origin.y;
+      ctx.beginPath(); ctx.arc(x, y, c.r, 0, 2 * Math.PI);
       ctx.fillStyle = "rgba(24, 100, 171, .62)"; ctx.fill();
       ctx.lineWidth = 1.5; ctx.strokeStyle = "rgba(255, 255, 255, .9)"; ctx.stroke();
       ctx.fillStyle = "#fff";
-      ctx.fillText(c.count >= 10000 ? Math.round(c.count / 1000) + "k" : String(c.count), c.px.x, c.px.y);
+      ctx.fillText(c.count >= 10000 ? Math.round(c.count / 1000) + "k" : String(c.count), x, y);
+    }
+  },
+  drawCameras(ctx, map, origin, w, h) {
+    const zoom = map.getZoom();
+    const cones = zoom >= CONES_FROM_ZOOM;
+    const groups = new Map(); // colour -> the cameras drawn in it (one path a colour)
+    for (const d of this.cams) {
+      const [lon, lat] = d.camera.location.coordinates;
+      d.lp = map.latLngToLayerPoint([lat, lon]);
+      d.r = cones ? (d.camera.range_m || 30) * pxPerMetre(zoom, lat) : 0;
+      const x = d.lp.x - origin.x, y = d.lp.y - origin.y, m = d.r + 8;
+      if (x < -m || y < -m || x > w + m || y > h + m) continue;
+      const key = this.styleOf(d.camera);
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key).push([d, x, y]);
+    }
+    if (cones) {
+      ctx.lineWidth = 1.5;
+      for (const [key, list] of groups) {
+        const [stroke, fill] = COLOURS[key] || COLOURS.idle;
+        ctx.beginPath();
+        for (const [d, x, y] of list) {
+          const c = d.camera;
+          if (isDisc(c)) { ctx.moveTo(x + d.r, y); ctx.arc(x, y, d.r, 0, 2 * Math.PI); continue; }
+          const from = ((c.direction_deg - c.fov_deg / 2 - 90) * Math.PI) / 180;
+          ctx.moveTo(x, y);
+          ctx.arc(x, y, d.r, from, from + (c.fov_deg * Math.PI) / 180);
+          ctx.closePath();
+        }
+        ctx.globalAlpha = 0.22; ctx.fillStyle = fill; ctx.fill();
+        ctx.globalAlpha = 1; ctx.strokeStyle = stroke; ctx.stroke();
+      }
+    }
+    ctx.lineWidth = 2; ctx.strokeStyle = "#fff";
+    for (const [key, list] of groups) {
+      ctx.beginPath();
+      for (const [, x, y] of list) { ctx.moveTo(x + 6, y); ctx.arc(x, y, 6, 0, 2 * Math.PI); }
+      ctx.fillStyle = (COLOURS[key] || COLOURS.idle)[0]; ctx.fill(); ctx.stroke();
     }
   },
 });
 
 export function areaLayer(map, opts) {
   opts = opts || {};
-  // the canvas reaches a fifth of the view beyond each edge (Leaflet's default is half): what is composited on
-  // every frame of a pan is 1.96x the view's area instead of 4x, and a pan of up to a fifth of the map shows no edge
-  const renderer = L.canvas({ padding: 0.2 });
-  const group = L.layerGroup();
-  const cells = new CellsLayer();
-  const drawn = new Map(); // camera id -> {camera, dot, cone}
+  const drawn = new Map(); // camera id -> {camera, lp, r}: the cameras in view (their positions as last drawn)
   const state = { mode: null, total: 0, drawn: 0, loads: 0, pending: false, seq: 0 };
+  const status = (c) => (c.active === false ? "inactive" : (opts.statusOf ? opts.statusOf(c) : "idle"));
+  const layer = new CameraCanvas(status);
+  const hover = L.tooltip({ direction: "top", offset: [0, -6] });
+  let hovered = null;
   let timer = null;
   let shown = true;
   let waiters = [];
 
-  function style(c) {
-    const status = c.active === false ? "inactive" : (opts.statusOf ? opts.statusOf(c) : "idle");
-    const [stroke, fill] = COLOURS[status] || COLOURS.idle;
-    return { stroke, fill };
-  }
+  let fetched = null; // what the drawn view was read for: {bounds (the view and a margin), zoom, inactive}
 
-  function add(c) {
-    const [lon, lat] = c.location.coordinates;
-    const { stroke, fill } = style(c);
-    const dot = L.circleMarker([lat, lon], { renderer, radius: 6, weight: 2, color: "#fff", fillColor: stroke, fillOpacity: 1 });
-    let cone = null;
-    if (map.getZoom() >= CONES_FROM_ZOOM) {
-      cone = L.polygon(conePoints(c), { renderer, weight: 1.5, color: stroke, fillColor: fill, fillOpacity: 0.22 });
-      cone.on("click", (e) => opts.onCamera && opts.onCamera(drawn.get(c.id).camera, e.latlng));
-      group.addLayer(cone);
-    }
-    dot.on("click", () => opts.onCamera && opts.onCamera(drawn.get(c.id).camera, dot.getLatLng()));
-    dot.on("mouseover", () => {
-      if (!dot.getTooltip()) dot.bindTooltip(tip(`${c.code} · ${c.name}`), { direction: "top", offset: [0, -6] });
-      dot.openTooltip();
-    });
-    group.addLayer(dot);
-    drawn.set(c.id, { camera: c, dot, cone });
-  }
-
-  function drop(id) {
-    const d = drawn.get(id);
-    group.removeLayer(d.dot);
-    if (d.cone) group.removeLayer(d.cone);
-    drawn.delete(id);
-  }
-
-  function clearDrawn() {
-    group.clearLayers();
-    drawn.clear();
-  }
-
-  function bbox() {
-    const b = map.getBounds().pad(0.15);
+  function bbox(b) {
     const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
     return [clamp(b.getWest(), -180, 180), clamp(b.getSouth(), -90, 90), clamp(b.getEast(), -180, 180),
       clamp(b.getNorth(), -90, 90)].map((v) => v.toFixed(6)).join(",");
   }
 
+  /** Whether the view still lies within what was read for the same zoom (a pan of up to MARGIN of the map): then
+      the cameras drawn are all the view holds and only their drawing moves. */
+  function stillCovered() {
+    const inactive = !!(opts.inactive && opts.inactive());
+    return !!fetched && fetched.zoom === Math.round(map.getZoom()) && fetched.inactive === inactive
+      && fetched.bounds.contains(map.getBounds());
+  }
+
   async function load() {
     const seq = ++state.seq;
     state.pending = true;
-    const base = new URLSearchParams({ bbox: bbox(), zoom: String(Math.round(map.getZoom())), cones: "0" });
+    const bounds = map.getBounds().pad(MARGIN);
+    const zoom = Math.round(map.getZoom());
+    const inactive = !!(opts.inactive && opts.inactive());
+    const base = new URLSearchParams({ bbox: bbox(bounds), zoom: String(zoom), cones: "0" });
     if (opts.searchId) base.set("search_id", String(opts.searchId));
-    if (opts.inactive && opts.inactive()) base.set("active", "all");
+    if (inactive) base.set("active", "all");
     let cursor = null;
     let first = true;
-    const seen = new Set();
+    let lastCells = [];
     const fresh = [];
     try {
       do {
@@ -171,37 +199,24 @@ export function areaLayer(map, opts) {
         if (cursor !== null) params.set("cursor", String(cursor));
         const page = await api("GET", "/api/v1/cameras/area?" + params.toString(), null, { quiet: true });
         if (seq !== state.seq) return; // the map moved on: a later view is on its way
+        if (page.mode === "clusters") lastCells = page.clusters;
         if (first) {
           first = false;
-          if (page.mode !== "cameras") clearDrawn();
           state.mode = page.mode;
           state.total = page.total;
-          cells.setCells(page.mode === "clusters" ? page.clusters : []);
         }
-        // cameras still in view keep what is drawn (a pan redraws only what came into view), unless they changed
-        if (page.mode === "cameras") {
-          for (const c of page.cameras) {
-            seen.add(c.id);
-            const had = drawn.get(c.id);
-            if (had && had.camera.version === c.version && !!had.cone === (map.getZoom() >= CONES_FROM_ZOOM)) continue;
-            if (had) drop(c.id);
-            fresh.push(c);
-          }
-        }
+        if (page.mode === "cameras") for (const c of page.cameras) fresh.push(c);
         cursor = page.mode === "cameras" ? page.next_cursor : null;
       } while (cursor !== null && cursor !== undefined);
-      const gone = state.mode === "cameras" ? Array.from(drawn.keys()).filter((id) => !seen.has(id)) : [];
-      // what left the view is dropped and what came into it drawn in slices of at most FRAME_BUDGET_MS, one an
-      // animation frame (Leaflet's canvas renderer redraws the changed area once a frame): no long frame while the
-      // map is being moved
-      let i = 0, j = 0;
-      while (i < gone.length || j < fresh.length) {
-        const until = performance.now() + FRAME_BUDGET_MS;
-        while (i < gone.length && performance.now() < until) drop(gone[i++]);
-        while (j < fresh.length && performance.now() < until) add(fresh[j++]);
-        if (i < gone.length || j < fresh.length) await new Promise((resolve) => requestAnimationFrame(resolve));
-        if (seq !== state.seq) return;
-      }
+      // the whole view at once, drawn on the next animation frame (what is still in view keeps its last position
+      // for hit tests until then)
+      const had = new Map(drawn);
+      drawn.clear();
+      for (const c of fresh) drawn.set(c.id, { ...(had.get(c.id) || {}), camera: c });
+      fetched = { bounds, zoom, inactive };
+      layer.setCells(state.mode === "clusters" ? lastCells : []);
+      layer.setCameras(Array.from(drawn.values()));
+      if (hovered && !drawn.has(hovered.id)) unhover();
     } catch (e) {
       // a failed read leaves no empty map behind: the same view is read again shortly
       if (seq === state.seq) { state.error = e; setTimeout(() => { if (seq === state.seq) refresh(0); }, 2000); }
@@ -218,33 +233,55 @@ export function areaLayer(map, opts) {
     for (const w of done) w();
   }
 
+  /** Read the view again (after `delay` ms, DEBOUNCE_MS by default), whatever was read before. */
   function refresh(delay) {
     clearTimeout(timer);
     timer = setTimeout(load, delay === undefined ? DEBOUNCE_MS : delay);
   }
 
   /** The drawn cameras' colours again (their review moved on); nothing fetched. */
-  function restyle() {
-    for (const { camera, dot, cone } of drawn.values()) {
-      const { stroke, fill } = style(camera);
-      dot.setStyle({ fillColor: stroke });
-      if (cone) cone.setStyle({ color: stroke, fillColor: fill });
-    }
+  function restyle() { layer.schedule(); }
+
+  function unhover() {
+    hovered = null;
+    map.closeTooltip(hover);
+    map.getContainer().style.cursor = "";
   }
 
   function show(on) {
     shown = !!on;
-    if (shown) { group.addTo(map); cells.addTo(map); refresh(0); } else { group.remove(); cells.remove(); }
+    if (shown) { layer.addTo(map); refresh(0); } else { layer.remove(); unhover(); }
   }
 
-  map.on("moveend", () => { if (shown) refresh(); });
+  map.on("moveend", () => {
+    if (!shown) return;
+    if (stillCovered() && !state.pending) layer.schedule(); // nothing new can be in view: no read
+    else refresh();
+  });
   map.on("click", (e) => {
-    const c = shown && cells.hit(e.containerPoint);
-    if (!c) return;
-    const [w, s, east, n] = c.bbox;
+    const found = shown && layer.hit(e.layerPoint);
+    if (!found) return;
+    if (found.camera) {
+      if (opts.onCamera) opts.onCamera(found.camera, e.latlng);
+      return;
+    }
+    const [w, s, east, n] = found.cell.bbox;
     if (w === east && s === n) map.setView([s, w], Math.max(map.getZoom() + 2, 16));
     else map.fitBounds([[s, w], [n, east]], { maxZoom: 18, padding: [20, 20] });
   });
+  map.on("mousemove", (e) => {
+    if (!shown) return;
+    const found = layer.hit(e.layerPoint);
+    const c = found && found.camera;
+    map.getContainer().style.cursor = found ? "pointer" : "";
+    if (!c) { if (hovered) unhover(); return; }
+    if (hovered && hovered.id === c.id) return;
+    hovered = c;
+    const [lon, lat] = c.location.coordinates;
+    hover.setLatLng([lat, lon]).setContent(tip(`${c.code} · ${c.name}`));
+    map.openTooltip(hover);
+  });
+  map.on("mouseout", () => { if (hovered) unhover(); });
   show(true);
 
   return {
