@@ -111,8 +111,7 @@ def measure(base_url: str, sid: int, args, senders: list[dict], send, acks: list
         out["state_in"] = page.evaluate("""() => Math.max(...performance.getEntriesByType('resource')
             .filter((r) => r.name.includes('/state')).map((r) => r.responseEnd))""")
         page.wait_for_load_state("networkidle")
-        if args.cold_console:
-            snapshot_figures()
+        after_load()
         # everything: the last response the page loaded at first (timeline, panels, full tracks in view) is in
         out["all"] = max(out["first"], page.evaluate(
             "Math.max(...performance.getEntriesByType('resource').map((r) => r.responseEnd))"))
