@@ -29,28 +29,40 @@ function isDisc(c) {
   return c.direction_deg === null || c.direction_deg === undefined || !c.fov_deg || c.fov_deg >= 360;
 }
 
-/** The camera layer's one canvas, in the overlay pane (it pans with the map, a tenth of the view beyond each edge):
+/** The camera layer's one canvas, in the overlay pane (it pans with the map, PAD of the view beyond each edge):
     either cells with counts, or the cameras with their cones (from CONES_FROM_ZOOM), each drawn straight onto it, no
     Leaflet layer (nor DOM node) per camera; redrawn at most once an animation frame, and only when the view or what
     is drawn changed, never while the map is moved. Hit tests (clicks, hover) are done on the positions of the last
     drawing, in layer points (which do not change while the map is moved). */
-const PAD = 0.1;
+const PAD = 0.25; // as MARGIN: the canvas holds all that was read
 const CameraCanvas = L.Layer.extend({
   initialize(styleOf) { this.cells = []; this.cams = []; this.styleOf = styleOf; this.frame = 0; },
   onAdd(map) {
     this.canvas = L.DomUtil.create("canvas", "sc-cameras leaflet-zoom-hide");
     this.canvas.style.pointerEvents = "none"; // the map's own events find what is under it (hit tests: areaLayer)
     map.getPanes().overlayPane.appendChild(this.canvas);
-    map.on("moveend zoomend resize", this.schedule, this);
+    map.on("moveend zoomend resize", this.moved, this);
+    map.on("viewreset", this.schedule, this);   // layer points start again from a new origin
     this.draw();
   },
   onRemove(map) {
-    map.off("moveend zoomend resize", this.schedule, this);
+    map.off("moveend zoomend resize", this.moved, this);
+    map.off("viewreset", this.schedule, this);
     cancelAnimationFrame(this.frame); this.frame = 0;
     L.DomUtil.remove(this.canvas);
   },
   setCells(cells) { this.cells = cells; this.schedule(); },
   setCameras(cams) { this.cams = cams; this.schedule(); },
+  /** The map moved: drawn again only when the view has left what the canvas holds (a short pan shows what it drew
+      beyond the edges: nothing is drawn, rastered or sent to the compositor again). */
+  moved() {
+    const map = this._map;
+    if (!map || !this.box || this.box.zoom !== map.getZoom()) { this.schedule(); return; }
+    const view = map.getPixelBounds(), origin = map.getPixelOrigin();
+    if (!this.box.bounds.contains(view.min.subtract(origin)) || !this.box.bounds.contains(view.max.subtract(origin))) {
+      this.schedule();
+    }
+  },
   schedule() {
     if (!this._map || this.frame) return;
     this.frame = requestAnimationFrame(() => { this.frame = 0; this.draw(); });
@@ -79,6 +91,7 @@ const CameraCanvas = L.Layer.extend({
       // nothing to draw: an empty canvas of no size, nothing to composite while the map is moved
       if (!this.blank) { cv.width = 0; cv.height = 0; cv.style.width = "0"; cv.style.height = "0"; }
       this.blank = true;
+      this.box = null;
       return;
     }
     this.blank = false;
@@ -92,6 +105,7 @@ const CameraCanvas = L.Layer.extend({
     cv.style.width = w + "px"; cv.style.height = h + "px";
     const origin = map.containerPointToLayerPoint([-size.x * PAD, -size.y * PAD]).round();
     L.DomUtil.setPosition(cv, origin);
+    this.box = { zoom: map.getZoom(), bounds: L.bounds(origin, origin.add([w, h])) };
     const ctx = cv.getContext("2d");
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     ctx.clearRect(0, 0, w, h);
@@ -255,8 +269,7 @@ export function areaLayer(map, opts) {
 
   map.on("moveend", () => {
     if (!shown) return;
-    if (stillCovered() && !state.pending) layer.schedule(); // nothing new can be in view: no read
-    else refresh();
+    if (!stillCovered() || state.pending) refresh(); // else nothing new can be in view: no read (nor drawing)
   });
   map.on("click", (e) => {
     const found = shown && layer.hit(e.layerPoint);
