@@ -1,7 +1,7 @@
 """In Chromium, the camera map layer (video/camera_layer.js, the Cameras page's and the console's): the cameras and
 their cones are drawn straight onto one canvas (no Leaflet layer per camera), found under the pointer by the layer
 itself (a click opens the camera, hovering names it), and a pan within the margin read around the view reads
-nothing again (a pan further does)."""
+and draws nothing again (a pan further does)."""
 from __future__ import annotations
 
 import pytest
@@ -40,15 +40,18 @@ def test_cameras_on_one_canvas_found_under_the_pointer_and_not_read_again_on_a_s
             assert page.locator("#cam-map .leaflet-overlay-pane path").count() == 0
 
             # a short pan: what was read around the view still covers it, nothing is read again
-            loads, before = page.evaluate("SC.debug.cameras.loads"), len(reads)
+            # (nor drawn again: the canvas, placed at each drawing, holds what lies beyond the view's edges)
+            placed = "document.querySelector('#cam-map canvas.sc-cameras').style.transform"
+            loads, before, at = page.evaluate("SC.debug.cameras.loads"), len(reads), page.evaluate(placed)
             page.evaluate("() => SC.debug.map.panBy([40, 20], {animate: false})")
             page.wait_for_timeout(800)
             assert len(reads) == before and page.evaluate("SC.debug.cameras.loads") == loads
+            assert page.evaluate(placed) == at
             # a pan of a whole view: read again
             page.evaluate("() => SC.debug.map.panBy([-40, -20], {animate: false})")
             page.evaluate("() => SC.debug.map.panBy([SC.debug.map.getSize().x, 0], {animate: false})")
             page.wait_for_function(f"() => SC.debug.cameras.loads > {loads} && !SC.debug.cameras.pending")
-            assert len(reads) > before
+            assert len(reads) > before and page.evaluate(placed) != at
             page.evaluate(f"() => SC.debug.map.setView([{CENTRE[1]}, {CENTRE[0]}], 18, {{animate: false}})")
             page.wait_for_function(f"() => SC.debug.cameras.loads > {loads + 1} && !SC.debug.cameras.pending")
             page.wait_for_timeout(300)
