@@ -23,9 +23,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "browser"))
-from browser_helpers import CHROME_ARGS, CHROMIUM, phone_page  # noqa: E402
-from offline_support import TileServer, app_server, wait_cached  # noqa: E402
+sys.path[:0] = [str(ROOT / "tests" / "browser"), str(ROOT / "tests")]
+from browser_helpers import CHROME_ARGS, CHROMIUM, app_server, phone_page  # noqa: E402
+from offline_support import TileServer, wait_cached  # noqa: E402
 
 SHELL = """async () => {
   const name = (await caches.keys()).find(k => k.startsWith('sc-shell'));

@@ -12,8 +12,8 @@ from search_coord.adapters.geocoder import FakeGeocoder
 from search_coord.adapters import schema
 from search_coord.services import users
 from search_coord.services.context import Actor, RecordingPublisher, Services
-from support import (FAST_HASH, PASSWORD, POSTGRES_URL, T0, ApiClient, FakeClock, port_open, postgres_schema,
-                     search_payload, service_unavailable)
+from support import (FAST_HASH, PASSWORD, POSTGRES_URL, T0, ApiClient, FakeClock, migrated_sqlite, port_open,
+                     postgres_schema, search_payload, service_unavailable)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -21,6 +21,7 @@ def svc(request, tmp_path):
     """A service context on a fresh, migrated database: SQLite, then the local PostgreSQL."""
     with ExitStack() as stack:
         if request.param == "sqlite":
+            migrated_sqlite(tmp_path / "svc.db")
             engine = make_engine(f"sqlite:///{tmp_path / 'svc.db'}")
         else:
             name = stack.enter_context(postgres_schema())
@@ -66,6 +67,7 @@ def pg_schema():
 def app(tmp_path):
     from search_coord import create_app
 
+    migrated_sqlite(tmp_path / "instance" / "search-coord.db")
     app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "TESTING": True, "TILE_URL": "", "RECOMPUTE_INLINE": True,
                       "PASSWORD_HASH_METHOD": FAST_HASH, "SECRET_KEY": "test-secret",
                       "GEOCODER_ADAPTER": FakeGeocoder({"Changyang town, Fangshan": (116.1985, 39.7712)})})

@@ -5,14 +5,18 @@ a conftest.py, so ``from support import`` would find whichever was loaded first.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import sqlite3
+import tempfile
 import uuid
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import text
 
+from search_coord.adapters import schema
 from search_coord.adapters.db import make_engine
 
 REQUIRE_SERVICES = os.environ.get("SEARCH_COORD_REQUIRE_SERVICES") == "1"
@@ -73,6 +77,27 @@ def search_payload(**over) -> dict:
 def square(lon=LKP[0], lat=LKP[1], d=0.002) -> dict:
     return {"type": "Polygon", "coordinates": [[[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d],
                                                 [lon - d, lat + d], [lon - d, lat - d]]]}
+
+
+_MIGRATED: dict[str, str] = {}
+
+
+def migrated_sqlite(dest: os.PathLike | str) -> None:
+    """Put at ``dest`` a SQLite database already migrated to head: the migrations run once per test process (on a
+    file of their own; tests/services/test_schema.py tests them step by step), then each test gets a copy of the file
+    (0.4 s of CPU and a second of fsyncs less per test, for ~500 tests)."""
+    if "path" not in _MIGRATED:
+        path = os.path.join(tempfile.mkdtemp(prefix="sc-migrated-"), "migrated.db")
+        engine = make_engine(f"sqlite:///{path}")
+        try:
+            schema.upgrade(engine)
+        finally:
+            engine.dispose()
+        with closing(sqlite3.connect(path)) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")   # everything in the main file, nothing in -wal
+        _MIGRATED["path"] = path
+    os.makedirs(os.path.dirname(os.path.abspath(dest)), exist_ok=True)
+    shutil.copyfile(_MIGRATED["path"], dest)
 
 
 @contextmanager

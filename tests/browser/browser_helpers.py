@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from support import migrated_sqlite
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -42,6 +43,8 @@ def app_server(tmp_path: Path, env: dict | None = None, cwd: Path = ROOT):
     """``run.py --demo`` as its own process (Socket.IO and all) with ``env`` added, from ``cwd`` (a copy of the code,
     for a release); yields its base URL once /login answers; always stopped afterwards."""
     port = free_port()
+    if not (tmp_path / "instance" / "search-coord.db").exists():
+        migrated_sqlite(tmp_path / "instance" / "search-coord.db")   # the app starts on a migrated copy
     full = {**os.environ, "SEARCH_COORD_INSTANCE_PATH": str(tmp_path / "instance"), "SEARCH_COORD_TILE_URL": "",
             "SEARCH_COORD_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", **(env or {})}
     log_path = tmp_path / "server.log"
