@@ -181,8 +181,14 @@ DESCRIPTIONS = {
         "The search's streets: the layer covering it (or hint no_layer), the network reach, reachable / covered / "
         "assigned blocks with POA, coverage by mode, status and POD, and the street assignments", False, "member"),
     ("POST", "/api/v1/searches/{search_id}/streets/assignments"): (
-        "Make a route assignment of named blocks: mode foot|vehicle, length_m, and blocks, a polygon or neither "
-        "(the top suggestions); team_id, title, instructions, lang", True, "dispatcher"),
+        "Make a route assignment of named blocks: mode foot|vehicle; length_m or duration_min (minutes at the mode's "
+        "search speed, model settings); blocks, a polygon, points picked along a route ([[lon, lat], ...]: the blocks "
+        "along the shortest path through them, the path's length) or none (the top suggestions); team_id, title, "
+        "instructions, lang", True, "dispatcher"),
+    ("POST", "/api/v1/searches/{search_id}/streets/path"): (
+        "Preview a route picked along the streets: mode foot|vehicle, points [[lon, lat], ...] (2-100 taps, each "
+        "within 100 m of a street the mode can use); the path, its length, the blocks in order, the estimated "
+        "duration at the mode's search speed; stores nothing", True, "dispatcher"),
     ("POST", "/api/v1/searches/{search_id}/streets/recount"): (
         "Count coverage per street block again from every stored track", False, "dispatcher"),
     ("GET", "/api/v1/searches/{search_id}/assignments/{assignment_id}/doors"): (

@@ -97,3 +97,36 @@ def test_station_addresses_from_a_csv(opened):
     r = disp.client.post("/api/v1/streets/layers/99/addresses", data=csv_text.encode(),
                          headers={"X-CSRF-Token": disp.token, "Content-Type": "text/csv"})
     assert r.status_code == 404
+
+
+def test_route_picked_along_the_streets_and_a_duration(opened):
+    """The preview of a picked route, the assignment made from it, one of a duration; 400 on bad input, nothing
+    changed."""
+    sid, disp = opened
+    assert upload(disp, grid_near_lkp()).status_code == 201
+    lon, lat = LKP
+    pts = [[lon - 0.003, lat + 0.00005], [lon + 0.0002, lat], [lon + 0.0002, lat + 0.003]]   # along 京良路, up 长阳路
+    r = disp.post(f"/api/v1/searches/{sid}/streets/path", {"mode": "vehicle", "points": pts, "lang": "en"})
+    assert r.status_code == 200, r.get_json()
+    path = r.get_json()
+    assert path["geometry"]["type"] == "LineString" and 500 < path["length_m"] < 650
+    assert [x.split(":")[0] for x in path["labels"]] == ["Jingliang Rd", "长阳路"] and path["speed_ms"] == 4.0
+    r = disp.post(f"/api/v1/searches/{sid}/streets/assignments", {"mode": "vehicle", "points": pts})
+    assert r.status_code == 201, r.get_json()
+    assert r.get_json()["street"]["blocks"] == path["blocks"]
+    r = disp.post(f"/api/v1/searches/{sid}/streets/assignments", {"mode": "foot", "duration_min": 8})
+    assert r.status_code == 201 and r.get_json()["street"]["target_m"] == 384.0   # 8 min at 0.8 m/s
+    made = len(disp.get(f"/api/v1/searches/{sid}/assignments").get_json())
+    for url, bad, field in (
+            ("path", {"mode": "foot", "points": [pts[0], [lon + 0.01, lat + 0.01]]}, "points"),   # ~1 km off the streets
+            ("path", {"mode": "foot", "points": "here"}, "points"),
+            ("assignments", {"mode": "foot", "points": [pts[0], [lon + 0.01, lat + 0.01]]}, "points"),
+            ("assignments", {"mode": "foot", "duration_min": 0}, "duration_min"),
+            ("assignments", {"mode": "foot", "duration_min": 5000}, "duration_min"),
+            ("assignments", {"mode": "foot", "duration_min": 10, "length_m": 500}, "duration_min"),
+            ("assignments", {"mode": "foot", "points": pts, "length_m": 500}, "length_m")):
+        r = disp.post(f"/api/v1/searches/{sid}/streets/{url}", bad)
+        assert r.status_code == 400 and field in r.get_json()["errors"], (url, bad, r.get_json())
+    far = disp.post(f"/api/v1/searches/{sid}/streets/path", {"mode": "foot", "points": [pts[0], [lon + 0.01, lat + 0.01]]})
+    assert "from the nearest walkable street (at most 100 m)" in far.get_json()["errors"]["points"]
+    assert len(disp.get(f"/api/v1/searches/{sid}/assignments").get_json()) == made

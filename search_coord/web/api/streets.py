@@ -45,6 +45,12 @@ def search_street_assignment(search_id):
     return assignments.create_street_assignment(services(), current_actor(), search_id, body()), 201
 
 
+@bp.post("/searches/<int:search_id>/streets/path")
+def search_street_path(search_id):
+    """The route along the streets through the dispatcher's taps (a preview: nothing is stored)."""
+    return assignments.preview_path(services(), current_actor(), search_id, body())
+
+
 @bp.post("/searches/<int:search_id>/streets/recount")
 def search_streets_recount(search_id):
     return coverage.recount(services(), current_actor(), search_id)
