@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from search_coord.adapters.models import Assignment
 from search_coord.core.errors import Forbidden, ValidationError
-from search_coord.services.streets import assignments
+from search_coord.services.streets import assignments, search_view
 
 from test_streets import grid_search, lonlat  # noqa: F401  (the grid layer and a search on it)
 
@@ -41,6 +41,8 @@ def test_assignment_picked_along_a_route(svc, people, grid_search):
 
 def test_assignment_of_a_duration_at_the_modes_search_speed(svc, people, grid_search):
     _, sid, _ = grid_search
+    # the speeds the console's form states (and turns a duration into a length with)
+    assert search_view.street_state(svc, people["disp"], sid)["search_speed_ms"] == {"foot": 0.8, "vehicle": 4.0}
     got = assignments.create_street_assignment(svc, people["disp"], sid, {"mode": "vehicle", "duration_min": 5})
     street = got["street"]
     assert street["speed_ms"] == 4.0 and street["target_m"] == pytest.approx(1200)   # 5 min at 4 m/s

@@ -8,7 +8,7 @@ from ...adapters.models import Assignment
 from ...adapters.street_models import StreetAssignment
 from ...core.streets import coverage as core_cov
 from ..access import load_search
-from ..basis import reach_now
+from ..basis import reach_now, settings_of
 from ..context import Actor, Services
 from .coverage import catch_up, coverage_of
 from .layers import LayerNet, cached_net, layer_of_search, layer_view
@@ -37,7 +37,8 @@ def block_view(net: LayerNet, index: int, poa: float = 0.0, cov: dict | None = N
 def street_state(svc: Services, actor: Actor, search_id: int) -> dict:
     """The search's streets: ``layer`` (view or None; ``hint`` "no_layer" then), ``reach`` (the network isochrone:
     GeoJSON area, budget, walk to the street, reached length; None off the network), ``poa`` (on-street share,
-    unplaced, off-street), ``blocks`` (reachable, covered or assigned ones, by POA), ``assignments``."""
+    unplaced, off-street), ``blocks`` (reachable, covered or assigned ones, by POA), ``assignments``,
+    ``search_speed_ms`` ({foot, vehicle}: the model settings' search speeds, m/s)."""
     catch_up(svc, actor, search_id)   # batches stored while the network was being built, once it is ready
     now = svc.now()
     with svc.reading() as s:
@@ -51,6 +52,7 @@ def street_state(svc: Services, actor: Actor, search_id: int) -> dict:
             return {"search_id": search_id, "layer": layer_view(layer), "hint": "building", "reach": None,
                     "blocks": [], "assignments": [], "poa": None}
         budget = reach_now(search, now)
+        speeds = settings_of(search)["search_speed_ms"]   # a street assignment's duration turns into a length at these
         nr = network_reach(net, search, budget)
         cov = coverage_of(s, search_id, net.layer_id)
         rows = s.execute(select(StreetAssignment, Assignment.status, Assignment.title, Assignment.team_id)
@@ -76,7 +78,7 @@ def street_state(svc: Services, actor: Actor, search_id: int) -> dict:
             "length_m": round(nr.reach.length_m, 1), "buffer_m": nr.reach.buffer_m},
         "poa": None if nr is None else {"on_street": round(nr.poa.on_street, 4), "unplaced": round(nr.poa.unplaced, 4),
                                         "off_street": round(nr.poa.off_street, 4)},
-        "blocks": blocks,
+        "blocks": blocks, "search_speed_ms": {m: speeds[m] for m in ("foot", "vehicle")},
         "assignments": [{"assignment_id": sa.assignment_id, "title": title, "team_id": team, "status": status,
                          "mode": sa.mode, "blocks": sa.blocks, "length_m": round(sa.length_m, 1),
                          "transit_m": round(sa.transit_m, 1)} for sa, status, title, team in rows],
