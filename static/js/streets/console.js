@@ -1,6 +1,7 @@
 /* search-coord: the console's streets (issue 14), in the "where to look" tab — the street layer covering the search
    (or how to load one), the network reach, the most probable blocks and their coverage, making a street assignment
-   (top suggestions or a drawn area) for a foot or vehicle team; blocks drawn on the map turn green live.
+   (top suggestions, a drawn area, or points picked along a route: route_pick.js) for a foot or vehicle team, of a
+   length or a duration (minutes at the mode's search speed); blocks drawn on the map turn green live.
    streetsPanel(c) subscribes to the live search itself. */
 import { api, errorMessage } from "../lib/api.js";
 import { $, clear, el, toast } from "../lib/dom.js";
@@ -9,8 +10,11 @@ import { isDispatcher } from "../lib/page.js";
 import { debug } from "../lib/debug.js";
 import { applyCovered, blockLabel, drawBlocks } from "./blocks.js";
 import { doorList } from "./doors.js";
+import { routePicker } from "./route_pick.js";
 
 const TOP = 15;
+const MAX_DURATION_MIN = 720;   // the server's cap (services/streets/assignments.py)
+const MIN_ROUTE_M = 50;
 
 export function streetsPanel(c) {
   const box = el("div", { id: "streets-panel", class: "streets-panel card-inner" });
@@ -24,6 +28,11 @@ export function streetsPanel(c) {
   let loading = null;
   let again = false;
   const doorLists = new Map(); // assignment id -> doorList (read on the desk; ticked on the phones)
+  // what the dispatcher chose on the form: kept while the panel is drawn again (every minute, on events)
+  const form = { mode: "vehicle", by: "length", length: "2000", duration: "30", team: "" };
+  let sizeRow = null;
+  let pickedNote = null;
+  const picker = routePicker({ map: c.map, searchId: c.searchId, mode: () => form.mode, onChange: () => sizeShown() });
 
   async function load() {
     if (loading) { again = true; return loading; }
@@ -36,7 +45,7 @@ export function streetsPanel(c) {
 
   function draw() {
     if (!state || !shown) { group.clearLayers(); return; }
-    drawn = drawBlocks(group, state.blocks, { onClick: (b) => toast(blockLabel(b), "info") });
+    drawn = drawBlocks(group, state.blocks, { onClick: (b) => { if (!picker.active()) toast(blockLabel(b), "info"); } });
   }
 
   function render() {
@@ -120,36 +129,91 @@ export function streetsPanel(c) {
     el("div", { class: "field" }, el("label", { for: "streets-name" }, t("streets.layer_name")), name), go);
   }
 
+  /** m/s of the chosen mode (the search's model settings) */
+  function speed() { return ((state && state.search_speed_ms) || {})[form.mode] || null; }
+
+  function speedNote() {
+    const v = speed();
+    return v ? t("streets.speed_note", { kmh: (v * 3.6).toFixed(1), ms: v.toFixed(2), mode: t("streets.mode." + form.mode) }) : "";
+  }
+
+  /** A picked route gives the length: the length / duration fields give way to it. */
+  function sizeShown() {
+    if (!sizeRow) return;
+    const picked = picker.count() > 0;
+    sizeRow.hidden = picked;
+    if (pickedNote) pickedNote.hidden = !picked;
+  }
+
   function assignForm() {
-    const mode = el("select", { id: "streets-mode" },
+    const mode = el("select", { id: "streets-mode", onchange: () => {
+      form.mode = mode.value; speedText.textContent = speedNote(); picker.modeChanged(); } },
       el("option", { value: "vehicle" }, t("streets.mode.vehicle")), el("option", { value: "foot" }, t("streets.mode.foot")));
-    const length = el("input", { id: "streets-length", type: "number", min: "50", max: "200000", step: "50", value: "2000" });
-    const team = el("select", { id: "streets-team" }, el("option", { value: "" }, t("streets.no_team")));
+    mode.value = form.mode;
+    const by = el("select", { id: "streets-by", onchange: () => { form.by = by.value; showBy(); } },
+      el("option", { value: "length" }, t("streets.by.length")), el("option", { value: "duration" }, t("streets.by.duration")));
+    by.value = form.by;
+    const length = el("input", { id: "streets-length", type: "number", min: "50", max: "200000", step: "50", value: form.length,
+      oninput: () => { form.length = length.value; } });
+    const duration = el("input", { id: "streets-duration", type: "number", min: "1", max: String(MAX_DURATION_MIN), step: "any",
+      value: form.duration, oninput: () => { form.duration = duration.value; } });
+    const lengthField = el("div", { class: "field" }, el("label", { for: "streets-length" }, t("streets.length")), length);
+    const durationField = el("div", { class: "field" }, el("label", { for: "streets-duration" }, t("streets.duration")), duration);
+    const speedText = el("p", { class: "small sc-muted", id: "streets-speed" }, speedNote());
+    function showBy() { lengthField.hidden = form.by !== "length"; durationField.hidden = form.by !== "duration"; speedText.hidden = form.by !== "duration"; }
+    showBy();
+    const team = el("select", { id: "streets-team", onchange: () => { form.team = team.value; } },
+      el("option", { value: "" }, t("streets.no_team")));
     for (const tm of (c.st() ? c.st().teams : []).filter((x) => !x.disbanded && x.kind !== "video_review")) {
       team.append(el("option", { value: String(tm.id) }, c.teamLabel(tm.id)));
     }
+    team.value = form.team;
     const areaNote = el("span", { class: "small sc-muted", id: "streets-area-note" }, drawnArea ? t("streets.area_drawn") : "");
     const drawBtn = el("button", { type: "button", class: "btn btn-small", id: "streets-draw", onclick: () => drawArea(areaNote) },
       t("streets.draw_area"));
     const go = el("button", { type: "submit", class: "btn btn-primary", id: "streets-make" }, t("streets.make"));
-    return el("form", { class: "form", id: "streets-assign", onsubmit: async (e) => {
+    sizeRow = el("div", { class: "row", id: "streets-size" },
+      el("div", { class: "field" }, el("label", { for: "streets-by" }, t("streets.by_label")), by), lengthField, durationField);
+    const node = el("form", { class: "form", id: "streets-assign", onsubmit: async (e) => {
       e.preventDefault();
-      const body = { mode: mode.value, length_m: Number(length.value), lang: lang.startsWith("zh") ? "zh" : "en" };
+      const body = { mode: form.mode, lang: lang.startsWith("zh") ? "zh" : "en" };
+      if (picker.count() > 0) {
+        const pts = picker.points();
+        if (!pts) { toast(picker.error() || t("streets.pick.tap_more"), "error"); return; }
+        body.points = pts;
+      } else if (form.by === "duration") {
+        const min = Number(form.duration);
+        const v = speed();
+        if (!(min > 0 && min <= MAX_DURATION_MIN)) { toast(t("streets.bad_duration", { max: MAX_DURATION_MIN }), "error"); return; }
+        if (v && v * 60 * min < MIN_ROUTE_M) { toast(t("streets.too_short", { min, m: Math.round(v * 60 * min) }), "error"); return; }
+        body.duration_min = min;
+        if (drawnArea) body.polygon = drawnArea;
+      } else {
+        body.length_m = Number(form.length);
+        if (drawnArea) body.polygon = drawnArea;
+      }
       if (team.value) body.team_id = Number(team.value);
-      if (drawnArea) body.polygon = drawnArea;
       go.disabled = true;
       try {
         const r = await api("POST", `/api/v1/searches/${c.searchId}/streets/assignments`, body);
-        toast(t("streets.made", { title: r.assignment.title, n: r.street.blocks.length }), "ok");
+        toast(t("streets.made_duration", { title: r.assignment.title, n: r.street.blocks.length,
+          km: (r.street.length_m / 1000).toFixed(2), min: Math.round(r.street.duration_min),
+          kmh: (r.street.speed_ms * 3.6).toFixed(1) }), "ok");
         drawnArea = null;
+        picker.stop();
+        picker.clear();
         await load();
       } catch (err) { /* shown by api */ } finally { go.disabled = false; }
     } }, el("h4", {}, t("streets.new_assignment")),
     el("div", { class: "row" },
       el("div", { class: "field" }, el("label", { for: "streets-mode" }, t("streets.mode_label")), mode),
-      el("div", { class: "field" }, el("label", { for: "streets-length" }, t("streets.length")), length),
       el("div", { class: "field" }, el("label", { for: "streets-team" }, t("streets.team")), team)),
-    el("p", { class: "small" }, t("streets.selection_note")), el("div", {}, drawBtn, " ", areaNote), go);
+    sizeRow, speedText,
+    pickedNote = el("p", { class: "small sc-muted", id: "streets-picked-note", hidden: true }, t("streets.pick.length_from_path")),
+    el("p", { class: "small" }, t("streets.selection_note")), el("div", {}, drawBtn, " ", areaNote),
+    el("h5", {}, t("streets.pick.title")), picker.controls(), go);
+    sizeShown();
+    return node;
   }
 
   function drawArea(note) {
@@ -177,7 +241,8 @@ export function streetsPanel(c) {
   });
   setInterval(load, 60000);   // the reach grows with the clock
   load();
-  const view = { load, state: () => state, doors: (id) => doorLists.get(id), drawn: () => group.drawnStatus || {} };
+  const view = { load, state: () => state, doors: (id) => doorLists.get(id), drawn: () => group.drawnStatus || {},
+    picker };
   debug.streets = view;
   return view;
 }

@@ -1,0 +1,135 @@
+/* search-coord: picking a street assignment along a route (issue 14 §4) on the console's map — the dispatcher taps
+   points along the streets (a start, waypoints, an end), the server answers the shortest path on the street network
+   between them for the team's mode (POST .../streets/path, nothing stored), drawn here with its length and duration
+   before the assignment is made. A tap too far from the mode's streets, or one the streets do not join, is named
+   and taken back. routePicker(opts) lives as long as the streets panel; its controls are drawn again with the form. */
+import { api } from "../lib/api.js";
+import { el } from "../lib/dom.js";
+import { lang, t } from "../lib/i18n.js";
+
+/** The server's messages about taps, in the page's language (the API words them in English). */
+function tapError(msg) {
+  let m = /^point (\d+) is (\d+) m from the nearest (walkable|drivable) street \(at most (\d+) m\)$/.exec(msg);
+  if (m) return { text: t("streets.pick.too_far", { n: m[1], d: m[2], max: m[4], kind: t("streets.pick." + m[3]) }),
+    drop: Number(m[1]) - 1 };
+  m = /^points (\d+) and (\d+) are not connected by (walkable|drivable) streets$/.exec(msg);
+  if (m) return { text: t("streets.pick.not_connected", { a: m[1], b: m[2], kind: t("streets.pick." + m[3]) }),
+    drop: Number(m[2]) - 1 };
+  if (/^the points make no route/.test(msg)) return { text: t("streets.pick.no_route"), drop: -1 };
+  m = /^the layer has no (walkable|drivable) streets$/.exec(msg);
+  if (m) return { text: t("streets.pick.none", { kind: t("streets.pick." + m[1]) }), drop: -1 };
+  return { text: msg, drop: -1 };
+}
+
+export function routePicker({ map, searchId, mode, onChange }) {
+  const group = L.layerGroup().addTo(map);
+  let points = [];      // [[lon, lat], ...] as tapped
+  let path = null;      // the server's answer for the points, or null
+  let error = "";
+  let active = false;
+  let asked = 0;        // answers to older taps are dropped
+  let box = null;
+
+  function onTap(e) {
+    points.push([Number(e.latlng.lng.toFixed(7)), Number(e.latlng.lat.toFixed(7))]);
+    update();
+  }
+
+  function start() {
+    if (active) return;
+    active = true;
+    map.on("click", onTap);
+    map.getContainer().style.cursor = "crosshair";
+    redraw();
+  }
+
+  function stop() {
+    active = false;
+    map.off("click", onTap);
+    map.getContainer().style.cursor = "";
+    redraw();
+  }
+
+  function clearAll() { points = []; path = null; error = ""; asked += 1; draw(); redraw(); onChange(); }
+
+  function undo() { points.pop(); update(); }
+
+  async function update() {
+    const mine = ++asked;
+    path = null;
+    if (points.length < 2) { error = ""; draw(); redraw(); onChange(); return; }
+    draw(); redraw();
+    try {
+      const r = await api("POST", `/api/v1/searches/${searchId}/streets/path`,
+        { mode: mode(), points, lang: lang.startsWith("zh") ? "zh" : "en" }, { quiet: true });
+      if (mine !== asked) return;
+      path = r; error = "";
+    } catch (err) {
+      if (mine !== asked) return;
+      const msg = err.data && err.data.errors ? (err.data.errors.points || Object.values(err.data.errors)[0]) : "";
+      const e = tapError(String(msg || err.message || ""));
+      error = e.text;
+      if (e.drop >= 0 && e.drop < points.length) {   // take the bad tap back; the others stand
+        points.splice(e.drop, 1);
+        if (points.length >= 2) { const text = error; await update(); error = text; redraw(); return; }
+      }
+    }
+    draw(); redraw(); onChange();
+  }
+
+  function draw() {
+    group.clearLayers();
+    if (path) {
+      L.geoJSON(path.geometry, { style: { color: "#7c3aed", weight: 6, opacity: 0.85, className: "sc-route-pick" } })
+        .addTo(group);
+    }
+    points.forEach((p, i) => {
+      L.circleMarker([p[1], p[0]], { radius: 7, color: "#7c3aed", weight: 2, fillColor: i === 0 ? "#16a34a"
+        : i === points.length - 1 ? "#dc2626" : "#ffffff", fillOpacity: 1, className: "sc-route-tap" }).addTo(group);
+    });
+  }
+
+  /** The summary line: "3 points · 1.2 km · about 15 min at 14.4 km/h" (or what to do next). */
+  function summary() {
+    if (!points.length) return t("streets.pick.tap_start");
+    if (points.length < 2) return t("streets.pick.tap_more");
+    if (!path) return error ? "" : t("streets.pick.finding");
+    return t("streets.pick.path", { n: points.length, km: (path.length_m / 1000).toFixed(2), blocks: path.blocks.length,
+      min: Math.round(path.duration_min), kmh: (path.speed_ms * 3.6).toFixed(1) });
+  }
+
+  function redraw() {
+    if (!box) return;
+    box.replaceChildren(
+      el("div", {},
+        el("button", { type: "button", class: "btn btn-small" + (active ? " btn-primary" : ""), id: "streets-pick",
+          onclick: () => (active ? stop() : start()) }, active ? t("streets.pick.done") : t("streets.pick.start")), " ",
+        el("button", { type: "button", class: "btn btn-small", id: "streets-pick-undo", disabled: !points.length,
+          onclick: undo }, t("streets.pick.undo")), " ",
+        el("button", { type: "button", class: "btn btn-small", id: "streets-pick-clear", disabled: !points.length,
+          onclick: clearAll }, t("streets.pick.clear"))),
+      el("p", { class: "small", id: "streets-pick-info", dataset: { points: String(points.length) } },
+        active || points.length ? summary() : t("streets.pick.note")),
+      error ? el("p", { class: "field-error", id: "streets-pick-error", role: "alert" }, error) : "");
+  }
+
+  /** The controls (a fresh node each time the form is drawn: the taps, path and state stay). */
+  function controls() {
+    box = el("div", { class: "streets-pick", id: "streets-pick-box" });
+    redraw();
+    return box;
+  }
+
+  return {
+    controls, start, stop, clear: clearAll, modeChanged: () => { if (points.length >= 2) update(); },
+    /** The taps when they make a route the server found, else null. */
+    points: () => (path && points.length >= 2 ? points.slice() : null),
+    count: () => points.length, path: () => path, error: () => error, active: () => active,
+    /** Where (lon, lat) is on the map's container, in pixels (for the browser tests to tap there). */
+    pointOf: (lon, lat) => { const p = map.latLngToContainerPoint([lat, lon]); return { x: p.x, y: p.y }; },
+    fitTo: (lonlats) => {
+      map.invalidateSize(false);
+      map.fitBounds(lonlats.map(([x, y]) => [y, x]), { paddingTopLeft: [60, 60], paddingBottomRight: [60, 160], animate: false });
+    },
+  };
+}
