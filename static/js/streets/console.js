@@ -32,6 +32,7 @@ export function streetsPanel(c) {
   const form = { mode: "vehicle", by: "length", length: "2000", duration: "30", team: "" };
   let sizeRow = null;
   let pickedNote = null;
+  let speedLine = null;
   const picker = routePicker({ map: c.map, searchId: c.searchId, mode: () => form.mode, onChange: () => sizeShown() });
 
   async function load() {
@@ -143,6 +144,7 @@ export function streetsPanel(c) {
     const picked = picker.count() > 0;
     sizeRow.hidden = picked;
     if (pickedNote) pickedNote.hidden = !picked;
+    if (speedLine) speedLine.hidden = picked || form.by !== "duration";
   }
 
   function assignForm() {
@@ -160,7 +162,8 @@ export function streetsPanel(c) {
     const lengthField = el("div", { class: "field" }, el("label", { for: "streets-length" }, t("streets.length")), length);
     const durationField = el("div", { class: "field" }, el("label", { for: "streets-duration" }, t("streets.duration")), duration);
     const speedText = el("p", { class: "small sc-muted", id: "streets-speed" }, speedNote());
-    function showBy() { lengthField.hidden = form.by !== "length"; durationField.hidden = form.by !== "duration"; speedText.hidden = form.by !== "duration"; }
+    speedLine = speedText;
+    function showBy() { lengthField.hidden = form.by !== "length"; durationField.hidden = form.by !== "duration"; sizeShown(); }
     showBy();
     const team = el("select", { id: "streets-team", onchange: () => { form.team = team.value; } },
       el("option", { value: "" }, t("streets.no_team")));
