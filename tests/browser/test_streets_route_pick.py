@@ -34,7 +34,8 @@ def test_pick_a_street_assignment_along_a_route(server):
             blocks = [b for b in call("GET", f"/api/v1/searches/{sid}/streets")["blocks"] if b["drive"]][:6]
             start = blocks[0]["geometry"]["coordinates"][0]
             end = blocks[-1]["geometry"]["coordinates"][-1]
-            disp.evaluate("(pts) => { SC.debug.streets.picker.fitTo(pts); }", [start, end])
+            far = [start[0], start[1] - 0.012]          # out in the harbour south of the centre: no street near
+            disp.evaluate("(pts) => { SC.debug.streets.picker.fitTo(pts); }", [start, end, far])
             disp.click("#streets-pick")
             _tap(disp, *start)
             disp.wait_for_function("() => SC.debug.streets.picker.count() === 1")
@@ -42,6 +43,9 @@ def test_pick_a_street_assignment_along_a_route(server):
             _tap(disp, start[0] + 0.0004, start[1] + 0.0002)     # a stray tap, undone below
             disp.wait_for_function("() => SC.debug.streets.picker.count() === 3")
             disp.click("#streets-pick-undo")
+            _tap(disp, *far)                                    # too far from a street: named, taken back
+            disp.wait_for_selector("#streets-pick-error")
+            assert "Point 3 is" in disp.inner_text("#streets-pick-error") and "taken back" in disp.inner_text("#streets-pick-error")
             disp.wait_for_function("() => SC.debug.streets.picker.count() === 2 && SC.debug.streets.picker.path()")
             path = disp.evaluate("() => SC.debug.streets.picker.path()")
             info = disp.inner_text("#streets-pick-info")
