@@ -110,10 +110,15 @@ def register_accounts(app: "Flask") -> None:
 def register_socketio(app: "Flask") -> None:
     from .extensions import socketio
     from .sockets import LiveNamespace, handle_error
+    from .sockets.packet import JsonPacket
 
+    # async_handlers=False: a message is handled on its connection's own reader thread (threading mode: one per
+    # websocket, one per polling POST) instead of a new thread per message; one client's slow message (a batch
+    # waiting for its group commit) holds up only that client's next messages. JsonPacket: no binary search of
+    # every outgoing payload (sockets/packet.py).
     socketio.init_app(app, async_mode=app.config["SOCKETIO_ASYNC_MODE"],
                       message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"), channel=app.config["SOCKETIO_CHANNEL"],
-                      manage_session=False,
+                      manage_session=False, async_handlers=False, serializer=JsonPacket,
                       max_http_buffer_size=app.config["MAX_JSON_BYTES"])
     from .sockets.sessions import SessionSockets
 

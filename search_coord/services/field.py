@@ -17,7 +17,7 @@ from .views import clue_view
 
 
 def add_track_batch(svc: Services, actor: Actor, search_id: int, data: dict,
-                    session_version: int | None = None) -> dict:
+                    session_version: int | None = None, wait_s: float | None = None) -> dict:
     """Store a batch of the actor's own fixes; a batch re-sent with the same client id is stored once.
 
     One bad fix never refuses the batch: it is reported in ``rejected`` (``[{"index", "reason"}]``) and the rest
@@ -29,11 +29,12 @@ def add_track_batch(svc: Services, actor: Actor, search_id: int, data: dict,
     savepoint of a transaction shared with the other phones' batches waiting at that moment, and this returns once
     that transaction is committed; without one (tests, scripts), in a transaction of its own. ``session_version``
     (a socket's sender): the account's session must still be that version, checked in the same transaction
-    (``NotAuthenticated`` otherwise).
+    (``NotAuthenticated`` otherwise). ``wait_s``: how long to wait for the group writer at most (default its own),
+    then ``Unavailable`` (the batch may still be stored: its client id makes a retry stored once).
     """
     writer = svc.track_writer
     if writer is not None:
-        return writer.submit(actor, search_id, data, session_version)
+        return writer.submit(actor, search_id, data, session_version, wait_s)
     try:
         with svc.transaction() as s:
             result = store_track_batch(s, actor, search_id, data, svc.now(), session_version)

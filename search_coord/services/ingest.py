@@ -71,8 +71,10 @@ class TrackWriter:
         self.groups = 0     # counters for the benchmark and tests: groups written, batches in them
         self.batches = 0
 
-    def submit(self, actor: Actor, search_id: int, data: dict, session_version: int | None = None) -> dict:
-        """Queue a batch and wait for its answer (``add_track_batch``'s); raises what storing it raised."""
+    def submit(self, actor: Actor, search_id: int, data: dict, session_version: int | None = None,
+               timeout_s: float | None = None) -> dict:
+        """Queue a batch and wait for its answer (``add_track_batch``'s); raises what storing it raised, or
+        ``Unavailable`` after ``timeout_s`` (default the writer's) without one."""
         batch = Batch(actor, search_id, data, session_version)
         with self._start:
             inline = self._writing == 0 and self._queue.empty()
@@ -87,7 +89,7 @@ class TrackWriter:
         self._queue.put(batch)
         self._ensure_thread()
         try:
-            return batch.future.result(self.timeout_s)
+            return batch.future.result(self.timeout_s if timeout_s is None else timeout_s)
         except FutureTimeout:
             raise Unavailable("the server is busy; nothing is lost, send the batch again") from None
 

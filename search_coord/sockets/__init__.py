@@ -137,6 +137,12 @@ class LiveNamespace(Namespace):
                 log.exception("socket track message failed")
                 return {"ok": False, "error": "internal", "message": "the server could not handle that message"}
 
+    def _track_wait_s(self) -> float:
+        """Handlers run on the connection's reader thread (``async_handlers=False``), so while a batch waits for its
+        commit the client's pong is not read: the wait stays well under the ping timeout (half of it), after which
+        the phone is told the server is busy (its retry, by the same client id, is stored once)."""
+        return max(1.0, self.socketio.server.eio.ping_timeout / 2)
+
     def _cut(self, sid) -> None:
         _session_sockets().remove(sid)
         self.socketio.server.disconnect(sid, namespace=self.namespace)
@@ -163,7 +169,7 @@ class LiveNamespace(Namespace):
         batch = {k: v for k, v in data.items() if k != "search_id"}
         try:
             return {"ok": True, **field.add_track_batch(services(), actor, data["search_id"], batch,
-                                                        session_version=version)}
+                                                        session_version=version, wait_s=self._track_wait_s())}
         except NotAuthenticated:
             self._cut(sid)
             return {"ok": False, **ENDED}
