@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from . import behaviour, urgency
 from .errors import Conflict, ValidationError
 from .fields import Form, parse_time
+from .schemas_tracks import quick_fix
 
 ROLES = ("admin", "dispatcher", "officer")
 SEXES = ("male", "female", "unknown")
@@ -283,7 +284,7 @@ def clean_track_batch(data, now: datetime, missing_since: datetime, known_offset
     fixes, rejected = [], []
     shift = timedelta(seconds=offset or 0.0)
     for i, p in enumerate(points):
-        fix, reason = _clean_fix(p, now, missing_since, shift)
+        fix, reason = quick_fix(p, now, missing_since, shift) or _clean_fix(p, now, missing_since, shift)
         if reason:
             rejected.append({"index": i, "reason": reason})
         else:
