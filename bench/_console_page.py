@@ -150,7 +150,7 @@ def measure(base_url: str, sid: int, args, senders: list[dict], send, acks: list
         out.update(bench)
 
         page.wait_for_timeout(500)
-        tiles = "(SC.debug.layers.tracks.lines || {}).drawnTiles || 0"
+        tiles = "(() => { const l = SC.debug.layers.tracks.lines || {}; return (l.madeTiles || 0) + (l.redrawnTiles || 0); })()"
         before = page.evaluate(tiles)
         out["pan"] = page.evaluate(PAN, [240, True])
         out["pan_steps"] = page.evaluate(PAN, [240, False])

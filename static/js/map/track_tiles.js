@@ -60,8 +60,11 @@ export const TrackTiles = L.GridLayer.extend({
     this.lines = new Set();
     this.dirty = new Set(); // keys of the tiles to redraw at the next animation frame
     this.frame = 0;
-    this.drawnTiles = 0; // tiles drawn since the layer was made, and tiles made (what tests and bench/ count)
+    // what tests and bench/ count, since the layer was made: tiles made (each drawn once as it is made), tiles already
+    // on the map drawn again (by flush: lines appended, added, removed) and the keys of the last flush's redraws
     this.madeTiles = 0;
+    this.redrawnTiles = 0;
+    this.redrawnKeys = [];
   },
 
   createTile(coords) {
@@ -76,7 +79,6 @@ export const TrackTiles = L.GridLayer.extend({
 
   /** Draw every chunk of line that meets the tile (its box grown by half the line's width). */
   drawTile(tile, coords) {
-    this.drawnTiles += 1;
     const ctx = tile.getContext("2d");
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, tile.width, tile.height);
@@ -160,9 +162,13 @@ export const TrackTiles = L.GridLayer.extend({
     this.frame = 0;
     const keys = this.dirty;
     this.dirty = new Set();
+    this.redrawnKeys = [];
     for (const key of keys) {
       const t = this._tiles[key];
-      if (t) this.drawTile(t.el, t.coords);
+      if (!t) continue; // removed meanwhile (a pan or zoom): a tile made again draws the lines as they are
+      this.drawTile(t.el, t.coords);
+      this.redrawnTiles += 1;
+      this.redrawnKeys.push(key);
     }
   },
 
@@ -178,15 +184,22 @@ export const TrackTiles = L.GridLayer.extend({
     return b;
   },
 
+  /** The key ("x:y:z") of the tile of the current zoom under `latlng` (what tests read). */
+  keyAt(latlng) {
+    if (!this._map || this._tileZoom === undefined) return null;
+    const q = this._map.project(latlng, this._tileZoom);
+    return `${Math.floor(q.x / TILE)}:${Math.floor(q.y / TILE)}:${this._tileZoom}`;
+  },
+
   /** The opacity (0-255) drawn at `latlng` in the tile of the current zoom under it, or null when that tile is not
       loaded (what tests read). */
   alphaAt(latlng) {
-    if (!this._map || this._tileZoom === undefined) return null;
-    const q = this._map.project(latlng, this._tileZoom);
-    const x = Math.floor(q.x / TILE);
-    const y = Math.floor(q.y / TILE);
-    const t = this._tiles[`${x}:${y}:${this._tileZoom}`];
+    const key = this.keyAt(latlng);
+    const t = key && this._tiles[key];
     if (!t) return null;
+    const q = this._map.project(latlng, this._tileZoom);
+    const x = t.coords.x;
+    const y = t.coords.y;
     const d = t.el.scDpr;
     return t.el.getContext("2d").getImageData(Math.floor((q.x - x * TILE) * d), Math.floor((q.y - y * TILE) * d), 1, 1)
       .data[3];
