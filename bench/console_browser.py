@@ -225,7 +225,7 @@ def report(o: dict, args) -> None:
           f"p50 {pct(pan, 50):.1f} ms, p99 {pct(pan, 99):.1f} ms, max {max(pan):.1f} ms")
     print(f"panning 40 px a frame without animation (every frame a redraw): p50 {pct(steps, 50):.1f} ms, "
           f"p99 {pct(steps, 99):.1f} ms, max {max(steps):.1f} ms")
-    print(f"track tiles drawn while panning (256 px canvases, drawn when uncovered): {o.get('pan_tiles', 0)}")
+    print(f"track tiles drawn while panning (canvases made when uncovered, or drawn again): {o.get('pan_tiles', 0)}")
     total, inside = o["catch_up"]
     print(f"catch-up after 100 missed batches: {total:.0f} ms from reconnect to all drawn "
           f"({inside['events']} events applied in {inside['ms']:.0f} ms)")

@@ -1,4 +1,6 @@
-/* search-coord: lines drawn in canvas tiles of 256 px (a Leaflet GridLayer), for officers' tracks: 50 officers x 4 h.
+/* search-coord: lines drawn in canvas tiles of 512 px (a Leaflet GridLayer), for officers' tracks: 50 officers x 4 h.
+   512, not 256: a quarter of the canvases for Chromium to move each frame of a pan (4 h, 3 runs each, load 2-5:
+   frame p99 17-50 ms against 33-50 ms; tiles drawn while panning ~12-30 against ~125-140).
    A pan moves the tiles as they are (as map tiles) and draws only the tiles it uncovers, each from the pieces of line
    that cross it; nothing is redrawn at the end of a pan. One big canvas (Leaflet's canvas renderer) redraws every
    line, on an area several times the view, whenever the view leaves the area drawn: at 4 h 100-250 ms frames.
@@ -7,7 +9,7 @@
    it. Points appended to a line are projected and added to its last chunk; the tiles their segments cross are
    redrawn once in the next animation frame (whatever the number of batches meanwhile), no other. */
 
-const TILE = 256;
+const TILE = 512;
 const CHUNK = 64; // segments per chunk
 export const SMOOTH_PX = 1; // simplification tolerance per zoom level, in screen pixels
 
