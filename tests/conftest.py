@@ -10,7 +10,7 @@ import pytest
 from search_coord.adapters.db import make_engine, make_session_factory
 from search_coord.adapters.geocoder import FakeGeocoder
 from search_coord.adapters import schema
-from search_coord.services import users
+from search_coord.services import searches, users
 from search_coord.services.context import Actor, RecordingPublisher, Services
 from support import (FAST_HASH, PASSWORD, POSTGRES_URL, T0, ApiClient, FakeClock, migrated_sqlite, port_open,
                      postgres_schema, search_payload, service_unavailable)
@@ -50,6 +50,15 @@ def people(svc):
                                           "password": PASSWORD})
         made[name] = Actor(u["id"], role, f"dev-{name}")
     return made
+
+
+@pytest.fixture
+def svc_search(svc, people):
+    """A search opened on ``svc`` by the dispatcher, with officers off1 and off2 on it; its id."""
+    sid = searches.open_search(svc, people["disp"], search_payload())["id"]
+    for name in ("off1", "off2"):
+        searches.add_member(svc, people["disp"], sid, people[name].user_id)
+    return sid
 
 
 @pytest.fixture

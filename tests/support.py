@@ -144,3 +144,9 @@ class ApiClient:
 
     def delete(self, url, **kw):
         return self.client.delete(url, headers=self._headers(), **kw)
+
+
+def walk_east(n0: int, n: int, lon0: float = LKP[0], t0: datetime = T0 + timedelta(minutes=5)) -> list[dict]:
+    """Fixes every 2 s walking east ~1.5 m/s from the last known point (fix n0 .. n0+n-1), 5 m accuracy."""
+    return [{"t": (t0 + timedelta(seconds=2 * i)).isoformat(), "lon": lon0 + 3.5e-5 * i, "lat": LKP[1], "acc": 5}
+            for i in range(n0, n0 + n)]

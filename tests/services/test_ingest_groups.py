@@ -1,28 +1,12 @@
 """What a group of phones' batches pays once (services/ingest.py): the search's sequence numbers taken by one UPDATE
 for the whole group, the street layer looked up once per transaction; the answers, events and their order as if
 each batch had been written alone."""
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import event
 
-from search_coord.services import searches
 from search_coord.services.ingest import Batch, TrackWriter
-from support import LKP, T0, search_payload
-
-
-def walk(n0, n, lon0=LKP[0]):
-    t0 = T0 + timedelta(minutes=5)
-    return [{"t": (t0 + timedelta(seconds=2 * i)).isoformat(), "lon": lon0 + 3.5e-5 * i, "lat": LKP[1], "acc": 5}
-            for i in range(n0, n0 + n)]
-
-
-@pytest.fixture
-def opened(svc, people):
-    sid = searches.open_search(svc, people["disp"], search_payload())["id"]
-    for name in ("off1", "off2"):
-        searches.add_member(svc, people["disp"], sid, people[name].user_id)
-    return sid
+from support import LKP, walk_east
 
 
 @pytest.fixture
@@ -40,10 +24,10 @@ def answers(group):
     return [b.future.exception(0) or b.future.result(0) for b in group]
 
 
-def test_a_group_takes_its_sequence_numbers_in_one_update_and_publishes_in_order(svc, people, opened, statements):
-    sid = opened
+def test_a_group_takes_its_sequence_numbers_in_one_update_and_publishes_in_order(svc, people, svc_search, statements):
+    sid = svc_search
     group = [Batch(people["off1" if i % 2 else "off2"], sid,
-                   {"client_id": f"grp-{i:06d}", "device": f"d{i}", "points": walk(0, 3, LKP[0] + 1e-4 * i)}, None)
+                   {"client_id": f"grp-{i:06d}", "device": f"d{i}", "points": walk_east(0, 3, LKP[0] + 1e-4 * i)}, None)
              for i in range(6)]
     before = len(svc.publisher.events)
     statements.clear()
@@ -57,14 +41,14 @@ def test_a_group_takes_its_sequence_numbers_in_one_update_and_publishes_in_order
     assert published == seqs
 
 
-def test_a_devices_second_batch_in_a_group_reads_what_the_first_wrote(svc, people, opened):
+def test_a_devices_second_batch_in_a_group_reads_what_the_first_wrote(svc, people, svc_search):
     """Two batches of one device in one group (a retry over the other transport, a phone catching up): both stored,
     in order, each with its own event; the same client id twice is stored once."""
-    sid = opened
+    sid = svc_search
     off1 = people["off1"]
-    group = [Batch(off1, sid, {"client_id": "dev-0000001", "points": walk(0, 4)}, None),
-             Batch(off1, sid, {"client_id": "dev-0000002", "points": walk(4, 4)}, None),
-             Batch(off1, sid, {"client_id": "dev-0000001", "points": walk(0, 4)}, None)]
+    group = [Batch(off1, sid, {"client_id": "dev-0000001", "points": walk_east(0, 4)}, None),
+             Batch(off1, sid, {"client_id": "dev-0000002", "points": walk_east(4, 4)}, None),
+             Batch(off1, sid, {"client_id": "dev-0000001", "points": walk_east(0, 4)}, None)]
     TrackWriter(svc).write(group)
     got = answers(group)
     assert [a["accepted"] for a in got] == [4, 4, 4]
@@ -72,10 +56,10 @@ def test_a_devices_second_batch_in_a_group_reads_what_the_first_wrote(svc, peopl
     assert got[1]["seq"] == got[0]["seq"] + 1 and got[2]["seq"] == got[0]["seq"]
 
 
-def test_the_street_layer_is_looked_up_once_per_group(svc, people, opened, statements):
-    sid = opened
+def test_the_street_layer_is_looked_up_once_per_group(svc, people, svc_search, statements):
+    sid = svc_search
     group = [Batch(people["off1" if i % 2 else "off2"], sid,
-                   {"client_id": f"st-{i:07d}", "device": f"s{i}", "points": walk(0, 3, LKP[0] + 1e-4 * i)}, None)
+                   {"client_id": f"st-{i:07d}", "device": f"s{i}", "points": walk_east(0, 3, LKP[0] + 1e-4 * i)}, None)
              for i in range(5)]
     statements.clear()
     TrackWriter(svc).write(group)

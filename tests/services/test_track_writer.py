@@ -1,9 +1,7 @@
 """Group commit of track batches (services/ingest.py) on SQLite and PostgreSQL: each batch of a group keeps its own
 event, answer and errors; a failed commit acknowledges nothing; the counted track does not depend on grouping."""
 import threading
-from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
@@ -12,21 +10,8 @@ from search_coord.core.errors import Conflict, Forbidden, NotAuthenticated, Unav
 from search_coord.services import field, searches, segment_edits, users
 from search_coord.services import tracks as tracks_service
 from search_coord.services.ingest import Batch, TrackWriter
-from support import LKP, T0, search_payload, square
+from support import LKP, search_payload, square, walk_east
 
-
-def walk(n0, n, lon0=LKP[0], t0=T0 + timedelta(minutes=5)):
-    """Fixes every 2 s walking east ~1.5 m/s from the last known point (fix n0 .. n0+n-1)."""
-    return [{"t": (t0 + timedelta(seconds=2 * i)).isoformat(), "lon": lon0 + 3.5e-5 * i, "lat": LKP[1], "acc": 5}
-            for i in range(n0, n0 + n)]
-
-
-@pytest.fixture
-def opened(svc, people):
-    sid = searches.open_search(svc, people["disp"], search_payload())["id"]
-    for name in ("off1", "off2"):
-        searches.add_member(svc, people["disp"], sid, people[name].user_id)
-    return sid
 
 
 def count(svc, model, **where):
@@ -42,17 +27,17 @@ def answers(group):
     return out
 
 
-def test_each_batch_of_a_group_has_its_own_event_answer_and_errors(svc, people, opened):
-    sid = opened
+def test_each_batch_of_a_group_has_its_own_event_answer_and_errors(svc, people, svc_search):
+    sid = svc_search
     off1, off2, outsider = people["off1"], people["off2"], people["outsider"]
-    first = field.add_track_batch(svc, off1, sid, {"client_id": "walk-000001", "points": walk(0, 5)})
+    first = field.add_track_batch(svc, off1, sid, {"client_id": "walk-000001", "points": walk_east(0, 5)})
     before = count(svc, Event, search_id=sid)
-    group = [Batch(off1, sid, {"client_id": "walk-000002", "points": walk(5, 5)}, None),
-             Batch(off1, sid, {"client_id": "walk-000001", "points": walk(0, 5)}, None),       # a retry
+    group = [Batch(off1, sid, {"client_id": "walk-000002", "points": walk_east(5, 5)}, None),
+             Batch(off1, sid, {"client_id": "walk-000001", "points": walk_east(0, 5)}, None),       # a retry
              Batch(off2, sid, {"client_id": "empty-00001", "points": []}, None),               # malformed
-             Batch(outsider, sid, {"client_id": "other-00001", "points": walk(0, 3)}, None),   # not on the search
-             Batch(off2, sid, {"client_id": "walk2-00001", "points": walk(0, 4, lon0=LKP[0] - 0.001)}, None),
-             Batch(off2, sid, {"client_id": "walk2-00001", "points": walk(0, 4, lon0=LKP[0] - 0.001)}, None)]
+             Batch(outsider, sid, {"client_id": "other-00001", "points": walk_east(0, 3)}, None),   # not on the search
+             Batch(off2, sid, {"client_id": "walk2-00001", "points": walk_east(0, 4, lon0=LKP[0] - 0.001)}, None),
+             Batch(off2, sid, {"client_id": "walk2-00001", "points": walk_east(0, 4, lon0=LKP[0] - 0.001)}, None)]
     TrackWriter(svc).write(group)
     got = answers(group)
     assert got[0]["accepted"] == 5 and not got[0]["duplicate"]
@@ -68,8 +53,8 @@ def test_each_batch_of_a_group_has_its_own_event_answer_and_errors(svc, people, 
     assert [e["seq"] for e in published][-2:] == [got[0]["seq"], got[4]["seq"]]   # only what was stored, in order
 
 
-def test_a_failed_commit_acknowledges_nothing_and_the_retry_is_stored_once(svc, people, opened, monkeypatch):
-    sid = opened
+def test_a_failed_commit_acknowledges_nothing_and_the_retry_is_stored_once(svc, people, svc_search, monkeypatch):
+    sid = svc_search
     before = count(svc, Event, search_id=sid)
     make = svc.write
 
@@ -81,27 +66,27 @@ def test_a_failed_commit_acknowledges_nothing_and_the_retry_is_stored_once(svc, 
         s.commit = commit
         return s
     monkeypatch.setattr(svc, "write", failing)
-    group = [Batch(people["off1"], sid, {"client_id": f"lost-{i:06d}", "points": walk(i * 3, 3)}, None)
+    group = [Batch(people["off1"], sid, {"client_id": f"lost-{i:06d}", "points": walk_east(i * 3, 3)}, None)
              for i in range(3)]
     TrackWriter(svc).write(group)
     assert all(isinstance(a, Unavailable) for a in answers(group))
     monkeypatch.setattr(svc, "write", make)
     assert count(svc, Event, search_id=sid) == before and count(svc, TrackPoint, search_id=sid) == 0
-    again = field.add_track_batch(svc, people["off1"], sid, {"client_id": "lost-000000", "points": walk(0, 3)})
+    again = field.add_track_batch(svc, people["off1"], sid, {"client_id": "lost-000000", "points": walk_east(0, 3)})
     assert again["accepted"] == 3 and not again["duplicate"]
 
 
-def test_a_closed_search_and_an_ended_session_are_refused_per_batch(svc, people, opened):
-    sid = opened
+def test_a_closed_search_and_an_ended_session_are_refused_per_batch(svc, people, svc_search):
+    sid = svc_search
     off1 = people["off1"]
     assert users.session_user(svc, off1.user_id, 0) is not None   # a fresh account's sessions are version 0
-    group = [Batch(off1, sid, {"client_id": "sess-000001", "points": walk(0, 3)}, 0),
-             Batch(off1, sid, {"client_id": "sess-000002", "points": walk(3, 3)}, 7)]   # an older session
+    group = [Batch(off1, sid, {"client_id": "sess-000001", "points": walk_east(0, 3)}, 0),
+             Batch(off1, sid, {"client_id": "sess-000002", "points": walk_east(3, 3)}, 7)]   # an older session
     TrackWriter(svc).write(group)
     got = answers(group)
     assert got[0]["accepted"] == 3 and isinstance(got[1], NotAuthenticated)
     searches.change_status(svc, people["disp"], sid, "closed", "found at home")
-    group = [Batch(off1, sid, {"client_id": "late-000001", "points": walk(6, 3)}, None)]
+    group = [Batch(off1, sid, {"client_id": "late-000001", "points": walk_east(6, 3)}, None)]
     TrackWriter(svc).write(group)
     assert isinstance(answers(group)[0], Conflict)
 
@@ -114,7 +99,7 @@ def test_coverage_does_not_depend_on_how_batches_are_grouped(svc, people):
         sid = searches.open_search(svc, people["disp"], search_payload())["id"]
         searches.add_member(svc, people["disp"], sid, people["off1"].user_id)
         seg = segment_edits.add_segment(svc, people["disp"], sid, {"geometry": square(d=0.003), "name": "S1"})
-        batches = [{"client_id": f"order-{k:06d}", "points": walk(10 * k, 10)} for k in range(6)]
+        batches = [{"client_id": f"order-{k:06d}", "points": walk_east(10 * k, 10)} for k in range(6)]
         if how == "inline":
             for b in batches:
                 field.add_track_batch(svc, people["off1"], sid, b)
@@ -131,8 +116,8 @@ def test_coverage_does_not_depend_on_how_batches_are_grouped(svc, people):
     assert results[0] == results[1]
 
 
-def test_batches_from_many_threads_are_each_answered(svc, people, opened):
-    sid = opened
+def test_batches_from_many_threads_are_each_answered(svc, people, svc_search):
+    sid = svc_search
     writer = TrackWriter(svc)
     got, errors = {}, []
 
@@ -140,7 +125,7 @@ def test_batches_from_many_threads_are_each_answered(svc, people, opened):
         actor = people["off1"] if i % 2 else people["off2"]
         try:
             got[i] = writer.submit(actor, sid, {"client_id": f"thr-{i:06d}", "device": f"d{i}",
-                                                "points": walk(0, 3, lon0=LKP[0] + 1e-4 * i)})
+                                                "points": walk_east(0, 3, lon0=LKP[0] + 1e-4 * i)})
         except Exception as exc:  # noqa: BLE001
             errors.append(exc)
     threads = [threading.Thread(target=send, args=(i,)) for i in range(24)]
@@ -153,10 +138,10 @@ def test_batches_from_many_threads_are_each_answered(svc, people, opened):
     assert writer.batches == 24 and 1 <= writer.groups <= 24
 
 
-def test_a_batch_that_fails_while_writing_fails_alone(svc, people, opened, monkeypatch):
+def test_a_batch_that_fails_while_writing_fails_alone(svc, people, svc_search, monkeypatch):
     """A failure after a batch began writing rolls the group back; the group is written again with a savepoint a
     batch, so only that batch is refused and the others are stored once, with their events in order."""
-    sid = opened
+    sid = svc_search
     real = tracks_service.record_fixes
 
     def broken(session, search, user_id, device, fixes, event_seq):
@@ -165,9 +150,9 @@ def test_a_batch_that_fails_while_writing_fails_alone(svc, people, opened, monke
         return real(session, search, user_id, device, fixes, event_seq)
     monkeypatch.setattr(tracks_service, "record_fixes", broken)
     before = count(svc, Event, search_id=sid)
-    group = [Batch(people["off1"], sid, {"client_id": "fine-000001", "points": walk(0, 3)}, None),
-             Batch(people["off2"], sid, {"client_id": "bug-0000001", "device": "broken", "points": walk(0, 3)}, None),
-             Batch(people["off2"], sid, {"client_id": "fine-000002", "points": walk(3, 3)}, None)]
+    group = [Batch(people["off1"], sid, {"client_id": "fine-000001", "points": walk_east(0, 3)}, None),
+             Batch(people["off2"], sid, {"client_id": "bug-0000001", "device": "broken", "points": walk_east(0, 3)}, None),
+             Batch(people["off2"], sid, {"client_id": "fine-000002", "points": walk_east(3, 3)}, None)]
     writer = TrackWriter(svc)
     writer.write(group)
     got = answers(group)
