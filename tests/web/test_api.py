@@ -103,6 +103,8 @@ ROUTES = [
     ("POST", "/api/v1/streets/layers", None, "off1"),
     ("GET", "/api/v1/searches/{sid}/streets", None, "outsider"),
     ("POST", "/api/v1/searches/{sid}/streets/assignments", {"mode": "foot", "length_m": 500}, "off1"),
+    ("POST", "/api/v1/searches/{sid}/streets/path", {"mode": "foot", "points": [[116.1985, 39.7712], [116.2, 39.772]]},
+     "off1"),
     ("POST", "/api/v1/searches/{sid}/streets/recount", None, "off1"),
     ("GET", "/api/v1/searches/{sid}/assignments/{aid}/doors", None, "outsider"),
     ("POST", "/api/v1/searches/{sid}/assignments/{aid}/doors", {"address_id": 1, "outcome": "spoken"}, "off2"),
