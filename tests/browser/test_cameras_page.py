@@ -99,10 +99,48 @@ def test_a_district_file_imports_with_progress_and_the_map_reads_the_view(server
                                    " && SC.debug.cameras.total >= 3000", timeout=90_000)
             expect(page.locator("#cam-map-count")).to_contain_text("counted in cells")
             page.evaluate("() => { SC.debug.map.setView([39.71, 116.15], 18, {animate: false}); }")
-            page.wait_for_function("() => SC.debug.cameras.mode === 'cameras' && !SC.debug.cameras.pending"
-                                   " && SC.debug.cameras.drawn > 0", timeout=90_000)
+            try:
+                page.wait_for_function("() => SC.debug.cameras.mode === 'cameras' && !SC.debug.cameras.pending"
+                                       " && SC.debug.cameras.drawn > 0", timeout=90_000)
+            except Exception:
+                state = page.evaluate("""() => { const c = SC.debug.cameras, m = SC.debug.map;
+                    return {mode: c.mode, pending: c.pending, drawn: c.drawn, total: c.total, loads: c.loads,
+                            error: String(c.error || ''), zoom: m.getZoom(), size: m.getSize(),
+                            bounds: m.getBounds().toBBoxString()}; }""")
+                raise AssertionError(f"the zoom-18 view was not drawn: {state}") from None
             assert page.locator("#cam-map .leaflet-marker-pane > *").count() == 0
             assert page.locator("#cam-map canvas").count() >= 1
+            ctx.close()
+        finally:
+            browser.close()
+    assert problems == []
+
+
+def test_the_registry_fit_never_moves_a_map_the_user_has_moved(server):
+    """The Cameras map opens on the whole registry; an answer that comes late (held back here until the user has
+    moved the map; on the night, behind an import) does not take the map away from where the user has gone."""
+    from playwright.sync_api import sync_playwright
+
+    problems: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        try:
+            ctx, page = desk_page(browser, server, problems)
+            held = []
+            page.route("**/api/v1/cameras/area?bbox=-180*zoom=2*", lambda route: held.append(route))
+            page.goto(server + "/cameras")
+            page.wait_for_function("() => SC.debug.map && SC.debug.cameras")
+            for _ in range(100):
+                if held:
+                    break
+                page.wait_for_timeout(100)
+            assert held, "the registry's extent was not read"
+            page.evaluate("() => SC.debug.map.setView([39.71, 116.15], 17, {animate: false})")
+            with page.expect_response(lambda r: "zoom=2" in r.url):
+                held[0].continue_()
+            page.wait_for_timeout(500)   # the answer handled
+            view = page.evaluate("() => [SC.debug.map.getZoom(), SC.debug.map.getCenter().lat, SC.debug.map.getCenter().lng]")
+            assert view[0] == 17 and abs(view[1] - 39.71) < 1e-6 and abs(view[2] - 116.15) < 1e-6, view
             ctx.close()
         finally:
             browser.close()

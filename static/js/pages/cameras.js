@@ -84,13 +84,15 @@ const cams = areaLayer(map, {
 });
 debug.map = map;
 debug.cameras = cams.state;
-/** The map opens on the whole registry (its cells at zoom 2 tell its extent). */
+/** The map opens on the whole registry (its cells at zoom 2 tell its extent); not when the map was moved meanwhile
+    (a slow answer, e.g. behind an import, never takes the user away from where they went). */
 async function fitRegistry() {
+  const center = map.getCenter(), zoom = map.getZoom();
   try {
     const all = await api("GET", "/api/v1/cameras/area?bbox=-180,-90,180,90&zoom=2&active=all", null, { quiet: true });
     const boxes = all.mode === "clusters" ? all.clusters.map((c) => c.bbox)
       : all.cameras.map((c) => [...c.location.coordinates, ...c.location.coordinates]);
-    if (!boxes.length) return;
+    if (!boxes.length || map.getZoom() !== zoom || !map.getCenter().equals(center)) return;
     const w = Math.min(...boxes.map((b) => b[0])), s = Math.min(...boxes.map((b) => b[1]));
     const e = Math.max(...boxes.map((b) => b[2])), n = Math.max(...boxes.map((b) => b[3]));
     map.fitBounds([[s, w], [n, e]], { maxZoom: 16, padding: [16, 16] });
