@@ -160,6 +160,14 @@ def street_team_search(call, team_name: str, team_kind: str) -> tuple[int, dict]
     return sid, team
 
 
+def load_helsinki_layer(page, base: str) -> None:
+    """Load HELSINKI_OSM as the street layer through the API, from a logged-in dispatcher's ``page``."""
+    token = page.request.get(f"{base}/api/v1/session").json()["csrf_token"]
+    r = page.request.post(f"{base}/api/v1/streets/layers", headers={"X-CSRF-Token": token}, multipart={
+        "file": {"name": HELSINKI_OSM.name, "mimeType": "application/octet-stream", "buffer": HELSINKI_OSM.read_bytes()}})
+    assert r.status == 201, r.text()
+
+
 def open_search(call, name: str, officer_id: int) -> int:
     """A dementia search last seen 50 min ago at the phone's starting point, with ``officer_id`` on it; its id.
     ``call`` is a dispatcher's ``api_client``."""

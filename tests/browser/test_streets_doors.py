@@ -3,7 +3,7 @@ phone; each tick goes through the outbox (one made offline waits and goes out wh
 shows live on the desk."""
 import json
 
-from browser_helpers import (CHROME_ARGS, CHROMIUM, HELSINKI_LKP, HELSINKI_OSM, api_client, desk_page, phone_page,
+from browser_helpers import (CHROME_ARGS, CHROMIUM, HELSINKI_LKP, api_client, desk_page, load_helsinki_layer, phone_page,
                              street_team_search)
 
 
@@ -18,10 +18,7 @@ def test_door_to_door_checklist_through_the_outbox(server):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
         try:
             desk, disp = desk_page(browser, base, problems)
-            token = disp.request.get(f"{base}/api/v1/session").json()["csrf_token"]
-            r = disp.request.post(f"{base}/api/v1/streets/layers", headers={"X-CSRF-Token": token}, multipart={
-                "file": {"name": HELSINKI_OSM.name, "mimeType": "application/octet-stream", "buffer": HELSINKI_OSM.read_bytes()}})
-            assert r.status == 201, r.text()
+            load_helsinki_layer(disp, base)
             a = call("POST", f"/api/v1/searches/{sid}/streets/assignments",
                      {"mode": "foot", "length_m": 300, "team_id": team["id"]})["assignment"]
             listing = call("GET", f"/api/v1/searches/{sid}/assignments/{a['id']}/doors")

@@ -3,7 +3,7 @@ undo and an end on the console's map, sees the path along the streets with its l
 assignment of the blocks along it; then one of a duration, at the mode's search speed the form names."""
 import os
 
-from browser_helpers import CHROME_ARGS, CHROMIUM, HELSINKI_OSM, api_client, desk_page, street_team_search
+from browser_helpers import CHROME_ARGS, CHROMIUM, api_client, desk_page, load_helsinki_layer, street_team_search
 
 SHOTS = os.environ.get("SC_SHOTS")   # a folder: screenshots of the steps (looked at by hand)
 
@@ -24,10 +24,7 @@ def test_pick_a_street_assignment_along_a_route(server):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
         try:
             desk, disp = desk_page(browser, base, problems)
-            token = disp.request.get(f"{base}/api/v1/session").json()["csrf_token"]
-            r = disp.request.post(f"{base}/api/v1/streets/layers", headers={"X-CSRF-Token": token}, multipart={
-                "file": {"name": HELSINKI_OSM.name, "mimeType": "application/octet-stream", "buffer": HELSINKI_OSM.read_bytes()}})
-            assert r.status == 201, r.text()
+            load_helsinki_layer(disp, base)
             disp.goto(f"{base}/searches/{sid}")
             disp.click("#tab-where")
             disp.wait_for_selector("#streets-assign")
