@@ -171,14 +171,21 @@ def cut_cells(s, search: Search, proj, cells: list, geom) -> float:
     return taken
 
 
+def writable_segment(s, actor: Actor, search_id: int, segment_id: int) -> tuple:
+    """(search, segment) for a dispatcher's change in session ``s``. Raises Forbidden, NotFound (the search, or a
+    segment not on it) or Conflict (the search is not writable)."""
+    search = load_search(s, search_id, actor, dispatcher_only=True)
+    schemas.check_search_writable(search.status)
+    seg = s.get(Segment, segment_id)
+    if seg is None or seg.search_id != search_id:
+        raise NotFound(f"segment {segment_id} not found on search {search_id}")
+    return search, seg
+
+
 def delete_segment(svc: Services, actor: Actor, search_id: int, segment_id: int) -> None:
     now = svc.now()
     with svc.transaction() as s:
-        search = load_search(s, search_id, actor, dispatcher_only=True)
-        schemas.check_search_writable(search.status)
-        seg = s.get(Segment, segment_id)
-        if seg is None or seg.search_id != search_id:
-            raise NotFound(f"segment {segment_id} not found on search {search_id}")
+        search, seg = writable_segment(s, actor, search_id, segment_id)
         search.row0 = min(1.0, search.row0 + seg.poa0)
         s.execute(update(Assignment).where(Assignment.segment_id == segment_id).values(segment_id=None))
         s.delete(seg)

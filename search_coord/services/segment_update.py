@@ -6,16 +6,15 @@ from shapely.geometry import mapping, shape
 from sqlalchemy import select, update
 
 from ..adapters.models import Segment
-from ..core import schemas
-from ..core.errors import NotFound, ValidationError
+from ..core.errors import ValidationError
 from ..core.fields import Form, split_version
 from ..core.geometry import repair_answer
 from . import events, versions
-from .access import load_search, require_dispatcher
+from .access import require_dispatcher
 from .basis import projection, reach_now
 from .context import Actor, Services
 from .recompute import schedule_recompute
-from .segment_edits import bump_model_version, cut_cells, ring_poa_all, segments_payload
+from .segment_edits import bump_model_version, cut_cells, ring_poa_all, segments_payload, writable_segment
 
 EDITABLE = ("name", "geometry", "poa0")
 
@@ -51,11 +50,7 @@ def update_segment(svc: Services, actor: Actor, search_id: int, segment_id: int,
     clean = clean_segment_edit(data)
     now = svc.now()
     with svc.transaction() as s:
-        search = load_search(s, search_id, actor, dispatcher_only=True)
-        schemas.check_search_writable(search.status)
-        seg = s.get(Segment, segment_id)
-        if seg is None or seg.search_id != search_id:
-            raise NotFound(f"segment {segment_id} not found on search {search_id}")
+        search, seg = writable_segment(s, actor, search_id, segment_id)
         before = edit_view(seg)
         what = f"segment {seg.name}"
         versions.check(seg.version, expected, lambda: before, what)
