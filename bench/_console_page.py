@@ -50,7 +50,7 @@ READY = """(n) => {
   return drawn.length >= n ? performance.now() : false;
 }"""
 
-# Frame intervals while the map pans. "drag": animated map.panBy steps of 160 px (Leaflet moves the panes each frame
+# Frame intervals while the map pans. "animated": map.panBy steps of 160 px (Leaflet moves the panes each frame
 # and redraws the canvas and SVG at each step's end, as after a drag); "steps": panBy 40 px a frame without animation
 # (every frame ends a move, so every frame redraws: the worst case).
 PAN = """async ([frames, animate]) => {
@@ -76,6 +76,56 @@ PAN = """async ([frames, animate]) => {
     requestAnimationFrame(step);
   });
   return times.slice(1).map((t, i) => t - times[i]);
+}"""
+
+# A dispatcher dragging the map for `seconds`: mouse events as a hand makes them, one mousemove each animation frame
+# (as Chromium hands input to the page), dispatched on the map's container, through Leaflet's own drag handler (the map pane follows the mouse; tiles
+# uncovered are made on the way, the end of each gesture is a moveend: renderers redraw, details load). Gestures of
+# `gesture` frames at `speed` px a frame, each in the next of eight directions (E, SE, S, SW, W, NW, N, NE: across the
+# map and back), the button released and pressed again between them, as a hand does at the map's edge. Returns
+# {dt: the intervals between animation frames (ms) from the first press to the last release, ends: drags Leaflet saw}.
+DRAG = """async ([seconds, speed, gesture]) => {
+  const map = SC.debug.map;
+  const box = map.getContainer();
+  const r = box.getBoundingClientRect();
+  const cx = r.left + r.width / 2, cy = r.top + r.height / 2;
+  const dirs = [[1, 0], [0.7, 0.7], [0, 1], [-0.7, 0.7], [-1, 0], [-0.7, -0.7], [0, -1], [0.7, -0.7]];
+  const mouse = (type, target, x, y, buttons) => target.dispatchEvent(new MouseEvent(type, {
+    bubbles: true, cancelable: true, view: window, clientX: x, clientY: y, button: 0, buttons }));
+  const times = [];
+  const frames = Math.round(seconds * 60);
+  let ends = 0;   // Leaflet's dragend: the gestures its drag handler took
+  const count = () => { ends += 1; };
+  map.on("dragend", count);
+  await new Promise((done) => {
+    let k = 0, x = cx, y = cy, g = -1;
+    const step = (ts) => {
+      times.push(ts);
+      if (k >= frames) { mouse("mouseup", box, x, y, 0); done(); return; }
+      const gi = Math.floor(k / gesture);
+      if (gi !== g) {   // a new gesture: release, start again from the middle, the next direction
+        if (g >= 0) mouse("mouseup", box, x, y, 0);
+        g = gi; x = cx - dirs[g % 8][0] * speed * gesture / 2; y = cy - dirs[g % 8][1] * speed * gesture / 2;
+        mouse("mousedown", box, x, y, 1);
+      }
+      x += dirs[g % 8][0] * speed; y += dirs[g % 8][1] * speed;
+      mouse("mousemove", box, x, y, 1);
+      k += 1;
+      requestAnimationFrame(step);
+    };
+    requestAnimationFrame(step);
+  });
+  await new Promise((r) => setTimeout(r, 600));   // the release's inertia and the last moveend settle
+  map.off("dragend", count);
+  return { dt: times.slice(1).map((t, i) => t - times[i]), ends };
+}"""
+
+# The map's vector shapes by how they are drawn: SVG paths in the page, and paths on canvas renderers.
+SHAPES = """() => {
+  let canvas = 0;
+  SC.debug.map.eachLayer((l) => { if (l instanceof L.Path && l.options.renderer instanceof L.Canvas) canvas += 1; });
+  return { svg: document.querySelectorAll(".leaflet-pane svg path").length, canvas,
+           segments: SC.debug.where ? SC.debug.where.segments.size : 0 };
 }"""
 
 # After the console's socket comes back: every watched officer's last fix drawn (or false).
@@ -151,10 +201,23 @@ def measure(base_url: str, sid: int, args, senders: list[dict], send, acks: list
 
         page.wait_for_timeout(500)
         tiles = "(() => { const l = SC.debug.layers.tracks.lines || {}; return (l.madeTiles || 0) + (l.redrawnTiles || 0); })()"
+        view = page.evaluate("() => SC.debug.map.getZoom()")
+        # a long drag with the where-to-look layers off (the console's default), then shown (segments, rings, swept)
         before = page.evaluate(tiles)
+        drag = page.evaluate(DRAG, [args.drag_seconds, args.drag_speed, args.drag_gesture])
+        out["drag_hidden"], out["drag_hidden_ends"] = drag["dt"], drag["ends"]
+        page.click("#tab-where")
+        page.check("#show-where")
+        page.wait_for_function("() => SC.debug.where && SC.debug.where.model && SC.debug.where.segments.size > 0",
+                               timeout=60_000)
+        page.wait_for_timeout(1500)   # the swept area's first fetch drawn
+        out["shapes"] = page.evaluate(SHAPES)
+        drag = page.evaluate(DRAG, [args.drag_seconds, args.drag_speed, args.drag_gesture])
+        out["drag"], out["drag_ends"] = drag["dt"], drag["ends"]
         out["pan"] = page.evaluate(PAN, [240, True])
-        out["pan_steps"] = page.evaluate(PAN, [240, False])
+        out["pan_steps"] = page.evaluate(PAN, [round(args.drag_seconds * 60), False])
         out["pan_tiles"] = page.evaluate(tiles) - before
+        out["zoom"] = view
 
         # catch-up: cut the console's socket, 100 batches accepted meanwhile, then back
         page.evaluate("SC.debug.live.socket.disconnect()")

@@ -11,9 +11,12 @@ second for 20 s, from several officers) while the console is open. Reported per 
   and the animation-frame work the console batches (position markers and labels: SC.debug.perf.markers);
 - lag from the server's acknowledgement (the POST's answer) to on screen (the batch's last fix drawn, seen by a
   requestAnimationFrame poller) p50/p99; main-thread busy share (long tasks) during the live phase;
-- frame intervals while panning (requestAnimationFrame deltas, 240 frames): animated ``map.panBy`` steps of 160 px
-  (the panes move each frame; at each step's end, as after a drag, the track tiles uncovered are drawn and the SVG
-  redrawn), and 40 px a frame without animation (every frame ends a move: the worst case); the track tiles drawn;
+- frame intervals while panning (requestAnimationFrame deltas): a long drag through Leaflet's drag handler (mouse
+  events, one move a frame, ``--drag-seconds`` of gestures across the map in eight directions, released and pressed
+  again between them) with the where-to-look layers off, then again with them shown (segments, searched areas,
+  rings, the swept area; the number of SVG paths and canvas paths is printed); then, shown, animated ``map.panBy``
+  steps of 160 px (240 frames) and 40 px a frame without animation for as long as the drag (every frame ends a move:
+  the worst case); the track tiles drawn;
 - catch-up: the console's socket cut, 100 track batches accepted meanwhile, then reconnected: time from reconnect to
   every batch applied and drawn, and the time the 100 events took to apply (SC.debug.catchUp);
 - JS heap (CDP, after GC) after the load and at the end.
@@ -21,6 +24,7 @@ second for 20 s, from several officers) while the console is open. Reported per 
 The workload and the report are here; what runs in Chromium and measures the page is bench/_console_page.py.
 
     .venv/bin/python bench/console_browser.py [--hours 1 4] [--officers 50] [--rate 10] [--seconds 20] [--senders 10]
+        [--drag-seconds 8] [--drag-speed 12] [--drag-gesture 60]
 """
 from __future__ import annotations
 
@@ -221,10 +225,19 @@ def report(o: dict, args) -> None:
     print(f"main thread in long tasks: {100 * o['busy'] / max(1.0, o['span']):.0f} % of {o['span'] / 1000:.1f} s "
           f"(live phase sent in {o['live_s']:.1f} s)")
     pan, steps = o["pan"], o["pan_steps"]
-    print(f"panning like a drag ({len(pan)} frames, animated panBy of 160 px, redrawn at each end): frame interval "
+    sh = o["shapes"]
+    print(f"where-to-look shown: {sh['segments']} segments; vector shapes on the map: {sh['svg']} SVG paths, "
+          f"{sh['canvas']} on canvas renderers (zoom {o['zoom']})")
+    for key, what in (("drag_hidden", "where-to-look off"), ("drag", "where-to-look shown")):
+        d = o[key]
+        print(f"dragging {args.drag_seconds:g} s ({what}; {args.drag_speed:g} px a frame, gestures of "
+              f"{args.drag_gesture} frames in 8 directions): {len(d)} frames, interval p50 {pct(d, 50):.1f} ms, "
+              f"p99 {pct(d, 99):.1f} ms, max {max(d):.1f} ms, {sum(x > 50 for x in d)} over 50 ms "
+              f"({o[key + '_ends']} drags seen by the map)")
+    print(f"animated panBy of 160 px ({len(pan)} frames, shown): frame interval "
           f"p50 {pct(pan, 50):.1f} ms, p99 {pct(pan, 99):.1f} ms, max {max(pan):.1f} ms")
-    print(f"panning 40 px a frame without animation (every frame a redraw): p50 {pct(steps, 50):.1f} ms, "
-          f"p99 {pct(steps, 99):.1f} ms, max {max(steps):.1f} ms")
+    print(f"panning 40 px a frame without animation ({len(steps)} frames, shown; every frame a redraw): "
+          f"p50 {pct(steps, 50):.1f} ms, p99 {pct(steps, 99):.1f} ms, max {max(steps):.1f} ms")
     print(f"track tiles drawn while panning (canvases made when uncovered, or drawn again): {o.get('pan_tiles', 0)}")
     total, inside = o["catch_up"]
     print(f"catch-up after 100 missed batches: {total:.0f} ms from reconnect to all drawn "
@@ -242,18 +255,22 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=20.0, help="how long the live phase lasts")
     ap.add_argument("--senders", type=int, default=10, help="officers sending the live batches")
     ap.add_argument("--fixes", type=int, default=5, help="fixes per live batch")
+    ap.add_argument("--drag-seconds", type=float, default=8.0, help="how long each drag measure lasts")
+    ap.add_argument("--drag-speed", type=float, default=12.0, help="px the mouse moves each frame while dragging")
+    ap.add_argument("--drag-gesture", type=int, default=60, help="frames per drag gesture (then released)")
     ap.add_argument("--cold-console", action="store_true",
                     help="open the console before any other read of the snapshot (the server's first read of it)")
     args = ap.parse_args()
     results = [run(args, h) for h in args.hours]
     print(f"\nload average now: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print("\n| workload | usable | all loaded | apply p50/p99 | ack->screen p50/p99 | pan frame p50/p99 (drag; per-frame "
-          "redraw) | catch-up 100 | heap |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("\n| workload | usable | all loaded | apply p50/p99 | ack->screen p50/p99 | drag frame p50/p99 (where off; "
+          "shown) | 40 px steps p50/p99 | catch-up 100 | heap |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for o in results:
         print(f"| {args.officers} x {o['hours']:g} h | {o['first'] / 1000:.2f} s | {o['all'] / 1000:.2f} s | "
               f"{pct(o['apply'], 50):.2f} / {pct(o['apply'], 99):.2f} ms | {pct(o['lags'], 50):.0f} / "
-              f"{pct(o['lags'], 99):.0f} ms | {pct(o['pan'], 50):.1f} / {pct(o['pan'], 99):.1f} ms; "
+              f"{pct(o['lags'], 99):.0f} ms | {pct(o['drag_hidden'], 50):.1f} / {pct(o['drag_hidden'], 99):.1f}; "
+              f"{pct(o['drag'], 50):.1f} / {pct(o['drag'], 99):.1f} ms | "
               f"{pct(o['pan_steps'], 50):.1f} / {pct(o['pan_steps'], 99):.1f} ms | "
               f"{o['catch_up'][0]:.0f} ms | {max(o['heap_load'], o['heap_end']) / 2**20:.1f} MB |")
 
