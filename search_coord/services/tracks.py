@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, literal, null, select, union_all, update
 
 from ..adapters.models import Search, Segment, Team, TeamMember, TrackPoint
 from ..core import effort, tracks
@@ -54,10 +54,21 @@ _MODE_ONLY = select(_MODE)
 _BASE = (_TP.c.search_id == bindparam("sid"), _TP.c.user_id == bindparam("uid"), _TP.c.device == bindparam("dev"),
          _TP.c.retracted_at.is_(None))   # a retracted fix (services/retractions.py) counts for nothing
 _COLS = (_TP.c.id, _TP.c.lon, _TP.c.lat, _TP.c.t.label("at"), _TP.c.acc, _TP.c.run, _TP.c.piece, _TP.c.vertex)
-_LAST = select(*_COLS, _MODE).where(*_BASE).order_by(_TP.c.t.desc()).limit(1)
-_LAST_COUNTED = select(*_COLS).where(*_BASE, _TP.c.piece.is_not(None)).order_by(_TP.c.t.desc()).limit(1)
-_LAST_VERTEX = (select(*_COLS).where(*_BASE, _TP.c.vertex.is_(True), _TP.c.piece == bindparam("piece"))
-                .order_by(_TP.c.t.desc()).limit(1))
+_NEWEST = _TP.c.t.desc()
+_LAST_PIECE = select(_TP.c.piece).where(*_BASE, _TP.c.piece.is_not(None)).order_by(_NEWEST).limit(1)
+
+
+def _arm(kind: int, *where, mode=None):
+    """One row of ``_STATE``: the device's newest fix meeting ``where`` (each arm limited on its own)."""
+    inner = (select(literal(kind).label("kind"), *_COLS, (mode if mode is not None else null()).label("mode"))
+             .where(*_BASE, *where).order_by(_NEWEST).limit(1).subquery())
+    return select(*inner.c)
+
+
+#: Where a device's track stands, in one round trip: its last fix with the team's mode (kind 0), its last counted
+#: fix (1) and the last vertex of that fix's piece (2); no row at all for a device with nothing stored.
+_STATE = union_all(_arm(0, mode=_MODE), _arm(1, _TP.c.piece.is_not(None)),
+                   _arm(2, _TP.c.vertex.is_(True), _TP.c.piece == _LAST_PIECE.scalar_subquery()))
 _INSERT = _TP.insert()
 _ADD_COVERAGE = (_SEG.update().where(_SEG.c.id == bindparam("seg_id"))
                  .values(coverage=_SEG.c.coverage + bindparam("added")).returning(_SEG.c.coverage))
@@ -108,12 +119,13 @@ def record_fixes(session, search: Search, user_id: int, device: str, fixes: list
     # the statements built once run on the session's connection: the ORM's handling of a Core statement costs more
     # than running it (nothing the ORM holds is read here: callers have flushed, or hold no track rows)
     conn = session.connection()
-    last = conn.execute(_LAST, keys).first()
-    mode = effort.mode_for_team_kind(last[-1] if last is not None else conn.execute(_MODE_ONLY, keys).scalar())
+    found = {row.kind: row for row in conn.execute(_STATE, keys)}
+    last = found.get(0)
+    mode = effort.mode_for_team_kind(last.mode if last is not None else conn.execute(_MODE_ONLY, keys).scalar())
     rules = rules_for(search, mode)
     first_t = kept[0][1].t
     if last is None or epoch(last.at) < first_t:
-        state = _state_before(conn, proj, keys, last)
+        state = _state_before(proj, found.get(1), found.get(2))
         followed = tracks.follow([tf for _, tf in kept], rules, state)
         lines_old, lines_new, changed = [], followed.lines, []
     else:
@@ -142,19 +154,15 @@ def track_key(device: str, piece: int | None) -> str | None:
     return None if piece is None else f"{device}:{piece}"
 
 
-def _state_before(session, proj, keys: dict, last) -> tracks.TrackState:
-    """The stored state of a device's counted track after its last stored fix (for a batch that comes after it);
-    ``keys``: the device's {"sid", "uid", "dev"}; ``session``: a session or its connection."""
-    if last is None:
-        return tracks.TrackState()
-    counted = last if last.piece is not None else session.execute(_LAST_COUNTED, keys).first()
+def _state_before(proj, counted, vertex) -> tracks.TrackState:
+    """The stored state of a device's counted track after its last stored fix (for a batch that comes after it),
+    from its last counted fix and the last vertex of that fix's piece (``_STATE``'s rows; None: none stored)."""
     if counted is None:
         return tracks.TrackState()
-    vertex = counted if counted.vertex else session.execute(_LAST_VERTEX, {**keys, "piece": counted.piece}).first()
-    (cx, vx), (cy, vy) = proj.to_xy([counted.lon, (vertex or counted).lon], [counted.lat, (vertex or counted).lat])
+    vertex = vertex or counted
+    (cx, vx), (cy, vy) = proj.to_xy([counted.lon, vertex.lon], [counted.lat, vertex.lat])
     return tracks.TrackState(_fix(cx, cy, counted.at, counted.acc, counted.run),
-                             _fix(vx, vy, (vertex or counted).at, (vertex or counted).acc, (vertex or counted).run),
-                             counted.piece / 1_000_000)
+                             _fix(vx, vy, vertex.at, vertex.acc, vertex.run), counted.piece / 1_000_000)
 
 
 def _recount(session, proj, keys: dict, kept, rules):
