@@ -51,7 +51,7 @@ def test_pan_draws_only_uncovered_tiles_and_a_batch_only_its_tiles(server):
                                    " return !!d && d.last !== null; }")
             # the where-to-look layers are not shown: their segments are off the map, not drawn and hidden
             desk.wait_for_function("() => SC.debug.where && SC.debug.where.segments.size > 20", timeout=20000)
-            assert desk.locator("path.sc-segment").count() == 0
+            assert desk.evaluate("SC.debug.shapes('sc-segment')")["canvas"] == 0
             desk.wait_for_function(f"() => {ALPHA}([{walk[150]['lat']}, {walk[150]['lon']}]) > 0")
             desk.evaluate(SETTLE)
             t0 = desk.evaluate(TILES)
@@ -82,10 +82,10 @@ def test_pan_draws_only_uncovered_tiles_and_a_batch_only_its_tiles(server):
             assert 1 <= t3["redrawn"] - t2["redrawn"] <= 4 < t3["loaded"], (t2, t3)
             assert key in t3["keys"], (key, t3)
 
-            # shown: the segments are on the map
+            # shown: the segments are on the map (on its shapes canvas, map/shapes_canvas.js)
             desk.click("#tab-where")
             desk.check("#show-where")
-            desk.wait_for_function("() => document.querySelectorAll('path.sc-segment').length > 20")
+            desk.wait_for_function("() => SC.debug.shapes('sc-segment').canvas > 20")
         finally:
             browser.close()
     assert not problems, problems

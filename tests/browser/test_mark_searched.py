@@ -22,7 +22,7 @@ def test_officer_marks_assignment_area_searched(server):  # noqa: F811
             _, desk = desk_page(browser, base, problems)
             desk.goto(base + "/searches/1")
             desk.wait_for_function("() => SC.debug.state && SC.debug.state.search.id === 1")
-            assert desk.locator("path.sc-searched").count() == 0
+            assert desk.evaluate("SC.debug.shapes('sc-searched').canvas") == 0
             page = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
                                        has_touch=True).new_page()
             _login(page, base, "patrol1")   # leads the demo's patrol team, which has the compound area assignment
@@ -41,10 +41,9 @@ def test_officer_marks_assignment_area_searched(server):  # noqa: F811
             events = disp("GET", "/api/v1/searches/1/events?after=0&limit=5000")["events"]
             assert events[-1]["type"] == "area.searched"
             assert any(float(c) > 0 for c in events[-1]["payload"]["coverage"].values())
-            # Drawn live on both maps, without a reload.
-            desk.wait_for_selector("path.sc-searched", timeout=3000)
-            page.wait_for_selector("path.sc-searched", state="attached", timeout=3000)
-            assert desk.locator("path.sc-searched").count() == 1
+            # Drawn live on both maps (on their shapes canvas, map/shapes_canvas.js), without a reload.
+            desk.wait_for_function("() => SC.debug.shapes('sc-searched').canvas === 1", timeout=3000)
+            page.wait_for_function("() => SC.debug.shapes('sc-searched').canvas === 1", timeout=3000)
             assert problems == []
         finally:
             browser.close()

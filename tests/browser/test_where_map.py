@@ -23,10 +23,11 @@ def test_rings_reach_and_coloured_segments_appear(server):  # noqa: F811
             page.goto(base + "/searches/1")
             page.click("#tab-where")
             page.check("#show-where")
-            page.wait_for_function("() => document.querySelectorAll('path.sc-ring').length === 4", timeout=10000)
-            assert page.locator("path.sc-reach").count() == 1
-            page.wait_for_function("() => document.querySelectorAll('path.sc-segment').length > 100", timeout=10000)
-            fills = page.eval_on_selector_all("path.sc-segment", "els => [...new Set(els.map(e => e.getAttribute('fill')))]")
+            # drawn on the map's shapes canvas (map/shapes_canvas.js)
+            page.wait_for_function("() => SC.debug.shapes('sc-ring').canvas === 4", timeout=10000)
+            assert page.evaluate("SC.debug.shapes('sc-reach').canvas") == 1
+            page.wait_for_function("() => SC.debug.shapes('sc-segment').canvas > 100", timeout=10000)
+            fills = page.evaluate("SC.debug.shapes('sc-segment').fills")
             assert len(fills) >= 5, fills  # a gradient of probability, not one colour
             assert page.locator(".sc-where-suggestions li").count() >= 1
             # a patrol officer's batch through the API: the touched segment's POD shows without a reload

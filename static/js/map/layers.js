@@ -1,10 +1,14 @@
-/* search-coord: everything a search map shows, in layer groups, redrawn from a live state (console and phones). */
+/* search-coord: everything a search map shows, in layer groups, redrawn from a live state (console and phones).
+   The shapes (assignments, searched areas; the segments and rings of where.js) are drawn on the map's one shapes
+   canvas (shapes_canvas.js), in the order they are drawn, as they were in the one SVG; tracks on their tiles. */
+import { debug } from "../lib/debug.js";
 import { el } from "../lib/dom.js";
 import { fmtDateTime } from "../lib/format.js";
 import { t, tEnum } from "../lib/i18n.js";
 import { teamLabel, userName } from "../lib/people.js";
 import { STATUS_COLORS, labelIcon, lkpMarker, pointLatLng, tip } from "./base.js";
 import { TrackLayer } from "./tracks_canvas.js";
+import { shapeStats, shapesCanvas } from "./shapes_canvas.js";
 import { retractButton } from "../reports/retract.js";
 
 /** Everything a search map shows, in layer groups, redrawn from a live state. */
@@ -22,6 +26,7 @@ class SearchLayers {
     this.groups.positions = this.tracks.positions;
     this.assignmentLayers = {}; // id -> layer
     this.clueMarkers = {}; // id -> marker
+    debug.shapes = (cls) => shapeStats(map, cls); // tests: {canvas, svg, fills} of the paths of a class
   }
 
   /** uid -> the track's pieces (a feature group of polylines) and uid -> the position marker. */
@@ -78,6 +83,7 @@ class SearchLayers {
         fillOpacity: mine ? 0.28 : 0.12,
         dashArray: a.status === "aborted" ? "6 6" : (a.status === "planned" ? "2 6" : null),
         className: "sc-assignment sc-assignment-" + a.status + (mine ? " sc-assignment-mine" : ""),
+        renderer: shapesCanvas(this.map),
       };
       let layer;
       if (a.geometry.type === "MultiPoint" || a.geometry.type === "Point") {
@@ -89,7 +95,7 @@ class SearchLayers {
           return m;
         }));
       } else {
-        layer = L.geoJSON(a.geometry, { style: () => style });
+        layer = L.geoJSON(a.geometry, { style: () => style, renderer: style.renderer });
       }
       layer.bindPopup(() => el("div", { class: "map-popup" },
         el("strong", {}, a.title), el("br"),
@@ -110,6 +116,7 @@ class SearchLayers {
     for (const a of state.searched_areas || []) {
       if (!a.geometry) continue;
       const layer = L.geoJSON(a.geometry, {
+        renderer: shapesCanvas(this.map),
         style: { className: "sc-searched", color: "#15803d", weight: 1.5, fillColor: "#22c55e", fillOpacity: 0.18,
           dashArray: "4 3" },
       });

@@ -10,6 +10,7 @@ import { clear, el } from "../lib/dom.js";
 import { pct as pctOf } from "../lib/format.js";
 import { nodeIcon, tip } from "./base.js";
 import { segmentEditor } from "./segment_edit.js";
+import { shapesCanvas } from "./shapes_canvas.js";
 import { inertCanvas } from "./tracks_canvas.js";
 import { wireSettings } from "./where_settings.js";
 
@@ -111,15 +112,16 @@ function init(opts) {
     layers.reach.clearLayers();
     for (const r of m.rings) {
       const beyond = r.radius_m > m.reach.radius_m;  // clipped by reach: drawn faint
-      L.geoJSON(r.geometry, {style: {color: "#1d4ed8", weight: 1.5, dashArray: "6 4", fill: false,
-        opacity: beyond ? 0.35 : 0.9, className: "sc-ring"}})
+      L.geoJSON(r.geometry, {renderer: shapesCanvas(map), style: {color: "#1d4ed8", weight: 1.5, dashArray: "6 4",
+        fill: false, opacity: beyond ? 0.35 : 0.9, className: "sc-ring"}})
         .bindTooltip(tip(`${r.percent}% · ${(r.radius_m / 1000).toFixed(2)} km`), {sticky: true}).addTo(layers.rings);
       // the label sits on the ring's northernmost vertex
       const north = r.geometry.coordinates[0].reduce((a, b) => (b[1] > a[1] ? b : a));
       L.marker([north[1], north[0]], {interactive: false,
         icon: nodeIcon({className: "sc-ring-label", iconSize: null}, tip(`${r.percent}%`))}).addTo(layers.rings);
     }
-    L.geoJSON(m.reach.geometry, {style: {color: "#b91c1c", weight: 2, fill: false, className: "sc-reach"}})
+    L.geoJSON(m.reach.geometry, {renderer: shapesCanvas(map),
+      style: {color: "#b91c1c", weight: 2, fill: false, className: "sc-reach"}})
       .bindTooltip(tip(`${t("where.reach")} ${(m.reach.radius_m / 1000).toFixed(2)} km`), {sticky: true})
       .addTo(layers.reach);
   }
@@ -130,7 +132,8 @@ function init(opts) {
     state.layerById.clear();
     for (const s of list) {
       state.segments.set(s.id, {...s});
-      const layer = L.geoJSON(s.geometry, {style: {className: "sc-segment"}})
+      // on the map's shapes canvas (shapes_canvas.js; the rings too), not an SVG path each: hundreds at hour four
+      const layer = L.geoJSON(s.geometry, {style: {className: "sc-segment"}, renderer: shapesCanvas(map)})
         .bindTooltip(() => tip(segmentTip(state.segments.get(s.id) || s)), {sticky: true});
       layer.on("click", () => selectSegment(s.id));
       layer.addTo(layers.segments);
