@@ -110,19 +110,30 @@ def record_at(session: Session, search_id: int, seq: int, type_: str, actor: Act
               now: datetime, client_id: str | None = None) -> dict:
     """``record`` with a sequence number taken before (``take_seqs``): the row is inserted whole, payload and all
     (one statement). A client id used before raises IntegrityError here (the caller checked by reading first)."""
-    event_type(type_)
-    check_payload(type_, payload)
-    ev = PendingEvent(0, search_id, seq, type_, actor.user_id if actor else None, actor.device if actor else None,
-                      client_id, naive_utc(now), actor.name if actor else None, payload)
-    session.connection().execute(_INSERT_WHOLE, {"search_id": search_id, "seq": seq, "type": type_,
-                                                 "actor_id": ev.actor_id, "device": ev.device,
-                                                 "client_id": client_id, "at": ev.at, "payload": payload})
-    name = ev.actor_name
-    if name is None and ev.actor_id:
-        name = session.get(User, ev.actor_id).display_name
-    data = dump_event(ev, name)
-    session.info.setdefault("events", []).append((search_id, data))
-    return data
+    return record_many(session, [(search_id, seq, type_, actor, payload, client_id)], now)[0]
+
+
+def record_many(session: Session, items: list[tuple], now: datetime) -> list[dict]:
+    """Several whole events with sequence numbers taken before (``take_seqs``), in one INSERT (a group of phones'
+    batches): ``items`` ``[(search_id, seq, type, actor or None, payload, client_id or None)]``; their dumps, each
+    queued for publication after the commit. Each type and payload is checked against the catalogue first; a
+    client id used before raises IntegrityError (the caller checked by reading first)."""
+    rows, out = [], []
+    for search_id, seq, type_, actor, payload, client_id in items:
+        event_type(type_)
+        check_payload(type_, payload)
+        ev = PendingEvent(0, search_id, seq, type_, actor.user_id if actor else None, actor.device if actor else None,
+                          client_id, naive_utc(now), actor.name if actor else None, payload)
+        rows.append({"search_id": search_id, "seq": seq, "type": type_, "actor_id": ev.actor_id, "device": ev.device,
+                     "client_id": client_id, "at": ev.at, "payload": payload})
+        name = ev.actor_name
+        if name is None and ev.actor_id:
+            name = session.get(User, ev.actor_id).display_name
+        out.append((search_id, dump_event(ev, name)))
+    if rows:
+        session.connection().execute(_INSERT_WHOLE, rows)
+    session.info.setdefault("events", []).extend(out)
+    return [data for _, data in out]
 
 
 def record(session: Session, search_id: int, type_: str, actor: Actor | None, payload: dict, now: datetime,

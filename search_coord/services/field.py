@@ -77,29 +77,40 @@ def prepare_track_batch(s, actor: Actor, search_id: int, data: dict, now, sessio
 
 def apply_track_batch(s, actor: Actor, search_id: int, prepared: dict, now, seq: int | None = None) -> dict:
     """The writes of a prepared batch: its event, its fixes and the coverage they add, the phone's clock. ``seq``:
-    its sequence number when taken before with a group's (``events.take_seqs``; the event row is then inserted
-    whole at the end), else one is taken here."""
-    search, device, known, clean = prepared["search"], prepared["device"], prepared["known"], prepared["clean"]
-    ev = None
+    its sequence number when taken before with a group's (``events.take_seqs``), else one is taken here."""
     if seq is None:
-        ev = events.begin(s, search_id, "track.points", actor, now, client_id=clean["client_id"])
-        seq = ev.seq
-    schemas.check_search_writable(search.status)
-    offset = clean["clock_offset_s"]
-    done = tracks.record_fixes(s, search, actor.user_id, device, clean["points"], seq)
-    rejected = sorted(clean["rejected"] + done["rejected"], key=lambda r: r["index"])
-    _note_clock(s, search_id, actor.user_id, device, offset, known, now)
-    payload = {"user_id": actor.user_id, "device": device, "count": done["stored"], "rejected": len(rejected),
-               "rejected_fixes": rejected, "clock_offset_s": offset, "points": done["shown"],
-               "coverage": {str(k): v for k, v in done["coverage"].items()},
-               **({"rekeyed": done["rekeyed"]} if done["rekeyed"] else {})}
-    if ev is None:
-        events.record_at(s, search_id, seq, "track.points", actor, payload, now, clean["client_id"])
-    else:
-        events.finish(s, ev, payload)
-    street_coverage.after_batch(s, search, actor, done["shown"], now)   # blocks passed (issue 14; services/streets)
-    return {"accepted": done["stored"], "rejected": rejected, "clock_offset_s": offset, "seq": seq,
-            "duplicate": False}
+        seq = events.take_seqs(s, search_id, 1)
+    return apply_track_batches(s, [(actor, search_id, prepared, seq)], now)[0]
+
+
+def apply_track_batches(s, items: list[tuple], now) -> list[dict]:
+    """The writes of prepared batches of different devices (``[(actor, search_id, prepared, seq)]``, each ``seq``
+    taken before): every batch's fixes in one INSERT and its coverage added once a segment
+    (``tracks.write_planned``), every event row in one INSERT, the phones' clocks, the street blocks passed. Each
+    batch's answer and event are what they would be had the batches been written one after the other."""
+    plans = []
+    for actor, _search_id, prepared, seq in items:
+        schemas.check_search_writable(prepared["search"].status)
+        plans.append(tracks.plan_fixes(s, prepared["search"], actor.user_id, prepared["device"],
+                                       prepared["clean"]["points"], seq))
+    coverages = tracks.write_planned(s, plans)
+    answers, recorded = [], []
+    for (actor, search_id, prepared, seq), plan, coverage in zip(items, plans, coverages):
+        device, known, clean = prepared["device"], prepared["known"], prepared["clean"]
+        offset = clean["clock_offset_s"]
+        rejected = sorted(clean["rejected"] + plan.rejected, key=lambda r: r["index"])
+        _note_clock(s, search_id, actor.user_id, device, offset, known, now)
+        payload = {"user_id": actor.user_id, "device": device, "count": len(plan.rows), "rejected": len(rejected),
+                   "rejected_fixes": rejected, "clock_offset_s": offset, "points": plan.shown,
+                   "coverage": {str(k): v for k, v in coverage.items()},
+                   **({"rekeyed": plan.rekeyed} if plan.rekeyed else {})}
+        recorded.append((search_id, seq, "track.points", actor, payload, clean["client_id"]))
+        answers.append({"accepted": len(plan.rows), "rejected": rejected, "clock_offset_s": offset, "seq": seq,
+                        "duplicate": False})
+    events.record_many(s, recorded, now)
+    for (actor, _search_id, prepared, _seq), plan in zip(items, plans):
+        street_coverage.after_batch(s, prepared["search"], actor, plan.shown, now)   # blocks passed (issue 14)
+    return answers
 
 
 def replayed_batch(svc: Services, actor: Actor, search_id: int, data, exc: IntegrityError) -> dict:

@@ -167,7 +167,8 @@ class TrackWriter:
     def _store_all(self, s, group: list[Batch]) -> None:
         """The group without savepoints, in passes: each pass first reads every batch's checks (nothing locked yet),
         then takes the sequence numbers of all it will store at once, one UPDATE a search (on PostgreSQL that row
-        stays locked until the commit: taken once, as late as possible), then writes them in order. A batch whose
+        stays locked until the commit: taken once, as late as possible), then writes them together (every fix in one
+        INSERT, every event in another: ``field.apply_track_batches``). A batch whose
         client id an earlier one of the group used is answered as that one (``same_as``); a device's second batch
         in the group waits for the next pass, so that its checks read what the first one wrote."""
         now = self.svc.now()
@@ -194,11 +195,12 @@ class TrackWriter:
                 counts[batch.search_id] = counts.get(batch.search_id, 0) + 1
             try:
                 first = {sid: events.take_seqs(s, sid, n) for sid, n in sorted(counts.items())}
+                items = []
                 for batch, prepared in ready:
-                    seq = first[batch.search_id]
+                    items.append((batch.actor, batch.search_id, prepared, first[batch.search_id]))
                     first[batch.search_id] += 1
-                    batch.result = field_reports.apply_track_batch(s, batch.actor, batch.search_id, prepared, now,
-                                                                   seq=seq)
+                for (batch, _), result in zip(ready, field_reports.apply_track_batches(s, items, now)):
+                    batch.result = result
             except Exception as exc:
                 raise _WriteFailed() from exc
             waiting = later

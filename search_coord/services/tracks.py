@@ -4,6 +4,7 @@ imported GPX/KML files) goes through ``record_fixes``; the full recompute goes t
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import bindparam, literal, null, select, union_all, update
@@ -88,18 +89,38 @@ def _at(us: int) -> datetime:
     return EPOCH + timedelta(microseconds=us)
 
 
+@dataclass
+class Planned:
+    """One device's fixes followed from its stored state, nothing written yet (``plan_fixes``; ``write_planned``)."""
+
+    rows: list = field(default_factory=list)       # track_points rows to insert
+    changed: list = field(default_factory=list)    # (row id, piece µs, vertex, at, old piece) of stored fixes
+    added: dict = field(default_factory=dict)      # {segment id: coverage added (may be < 0 after a recount)}
+    rejected: list = field(default_factory=list)
+    shown: list = field(default_factory=list)
+    rekeyed: list = field(default_factory=list)
+
+
 def record_fixes(session, search: Search, user_id: int, device: str, fixes: list[dict], event_seq: int) -> dict:
     """Store one device's fixes (inside the caller's transaction) and add the coverage they make.
 
     ``fixes``: ``[{"t": aware UTC datetime, "lon", "lat", "acc": m (95 %) or None, "run": int, "index"?}]``.
     Fixes far outside the search's region are refused (``rejected``: ``[{"index", "reason"}]``), fixes this device
     already sent (same time) are stored once. A batch later than everything stored continues the track from its
-    stored state (a few indexed look-ups); an older one recounts the pieces it touches, so coverage never depends
+    stored state (one indexed look-up); an older one recounts the pieces it touches, so coverage never depends
     on arrival order. Returns ``{"stored", "rejected", "coverage": {segment id: new cumulative coverage},
     "shown": [[lon, lat, iso time, acc, track key or None], ...]}`` (``shown`` simplified for display; a key of
     None marks a fix too coarse to be joined into a line) and ``rekeyed``: ``[[iso time, key], ...]`` for fixes
     stored before whose key an older batch changed (the maps update them).
     """
+    plan = plan_fixes(session, search, user_id, device, fixes, event_seq)
+    return {"stored": len(plan.rows), "rejected": plan.rejected, "coverage": write_planned(session, [plan])[0],
+            "shown": plan.shown, "rekeyed": plan.rekeyed}
+
+
+def plan_fixes(session, search: Search, user_id: int, device: str, fixes: list[dict], event_seq: int) -> Planned:
+    """``record_fixes`` up to its writes (reads only): what to store and the coverage it adds. Plans of different
+    devices are independent, so a group's plans are written together by ``write_planned``."""
     proj, index, areas = basis.segment_index(session, search)   # cached per model version: one projection a search
     limit = region_limit_m(search)
     known = _known_xy(search, proj)
@@ -113,7 +134,7 @@ def record_fixes(session, search: Search, user_id: int, device: str, fixes: list
         else:
             kept.append((f, tracks.TrackFix(float(x), float(y), epoch(f["t"]), f.get("acc"), f.get("run", 0))))
     if not kept:
-        return {"stored": 0, "rejected": rejected, "coverage": {}, "shown": [], "rekeyed": []}
+        return Planned(rejected=rejected)
     kept.sort(key=lambda pair: tracks.order_key(pair[1]))
     keys = {"sid": search.id, "uid": user_id, "dev": device}
     # the statements built once run on the session's connection: the ORM's handling of a Core statement costs more
@@ -135,18 +156,45 @@ def record_fixes(session, search: Search, user_id: int, device: str, fixes: list
              "piece": _us(piece), "vertex": vertex}
             for (f, _), piece, vertex in zip(kept, followed.pieces[-len(kept):] if kept else [],
                                              followed.vertices[-len(kept):] if kept else [])]
-    if rows:
-        conn.execute(_INSERT, rows)
-    for row_id, piece, vertex, _, _ in changed:
-        session.execute(update(TrackPoint).where(TrackPoint.id == row_id).values(piece=piece, vertex=vertex))
     # fixes the maps already have whose piece changed (an older batch joined or split them): their new keys
     rekeyed = [[iso(at), track_key(device, piece)] for _, piece, _, at, old in changed if piece != old]
     added = _coverage_of(index, areas, lines_new, rules)
     for k, c in _coverage_of(index, areas, lines_old, rules).items():
         added[k] = added.get(k, 0.0) - c
     shown_rows = [(r["lon"], r["lat"], r["t"], r["acc"], track_key(device, r["piece"])) for r in rows]
-    return {"stored": len(rows), "rejected": rejected, "coverage": add_coverage(conn, added),
-            "shown": display(proj, shown_rows), "rekeyed": rekeyed}
+    return Planned(rows, changed, added, rejected, display(proj, shown_rows), rekeyed)
+
+
+def write_planned(session, plans: list[Planned]) -> list[dict[int, float]]:
+    """Write plans of different devices (inside the caller's transaction): every fix in one INSERT, the recounted
+    fixes' new pieces, and the coverage of each segment raised once by what all the plans add. Returns each plan's
+    ``{segment id: cumulative coverage}`` as if the plans had been written one after the other in this order (the
+    last plan's figure is the stored one)."""
+    conn = session.connection()
+    rows = [row for plan in plans for row in plan.rows]
+    if rows:
+        conn.execute(_INSERT, rows)
+    for plan in plans:
+        for row_id, piece, vertex, _, _ in plan.changed:
+            session.execute(update(TrackPoint).where(TrackPoint.id == row_id).values(piece=piece, vertex=vertex))
+    totals: dict[int, float] = {}
+    for plan in plans:
+        for seg_id, c in plan.added.items():
+            if c != 0:
+                totals[seg_id] = totals.get(seg_id, 0.0) + c
+    stored = {seg_id: conn.execute(_ADD_COVERAGE, {"seg_id": seg_id, "added": c}).scalar_one()
+              for seg_id, c in sorted(totals.items())}   # one atomic increment a segment (even when the parts cancel)
+    out = []
+    for plan in plans:   # what the plans after this one add, taken off the stored figure
+        out.append({seg_id: stored[seg_id] for seg_id, c in sorted(plan.added.items()) if c != 0})
+    later: dict[int, float] = {}
+    for plan, coverage in zip(reversed(plans), reversed(out)):
+        for seg_id in coverage:
+            coverage[seg_id] -= later.get(seg_id, 0.0)
+        for seg_id, c in plan.added.items():
+            if c != 0:
+                later[seg_id] = later.get(seg_id, 0.0) + c
+    return out
 
 
 def track_key(device: str, piece: int | None) -> str | None:

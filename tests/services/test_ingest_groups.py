@@ -3,10 +3,12 @@ for the whole group, the street layer looked up once per transaction; the answer
 each batch had been written alone."""
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
+from search_coord.adapters.models import Segment
+from search_coord.services import field, searches, segment_edits
 from search_coord.services.ingest import Batch, TrackWriter
-from support import LKP, walk_east
+from support import LKP, search_payload, square, walk_east
 
 
 @pytest.fixture
@@ -65,3 +67,52 @@ def test_the_street_layer_is_looked_up_once_per_group(svc, people, svc_search, s
     TrackWriter(svc).write(group)
     assert all(isinstance(a, dict) for a in answers(group))
     assert sum("from street_layers" in s for s in statements) == 1
+
+
+def test_a_group_writes_every_fix_in_one_insert_and_every_event_in_another(svc, people, svc_search, statements):
+    sid = svc_search
+    group = [Batch(people["off1" if i % 2 else "off2"], sid,
+                   {"client_id": f"one-{i:06d}", "device": f"o{i}", "points": walk_east(0, 3, LKP[0] + 1e-4 * i)}, None)
+             for i in range(6)]
+    statements.clear()
+    TrackWriter(svc).write(group)
+    assert all(isinstance(a, dict) and a["accepted"] == 3 for a in answers(group))
+    assert sum(s.startswith("insert into track_points") for s in statements) == 1
+    assert sum(s.startswith("insert into events") for s in statements) == 1
+    assert sum(s.startswith("update segments") for s in statements) <= 1   # one increment a segment, not a batch
+
+
+def _segment_walks(svc, people, tag: str):
+    """A search with one segment over the walks of four devices (two per officer); the segment's id and batches."""
+    sid = searches.open_search(svc, people["disp"], search_payload())["id"]
+    for name in ("off1", "off2"):
+        searches.add_member(svc, people["disp"], sid, people[name].user_id)
+    seg = segment_edits.add_segment(svc, people["disp"], sid, {"geometry": square(d=0.003), "name": "S1"})
+    batches = [(people["off1" if i % 2 else "off2"],
+                {"client_id": f"{tag}-{i:06d}", "device": f"w{i}", "points": walk_east(0, 12, LKP[0] + 2e-4 * i)})
+               for i in range(4)]
+    return sid, seg["id"], batches
+
+
+def test_a_groups_coverage_figures_are_those_of_its_batches_written_one_after_the_other(svc, people):
+    """The group raises the segment's coverage once by what all its batches add; each batch's event still gives the
+    segment's coverage after that batch, as if written alone in sequence order, and the last one is what is stored."""
+    sid, seg_id, batches = _segment_walks(svc, people, "alone")
+    alone = [field.add_track_batch(svc, actor, sid, data) for actor, data in batches]
+    sid2, seg2, batches2 = _segment_walks(svc, people, "group")
+    group = [Batch(actor, sid2, data, None) for actor, data in batches2]
+    before = len(svc.publisher.events)
+    TrackWriter(svc).write(group)
+    assert all(isinstance(a, dict) for a in answers(group))
+    figures = {}
+    for search_id, seg, published in ((sid, seg_id, None), (sid2, seg2, svc.publisher.events[before:])):
+        with svc.reading() as s:
+            stored = s.execute(select(Segment.coverage).where(Segment.id == seg)).scalar()
+        if published is None:
+            published = [(i, e) for i, e in svc.publisher.events if i == search_id and e["type"] == "track.points"]
+        figures[search_id] = ([e["payload"]["coverage"][str(seg)] for _, e in published], stored)
+    (one_by_one, stored_alone), (grouped, stored_grouped) = figures[sid], figures[sid2]
+    assert len(grouped) == 4 and one_by_one == sorted(one_by_one) and one_by_one[0] > 0
+    assert grouped == pytest.approx(one_by_one, rel=1e-12)
+    assert grouped[-1] == stored_grouped and stored_grouped == pytest.approx(stored_alone, rel=1e-12)
+    assert [a["seq"] for a in alone] == sorted(a["seq"] for a in alone)

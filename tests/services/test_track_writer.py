@@ -142,13 +142,13 @@ def test_a_batch_that_fails_while_writing_fails_alone(svc, people, svc_search, m
     """A failure after a batch began writing rolls the group back; the group is written again with a savepoint a
     batch, so only that batch is refused and the others are stored once, with their events in order."""
     sid = svc_search
-    real = tracks_service.record_fixes
+    real = tracks_service.plan_fixes
 
     def broken(session, search, user_id, device, fixes, event_seq):
         if device == "broken":
             raise RuntimeError("a bug in one batch")
         return real(session, search, user_id, device, fixes, event_seq)
-    monkeypatch.setattr(tracks_service, "record_fixes", broken)
+    monkeypatch.setattr(tracks_service, "plan_fixes", broken)
     before = count(svc, Event, search_id=sid)
     group = [Batch(people["off1"], sid, {"client_id": "fine-000001", "points": walk_east(0, 3)}, None),
              Batch(people["off2"], sid, {"client_id": "bug-0000001", "device": "broken", "points": walk_east(0, 3)}, None),
