@@ -26,3 +26,20 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 10000
     engine.dispose()
+
+
+def test_a_database_at_the_head_is_opened_without_alembic_and_an_older_one_is_upgraded(tmp_path, monkeypatch):
+    from search_coord.adapters import schema
+    from search_coord.adapters.db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    first = sorted(schema.head_revisions())[0]
+    schema.upgrade(engine, "0001")
+    assert schema.current_revisions(engine) == {"0001"} != schema.head_revisions()
+    schema.upgrade(engine)   # an older database: the migrations run
+    assert schema.current_revisions(engine) == schema.head_revisions() == {first}
+    monkeypatch.setattr(schema.command, "upgrade", lambda *a: (_ for _ in ()).throw(AssertionError("alembic ran")))
+    schema.upgrade(engine)   # at the head: nothing to run
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM users")).scalar() == 0
+    engine.dispose()
