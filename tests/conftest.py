@@ -12,8 +12,8 @@ from search_coord.adapters.geocoder import FakeGeocoder
 from search_coord.adapters import schema
 from search_coord.services import searches, users
 from search_coord.services.context import Actor, RecordingPublisher, Services
-from support import (FAST_HASH, PASSWORD, POSTGRES_URL, T0, ApiClient, FakeClock, migrated_sqlite, port_open,
-                     postgres_schema, search_payload, service_unavailable)
+from support import (FAST_HASH, PASSWORD, POSTGRES_URL, T0, ApiClient, FakeClock, make_test_app, migrated_sqlite,
+                     open_test_search, port_open, postgres_schema, search_payload, service_unavailable)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -74,17 +74,7 @@ def pg_schema():
 
 @pytest.fixture
 def app(tmp_path):
-    from search_coord import create_app
-
-    migrated_sqlite(tmp_path / "instance" / "search-coord.db")
-    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "TESTING": True, "TILE_URL": "", "RECOMPUTE_INLINE": True,
-                      "PASSWORD_HASH_METHOD": FAST_HASH, "SECRET_KEY": "test-secret",
-                      "GEOCODER_ADAPTER": FakeGeocoder({"Changyang town, Fangshan": (116.1985, 39.7712)})})
-    svc = app.extensions["search_coord"]
-    for name, role in (("disp", "dispatcher"), ("off1", "officer"), ("off2", "officer"), ("outsider", "officer"),
-                       ("adm", "admin")):
-        users.create_user(svc, None, {"username": name, "display_name": name.title(), "role": role,
-                                      "password": PASSWORD})
+    app = make_test_app(tmp_path / "instance")
     yield app
     app.extensions["search_coord_engine"].dispose()
 
@@ -97,10 +87,4 @@ def login(app):
 @pytest.fixture
 def opened(app, login):
     """A search opened by the dispatcher with off1 on it: (search id, dispatcher client)."""
-    disp = login("disp")
-    r = disp.post("/api/v1/searches", search_payload())
-    assert r.status_code == 201, r.get_json()
-    sid = r.get_json()["id"]
-    off1 = login("off1")
-    assert disp.post(f"/api/v1/searches/{sid}/members", {"user_id": off1.user["id"]}).status_code == 201
-    return sid, disp
+    return open_test_search(login)

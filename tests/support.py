@@ -16,8 +16,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import text
 
+from search_coord import create_app
 from search_coord.adapters import schema
 from search_coord.adapters.db import make_engine
+from search_coord.adapters.geocoder import FakeGeocoder
+from search_coord.services import users
 
 REQUIRE_SERVICES = os.environ.get("SEARCH_COORD_REQUIRE_SERVICES") == "1"
 POSTGRES_URL = os.environ.get("SEARCH_COORD_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -115,6 +118,32 @@ def postgres_schema(prefix: str = "t_"):
         with admin.begin() as conn:
             conn.execute(text(f"DROP SCHEMA {name} CASCADE"))
         admin.dispose()
+
+
+def make_test_app(instance):
+    """The app on a migrated SQLite file in the folder ``instance`` with the test accounts (disp, off1, off2,
+    outsider, adm); dispose ``app.extensions["search_coord_engine"]`` when done."""
+    migrated_sqlite(instance / "search-coord.db")
+    app = create_app({"INSTANCE_PATH": str(instance), "TESTING": True, "TILE_URL": "", "RECOMPUTE_INLINE": True,
+                      "PASSWORD_HASH_METHOD": FAST_HASH, "SECRET_KEY": "test-secret",
+                      "GEOCODER_ADAPTER": FakeGeocoder({"Changyang town, Fangshan": (116.1985, 39.7712)})})
+    svc = app.extensions["search_coord"]
+    for name, role in (("disp", "dispatcher"), ("off1", "officer"), ("off2", "officer"), ("outsider", "officer"),
+                       ("adm", "admin")):
+        users.create_user(svc, None, {"username": name, "display_name": name.title(), "role": role,
+                                      "password": PASSWORD})
+    return app
+
+
+def open_test_search(login):
+    """The dispatcher opens the test search and puts off1 on it: (search id, dispatcher client)."""
+    disp = login("disp")
+    r = disp.post("/api/v1/searches", search_payload())
+    assert r.status_code == 201, r.get_json()
+    sid = r.get_json()["id"]
+    off1 = login("off1")
+    assert disp.post(f"/api/v1/searches/{sid}/members", {"user_id": off1.user["id"]}).status_code == 201
+    return sid, disp
 
 
 class ApiClient:

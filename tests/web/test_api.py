@@ -5,7 +5,7 @@ import pytest
 
 from search_coord.web.openapi import api_routes
 
-from support import LKP, PASSWORD, search_payload, square
+from support import LKP, PASSWORD, ApiClient, make_test_app, open_test_search, search_payload, square
 
 # A real 1 x 1 PNG (photos are decoded on upload)
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415478"
@@ -116,9 +116,39 @@ PUBLIC = [("GET", "/api/v1/session"), ("POST", "/api/v1/session"), ("DELETE", "/
 
 
 @pytest.fixture
-def world(app, login, opened):
+def world(login):
+    return build_world(login)
+
+
+@pytest.fixture(scope="module")
+def refusals(tmp_path_factory):
+    """For the 401 / 403 matrix: one app and one world for the module (a refused call changes nothing, which each
+    test checks), a logged-in client kept per user; (login, world, the dispatcher's client)."""
+    app = make_test_app(tmp_path_factory.mktemp("refusals") / "instance")
+    clients = {}
+
+    def login(username=None):
+        if username is None:
+            return ApiClient(app, None)
+        if username not in clients:
+            clients[username] = ApiClient(app, username)
+        return clients[username]
+
+    world = build_world(login)
+    yield login, world, login("disp")
+    app.extensions["search_coord_engine"].dispose()
+
+
+def _record(disp, world) -> list:
+    """What the refusal matrix must leave as it was: the search's events and the camera registry."""
+    events = disp.get(f"/api/v1/searches/{world['sid']}/events?after=0").get_json()["events"]
+    cameras = disp.get("/api/v1/cameras").get_json()
+    return [[e["seq"] for e in events], cameras]
+
+
+def build_world(login) -> dict:
     """A search with off1 on a team that has an assignment, and a photo on the search."""
-    sid, disp = opened
+    sid, disp = open_test_search(login)
     off1 = login("off1")
     disp.post(f"/api/v1/searches/{sid}/members", {"user_id": login("off2").user["id"]})
     team = disp.post(f"/api/v1/searches/{sid}/teams", {"name": "P1", "kind": "foot_patrol",
@@ -168,21 +198,27 @@ def test_the_matrix_covers_every_api_route(app):
 
 
 @pytest.mark.parametrize("method, path, body, _who", ROUTES, ids=[f"{m} {p}" for m, p, _, _ in ROUTES])
-def test_401_without_login(login, world, method, path, body, _who):
+def test_401_without_login(refusals, method, path, body, _who):
+    login, world, disp = refusals
+    before = _record(disp, world)
     r = _call(login(None), method, path, body, world)
     assert r.status_code == 401, r.get_json()
     assert r.get_json()["error"] == "not_authenticated"
+    assert _record(disp, world) == before
 
 
 @pytest.mark.parametrize("method, path, body, who", [r for r in ROUTES if r[3]],
                          ids=[f"{m} {p}" for m, p, _, w in ROUTES if w])
-def test_403_when_not_allowed(login, world, method, path, body, who):
+def test_403_when_not_allowed(refusals, method, path, body, who):
+    login, world, disp = refusals
+    before = _record(disp, world)
     r = _call(login(who), method, path, body, world)
     if path.startswith("/api/v1/photos/"):   # a photo one may not see answers exactly as a missing one
         assert r.status_code == 404 and r.get_json()["error"] == "not_found", r.get_json()
-        return
-    assert r.status_code == 403, r.get_json()
-    assert r.get_json()["error"] == "forbidden"
+    else:
+        assert r.status_code == 403, r.get_json()
+        assert r.get_json()["error"] == "forbidden"
+    assert _record(disp, world) == before
 
 
 @pytest.mark.parametrize("method, path, body, who", [r for r in ROUTES if r[3] is None],
