@@ -1,7 +1,9 @@
 """What officers send from the field: GPS fix batches, clues and sightings (photos: ``services/photos.py``)."""
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select, update
+from types import SimpleNamespace
+
+from sqlalchemy import bindparam, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..adapters.models import Clue, DeviceClock, Event, Membership, Search, User
@@ -59,11 +61,13 @@ def prepare_track_batch(s, actor: Actor, search_id: int, data: dict, now, sessio
     client_id = data.get("client_id") if isinstance(data, dict) and isinstance(data.get("client_id"), str) else ""
     # one round trip for what the checks read (on PostgreSQL each statement is a round trip, and a group holds the
     # search's sequence number until it commits)
-    row = s.execute(_READS, {"sid": search_id, "uid": actor.user_id, "dev": device, "cid": client_id}).one()
+    held = s.info.setdefault("searches", {})   # a group's batches share the first one's read of the search
+    row = s.execute(_READS if search_id in held else _READS_WITH_SEARCH,
+                    {"sid": search_id, "uid": actor.user_id, "dev": device, "cid": client_id}).one()
     if session_version is not None and (not row.active or row.must_change
                                         or (row.version or 0) != session_version):
         raise NotAuthenticated("your session has ended; log in again")
-    search = _search_of(s, search_id, actor, row.member is not None)
+    search = _search_of(held, search_id, actor, row)
     clean = schemas.clean_track_batch(data, now, known_points.missing_since(search.lkp_time, search.lkp_history),
                                       row.offset)
     first = None
@@ -137,7 +141,7 @@ _KNOWN_OFFSET = select(_CLOCKS.c.offset_s).where(_CLOCKS.c.search_id == bindpara
                                                  _CLOCKS.c.user_id == bindparam("uid"),
                                                  _CLOCKS.c.device == bindparam("dev"))
 _MEMBER = select(_MEMBERS.c.id).where(_MEMBERS.c.search_id == bindparam("sid"), _MEMBERS.c.user_id == bindparam("uid"))
-_READS = select(
+_CHECKS = (
     _MEMBER.limit(1).scalar_subquery().label("member"),
     _KNOWN_OFFSET.limit(1).scalar_subquery().label("offset"),
     select(_EVENTS.c.seq).where(_EVENTS.c.search_id == bindparam("sid"), _EVENTS.c.actor_id == bindparam("uid"),
@@ -146,6 +150,13 @@ _READS = select(
     select(_USERS.c.active).where(_USERS.c.id == bindparam("uid")).scalar_subquery().label("active"),
     select(_USERS.c.session_version).where(_USERS.c.id == bindparam("uid")).scalar_subquery().label("version"),
     select(_USERS.c.must_change_password).where(_USERS.c.id == bindparam("uid")).scalar_subquery().label("must_change"))
+_READS = select(*_CHECKS)
+#: The same with the search's row (columns named ``s_<column>``; all None when there is no such search): the first
+#: batch of a transaction reads the search with its checks, in the same round trip, as plain values.
+_SEARCHES = Search.__table__
+_ONE = select(literal(1).label("one")).subquery()
+_READS_WITH_SEARCH = (select(*_CHECKS, *(c.label("s_" + c.name) for c in _SEARCHES.c))
+                      .select_from(_ONE.outerjoin(_SEARCHES, _SEARCHES.c.id == bindparam("sid"))))
 
 
 def device_of(data, actor: Actor) -> str:
@@ -154,16 +165,17 @@ def device_of(data, actor: Actor) -> str:
     return named.strip() if isinstance(named, str) and 0 < len(named.strip()) <= 64 else (actor.device or "")[:64]
 
 
-def _search_of(s, search_id: int, actor: Actor, member: bool):
+def _search_of(held: dict, search_id: int, actor: Actor, row):
     """``access.load_search`` for the batch path: the same rule (dispatchers see every search, officers those they
-    are on; NotFound, Forbidden), with the search from the session when a batch before it in the same group
-    loaded it, and the membership read with the batch's other checks (``member``)."""
-    held = s.info.setdefault("searches", {})
-    search = held.get(search_id) or s.get(Search, search_id)
+    are on; NotFound, Forbidden), on the search's columns read with the batch's other checks (``row``, as plain
+    attributes: the batch path only reads them; ``held``, the transaction's, when a batch before it read them)."""
+    search = held.get(search_id)
+    if search is None and getattr(row, "s_id", None) is not None:
+        search = SimpleNamespace(**{c.name: getattr(row, "s_" + c.name) for c in _SEARCHES.c})
     if search is None:
         raise NotFound(f"search {search_id} not found")
-    held[search_id] = search   # held: the session keeps its rows by weak reference
-    if not actor.is_dispatcher and not member:
+    held[search_id] = search
+    if not actor.is_dispatcher and row.member is None:
         raise Forbidden("you are not on this search")
     return search
 

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import event, select
 
 from search_coord.adapters.models import Segment
+from search_coord.core.errors import NotFound
 from search_coord.services import field, searches, segment_edits
 from search_coord.services.ingest import Batch, TrackWriter
 from support import LKP, search_payload, square, walk_east
@@ -116,3 +117,20 @@ def test_a_groups_coverage_figures_are_those_of_its_batches_written_one_after_th
     assert grouped == pytest.approx(one_by_one, rel=1e-12)
     assert grouped[-1] == stored_grouped and stored_grouped == pytest.approx(stored_alone, rel=1e-12)
     assert [a["seq"] for a in alone] == sorted(a["seq"] for a in alone)
+
+
+def test_the_search_is_read_with_the_first_batchs_checks(svc, people, svc_search, statements):
+    """No statement of its own for the search row: the first batch of a transaction reads it with its checks, the
+    others use that read; a search that does not exist is still refused."""
+    sid = svc_search
+    group = [Batch(people["off1" if i % 2 else "off2"], sid,
+                   {"client_id": f"sr-{i:07d}", "device": f"r{i}", "points": walk_east(0, 3, LKP[0] + 1e-4 * i)}, None)
+             for i in range(3)] + [Batch(people["off1"], sid + 1000, {"client_id": "sr-nosearch", "points": walk_east(0, 3)},
+                                         None)]
+    statements.clear()
+    TrackWriter(svc).write(group)
+    got = answers(group)
+    assert all(isinstance(a, dict) and a["accepted"] == 3 for a in got[:3]), got
+    assert isinstance(got[3], NotFound)
+    assert not any(s.startswith("select searches.") for s in statements)
+    assert sum(" join searches on " in s for s in statements) == 2   # the first batch, and the other search's
