@@ -11,7 +11,6 @@ import { pct as pctOf } from "../lib/format.js";
 import { nodeIcon, tip } from "./base.js";
 import { segmentEditor } from "./segment_edit.js";
 import { shapesCanvas } from "./shapes_canvas.js";
-import { inertCanvas } from "./tracks_canvas.js";
 import { wireSettings } from "./where_settings.js";
 
 /** The ring table's row ("dementia/urban", "child_10_12/urban (no data for child_13_15)", "median of all
@@ -104,6 +103,7 @@ function init(opts) {
   function show(on) {
     state.visible = !!on;
     for (const g of Object.values(layers)) if (on !== map.hasLayer(g)) (on ? g.addTo(map) : map.removeLayer(g));
+    if (on) layers.swept.eachLayer((l) => l.bringToBack());   // under the search's shapes drawn meanwhile
     if (on && state.sweptStale) refreshSwept();
   }
 
@@ -156,9 +156,10 @@ function init(opts) {
 
   function drawSwept(geo) {
     layers.swept.clearLayers();
-    // on a canvas under the shapes (map/tracks_canvas.js): one path of thousands of vertices redrawn on every pan
-    if (geo) L.geoJSON(geo, {interactive: false, renderer: inertCanvas(map, "scSwept", 390), style: {color: "#15803d",
-      weight: 0, fillColor: "#22c55e", fillOpacity: 0.35, className: "sc-swept"}}).addTo(layers.swept);
+    // on the shapes canvas (shapes_canvas.js), under every shape there and taking no clicks: one path of thousands of
+    // vertices (as SVG redrawn on every pan; on a canvas of its own one more view-sized layer to move and upload)
+    if (geo) L.geoJSON(geo, {interactive: false, renderer: shapesCanvas(map), style: {color: "#15803d",
+      weight: 0, fillColor: "#22c55e", fillOpacity: 0.35, className: "sc-swept"}}).addTo(layers.swept).bringToBack();
   }
 
   function refreshSwept() {
