@@ -5,8 +5,10 @@ opens on a click; while the map is picking a point a click on a segment is the m
 is changed by dragging a corner (Geoman on the canvas) and saved."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pytest
-from browser_helpers import CHROME_ARGS, CHROMIUM, desk_page
+from browser_helpers import CHROME_ARGS, CHROMIUM, api_client, desk_page, iso
 
 pytestmark = pytest.mark.browser
 
@@ -117,6 +119,60 @@ def test_shapes_on_canvas_hover_click_mark_pick_and_edit(server):
             page.wait_for_function(f"(g) => JSON.stringify(SC.debug.where.segments.get({seg['id']}).geometry) !== g",
                                    arg=before, timeout=10000)
             assert page.evaluate(SHAPES, "sc-segment")["svg"] == 0
+        finally:
+            browser.close()
+    assert not problems, problems
+
+
+# Counts, in the page, the calls of what a console redraws whole (the map's assignments and clues)
+COUNT = """() => {
+  const n = window.__draws = { assignments: 0, clues: 0 };
+  const lay = SC.debug.layers;
+  for (const [name, key] of [["renderAssignments", "assignments"], ["renderClues", "clues"]]) {
+    const f = lay[name].bind(lay);
+    lay[name] = (st) => { n[key] += 1; return f(st); };
+  }
+}"""
+
+
+def test_a_catch_up_of_many_events_draws_the_map_layers_and_lists_once(server):
+    """Work that can wait is done once a frame: 12 assignments and 12 clues missed while the console's socket was cut
+    are applied together on reconnect, and the map's assignments and clues are drawn once each, not once an event."""
+    from playwright.sync_api import sync_playwright
+
+    base = server
+    disp = api_client(base, "dispatch")
+    now = datetime.now(timezone.utc)
+    lon, lat = 116.1985, 39.7712
+    problems: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        try:
+            _, page = desk_page(browser, base, problems)
+            page.goto(base + "/searches/1")
+            page.wait_for_function("() => SC.debug.state && SC.debug.state.search.id === 1 && SC.debug.live.connected")
+            page.wait_for_load_state("networkidle")
+            page.evaluate("SC.debug.live.socket.disconnect()")
+            page.wait_for_function("() => !SC.debug.live.connected")
+            for i in range(12):
+                d = 0.0005 * i
+                disp("POST", "/api/v1/searches/1/assignments", {"title": f"Block {i}", "kind": "area", "geometry": {
+                    "type": "Polygon", "coordinates": [[[lon + d, lat], [lon + d + 0.0004, lat],
+                                                        [lon + d + 0.0004, lat + 0.0004], [lon + d, lat + 0.0004],
+                                                        [lon + d, lat]]]}})
+                disp("POST", "/api/v1/searches/1/clues", {"kind": "clue", "text": f"glove {i}", "time": iso(now),
+                                                           "location": {"type": "Point", "coordinates": [lon + d, lat]}})
+            page.evaluate(COUNT)
+            page.evaluate("() => { SC.debug.live.socket.connect(); }")
+            page.wait_for_function("() => SC.debug.state.assignments.filter((a) => /^Block /.test(a.title)).length"
+                                   " === 12 && SC.debug.state.clues.filter((c) => /^glove /.test(c.text)).length === 12",
+                                   timeout=15000)
+            page.wait_for_function("() => Object.keys(SC.debug.layers.assignmentLayers).length"
+                                   " === SC.debug.state.assignments.filter((a) => a.geometry).length")
+            page.evaluate("new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+            draws = page.evaluate("window.__draws")
+            assert draws["assignments"] == 1 and draws["clues"] == 1, draws
+            assert page.evaluate(SHAPES, "sc-assignment")["svg"] == 0
         finally:
             browser.close()
     assert not problems, problems

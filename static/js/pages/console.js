@@ -92,6 +92,35 @@ function tracksSoon() {
   if (!tracksFrame) tracksFrame = requestAnimationFrame(() => { tracksFrame = 0; layers.renderTracks(st(), live.takeChangedTracks()); });
 }
 
+/* Work that can wait (the lists, the head, labels, map layers drawn again whole) is done once in the next animation
+   frame, however many events asked for it meanwhile: a catch-up of hundreds of events, or a burst of them, draws
+   each once. later(f, ...): f runs in the next frame (once, whatever the number of calls). */
+const waiting = new Set();
+let laterFrame = 0;
+function later(...fns) {
+  for (const f of fns) waiting.add(f);
+  if (laterFrame) return;
+  laterFrame = requestAnimationFrame(() => {
+    laterFrame = 0;
+    const todo = [...waiting];
+    waiting.clear();
+    for (const f of todo) {
+      try { f(); } catch (e) { console.error("console redraw failed", e); }
+    }
+  });
+}
+const draw = {   // what `later` runs: the same function each time, so that it runs once a frame
+  head: () => { head.render(); head.renderSubject(); },
+  teams: () => teams.render(),
+  assignments: () => assignments.render(),
+  clues: () => clues.render(),
+  assignmentShapes: () => layers.renderAssignments(st()),
+  clueMarkers: () => { layers.renderClues(st()); alerts.cluesOnTop(); },
+  searched: () => layers.renderSearched(st()),
+  lkp: () => { layers.renderLkp(st()); layers.renderFound(st()); },
+  trackLabels: () => layers.renderTracks(st()),   // names and teams in the position labels
+};
+
 /** What each kind of event redraws, by the first part of its type. */
 const ON_EVENT = {
   // only the officers whose fixes arrived are redrawn (appended to); the list waits for the next frame
@@ -99,8 +128,8 @@ const ON_EVENT = {
     if (live.catchingUp) tracksSoon(); else layers.renderTracks(st(), live.takeChangedTracks());
     if (!$("#panel-members").hidden) members.renderSoon();
   },
-  clue: () => { clues.render(); layers.renderClues(st()); alerts.cluesOnTop(); },
-  assignment: () => { assignments.render(); teams.render(); layers.renderAssignments(st()); },
+  clue: () => later(draw.clues, draw.clueMarkers),
+  assignment: () => later(draw.assignments, draw.teams, draw.assignmentShapes),
   broadcast: (ev) => {
     broadcasts.load();
     if (ev.type === "broadcast.sent" && ev.actor && ev.actor.id !== (user && user.id)) {
@@ -109,10 +138,11 @@ const ON_EVENT = {
   },
   team: (ev) => {
     if (ev.type.startsWith("member.")) broadcasts.load();
-    members.renderSoon(); teams.render(); assignments.render(); layers.renderTracks(st());
+    members.renderSoon();
+    later(draw.teams, draw.assignments, draw.trackLabels);
   },
   search: (ev) => {
-    head.render(); head.renderSubject(); layers.renderLkp(st()); layers.renderFound(st());
+    later(draw.head, draw.lkp);
     if (ev.type === "search.found") toast(t("found.banner_title"), "ok");
   },
 };
@@ -150,7 +180,7 @@ live.on((kind, ev) => {
     return;
   }
   timeline.add(ev);
-  if (ev.type === "area.searched" || ev.type === "video.reviewed") layers.renderSearched(st());
+  if (ev.type === "area.searched" || ev.type === "video.reviewed") later(draw.searched);
   const redraw = ON_EVENT[ev.type.split(".")[0]];
   if (redraw) redraw(ev);
 });
