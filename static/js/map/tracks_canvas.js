@@ -4,7 +4,7 @@
    are redrawn, once per animation frame. The snapshot's tracks are simplified on the server (2 m, core/simplify.py)
    and an officer's full track is loaded on demand: zoomed in to DETAIL_ZOOM or nearer (the tracks in view first),
    or a click on the track. Position markers and their labels (work that can wait) are updated once per animation
-   frame. SC.debug.tracks() tells tests what is drawn. KeptCanvas (below) serves fills such as the swept area. Used by map/layers.js (SearchLayers) on the console and the phones. */
+   frame. SC.debug.tracks() tells tests what is drawn. KeptCanvas (below) serves the map's shapes (map/shapes_canvas.js). Used by map/layers.js (SearchLayers) on the console and the phones. */
 import { debug } from "../lib/debug.js";
 import { el } from "../lib/dom.js";
 import { fmtAgo, fmtTime } from "../lib/format.js";
@@ -43,15 +43,6 @@ export const KeptCanvas = L.Canvas.extend({
     if (this._bounds) this._keptAt = { zoom: map.getZoom(), origin: map.getPixelOrigin(), size: map.getSize() };
   },
 });
-
-/** A canvas renderer of its own pane that takes no clicks, at z-index `z` (below overlayPane's 400: under the shapes),
-    one per map and pane: for big fills nobody clicks, such as the swept area (thousands of vertices, which as an SVG
-    path are re-clipped and re-rasterised at the end of every pan). */
-export function inertCanvas(map, name, z) {
-  const p = pane(map, name, z, true);
-  if (!p.scRenderer) p.scRenderer = new KeptCanvas({ pane: name, padding: 0.3 });
-  return p.scRenderer;
-}
 
 export class TrackLayer {
   /** opts.loadDetail(uid) -> Promise (the officer's full track is in the live state when it resolves, false when
