@@ -93,6 +93,7 @@ def test_a_district_file_imports_with_progress_and_the_map_reads_the_view(server
             assert any(s.startswith("Storing cameras: 3,000 of 3,000") for s in seen), seen
             assert any(s.startswith("Checking rows") for s in seen), seen
             assert page.locator("#cam-progress").is_hidden()
+            page.evaluate("() => SC.debug.fit")   # the fit to the imported registry has been made (or left)
             # the map: the whole district in cells, their counts the registry's
             page.evaluate("() => { SC.debug.map.setView([39.715, 116.15], 12, {animate: false}); }")
             page.wait_for_function("() => SC.debug.cameras.mode === 'clusters' && !SC.debug.cameras.pending"

@@ -21,7 +21,7 @@ def _controlled(field, sid: int) -> None:
 
 
 def test_a_search_closed_while_offline_stops_tracking_and_shows_what_was_refused(server):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     base = server
     disp = api_client(base, "dispatch")
@@ -68,7 +68,7 @@ def test_a_search_closed_while_offline_stops_tracking_and_shows_what_was_refused
             # in Chinese, then cleared by the officer after seeing it
             field.goto(f"{base}/lang/zh-CN?next=/field/{sid}")
             field.wait_for_function("() => Number(document.body.dataset.outboxFailed) >= 2")
-            assert "已停止共享位置" in field.inner_text("#status-banner")
+            expect(field.locator("#status-banner")).to_contain_text("已停止共享位置")
             field.screenshot(path="/tmp/shots/offline/closed-offline-zh.png")
             phone.on("dialog", lambda d: d.accept())
             field.locator(".outbox-discard-all").tap()

@@ -85,7 +85,9 @@ const cams = areaLayer(map, {
 debug.map = map;
 debug.cameras = cams.state;
 /** The map opens on the whole registry (its cells at zoom 2 tell its extent); not when the map was moved meanwhile
-    (a slow answer, e.g. behind an import, never takes the user away from where they went). */
+    (a slow answer, e.g. behind an import, never takes the user away from where they went). Not animated: a zoom
+    animation still running when the user (or a test) moves the map would, at its end, put the map back on its
+    target. SC.debug.fit is the latest one's promise. */
 async function fitRegistry() {
   const center = map.getCenter(), zoom = map.getZoom();
   try {
@@ -95,10 +97,10 @@ async function fitRegistry() {
     if (!boxes.length || map.getZoom() !== zoom || !map.getCenter().equals(center)) return;
     const w = Math.min(...boxes.map((b) => b[0])), s = Math.min(...boxes.map((b) => b[1]));
     const e = Math.max(...boxes.map((b) => b[2])), n = Math.max(...boxes.map((b) => b[3]));
-    map.fitBounds([[s, w], [n, e]], { maxZoom: 16, padding: [16, 16] });
+    map.fitBounds([[s, w], [n, e]], { maxZoom: 16, padding: [16, 16], animate: false });
   } catch (e) { /* the map stays where it is */ }
 }
-fitRegistry();
+debug.fit = fitRegistry();
 
 $("#cam-q").addEventListener("input", () => {
   clearTimeout(state.timer);
@@ -217,7 +219,7 @@ $("#cam-import").addEventListener("submit", async (e) => {
     state.offset = 0;
     load();
     cams.refresh(0);
-    fitRegistry();
+    debug.fit = fitRegistry();
   } catch (err) {
     showErrors(err);
   } finally {
