@@ -202,18 +202,27 @@ def measure(base_url: str, sid: int, args, senders: list[dict], send, acks: list
         page.wait_for_timeout(500)
         tiles = "(() => { const l = SC.debug.layers.tracks.lines || {}; return (l.madeTiles || 0) + (l.redrawnTiles || 0); })()"
         view = page.evaluate("() => SC.debug.map.getZoom()")
+        cdp.send("Performance.enable")
+
+        def dragged(key: str) -> None:
+            """A drag, its frame intervals and the renderer's CPU meanwhile (main thread, whole process: seconds of
+            CPU, less sensitive than frame intervals to other work on the machine)."""
+            m0 = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+            drag = page.evaluate(DRAG, [args.drag_seconds, args.drag_speed, args.drag_gesture])
+            m1 = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+            out[key], out[key + "_ends"] = drag["dt"], drag["ends"]
+            out[key + "_cpu"] = (m1["ThreadTime"] - m0["ThreadTime"], m1["ProcessTime"] - m0["ProcessTime"])
+
         # a long drag with the where-to-look layers off (the console's default), then shown (segments, rings, swept)
         before = page.evaluate(tiles)
-        drag = page.evaluate(DRAG, [args.drag_seconds, args.drag_speed, args.drag_gesture])
-        out["drag_hidden"], out["drag_hidden_ends"] = drag["dt"], drag["ends"]
+        dragged("drag_hidden")
         page.click("#tab-where")
         page.check("#show-where")
         page.wait_for_function("() => SC.debug.where && SC.debug.where.model && SC.debug.where.segments.size > 0",
                                timeout=60_000)
         page.wait_for_timeout(1500)   # the swept area's first fetch drawn
         out["shapes"] = page.evaluate(SHAPES)
-        drag = page.evaluate(DRAG, [args.drag_seconds, args.drag_speed, args.drag_gesture])
-        out["drag"], out["drag_ends"] = drag["dt"], drag["ends"]
+        dragged("drag")
         out["pan"] = page.evaluate(PAN, [240, True])
         out["pan_steps"] = page.evaluate(PAN, [round(args.drag_seconds * 60), False])
         out["pan_tiles"] = page.evaluate(tiles) - before

@@ -14,7 +14,8 @@ second for 20 s, from several officers) while the console is open. Reported per 
 - frame intervals while panning (requestAnimationFrame deltas): a long drag through Leaflet's drag handler (mouse
   events, one move a frame, ``--drag-seconds`` of gestures across the map in eight directions, released and pressed
   again between them) with the where-to-look layers off, then again with them shown (segments, searched areas,
-  rings, the swept area; the number of SVG paths and canvas paths is printed); then, shown, animated ``map.panBy``
+  rings, the swept area; the number of SVG paths and canvas paths is printed), each with the renderer's CPU time
+  meanwhile (main thread and process, CDP Performance metrics); then, shown, animated ``map.panBy``
   steps of 160 px (240 frames) and 40 px a frame without animation for as long as the drag (every frame ends a move:
   the worst case); the track tiles drawn;
 - catch-up: the console's socket cut, 100 track batches accepted meanwhile, then reconnected: time from reconnect to
@@ -233,7 +234,8 @@ def report(o: dict, args) -> None:
         print(f"dragging {args.drag_seconds:g} s ({what}; {args.drag_speed:g} px a frame, gestures of "
               f"{args.drag_gesture} frames in 8 directions): {len(d)} frames, interval p50 {pct(d, 50):.1f} ms, "
               f"p99 {pct(d, 99):.1f} ms, max {max(d):.1f} ms, {sum(x > 50 for x in d)} over 50 ms "
-              f"({o[key + '_ends']} drags seen by the map)")
+              f"({o[key + '_ends']} drags seen by the map); renderer CPU {o[key + '_cpu'][0]:.2f} s main thread, "
+              f"{o[key + '_cpu'][1]:.2f} s process")
     print(f"animated panBy of 160 px ({len(pan)} frames, shown): frame interval "
           f"p50 {pct(pan, 50):.1f} ms, p99 {pct(pan, 99):.1f} ms, max {max(pan):.1f} ms")
     print(f"panning 40 px a frame without animation ({len(steps)} frames, shown; every frame a redraw): "
