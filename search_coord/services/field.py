@@ -73,10 +73,14 @@ def prepare_track_batch(s, actor: Actor, search_id: int, data: dict, now, sessio
     first = None
     if row.sent is not None:
         first = s.execute(_SENT, {"sid": search_id, "uid": actor.user_id, "cid": clean["client_id"]}).first()
-    if first is None:
-        schemas.check_search_writable(search.status)
-    return {"search": search, "device": device, "known": row.offset, "clean": clean,
-            "replay": _answer_again(first.seq, first.payload) if first is not None else None}
+    if first is not None:
+        return {"search": search, "device": device, "known": row.offset, "clean": clean,
+                "replay": _answer_again(first.seq, first.payload)}
+    schemas.check_search_writable(search.status)
+    # the fixes followed from the device's stored track, read here, before a group takes the search's sequence
+    # numbers (on PostgreSQL that locks its row until the commit): checked, and planned again if stale, after
+    return {"search": search, "device": device, "known": row.offset, "clean": clean, "replay": None,
+            "seen": row.seen, "plan": tracks.plan_fixes(s, search, actor.user_id, device, clean["points"])}
 
 
 def apply_track_batch(s, actor: Actor, search_id: int, prepared: dict, now, seq: int | None = None) -> dict:
@@ -92,12 +96,11 @@ def apply_track_batches(s, items: list[tuple], now) -> list[dict]:
     taken before): every batch's fixes in one INSERT and its coverage added once a segment
     (``tracks.write_planned``), every event row in one INSERT, the phones' clocks, the street blocks passed. Each
     batch's answer and event are what they would be had the batches been written one after the other."""
-    plans = []
-    for actor, _search_id, prepared, seq in items:
+    for _actor, _search_id, prepared, _seq in items:
         schemas.check_search_writable(prepared["search"].status)
-        plans.append(tracks.plan_fixes(s, prepared["search"], actor.user_id, prepared["device"],
-                                       prepared["clean"]["points"], seq))
-    coverages = tracks.write_planned(s, plans)
+    _plan_again_if_stale(s, items)
+    plans = [prepared["plan"] for _actor, _search_id, prepared, _seq in items]
+    coverages = tracks.write_planned(s, plans, [seq for _actor, _search_id, _prepared, seq in items])
     answers, recorded = [], []
     for (actor, search_id, prepared, seq), plan, coverage in zip(items, plans, coverages):
         device, known, clean = prepared["device"], prepared["known"], prepared["clean"]
@@ -115,6 +118,29 @@ def apply_track_batches(s, items: list[tuple], now) -> list[dict]:
     for (actor, _search_id, prepared, _seq), plan in zip(items, plans):
         street_coverage.after_batch(s, prepared["search"], actor, plan.shown, now)   # blocks passed (issue 14)
     return answers
+
+
+def _plan_again_if_stale(s, items: list[tuple]) -> None:
+    """Each batch's plan was read before the search's sequence numbers were taken, so another transaction (another
+    process, on PostgreSQL) may have changed the device's track since. Whatever committed on the search meanwhile
+    took the numbers after what the batch's checks saw (``seen``, read before its track) up to the pass's first;
+    nothing else can commit on the search now until this transaction does. A batch is planned again, reading its
+    track afresh, when its user sent fixes meanwhile or anything that may change tracks happened (one read of those
+    events a search, and only when there are any: never on SQLite, whose write transactions take the lock first)."""
+    firsts: dict[int, int] = {}
+    for _actor, search_id, _prepared, seq in items:
+        firsts[search_id] = min(seq, firsts.get(search_id, seq))
+    for search_id, first in firsts.items():
+        mine = [(actor, prepared) for actor, sid, prepared, _seq in items if sid == search_id]
+        seen = min(prepared["seen"] for _actor, prepared in mine)
+        if seen >= first - 1:
+            continue
+        window = s.connection().execute(_SINCE, {"sid": search_id, "after": seen, "upto": first - 1}).all()
+        for actor, prepared in mine:
+            if any(seq > prepared["seen"] and type_ not in _TRACK_SAFE
+                   and (type_ != "track.points" or actor_id == actor.user_id) for seq, type_, actor_id in window):
+                prepared["plan"] = tracks.plan_fixes(s, prepared["search"], actor.user_id, prepared["device"],
+                                                     prepared["clean"]["points"])
 
 
 def replayed_batch(svc: Services, actor: Actor, search_id: int, data, exc: IntegrityError) -> dict:
@@ -141,6 +167,7 @@ _KNOWN_OFFSET = select(_CLOCKS.c.offset_s).where(_CLOCKS.c.search_id == bindpara
                                                  _CLOCKS.c.user_id == bindparam("uid"),
                                                  _CLOCKS.c.device == bindparam("dev"))
 _MEMBER = select(_MEMBERS.c.id).where(_MEMBERS.c.search_id == bindparam("sid"), _MEMBERS.c.user_id == bindparam("uid"))
+_SEARCHES = Search.__table__
 _CHECKS = (
     _MEMBER.limit(1).scalar_subquery().label("member"),
     _KNOWN_OFFSET.limit(1).scalar_subquery().label("offset"),
@@ -149,14 +176,20 @@ _CHECKS = (
     .scalar_subquery().label("sent"),
     select(_USERS.c.active).where(_USERS.c.id == bindparam("uid")).scalar_subquery().label("active"),
     select(_USERS.c.session_version).where(_USERS.c.id == bindparam("uid")).scalar_subquery().label("version"),
-    select(_USERS.c.must_change_password).where(_USERS.c.id == bindparam("uid")).scalar_subquery().label("must_change"))
+    select(_USERS.c.must_change_password).where(_USERS.c.id == bindparam("uid")).scalar_subquery().label("must_change"),
+    # the search's last sequence number, read before the device's track (see _plan_again_if_stale)
+    select(_SEARCHES.c.last_seq).where(_SEARCHES.c.id == bindparam("sid")).scalar_subquery().label("seen"))
 _READS = select(*_CHECKS)
 #: The same with the search's row (columns named ``s_<column>``; all None when there is no such search): the first
 #: batch of a transaction reads the search with its checks, in the same round trip, as plain values.
-_SEARCHES = Search.__table__
 _ONE = select(literal(1).label("one")).subquery()
 _READS_WITH_SEARCH = (select(*_CHECKS, *(c.label("s_" + c.name) for c in _SEARCHES.c))
                       .select_from(_ONE.outerjoin(_SEARCHES, _SEARCHES.c.id == bindparam("sid"))))
+#: Event types that never change a stored track (a plan read before one is still good); ``track.points`` changes
+#: only its sender's tracks. Any other type (a retraction, an import, a team change) makes every plan stale.
+_TRACK_SAFE = frozenset({"streets.covered"})
+_SINCE = select(_EVENTS.c.seq, _EVENTS.c.type, _EVENTS.c.actor_id).where(
+    _EVENTS.c.search_id == bindparam("sid"), _EVENTS.c.seq > bindparam("after"), _EVENTS.c.seq <= bindparam("upto"))
 
 
 def device_of(data, actor: Actor) -> str:

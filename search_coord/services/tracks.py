@@ -113,14 +113,16 @@ def record_fixes(session, search: Search, user_id: int, device: str, fixes: list
     None marks a fix too coarse to be joined into a line) and ``rekeyed``: ``[[iso time, key], ...]`` for fixes
     stored before whose key an older batch changed (the maps update them).
     """
-    plan = plan_fixes(session, search, user_id, device, fixes, event_seq)
-    return {"stored": len(plan.rows), "rejected": plan.rejected, "coverage": write_planned(session, [plan])[0],
+    plan = plan_fixes(session, search, user_id, device, fixes)
+    return {"stored": len(plan.rows), "rejected": plan.rejected,
+            "coverage": write_planned(session, [plan], [event_seq])[0],
             "shown": plan.shown, "rekeyed": plan.rekeyed}
 
 
-def plan_fixes(session, search: Search, user_id: int, device: str, fixes: list[dict], event_seq: int) -> Planned:
-    """``record_fixes`` up to its writes (reads only): what to store and the coverage it adds. Plans of different
-    devices are independent, so a group's plans are written together by ``write_planned``."""
+def plan_fixes(session, search: Search, user_id: int, device: str, fixes: list[dict]) -> Planned:
+    """``record_fixes`` up to its writes (reads only): what to store and the coverage it adds, from the device's
+    track as stored now (so a plan is stale once another transaction has stored fixes of the device: plan again).
+    Plans of different devices are independent, so a group's plans are written together by ``write_planned``."""
     proj, index, areas = basis.segment_index(session, search)   # cached per model version: one projection a search
     limit = region_limit_m(search)
     known = _known_xy(search, proj)
@@ -152,7 +154,7 @@ def plan_fixes(session, search: Search, user_id: int, device: str, fixes: list[d
     else:
         kept, lines_old, lines_new, followed, changed = _recount(session, proj, keys, kept, rules)
     rows = [{"search_id": search.id, "user_id": user_id, "device": device, "t": naive_utc(f["t"]), "lon": f["lon"],
-             "lat": f["lat"], "acc": f.get("acc"), "run": f.get("run", 0), "event_seq": event_seq,
+             "lat": f["lat"], "acc": f.get("acc"), "run": f.get("run", 0), "event_seq": None,
              "piece": _us(piece), "vertex": vertex}
             for (f, _), piece, vertex in zip(kept, followed.pieces[-len(kept):] if kept else [],
                                              followed.vertices[-len(kept):] if kept else [])]
@@ -165,13 +167,18 @@ def plan_fixes(session, search: Search, user_id: int, device: str, fixes: list[d
     return Planned(rows, changed, added, rejected, display(proj, shown_rows), rekeyed)
 
 
-def write_planned(session, plans: list[Planned]) -> list[dict[int, float]]:
-    """Write plans of different devices (inside the caller's transaction): every fix in one INSERT, the recounted
+def write_planned(session, plans: list[Planned], seqs: list[int]) -> list[dict[int, float]]:
+    """Write plans of different devices (inside the caller's transaction), each fix stored with its plan's event
+    sequence number (``seqs``, in the same order): every fix in one INSERT, the recounted
     fixes' new pieces, and the coverage of each segment raised once by what all the plans add. Returns each plan's
     ``{segment id: cumulative coverage}`` as if the plans had been written one after the other in this order (the
     last plan's figure is the stored one)."""
     conn = session.connection()
-    rows = [row for plan in plans for row in plan.rows]
+    rows = []
+    for plan, seq in zip(plans, seqs):
+        for row in plan.rows:
+            row["event_seq"] = seq
+        rows += plan.rows
     if rows:
         conn.execute(_INSERT, rows)
     for plan in plans:

@@ -81,6 +81,7 @@ def test_a_group_writes_every_fix_in_one_insert_and_every_event_in_another(svc, 
     assert sum(s.startswith("insert into track_points") for s in statements) == 1
     assert sum(s.startswith("insert into events") for s in statements) == 1
     assert sum(s.startswith("update segments") for s in statements) <= 1   # one increment a segment, not a batch
+    assert not any("events.seq <=" in s for s in statements)   # nothing committed meanwhile: no look for it
 
 
 def _segment_walks(svc, people, tag: str):

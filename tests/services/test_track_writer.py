@@ -7,7 +7,7 @@ from sqlalchemy.exc import OperationalError
 
 from search_coord.adapters.models import Event, Segment, TrackPoint
 from search_coord.core.errors import Conflict, Forbidden, NotAuthenticated, Unavailable, ValidationError
-from search_coord.services import field, searches, segment_edits, users
+from search_coord.services import events, field, searches, segment_edits, users
 from search_coord.services import tracks as tracks_service
 from search_coord.services.ingest import Batch, TrackWriter
 from support import LKP, search_payload, square, walk_east
@@ -142,13 +142,13 @@ def test_a_batch_that_fails_while_writing_fails_alone(svc, people, svc_search, m
     """A failure after a batch began writing rolls the group back; the group is written again with a savepoint a
     batch, so only that batch is refused and the others are stored once, with their events in order."""
     sid = svc_search
-    real = tracks_service.plan_fixes
+    real = tracks_service.write_planned
 
-    def broken(session, search, user_id, device, fixes, event_seq):
-        if device == "broken":
+    def broken(session, plans, seqs):
+        if any(row["device"] == "broken" for plan in plans for row in plan.rows):
             raise RuntimeError("a bug in one batch")
-        return real(session, search, user_id, device, fixes, event_seq)
-    monkeypatch.setattr(tracks_service, "plan_fixes", broken)
+        return real(session, plans, seqs)
+    monkeypatch.setattr(tracks_service, "write_planned", broken)
     before = count(svc, Event, search_id=sid)
     group = [Batch(people["off1"], sid, {"client_id": "fine-000001", "points": walk_east(0, 3)}, None),
              Batch(people["off2"], sid, {"client_id": "bug-0000001", "device": "broken", "points": walk_east(0, 3)}, None),
@@ -161,3 +161,22 @@ def test_a_batch_that_fails_while_writing_fails_alone(svc, people, svc_search, m
     assert count(svc, Event, search_id=sid) == before + 2 and count(svc, TrackPoint, search_id=sid) == 6
     assert [got[0]["seq"], got[2]["seq"]] == [before + 1, before + 2]
     assert writer.groups == 1 and writer.batches == 3
+
+
+def test_a_batch_planned_before_another_of_its_device_was_stored_is_planned_again(svc, people, svc_search):
+    """A batch's track is read before the search's sequence numbers are taken; when another transaction (another
+    process) stores the same device's fixes in between, the batch is planned again from the track as stored: one walk
+    sent as two batches stays one piece, whichever transaction read first."""
+    sid, off1 = svc_search, people["off1"]
+    first = {"client_id": "stale-000001", "points": walk_east(0, 10)}
+    second = {"client_id": "stale-000002", "points": walk_east(10, 10)}
+    with svc.transaction() as s:
+        prepared = field.prepare_track_batch(s, off1, sid, second, svc.now())   # read before the first is stored
+    field.add_track_batch(svc, off1, sid, first)
+    with svc.transaction() as s:
+        seq = events.take_seqs(s, sid, 1)
+        field.apply_track_batches(s, [(off1, sid, prepared, seq)], svc.now())
+    with svc.reading() as s:
+        pieces = s.execute(select(TrackPoint.piece).where(TrackPoint.search_id == sid)
+                           .order_by(TrackPoint.t)).scalars().all()
+    assert len(pieces) == 20 and len(set(pieces)) == 1
