@@ -2,6 +2,7 @@
 PostgreSQL, a recording publisher, a fixed clock and a fake geocoder."""
 from __future__ import annotations
 
+import os
 from contextlib import ExitStack
 from datetime import timedelta
 
@@ -14,6 +15,12 @@ from search_coord.services import searches, users
 from search_coord.services.context import Actor, RecordingPublisher, Services
 from support import (FAST_HASH, PASSWORD, POSTGRES_URL, T0, ApiClient, FakeClock, make_test_app, migrated_sqlite,
                      open_test_search, port_open, postgres_schema, search_payload, service_unavailable)
+
+
+def pytest_xdist_auto_num_workers(config):
+    """``-n auto`` (setup.cfg): one worker more than there are cores: the browser and server-process tests spend
+    about half their time waiting on other processes (Chromium, the app's own process)."""
+    return (os.cpu_count() or 1) + 1
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
