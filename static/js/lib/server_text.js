@@ -1,44 +1,151 @@
 /* search-coord: the server's English messages (field errors, refusals) in the page's language. The server words its
    errors in English for logs and API clients; a page in Chinese shows them through this table: each pattern names
-   an i18n key ("srv.*") and the parts of the message that go into it. A message no pattern knows stays as it is. */
+   an i18n key ("srv.*") and the parts of the message that go into it. A message no pattern knows stays as it is.
+   tests/web/test_server_text.py reads every message the street features and the common checks can send and fails
+   when one has no pattern here (or no Chinese text). */
 import { hasKey, lang, t } from "./i18n.js";
 
-/** [pattern, key, names of the captured parts]: the commonest messages first. */
+const STATUS = ["sstatus.", "astatus."];
+const KIND = ["streets.pick."];       // walkable | drivable
+const MODE = ["streets.mode."];       // foot | vehicle
+const AXIS = ["srv.axis."];           // latitude | longitude
+
+/** [pattern, key, names of the captured parts, {name: i18n prefixes a part's value is looked up under, or
+    "numbers": its numbers listed}]: the commonest messages first. */
 const PATTERNS = [
   [/^is required$/, "srv.required"],
   [/^must be text$/, "srv.must_text"],
-  [/^must be at most (\d+) characters$/, "srv.max_chars", ["n"]],
-  [/^must be one of: (.+)$/, "srv.one_of", ["options"]],
+  [/^(?:must be at most|up to) (\d+) characters$/, "srv.max_chars", ["n"]],
+  [/^must be one of:? (.+)$/, "srv.one_of", ["options"]],
   [/^must be a list of: (.+)$/, "srv.list_of", ["options"]],
   [/^must be a whole number$/, "srv.whole_number"],
   [/^must be a (finite )?number$/, "srv.number"],
+  [/^must be between the years (\d+) and (\d+)$/, "srv.years", ["lo", "hi"]],
+  [/^must be between (\S+) and (\S+) m$/, "srv.between_m", ["lo", "hi"]],
   [/^must be between (\S+) and (\S+)$/, "srv.between", ["lo", "hi"]],
-  [/^must be an id$/, "srv.id"],
+  [/^must be an? (?:team |address |layer )?id$/, "srv.id"],
   [/^must be an ISO 8601 time/, "srv.time"],
+  [/^must include a timezone/, "srv.timezone"],
   [/^must be after the start$/, "srv.after_start"],
+  [/^may not be in the future$/, "srv.not_future"],
+  [/^may not be before (.+)$/, "srv.not_before", ["when"]],
+  [/^must be true or false$/, "srv.boolean"],
+  [/^(?:must be )?(\d+) to (\d+) (?:letters, digits, '-' or '_'|characters)$/, "srv.chars_between", ["lo", "hi"]],
+  [/^(?:is not a known|unknown) field$/, "srv.unknown_field"],
+  [/^must be the version the edit started from/, "srv.version"],
+  [/^nests deeper than (\d+) levels$/, "srv.too_deep", ["n"]],
+  [/^is too large a number$/, "srv.too_large_number"],
+  [/^contains an invalid character/, "srv.bad_char"],
+  [/^(?:expected a JSON object|a JSON object is needed)/, "srv.json_object"],
+  [/^a JSON body may be at most (\d+) KiB$/, "srv.json_too_large", ["n"]],
+  [/^The data value transmitted exceeds the capacity limit\.?$/, "srv.too_large"],
+  [/^an unexpected error occurred; nothing was saved$/, "srv.internal"],
+  [/^log in first$/, "srv.log_in"],
   [/^the search is closed$/, "srv.search_closed"],
-  [/^the search is already (\w+)$/, "srv.search_already", ["status"]],
+  [/^the search is already (\w+)$/, "srv.search_already", ["status"], { status: STATUS }],
   [/^you are not on this search$/, "srv.not_on_search"],
   [/^(.+) is already on this search$/, "srv.already_member", ["name"]],
   [/^nothing to change$/, "srv.nothing_to_change"],
   [/^is not a team of this search$/, "srv.not_a_team"],
+  [/^team (\d+) is not on this search$/, "srv.team_not_on_search", ["id"]],
+  [/^only an administrator may /, "srv.only_admin"],
+  [/^only the assigned team or a dispatcher may tick its doors$/, "srv.doors_who"],
   [/^only a dispatcher may (.+)$/, "srv.only_dispatcher"],
-  [/^(\w+) (\d+) not found/, "srv.not_found"],
-  [/^the assignment is (\w+) and can no longer be edited$/, "srv.assignment_ended", ["status"]],
+  [/^street layer (\d+) was already replaced$/, "srv.layer_replaced", ["id"]],
+  [/^([\w ]+?) (\d+) not found/, "srv.not_found"],
+  [/^the assignment is (\w+) and can no longer be edited$/, "srv.assignment_ended", ["status"], { status: STATUS }],
   [/^the join link (.+)$/, "srv.join_link"],
+  // geometry (a drawn area)
+  [/^geometry must be a GeoJSON object$/, "srv.geo_object"],
+  [/^geometry type must be one of (.+); got '?([^']*)'?$/, "srv.geo_type", ["options", "got"]],
+  [/^geometry is not valid: (.+)$/, "srv.geo_invalid", ["why"]],
+  [/^a position must be \[longitude, latitude\]$/, "srv.geo_position"],
+  [/^positions have (\d+) values/, "srv.geo_values", ["n"]],
+  [/^(latitude|longitude) (\S+) is outside \[(\S+), (\S+)\]$/, "srv.geo_range", ["axis", "value", "lo", "hi"], { axis: AXIS }],
+  [/^(latitude|longitude) must be a number$/, "srv.geo_number", ["axis"], { axis: AXIS }],
+  [/^geometry has more than (\d+) vertices$/, "srv.geo_vertices", ["n"]],
+  [/^(\w+) coordinates must be a non-empty array$/, "srv.geo_empty_coords", ["type"]],
+  [/^a line needs at least two positions$/, "srv.geo_line"],
+  [/^the outline has no area/, "srv.geo_no_area"],
+  [/^the shape spans more than 180° of longitude/, "srv.geo_span"],
+  [/^the shape crosses the 180° meridian/, "srv.geo_antimeridian"],
+  [/^empty geometry$/, "srv.geo_empty"],
+  [/^buffer distance must be a non-negative number of metres$/, "srv.buffer"],
+  // streets: layers and their files
+  [/^no street layer covers this search; load one first$/, "srv.no_layer"],
+  [/^send the street file/, "srv.street_file"],
+  [/^no streets or paths in the file/, "srv.no_streets_in_file"],
+  [/^not an OpenStreetMap extract/, "srv.not_street_file"],
+  [/^the OpenStreetMap file cannot be read \((.*)\)$/, "srv.osm_unreadable", ["why"]],
+  [/^not JSON \((.*)\)$/, "srv.not_json", ["why"]],
+  [/^a GeoJSON FeatureCollection of road centrelines is needed$/, "srv.need_centrelines"],
+  [/^feature (\d+): coordinates must be \[lon, lat\] in degrees$/, "srv.feature_coords", ["n"]],
+  [/^more than (\d+) (?:streets|lines): load a smaller/, "srv.too_many_ways", ["n"]],
+  [/^the CSV must be UTF-8$/, "srv.csv_utf8"],
+  [/^a CSV with a header line naming at least lon and lat$/, "srv.csv_header"],
+  [/^at most (\d+) rows$/, "srv.max_rows", ["n"]],
+  [/^line (\d+(?:: lon and lat must be degrees; line \d+)*): lon and lat must be degrees \(and (\d+) more\)$/,
+    "srv.csv_lines_more", ["lines", "more"], { lines: "numbers" }],
+  [/^line (\d+(?:: lon and lat must be degrees; line \d+)*): lon and lat must be degrees$/, "srv.csv_lines", ["lines"],
+    { lines: "numbers" }],
+  // streets: reach, the route pick, street assignments, door to door
+  [/^the layer has no (walkable|drivable) (?:streets|ways)$/, "srv.layer_no_kind", ["kind"], { kind: KIND }],
+  [/^the point is (\d+) m from the nearest walkable way of the layer$/, "srv.point_off_network", ["d"]],
+  [/^must be a distance in metres, >= 0$/, "srv.distance"],
+  [/^the two points are not connected by walkable ways$/, "srv.points_not_connected"],
+  [/^point (\d+) is (\d+) m from the nearest (walkable|drivable) street \(at most (\d+) m\)$/, "srv.tap_too_far",
+    ["n", "d", "kind", "max"], { kind: KIND }],
+  [/^points (\d+) and (\d+) are not connected by (walkable|drivable) streets$/, "srv.taps_not_connected",
+    ["a", "b", "kind"], { kind: KIND }],
+  [/^between (\d+) and (\d+) points along the streets/, "srv.taps_count", ["lo", "hi"]],
+  [/^the points make no route/, "srv.taps_no_route"],
+  [/^the route is (\S+) km; at most (\S+) km$/, "srv.route_too_long", ["km", "max"]],
+  [/^each point is \[lon, lat\] in degrees$/, "srv.point_degrees"],
+  [/^none of the selected blocks can be searched by a (foot|vehicle) team$/, "srv.blocks_not_for_mode", ["mode"],
+    { mode: MODE }],
+  [/^not with points picked along a route/, "srv.not_with_points"],
+  [/^give the route's length or its duration, not both$/, "srv.length_or_duration"],
+  [/^the route's duration in minutes, more than 0 and at most (\d+)$/, "srv.duration_min", ["max"]],
+  [/^(\S+) min at (\S+) m\/s is (\d+) m; a route is (\d+) to (\d+) m$/, "srv.duration_length",
+    ["min", "speed", "m", "lo", "hi"]],
+  [/^the route's length in metres$/, "srv.length_m"],
+  [/^a list of block numbers$/, "srv.block_list"],
+  [/^no such block: (.+)$/, "srv.no_block", ["ids"]],
+  [/^no street of the layer crosses the drawn area$/, "srv.area_no_street"],
+  [/^no reachable block is left unsearched and unassigned$/, "srv.no_free_block"],
+  [/^zh or en$/, "srv.lang"],
+  [/^not an address of this assignment$/, "srv.not_assignment_address"],
 ];
+
+function lookUp(value, fix) {
+  if (fix === "numbers") return (value.match(/\d+/g) || []).join(lang === "en" ? ", " : "、");
+  const prefix = fix.find((p) => hasKey(p + value));
+  return prefix ? t(prefix + value) : value;
+}
+
+function match(msg) {
+  if (typeof msg !== "string") return null;
+  for (const [re, key, names, fixes] of PATTERNS) {
+    const m = re.exec(msg.trim());
+    if (!m) continue;
+    const values = {};
+    (names || []).forEach((n, i) => { values[n] = m[i + 1] === undefined ? "" : m[i + 1]; });
+    return { key, values, fixes: fixes || {} };
+  }
+  return null;
+}
+
+/** The pattern ``msg`` matches: ``{key, values}`` (the captured parts as sent, by name; any language), or null. */
+export function serverParts(msg) {
+  const m = match(msg);
+  return m && { key: m.key, values: m.values };
+}
 
 /** The server's message ``msg`` in the page's language (English pages: unchanged). */
 export function serverText(msg) {
   if (typeof msg !== "string" || lang === "en") return msg;
-  for (const [re, key, names] of PATTERNS) {
-    const m = re.exec(msg.trim());
-    if (!m || !hasKey(key)) continue;
-    const values = {};
-    (names || []).forEach((n, i) => { values[n] = m[i + 1]; });
-    if (values.status) values.status = hasKey("sstatus." + values.status) ? t("sstatus." + values.status)
-      : hasKey("astatus." + values.status) ? t("astatus." + values.status) : values.status;
-    return t(key, values);
-  }
-  return msg;
+  const m = match(msg);
+  if (!m || !hasKey(m.key)) return msg;
+  for (const [name, fix] of Object.entries(m.fixes)) m.values[name] = lookUp(m.values[name], fix);
+  return t(m.key, m.values);
 }

@@ -3,22 +3,26 @@
    between them for the team's mode (POST .../streets/path, nothing stored), drawn here with its length and duration
    before the assignment is made. A tap too far from the mode's streets, or one the streets do not join, is named
    and taken back. routePicker(opts) lives as long as the streets panel; its controls are drawn again with the form. */
-import { api } from "../lib/api.js";
+import { api, errorMessage } from "../lib/api.js";
 import { el } from "../lib/dom.js";
 import { lang, t } from "../lib/i18n.js";
+import { serverParts, serverText } from "../lib/server_text.js";
 
-/** The server's messages about taps, in the page's language (the API words them in English). */
+/** The server's message about the taps, in the page's language, and which tap to take back (-1: none): a tap too
+    far from the mode's streets, or one the streets do not join to the one before. Any other message (a closed
+    search, a lost login, ...) through lib/server_text.js. */
 function tapError(msg) {
-  let m = /^point (\d+) is (\d+) m from the nearest (walkable|drivable) street \(at most (\d+) m\)$/.exec(msg);
-  if (m) return { text: t("streets.pick.too_far", { n: m[1], d: m[2], max: m[4], kind: t("streets.pick." + m[3]) }),
-    drop: Number(m[1]) - 1 };
-  m = /^points (\d+) and (\d+) are not connected by (walkable|drivable) streets$/.exec(msg);
-  if (m) return { text: t("streets.pick.not_connected", { a: m[1], b: m[2], kind: t("streets.pick." + m[3]) }),
-    drop: Number(m[2]) - 1 };
-  if (/^the points make no route/.test(msg)) return { text: t("streets.pick.no_route"), drop: -1 };
-  m = /^the layer has no (walkable|drivable) streets$/.exec(msg);
-  if (m) return { text: t("streets.pick.none", { kind: t("streets.pick." + m[1]) }), drop: -1 };
-  return { text: msg, drop: -1 };
+  const p = serverParts(msg);
+  const kind = p && p.values.kind ? t("streets.pick." + p.values.kind) : "";
+  if (p && p.key === "srv.tap_too_far") {
+    return { text: t("streets.pick.too_far", { ...p.values, kind }), drop: Number(p.values.n) - 1 };
+  }
+  if (p && p.key === "srv.taps_not_connected") {
+    return { text: t("streets.pick.not_connected", { ...p.values, kind }), drop: Number(p.values.b) - 1 };
+  }
+  if (p && p.key === "srv.taps_no_route") return { text: t("streets.pick.no_route"), drop: -1 };
+  if (p && p.key === "srv.layer_no_kind") return { text: t("streets.pick.none", { kind }), drop: -1 };
+  return { text: serverText(msg), drop: -1 };
 }
 
 export function routePicker({ map, searchId, mode, onChange }) {
@@ -67,7 +71,7 @@ export function routePicker({ map, searchId, mode, onChange }) {
     } catch (err) {
       if (mine !== asked) return;
       const msg = err.data && err.data.errors ? (err.data.errors.points || Object.values(err.data.errors)[0]) : "";
-      const e = tapError(String(msg || err.message || ""));
+      const e = msg ? tapError(String(msg)) : { text: errorMessage(err), drop: -1 };
       error = e.text;
       if (e.drop >= 0 && e.drop < points.length) {   // take the bad tap back; the others stand
         points.splice(e.drop, 1);
