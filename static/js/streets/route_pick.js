@@ -2,7 +2,10 @@
    points along the streets (a start, waypoints, an end), the server answers the shortest path on the street network
    between them for the team's mode (POST .../streets/path, nothing stored), drawn here with its length and duration
    before the assignment is made. A tap too far from the mode's streets, or one the streets do not join, is named
-   and taken back. routePicker(opts) lives as long as the streets panel; its controls are drawn again with the form. */
+   and taken back. routePicker(opts) lives as long as the streets panel; its controls are drawn again with the form.
+   On a narrow screen (the console's one-column layout, max-width 900px: a phone, a narrow window) the form is far
+   below the map: while picking, the map is taller, scrolled into view, and a dock over its foot shows the path, the
+   error, undo, clear and done; done scrolls back to the form. At desktop width the dock is never shown. */
 import { api, errorMessage } from "../lib/api.js";
 import { el } from "../lib/dom.js";
 import { lang, t } from "../lib/i18n.js";
@@ -25,6 +28,10 @@ function tapError(msg) {
   return { text: serverText(msg), drop: -1 };
 }
 
+/** The console's one-column layout (static/css/app.css "narrow screens"). */
+const NARROW = "(max-width: 900px)";
+const narrow = () => window.matchMedia(NARROW).matches;
+
 export function routePicker({ map, searchId, mode, onChange }) {
   const group = L.layerGroup().addTo(map);
   let points = [];      // [[lon, lat], ...] as tapped
@@ -33,6 +40,7 @@ export function routePicker({ map, searchId, mode, onChange }) {
   let active = false;
   let asked = 0;        // answers to older taps are dropped
   let box = null;
+  let dock = null;      // over the map's foot while picking on a narrow screen
 
   function onTap(e) {
     points.push([Number(e.latlng.lng.toFixed(7)), Number(e.latlng.lat.toFixed(7))]);
@@ -44,14 +52,26 @@ export function routePicker({ map, searchId, mode, onChange }) {
     active = true;
     map.on("click", onTap);
     map.getContainer().style.cursor = "crosshair";
+    tall(true);
     redraw();
+    if (narrow()) map.getContainer().scrollIntoView({ block: "start" });
+  }
+
+  /** While picking, the map's frame is marked (the CSS makes the map taller on a narrow screen). */
+  function tall(on) {
+    const wrap = map.getContainer().parentElement;
+    if (wrap.classList.contains("streets-picking") === on) return;
+    wrap.classList.toggle("streets-picking", on);
+    map.invalidateSize(false);
   }
 
   function stop() {
     active = false;
     map.off("click", onTap);
     map.getContainer().style.cursor = "";
+    tall(false);
     redraw();
+    if (narrow() && box && box.isConnected) box.scrollIntoView({ block: "center" });
   }
 
   function clearAll() { points = []; path = null; error = ""; asked += 1; draw(); redraw(); onChange(); }
@@ -102,19 +122,40 @@ export function routePicker({ map, searchId, mode, onChange }) {
       min: Math.round(path.duration_min), kmh: (path.speed_ms * 3.6).toFixed(1) });
   }
 
+  function buttons(prefix) {
+    return el("div", {},
+      el("button", { type: "button", class: "btn btn-small" + (active ? " btn-primary" : ""), id: prefix,
+        onclick: () => (active ? stop() : start()) }, active ? t("streets.pick.done") : t("streets.pick.start")), " ",
+      el("button", { type: "button", class: "btn btn-small", id: prefix + "-undo", disabled: !points.length,
+        onclick: undo }, t("streets.pick.undo")), " ",
+      el("button", { type: "button", class: "btn btn-small", id: prefix + "-clear", disabled: !points.length,
+        onclick: clearAll }, t("streets.pick.clear")));
+  }
+
   function redraw() {
-    if (!box) return;
-    box.replaceChildren(
-      el("div", {},
-        el("button", { type: "button", class: "btn btn-small" + (active ? " btn-primary" : ""), id: "streets-pick",
-          onclick: () => (active ? stop() : start()) }, active ? t("streets.pick.done") : t("streets.pick.start")), " ",
-        el("button", { type: "button", class: "btn btn-small", id: "streets-pick-undo", disabled: !points.length,
-          onclick: undo }, t("streets.pick.undo")), " ",
-        el("button", { type: "button", class: "btn btn-small", id: "streets-pick-clear", disabled: !points.length,
-          onclick: clearAll }, t("streets.pick.clear"))),
-      el("p", { class: "small", id: "streets-pick-info", dataset: { points: String(points.length) } },
-        active || points.length ? summary() : t("streets.pick.note")),
-      error ? el("p", { class: "field-error", id: "streets-pick-error", role: "alert" }, error) : "");
+    if (box) {
+      box.replaceChildren(buttons("streets-pick"),
+        el("p", { class: "small", id: "streets-pick-info", dataset: { points: String(points.length) } },
+          active || points.length ? summary() : t("streets.pick.note")),
+        error ? el("p", { class: "field-error", id: "streets-pick-error", role: "alert" }, error) : "");
+    }
+    redrawDock();
+  }
+
+  /** The dock over the map (shown by the CSS on a narrow screen only, while picking). */
+  function redrawDock() {
+    if (!dock && !active) return;
+    if (!dock) {
+      dock = el("div", { class: "streets-pick-dock", id: "streets-pick-dock", role: "group",
+        "aria-label": t("streets.pick.title") });
+      map.getContainer().parentElement.append(dock);
+    }
+    dock.hidden = !active;
+    if (!active) { dock.replaceChildren(); return; }
+    dock.replaceChildren(
+      el("p", { class: "small", id: "streets-dock-info" }, summary()),
+      error ? el("p", { class: "field-error", id: "streets-dock-error" }, error) : "",
+      buttons("streets-dock"));
   }
 
   /** The controls (a fresh node each time the form is drawn: the taps, path and state stay). */
