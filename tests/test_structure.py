@@ -237,3 +237,10 @@ def test_allow_lists_are_current():
     assert not unused, f"no import inside those functions any more (remove from ALLOWED_FUNCTION_IMPORTS): {unused}"
     missing = [f for f in IN_PROGRESS if not (ROOT / f).exists()]
     assert not missing, f"IN_PROGRESS names files that are gone (remove them): {missing}"
+
+
+def test_browser_tests_share_the_process_playwright_driver():
+    """Playwright's sync driver cannot be started twice at once in one process: a browser test takes the ``pw`` /
+    ``browser`` fixtures (tests/browser/conftest.py) instead of calling ``sync_playwright()``."""
+    calls = [p.name for p in (ROOT / "tests" / "browser").glob("test_*.py") if "sync_playwright(" in p.read_text()]
+    assert calls == []

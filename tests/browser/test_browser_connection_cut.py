@@ -13,7 +13,7 @@ import time
 
 import pytest
 from procs import CuttableProxy, HttpUser
-from browser_helpers import CHROME_ARGS, CHROMIUM, PASSWORD, ROOT, START, api_client, desk_page, open_search, phone_page
+from browser_helpers import PASSWORD, ROOT, START, api_client, desk_page, open_search, phone_page
 
 pytestmark = pytest.mark.browser
 
@@ -76,8 +76,7 @@ def _track_points(outbox_items: list[dict]) -> list[tuple[float, float]]:
     return [tuple(p) for i in outbox_items if i["kind"] == "track" for p in i["points"]]
 
 
-def test_cut_while_walking_and_marking_then_everything_arrives_once_in_order(server):  # noqa: F811
-    from playwright.sync_api import sync_playwright
+def test_cut_while_walking_and_marking_then_everything_arrives_once_in_order(server, browser):  # noqa: F811
 
     base = server
     search_id = _walk_search(base)
@@ -86,145 +85,140 @@ def test_cut_while_walking_and_marking_then_everything_arrives_once_in_order(ser
     api = HttpUser(base, "dispatch", PASSWORD)
     problems: list[str] = []
     try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
-            try:
-                # --- the dispatcher's desk, directly; the officer's phone, through the proxy --------------------
-                desk, disp = desk_page(browser, base, problems)
-                disp.goto(f"{base}/searches/{search_id}")
-                disp.wait_for_function(f"() => SC.debug.state && SC.debug.state.search.id === {search_id}"
-                                       " && document.body.dataset.live === 'on'")
-                disp.evaluate(RECORD_APPLIED)
+        # --- the dispatcher's desk, directly; the officer's phone, through the proxy --------------------
+        desk, disp = desk_page(browser, base, problems)
+        disp.goto(f"{base}/searches/{search_id}")
+        disp.wait_for_function(f"() => SC.debug.state && SC.debug.state.search.id === {search_id}"
+                               " && document.body.dataset.live === 'on'")
+        disp.evaluate(RECORD_APPLIED)
 
-                phone, field = phone_page(browser, via_proxy, problems)   # logs in through the proxy too
-                officer_id = field.evaluate("SC.debug.config.user.id")
-                phone.add_init_script(NO_EMULATION_BLIPS)
-                field.goto(f"{via_proxy}/field/{search_id}")
-                field.wait_for_function(f"() => SC.debug.state && SC.debug.state.search.id === {search_id}"
-                                        " && document.body.dataset.live === 'on'"
-                                        " && document.querySelectorAll('#my-assignments .mark-searched').length === 1")
-                assert field.evaluate("location.port") == str(proxy.port)
+        phone, field = phone_page(browser, via_proxy, problems)   # logs in through the proxy too
+        officer_id = field.evaluate("SC.debug.config.user.id")
+        phone.add_init_script(NO_EMULATION_BLIPS)
+        field.goto(f"{via_proxy}/field/{search_id}")
+        field.wait_for_function(f"() => SC.debug.state && SC.debug.state.search.id === {search_id}"
+                                " && document.body.dataset.live === 'on'"
+                                " && document.querySelectorAll('#my-assignments .mark-searched').length === 1")
+        assert field.evaluate("location.port") == str(proxy.port)
 
-                fixes: list[tuple[float, float]] = []   # (lon, lat) of every fix the phone recorded, in order
+        fixes: list[tuple[float, float]] = []   # (lon, lat) of every fix the phone recorded, in order
 
-                def walk_to(k: int):
-                    lat, lon = _zigzag(k)
-                    if k:
-                        phone.set_geolocation({"latitude": lat, "longitude": lon, "accuracy": 6})
-                    field.wait_for_function(RECORDED, arg=[lat, lon], timeout=3000)
-                    fixes.append((lon, lat))
-                    field.wait_for_timeout(250)   # moving on: the next fix comes a little later (at most 40 m/s)
+        def walk_to(k: int):
+            lat, lon = _zigzag(k)
+            if k:
+                phone.set_geolocation({"latitude": lat, "longitude": lon, "accuracy": 6})
+            field.wait_for_function(RECORDED, arg=[lat, lon], timeout=3000)
+            fixes.append((lon, lat))
+            field.wait_for_timeout(250)   # moving on: the next fix comes a little later (at most 40 m/s)
 
-                # --- sharing and walking, connected: these reach the desk as usual ---------------------------
-                field.locator("#share-btn").tap()
-                assert field.get_attribute("#share-btn", "aria-pressed") == "true"
-                for k in range(4):
-                    walk_to(k)
-                disp.wait_for_function(HAS_FIXES, arg=[officer_id, fixes], timeout=5000)
-                field.wait_for_function("() => SC.debug.tracker.waiting === 0 && document.body.dataset.outboxWaiting === '0'",
-                                        timeout=5000)
-                before_cut = len(fixes)
+        # --- sharing and walking, connected: these reach the desk as usual ---------------------------
+        field.locator("#share-btn").tap()
+        assert field.get_attribute("#share-btn", "aria-pressed") == "true"
+        for k in range(4):
+            walk_to(k)
+        disp.wait_for_function(HAS_FIXES, arg=[officer_id, fixes], timeout=5000)
+        field.wait_for_function("() => SC.debug.tracker.waiting === 0 && document.body.dataset.outboxWaiting === '0'",
+                                timeout=5000)
+        before_cut = len(fixes)
 
-                # --- the connection is cut ------------------------------------------------------------------
-                proxy.cut()
-                field.wait_for_function("() => document.body.dataset.live === 'off'", timeout=5000)
-                for k in range(4, 8):
-                    walk_to(k)
-                # every fix so far is in the outbox (not only in the tracker's own list) before the area is marked
-                field.wait_for_function("() => SC.debug.tracker.queue.length === 0", timeout=5000)
-                marked_after = len(fixes)
-                field.locator("#my-assignments .mark-searched").tap()
-                field.locator("dialog[open] textarea").fill("70")
-                field.locator("dialog[open] button[type=submit]").tap()
-                field.wait_for_function("() => document.querySelectorAll('dialog[open]').length === 0"
-                                        " && SC.debug.outbox.items.some(i => i.kind === 'area')", timeout=5000)
-                for k in range(8, 11):
-                    walk_to(k)
-                field.wait_for_function("() => SC.debug.tracker.queue.length === 0", timeout=5000)
-                # meanwhile the dispatcher forms a team: the phone misses that event while cut
-                api.call("POST", f"/api/v1/searches/{search_id}/teams",
-                         {"name": TEAM_DURING_CUT, "kind": "foot_patrol"}).raise_for_status()
+        # --- the connection is cut ------------------------------------------------------------------
+        proxy.cut()
+        field.wait_for_function("() => document.body.dataset.live === 'off'", timeout=5000)
+        for k in range(4, 8):
+            walk_to(k)
+        # every fix so far is in the outbox (not only in the tracker's own list) before the area is marked
+        field.wait_for_function("() => SC.debug.tracker.queue.length === 0", timeout=5000)
+        marked_after = len(fixes)
+        field.locator("#my-assignments .mark-searched").tap()
+        field.locator("dialog[open] textarea").fill("70")
+        field.locator("dialog[open] button[type=submit]").tap()
+        field.wait_for_function("() => document.querySelectorAll('dialog[open]').length === 0"
+                                " && SC.debug.outbox.items.some(i => i.kind === 'area')", timeout=5000)
+        for k in range(8, 11):
+            walk_to(k)
+        field.wait_for_function("() => SC.debug.tracker.queue.length === 0", timeout=5000)
+        # meanwhile the dispatcher forms a team: the phone misses that event while cut
+        api.call("POST", f"/api/v1/searches/{search_id}/teams",
+                 {"name": TEAM_DURING_CUT, "kind": "foot_patrol"}).raise_for_status()
 
-                # the phone shows it all waiting: the cut fixes in batches, the area between them, in that order
-                waiting = field.evaluate("""() => SC.debug.outbox.items.map(i => ({kind: i.kind, state: i.state,
-                    points: i.kind === 'track' ? i.body.points.map(p => [p.lon, p.lat]) : null}))""")
-                assert all(i["state"] == "waiting" for i in waiting), waiting
-                kinds = [i["kind"] for i in waiting]
-                assert kinds.count("area") == 1 and kinds[0] == "track" and kinds[-1] == "track", kinds
-                area_at = kinds.index("area")
-                assert _track_points(waiting[:area_at]) == fixes[before_cut:marked_after]
-                assert _track_points(waiting[area_at + 1:]) == fixes[marked_after:]
-                assert field.evaluate("Number(document.body.dataset.outboxWaiting)") == len(waiting)
-                assert "waiting since" in field.inner_text("#outbox-box")
-                assert field.evaluate("SC.debug.state.teams.some(t => t.name === '%s')" % TEAM_DURING_CUT) is False
-                # nothing of the cut reached the server
-                state = api.call("GET", f"/api/v1/searches/{search_id}/state").json()
-                assert len(state["tracks"].get(str(officer_id), [])) == before_cut
-                assert state["searched_areas"] == []
+        # the phone shows it all waiting: the cut fixes in batches, the area between them, in that order
+        waiting = field.evaluate("""() => SC.debug.outbox.items.map(i => ({kind: i.kind, state: i.state,
+            points: i.kind === 'track' ? i.body.points.map(p => [p.lon, p.lat]) : null}))""")
+        assert all(i["state"] == "waiting" for i in waiting), waiting
+        kinds = [i["kind"] for i in waiting]
+        assert kinds.count("area") == 1 and kinds[0] == "track" and kinds[-1] == "track", kinds
+        area_at = kinds.index("area")
+        assert _track_points(waiting[:area_at]) == fixes[before_cut:marked_after]
+        assert _track_points(waiting[area_at + 1:]) == fixes[marked_after:]
+        assert field.evaluate("Number(document.body.dataset.outboxWaiting)") == len(waiting)
+        assert "waiting since" in field.inner_text("#outbox-box")
+        assert field.evaluate("SC.debug.state.teams.some(t => t.name === '%s')" % TEAM_DURING_CUT) is False
+        # nothing of the cut reached the server
+        state = api.call("GET", f"/api/v1/searches/{search_id}/state").json()
+        assert len(state["tracks"].get(str(officer_id), [])) == before_cut
+        assert state["searched_areas"] == []
 
-                # --- the connection is back ---------------------------------------------------------------
-                proxy.restore()
-                restored = time.monotonic()
-                disp.wait_for_function(HAS_FIXES, arg=[officer_id, fixes], timeout=15000)
-                disp.wait_for_function("() => document.querySelectorAll('#timeline .tl-area-searched').length === 1",
-                                       timeout=5000)
-                arrived = time.monotonic() - restored
-                field.wait_for_function("() => document.body.dataset.outboxWaiting === '0' && SC.debug.outbox.items.length === 0"
-                                        " && document.body.dataset.live === 'on'", timeout=10000)
-                log = api.call("GET", f"/api/v1/searches/{search_id}/events?after=0&limit=5000").json()
-                last_seq = log["last_seq"]
-                area_seq = next(e["seq"] for e in log["events"] if e["type"] == "area.searched")
-                # the desk applied everything; the phone caught up with what it missed (the team) and has its own
-                # area (track events reach phones coalesced, every 5 s, so the very last ones may still be on the way)
-                disp.wait_for_function(f"() => SC.debug.state.appliedSeq === {last_seq}", timeout=5000)
-                field.wait_for_function(f"() => SC.debug.state.appliedSeq >= {area_seq}", timeout=5000)
-                assert field.evaluate("SC.debug.state.teams.some(t => t.name === '%s')" % TEAM_DURING_CUT)
-                # the searched area adds coverage to the segments it covers: the desk's probability map has the
-                # server's latest coverage for each of them
-                coverage = {}
-                for e in log["events"]:
-                    if e["type"] in ("track.points", "area.searched"):
-                        coverage.update(e["payload"].get("coverage") or {})
-                area_cov = next(e for e in log["events"] if e["type"] == "area.searched")["payload"]["coverage"]
-                assert any(c > 0 for c in area_cov.values()), area_cov
-                disp.wait_for_function("""cov => Object.entries(cov).every(([id, c]) => {
-                    const seg = SC.debug.where && SC.debug.where.segments.get(Number(id));
-                    return !!seg && Math.abs(seg.coverage - c) < 1e-6; })""",
-                                       arg={k: coverage[k] for k in area_cov}, timeout=5000)
-                # its map draws the walk as one line through every fix: the cut was no pause in the walking
-                assert disp.evaluate(f"SC.debug.trackPieces(SC.debug.state.tracks['{officer_id}']).map(p => p.length)") \
-                    == [len(fixes)], disp.evaluate(f"SC.debug.state.tracks['{officer_id}'].map(p => [p[2], p[3]])")
-                assert "waiting since" not in field.inner_text("#outbox-box")
+        # --- the connection is back ---------------------------------------------------------------
+        proxy.restore()
+        restored = time.monotonic()
+        disp.wait_for_function(HAS_FIXES, arg=[officer_id, fixes], timeout=15000)
+        disp.wait_for_function("() => document.querySelectorAll('#timeline .tl-area-searched').length === 1",
+                               timeout=5000)
+        arrived = time.monotonic() - restored
+        field.wait_for_function("() => document.body.dataset.outboxWaiting === '0' && SC.debug.outbox.items.length === 0"
+                                " && document.body.dataset.live === 'on'", timeout=10000)
+        log = api.call("GET", f"/api/v1/searches/{search_id}/events?after=0&limit=5000").json()
+        last_seq = log["last_seq"]
+        area_seq = next(e["seq"] for e in log["events"] if e["type"] == "area.searched")
+        # the desk applied everything; the phone caught up with what it missed (the team) and has its own
+        # area (track events reach phones coalesced, every 5 s, so the very last ones may still be on the way)
+        disp.wait_for_function(f"() => SC.debug.state.appliedSeq === {last_seq}", timeout=5000)
+        field.wait_for_function(f"() => SC.debug.state.appliedSeq >= {area_seq}", timeout=5000)
+        assert field.evaluate("SC.debug.state.teams.some(t => t.name === '%s')" % TEAM_DURING_CUT)
+        # the searched area adds coverage to the segments it covers: the desk's probability map has the
+        # server's latest coverage for each of them
+        coverage = {}
+        for e in log["events"]:
+            if e["type"] in ("track.points", "area.searched"):
+                coverage.update(e["payload"].get("coverage") or {})
+        area_cov = next(e for e in log["events"] if e["type"] == "area.searched")["payload"]["coverage"]
+        assert any(c > 0 for c in area_cov.values()), area_cov
+        disp.wait_for_function("""cov => Object.entries(cov).every(([id, c]) => {
+            const seg = SC.debug.where && SC.debug.where.segments.get(Number(id));
+            return !!seg && Math.abs(seg.coverage - c) < 1e-6; })""",
+                               arg={k: coverage[k] for k in area_cov}, timeout=5000)
+        # its map draws the walk as one line through every fix: the cut was no pause in the walking
+        assert disp.evaluate(f"SC.debug.trackPieces(SC.debug.state.tracks['{officer_id}']).map(p => p.length)") \
+            == [len(fixes)], disp.evaluate(f"SC.debug.state.tracks['{officer_id}'].map(p => [p[2], p[3]])")
+        assert "waiting since" not in field.inner_text("#outbox-box")
 
-                # the desk applied the events in sequence order: each one follows the last applied, none twice
-                applied = disp.evaluate("window.__applied")
-                prev = None
-                for a in applied:
-                    if prev is not None:
-                        if a["kind"] == "event":
-                            assert a["seq"] == prev + 1, applied
-                        else:
-                            assert a["seq"] >= prev, applied
-                    prev = a["seq"]
-                assert prev == last_seq
-                # its desk map, after the restore: the line is drawn
-                shots = ROOT / "screenshots"
-                shots.mkdir(exist_ok=True)
-                disp.evaluate("""ll => { SC.debug.map.fitBounds(L.latLngBounds(ll), {padding: [60, 60], animate: false}); }""",
-                              [[lat, lon] for lon, lat in fixes])
-                disp.click("#tab-timeline")   # the log: "marked an area as searched", by the officer
-                disp.locator("#timeline .tl-area-searched").wait_for(state="visible", timeout=2000)
-                disp.wait_for_timeout(300)
-                # the officer's line on the map's canvas (SC.debug.tracks: what the track layer drew), spanning the view
-                drawn = disp.evaluate(f"SC.debug.tracks()['{officer_id}']")
-                assert drawn["canvas"] and drawn["size"][0] > 100 and drawn["size"][1] > 10, drawn
-                disp.screenshot(path=str(shots / "browser-connection-cut-desk.png"))
-                print(f"everything on the desk {arrived:.1f} s after the connection came back; "
-                      f"{len(fixes)} fixes ({len(fixes) - before_cut} during the cut)")
-                phone.close()
-                desk.close()
-            finally:
-                browser.close()
+        # the desk applied the events in sequence order: each one follows the last applied, none twice
+        applied = disp.evaluate("window.__applied")
+        prev = None
+        for a in applied:
+            if prev is not None:
+                if a["kind"] == "event":
+                    assert a["seq"] == prev + 1, applied
+                else:
+                    assert a["seq"] >= prev, applied
+            prev = a["seq"]
+        assert prev == last_seq
+        # its desk map, after the restore: the line is drawn
+        shots = ROOT / "screenshots"
+        shots.mkdir(exist_ok=True)
+        disp.evaluate("""ll => { SC.debug.map.fitBounds(L.latLngBounds(ll), {padding: [60, 60], animate: false}); }""",
+                      [[lat, lon] for lon, lat in fixes])
+        disp.click("#tab-timeline")   # the log: "marked an area as searched", by the officer
+        disp.locator("#timeline .tl-area-searched").wait_for(state="visible", timeout=2000)
+        disp.wait_for_timeout(300)
+        # the officer's line on the map's canvas (SC.debug.tracks: what the track layer drew), spanning the view
+        drawn = disp.evaluate(f"SC.debug.tracks()['{officer_id}']")
+        assert drawn["canvas"] and drawn["size"][0] > 100 and drawn["size"][1] > 10, drawn
+        disp.screenshot(path=str(shots / "browser-connection-cut-desk.png"))
+        print(f"everything on the desk {arrived:.1f} s after the connection came back; "
+              f"{len(fixes)} fixes ({len(fixes) - before_cut} during the cut)")
+        phone.close()
+        desk.close()
     finally:
         proxy.close()
 

@@ -1,6 +1,6 @@
 """The timeline's sentence of a door-to-door tick (issue 14) names the door (its address) and the outcome, in the
 page's language (static/js/lib/events.js)."""
-from browser_helpers import CHROME_ARGS, CHROMIUM, desk_page, unavailable
+from browser_helpers import desk_page
 
 SENTENCE = """async () => {
   const { eventSentence } = await import("/static/js/lib/events.js");
@@ -9,24 +9,15 @@ SENTENCE = """async () => {
 }"""
 
 
-def test_door_checked_sentence_names_the_address_and_the_outcome(server):
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("playwright")
+def test_door_checked_sentence_names_the_address_and_the_outcome(server, browser):
     problems = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
-        try:
-            ctx, page = desk_page(browser, server, problems)
-            page.goto(server + "/")
-            text = page.evaluate(SENTENCE)
-            assert "京良路 12号 <b>" in text and "No answer" in text and "lights on" in text, text
-            page.goto(f"{server}/lang/zh-CN?next=/")
-            page.wait_for_url(server + "/")
-            text = page.evaluate(SENTENCE)
-            assert "京良路 12号 <b>" in text and "无人应答" in text and "No answer" not in text, text
-            ctx.close()
-        finally:
-            browser.close()
+    ctx, page = desk_page(browser, server, problems)
+    page.goto(server + "/")
+    text = page.evaluate(SENTENCE)
+    assert "京良路 12号 <b>" in text and "No answer" in text and "lights on" in text, text
+    page.goto(f"{server}/lang/zh-CN?next=/")
+    page.wait_for_url(server + "/")
+    text = page.evaluate(SENTENCE)
+    assert "京良路 12号 <b>" in text and "无人应答" in text and "No answer" not in text, text
+    ctx.close()
     assert not problems, problems

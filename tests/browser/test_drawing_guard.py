@@ -3,7 +3,7 @@ the console's assignment tool and on the where-to-look panel; the shape that is 
 from __future__ import annotations
 
 import pytest
-from browser_helpers import CHROME_ARGS, CHROMIUM, login as _login
+from browser_helpers import login as _login
 
 pytestmark = pytest.mark.browser
 
@@ -37,54 +37,48 @@ def _crosses(ring) -> bool:
     return not Polygon(ring).is_valid
 
 
-def test_a_self_crossing_outline_is_refused_while_drawing(server):  # noqa: F811
-    from playwright.sync_api import sync_playwright
+def test_a_self_crossing_outline_is_refused_while_drawing(server, browser):  # noqa: F811
 
     base = server
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
-        try:
-            page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
-            _login(page, base, "dispatch")
-            page.goto(base + "/searches/1")
-            page.wait_for_function("() => SC.debug.repairText && document.querySelector('#map .leaflet-tile-pane')")
+    page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
+    _login(page, base, "dispatch")
+    page.goto(base + "/searches/1")
+    page.wait_for_function("() => SC.debug.repairText && document.querySelector('#map .leaflet-tile-pane')")
 
-            # the console's assignment tool
-            page.click("#tab-assignments")
-            page.click("[data-draw=area]")
-            _click_outline(page, BOWTIE)
-            banner = page.locator(".pick-banner span").first
-            assert banner.text_content() == page.evaluate("SC.debug.t('geomfix.self_cross')")
-            _finish_on_first_corner(page)  # a triangle, the crossing corner left out
-            page.wait_for_selector("#assignment-dialog[open]", timeout=3000)
-            info = page.locator("#a-geom-info").text_content()
-            assert info == page.evaluate("SC.debug.t('assignment.geom_info_area', {n: 3})"), info
-            page.keyboard.press("Escape")
+    # the console's assignment tool
+    page.click("#tab-assignments")
+    page.click("[data-draw=area]")
+    _click_outline(page, BOWTIE)
+    banner = page.locator(".pick-banner span").first
+    assert banner.text_content() == page.evaluate("SC.debug.t('geomfix.self_cross')")
+    _finish_on_first_corner(page)  # a triangle, the crossing corner left out
+    page.wait_for_selector("#assignment-dialog[open]", timeout=3000)
+    info = page.locator("#a-geom-info").text_content()
+    assert info == page.evaluate("SC.debug.t('assignment.geom_info_area', {n: 3})"), info
+    page.keyboard.press("Escape")
 
-            # the where-to-look panel's segment tool: the same refusal, said in a toast
-            page.click("#tab-where")
-            page.check("#show-where")
-            page.wait_for_selector(".sc-where-draw [data-draw=Polygon]")
-            page.click(".sc-where-draw [data-draw=Polygon]")
-            _click_outline(page, [(-60, -50), (60, 50), (60, -50), (-60, 50)])
-            page.locator(".toast-text", has_text=page.evaluate("SC.debug.t('geomfix.self_cross')")).first.wait_for(
-                timeout=3000)
-            with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/segments"), timeout=3000) as rq:
-                _finish_on_first_corner(page)
-            geo = rq.value.post_data_json["geometry"]
-            assert geo["type"] == "Polygon" and len(geo["coordinates"][0]) == 4  # a triangle, closed
-            assert not _crosses(geo["coordinates"][0])
+    # the where-to-look panel's segment tool: the same refusal, said in a toast
+    page.click("#tab-where")
+    page.check("#show-where")
+    page.wait_for_selector(".sc-where-draw [data-draw=Polygon]")
+    page.click(".sc-where-draw [data-draw=Polygon]")
+    _click_outline(page, [(-60, -50), (60, 50), (60, -50), (-60, 50)])
+    page.locator(".toast-text", has_text=page.evaluate("SC.debug.t('geomfix.self_cross')")).first.wait_for(
+        timeout=3000)
+    with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/segments"), timeout=3000) as rq:
+        _finish_on_first_corner(page)
+    geo = rq.value.post_data_json["geometry"]
+    assert geo["type"] == "Polygon" and len(geo["coordinates"][0]) == 4  # a triangle, closed
+    assert not _crosses(geo["coordinates"][0])
 
-            # a bow-tie sent by another client is stored repaired; the page words the server's note
-            note = page.evaluate("""async () => {
-                const c = [116.1985, 39.7712], d = 0.0008;
-                const geo = {type: "Polygon", coordinates: [[[c[0] - d, c[1] - d], [c[0] + d, c[1] + d],
-                    [c[0] + d, c[1] - d], [c[0] - d, c[1] + d], [c[0] - d, c[1] - d]]]};
-                const made = await SC.debug.api("POST", "/api/v1/searches/1/assignments",
-                                          {title: "Bow-tie", kind: "area", geometry: geo});
-                return [made.geometry.type, SC.debug.repairText(made, SC.debug.t)];
-            }""")
-            assert note == ["MultiPolygon", "The drawn shape was repaired: the outline crossed itself, so it was split "
-                                            "into 2 parts."]
-        finally:
-            browser.close()
+    # a bow-tie sent by another client is stored repaired; the page words the server's note
+    note = page.evaluate("""async () => {
+        const c = [116.1985, 39.7712], d = 0.0008;
+        const geo = {type: "Polygon", coordinates: [[[c[0] - d, c[1] - d], [c[0] + d, c[1] + d],
+            [c[0] + d, c[1] - d], [c[0] - d, c[1] + d], [c[0] - d, c[1] - d]]]};
+        const made = await SC.debug.api("POST", "/api/v1/searches/1/assignments",
+                                  {title: "Bow-tie", kind: "area", geometry: geo});
+        return [made.geometry.type, SC.debug.repairText(made, SC.debug.t)];
+    }""")
+    assert note == ["MultiPolygon", "The drawn shape was repaired: the outline crossed itself, so it was split "
+                                    "into 2 parts."]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_helpers import CHROME_ARGS, CHROMIUM, login as _login
+from browser_helpers import login as _login
 
 pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp/shots/versions")
@@ -53,17 +53,11 @@ def _conflict(browser, base, lang, viewport, name):
     return text
 
 
-def test_a_stale_edit_shows_what_changed_and_keeps_the_typed_text(server):  # noqa: F811
-    from playwright.sync_api import sync_playwright
+def test_a_stale_edit_shows_what_changed_and_keeps_the_typed_text(server, browser):  # noqa: F811
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
-        try:
-            text = _conflict(browser, server, "en", {"width": 1366, "height": 900}, "conflict-desktop-en")
-            assert "Changed by another dispatcher meanwhile" in text and "risk" in text and "→" in text
-            text = _conflict(browser, server, "zh-CN", {"width": 390, "height": 844}, "conflict-phone-zh")
-            assert "其他调度员" in text
-            _conflict(browser, server, "zh-CN", {"width": 1366, "height": 900}, "conflict-desktop-zh")
-            _conflict(browser, server, "en", {"width": 390, "height": 844}, "conflict-phone-en")
-        finally:
-            browser.close()
+    text = _conflict(browser, server, "en", {"width": 1366, "height": 900}, "conflict-desktop-en")
+    assert "Changed by another dispatcher meanwhile" in text and "risk" in text and "→" in text
+    text = _conflict(browser, server, "zh-CN", {"width": 390, "height": 844}, "conflict-phone-zh")
+    assert "其他调度员" in text
+    _conflict(browser, server, "zh-CN", {"width": 1366, "height": 900}, "conflict-desktop-zh")
+    _conflict(browser, server, "en", {"width": 390, "height": 844}, "conflict-phone-en")

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from test_browser_connection_cut import NO_EMULATION_BLIPS
-from browser_helpers import CHROME_ARGS, CHROMIUM, START, api_client, desk_page, iso, phone_page
+from browser_helpers import START, api_client, desk_page, iso, phone_page
 
 pytestmark = pytest.mark.browser
 
@@ -25,8 +25,7 @@ def _abort(route):
     route.abort()
 
 
-def test_fixes_and_a_clue_queued_offline_arrive_after_a_sighting_is_confirmed(server):  # noqa: F811
-    from playwright.sync_api import sync_playwright
+def test_fixes_and_a_clue_queued_offline_arrive_after_a_sighting_is_confirmed(server, browser):  # noqa: F811
 
     base = server
     disp_api = api_client(base, "dispatch")
@@ -43,77 +42,72 @@ def test_fixes_and_a_clue_queued_offline_arrive_after_a_sighting_is_confirmed(se
         "direction_deg": 90, "fov_deg": 70, "range_m": 40, "retention_days": 30, "clock_offset_s": 0})
 
     problems: list[str] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
-        try:
-            desk, disp = desk_page(browser, base, problems)
-            disp.goto(f"{base}/searches/{sid}")
-            disp.wait_for_function(f"() => SC.debug.state && SC.debug.state.search.id === {sid} && document.body.dataset.live === 'on'")
+    desk, disp = desk_page(browser, base, problems)
+    disp.goto(f"{base}/searches/{sid}")
+    disp.wait_for_function(f"() => SC.debug.state && SC.debug.state.search.id === {sid} && document.body.dataset.live === 'on'")
 
-            phone, field = phone_page(browser, base, problems)
-            phone.add_init_script(HTTP_TRACKS)   # POST .../tracks is intercepted below
-            phone.add_init_script(NO_EMULATION_BLIPS)
-            field.goto(f"{base}/field/{sid}")
-            field.wait_for_function("() => document.body.dataset.live === 'on'")
+    phone, field = phone_page(browser, base, problems)
+    phone.add_init_script(HTTP_TRACKS)   # POST .../tracks is intercepted below
+    phone.add_init_script(NO_EMULATION_BLIPS)
+    field.goto(f"{base}/field/{sid}")
+    field.wait_for_function("() => document.body.dataset.live === 'on'")
 
-            # --- cut off: the officer walks and reports the witness's sighting ---------------------------------------
-            phone.route("**/api/v1/searches/*/tracks", _abort)
-            phone.route("**/api/v1/searches/*/clues", _abort)
-            field.locator("#share-btn").tap()
-            lat, lon = START
-            walked = []
-            for k in range(4):
-                lat, lon = round(lat + 0.00025, 7), round(lon + (0.0003 if k % 2 else 0.0), 7)
-                phone.set_geolocation({"latitude": lat, "longitude": lon, "accuracy": 6})
-                walked.append((lon, lat))
-                field.wait_for_function(
-                    "([lat, lon]) => SC.debug.tracker.last && Math.abs(SC.debug.tracker.last.lat - lat) < 1e-8"
-                    " && Math.abs(SC.debug.tracker.last.lon - lon) < 1e-8", arg=[lat, lon], timeout=5000)
-                time.sleep(0.4)
-            field.wait_for_function("() => SC.debug.tracker.queue.length === 0 && SC.debug.tracker.waiting >= 4", timeout=5000)
-            field.locator("#share-btn").tap()
-            field.locator("#clue-btn").tap()
-            field.locator("#clue-dialog input[name=kind][value=sighting]").check(force=True)
-            field.fill("#clue-dialog-text", CLUE_TEXT)
-            field.locator("#clue-dialog .seen-choices .seg", has_text="30 min ago").tap()
-            field.locator("#clue-dialog button[type=submit]").tap()
-            field.wait_for_selector("#clue-dialog", state="hidden", timeout=8000)
-            field.wait_for_function("() => Number(document.body.dataset.outboxWaiting) >= 2", timeout=5000)
-            held = field.evaluate("SC.debug.outbox.items.flatMap(i => i.kind === 'track' ? i.body.points.map(p => p.t) : [])")
-            latest_held = max(datetime.fromisoformat(t.replace("Z", "+00:00")) for t in held)
+    # --- cut off: the officer walks and reports the witness's sighting ---------------------------------------
+    phone.route("**/api/v1/searches/*/tracks", _abort)
+    phone.route("**/api/v1/searches/*/clues", _abort)
+    field.locator("#share-btn").tap()
+    lat, lon = START
+    walked = []
+    for k in range(4):
+        lat, lon = round(lat + 0.00025, 7), round(lon + (0.0003 if k % 2 else 0.0), 7)
+        phone.set_geolocation({"latitude": lat, "longitude": lon, "accuracy": 6})
+        walked.append((lon, lat))
+        field.wait_for_function(
+            "([lat, lon]) => SC.debug.tracker.last && Math.abs(SC.debug.tracker.last.lat - lat) < 1e-8"
+            " && Math.abs(SC.debug.tracker.last.lon - lon) < 1e-8", arg=[lat, lon], timeout=5000)
+        time.sleep(0.4)
+    field.wait_for_function("() => SC.debug.tracker.queue.length === 0 && SC.debug.tracker.waiting >= 4", timeout=5000)
+    field.locator("#share-btn").tap()
+    field.locator("#clue-btn").tap()
+    field.locator("#clue-dialog input[name=kind][value=sighting]").check(force=True)
+    field.fill("#clue-dialog-text", CLUE_TEXT)
+    field.locator("#clue-dialog .seen-choices .seg", has_text="30 min ago").tap()
+    field.locator("#clue-dialog button[type=submit]").tap()
+    field.wait_for_selector("#clue-dialog", state="hidden", timeout=8000)
+    field.wait_for_function("() => Number(document.body.dataset.outboxWaiting) >= 2", timeout=5000)
+    held = field.evaluate("SC.debug.outbox.items.flatMap(i => i.kind === 'track' ? i.body.points.map(p => p.t) : [])")
+    latest_held = max(datetime.fromisoformat(t.replace("Z", "+00:00")) for t in held)
 
-            # --- meanwhile the dispatcher confirms a sighting after all of it: the last known point moves on --------
-            time.sleep(1.1)
-            seen = datetime.now(timezone.utc) - timedelta(milliseconds=200)
-            assert seen > latest_held
-            sighting = disp_api("POST", f"/api/v1/searches/{sid}/video/sightings", {
-                "camera_id": cam["id"], "time": iso(seen), "direction": "E", "confidence": "certain",
-                "client_id": "oas-sighting-1"})
-            disp_api("POST", f"/api/v1/searches/{sid}/video/sightings/{sighting['id']}/decision", {"decision": "confirm"})
-            moved = disp_api("GET", f"/api/v1/searches/{sid}")
-            assert datetime.fromisoformat(moved["lkp_time"].replace("Z", "+00:00")) > latest_held
-            field.wait_for_function("() => SC.debug.state && SC.debug.state.trail && document.body.dataset.alert", timeout=5000)
-            field.locator("#bc-ack").tap()   # the sighting alert
+    # --- meanwhile the dispatcher confirms a sighting after all of it: the last known point moves on --------
+    time.sleep(1.1)
+    seen = datetime.now(timezone.utc) - timedelta(milliseconds=200)
+    assert seen > latest_held
+    sighting = disp_api("POST", f"/api/v1/searches/{sid}/video/sightings", {
+        "camera_id": cam["id"], "time": iso(seen), "direction": "E", "confidence": "certain",
+        "client_id": "oas-sighting-1"})
+    disp_api("POST", f"/api/v1/searches/{sid}/video/sightings/{sighting['id']}/decision", {"decision": "confirm"})
+    moved = disp_api("GET", f"/api/v1/searches/{sid}")
+    assert datetime.fromisoformat(moved["lkp_time"].replace("Z", "+00:00")) > latest_held
+    field.wait_for_function("() => SC.debug.state && SC.debug.state.trail && document.body.dataset.alert", timeout=5000)
+    field.locator("#bc-ack").tap()   # the sighting alert
 
-            # --- the phone is back: everything accepted, drawn, nothing left --------------------------------------
-            phone.unroute("**/api/v1/searches/*/tracks", _abort)
-            phone.unroute("**/api/v1/searches/*/clues", _abort)
-            field.evaluate("SC.debug.outbox.kick(true)")
-            field.wait_for_function("() => document.body.dataset.outboxWaiting === '0'", timeout=15000)
-            assert field.evaluate("document.body.dataset.outboxFailed") == "0", field.inner_text("#outbox-box")
-            assert field.evaluate("SC.debug.outbox.items.length") == 0
-            disp.wait_for_function(
-                """([uid, text, fixes]) => SC.debug.state.clues.some(c => c.text === text)
-                    && fixes.every(([lon, lat]) => ((SC.debug.state.tracks || {})[String(uid)] || [])
-                        .some(p => Math.abs(p[0] - lon) < 1e-7 && Math.abs(p[1] - lat) < 1e-7))
-                    && (SC.debug.tracks()[String(uid)] || {}).vertices >= 1""",
-                arg=[officer_id, CLUE_TEXT, walked], timeout=10000)
-            clue = [c for c in disp_api("GET", f"/api/v1/searches/{sid}/clues") if c["text"] == CLUE_TEXT][0]
-            when = datetime.fromisoformat(clue["time"].replace("Z", "+00:00"))
-            assert missing_since < when < seen and clue["kind"] == "sighting"
-            field.wait_for_function("() => SC.debug.state.clues.some(c => c.text.startsWith('Witness at the kiosk'))", timeout=5000)
-            phone.close()
-            desk.close()
-        finally:
-            browser.close()
+    # --- the phone is back: everything accepted, drawn, nothing left --------------------------------------
+    phone.unroute("**/api/v1/searches/*/tracks", _abort)
+    phone.unroute("**/api/v1/searches/*/clues", _abort)
+    field.evaluate("SC.debug.outbox.kick(true)")
+    field.wait_for_function("() => document.body.dataset.outboxWaiting === '0'", timeout=15000)
+    assert field.evaluate("document.body.dataset.outboxFailed") == "0", field.inner_text("#outbox-box")
+    assert field.evaluate("SC.debug.outbox.items.length") == 0
+    disp.wait_for_function(
+        """([uid, text, fixes]) => SC.debug.state.clues.some(c => c.text === text)
+            && fixes.every(([lon, lat]) => ((SC.debug.state.tracks || {})[String(uid)] || [])
+                .some(p => Math.abs(p[0] - lon) < 1e-7 && Math.abs(p[1] - lat) < 1e-7))
+            && (SC.debug.tracks()[String(uid)] || {}).vertices >= 1""",
+        arg=[officer_id, CLUE_TEXT, walked], timeout=10000)
+    clue = [c for c in disp_api("GET", f"/api/v1/searches/{sid}/clues") if c["text"] == CLUE_TEXT][0]
+    when = datetime.fromisoformat(clue["time"].replace("Z", "+00:00"))
+    assert missing_since < when < seen and clue["kind"] == "sighting"
+    field.wait_for_function("() => SC.debug.state.clues.some(c => c.text.startsWith('Witness at the kiosk'))", timeout=5000)
+    phone.close()
+    desk.close()
     assert not problems, problems

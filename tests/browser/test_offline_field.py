@@ -44,9 +44,7 @@ def _subject_photo(base: str, path) -> None:
     assert r.status_code == 200, r.text
 
 
-def test_the_field_page_opens_offline_and_the_desk_gets_everything_once_in_order(tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_the_field_page_opens_offline_and_the_desk_gets_everything_once_in_order(tmp_path, pw):
     tiles = TileServer()
     photo = tmp_path / "shoe.jpg"
     Image.new("RGB", (640, 480), (120, 80, 40)).save(photo, quality=80)
@@ -56,7 +54,7 @@ def test_the_field_page_opens_offline_and_the_desk_gets_everything_once_in_order
            "SEARCH_COORD_TILE_CACHE_RADIUS_M": "800", "SEARCH_COORD_TILE_CACHE_ZOOMS": "[13, 16]"}
     problems: list[str] = []
     try:
-        with app_server(tmp_path, env) as base, sync_playwright() as pw:
+        with app_server(tmp_path, env) as base:
             disp = api_client(base, "dispatch")
             patrol1 = {u["username"]: u for u in disp("GET", "/api/v1/users")}["patrol1"]["id"]
             _subject_photo(base, face)

@@ -20,13 +20,11 @@ def _abort(route):
     route.abort()
 
 
-def test_a_release_reaches_the_phone_and_the_waiting_items_stay(tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_a_release_reaches_the_phone_and_the_waiting_items_stay(tmp_path, pw):
     code = code_copy(tmp_path)
     env = {"SEARCH_COORD_NODE_MODULES": str(ROOT / "node_modules")}
     problems: list[str] = []
-    with app_server(tmp_path, env, cwd=code) as base, sync_playwright() as pw:
+    with app_server(tmp_path, env, cwd=code) as base:
         disp = api_client(base, "dispatch")
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
         try:

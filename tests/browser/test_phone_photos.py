@@ -10,7 +10,7 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from browser_helpers import CHROME_ARGS, CHROMIUM, START, api_client, iso, phone_page
+from browser_helpers import START, api_client, iso, phone_page
 
 pytestmark = pytest.mark.browser
 
@@ -73,86 +73,74 @@ RECORD_UPLOADS = """(() => {
 })();"""
 
 
-def test_a_48_mp_photo_is_shrunk_on_the_phone_and_follows_its_clue(server, big_photo):  # noqa: F811
+def test_a_48_mp_photo_is_shrunk_on_the_phone_and_follows_its_clue(server, big_photo, browser):  # noqa: F811
     from PIL import Image
-    from playwright.sync_api import sync_playwright
 
     base = server
     disp, sid = _setup(base)
     problems: list[str] = []
     order: list[str] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
-        try:
-            phone, field = phone_page(browser, base, problems)
-            phone.add_init_script(RECORD_UPLOADS)
+    phone, field = phone_page(browser, base, problems)
+    phone.add_init_script(RECORD_UPLOADS)
 
-            def seen(req):
-                if req.method != "POST":
-                    return
-                if req.url.endswith("/api/v1/photos"):
-                    order.append("photo")
-                elif req.url.endswith(f"/searches/{sid}/clues"):
-                    order.append("clue")
-                elif "/clues/" in req.url and req.url.endswith("/photo"):
-                    order.append("attach")
+    def seen(req):
+        if req.method != "POST":
+            return
+        if req.url.endswith("/api/v1/photos"):
+            order.append("photo")
+        elif req.url.endswith(f"/searches/{sid}/clues"):
+            order.append("clue")
+        elif "/clues/" in req.url and req.url.endswith("/photo"):
+            order.append("attach")
 
-            field.on("request", seen)
-            field.goto(f"{base}/field/{sid}")
-            field.wait_for_function("() => document.body.dataset.live === 'on'")
-            started = time.monotonic()
-            _report(phone, field, big_photo, "Cap like his in the hedge")
-            # the clue's text is on the server at once; the photo follows and is attached
-            clue = [c for c in disp("GET", f"/api/v1/searches/{sid}/clues") if c["text"] == "Cap like his in the hedge"]
-            assert len(clue) == 1
-            field.wait_for_function("() => SC.debug.state.clues.some(c => c.text === 'Cap like his in the hedge' && c.photo_id)",
-                                    timeout=30000)
-            print(f"photo attached {time.monotonic() - started:.1f} s after the report")
-            assert order[:3] == ["clue", "photo", "attach"], order
-            uploads = [base64.b64decode(u) for u in field.evaluate("window.__uploads")]
-            assert len(uploads) == 1
-            sent = uploads[0]
-            print(f"uploaded {len(sent) / 1e6:.2f} MB instead of {big_photo.stat().st_size / 1e6:.2f} MB")
-            assert len(sent) <= 3 * 1024 * 1024, len(sent)
-            img = Image.open(io.BytesIO(sent))
-            assert max(img.size) <= 2560 and max(img.size) >= 2000, img.size
-            assert img.size[1] > img.size[0], f"not turned upright: {img.size}"
-            field.wait_for_function("() => document.body.dataset.outboxWaiting === '0'", timeout=5000)
-            assert field.evaluate("document.body.dataset.outboxFailed") == "0"
-            # the dispatcher's API has the photo on the clue
-            clue = [c for c in disp("GET", f"/api/v1/searches/{sid}/clues") if c["text"] == "Cap like his in the hedge"][0]
-            assert clue["photo_id"]
-            phone.close()
-        finally:
-            browser.close()
+    field.on("request", seen)
+    field.goto(f"{base}/field/{sid}")
+    field.wait_for_function("() => document.body.dataset.live === 'on'")
+    started = time.monotonic()
+    _report(phone, field, big_photo, "Cap like his in the hedge")
+    # the clue's text is on the server at once; the photo follows and is attached
+    clue = [c for c in disp("GET", f"/api/v1/searches/{sid}/clues") if c["text"] == "Cap like his in the hedge"]
+    assert len(clue) == 1
+    field.wait_for_function("() => SC.debug.state.clues.some(c => c.text === 'Cap like his in the hedge' && c.photo_id)",
+                            timeout=30000)
+    print(f"photo attached {time.monotonic() - started:.1f} s after the report")
+    assert order[:3] == ["clue", "photo", "attach"], order
+    uploads = [base64.b64decode(u) for u in field.evaluate("window.__uploads")]
+    assert len(uploads) == 1
+    sent = uploads[0]
+    print(f"uploaded {len(sent) / 1e6:.2f} MB instead of {big_photo.stat().st_size / 1e6:.2f} MB")
+    assert len(sent) <= 3 * 1024 * 1024, len(sent)
+    img = Image.open(io.BytesIO(sent))
+    assert max(img.size) <= 2560 and max(img.size) >= 2000, img.size
+    assert img.size[1] > img.size[0], f"not turned upright: {img.size}"
+    field.wait_for_function("() => document.body.dataset.outboxWaiting === '0'", timeout=5000)
+    assert field.evaluate("document.body.dataset.outboxFailed") == "0"
+    # the dispatcher's API has the photo on the clue
+    clue = [c for c in disp("GET", f"/api/v1/searches/{sid}/clues") if c["text"] == "Cap like his in the hedge"][0]
+    assert clue["photo_id"]
+    phone.close()
     assert not problems, problems
 
 
-def test_a_refused_photo_never_holds_back_its_clue(server, big_photo):  # noqa: F811
-    from playwright.sync_api import sync_playwright
+def test_a_refused_photo_never_holds_back_its_clue(server, big_photo, browser):  # noqa: F811
 
     base = server
     disp, sid = _setup(base)
     problems: list[str] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
-        try:
-            phone, field = phone_page(browser, base, problems)
-            phone.route("**/api/v1/photos", lambda route: route.fulfill(
-                status=413, content_type="application/json",
-                body='{"error": "payload_too_large", "message": "the photo is too large"}'))
-            field.goto(f"{base}/field/{sid}")
-            field.wait_for_function("() => document.body.dataset.live === 'on'")
-            _report(phone, field, big_photo, "Boot print by the gate")
-            clues = [c for c in disp("GET", f"/api/v1/searches/{sid}/clues") if c["text"] == "Boot print by the gate"]
-            assert len(clues) == 1 and clues[0]["photo_id"] is None
-            field.wait_for_function("() => document.body.dataset.outboxFailed === '1'", timeout=30000)
-            box = field.inner_text("#outbox-box")
-            assert "Photo could not be sent: the file is too large" in box, box
-            assert field.evaluate("document.body.dataset.outboxWaiting") == "0"
-            field.wait_for_function("() => SC.debug.state.clues.some(c => c.text === 'Boot print by the gate')")
-            field.screenshot(path="/tmp/shots/phone/photo-refused-en.png")
-            phone.close()
-        finally:
-            browser.close()
+    phone, field = phone_page(browser, base, problems)
+    phone.route("**/api/v1/photos", lambda route: route.fulfill(
+        status=413, content_type="application/json",
+        body='{"error": "payload_too_large", "message": "the photo is too large"}'))
+    field.goto(f"{base}/field/{sid}")
+    field.wait_for_function("() => document.body.dataset.live === 'on'")
+    _report(phone, field, big_photo, "Boot print by the gate")
+    clues = [c for c in disp("GET", f"/api/v1/searches/{sid}/clues") if c["text"] == "Boot print by the gate"]
+    assert len(clues) == 1 and clues[0]["photo_id"] is None
+    field.wait_for_function("() => document.body.dataset.outboxFailed === '1'", timeout=30000)
+    box = field.inner_text("#outbox-box")
+    assert "Photo could not be sent: the file is too large" in box, box
+    assert field.evaluate("document.body.dataset.outboxWaiting") == "0"
+    field.wait_for_function("() => SC.debug.state.clues.some(c => c.text === 'Boot print by the gate')")
+    field.screenshot(path="/tmp/shots/phone/photo-refused-en.png")
+    phone.close()
     assert not problems, problems

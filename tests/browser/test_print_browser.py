@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from browser_helpers import CHROME_ARGS, CHROMIUM, api_client, login
+from browser_helpers import api_client, login
 from pypdf import PdfReader
 
 from paper_support import CALLSIGNS, SUBJECT_ZH, evening
@@ -45,49 +45,43 @@ def _pdf(page, url, shots, name):
     return PdfReader(io.BytesIO(data))
 
 
-def test_briefing_sheets_flyer_and_report_print_to_pdf(server, night):
-    from playwright.sync_api import sync_playwright
+def test_briefing_sheets_flyer_and_report_print_to_pdf(server, night, browser):
 
     shots = Path(os.environ["PAPER_SHOTS"]) if os.environ.get("PAPER_SHOTS") else None
     if shots:
         shots.mkdir(parents=True, exist_ok=True)
     sid = night["sid"]
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
-        try:
-            page = browser.new_page()
-            problems = []
-            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-            login(page, server, "dispatch")
-            pdf = _pdf(page, f"{server}/searches/{sid}/print/assignments", shots, "briefing")
-            assert len(pdf.pages) == len(night["assignments"]) == 2
-            for p, callsign in zip(pdf.pages, CALLSIGNS):
-                w, h = float(p.mediabox.width), float(p.mediabox.height)
-                assert abs(w - A4_PT[0]) < 2 and abs(h - A4_PT[1]) < 2
-                text = _text(p)
-                assert SUBJECT_ZH in text and callsign in text, text[:500]
-            one = _pdf(page, f"{server}/searches/{sid}/print/assignments?assignment={night['assignments'][1]}",
-                       None, "one")
-            assert len(one.pages) == 1, [_text(p)[:300] for p in one.pages]
-            assert CALLSIGNS[1] in _text(one.pages[0])
-            # instructions too long for one page go on over the next: nothing is cut off
-            long = "Check every garage and shed; ask the guards. " * 85   # 3,825 characters of the 4,000 allowed
-            night["call"]("PATCH", f"/api/v1/searches/{sid}/assignments/{night['assignments'][0]}", {"instructions": long})
-            text = "".join(_text(p) for p in _pdf(page, f"{server}/searches/{sid}/print/assignments?assignment="
-                                                       f"{night['assignments'][0]}", None, "long").pages)
-            assert text.count("askthe") == 85 and "Bravo-1" in text
-            flyer = _pdf(page, f"{server}/searches/{sid}/print/flyer?contact=110&link=https%3A%2F%2Fexample.org%2Fm",
-                         shots, "flyer")
-            assert len(flyer.pages) == 1 and SUBJECT_ZH in _text(flyer.pages[0])
-            report = _pdf(page, f"{server}/searches/{sid}/print/report", shots, "report")
-            text = "".join(_text(p) for p in report.pages)
-            assert SUBJECT_ZH in text and CALLSIGNS[0] in text
-            # the phone opens the sheet too: one column, nothing wider than the screen
-            page.set_viewport_size({"width": 390, "height": 844})
-            page.goto(f"{server}/searches/{sid}/print/assignments")
-            assert page.evaluate("document.documentElement.scrollWidth") <= 392
-            if shots:
-                page.screenshot(path=str(shots / "briefing_phone.png"))
-            assert not problems, problems
-        finally:
-            browser.close()
+    page = browser.new_page()
+    problems = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    login(page, server, "dispatch")
+    pdf = _pdf(page, f"{server}/searches/{sid}/print/assignments", shots, "briefing")
+    assert len(pdf.pages) == len(night["assignments"]) == 2
+    for p, callsign in zip(pdf.pages, CALLSIGNS):
+        w, h = float(p.mediabox.width), float(p.mediabox.height)
+        assert abs(w - A4_PT[0]) < 2 and abs(h - A4_PT[1]) < 2
+        text = _text(p)
+        assert SUBJECT_ZH in text and callsign in text, text[:500]
+    one = _pdf(page, f"{server}/searches/{sid}/print/assignments?assignment={night['assignments'][1]}",
+               None, "one")
+    assert len(one.pages) == 1, [_text(p)[:300] for p in one.pages]
+    assert CALLSIGNS[1] in _text(one.pages[0])
+    # instructions too long for one page go on over the next: nothing is cut off
+    long = "Check every garage and shed; ask the guards. " * 85   # 3,825 characters of the 4,000 allowed
+    night["call"]("PATCH", f"/api/v1/searches/{sid}/assignments/{night['assignments'][0]}", {"instructions": long})
+    text = "".join(_text(p) for p in _pdf(page, f"{server}/searches/{sid}/print/assignments?assignment="
+                                               f"{night['assignments'][0]}", None, "long").pages)
+    assert text.count("askthe") == 85 and "Bravo-1" in text
+    flyer = _pdf(page, f"{server}/searches/{sid}/print/flyer?contact=110&link=https%3A%2F%2Fexample.org%2Fm",
+                 shots, "flyer")
+    assert len(flyer.pages) == 1 and SUBJECT_ZH in _text(flyer.pages[0])
+    report = _pdf(page, f"{server}/searches/{sid}/print/report", shots, "report")
+    text = "".join(_text(p) for p in report.pages)
+    assert SUBJECT_ZH in text and CALLSIGNS[0] in text
+    # the phone opens the sheet too: one column, nothing wider than the screen
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{server}/searches/{sid}/print/assignments")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 392
+    if shots:
+        page.screenshot(path=str(shots / "briefing_phone.png"))
+    assert not problems, problems

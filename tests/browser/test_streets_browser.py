@@ -5,7 +5,7 @@ import math
 import os
 import time
 
-from browser_helpers import (CHROME_ARGS, CHROMIUM, HELSINKI_LKP, HELSINKI_OSM, api_client, desk_page, phone_page,
+from browser_helpers import (HELSINKI_LKP, HELSINKI_OSM, api_client, desk_page, phone_page,
                              street_team_search)
 
 SHOTS = os.environ.get("SC_SHOTS")   # a folder: screenshots of the steps (looked at by hand)
@@ -35,66 +35,60 @@ def _route(state):
     return out
 
 
-def test_street_assignment_walked_on_the_phone_turns_green_on_the_desk(server):
-    from playwright.sync_api import sync_playwright
+def test_street_assignment_walked_on_the_phone_turns_green_on_the_desk(server, browser):
 
     base = server
     call = api_client(base, "dispatch")
     sid, team = street_team_search(call, "Foot 7", "foot_patrol")
     problems = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
-        try:
-            desk, disp = desk_page(browser, base, problems)
-            disp.goto(f"{base}/searches/{sid}")
-            disp.click("#tab-where")
-            disp.wait_for_selector("#streets-none")          # no layer yet: the console says so, and how to load one
-            assert "osm.pbf" in disp.inner_text("#streets-panel")
-            _shot(disp, "1-no-layer")
-            disp.set_input_files("#streets-file", str(HELSINKI_OSM))
-            disp.fill("#streets-name", "Helsinki centre")
-            disp.click("#streets-upload button[type=submit]")
-            disp.wait_for_selector("#streets-reach", timeout=60000)
-            assert "Helsinki centre" in disp.inner_text("#streets-layer")
-            disp.wait_for_function("() => SC.debug.streets && (SC.debug.streets.drawn().not || 0) > 20")
-            model = call("GET", f"/api/v1/searches/{sid}/model")
-            assert model["reach"]["network"] is True            # the reach drawn on every map is the isochrone
-            _shot(disp, "2-layer-reach-blocks")
+    desk, disp = desk_page(browser, base, problems)
+    disp.goto(f"{base}/searches/{sid}")
+    disp.click("#tab-where")
+    disp.wait_for_selector("#streets-none")          # no layer yet: the console says so, and how to load one
+    assert "osm.pbf" in disp.inner_text("#streets-panel")
+    _shot(disp, "1-no-layer")
+    disp.set_input_files("#streets-file", str(HELSINKI_OSM))
+    disp.fill("#streets-name", "Helsinki centre")
+    disp.click("#streets-upload button[type=submit]")
+    disp.wait_for_selector("#streets-reach", timeout=60000)
+    assert "Helsinki centre" in disp.inner_text("#streets-layer")
+    disp.wait_for_function("() => SC.debug.streets && (SC.debug.streets.drawn().not || 0) > 20")
+    model = call("GET", f"/api/v1/searches/{sid}/model")
+    assert model["reach"]["network"] is True            # the reach drawn on every map is the isochrone
+    _shot(disp, "2-layer-reach-blocks")
 
-            disp.select_option("#streets-mode", "foot")
-            disp.fill("#streets-length", "300")
-            disp.select_option("#streets-team", str(team["id"]))
-            disp.click("#streets-make")
-            disp.wait_for_function("() => SC.debug.streets.state() && SC.debug.streets.state().assignments.length === 1")
-            state = call("GET", f"/api/v1/searches/{sid}/streets")
-            a = state["assignments"][0]
-            assert a["mode"] == "foot" and a["team_id"] == team["id"] and a["length_m"] >= 300
+    disp.select_option("#streets-mode", "foot")
+    disp.fill("#streets-length", "300")
+    disp.select_option("#streets-team", str(team["id"]))
+    disp.click("#streets-make")
+    disp.wait_for_function("() => SC.debug.streets.state() && SC.debug.streets.state().assignments.length === 1")
+    state = call("GET", f"/api/v1/searches/{sid}/streets")
+    a = state["assignments"][0]
+    assert a["mode"] == "foot" and a["team_id"] == team["id"] and a["length_m"] >= 300
 
-            phone, field = phone_page(browser, base, problems)
-            field.goto(f"{base}/field/{sid}")
-            field.wait_for_selector("#my-street-blocks li")
-            assert field.locator("#my-street-blocks li").count() == len(a["blocks"])
-            assert field.locator("#my-assignments ol.places li").count() == len(a["blocks"])  # the radio names
-            _shot(field, "3-phone-assignment")
+    phone, field = phone_page(browser, base, problems)
+    field.goto(f"{base}/field/{sid}")
+    field.wait_for_selector("#my-street-blocks li")
+    assert field.locator("#my-street-blocks li").count() == len(a["blocks"])
+    assert field.locator("#my-assignments ol.places li").count() == len(a["blocks"])  # the radio names
+    _shot(field, "3-phone-assignment")
 
-            route = _route(state)
-            phone.set_geolocation({"latitude": route[0][1], "longitude": route[0][0], "accuracy": 6})
-            field.locator("#share-btn").tap()
-            for lon, lat in route:
-                phone.set_geolocation({"latitude": lat, "longitude": lon, "accuracy": 6})
-                time.sleep(0.3)
-            # every block of the assignment turns green on the desk (partly first, while the batches come)
-            disp.wait_for_function(
-                """(ids) => { const s = SC.debug.streets.state(); if (!s) return false;
-                    const by = new Map(s.blocks.map((b) => [b.index, b.status]));
-                    return ids.every((i) => by.get(i) === "searched"); }""", arg=a["blocks"], timeout=30000)
-            field.wait_for_function("() => SC.debug.streets.blocks().every((b) => b.status === 'searched')", timeout=10000)
-            assert disp.evaluate("() => SC.debug.streets.drawn().searched") >= len(a["blocks"])
-            assert field.evaluate("() => SC.debug.streets.drawn().searched") == len(a["blocks"])
-            _shot(disp, "4-desk-green")
-            _shot(field, "5-phone-green")
-            phone.close()
-            desk.close()
-        finally:
-            browser.close()
+    route = _route(state)
+    phone.set_geolocation({"latitude": route[0][1], "longitude": route[0][0], "accuracy": 6})
+    field.locator("#share-btn").tap()
+    for lon, lat in route:
+        phone.set_geolocation({"latitude": lat, "longitude": lon, "accuracy": 6})
+        time.sleep(0.3)
+    # every block of the assignment turns green on the desk (partly first, while the batches come)
+    disp.wait_for_function(
+        """(ids) => { const s = SC.debug.streets.state(); if (!s) return false;
+            const by = new Map(s.blocks.map((b) => [b.index, b.status]));
+            return ids.every((i) => by.get(i) === "searched"); }""", arg=a["blocks"], timeout=30000)
+    field.wait_for_function("() => SC.debug.streets.blocks().every((b) => b.status === 'searched')", timeout=10000)
+    assert disp.evaluate("() => SC.debug.streets.drawn().searched") >= len(a["blocks"])
+    assert field.evaluate("() => SC.debug.streets.drawn().searched") == len(a["blocks"])
+    _shot(disp, "4-desk-green")
+    _shot(field, "5-phone-green")
+    phone.close()
+    desk.close()
     assert not problems, problems

@@ -3,61 +3,55 @@ phone; each tick goes through the outbox (one made offline waits and goes out wh
 shows live on the desk."""
 import json
 
-from browser_helpers import (CHROME_ARGS, CHROMIUM, HELSINKI_LKP, api_client, desk_page, load_helsinki_layer, phone_page,
+from browser_helpers import (HELSINKI_LKP, api_client, desk_page, load_helsinki_layer, phone_page,
                              street_team_search)
 
 
-def test_door_to_door_checklist_through_the_outbox(server):
-    from playwright.sync_api import sync_playwright
+def test_door_to_door_checklist_through_the_outbox(server, browser):
 
     base = server
     call = api_client(base, "dispatch")
     sid, team = street_team_search(call, "Doors 1", "door_to_door")
     problems = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
-        try:
-            desk, disp = desk_page(browser, base, problems)
-            load_helsinki_layer(disp, base)
-            a = call("POST", f"/api/v1/searches/{sid}/streets/assignments",
-                     {"mode": "foot", "length_m": 300, "team_id": team["id"]})["assignment"]
-            listing = call("GET", f"/api/v1/searches/{sid}/assignments/{a['id']}/doors")
-            assert len(listing["doors"]) >= 2
-            first, second = listing["doors"][0], listing["doors"][1]
-            disp.goto(f"{base}/searches/{sid}")
-            disp.click("#tab-where")
-            disp.wait_for_function(f"() => SC.debug.streets && SC.debug.streets.doors({a['id']})"
-                                   f" && SC.debug.streets.doors({a['id']}).doors()")
+    desk, disp = desk_page(browser, base, problems)
+    load_helsinki_layer(disp, base)
+    a = call("POST", f"/api/v1/searches/{sid}/streets/assignments",
+             {"mode": "foot", "length_m": 300, "team_id": team["id"]})["assignment"]
+    listing = call("GET", f"/api/v1/searches/{sid}/assignments/{a['id']}/doors")
+    assert len(listing["doors"]) >= 2
+    first, second = listing["doors"][0], listing["doors"][1]
+    disp.goto(f"{base}/searches/{sid}")
+    disp.click("#tab-where")
+    disp.wait_for_function(f"() => SC.debug.streets && SC.debug.streets.doors({a['id']})"
+                           f" && SC.debug.streets.doors({a['id']}).doors()")
 
-            phone, field = phone_page(browser, base, problems)
-            phone.set_geolocation({"latitude": HELSINKI_LKP[1], "longitude": HELSINKI_LKP[0], "accuracy": 6})
-            field.goto(f"{base}/field/{sid}")
-            rows = f"#my-doors details[data-assignment='{a['id']}']"
-            field.wait_for_selector(rows + ":not([hidden])")
-            field.click(rows + " summary")
-            field.locator(f"{rows} li[data-address='{first['id']}'] button[data-outcome='no_answer']").tap()
-            field.wait_for_selector(f"{rows} li[data-address='{first['id']}'][data-outcome='no_answer']")
-            # offline: the tick waits in the outbox, then goes out once the phone is back
-            phone.set_offline(True)
-            field.locator(f"{rows} li[data-address='{second['id']}'] button[data-outcome='spoken']").tap()
-            field.wait_for_function("() => SC.debug.outbox.items.some((i) => i.kind === 'door')")
-            phone.set_offline(False)
-            field.evaluate("() => SC.debug.outbox.kick(true)")
-            field.wait_for_function("() => !SC.debug.outbox.items.some((i) => i.kind === 'door')", timeout=20000)
-            # live on the desk: both answers in the assignment's list
-            disp.wait_for_function(
-                """([aid, a, b]) => { const l = SC.debug.streets.doors(aid); const ds = l && l.doors();
-                    if (!ds) return false; const by = new Map(ds.map((d) => [d.id, d.check && d.check.outcome]));
-                    return by.get(a) === "no_answer" && by.get(b) === "spoken"; }""",
-                arg=[a["id"], first["id"], second["id"]], timeout=15000)
-            after = call("GET", f"/api/v1/searches/{sid}/assignments/{a['id']}/doors")
-            outcomes = {d["id"]: d["check"]["outcome"] for d in after["doors"] if d["check"]}
-            assert outcomes == {first["id"]: "no_answer", second["id"]: "spoken"}
-            events = call("GET", f"/api/v1/searches/{sid}/events?after=0")
-            log = [e for e in (events["events"] if isinstance(events, dict) else events) if e["type"] == "door.checked"]
-            assert len(log) == 2 and json.dumps(log[0]["payload"])
-            phone.close()
-            desk.close()
-        finally:
-            browser.close()
+    phone, field = phone_page(browser, base, problems)
+    phone.set_geolocation({"latitude": HELSINKI_LKP[1], "longitude": HELSINKI_LKP[0], "accuracy": 6})
+    field.goto(f"{base}/field/{sid}")
+    rows = f"#my-doors details[data-assignment='{a['id']}']"
+    field.wait_for_selector(rows + ":not([hidden])")
+    field.click(rows + " summary")
+    field.locator(f"{rows} li[data-address='{first['id']}'] button[data-outcome='no_answer']").tap()
+    field.wait_for_selector(f"{rows} li[data-address='{first['id']}'][data-outcome='no_answer']")
+    # offline: the tick waits in the outbox, then goes out once the phone is back
+    phone.set_offline(True)
+    field.locator(f"{rows} li[data-address='{second['id']}'] button[data-outcome='spoken']").tap()
+    field.wait_for_function("() => SC.debug.outbox.items.some((i) => i.kind === 'door')")
+    phone.set_offline(False)
+    field.evaluate("() => SC.debug.outbox.kick(true)")
+    field.wait_for_function("() => !SC.debug.outbox.items.some((i) => i.kind === 'door')", timeout=20000)
+    # live on the desk: both answers in the assignment's list
+    disp.wait_for_function(
+        """([aid, a, b]) => { const l = SC.debug.streets.doors(aid); const ds = l && l.doors();
+            if (!ds) return false; const by = new Map(ds.map((d) => [d.id, d.check && d.check.outcome]));
+            return by.get(a) === "no_answer" && by.get(b) === "spoken"; }""",
+        arg=[a["id"], first["id"], second["id"]], timeout=15000)
+    after = call("GET", f"/api/v1/searches/{sid}/assignments/{a['id']}/doors")
+    outcomes = {d["id"]: d["check"]["outcome"] for d in after["doors"] if d["check"]}
+    assert outcomes == {first["id"]: "no_answer", second["id"]: "spoken"}
+    events = call("GET", f"/api/v1/searches/{sid}/events?after=0")
+    log = [e for e in (events["events"] if isinstance(events, dict) else events) if e["type"] == "door.checked"]
+    assert len(log) == 2 and json.dumps(log[0]["payload"])
+    phone.close()
+    desk.close()
     assert not problems, problems

@@ -6,39 +6,33 @@ import json
 import urllib.request
 
 import pytest
-from browser_helpers import CHROME_ARGS, CHROMIUM, login as _login
+from browser_helpers import login as _login
 
 pytestmark = pytest.mark.browser
 
 
-def test_rings_reach_and_coloured_segments_appear(server):  # noqa: F811
-    from playwright.sync_api import sync_playwright
+def test_rings_reach_and_coloured_segments_appear(server, browser):  # noqa: F811
 
     base = server
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
-        try:
-            page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
-            _login(page, base, "dispatch")
-            page.goto(base + "/searches/1")
-            page.click("#tab-where")
-            page.check("#show-where")
-            # drawn on the map's shapes canvas (map/shapes_canvas.js)
-            page.wait_for_function("() => SC.debug.shapes('sc-ring').canvas === 4", timeout=10000)
-            assert page.evaluate("SC.debug.shapes('sc-reach').canvas") == 1
-            page.wait_for_function("() => SC.debug.shapes('sc-segment').canvas > 100", timeout=10000)
-            fills = page.evaluate("SC.debug.shapes('sc-segment').fills")
-            assert len(fills) >= 5, fills  # a gradient of probability, not one colour
-            assert page.locator(".sc-where-suggestions li").count() >= 1
-            # a patrol officer's batch through the API: the touched segment's POD shows without a reload
-            before = page.evaluate("Math.max(...[...SC.debug.where.segments.values()].map(s => s.coverage))")
-            officer = _api_login(base, "patrol1")
-            officer("POST", "/api/v1/searches/1/tracks", {"client_id": "browser-where-01", "points": [
-                {"t": _now_iso(-60 + i), "lon": 116.1985 + 0.0001 * i, "lat": 39.7712} for i in range(30)]})
-            page.wait_for_function(
-                f"() => Math.max(...[...SC.debug.where.segments.values()].map(s => s.coverage)) > {before}", timeout=2000)
-        finally:
-            browser.close()
+    page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
+    _login(page, base, "dispatch")
+    page.goto(base + "/searches/1")
+    page.click("#tab-where")
+    page.check("#show-where")
+    # drawn on the map's shapes canvas (map/shapes_canvas.js)
+    page.wait_for_function("() => SC.debug.shapes('sc-ring').canvas === 4", timeout=10000)
+    assert page.evaluate("SC.debug.shapes('sc-reach').canvas") == 1
+    page.wait_for_function("() => SC.debug.shapes('sc-segment').canvas > 100", timeout=10000)
+    fills = page.evaluate("SC.debug.shapes('sc-segment').fills")
+    assert len(fills) >= 5, fills  # a gradient of probability, not one colour
+    assert page.locator(".sc-where-suggestions li").count() >= 1
+    # a patrol officer's batch through the API: the touched segment's POD shows without a reload
+    before = page.evaluate("Math.max(...[...SC.debug.where.segments.values()].map(s => s.coverage))")
+    officer = _api_login(base, "patrol1")
+    officer("POST", "/api/v1/searches/1/tracks", {"client_id": "browser-where-01", "points": [
+        {"t": _now_iso(-60 + i), "lon": 116.1985 + 0.0001 * i, "lat": 39.7712} for i in range(30)]})
+    page.wait_for_function(
+        f"() => Math.max(...[...SC.debug.where.segments.values()].map(s => s.coverage)) > {before}", timeout=2000)
 
 
 def _now_iso(offset_s: int) -> str:

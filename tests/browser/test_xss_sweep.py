@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
-from browser_helpers import CHROME_ARGS, CHROMIUM, PASSWORD
+from browser_helpers import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -242,8 +242,7 @@ def _touch_markers(page, phone: bool, limit=25):
     return n
 
 
-def test_no_payload_runs_anywhere(server, tmp_path):  # noqa: F811
-    from playwright.sync_api import sync_playwright
+def test_no_payload_runs_anywhere(server, tmp_path, browser):  # noqa: F811
 
     base = server
     started = time.monotonic()
@@ -251,96 +250,91 @@ def test_no_payload_runs_anywhere(server, tmp_path):  # noqa: F811
     sid = seed["sid"]
     problems, dialogs, found = [], [], []
     opened = {"layers": 0, "touched": 0, "pages": 0}
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
-        try:
-            # --- the dispatcher's desk: home, new search, cameras, console (every tab) --------------------------
-            for lang in ("en", "zh-CN"):
-                ctx = _context(browser, phone=False)
-                page = ctx.new_page()
-                _watch(page, f"dispatch/{lang}", problems, dialogs)
-                _login(page, base, "dispatch", lang)
-                assert "subj" in page.locator(".search-list").inner_text()       # the name, shown as text
-                _check(page, f"home/{lang}", found)
-                page.goto(f"{base}/searches/new")
-                page.wait_for_selector("#f-category option[value=dementia]", state="attached")
-                _check(page, f"new search/{lang}", found)
-                page.goto(f"{base}/cameras")
-                page.wait_for_function("() => document.body.innerText.includes('<svg/onload=__xss=3>')")
-                _check(page, f"cameras/{lang}", found)
-                page.goto(f"{base}/searches/{sid}")
-                page.wait_for_function("() => SC.debug.state && SC.debug.state.search && SC.debug.state.search.id > 0")
-                page.wait_for_function("() => document.body.dataset.live === 'on'")
-                for tab in ("subject", "members", "teams", "assignments", "clues", "broadcasts", "where", "video",
-                            "timeline"):
-                    page.click(f"#tab-{tab}")
-                    page.wait_for_timeout(150)
-                    if tab == "where":
-                        page.wait_for_function("() => document.querySelectorAll('.sc-where-table tbody tr').length >= 2")
-                        page.locator(".sc-where-table tbody tr").first.click()
-                    if tab == "video":
-                        page.wait_for_function("() => SC.debug.video && SC.debug.video.data && SC.debug.video.data.cameras.length >= 2")
-                    opened["layers"] += page.evaluate(OPEN_ALL_LAYERS)
-                    opened["pages"] += 1
-                    _check(page, f"console {tab}/{lang}", found)
-                assert SHORT[0] in page.locator("#map").inner_text()   # a camera code, as text
-                opened["touched"] += _touch_markers(page, phone=False)
-                page.wait_for_timeout(300)
-                _check(page, f"console map/{lang}", found)
-                page.close()
-                ctx.close()
-            # --- the admin's accounts page ------------------------------------------------------------------------
-            ctx = _context(browser, phone=False)
-            page = ctx.new_page()
-            _watch(page, "admin", problems, dialogs)
-            _login(page, base, "admin")
-            page.goto(f"{base}/admin/users")
-            page.wait_for_function("() => document.body.innerText.includes('patrol1')")
-            _check(page, "admin users", found)
-            ctx.close()
-            # --- phones: the officer with the payload name (alerts, map, lists) and the video reviewer ----------
-            for who, lang in (("patrol1", "en"), ("video1", "zh-CN")):
-                ctx = _context(browser, phone=True)
-                page = ctx.new_page()
-                _watch(page, who, problems, dialogs)
-                _login(page, base, who, lang)
-                page.goto(f"{base}/field/{sid}")
-                page.wait_for_function("() => document.body.dataset.live === 'on'")
-                page.wait_for_timeout(500)
-                for _ in range(6):   # the broadcasts (ours, the confirmed sighting) alert one after another
-                    if not page.locator("#broadcast-alert").is_visible():
-                        break
-                    _check(page, f"field alert {who}", found)
-                    page.locator("#bc-ack").tap()
-                    page.wait_for_timeout(300)
-                for sel in ("#subject-card summary", "#other-assignments"):
-                    if page.locator(sel).count():
-                        page.locator(sel).first.scroll_into_view_if_needed()
-                opened["layers"] += page.evaluate(OPEN_ALL_LAYERS)
-                opened["touched"] += _touch_markers(page, phone=True)
-                opened["pages"] += 1
-                page.wait_for_timeout(300)
-                _check(page, f"field {who}/{lang}", found)
-                ctx.close()
-            # --- FOUND with notes: the console and the phone show it ----------------------------------------------
-            seed["disp"]("POST", f"/searches/{sid}/found", {
-                "time": _iso(datetime.now(timezone.utc) - timedelta(minutes=1)), "condition": "well",
-                "notes": p(4000, "found"), "location": {"type": "Point", "coordinates": [LKP[0] + 0.001, LKP[1]]}})
-            for phone in (False, True):
-                ctx = _context(browser, phone=phone)
-                page = ctx.new_page()
-                _watch(page, "found", problems, dialogs)
-                _login(page, base, "dispatch")
-                page.goto(f"{base}/searches/{sid}" if not phone else f"{base}/field/{sid}")
-                page.wait_for_function("() => document.body.dataset.live === 'on'")
-                page.wait_for_timeout(400)
-                opened["layers"] += page.evaluate(OPEN_ALL_LAYERS)
-                page.click("#tab-timeline") if not phone else None
-                page.wait_for_timeout(200)
-                _check(page, f"found {'phone' if phone else 'desk'}", found)
-                ctx.close()
-        finally:
-            browser.close()
+    # --- the dispatcher's desk: home, new search, cameras, console (every tab) --------------------------
+    for lang in ("en", "zh-CN"):
+        ctx = _context(browser, phone=False)
+        page = ctx.new_page()
+        _watch(page, f"dispatch/{lang}", problems, dialogs)
+        _login(page, base, "dispatch", lang)
+        assert "subj" in page.locator(".search-list").inner_text()       # the name, shown as text
+        _check(page, f"home/{lang}", found)
+        page.goto(f"{base}/searches/new")
+        page.wait_for_selector("#f-category option[value=dementia]", state="attached")
+        _check(page, f"new search/{lang}", found)
+        page.goto(f"{base}/cameras")
+        page.wait_for_function("() => document.body.innerText.includes('<svg/onload=__xss=3>')")
+        _check(page, f"cameras/{lang}", found)
+        page.goto(f"{base}/searches/{sid}")
+        page.wait_for_function("() => SC.debug.state && SC.debug.state.search && SC.debug.state.search.id > 0")
+        page.wait_for_function("() => document.body.dataset.live === 'on'")
+        for tab in ("subject", "members", "teams", "assignments", "clues", "broadcasts", "where", "video",
+                    "timeline"):
+            page.click(f"#tab-{tab}")
+            page.wait_for_timeout(150)
+            if tab == "where":
+                page.wait_for_function("() => document.querySelectorAll('.sc-where-table tbody tr').length >= 2")
+                page.locator(".sc-where-table tbody tr").first.click()
+            if tab == "video":
+                page.wait_for_function("() => SC.debug.video && SC.debug.video.data && SC.debug.video.data.cameras.length >= 2")
+            opened["layers"] += page.evaluate(OPEN_ALL_LAYERS)
+            opened["pages"] += 1
+            _check(page, f"console {tab}/{lang}", found)
+        assert SHORT[0] in page.locator("#map").inner_text()   # a camera code, as text
+        opened["touched"] += _touch_markers(page, phone=False)
+        page.wait_for_timeout(300)
+        _check(page, f"console map/{lang}", found)
+        page.close()
+        ctx.close()
+    # --- the admin's accounts page ------------------------------------------------------------------------
+    ctx = _context(browser, phone=False)
+    page = ctx.new_page()
+    _watch(page, "admin", problems, dialogs)
+    _login(page, base, "admin")
+    page.goto(f"{base}/admin/users")
+    page.wait_for_function("() => document.body.innerText.includes('patrol1')")
+    _check(page, "admin users", found)
+    ctx.close()
+    # --- phones: the officer with the payload name (alerts, map, lists) and the video reviewer ----------
+    for who, lang in (("patrol1", "en"), ("video1", "zh-CN")):
+        ctx = _context(browser, phone=True)
+        page = ctx.new_page()
+        _watch(page, who, problems, dialogs)
+        _login(page, base, who, lang)
+        page.goto(f"{base}/field/{sid}")
+        page.wait_for_function("() => document.body.dataset.live === 'on'")
+        page.wait_for_timeout(500)
+        for _ in range(6):   # the broadcasts (ours, the confirmed sighting) alert one after another
+            if not page.locator("#broadcast-alert").is_visible():
+                break
+            _check(page, f"field alert {who}", found)
+            page.locator("#bc-ack").tap()
+            page.wait_for_timeout(300)
+        for sel in ("#subject-card summary", "#other-assignments"):
+            if page.locator(sel).count():
+                page.locator(sel).first.scroll_into_view_if_needed()
+        opened["layers"] += page.evaluate(OPEN_ALL_LAYERS)
+        opened["touched"] += _touch_markers(page, phone=True)
+        opened["pages"] += 1
+        page.wait_for_timeout(300)
+        _check(page, f"field {who}/{lang}", found)
+        ctx.close()
+    # --- FOUND with notes: the console and the phone show it ----------------------------------------------
+    seed["disp"]("POST", f"/searches/{sid}/found", {
+        "time": _iso(datetime.now(timezone.utc) - timedelta(minutes=1)), "condition": "well",
+        "notes": p(4000, "found"), "location": {"type": "Point", "coordinates": [LKP[0] + 0.001, LKP[1]]}})
+    for phone in (False, True):
+        ctx = _context(browser, phone=phone)
+        page = ctx.new_page()
+        _watch(page, "found", problems, dialogs)
+        _login(page, base, "dispatch")
+        page.goto(f"{base}/searches/{sid}" if not phone else f"{base}/field/{sid}")
+        page.wait_for_function("() => document.body.dataset.live === 'on'")
+        page.wait_for_timeout(400)
+        opened["layers"] += page.evaluate(OPEN_ALL_LAYERS)
+        page.click("#tab-timeline") if not phone else None
+        page.wait_for_timeout(200)
+        _check(page, f"found {'phone' if phone else 'desk'}", found)
+        ctx.close()
     time.sleep(0.5)   # a report the browser sent last reaches the log
     log = (tmp_path / "server.log").read_text(errors="replace")
     reports = [line for line in log.splitlines() if "CSP violation" in line]
