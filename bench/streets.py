@@ -2,9 +2,12 @@
 the Helsinki extract (an .osm.pbf written with pyosmium: every node and way copied N x N times, shifted by the
 extract's size, ids offset) through the service (parse with pyosmium, build the network and blocks, store); the
 network reach (isochrone + POA per block) for 1 h and 4 h of walking; and the live path's geometry for one 50-fix
-track batch (join the batch's fixes into lines, match them to blocks within W).
+track batch (join the batch's fixes into lines, match them to blocks within W); and the route pick on the Helsinki
+extract (core/streets/pick.py: taps snapped, shortest paths between them, the blocks along; and the preview the
+console asks for at each tap, ``POST /searches/<id>/streets/path``, through its service) for a foot team and a
+vehicle, a start and an end, and a start, 8 waypoints and an end.
 
-    python bench/streets.py [--tiles 4] [--repeat 5] [--loads 5] [--load-only]
+    python bench/streets.py [--tiles 4] [--repeat 5] [--loads 5] [--load-only | --pick-only]
 Data: ../shared/data/osm/ (helsinki-centre.osm.pbf, kouvola.osm.pbf); nothing is measured without it.
 """
 from __future__ import annotations
@@ -17,7 +20,7 @@ import random
 import statistics
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import osmium
 from sqlalchemy import insert
@@ -26,15 +29,19 @@ from search_coord.adapters import schema
 from search_coord.adapters.db import make_engine, make_session_factory
 from search_coord.adapters.models import User
 from search_coord.adapters.street_models import StreetLayer
+from search_coord.core.errors import ValidationError
+from search_coord.core.streets import pick as core_pick
 from search_coord.core.streets import poa as street_poa
 from search_coord.core.streets import reach as core_reach
 from search_coord.core.tracks import TrackRules
 from search_coord.services.context import Actor, Services
-from search_coord.services.streets import coverage, layers
+from search_coord.services import searches
+from search_coord.services.streets import assignments, coverage, layers
 
 OSM = pathlib.Path(__file__).resolve().parents[1].parent / "shared" / "data" / "osm"
 DEMENTIA_URBAN = (320.0, 1130.0, 3220.0, 12550.0)   # ring radii (m), docs/science.md §1.1
 WALK_MS = 0.95
+HELSINKI_LKP = (24.9470, 60.1688)   # the browser tests' last known point, in the centre
 
 
 def services(tmp: str) -> tuple[Services, Actor]:
@@ -155,15 +162,84 @@ def match_bench(net, repeat: int) -> None:
           f"{len(times)} batches")
 
 
+_MIDS: dict = {}
+
+
+def _taps(net, rnd, mode: str, n: int, spread_m: float) -> list[list[float]]:
+    """n taps (lon, lat) on the mids of random blocks the mode can use, each within ``spread_m`` of the first."""
+    if (id(net), mode) not in _MIDS:
+        _MIDS[(id(net), mode)] = [net.index.lines[b.index].interpolate(0.5, normalized=True) for b in net.blocks
+                                  if (b.drive if mode == "vehicle" else b.walk)]
+    mids = _MIDS[(id(net), mode)]
+    first = rnd.choice(mids)
+    near = [p for p in mids if p.distance(first) <= spread_m]
+    pts = [first] + [rnd.choice(near) for _ in range(n - 1)]
+    lon, lat = net.proj.to_lonlat([p.x for p in pts], [p.y for p in pts])
+    return [[float(a), float(b)] for a, b in zip(lon, lat)]
+
+
+def pick_bench(svc, actor, net, repeat: int) -> None:
+    """The route pick: the core (``pick.pick_route`` on taps already in metres) and the preview through its service
+    (the search and its layer read, the taps projected, the answer in lon/lat with labels), p50 and max over
+    ``repeat`` x 4 random routes per case (taps on block mids within 1.5 km of the first), wall and this process's
+    CPU time (the machine is shared); taps that the streets do not join are drawn again (counted)."""
+    now = datetime.now(timezone.utc)
+    sid = searches.open_search(svc, actor, {
+        "subject": {"name": "Aino Virtanen", "age": 81, "sex": "female", "category": "dementia"},
+        "lkp": {"type": "Point", "coordinates": list(HELSINKI_LKP)},
+        "lkp_time": (now - timedelta(minutes=15)).isoformat(), "risk": "high"})["id"]
+    t = time.perf_counter()
+    drive = core_pick.mode_graph(net.network, "vehicle")
+    print(f"    route pick: the drivable graph built in {(time.perf_counter() - t) * 1000:.0f} ms "
+          f"(once per process and layer; {len(drive)} drivable edges, {len(net.graph)} walkable)")
+    assignments.preview_path(svc, actor, sid, {"mode": "vehicle", "points": _taps(net, random.Random(0), "vehicle", 2,
+                                                                                  1500.0)})   # the graph cached
+    rnd = random.Random(3)
+    for mode, graph in (("foot", net.graph), ("vehicle", drive)):
+        for n in (2, 10):
+            core_t, svc_t, core_c, svc_c, lengths, redrawn = [], [], [], [], [], 0
+            while len(core_t) < repeat * 4:
+                pts = _taps(net, rnd, mode, n, 1500.0)
+                xs, ys = net.proj.to_xy([p[0] for p in pts], [p[1] for p in pts])
+                xy = [(float(x), float(y)) for x, y in zip(xs, ys)]
+                try:
+                    t, c = time.perf_counter(), time.process_time()
+                    picked = core_pick.pick_route(graph, net.blocks, net.edge_block, xy, mode)
+                    t1, c1 = time.perf_counter(), time.process_time()
+                    assignments.preview_path(svc, actor, sid, {"mode": mode, "points": pts, "lang": "zh"})
+                    t2, c2 = time.perf_counter(), time.process_time()
+                except ValidationError:
+                    redrawn += 1
+                    continue
+                core_t.append(t1 - t)
+                svc_t.append(t2 - t1)
+                core_c.append(c1 - c)
+                svc_c.append(c2 - c1)
+                lengths.append(picked.length_m)
+            ms = lambda xs: f"p50 {statistics.median(xs) * 1000:.1f} ms, max {max(xs) * 1000:.1f} ms"  # noqa: E731
+            print(f"    route pick, {mode}, {n} taps: core {ms(core_t)} wall ({ms(core_c)} CPU); preview (service) "
+                  f"{ms(svc_t)} wall ({ms(svc_c)} CPU); route {statistics.median(lengths) / 1000:.1f} km median "
+                  f"({len(core_t)} routes, {redrawn} tap sets not joined drawn again)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--tiles", type=int, default=4)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--loads", type=int, default=5, help="cold loads of each file (best and median reported)")
     ap.add_argument("--load-only", action="store_true", help="measure loading only")
+    ap.add_argument("--pick-only", action="store_true", help="measure the route pick only (Helsinki)")
     args = ap.parse_args()
     if not OSM.exists():
         print(f"no {OSM}: nothing to measure")
+        return
+    if args.pick_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            svc, actor = services(tmp)
+            view = load(svc, actor, OSM / "helsinki-centre.osm.pbf")
+            with svc.reading() as s:
+                net = layers.layer_net(s, s.get(StreetLayer, view["id"]))
+            pick_bench(svc, actor, net, args.repeat)
         return
     with tempfile.TemporaryDirectory() as tmp:
         district = pathlib.Path(tmp) / f"helsinki-tiled-{args.tiles}x{args.tiles}.osm.pbf"
@@ -189,6 +265,9 @@ def main() -> None:
                 for hours in (1, 4):
                     reach_bench(net, hours, args.repeat)
                 match_bench(net, args.repeat)
+                if view is views[0]:
+                    helsinki = net
+        pick_bench(svc, actor, helsinki, args.repeat)
 
 if __name__ == "__main__":
     main()
