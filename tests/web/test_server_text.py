@@ -17,11 +17,10 @@ import re
 import shutil
 import subprocess
 
-import pytest
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from search_coord.core import errors as core_errors
-from tests.support import service_unavailable
+from support import service_unavailable
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 HARNESS = pathlib.Path(__file__).with_name("server_text_check.mjs")
