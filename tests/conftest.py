@@ -7,6 +7,7 @@ from contextlib import ExitStack
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text
 
 from search_coord.adapters.db import make_engine, make_session_factory
 from search_coord.adapters.geocoder import FakeGeocoder
@@ -31,10 +32,31 @@ def svc(request, tmp_path):
             migrated_sqlite(tmp_path / "svc.db")
             engine = make_engine(f"sqlite:///{tmp_path / 'svc.db'}")
         else:
-            name = stack.enter_context(postgres_schema())
+            name = request.getfixturevalue("pg_migrated")
             engine = make_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={name}"})
+            emptied(engine)
         stack.callback(engine.dispose)
         yield _services(engine)
+
+
+@pytest.fixture(scope="session")
+def pg_migrated():
+    """A PostgreSQL schema migrated once per test process (the migrations' DDL takes a second or two there); each
+    ``svc`` test empties it first (``emptied``)."""
+    with postgres_schema() as name:
+        engine = make_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={name}"})
+        schema.upgrade(engine)
+        engine.dispose()
+        yield name
+
+
+def emptied(engine):
+    """Every table of the engine's PostgreSQL schema emptied and its ids restarted, the migrations' record kept: the
+    state of a freshly migrated schema."""
+    with engine.begin() as conn:
+        tables = conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+                                   "AND tablename <> 'alembic_version'")).scalars().all()
+        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
 
 
 def _services(engine):
