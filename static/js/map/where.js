@@ -10,7 +10,7 @@ import { clear, el } from "../lib/dom.js";
 import { pct as pctOf } from "../lib/format.js";
 import { nodeIcon, tip } from "./base.js";
 import { segmentEditor } from "./segment_edit.js";
-import { shapesCanvas } from "./shapes_canvas.js";
+import { pictureFill, shapesCanvas } from "./shapes_canvas.js";
 import { wireSettings } from "./where_settings.js";
 
 /** The ring table's row ("dementia/urban", "child_10_12/urban (no data for child_13_15)", "median of all
@@ -157,9 +157,12 @@ function init(opts) {
   function drawSwept(geo) {
     layers.swept.clearLayers();
     // on the shapes canvas (shapes_canvas.js), under every shape there and taking no clicks: one path of thousands of
-    // vertices (as SVG redrawn on every pan; on a canvas of its own one more view-sized layer to move and upload)
-    if (geo) L.geoJSON(geo, {interactive: false, renderer: shapesCanvas(map), style: {color: "#15803d",
-      weight: 0, fillColor: "#22c55e", fillOpacity: 0.35, className: "sc-swept"}}).addTo(layers.swept).bringToBack();
+    // vertices (as SVG redrawn on every pan; on a canvas of its own one more view-sized layer to move and upload),
+    // drawn from a picture of its fill kept per zoom level (pictureFill: filling its thousands of rings again at each
+    // redraw of the canvas took 100 ms and more at 4 h)
+    const fill = pictureFill(geo, {interactive: false, renderer: shapesCanvas(map), color: "#15803d", weight: 0,
+      fillColor: "#22c55e", fillOpacity: 0.35, className: "sc-swept"});
+    if (fill) fill.addTo(layers.swept).bringToBack();
   }
 
   function refreshSwept() {
