@@ -220,7 +220,10 @@ def measure(base_url: str, sid: int, args, senders: list[dict], send, acks: list
         page.check("#show-where")
         page.wait_for_function("() => SC.debug.where && SC.debug.where.model && SC.debug.where.segments.size > 0",
                                timeout=60_000)
-        page.wait_for_timeout(1500)   # the swept area's first fetch drawn
+        # the swept area (GET .../swept: every fix buffered, seconds at 4 h) drawn before the drag, not during it
+        page.wait_for_function("""() => { let n = 0; SC.debug.map.eachLayer((l) => {
+            if (/sc-swept/.test(l.options.className || "")) n += 1; }); return n > 0; }""", timeout=120_000)
+        page.wait_for_timeout(500)
         out["shapes"] = page.evaluate(SHAPES)
         dragged("drag")
         out["pan"] = page.evaluate(PAN, [240, True])
