@@ -21,7 +21,8 @@ from support import (FAST_HASH, PASSWORD, POSTGRES_URL, T0, ApiClient, FakeClock
 def pytest_xdist_auto_num_workers(config):
     """``-n auto`` (setup.cfg): one worker more than there are cores: the browser and server-process tests spend
     about half their time waiting on other processes (Chromium, the app's own process)."""
-    return (os.cpu_count() or 1) + 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return cores + 1
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
