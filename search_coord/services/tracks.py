@@ -69,7 +69,8 @@ def _arm(kind: int, *where, mode=None):
 #: Where a device's track stands, in one round trip: its last fix with the team's mode (kind 0), its last counted
 #: fix (1) and the last vertex of that fix's piece (2); no row at all for a device with nothing stored.
 _STATE = union_all(_arm(0, mode=_MODE), _arm(1, _TP.c.piece.is_not(None)),
-                   _arm(2, _TP.c.vertex.is_(True), _TP.c.piece == _LAST_PIECE.scalar_subquery()))
+                   _arm(2, _TP.c.vertex == True, _TP.c.piece == _LAST_PIECE.scalar_subquery()))  # noqa: E712
+# (``vertex = 1`` / ``= true`` as written, so that the planners match it to ix_track_points_vertices' condition)
 _INSERT = _TP.insert()
 _ADD_COVERAGE = (_SEG.update().where(_SEG.c.id == bindparam("seg_id"))
                  .values(coverage=_SEG.c.coverage + bindparam("added")).returning(_SEG.c.coverage))

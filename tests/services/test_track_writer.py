@@ -2,6 +2,8 @@
 event, answer and errors; a failed commit acknowledges nothing; the counted track does not depend on grouping."""
 import threading
 
+import pytest
+
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
@@ -180,3 +182,16 @@ def test_a_batch_planned_before_another_of_its_device_was_stored_is_planned_agai
         pieces = s.execute(select(TrackPoint.piece).where(TrackPoint.search_id == sid)
                            .order_by(TrackPoint.t)).scalars().all()
     assert len(pieces) == 20 and len(set(pieces)) == 1
+
+
+def test_the_last_vertex_of_a_piece_is_found_on_the_vertices_index(svc):
+    """However long an officer has stood still (fixes but no new vertex), a batch finds the last vertex of its piece
+    on ix_track_points_vertices (migration 0017), not by reading back over every fix since."""
+    if svc.engine.dialect.name != "sqlite":
+        pytest.skip("the plan is read with SQLite's EXPLAIN QUERY PLAN")
+    with svc.engine.connect() as conn:
+        state = tracks_service._STATE.params(sid=1, uid=2, dev="phone")
+        sql = str(state.compile(conn, compile_kwargs={"literal_binds": True}))
+    with svc.engine.connect() as conn:
+        plan = " ".join(str(r) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
+    assert "USING INDEX ix_track_points_vertices (search_id=? AND user_id=? AND device=? AND piece=?)" in plan

@@ -1,11 +1,15 @@
-"""phones and ingest (reserved; filled in by the change that needs it)
+"""phones and ingest: the last vertex of a device's piece of track found at once (a partial index on the vertices).
+
+A batch continues its device's counted track from the last vertex of the last counted piece (services/tracks.py).
+Found on the (search, user, t) index, that meant reading back over every fix since that vertex: an officer standing
+still for an hour sends 3,600 fixes and no vertex, and each batch read them all. The index holds vertices only.
 
 Revision ID: 0017
 Revises: 0016
 Create Date: 2026-11-30 04:30:00
 """
-from alembic import op  # noqa: F401
-import sqlalchemy as sa  # noqa: F401
+from alembic import op
+import sqlalchemy as sa
 
 
 revision = '0017'
@@ -15,8 +19,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_index("ix_track_points_vertices", "track_points", ["search_id", "user_id", "device", "piece", "t"],
+                    sqlite_where=sa.text("vertex = 1"), postgresql_where=sa.text("vertex = true"))
 
 
 def downgrade() -> None:
-    pass
+    op.drop_index("ix_track_points_vertices", table_name="track_points")
