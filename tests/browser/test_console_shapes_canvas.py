@@ -30,10 +30,28 @@ PICK = """() => {
   return best;
 }"""
 SHAPES = "(cls) => SC.debug.shapes(cls)"
+# The swept area drawn again alone (Leaflet redraws the part of the canvas under it in the next frame): the pictures
+# copied onto the shapes canvas, and the lines drawn that are not the other shapes drawn there again
+SWEPT_REDRAWN = """async () => {
+  const ctx = document.querySelector(".leaflet-scShapes-pane canvas").getContext("2d");
+  const proto = CanvasRenderingContext2D.prototype, n = { images: 0, lines: 0 };
+  const drawImage = proto.drawImage, lineTo = proto.lineTo;
+  let swept = null, other = 0;
+  SC.debug.map.eachLayer((l) => { if (/sc-swept/.test(l.options.className || "")) swept = l; });
+  const b = swept.getBounds();
+  SC.debug.map.eachLayer((l) => { if (l !== swept && l instanceof L.Polyline && l.getBounds().intersects(b))
+    other += l.getLatLngs().flat(3).length; });
+  proto.drawImage = function (...a) { if (this === ctx) n.images += 1; return drawImage.apply(this, a); };
+  proto.lineTo = function (...a) { if (this === ctx) n.lines += 1; return lineTo.apply(this, a); };
+  try {
+    swept.redraw();
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  } finally { proto.drawImage = drawImage; proto.lineTo = lineTo; }
+  return { images: n.images, lines: Math.max(0, n.lines - other) };
+}"""
 
 
 def test_shapes_on_canvas_hover_click_mark_pick_and_edit(server, browser):
-
     base = server
     problems: list[str] = []
     _, page = desk_page(browser, base, problems)
@@ -51,6 +69,9 @@ def test_shapes_on_canvas_hover_click_mark_pick_and_edit(server, browser):
     assert page.locator("path.sc-segment, path.sc-assignment, path.sc-ring").count() == 0
     assert page.locator(".leaflet-scShapes-pane canvas").count() == 1
     assert len(page.evaluate(SHAPES, "sc-segment")["fills"]) >= 5   # coloured by probability
+    # the swept area, under them on the same canvas, is copied from a picture of its fill when drawn again
+    page.wait_for_function(f"() => ({SHAPES})('sc-swept').canvas === 1", timeout=20000)
+    assert page.evaluate(SWEPT_REDRAWN) == {"images": 1, "lines": 0}
 
     seg = page.evaluate(PICK)
     assert seg, "no segment clear of the other shapes in view"
