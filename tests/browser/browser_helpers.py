@@ -168,6 +168,16 @@ def load_helsinki_layer(page, base: str) -> None:
     assert r.status == 201, r.text()
 
 
+def street_desk(browser, base: str, problems: list, team_name: str, team_kind: str):
+    """A dispatcher's API client and logged-in desk page with HELSINKI_OSM loaded as the street layer, and a
+    ``street_team_search`` with a team ``team_name`` of ``team_kind``: (call, search id, team, context, page)."""
+    call = api_client(base, "dispatch")
+    sid, team = street_team_search(call, team_name, team_kind)
+    ctx, page = desk_page(browser, base, problems)
+    load_helsinki_layer(page, base)
+    return call, sid, team, ctx, page
+
+
 def open_search(call, name: str, officer_id: int) -> int:
     """A dementia search last seen 50 min ago at the phone's starting point, with ``officer_id`` on it; its id.
     ``call`` is a dispatcher's ``api_client``."""

@@ -15,7 +15,6 @@ TEXT = "Seen 10 minutes ago walking east on Changyang Road, no coat"
 
 
 def test_broadcast_alerts_the_phone_and_the_ack_reaches_the_console(server, browser):  # noqa: F811
-
     base = server
     problems: list[str] = []
     desk, disp = desk_page(browser, base, problems)

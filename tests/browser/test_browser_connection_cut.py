@@ -77,7 +77,6 @@ def _track_points(outbox_items: list[dict]) -> list[tuple[float, float]]:
 
 
 def test_cut_while_walking_and_marking_then_everything_arrives_once_in_order(server, browser):  # noqa: F811
-
     base = server
     search_id = _walk_search(base)
     proxy = CuttableProxy(int(base.rsplit(":", 1)[1]))

@@ -31,7 +31,6 @@ def _walk(t0: datetime, n: int, east0: float, north: float):
 
 
 def test_pan_draws_only_uncovered_tiles_and_a_batch_only_its_tiles(server, browser):
-
     base = server
     disp = api_client(base, "dispatch")
     officer = api_client(base, "patrol1")

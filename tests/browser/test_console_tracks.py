@@ -36,7 +36,6 @@ def _fixes(t0: datetime, n: int, step_s: float, seed: int, start=(0.0, 0.0)):
 
 
 def test_long_track_canvas_detail_live_and_catch_up(server, browser):
-
     base = server
     disp_api = api_client(base, "dispatch")
     officer = api_client(base, "patrol1")

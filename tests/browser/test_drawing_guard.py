@@ -38,7 +38,6 @@ def _crosses(ring) -> bool:
 
 
 def test_a_self_crossing_outline_is_refused_while_drawing(server, browser):  # noqa: F811
-
     base = server
     page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
     _login(page, base, "dispatch")

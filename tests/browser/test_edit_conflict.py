@@ -54,7 +54,6 @@ def _conflict(browser, base, lang, viewport, name):
 
 
 def test_a_stale_edit_shows_what_changed_and_keeps_the_typed_text(server, browser):  # noqa: F811
-
     text = _conflict(browser, server, "en", {"width": 1366, "height": 900}, "conflict-desktop-en")
     assert "Changed by another dispatcher meanwhile" in text and "risk" in text and "→" in text
     text = _conflict(browser, server, "zh-CN", {"width": 390, "height": 844}, "conflict-phone-zh")

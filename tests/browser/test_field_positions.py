@@ -12,7 +12,6 @@ pytestmark = pytest.mark.browser
 
 
 def test_phone_receives_other_units_positions_coalesced(server, browser):  # noqa: F811
-
     base = server
     other = _api_login(base, "patrol2")
     me = _api_login(base, "patrol1")

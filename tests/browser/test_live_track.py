@@ -11,7 +11,6 @@ pytestmark = pytest.mark.browser
 
 
 def test_officer_track_reaches_the_dispatcher_map_live(server, browser):
-
     base = server
     problems: list[str] = []
     # --- the dispatcher opens a search through the form and adds an officer ---------------------------------

@@ -11,7 +11,6 @@ pytestmark = pytest.mark.browser
 
 
 def test_officer_marks_assignment_area_searched(server, browser):  # noqa: F811
-
     base = server
     disp = _api_login(base, "dispatch")
     problems: list[str] = []

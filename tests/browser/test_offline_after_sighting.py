@@ -26,7 +26,6 @@ def _abort(route):
 
 
 def test_fixes_and_a_clue_queued_offline_arrive_after_a_sighting_is_confirmed(server, browser):  # noqa: F811
-
     base = server
     disp_api = api_client(base, "dispatch")
     users = {u["username"]: u for u in disp_api("GET", "/api/v1/users")}

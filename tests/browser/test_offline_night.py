@@ -11,7 +11,6 @@ BG = "getComputedStyle(document.body).backgroundColor"
 
 
 def test_the_console_follows_the_system_and_the_switch_and_the_field_page_stays_dark(server, browser):
-
     base = server
     problems: list[str] = []
     # the system prefers dark: night at once, before any script of the page ran (no white flash)

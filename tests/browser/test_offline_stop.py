@@ -74,7 +74,6 @@ def test_a_search_closed_while_offline_stops_tracking_and_shows_what_was_refused
 
 
 def test_a_suspended_search_and_an_officer_removed_from_it_stop_sharing_and_say_why(server, browser):
-
     base = server
     disp = api_client(base, "dispatch")
     officer = {u["username"]: u for u in disp("GET", "/api/v1/users")}["patrol2"]
@@ -126,7 +125,6 @@ OFFLINE_STATES = """() => new Promise((resolve) => {
 
 
 def test_logging_out_forgets_the_offline_copy_and_keeps_the_outbox(server, browser):
-
     base = server
     disp = api_client(base, "dispatch")
     officer = {u["username"]: u for u in disp("GET", "/api/v1/users")}["patrol3"]

@@ -22,7 +22,6 @@ def _abort(route):
 
 
 def test_reports_wait_offline_survive_a_reload_and_arrive_once(server, browser):  # noqa: F811
-
     base = server
     problems: list[str] = []
     desk, disp = desk_page(browser, base, problems)

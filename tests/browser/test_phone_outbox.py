@@ -41,7 +41,6 @@ def _abort(route):
 
 
 def test_refused_items_show_their_search_and_reason_and_go_in_bulk_and_never_on_another_search(server, browser):  # noqa: F811
-
     base = server
     disp = api_client(base, "dispatch")
     officer = {u["username"]: u for u in disp("GET", "/api/v1/users")}["patrol1"]
@@ -145,7 +144,6 @@ OTHER_EPOCH = """(() => {
 
 
 def test_phone_clock_other_epoch_send_time_and_seen_at(server, browser):  # noqa: F811
-
     base = server
     disp = api_client(base, "dispatch")
     officer = {u["username"]: u for u in disp("GET", "/api/v1/users")}["patrol1"]
@@ -220,7 +218,6 @@ def test_phone_clock_other_epoch_send_time_and_seen_at(server, browser):  # noqa
 
 @pytest.mark.parametrize("ending", ["closed", "found"])
 def test_a_search_closed_or_found_while_sharing_stops_the_sharing_and_says_so(server, ending, browser):  # noqa: F811
-
     base = server
     disp = api_client(base, "dispatch")
     officer = {u["username"]: u for u in disp("GET", "/api/v1/users")}["patrol1"]

@@ -123,7 +123,6 @@ def test_a_48_mp_photo_is_shrunk_on_the_phone_and_follows_its_clue(server, big_p
 
 
 def test_a_refused_photo_never_holds_back_its_clue(server, big_photo, browser):  # noqa: F811
-
     base = server
     disp, sid = _setup(base)
     problems: list[str] = []

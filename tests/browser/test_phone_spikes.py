@@ -22,7 +22,6 @@ LONGEST_PIECE = """(uid) => {
 
 
 def test_no_spike_is_ever_drawn(server, browser):
-
     problems: list[str] = []
     desk, disp = desk_page(browser, server, problems)
     me = disp.request.get(server + "/api/v1/users?role=officer").json()

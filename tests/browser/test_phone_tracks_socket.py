@@ -21,7 +21,6 @@ def _fixes(phone, field, k0: int, n: int) -> None:
 
 
 def test_track_batches_go_over_the_open_socket_and_over_http_without_one(server, browser):  # noqa: F811
-
     base = server
     disp = api_client(base, "dispatch")
     officer = {u["username"]: u for u in disp("GET", "/api/v1/users")}["patrol1"]

@@ -46,7 +46,6 @@ def _pdf(page, url, shots, name):
 
 
 def test_briefing_sheets_flyer_and_report_print_to_pdf(server, night, browser):
-
     shots = Path(os.environ["PAPER_SHOTS"]) if os.environ.get("PAPER_SHOTS") else None
     if shots:
         shots.mkdir(parents=True, exist_ok=True)

@@ -29,7 +29,6 @@ def _ms(iso):
 
 
 def test_replay_at_a_time_shows_exactly_what_was_stored_before_it(server, night, browser):
-
     events = night["events"]
     batches = [e for e in events if e["type"] == "track.points"]
     assert len(batches) == 3
@@ -83,7 +82,6 @@ def _shots():
 
 
 def test_console_log_is_a_record_with_filters(server, night, browser):
-
     page = browser.new_page(viewport={"width": 1366, "height": 900})
     problems = []
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)

@@ -50,7 +50,6 @@ def _all_sent(field, timeout=10000) -> None:
 
 
 def test_a_clock_set_back_keeps_recording_and_sending(server, browser):
-
     base = server
     disp = api_client(base, "dispatch")
     officer = {u["username"]: u for u in disp("GET", "/api/v1/users")}["patrol2"]
@@ -140,7 +139,6 @@ def _login_as(page, base, username, password):
 
 
 def test_password_change_required_keeps_items_waiting_and_sends_them_after_the_change(server, browser, pw):
-
     base = server
     admin = api_client(base, "admin")
     disp = api_client(base, "dispatch")

@@ -20,7 +20,6 @@ def _where(page, base, sid):
 
 
 def test_segments_at_opening_and_a_segment_changed_from_the_console(server, browser):
-
     base = server
     call = api_client(base, "dispatch")
     sid = call("POST", "/api/v1/searches", {

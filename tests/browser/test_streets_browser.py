@@ -36,7 +36,6 @@ def _route(state):
 
 
 def test_street_assignment_walked_on_the_phone_turns_green_on_the_desk(server, browser):
-
     base = server
     call = api_client(base, "dispatch")
     sid, team = street_team_search(call, "Foot 7", "foot_patrol")

@@ -3,18 +3,13 @@ phone; each tick goes through the outbox (one made offline waits and goes out wh
 shows live on the desk."""
 import json
 
-from browser_helpers import (HELSINKI_LKP, api_client, desk_page, load_helsinki_layer, phone_page,
-                             street_team_search)
+from browser_helpers import HELSINKI_LKP, phone_page, street_desk
 
 
 def test_door_to_door_checklist_through_the_outbox(server, browser):
-
     base = server
-    call = api_client(base, "dispatch")
-    sid, team = street_team_search(call, "Doors 1", "door_to_door")
     problems = []
-    desk, disp = desk_page(browser, base, problems)
-    load_helsinki_layer(disp, base)
+    call, sid, team, desk, disp = street_desk(browser, base, problems, "Doors 1", "door_to_door")
     a = call("POST", f"/api/v1/searches/{sid}/streets/assignments",
              {"mode": "foot", "length_m": 300, "team_id": team["id"]})["assignment"]
     listing = call("GET", f"/api/v1/searches/{sid}/assignments/{a['id']}/doors")

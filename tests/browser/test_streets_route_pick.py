@@ -3,7 +3,7 @@ undo and an end on the console's map, sees the path along the streets with its l
 assignment of the blocks along it; then one of a duration, at the mode's search speed the form names."""
 import os
 
-from browser_helpers import api_client, desk_page, load_helsinki_layer, street_team_search
+from browser_helpers import street_desk
 
 SHOTS = os.environ.get("SC_SHOTS")   # a folder: screenshots of the steps (looked at by hand)
 
@@ -14,13 +14,9 @@ def _tap(page, lon, lat):
 
 
 def test_pick_a_street_assignment_along_a_route(server, browser):
-
     base = server
-    call = api_client(base, "dispatch")
-    sid, team = street_team_search(call, "Car 3", "vehicle_patrol")
     problems = []
-    desk, disp = desk_page(browser, base, problems)
-    load_helsinki_layer(disp, base)
+    call, sid, team, desk, disp = street_desk(browser, base, problems, "Car 3", "vehicle_patrol")
     disp.goto(f"{base}/searches/{sid}")
     disp.click("#tab-where")
     disp.wait_for_selector("#streets-assign")

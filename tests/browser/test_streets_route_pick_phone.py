@@ -4,7 +4,7 @@ and done; done brings the form back into view to make the assignment. At desktop
 scrolls. In English and Chinese. SC_SHOTS=<folder>: screenshots at 1366x900 and 390x844 in both languages."""
 import os
 
-from browser_helpers import api_client, desk_page, load_helsinki_layer, street_team_search
+from browser_helpers import street_desk
 
 SHOTS = os.environ.get("SC_SHOTS")
 PHONE = {"width": 390, "height": 844}
@@ -50,11 +50,8 @@ def _shot(page, name):
 
 def test_route_pick_at_phone_size(server, browser):
     base = server
-    call = api_client(base, "dispatch")
-    sid, team = street_team_search(call, "Car 3", "vehicle_patrol")
     problems = []
-    ctx, page = desk_page(browser, base, problems)
-    load_helsinki_layer(page, base)
+    call, sid, team, ctx, page = street_desk(browser, base, problems, "Car 3", "vehicle_patrol")
     blocks = [b for b in call("GET", f"/api/v1/searches/{sid}/streets")["blocks"] if b["drive"]][:6]
     start = blocks[0]["geometry"]["coordinates"][0]
     end = blocks[-1]["geometry"]["coordinates"][-1]

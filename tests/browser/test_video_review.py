@@ -55,7 +55,6 @@ def _setup(base: str) -> dict:
 
 
 def test_confirmed_sighting_reaches_the_phone_as_alert_and_trail_within_2_s(server, browser):  # noqa: F811
-
     base = server
     s = _setup(base)
     sid, cams, disp_api = s["sid"], s["cams"], s["disp"]
@@ -148,7 +147,6 @@ def test_confirmed_sighting_reaches_the_phone_as_alert_and_trail_within_2_s(serv
 
 
 def test_a_second_reviewer_is_warned_of_overlapping_footage(server, browser):  # noqa: F811
-
     base = server
     s = _setup(base)
     sid, cams, disp_api = s["sid"], s["cams"], s["disp"]

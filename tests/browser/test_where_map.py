@@ -12,7 +12,6 @@ pytestmark = pytest.mark.browser
 
 
 def test_rings_reach_and_coloured_segments_appear(server, browser):  # noqa: F811
-
     base = server
     page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
     _login(page, base, "dispatch")

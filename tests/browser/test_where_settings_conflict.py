@@ -10,7 +10,6 @@ pytestmark = pytest.mark.browser
 
 
 def test_settings_form_sends_its_version_and_keeps_another_dispatchers_change(server, browser):
-
     base = server
     other = api_client(base, "dispatch")
     problems: list[str] = []

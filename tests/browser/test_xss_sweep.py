@@ -243,7 +243,6 @@ def _touch_markers(page, phone: bool, limit=25):
 
 
 def test_no_payload_runs_anywhere(server, tmp_path, browser):  # noqa: F811
-
     base = server
     started = time.monotonic()
     seed = _seed(base)
