@@ -5,7 +5,7 @@ import { api } from "../lib/api.js";
 import { $, $$, clear, el, showFieldErrors, toast } from "../lib/dom.js";
 import { t, tEnum } from "../lib/i18n.js";
 import { labelIcon } from "../map/base.js";
-import { repairText } from "../map/where.js";
+import { repairText } from "../map/where_text.js";
 import { assignmentActions, showErrors } from "../reports/dialogs.js";
 
 const STATUS_ORDER = { in_progress: 0, assigned: 1, planned: 2, done: 3, aborted: 4 };

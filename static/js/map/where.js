@@ -11,21 +11,8 @@ import { pct as pctOf } from "../lib/format.js";
 import { nodeIcon, tip } from "./base.js";
 import { segmentEditor } from "./segment_edit.js";
 import { pictureFill, shapesCanvas } from "./shapes_canvas.js";
+import { ringSourceText, repairText } from "./where_text.js";
 import { wireSettings } from "./where_settings.js";
-
-/** The ring table's row ("dementia/urban", "child_10_12/urban (no data for child_13_15)", "median of all
-    categories/urban", "... (IGT4SAR fallback, not a statistic)") in the page's words, never the raw keys. */
-export function ringSourceText(src, t) {
-  const m = /^(median of all categories|[a-z0-9_]+)\/([a-z_]+)(.*)$/.exec(src || "");
-  if (!m) return src || "";
-  const word = (group, v) => { const k = `${group}.${v}`; const x = t(k); return x === k ? v : x; };
-  const who = m[1] === "median of all categories" ? t("where.ring_src_median") : word("category", m[1]);
-  let text = `${who} · ${word("terrain", m[2])}`;
-  if (/IGT4SAR fallback/.test(m[3])) text += ` · ${t("where.ring_src_fallback")}`;
-  const nodata = /no data for ([a-z0-9_]+)/.exec(m[3]);
-  if (nodata) text += ` · ${t("where.ring_src_nodata", { category: word("category", nodata[1]) })}`;
-  return text;
-}
 
 const MODEL_EVENTS = new Set(["segments.replaced", "segment.added", "segment.removed", "model.recomputed",
   "poa.consensus", "model.settings", "search.updated", "assignment.created", "assignment.status_changed",
@@ -42,17 +29,6 @@ function colour(density, maxDensity) {
 }
 
 const pct = (x) => pctOf(x, "%"); // close up: "12.5%"
-
-/** The server's note on a repaired outline ({repairs: [{code, n}]}) in the page's language, or "" if none. */
-function repairText(answer, t) {
-  const items = (answer && answer.repairs) || [];
-  if (!items.length) return "";
-  const parts = items.map((r) => {
-    const key = "geomfix." + r.code + ((r.n === 1 && r.code !== "largest") ? "_one" : "");
-    return t(key, {n: r.n});
-  });
-  return t("geomfix.title", {details: parts.join(t("geomfix.sep"))});
-}
 
 /** Drawing a polygon: Geoman refuses a corner that would make the outline cross itself (a bow-tie). */
 const POLYGON_DRAW = {allowSelfIntersection: false};
@@ -403,4 +379,4 @@ function init(opts) {
   return {onEvent, load, state, show};
 }
 
-export { init as initWhere, repairText, POLYGON_DRAW };
+export { init as initWhere, POLYGON_DRAW };

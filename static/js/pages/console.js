@@ -13,7 +13,7 @@ import { isDispatcher, user } from "../lib/page.js";
 import { teamLabel, userName } from "../lib/people.js";
 import { makeMap, trackPieces } from "../map/base.js";
 import { SearchLayers } from "../map/layers.js";
-import { repairText } from "../map/where.js";
+import { repairText } from "../map/where_text.js";
 import { clueReporter, foundReporter } from "../reports/dialogs.js";
 import { outbox } from "../reports/outbox.js";
 import { outboxView } from "../reports/outbox_view.js";
