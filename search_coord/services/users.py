@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..adapters.models import User
@@ -69,16 +69,21 @@ def authenticate(svc: Services, username, password) -> dict | None:
         return _session_view(user) if usable and matches else None
 
 
+_USERS = User.__table__
+_SESSION_USER = select(*(c for c in _USERS.c if c.name not in ("password_hash", "created_at"))).where(
+    _USERS.c.id == bindparam("uid"))
+
+
 def session_user(svc: Services, user_id, version) -> dict | None:
     """The session view of ``user_id`` when that account is active and its session version is still ``version``
     (the one the cookie was given at login), else None: the session has been ended."""
     if not isinstance(user_id, int) or isinstance(version, bool) or not isinstance(version, int):
         return None
-    with svc.reading() as s:
-        user = s.get(User, user_id)
-        if user is None or not user.active or (user.session_version or 0) != version:
-            return None
-        return _session_view(user)
+    with svc.reading() as s:   # the view's columns as a plain row (no ORM object, no password hash): every request
+        user = s.execute(_SESSION_USER, {"uid": user_id}).first()
+    if user is None or not user.active or (user.session_version or 0) != version:
+        return None
+    return _session_view(user)
 
 
 def session_versions(svc: Services, user_ids) -> dict[int, int | None]:
