@@ -41,3 +41,13 @@ def current_actor(required: bool = True) -> Actor | None:
             raise NotAuthenticated("log in first")
         return None
     return Actor(user_id=user["id"], role=user["role"], device=device_label(), name=user["display_name"])
+
+
+def cookie_actor() -> tuple[Actor, int]:
+    """``(actor, session version)`` as the signed cookie gives them, with no read: for a route whose service checks
+    the session in its own transaction (``session_version``) and reads the role and display name there (the actor's
+    ``role`` is empty until then). NotAuthenticated when the cookie holds no session."""
+    user_id, version = session.get("uid"), session.get("sv")
+    if not isinstance(user_id, int) or isinstance(version, bool) or not isinstance(version, int):
+        raise NotAuthenticated("log in first")
+    return Actor(user_id=user_id, role="", device=device_label()), version

@@ -1,6 +1,7 @@
 """What officers send from the field: GPS fix batches, clues and sightings (photos: ``services/photos.py``)."""
 from __future__ import annotations
 
+from dataclasses import replace
 from types import SimpleNamespace
 
 from sqlalchemy import bindparam, literal, select, update
@@ -31,8 +32,10 @@ def add_track_batch(svc: Services, actor: Actor, search_id: int, data: dict,
     savepoint of a transaction shared with the other phones' batches waiting at that moment, and this returns once
     that transaction is committed; without one (tests, scripts), in a transaction of its own. ``session_version``
     (a socket's sender): the account's session must still be that version, checked in the same transaction
-    (``NotAuthenticated`` otherwise). ``wait_s``: how long to wait for the group writer at most (default its own),
-    then ``Unavailable`` (the batch may still be stored: its client id makes a retry stored once).
+    (``NotAuthenticated`` otherwise), and the actor's role and display name are the account's, read there too (the
+    HTTP route gives an actor of the cookie's user id alone, with no read of its own before). ``wait_s``: how long
+    to wait for the group writer at most (default its own), then ``Unavailable`` (the batch may still be stored:
+    its client id makes a retry stored once).
     """
     writer = svc.track_writer
     if writer is not None:
@@ -56,7 +59,8 @@ def store_track_batch(s, actor: Actor, search_id: int, data: dict, now, session_
 def prepare_track_batch(s, actor: Actor, search_id: int, data: dict, now, session_version: int | None = None) -> dict:
     """Everything of a batch that only reads, in the order a retry must meet it: the session (``session_version``),
     the search and membership, the batch's form, a client id used before (``replay``: the first answer), a closed
-    search. Raises the refusal (SearchCoordError); writes nothing."""
+    search. Raises the refusal (SearchCoordError); writes nothing. ``prepared["actor"]``: the one to write with
+    (with ``session_version``, its role and display name as read here)."""
     device = device_of(data, actor)
     client_id = data.get("client_id") if isinstance(data, dict) and isinstance(data.get("client_id"), str) else ""
     # one round trip for what the checks read (on PostgreSQL each statement is a round trip, and a group holds the
@@ -67,6 +71,8 @@ def prepare_track_batch(s, actor: Actor, search_id: int, data: dict, now, sessio
     if session_version is not None and (not row.active or row.must_change
                                         or (row.version or 0) != session_version):
         raise NotAuthenticated("your session has ended; log in again")
+    if session_version is not None:   # checked just now: the role (its change ends the session) and name are current
+        actor = replace(actor, role=row.role, name=row.display_name)
     search = _search_of(held, search_id, actor, row)
     clean = schemas.clean_track_batch(data, now, known_points.missing_since(search.lkp_time, search.lkp_history),
                                       row.offset)
@@ -74,12 +80,12 @@ def prepare_track_batch(s, actor: Actor, search_id: int, data: dict, now, sessio
     if row.sent is not None:
         first = s.execute(_SENT, {"sid": search_id, "uid": actor.user_id, "cid": clean["client_id"]}).first()
     if first is not None:
-        return {"search": search, "device": device, "known": row.offset, "clean": clean,
+        return {"actor": actor, "search": search, "device": device, "known": row.offset, "clean": clean,
                 "replay": _answer_again(first.seq, first.payload)}
     schemas.check_search_writable(search.status)
     # the fixes followed from the device's stored track, read here, before a group takes the search's sequence
     # numbers (on PostgreSQL that locks its row until the commit): checked, and planned again if stale, after
-    return {"search": search, "device": device, "known": row.offset, "clean": clean, "replay": None,
+    return {"actor": actor, "search": search, "device": device, "known": row.offset, "clean": clean, "replay": None,
             "seen": row.seen, "plan": tracks.plan_fixes(s, search, actor.user_id, device, clean["points"])}
 
 
@@ -102,7 +108,8 @@ def apply_track_batches(s, items: list[tuple], now) -> list[dict]:
     plans = [prepared["plan"] for _actor, _search_id, prepared, _seq in items]
     coverages = tracks.write_planned(s, plans, [seq for _actor, _search_id, _prepared, seq in items])
     answers, recorded = [], []
-    for (actor, search_id, prepared, seq), plan, coverage in zip(items, plans, coverages):
+    for (_actor, search_id, prepared, seq), plan, coverage in zip(items, plans, coverages):
+        actor = prepared["actor"]
         device, known, clean = prepared["device"], prepared["known"], prepared["clean"]
         offset = clean["clock_offset_s"]
         rejected = sorted(clean["rejected"] + plan.rejected, key=lambda r: r["index"])
@@ -115,8 +122,8 @@ def apply_track_batches(s, items: list[tuple], now) -> list[dict]:
         answers.append({"accepted": len(plan.rows), "rejected": rejected, "clock_offset_s": offset, "seq": seq,
                         "duplicate": False})
     events.record_many(s, recorded, now)
-    for (actor, _search_id, prepared, _seq), plan in zip(items, plans):
-        street_coverage.after_batch(s, prepared["search"], actor, plan.shown, now)   # blocks passed (issue 14)
+    for (_actor, _search_id, prepared, _seq), plan in zip(items, plans):
+        street_coverage.after_batch(s, prepared["search"], prepared["actor"], plan.shown, now)   # blocks (issue 14)
     return answers
 
 
@@ -177,6 +184,8 @@ _CHECKS = (
     select(_USERS.c.active).where(_USERS.c.id == bindparam("uid")).scalar_subquery().label("active"),
     select(_USERS.c.session_version).where(_USERS.c.id == bindparam("uid")).scalar_subquery().label("version"),
     select(_USERS.c.must_change_password).where(_USERS.c.id == bindparam("uid")).scalar_subquery().label("must_change"),
+    select(_USERS.c.role).where(_USERS.c.id == bindparam("uid")).scalar_subquery().label("role"),
+    select(_USERS.c.display_name).where(_USERS.c.id == bindparam("uid")).scalar_subquery().label("display_name"),
     # the search's last sequence number, read before the device's track (see _plan_again_if_stale)
     select(_SEARCHES.c.last_seq).where(_SEARCHES.c.id == bindparam("sid")).scalar_subquery().label("seen"))
 _READS = select(*_CHECKS)

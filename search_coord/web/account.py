@@ -23,7 +23,7 @@ from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 
 from ..core import accounts
-from ..core.errors import SearchCoordError, ValidationError
+from ..core.errors import NotAuthenticated, SearchCoordError, ValidationError
 from ..services import users
 from ..identity import current_actor, current_user, services
 from .auth import csrf_token, login
@@ -35,6 +35,9 @@ LOGIN_ENDPOINTS = ("api.session_login", "pages.login_submit")
 OPEN_WHILE_CHANGE_REQUIRED = {"account.password_page", "account.change_password", "api.session_get",
                               "api.session_login", "api.session_logout", "pages.login_form", "pages.login_submit",
                               "pages.logout_submit", "pages.set_language", "static"}
+#: Routes whose service checks the session in its own transaction (active, session version, no password change
+#: required): the gate does not read the user for them; they answer a refusal with ``session_refusal``.
+CHECKED_IN_THE_SERVICE = {"api.tracks_add"}
 
 
 class PasswordChangeRequired(SearchCoordError):
@@ -78,7 +81,8 @@ def change_password():
 
 def _change_gate():
     """Until the user has chosen their own password: pages redirect to /password, the API answers 403."""
-    if request.endpoint in OPEN_WHILE_CHANGE_REQUIRED or (request.endpoint or "").startswith("vendor."):
+    if request.endpoint in OPEN_WHILE_CHANGE_REQUIRED or request.endpoint in CHECKED_IN_THE_SERVICE \
+            or (request.endpoint or "").startswith("vendor."):
         return None
     user = current_user()
     if user is None or not user.get("must_change_password"):
@@ -86,6 +90,16 @@ def _change_gate():
     if request.path.startswith("/api/"):
         raise PasswordChangeRequired()
     return redirect(url_for("account.password_page", next=request.full_path.rstrip("?")))
+
+
+def session_refusal() -> SearchCoordError | None:
+    """What the gate and ``current_actor`` refuse this request's session with (NotAuthenticated, or
+    PasswordChangeRequired), None when it may act: for the routes in ``CHECKED_IN_THE_SERVICE``, once their service
+    refused the session or before any other error of theirs, so that they answer exactly as every other API route."""
+    user = current_user()
+    if user is None:
+        return NotAuthenticated("log in first")
+    return PasswordChangeRequired() if user.get("must_change_password") else None
 
 
 # --- login throttle --------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 required keeps them, held at the gate). A cookie saved before any of them no longer works (the session version in
 the signed cookie is checked on every request)."""
 import pytest
-from support import PASSWORD
+from support import PASSWORD, walk_east
 
 
 def stolen_copy(app, api_client):
@@ -94,3 +94,49 @@ def test_a_cookie_from_before_session_versions_is_logged_out(app, login):
     with off1.client.session_transaction() as sess:
         sess.pop("sv")
     assert not logged_in(off1.client)
+
+
+# --- the track route: the session is checked in the batch's own transaction, refused as by every other route ----
+
+def track_batch(n: int) -> dict:
+    return {"client_id": f"session-batch-{n}", "points": walk_east(n, 2)}
+
+
+def track_events(disp, sid) -> list:
+    return [e for e in disp.get(f"/api/v1/searches/{sid}/events?after=0").get_json()["events"]
+            if e["type"] == "track.points"]
+
+
+@pytest.mark.parametrize("change, status, error, message", [
+    ("logout", 401, "not_authenticated", "log in first"),
+    ({"active": False}, 401, "not_authenticated", "log in first"),
+    ({"role": "dispatcher"}, 401, "not_authenticated", "log in first"),
+    ({"must_change_password": True}, 403, "password_change_required", None),
+])
+@pytest.mark.parametrize("good_body", [True, False])
+def test_a_track_batch_is_refused_once_the_session_ended_or_a_password_change_is_due(
+        app, login, opened, change, status, error, message, good_body):
+    sid, disp = opened
+    adm, off1 = login("adm"), login("off1")
+    saved = stolen_copy(app, off1)
+    if change == "logout":
+        assert off1.delete("/api/v1/session").status_code == 200
+    else:
+        assert adm.patch(f"/api/v1/users/{off1.user['id']}", change).status_code == 200
+    r = saved.post(f"/api/v1/searches/{sid}/tracks", json=track_batch(0) if good_body else ["not", "an", "object"],
+                   headers={"X-CSRF-Token": off1.token})
+    assert r.status_code == status and r.get_json()["error"] == error, r.get_json()
+    assert message is None or r.get_json()["message"] == message
+    assert track_events(disp, sid) == []
+
+
+def test_a_track_batch_is_sent_with_the_role_and_name_of_the_account(app, login, opened):
+    sid, disp = opened
+    r = login("adm").post(f"/api/v1/searches/{sid}/tracks", track_batch(0))   # an administrator need not be on it
+    assert r.status_code == 201, r.get_json()
+    off1 = login("off1")
+    assert off1.post(f"/api/v1/searches/{sid}/tracks", track_batch(1)).status_code == 201
+    assert [e["actor"]["name"] for e in track_events(disp, sid)] == ["Adm", "Off1"]
+    outsider = login("outsider")
+    r = outsider.post(f"/api/v1/searches/{sid}/tracks", track_batch(2))
+    assert r.status_code == 403 and r.get_json()["error"] == "forbidden", r.get_json()

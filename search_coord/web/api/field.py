@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from flask import Response, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
 
-from ...core.errors import ValidationError
+from ...core.errors import NotAuthenticated, SearchCoordError, ValidationError
 from ...core.photos import MAX_PHOTO_BYTES
 from ...services import clue_photos, field, geocoding, photos, track_import
-from ...identity import current_actor, services
+from ...identity import cookie_actor, current_actor, services
+from ..account import session_refusal
 from .common import body, bp, int_form, state_part
 
 
@@ -17,7 +19,20 @@ def tracks_list(search_id):
 
 @bp.post("/searches/<int:search_id>/tracks")
 def tracks_add(search_id):
-    result = field.add_track_batch(services(), current_actor(), search_id, body())
+    """The session is checked in the batch's own transaction (as over the socket), not by a read before it: a
+    refused session (ended, deactivated, or a password to change first) is answered as by every other route."""
+    actor, version = cookie_actor()
+    try:
+        data = body()
+    except (SearchCoordError, HTTPException):
+        refused = session_refusal()   # a refused session first, as the gate would have
+        if refused is not None:
+            raise refused from None
+        raise
+    try:
+        result = field.add_track_batch(services(), actor, search_id, data, session_version=version)
+    except NotAuthenticated:
+        raise (session_refusal() or NotAuthenticated("log in first")) from None
     return result, 200 if result["duplicate"] else 201
 
 
