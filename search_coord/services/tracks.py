@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import bindparam, literal, null, select, union_all, update
+from sqlalchemy import bindparam, literal, null, or_, select, union_all, update
 
 from ..adapters.models import Search, Segment, Team, TeamMember, TrackPoint
 from ..core import effort, tracks
@@ -48,7 +48,8 @@ def _known_xy(search: Search, proj) -> list[tuple[float, float]]:
 _TP, _TEAM, _TM, _SEG = TrackPoint.__table__, Team.__table__, TeamMember.__table__, Segment.__table__
 _MODE = (select(_TEAM.c.kind).outerjoin(_TM, _TM.c.team_id == _TEAM.c.id)
          .where(_TEAM.c.search_id == bindparam("sid"), _TEAM.c.disbanded.is_(False),
-                _TEAM.c.kind.in_(list(effort.TEAM_KIND_MODE)),
+                # the kinds as fixed comparisons, not ``in_`` (an expanding parameter, rendered again on every run)
+                or_(*(_TEAM.c.kind == kind for kind in effort.TEAM_KIND_MODE)),
                 (_TM.c.user_id == bindparam("uid")) | (_TEAM.c.leader_id == bindparam("uid")))
          .order_by(_TEAM.c.id).limit(1).scalar_subquery())
 _MODE_ONLY = select(_MODE)
