@@ -48,6 +48,11 @@ def cookie_actor() -> tuple[Actor, int]:
     the session in its own transaction (``session_version``) and reads the role and display name there (the actor's
     ``role`` is empty until then). NotAuthenticated when the cookie holds no session."""
     user_id, version = session.get("uid"), session.get("sv")
-    if not isinstance(user_id, int) or isinstance(version, bool) or not isinstance(version, int):
+    if not _whole(user_id) or not _whole(version):
         raise NotAuthenticated("log in first")
     return Actor(user_id=user_id, role="", device=device_label()), version
+
+
+def _whole(value) -> bool:
+    """An int that is not a bool (True is an int to isinstance): what a cookie's ids and versions must be."""
+    return isinstance(value, int) and not isinstance(value, bool)

@@ -77,7 +77,8 @@ _SESSION_USER = select(*(c for c in _USERS.c if c.name not in ("password_hash", 
 def session_user(svc: Services, user_id, version) -> dict | None:
     """The session view of ``user_id`` when that account is active and its session version is still ``version``
     (the one the cookie was given at login), else None: the session has been ended."""
-    if not isinstance(user_id, int) or isinstance(version, bool) or not isinstance(version, int):
+    if isinstance(user_id, bool) or not isinstance(user_id, int) or isinstance(version, bool) \
+            or not isinstance(version, int):
         return None
     with svc.reading() as s:   # the view's columns as a plain row (no ORM object, no password hash): every request
         user = s.execute(_SESSION_USER, {"uid": user_id}).first()

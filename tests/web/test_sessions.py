@@ -140,3 +140,18 @@ def test_a_track_batch_is_sent_with_the_role_and_name_of_the_account(app, login,
     outsider = login("outsider")
     r = outsider.post(f"/api/v1/searches/{sid}/tracks", track_batch(2))
     assert r.status_code == 403 and r.get_json()["error"] == "forbidden", r.get_json()
+
+
+@pytest.mark.parametrize("uid, sv", [(True, 0), (True, True), ("2", 0), (2.0, 0), (None, 0)])
+def test_a_cookie_whose_ids_are_not_whole_numbers_sends_nothing(app, login, opened, uid, sv):
+    """Even signed with the app's key (which only the server has), a cookie whose user id or session version is not
+    an int (True is one to isinstance) is no session: the track route, which takes them from the cookie without a
+    read of its own, refuses it like every route."""
+    sid, disp = opened
+    off1 = login("off1")
+    with off1.client.session_transaction() as sess:
+        sess["uid"], sess["sv"] = uid, sv
+    r = off1.post(f"/api/v1/searches/{sid}/tracks", track_batch(0))
+    assert r.status_code == 401 and r.get_json()["error"] == "not_authenticated", r.get_json()
+    assert off1.get("/api/v1/searches").status_code == 401
+    assert track_events(disp, sid) == []
