@@ -43,3 +43,21 @@ def test_a_database_at_the_head_is_opened_without_alembic_and_an_older_one_is_up
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM users")).scalar() == 0
     engine.dispose()
+
+
+def test_a_database_at_0017_from_before_the_vertices_index_gets_it(tmp_path):
+    """0017 was released empty (reserved), then given the vertices index: a database migrated to that empty 0017
+    gets the index from 0018; one migrated from nothing has it once."""
+    from search_coord.adapters import schema
+    from search_coord.adapters.db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    schema.upgrade(engine, "0017")
+    with engine.begin() as conn:   # as the released, empty 0017 left it
+        conn.execute(text("DROP INDEX ix_track_points_vertices"))
+    schema.upgrade(engine)
+    with engine.connect() as conn:
+        names = [r[0] for r in conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'index' "
+                                                 "AND tbl_name = 'track_points'"))]
+    assert names.count("ix_track_points_vertices") == 1
+    engine.dispose()

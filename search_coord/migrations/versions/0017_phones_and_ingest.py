@@ -4,6 +4,9 @@ A batch continues its device's counted track from the last vertex of the last co
 Found on the (search, user, t) index, that meant reading back over every fix since that vertex: an officer standing
 still for an hour sends 3,600 fixes and no vertex, and each batch read them all. The index holds vertices only.
 
+A database migrated to 0017 while it was still empty (it was released that way: reserved for this change) gets the
+index from 0018 instead; 0018 leaves one made here as it is.
+
 Revision ID: 0017
 Revises: 0016
 Create Date: 2026-11-30 04:30:00
