@@ -17,6 +17,10 @@ def test_rings_reach_and_coloured_segments_appear(server, browser):  # noqa: F81
     _login(page, base, "dispatch")
     page.goto(base + "/searches/1")
     page.click("#tab-where")
+    # the console drawn (the live state in, then the head and lists, a frame later): a head that grows while the
+    # box is clicked moves it away from under the click
+    page.wait_for_function("() => SC.debug.where")
+    page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
     page.check("#show-where")
     # drawn on the map's shapes canvas (map/shapes_canvas.js)
     page.wait_for_function("() => SC.debug.shapes('sc-ring').canvas === 4", timeout=10000)
