@@ -86,12 +86,6 @@ function startPanels() {
   if (!video) video = videoPanel({ map, searchId, panel: $("#video-panel"), state: st, canDecide: isDispatcher });
 }
 
-let tracksFrame = 0;
-/** The tracks the events missed while away changed, drawn once in the next frame (a catch-up of hundreds of events). */
-function tracksSoon() {
-  if (!tracksFrame) tracksFrame = requestAnimationFrame(() => { tracksFrame = 0; layers.renderTracks(st(), live.takeChangedTracks()); });
-}
-
 /* Work that can wait (the lists, the head, labels, map layers drawn again whole) is done once in the next animation
    frame, however many events asked for it meanwhile: a catch-up of hundreds of events, or a burst of them, draws
    each once. later(f, ...): f runs in the next frame (once, whatever the number of calls). */
@@ -119,13 +113,15 @@ const draw = {   // what `later` runs: the same function each time, so that it r
   searched: () => layers.renderSearched(st()),
   lkp: () => { layers.renderLkp(st()); layers.renderFound(st()); },
   trackLabels: () => layers.renderTracks(st()),   // names and teams in the position labels
+  // the tracks a catch-up's events changed (hundreds of events while away), drawn once
+  changedTracks: () => layers.renderTracks(st(), live.takeChangedTracks()),
 };
 
 /** What each kind of event redraws, by the first part of its type. */
 const ON_EVENT = {
   // only the officers whose fixes arrived are redrawn (appended to); the list waits for the next frame
   track: () => {
-    if (live.catchingUp) tracksSoon(); else layers.renderTracks(st(), live.takeChangedTracks());
+    if (live.catchingUp) later(draw.changedTracks); else draw.changedTracks();
     if (!$("#panel-members").hidden) members.renderSoon();
   },
   clue: () => later(draw.clues, draw.clueMarkers),
