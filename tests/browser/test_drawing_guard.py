@@ -3,7 +3,7 @@ the console's assignment tool and on the where-to-look panel; the shape that is 
 from __future__ import annotations
 
 import pytest
-from browser_helpers import login as _login
+from browser_helpers import desk_page
 
 pytestmark = pytest.mark.browser
 
@@ -41,8 +41,8 @@ def test_a_self_crossing_outline_is_refused_while_drawing(server, browser):  # n
     from playwright.sync_api import expect
 
     base = server
-    page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
-    _login(page, base, "dispatch")
+    problems: list[str] = []
+    _ctx, page = desk_page(browser, base, problems)
     page.goto(base + "/searches/1")
     page.wait_for_function("() => SC.debug.repairText && document.querySelector('#map .leaflet-tile-pane')")
 
@@ -84,3 +84,4 @@ def test_a_self_crossing_outline_is_refused_while_drawing(server, browser):  # n
     }""")
     assert note == ["MultiPolygon", "The drawn shape was repaired: the outline crossed itself, so it was split "
                                     "into 2 parts."]
+    assert not problems, problems

@@ -6,15 +6,15 @@ import json
 import urllib.request
 
 import pytest
-from browser_helpers import login as _login
+from browser_helpers import desk_page
 
 pytestmark = pytest.mark.browser
 
 
 def test_rings_reach_and_coloured_segments_appear(server, browser):  # noqa: F811
     base = server
-    page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
-    _login(page, base, "dispatch")
+    problems: list[str] = []
+    _ctx, page = desk_page(browser, base, problems)
     page.goto(base + "/searches/1")
     page.click("#tab-where")
     # the console drawn (the live state in, then the head and lists, a frame later): a head that grows while the
@@ -36,6 +36,7 @@ def test_rings_reach_and_coloured_segments_appear(server, browser):  # noqa: F81
         {"t": _now_iso(-60 + i), "lon": 116.1985 + 0.0001 * i, "lat": 39.7712} for i in range(30)]})
     page.wait_for_function(
         f"() => Math.max(...[...SC.debug.where.segments.values()].map(s => s.coverage)) > {before}", timeout=2000)
+    assert not problems, problems
 
 
 def _now_iso(offset_s: int) -> str:
