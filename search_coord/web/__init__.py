@@ -24,10 +24,11 @@ class BodyTooLarge(SearchCoordError):
 
 
 def register_web(app: Flask) -> None:
-    from . import api, compression, errors, i18n, join_page, pages, print_pages, pwa, security, vendor
+    from . import api, compression, errors, i18n, join_page, pages, print_pages, pwa, security, session_cookie, vendor
     from .converters import IdConverter
 
     app.url_map.converters["int"] = IdConverter   # before any route is added
+    session_cookie.register(app)   # the signed cookie, sent again when changed or a minute old
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(print_pages.bp)
