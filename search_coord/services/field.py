@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import replace
 from types import SimpleNamespace
 
-from sqlalchemy import bindparam, literal, select, update
+from sqlalchemy import bindparam, literal, select, true, update
 from sqlalchemy.exc import IntegrityError
 
 from ..adapters.models import Clue, DeviceClock, Event, Membership, Search, User
@@ -66,8 +66,9 @@ def prepare_track_batch(s, actor: Actor, search_id: int, data: dict, now, sessio
     # one round trip for what the checks read (on PostgreSQL each statement is a round trip, and a group holds the
     # search's sequence number until it commits)
     held = s.info.setdefault("searches", {})   # a group's batches share the first one's read of the search
-    row = s.execute(_READS if search_id in held else _READS_WITH_SEARCH,
-                    {"sid": search_id, "uid": actor.user_id, "dev": device, "cid": client_id}).one()
+    rows = s.execute(_READS if search_id in held else _READS_WITH_SEARCH,
+                     {"sid": search_id, "uid": actor.user_id, "dev": device, "cid": client_id}).all()
+    row = rows[0]
     if session_version is not None and (not row.active or row.must_change
                                         or (row.version or 0) != session_version):
         raise NotAuthenticated("your session has ended; log in again")
@@ -86,7 +87,8 @@ def prepare_track_batch(s, actor: Actor, search_id: int, data: dict, now, sessio
     # the fixes followed from the device's stored track, read here, before a group takes the search's sequence
     # numbers (on PostgreSQL that locks its row until the commit): checked, and planned again if stale, after
     return {"actor": actor, "search": search, "device": device, "known": row.offset, "clean": clean, "replay": None,
-            "seen": row.seen, "plan": tracks.plan_fixes(s, search, actor.user_id, device, clean["points"])}
+            "seen": row.seen,
+            "plan": tracks.plan_fixes(s, search, actor.user_id, device, clean["points"], _device_state(rows))}
 
 
 def apply_track_batch(s, actor: Actor, search_id: int, prepared: dict, now, seq: int | None = None) -> dict:
@@ -188,12 +190,20 @@ _CHECKS = (
     select(_USERS.c.display_name).where(_USERS.c.id == bindparam("uid")).scalar_subquery().label("display_name"),
     # the search's last sequence number, read before the device's track (see _plan_again_if_stale)
     select(_SEARCHES.c.last_seq).where(_SEARCHES.c.id == bindparam("sid")).scalar_subquery().label("seen"))
-_READS = select(*_CHECKS)
+#: Where the device's track stands (``tracks.DEVICE_STATE``: up to three rows), read with the checks: each row of
+#: the reads carries the checks and one of them (columns ``t_<column>``; a single row of None for a new device).
+_STATE = tracks.DEVICE_STATE.subquery()
+_STATE_COLUMNS = tuple(c.name for c in _STATE.c)
+_ONE = select(literal(1).label("one")).subquery()
+_READS = (select(*_CHECKS, *(c.label("t_" + c.name) for c in _STATE.c))
+          .select_from(_ONE.outerjoin(_STATE, true())))
 #: The same with the search's row (columns named ``s_<column>``; all None when there is no such search): the first
 #: batch of a transaction reads the search with its checks, in the same round trip, as plain values.
-_ONE = select(literal(1).label("one")).subquery()
-_READS_WITH_SEARCH = (select(*_CHECKS, *(c.label("s_" + c.name) for c in _SEARCHES.c))
-                      .select_from(_ONE.outerjoin(_SEARCHES, _SEARCHES.c.id == bindparam("sid"))))
+_SEARCH_COLUMNS = tuple(c.name for c in _SEARCHES.c)
+_READS_WITH_SEARCH = (select(*_CHECKS, *(c.label("s_" + c.name) for c in _SEARCHES.c),
+                             *(c.label("t_" + c.name) for c in _STATE.c))
+                      .select_from(_ONE.outerjoin(_SEARCHES, _SEARCHES.c.id == bindparam("sid"))
+                                   .outerjoin(_STATE, true())))
 #: Event types that never change a stored track (a plan read before one is still good); ``track.points`` changes
 #: only its sender's tracks. Any other type (a retraction, an import, a team change) makes every plan stale.
 _TRACK_SAFE = frozenset({"streets.covered"})
@@ -207,13 +217,22 @@ def device_of(data, actor: Actor) -> str:
     return named.strip() if isinstance(named, str) and 0 < len(named.strip()) <= 64 else (actor.device or "")[:64]
 
 
+def _device_state(rows) -> dict:
+    """``tracks.DEVICE_STATE``'s rows, as read with the checks, by kind (``plan_fixes``'s ``state``)."""
+    state = {}
+    for row in rows:
+        if row.t_kind is not None:
+            state[row.t_kind] = SimpleNamespace(**{name: getattr(row, "t_" + name) for name in _STATE_COLUMNS})
+    return state
+
+
 def _search_of(held: dict, search_id: int, actor: Actor, row):
     """``access.load_search`` for the batch path: the same rule (dispatchers see every search, officers those they
     are on; NotFound, Forbidden), on the search's columns read with the batch's other checks (``row``, as plain
     attributes: the batch path only reads them; ``held``, the transaction's, when a batch before it read them)."""
     search = held.get(search_id)
     if search is None and getattr(row, "s_id", None) is not None:
-        search = SimpleNamespace(**{c.name: getattr(row, "s_" + c.name) for c in _SEARCHES.c})
+        search = SimpleNamespace(**{name: getattr(row, "s_" + name) for name in _SEARCH_COLUMNS})
     if search is None:
         raise NotFound(f"search {search_id} not found")
     held[search_id] = search

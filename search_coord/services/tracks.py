@@ -61,15 +61,17 @@ _LAST_PIECE = select(_TP.c.piece).where(*_BASE, _TP.c.piece.is_not(None)).order_
 
 
 def _arm(kind: int, *where, mode=None):
-    """One row of ``_STATE``: the device's newest fix meeting ``where`` (each arm limited on its own)."""
+    """One row of ``DEVICE_STATE``: the device's newest fix meeting ``where`` (each arm limited on its own)."""
     inner = (select(literal(kind).label("kind"), *_COLS, (mode if mode is not None else null()).label("mode"))
              .where(*_BASE, *where).order_by(_NEWEST).limit(1).subquery())
     return select(*inner.c)
 
 
 #: Where a device's track stands, in one round trip: its last fix with the team's mode (kind 0), its last counted
-#: fix (1) and the last vertex of that fix's piece (2); no row at all for a device with nothing stored.
-_STATE = union_all(_arm(0, mode=_MODE), _arm(1, _TP.c.piece.is_not(None)),
+#: fix (1) and the last vertex of that fix's piece (2); no row at all for a device with nothing stored. Parameters
+#: ``sid``, ``uid``, ``dev``; columns ``kind``, ``id``, ``lon``, ``lat``, ``at``, ``acc``, ``run``, ``piece``,
+#: ``vertex``, ``mode`` (a phone's batch reads it with its checks: ``services/field.py``).
+DEVICE_STATE = union_all(_arm(0, mode=_MODE), _arm(1, _TP.c.piece.is_not(None)),
                    _arm(2, _TP.c.vertex == True, _TP.c.piece == _LAST_PIECE.scalar_subquery()))  # noqa: E712
 # (``vertex = 1`` / ``= true`` as written, so that the planners match it to ix_track_points_vertices' condition)
 _INSERT = _TP.insert()
@@ -121,10 +123,12 @@ def record_fixes(session, search: Search, user_id: int, device: str, fixes: list
             "shown": plan.shown, "rekeyed": plan.rekeyed}
 
 
-def plan_fixes(session, search: Search, user_id: int, device: str, fixes: list[dict]) -> Planned:
+def plan_fixes(session, search: Search, user_id: int, device: str, fixes: list[dict],
+               state: dict | None = None) -> Planned:
     """``record_fixes`` up to its writes (reads only): what to store and the coverage it adds, from the device's
     track as stored now (so a plan is stale once another transaction has stored fixes of the device: plan again).
-    Plans of different devices are independent, so a group's plans are written together by ``write_planned``."""
+    Plans of different devices are independent, so a group's plans are written together by ``write_planned``.
+    ``state``: ``DEVICE_STATE``'s rows by kind, when the caller read them in this transaction (else read here)."""
     proj, index, areas = basis.segment_index(session, search)   # cached per model version: one projection a search
     limit = region_limit_m(search)
     known = _known_xy(search, proj)
@@ -144,7 +148,7 @@ def plan_fixes(session, search: Search, user_id: int, device: str, fixes: list[d
     # the statements built once run on the session's connection: the ORM's handling of a Core statement costs more
     # than running it (nothing the ORM holds is read here: callers have flushed, or hold no track rows)
     conn = session.connection()
-    found = {row.kind: row for row in conn.execute(_STATE, keys)}
+    found = state if state is not None else {row.kind: row for row in conn.execute(DEVICE_STATE, keys)}
     last = found.get(0)
     mode = effort.mode_for_team_kind(last.mode if last is not None else conn.execute(_MODE_ONLY, keys).scalar())
     rules = rules_for(search, mode)
@@ -213,7 +217,7 @@ def track_key(device: str, piece: int | None) -> str | None:
 
 def _state_before(proj, counted, vertex) -> tracks.TrackState:
     """The stored state of a device's counted track after its last stored fix (for a batch that comes after it),
-    from its last counted fix and the last vertex of that fix's piece (``_STATE``'s rows; None: none stored)."""
+    from its last counted fix and the last vertex of that fix's piece (``DEVICE_STATE``'s rows; None: none stored)."""
     if counted is None:
         return tracks.TrackState()
     vertex = vertex or counted

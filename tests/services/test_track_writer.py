@@ -189,9 +189,13 @@ def test_the_last_vertex_of_a_piece_is_found_on_the_vertices_index(tmp_path):
     EXPLAIN QUERY PLAN; PostgreSQL's planner picks by the table's statistics.)"""
     migrated_sqlite(tmp_path / "plan.db")
     engine = make_engine(f"sqlite:///{tmp_path / 'plan.db'}")
-    with engine.connect() as conn:
-        state = tracks_service._STATE.params(sid=1, uid=2, dev="phone")
-        sql = str(state.compile(conn, compile_kwargs={"literal_binds": True}))
-        plan = " ".join(str(r) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
+    plans = {}
+    with engine.connect() as conn:   # the batch's reads (the state with its checks), and the state alone (a re-plan)
+        for name, statement in (("reads", field._READS_WITH_SEARCH), ("reads", field._READS),
+                                ("state", tracks_service.DEVICE_STATE)):
+            sql = str(statement.params(sid=1, uid=2, dev="phone", cid="x")
+                      .compile(conn, compile_kwargs={"literal_binds": True}))
+            plans[name] = " ".join(str(r) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
     engine.dispose()
-    assert "USING INDEX ix_track_points_vertices (search_id=? AND user_id=? AND device=? AND piece=?)" in plan
+    for name, plan in plans.items():
+        assert "USING INDEX ix_track_points_vertices (search_id=? AND user_id=? AND device=? AND piece=?)" in plan, name
