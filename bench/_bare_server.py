@@ -1,5 +1,6 @@
 """The baseline for bench/fanout.py: bare python-socketio (threading mode, simple-websocket, Werkzeug), with one
-HTTP endpoint that broadcasts the posted payload to every connected client of namespace /live."""
+HTTP endpoint that broadcasts the posted payload to every connected client of namespace /live, and the same as a
+socket message ('emit', acknowledged) from a client that connected as the sender."""
 import json
 import sys
 
@@ -12,7 +13,15 @@ sio = socketio.Server(async_mode="threading")
 
 @sio.on("connect", namespace="/live")
 def _connect(sid, environ, auth=None):
-    sio.enter_room(sid, "all", namespace="/live")
+    if not (isinstance(auth, dict) and auth.get("sender")):   # the sender (socket transport) is not a receiver
+        sio.enter_room(sid, "all", namespace="/live")
+
+
+@sio.on("emit", namespace="/live")
+def _emit(sid, data):
+    """The socket transport's trigger: broadcast the message, then acknowledge it (as the app acks a track batch)."""
+    sio.emit("event", data, to="all", namespace="/live")
+    return {"ok": True}
 
 
 def app(environ, start_response):

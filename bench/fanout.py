@@ -3,7 +3,11 @@ to the same search; p50 / p99 from the POST to each client's receipt. In the sam
 (bench/_bare_server.py: the same threading server, simple-websocket and Werkzeug) broadcasts the same payload to as
 many clients (POST /emit -> broadcast), and the app's figures are given as ratios to it.
 
-    python bench/fanout.py [--sizes 50,100,200,500] [--rounds 20] [--redis] [--detail]
+    python bench/fanout.py [--sizes 50,100,200,500] [--rounds 20] [--redis] [--detail] [--transport http|socket]
+
+--transport socket sends the change as a phone with its live socket open does (the /live 'track' message,
+acknowledged once committed; static/js/reports/outbox_send.js), and the bare server gets it the same way (an 'emit'
+message from a client that is not a receiver); the default, http, is the phone's fallback (POST .../tracks).
 
 The app's and the bare server's clients are connected together and the rounds alternate (app, bare, bare, app,
 ...), so a load that comes and goes on the machine falls on both alike; each side first has two rounds that are
@@ -47,8 +51,10 @@ def pct(values, p):
 class Side:
     """N connected clients of one server and how to make it broadcast one tagged change to them."""
 
-    def __init__(self, post):
+    def __init__(self, post, open_sender=None, close_sender=None):
         self.post = post            # async (http session, tag) -> None
+        self.open_sender = open_sender      # async () -> None: the socket transport's sending client
+        self.close_sender = close_sender
         self.clients: list[socketio.AsyncClient] = []
         self.got: dict[str, list[float]] = {}
         self.want: tuple[str, int, asyncio.Event] | None = None
@@ -97,26 +103,62 @@ class Side:
 
     async def close(self):
         await asyncio.gather(*(c.disconnect() for c in self.clients))
+        if self.close_sender:
+            await self.close_sender()
 
 
 _CLOCK = [0]   # batches across the whole run: each one's fixes follow the previous one's
 
 
-def app_side(server: Server, disp, officer, sid: int) -> Side:
+def socket_sender(url: str, cookie: str | None, auth: dict | None):
+    """(open, close, client holder) of the one client that sends the changes over its socket."""
+    holder: list[socketio.AsyncClient] = []
+
+    async def open_():
+        c = socketio.AsyncClient(reconnection=False)
+        await c.connect(url, headers={"Cookie": cookie} if cookie else {}, namespaces=["/live"], auth=auth,
+                        transports=["websocket"], wait_timeout=20)
+        holder.append(c)
+
+    async def close():
+        if holder:
+            await holder[0].disconnect()
+    return open_, close, holder
+
+
+def app_side(server: Server, disp, officer, sid: int, transport: str = "http") -> Side:
     start = datetime.now(timezone.utc) - timedelta(hours=2)
     cookie = officer.cookie_header()
 
-    async def post(http, tag):
+    def batch(tag):
         _CLOCK[0] += 1
-        body = {"client_id": tag, "points": [{"t": (start + timedelta(seconds=_CLOCK[0] * 10 + i)).isoformat(),
-                                               "lon": LKP[0] + 1e-5 * i, "lat": LKP[1]} for i in range(10)]}
-        async with http.post(server.url + f"/api/v1/searches/{sid}/tracks", json=body,
+        return {"client_id": tag, "points": [{"t": (start + timedelta(seconds=_CLOCK[0] * 10 + i)).isoformat(),
+                                              "lon": LKP[0] + 1e-5 * i, "lat": LKP[1]} for i in range(10)]}
+
+    if transport == "socket":
+        open_, close, holder = socket_sender(server.url, cookie, None)
+
+        async def send(http, tag):
+            ack = await holder[0].call("track", {"search_id": sid, **batch(tag)}, namespace="/live", timeout=10)
+            assert ack.get("ok"), ack
+        return Side(send, open_, close)
+
+    async def post(http, tag):
+        async with http.post(server.url + f"/api/v1/searches/{sid}/tracks", json=batch(tag),
                              headers={"Cookie": cookie, "X-CSRF-Token": officer.token}) as r:
             assert r.status in (200, 201), await r.text()
     return Side(post)
 
 
-def bare_side(url: str, payload: dict) -> Side:
+def bare_side(url: str, payload: dict, transport: str = "http") -> Side:
+    if transport == "socket":
+        open_, close, holder = socket_sender(url, None, {"sender": True})
+
+        async def send(http, tag):
+            ack = await holder[0].call("emit", {**payload, "tag": tag}, namespace="/live", timeout=10)
+            assert ack.get("ok"), ack
+        return Side(send, open_, close)
+
     async def post(http, tag):
         async with http.post(url + "/emit", data=json.dumps({**payload, "tag": tag})) as r:
             assert r.status == 200
@@ -128,6 +170,9 @@ async def compare(app: Side, app_urls: list[str], app_cookie: str, sid: int, bar
     """Connect N clients to each, then alternate the rounds (ABBA order), the first WARMUP of each not counted."""
     await app.connect([(app_urls[i % len(app_urls)], app_cookie) for i in range(n)], sid)
     await bare.connect([(bare_url, None)] * n, None)
+    for side in (app, bare):
+        if side.open_sender:
+            await side.open_sender()
     # This process holds 2N clients; its garbage collector would stop them all for 100-300 ms at times (a full
     # collection), which is no server's latency. So the clients are frozen out of collection, and no collection
     # runs while a round is timed (one runs between rounds instead).
@@ -189,7 +234,7 @@ def report(label: str, app: Side, bare: Side, detail: bool) -> None:
     if detail:   # medians over the rounds
         for name, side in (("app", app), ("bare", bare)):
             d = side.rounds
-            print(f"{'':>12} {name:>4}: POST answered {ms(statistics.median(x[0] for x in d))}, first receipt "
+            print(f"{'':>12} {name:>4}: change answered {ms(statistics.median(x[0] for x in d))}, first receipt "
                   f"{ms(statistics.median(x[1] for x in d))}, last {ms(statistics.median(x[2] for x in d))} "
                   f"(worst round's last {ms(max(x[2] for x in d))})", flush=True)
 
@@ -204,10 +249,12 @@ def main() -> None:
     ap.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     ap.add_argument("--detail", action="store_true", help="also when the POST was answered, the first and last receipt")
     ap.add_argument("--no-group-commit", action="store_true", help="the app stores each batch in its own transaction")
+    ap.add_argument("--transport", choices=("http", "socket"), default="http",
+                    help="how the change is sent: POST .../tracks (http), or the phone's open socket (socket)")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp())
     sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
-    print(f"fan-out: track batch of 10 fixes, {args.rounds} rounds per N (+{WARMUP} not counted), app and bare "
+    print(f"fan-out: track batch of 10 fixes over {args.transport}, {args.rounds} rounds per N (+{WARMUP} not counted), app and bare "
           f"alternating; latency from the POST to each receipt; ratios app / bare python-socketio")
     print(f"{'N':>12} {'app p50':>9} {'app p99':>9} {'bare p50':>9} {'bare p99':>9} {'p99 ratio':>9} {'p50 ratio':>9}")
     bare, bare_url = start_bare()
@@ -218,7 +265,7 @@ def main() -> None:
             try:
                 disp, officer, sid, payload = open_search(app)
                 for n in sizes:
-                    a, b = app_side(app, disp, officer, sid), bare_side(bare_url, payload)
+                    a, b = app_side(app, disp, officer, sid, args.transport), bare_side(bare_url, payload, args.transport)
                     asyncio.run(compare(a, [app.url], disp.cookie_header(), sid, b, bare_url, n, args.rounds))
                     report(str(n), a, b, args.detail)
             finally:
@@ -247,7 +294,7 @@ def two_processes(args, tmp: Path, bare_url: str) -> None:
             (tmp / name).mkdir()
             servers.append(Server(tmp / name, env, demo=name == "a", name=name))
         disp, officer, sid, payload = open_search(servers[0])
-        a, b = app_side(servers[0], disp, officer, sid), bare_side(bare_url, payload)
+        a, b = app_side(servers[0], disp, officer, sid, args.transport), bare_side(bare_url, payload, args.transport)
         asyncio.run(compare(a, [s.url for s in servers], disp.cookie_header(), sid, b, bare_url, args.redis_n,
                             args.rounds))
         report(f"{args.redis_n} 2 procs", a, b, args.detail)
