@@ -99,7 +99,9 @@ def take_seqs(session: Session, search_id: int, n: int) -> int:
     """Take ``n`` consecutive sequence numbers of the search at once (one UPDATE of its row, as ``begin`` takes
     one); returns the first. For a group of changes written together (phones' track batches, services/ingest.py):
     on PostgreSQL the row stays locked until the commit, so it is taken once, as late as possible."""
-    last = session.execute(_TAKE_SEQS, {"sid": search_id, "n": n}).scalar_one()
+    # on the session's connection (the ORM's handling of a Core statement costs more than the UPDATE; it changes
+    # only last_seq, set on a loaded search just below)
+    last = session.connection().execute(_TAKE_SEQS, {"sid": search_id, "n": n}).scalar_one()
     loaded = session.identity_map.get(identity_key(Search, search_id))
     if loaded is not None:
         set_committed_value(loaded, "last_seq", last)

@@ -37,10 +37,9 @@ def region_limit_m(search: Search) -> float:
     return max(REGION_FLOOR_M, 2.0 * basis.rings_of(search)[-1])
 
 
-def _known_xy(search: Search, proj) -> list[tuple[float, float]]:
-    points = [h["lkp"]["coordinates"][:2] for h in (search.lkp_history or [])] + [search.lkp["coordinates"][:2]]
-    xs, ys = proj.to_xy([p[0] for p in points], [p[1] for p in points])
-    return list(zip(xs, ys))
+def _known_points(search: Search) -> list[list[float]]:
+    """[lon, lat] of every known point of the subject (the LKP and those it replaced)."""
+    return [h["lkp"]["coordinates"][:2] for h in (search.lkp_history or [])] + [search.lkp["coordinates"][:2]]
 
 
 # The statements of the path every batch takes, built once with bound parameters on the tables (plain Core: building
@@ -131,8 +130,22 @@ def plan_fixes(session, search: Search, user_id: int, device: str, fixes: list[d
     ``state``: ``DEVICE_STATE``'s rows by kind, when the caller read them in this transaction (else read here)."""
     proj, index, areas = basis.segment_index(session, search)   # cached per model version: one projection a search
     limit = region_limit_m(search)
-    known = _known_xy(search, proj)
-    xs, ys = proj.to_xy([f["lon"] for f in fixes], [f["lat"] for f in fixes]) if fixes else ([], [])
+    keys = {"sid": search.id, "uid": user_id, "dev": device}
+    # the statements built once run on the session's connection: the ORM's handling of a Core statement costs more
+    # than running it (nothing the ORM holds is read here: callers have flushed, or hold no track rows)
+    conn = session.connection()
+    found = state if state is not None else {row.kind: row for row in conn.execute(DEVICE_STATE, keys)}
+    # the known points, the fixes and the stored state projected in one call (each call has a fixed cost)
+    counted = found.get(1)
+    stored = [counted, found.get(2) or counted] if counted is not None else []
+    known_ll = _known_points(search)
+    all_x, all_y = proj.to_xy([p[0] for p in known_ll] + [f["lon"] for f in fixes] + [r.lon for r in stored],
+                              [p[1] for p in known_ll] + [f["lat"] for f in fixes] + [r.lat for r in stored])
+    all_x, all_y = list(all_x), list(all_y)
+    n_known, n_fixes = len(known_ll), len(fixes)
+    known = list(zip(all_x[:n_known], all_y[:n_known]))
+    xs, ys = all_x[n_known:n_known + n_fixes], all_y[n_known:n_known + n_fixes]
+    stored_xy = list(zip(all_x[n_known + n_fixes:], all_y[n_known + n_fixes:]))
     kept, rejected = [], []
     for i, (f, x, y) in enumerate(zip(fixes, xs, ys)):
         d = min(math.hypot(x - kx, y - ky) for kx, ky in known)
@@ -144,17 +157,12 @@ def plan_fixes(session, search: Search, user_id: int, device: str, fixes: list[d
     if not kept:
         return Planned(rejected=rejected)
     kept.sort(key=lambda pair: tracks.order_key(pair[1]))
-    keys = {"sid": search.id, "uid": user_id, "dev": device}
-    # the statements built once run on the session's connection: the ORM's handling of a Core statement costs more
-    # than running it (nothing the ORM holds is read here: callers have flushed, or hold no track rows)
-    conn = session.connection()
-    found = state if state is not None else {row.kind: row for row in conn.execute(DEVICE_STATE, keys)}
     last = found.get(0)
     mode = effort.mode_for_team_kind(last.mode if last is not None else conn.execute(_MODE_ONLY, keys).scalar())
     rules = rules_for(search, mode)
     first_t = kept[0][1].t
     if last is None or epoch(last.at) < first_t:
-        state = _state_before(proj, found.get(1), found.get(2))
+        state = _state_before(stored, stored_xy)
         followed = tracks.follow([tf for _, tf in kept], rules, state)
         lines_old, lines_new, changed = [], followed.lines, []
     else:
@@ -170,7 +178,7 @@ def plan_fixes(session, search: Search, user_id: int, device: str, fixes: list[d
     for k, c in _coverage_of(index, areas, lines_old, rules).items():
         added[k] = added.get(k, 0.0) - c
     shown_rows = [(r["lon"], r["lat"], r["t"], r["acc"], track_key(device, r["piece"])) for r in rows]
-    return Planned(rows, changed, added, rejected, display(proj, shown_rows), rekeyed)
+    return Planned(rows, changed, added, rejected, display(shown_rows, [(tf.x, tf.y) for _, tf in kept]), rekeyed)
 
 
 def write_planned(session, plans: list[Planned], seqs: list[int]) -> list[dict[int, float]]:
@@ -215,13 +223,13 @@ def track_key(device: str, piece: int | None) -> str | None:
     return None if piece is None else f"{device}:{piece}"
 
 
-def _state_before(proj, counted, vertex) -> tracks.TrackState:
+def _state_before(stored: list, stored_xy: list[tuple[float, float]]) -> tracks.TrackState:
     """The stored state of a device's counted track after its last stored fix (for a batch that comes after it),
-    from its last counted fix and the last vertex of that fix's piece (``DEVICE_STATE``'s rows; None: none stored)."""
-    if counted is None:
+    from ``[its last counted fix, the last vertex of that fix's piece]`` (``DEVICE_STATE``'s rows; the fix again
+    when its piece has no vertex stored; [] when nothing is counted) and their projections (x, y in metres)."""
+    if not stored:
         return tracks.TrackState()
-    vertex = vertex or counted
-    (cx, vx), (cy, vy) = proj.to_xy([counted.lon, vertex.lon], [counted.lat, vertex.lat])
+    (counted, vertex), ((cx, cy), (vx, vy)) = stored, stored_xy
     return tracks.TrackState(_fix(cx, cy, counted.at, counted.acc, counted.run),
                              _fix(vx, vy, vertex.at, vertex.acc, vertex.run), counted.piece / 1_000_000)
 
@@ -289,12 +297,12 @@ def add_coverage(session, added: dict[int, float]) -> dict[int, float]:
     return out
 
 
-def display(proj, rows: list[tuple], tolerance_m: float = 2.0) -> list[list]:
-    """``[lon, lat, t, acc, key]`` rows worth drawing: Douglas-Peucker within each key (small batches whole)."""
+def display(rows: list[tuple], xy: list[tuple[float, float]], tolerance_m: float = 2.0) -> list[list]:
+    """``[lon, lat, t, acc, key]`` rows worth drawing: Douglas-Peucker within each key (small batches whole).
+    ``rows``: ``(lon, lat, time, acc, key)``; ``xy``: the same fixes projected (metres, the search's projection)."""
     out = rows
     if len(rows) >= 10:
-        xs, ys = proj.to_xy([r[0] for r in rows], [r[1] for r in rows])
-        keep = effort.simplify_indices(list(zip(xs, ys)), [r[4] for r in rows], tolerance_m)
+        keep = effort.simplify_indices(xy, [r[4] for r in rows], tolerance_m)
         out = [rows[i] for i in keep]
     return [[r[0], r[1], iso(r[2]), r[3], r[4]] for r in out]
 
