@@ -14,7 +14,7 @@ from . import events, tracks
 from .access import load_search
 from .context import Actor, Services
 from .events import naive_utc
-from .streets import coverage as street_coverage
+from .streets import coverage as street_coverage, layers as street_layers
 from .photos import attach_photo   # noqa: F401  (also imported from here by services/video.py)
 from .views import clue_view
 
@@ -74,7 +74,7 @@ def prepare_track_batch(s, actor: Actor, search_id: int, data: dict, now, sessio
         raise NotAuthenticated("your session has ended; log in again")
     if session_version is not None:   # checked just now: the role (its change ends the session) and name are current
         actor = replace(actor, role=row.role, name=row.display_name)
-    search = _search_of(held, search_id, actor, row)
+    search = _search_of(s, held, search_id, actor, row)
     clean = schemas.clean_track_batch(data, now, known_points.missing_since(search.lkp_time, search.lkp_history),
                                       row.offset)
     first = None
@@ -200,7 +200,12 @@ _READS = (select(*_CHECKS, *(c.label("t_" + c.name) for c in _STATE.c))
 #: The same with the search's row (columns named ``s_<column>``; all None when there is no such search): the first
 #: batch of a transaction reads the search with its checks, in the same round trip, as plain values.
 _SEARCH_COLUMNS = tuple(c.name for c in _SEARCHES.c)
+#: ...and the key of the street layer at its last known point (``streets.layers.layer_key_of_search``'s, which the
+#: batch's street coverage needs): ``l_id``, ``l_sha256``.
+_LAYER_KEY = street_layers.layer_key_at(_SEARCHES.c.lkp[("coordinates", 0)].as_float(),
+                                        _SEARCHES.c.lkp[("coordinates", 1)].as_float())
 _READS_WITH_SEARCH = (select(*_CHECKS, *(c.label("s_" + c.name) for c in _SEARCHES.c),
+                             _LAYER_KEY[0].label("l_id"), _LAYER_KEY[1].label("l_sha256"),
                              *(c.label("t_" + c.name) for c in _STATE.c))
                       .select_from(_ONE.outerjoin(_SEARCHES, _SEARCHES.c.id == bindparam("sid"))
                                    .outerjoin(_STATE, true())))
@@ -226,13 +231,14 @@ def _device_state(rows) -> dict:
     return state
 
 
-def _search_of(held: dict, search_id: int, actor: Actor, row):
+def _search_of(session, held: dict, search_id: int, actor: Actor, row):
     """``access.load_search`` for the batch path: the same rule (dispatchers see every search, officers those they
     are on; NotFound, Forbidden), on the search's columns read with the batch's other checks (``row``, as plain
     attributes: the batch path only reads them; ``held``, the transaction's, when a batch before it read them)."""
     search = held.get(search_id)
     if search is None and getattr(row, "s_id", None) is not None:
         search = SimpleNamespace(**{name: getattr(row, "s_" + name) for name in _SEARCH_COLUMNS})
+        street_layers.remember_layer_key(session, search, (row.l_id, row.l_sha256) if row.l_id is not None else None)
     if search is None:
         raise NotFound(f"search {search_id} not found")
     held[search_id] = search

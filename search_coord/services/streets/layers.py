@@ -317,13 +317,27 @@ _KEY_AT = (select(_SL.c.id, _SL.c.sha256)
            .order_by(_SL.c.id.desc()).limit(1))
 
 
+def layer_key_at(lon, lat) -> tuple:
+    """``layer_key_of_search``'s ``(id, sha256)`` as two scalar subqueries on SQL expressions ``lon``, ``lat``, so that a
+    statement reading the search also reads its layer's key (handed over with ``remember_layer_key``)."""
+    where = (_SL.c.active.is_(True), _SL.c.min_lon <= lon, _SL.c.max_lon >= lon, _SL.c.min_lat <= lat,
+             _SL.c.max_lat >= lat)
+    return tuple(select(c).where(*where).order_by(_SL.c.id.desc()).limit(1).scalar_subquery() for c in (_SL.c.id,
+                                                                                                        _SL.c.sha256))
+
+
+def remember_layer_key(session, search, key: tuple | None) -> None:
+    """What ``layer_key_of_search`` answers for ``search`` in this transaction: ``key``, read by the caller."""
+    session.info.setdefault("street_layer_keys", {})[tuple(search.lkp["coordinates"][:2])] = key
+
+
 def layer_key_of_search(session, search) -> tuple | None:
     """``layer_of_search``'s layer as its cache key ``(id, sha256)``, or None: for the track batch path, which
     needs no more of the layer. Read once per transaction (a group of phones' batches shares one: a layer loaded
     or replaced meanwhile is seen by the next transaction, on every process) by a statement built once, on the
     table: the ORM's load of the whole row cost about a third of a batch."""
     memo = session.info.setdefault("street_layer_keys", {})
-    lon, lat = search.lkp["coordinates"][:2]
+    lon, lat = search.lkp["coordinates"][:2]   # (a batch's first read has usually brought it: field.py)
     if (lon, lat) not in memo:
         row = session.connection().execute(_KEY_AT, {"lon": lon, "lat": lat}).first()
         memo[(lon, lat)] = tuple(row) if row is not None else None
