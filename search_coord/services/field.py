@@ -4,9 +4,10 @@ from __future__ import annotations
 from dataclasses import replace
 from types import SimpleNamespace
 
-from sqlalchemy import bindparam, literal, select, true, update
+from sqlalchemy import bindparam, literal, null, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 
+from ..adapters.db import Precompiled
 from ..adapters.models import Clue, DeviceClock, Event, Membership, Search, User
 from ..core import known_points, schemas
 from ..core.errors import Forbidden, NotAuthenticated, NotFound
@@ -66,9 +67,10 @@ def prepare_track_batch(s, actor: Actor, search_id: int, data: dict, now, sessio
     # one round trip for what the checks read (on PostgreSQL each statement is a round trip, and a group holds the
     # search's sequence number until it commits)
     held = s.info.setdefault("searches", {})   # a group's batches share the first one's read of the search
-    rows = s.execute(_READS if search_id in held else _READS_WITH_SEARCH,
+    reads = _READS if search_id in held else _READS_WITH_SEARCH
+    rows = s.execute(reads.on(s.get_bind().dialect),
                      {"sid": search_id, "uid": actor.user_id, "dev": device, "cid": client_id}).all()
-    row = rows[0]
+    row = next(r for r in rows if r.t_kind is None)
     if session_version is not None and (not row.active or row.must_change
                                         or (row.version or 0) != session_version):
         raise NotAuthenticated("your session has ended; log in again")
@@ -190,25 +192,32 @@ _CHECKS = (
     select(_USERS.c.display_name).where(_USERS.c.id == bindparam("uid")).scalar_subquery().label("display_name"),
     # the search's last sequence number, read before the device's track (see _plan_again_if_stale)
     select(_SEARCHES.c.last_seq).where(_SEARCHES.c.id == bindparam("sid")).scalar_subquery().label("seen"))
-#: Where the device's track stands (``tracks.DEVICE_STATE``: up to three rows), read with the checks: each row of
-#: the reads carries the checks and one of them (columns ``t_<column>``; a single row of None for a new device).
-_STATE = tracks.DEVICE_STATE.subquery()
-_STATE_COLUMNS = tuple(c.name for c in _STATE.c)
+_STATE_COLUMNS = tuple(c.name for c in tracks.DEVICE_STATE.selected_columns)
+
+
+def _with_state(head: list, from_) -> Precompiled:
+    """A batch's reads in one round trip: a row of ``head`` (the checks, with or without the search) from ``from_``,
+    and a row for each row of where the device's track stands (``tracks.DEVICE_STATE``, columns ``t_<column>``);
+    each kind of row has None in the other's columns, so the search's values are converted once, not with each
+    row of the state. The head's row is the one whose ``t_kind`` is None."""
+    state = tracks.DEVICE_STATE.subquery()
+    first = select(*head, *(null().cast(c.type).label("t_" + c.name) for c in state.c)).select_from(from_)
+    rest = select(*(null().cast(c.type).label(c.name) for c in head), *(c.label("t_" + c.name) for c in state.c))
+    return Precompiled(union_all(first, rest))
+
+
 _ONE = select(literal(1).label("one")).subquery()
-_READS = (select(*_CHECKS, *(c.label("t_" + c.name) for c in _STATE.c))
-          .select_from(_ONE.outerjoin(_STATE, true())))
+_READS = _with_state(list(_CHECKS), _ONE)
 #: The same with the search's row (columns named ``s_<column>``; all None when there is no such search): the first
-#: batch of a transaction reads the search with its checks, in the same round trip, as plain values.
+#: batch of a transaction reads the search with its checks, in the same round trip, as plain values; and the key of
+#: the street layer at its last known point (``streets.layers.layer_key_of_search``'s, which the batch's street
+#: coverage needs): ``l_id``, ``l_sha256``.
 _SEARCH_COLUMNS = tuple(c.name for c in _SEARCHES.c)
-#: ...and the key of the street layer at its last known point (``streets.layers.layer_key_of_search``'s, which the
-#: batch's street coverage needs): ``l_id``, ``l_sha256``.
 _LAYER_KEY = street_layers.layer_key_at(_SEARCHES.c.lkp[("coordinates", 0)].as_float(),
                                         _SEARCHES.c.lkp[("coordinates", 1)].as_float())
-_READS_WITH_SEARCH = (select(*_CHECKS, *(c.label("s_" + c.name) for c in _SEARCHES.c),
-                             _LAYER_KEY[0].label("l_id"), _LAYER_KEY[1].label("l_sha256"),
-                             *(c.label("t_" + c.name) for c in _STATE.c))
-                      .select_from(_ONE.outerjoin(_SEARCHES, _SEARCHES.c.id == bindparam("sid"))
-                                   .outerjoin(_STATE, true())))
+_READS_WITH_SEARCH = _with_state([*_CHECKS, *(c.label("s_" + c.name) for c in _SEARCHES.c),
+                                  _LAYER_KEY[0].label("l_id"), _LAYER_KEY[1].label("l_sha256")],
+                                 _ONE.outerjoin(_SEARCHES, _SEARCHES.c.id == bindparam("sid")))
 #: Event types that never change a stored track (a plan read before one is still good); ``track.points`` changes
 #: only its sender's tracks. Any other type (a retraction, an import, a team change) makes every plan stale.
 _TRACK_SAFE = frozenset({"streets.covered"})

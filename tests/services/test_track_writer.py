@@ -191,8 +191,8 @@ def test_the_last_vertex_of_a_piece_is_found_on_the_vertices_index(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'plan.db'}")
     plans = {}
     with engine.connect() as conn:   # the batch's reads (the state with its checks), and the state alone (a re-plan)
-        for name, statement in (("reads", field._READS_WITH_SEARCH), ("reads", field._READS),
-                                ("state", tracks_service.DEVICE_STATE)):
+        for name, statement in (("first reads", field._READS_WITH_SEARCH.statement),
+                                ("reads", field._READS.statement), ("state", tracks_service.DEVICE_STATE)):
             sql = str(statement.params(sid=1, uid=2, dev="phone", cid="x")
                       .compile(conn, compile_kwargs={"literal_binds": True}))
             plans[name] = " ".join(str(r) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
