@@ -11,6 +11,7 @@ manifest come from this site only.
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 from urllib.parse import urlsplit
@@ -57,6 +58,7 @@ def tile_source(tile_url: str | None) -> str | None:
     return f"{parts.scheme}://{host}"
 
 
+@functools.lru_cache(maxsize=64)   # set on every response; a few (tile URL, host) pairs in a deployment's life
 def content_security_policy(tile_url: str | None, host: str | None) -> str:
     img = ["'self'", "data:", "blob:"]
     source = tile_source(tile_url)

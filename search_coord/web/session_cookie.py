@@ -6,9 +6,16 @@ it again for every response; a phone sending its fixes every second then had a n
 ``Set-Cookie`` sent) each second, on the path whose latency every dispatcher's map waits on. Here an unchanged
 cookie is signed again once it is ``REFRESH_AFTER_S`` old: the session still ends that lifetime after the last
 request, give or take that interval. A changed session (login, logout, a new CSRF token) is sent at once, as before.
+
+Since the cookie stays the same for that minute, a cookie whose signature was checked lately is remembered
+(``VERIFIED_MAX`` of them, by the cookie's whole text and the app's keys) and not checked again; its age is still
+checked on every request. Only cookies that verified are remembered, and only those holding plain values (each
+request gets its own copy).
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from datetime import datetime, timezone
 
 from flask import Flask, Request
@@ -17,6 +24,13 @@ from itsdangerous import BadSignature
 
 #: An unchanged cookie is signed and sent again once it is this old (s).
 REFRESH_AFTER_S = 60.0
+#: Cookies whose signature was checked, remembered at most (the least recently used is forgotten).
+VERIFIED_MAX = 1024
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 class SignedSession(SecureCookieSession):
@@ -31,17 +45,34 @@ class SessionInterface(SecureCookieSessionInterface):
 
     session_class = SignedSession
 
+    def __init__(self):
+        self._verified: OrderedDict[tuple, tuple[dict, datetime]] = OrderedDict()
+        self._lock = threading.Lock()
+
     def open_session(self, app: Flask, request: Request) -> SignedSession | None:
-        serializer = self.get_signing_serializer(app)
-        if serializer is None:
+        if not app.secret_key:
             return None
         value = request.cookies.get(self.get_cookie_name(app))
         if not value:
             return self.session_class()
-        try:
-            data, signed_at = serializer.loads(value, max_age=int(app.permanent_session_lifetime.total_seconds()),
-                                               return_timestamp=True)
-        except BadSignature:   # (an expired one too)
+        key = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()), value)
+        with self._lock:
+            known = self._verified.get(key)
+            if known is not None:
+                self._verified.move_to_end(key)
+        if known is None:
+            try:   # the signature only: the age is checked below, for a remembered cookie too
+                known = self.get_signing_serializer(app).loads(value, return_timestamp=True)
+            except BadSignature:
+                return self.session_class()
+            if isinstance(known[0], dict) and all(isinstance(v, _PLAIN) for v in known[0].values()):
+                with self._lock:
+                    self._verified[key] = known
+                    while len(self._verified) > VERIFIED_MAX:
+                        self._verified.popitem(last=False)
+        data, signed_at = known
+        age = (_now() - signed_at).total_seconds()
+        if not 0 <= age <= app.permanent_session_lifetime.total_seconds():   # expired (or signed in the future)
             return self.session_class()
         session = self.session_class(data)
         session.signed_at = signed_at
@@ -53,7 +84,7 @@ class SessionInterface(SecureCookieSessionInterface):
         if not (session.permanent and app.config["SESSION_REFRESH_EACH_REQUEST"]):
             return False
         signed_at = getattr(session, "signed_at", None)
-        return signed_at is None or (datetime.now(timezone.utc) - signed_at).total_seconds() >= REFRESH_AFTER_S
+        return signed_at is None or (_now() - signed_at).total_seconds() >= REFRESH_AFTER_S
 
 
 def register(app: Flask) -> None:

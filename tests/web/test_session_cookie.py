@@ -1,20 +1,21 @@
 """The session cookie slides (a session lasts PERMANENT_SESSION_LIFETIME after its last request) without being signed
 again for every request: an unchanged cookie is sent again once it is a minute old (web/session_cookie.py)."""
+from datetime import timedelta
+
 import pytest
-from itsdangerous import TimestampSigner
 
 from search_coord.web import session_cookie
 from support import walk_east
 
 
 @pytest.fixture
-def signed_ago(monkeypatch):
-    """``signed_ago(s)``: cookies signed from now on carry a time ``s`` seconds ago (0: the real time again)."""
-    real = TimestampSigner.get_timestamp
+def later(monkeypatch):
+    """``later(s)``: the session cookies' clock reads ``s`` seconds from now (0: now again)."""
+    real = session_cookie._now
 
-    def set_age(seconds: float):
-        monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: real(self) - int(seconds))
-    return set_age
+    def shift(seconds: float):
+        monkeypatch.setattr(session_cookie, "_now", lambda: real() + timedelta(seconds=seconds))
+    return shift
 
 
 def session_set_cookie(response) -> str | None:
@@ -45,17 +46,14 @@ def test_a_track_batch_sends_no_cookie_while_the_session_is_young(app, login):
     assert session_set_cookie(r) is None
 
 
-def test_a_cookie_a_minute_old_is_signed_again_and_slides(app, login, signed_ago):
-    signed_ago(session_cookie.REFRESH_AFTER_S + 5)
+def test_a_cookie_a_minute_old_is_signed_again_and_slides(app, login, later):
     off1 = login("off1")
-    old = off1.client.get_cookie("session").value
-    signed_ago(0)
+    later(session_cookie.REFRESH_AFTER_S + 5)
     r = off1.get("/api/v1/searches")
     assert r.status_code == 200
     refreshed = session_set_cookie(r)
     assert refreshed is not None and "Expires=" in refreshed and "HttpOnly" in refreshed
-    new = off1.client.get_cookie("session").value
-    assert new != old
+    later(0)
     assert session_set_cookie(off1.get("/api/v1/searches")) is None   # young again
     assert off1.get("/api/v1/session").get_json()["user"]["id"] == off1.user["id"]
 
@@ -69,19 +67,53 @@ def test_a_changed_session_is_sent_at_once(app, login):
     assert again.client.get_cookie("session") is not None
 
 
-def test_a_cookie_past_the_lifetime_is_no_session(app, login, signed_ago):
+def test_a_cookie_past_the_lifetime_is_no_session(app, login, later):
     lifetime = app.permanent_session_lifetime.total_seconds()
-    signed_ago(lifetime + 10)
     off1 = login("off1")
-    signed_ago(0)
+    assert off1.get("/api/v1/searches").status_code == 200   # its signature checked and remembered
+    later(lifetime + 10)
     assert off1.get("/api/v1/session").get_json()["user"] is None
     assert off1.get("/api/v1/searches").status_code == 401
 
 
-def test_a_cookie_inside_the_lifetime_still_works(app, login, signed_ago):
-    signed_ago(app.permanent_session_lifetime.total_seconds() - 120)
+def test_a_cookie_inside_the_lifetime_still_works_and_slides(app, login, later):
     off1 = login("off1")
-    signed_ago(0)
+    later(app.permanent_session_lifetime.total_seconds() - 120)
     r = off1.get("/api/v1/searches")
     assert r.status_code == 200
-    assert session_set_cookie(r) is not None   # and it slides: a fresh lifetime from now
+    assert session_set_cookie(r) is not None   # signed again: a fresh lifetime from its new signature
+
+
+def test_a_remembered_cookie_changed_by_one_character_is_refused(app, login):
+    off1 = login("off1")
+    good = off1.client.get_cookie("session").value
+    assert off1.get("/api/v1/searches").status_code == 200
+    forged = app.test_client()
+    forged.set_cookie("session", good[:-1] + ("A" if good[-1] != "A" else "B"))
+    assert forged.get("/api/v1/session").get_json()["user"] is None
+    assert forged.get("/api/v1/searches").status_code == 401
+
+
+def test_a_cookie_signed_with_another_key_is_refused_though_its_twin_was_remembered(app, login):
+    off1 = login("off1")
+    cookie = off1.client.get_cookie("session").value
+    assert off1.get("/api/v1/searches").status_code == 200
+    app.secret_key = "another-key"
+    try:
+        copy = app.test_client()
+        copy.set_cookie("session", cookie)
+        assert copy.get("/api/v1/session").get_json()["user"] is None
+    finally:
+        app.secret_key = "test-secret"
+
+
+def test_each_request_gets_its_own_copy_of_a_remembered_session(app, login):
+    off1 = login("off1")
+    cookie = off1.client.get_cookie("session").value
+    phone = app.test_client()
+    phone.set_cookie("session", cookie)
+    token = phone.get("/api/v1/session").get_json()["csrf_token"]
+    assert phone.delete("/api/v1/session", headers={"X-CSRF-Token": token}).status_code == 200   # clears its copy
+    again = app.test_client()
+    again.set_cookie("session", cookie)
+    assert again.get("/api/v1/session").get_json()["csrf_token"] == token   # the remembered data is untouched
