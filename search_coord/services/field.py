@@ -70,7 +70,7 @@ def prepare_track_batch(s, actor: Actor, search_id: int, data: dict, now, sessio
     reads = _READS if search_id in held else _READS_WITH_SEARCH
     rows = s.execute(reads.on(s.get_bind().dialect),
                      {"sid": search_id, "uid": actor.user_id, "dev": device, "cid": client_id}).all()
-    row = next(r for r in rows if r.t_kind is None)
+    row = next(r for r in rows if r[_KIND] is None)
     if session_version is not None and (not row.active or row.must_change
                                         or (row.version or 0) != session_version):
         raise NotAuthenticated("your session has ended; log in again")
@@ -207,6 +207,7 @@ def _with_state(head: list, from_) -> Precompiled:
 
 
 _ONE = select(literal(1).label("one")).subquery()
+_KIND = -len(_STATE_COLUMNS)   # where the state's columns begin in a row of the reads (``t_kind`` first)
 _READS = _with_state(list(_CHECKS), _ONE)
 #: The same with the search's row (columns named ``s_<column>``; all None when there is no such search): the first
 #: batch of a transaction reads the search with its checks, in the same round trip, as plain values; and the key of
@@ -232,12 +233,10 @@ def device_of(data, actor: Actor) -> str:
 
 
 def _device_state(rows) -> dict:
-    """``tracks.DEVICE_STATE``'s rows, as read with the checks, by kind (``plan_fixes``'s ``state``)."""
-    state = {}
-    for row in rows:
-        if row.t_kind is not None:
-            state[row.t_kind] = SimpleNamespace(**{name: getattr(row, "t_" + name) for name in _STATE_COLUMNS})
-    return state
+    """``tracks.DEVICE_STATE``'s rows, as read with the checks, by kind (``plan_fixes``'s ``state``). (By position:
+    the state's columns are the reads' last; a batch each second makes names looked up one by one add up.)"""
+    return {row[_KIND]: SimpleNamespace(**dict(zip(_STATE_COLUMNS, row[_KIND:]))) for row in rows
+            if row[_KIND] is not None}
 
 
 def _search_of(session, held: dict, search_id: int, actor: Actor, row):
@@ -246,7 +245,7 @@ def _search_of(session, held: dict, search_id: int, actor: Actor, row):
     attributes: the batch path only reads them; ``held``, the transaction's, when a batch before it read them)."""
     search = held.get(search_id)
     if search is None and getattr(row, "s_id", None) is not None:
-        search = SimpleNamespace(**{name: getattr(row, "s_" + name) for name in _SEARCH_COLUMNS})
+        search = SimpleNamespace(**dict(zip(_SEARCH_COLUMNS, row[len(_CHECKS):len(_CHECKS) + len(_SEARCH_COLUMNS)])))
         street_layers.remember_layer_key(session, search, (row.l_id, row.l_sha256) if row.l_id is not None else None)
     if search is None:
         raise NotFound(f"search {search_id} not found")
