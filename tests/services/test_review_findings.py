@@ -1,14 +1,17 @@
 """Findings of the review of the track-batch performance changes (4241c3a..68417e3), pinned down as tests."""
 import sqlite3
 from contextlib import closing
+from datetime import date, datetime
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Date, DateTime, Numeric, TypeDecorator, cast, literal, select, text
 
-from search_coord.adapters.db import make_engine, make_session_factory
+from search_coord.adapters.db import Precompiled, make_engine, make_session_factory
+from search_coord.adapters.models import TrackPoint
 from search_coord.core.errors import Unavailable
+from search_coord.services import field
 from search_coord.services.context import Services
-from support import migrated_sqlite
+from support import migrated_sqlite, walk_east
 
 
 @pytest.fixture
@@ -63,10 +66,6 @@ def test_the_database_is_usable_again_once_the_lock_is_gone(tmp_path):
                    "the driver gives it on SQLite (str, float), not as the Core statement gives it. Not met by the "
                    "batch reads today (none of their columns is such a type); a trap for the next statement")
 def test_precompiled_gives_the_core_statements_python_types_for_every_column(tmp_path):
-    from datetime import date, datetime
-    from sqlalchemy import Date, DateTime, Numeric, TypeDecorator, cast, literal, select
-    from search_coord.adapters.db import Precompiled
-
     class Stamp(TypeDecorator):
         impl, cache_ok = DateTime, True
 
@@ -81,3 +80,40 @@ def test_precompiled_gives_the_core_statements_python_types_for_every_column(tmp
             assert tuple(conn.execute(Precompiled(q).on(conn.dialect)).one()) == tuple(conn.execute(q).one())
     finally:
         engine.dispose()
+
+
+# --- the batch's one-statement reads (09ba59b, 2bc49e8, af0c170): behaviour pinned down on SQLite and PostgreSQL ------
+
+@pytest.mark.parametrize("device", ["dev:1 'q' \"x\" :sid", "设备-一号", "😀" * 64, "%(sid)s %s ?"])
+def test_device_ids_with_quotes_colons_placeholders_and_unicode_are_stored_and_replayed_once(svc, people, svc_search,
+                                                                                             device):
+    off1 = people["off1"]
+    batch = {"client_id": "odd-dev-000001", "points": walk_east(0, 4), "device": device}
+    first = field.add_track_batch(svc, off1, svc_search, batch)
+    again = field.add_track_batch(svc, off1, svc_search, batch)
+    assert first["accepted"] == 4 and not first["duplicate"]
+    assert again["duplicate"] and again["seq"] == first["seq"] and again["accepted"] == 4
+    later = field.add_track_batch(svc, off1, svc_search, {"client_id": "odd-dev-000002", "points": walk_east(4, 4),
+                                                          "device": device})
+    with svc.reading() as s:
+                rows = s.execute(select(TrackPoint.device, TrackPoint.piece).where(TrackPoint.search_id == svc_search)).all()
+    assert later["accepted"] == 4 and {r.device for r in rows} == {device}
+    assert len(rows) == 8 and len({r.piece for r in rows}) == 1   # the second batch continued the device's track
+
+
+def test_each_device_of_each_user_continues_its_own_track(svc, people, svc_search):
+    off1, off2 = people["off1"], people["off2"]
+    for k in range(3):   # interleaved: off1's "a", off1's "b" (a minute later on the same street), off2's "a"
+        field.add_track_batch(svc, off1, svc_search, {"client_id": f"a1-{k:06d}", "points": walk_east(5 * k, 5),
+                                                      "device": "a"})
+        field.add_track_batch(svc, off1, svc_search, {"client_id": f"b1-{k:06d}", "points": walk_east(5 * k + 30, 5),
+                                                      "device": "b"})
+        field.add_track_batch(svc, off2, svc_search, {"client_id": f"a2-{k:06d}", "points": walk_east(5 * k, 5),
+                                                      "device": "a"})
+    with svc.reading() as s:
+        rows = s.execute(select(TrackPoint.user_id, TrackPoint.device, TrackPoint.piece)
+                         .where(TrackPoint.search_id == svc_search)).all()
+    pieces = {}
+    for r in rows:
+        pieces.setdefault((r.user_id, r.device), set()).add(r.piece)
+    assert len(rows) == 45 and all(len(p) == 1 for p in pieces.values()), pieces
