@@ -1,11 +1,15 @@
 """Review of the session cookie that is re-signed once a minute and remembered once verified
 (web/session_cookie.py, 51ee31a and 68417e3): what it must still do, pinned down."""
+import sqlite3
+from contextlib import closing, contextmanager
 from datetime import timedelta
 
 import pytest
 
+from search_coord import create_app
+from search_coord.services import users
 from search_coord.web import session_cookie
-from support import PASSWORD
+from support import FAST_HASH, PASSWORD, migrated_sqlite, search_payload
 
 
 @pytest.fixture
@@ -134,10 +138,6 @@ def test_memory_stays_bounded_with_many_distinct_valid_cookies(app, monkeypatch)
 def locked_app(tmp_path):
     """The app on SQLite with a 0.2 s busy timeout, and a function holding its database's write lock (as another
     process would: a command-line import, a second server process) while a block runs."""
-    import sqlite3
-    from contextlib import closing, contextmanager
-    from support import migrated_sqlite
-    from search_coord import create_app
     instance = tmp_path / "instance"
     migrated_sqlite(instance / "search-coord.db")
     app = create_app({"INSTANCE_PATH": str(instance), "TESTING": True, "TILE_URL": "", "SECRET_KEY": "test-secret",
@@ -159,8 +159,6 @@ def locked_app(tmp_path):
                    "sqlite3's own OperationalError, not SQLAlchemy's: Services.transaction lets it through and the "
                    "client gets a 500 instead of a 503 with Retry-After (its cue to send the same change again)")
 def test_a_write_while_another_process_holds_the_database_is_a_503_to_retry(locked_app):
-    from search_coord.services import users
-    from support import FAST_HASH, search_payload
     app, held = locked_app
     app.extensions["search_coord"].password_method = FAST_HASH
     users.create_user(app.extensions["search_coord"], None, {"username": "disp", "display_name": "Disp",
@@ -182,8 +180,6 @@ def test_a_write_while_another_process_holds_the_database_is_a_503_to_retry(lock
                    "app through Flask-Limiter's own settings (RATELIMIT_DEFAULT, RATELIMIT_APPLICATION, in the "
                    "instance's config.py or SEARCH_COORD_* variables); before it they applied")
 def test_limits_an_operator_configured_for_the_whole_app_still_apply(tmp_path):
-    from search_coord import create_app
-    from support import migrated_sqlite
     instance = tmp_path / "instance"
     migrated_sqlite(instance / "search-coord.db")
     app = create_app({"INSTANCE_PATH": str(instance), "TESTING": True, "TILE_URL": "", "SECRET_KEY": "k",
