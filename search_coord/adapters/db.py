@@ -2,9 +2,10 @@
 as it is. The same code runs on both by changing the URL."""
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, DateTime, TextClause, bindparam, create_engine, event, text
+from sqlalchemy import TextClause, bindparam, column, create_engine, event, text
 from sqlalchemy.dialects.postgresql.base import PGDialect
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -42,8 +43,14 @@ def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         # Read-only sessions (see ``make_session_factory``) begin deferred and never block a writer under WAL.
         # On the driver's connection itself: a statement through SQLAlchemy's execution path cost several times the
         # BEGIN, and every write transaction (a phone's batch each second) pays it.
-        conn.connection.driver_connection.execute("BEGIN" if conn.get_execution_options().get("sc_readonly")
-                                                  else "BEGIN IMMEDIATE")
+        # Its errors ("database is locked" past busy_timeout) are wrapped as SQLAlchemy wraps its own, so the callers'
+        # handling (Services.transaction: Unavailable, a 503 to send again) is the same.
+        sql = "BEGIN" if conn.get_execution_options().get("sc_readonly") else "BEGIN IMMEDIATE"
+        dbapi_error = engine.dialect.loaded_dbapi.Error
+        try:
+            conn.connection.driver_connection.execute(sql)
+        except dbapi_error as err:
+            raise DBAPIError.instance(sql, None, err, dbapi_error) from err
 
 
 def make_session_factory(engine: Engine, readonly: bool = False) -> sessionmaker:
@@ -60,10 +67,8 @@ class Precompiled:
     track batch's reads (a dozen subqueries, the search's every column: a 143 KB cache key) that hash and walk cost
     more than running the query; a text statement's key is its SQL, whose hash Python keeps. ``statement``: a
     ``select`` whose literal values are fixed (they are compiled in as parameters with those values); the parameters
-    left are the ones each run names. Only the columns whose values need converting (JSON, dates, booleans) are typed.
+    left are the ones each run names (no expanding ``in_`` lists). Every result column keeps its type.
     """
-
-    _CONVERTED = (JSON, DateTime, Boolean)
 
     def __init__(self, statement):
         self.statement = statement
@@ -82,9 +87,15 @@ class Precompiled:
         # parameters (":sid::INTEGER", which text() cannot read), the driver's own placeholders put in when run
         named = (PGDialect if dialect.name == "postgresql" else type(dialect))(paramstyle="named")
         compiled = self.statement.compile(dialect=named)
+        sql = str(compiled)
+        if "POSTCOMPILE" in sql:
+            raise ValueError("Precompiled cannot run a statement with an expanding parameter (in_ of a list)")
         binds = {}
         for bind, name in compiled.bind_names.items():
-            binds[name] = (bindparam(name, type_=bind.type) if bind.required
-                           else bindparam(name, bind.effective_value, type_=bind.type))
-        typed = {c.name: c.type for c in self.statement.selected_columns if isinstance(c.type, self._CONVERTED)}
-        return text(str(compiled)).bindparams(*binds.values()).columns(**typed)
+            made = (bindparam(name, type_=bind.type) if bind.required
+                    else bindparam(name, bind.effective_value, type_=bind.type))
+            if name in binds and (binds[name].required, binds[name].value) != (made.required, made.value):
+                raise ValueError(f"Precompiled: two different parameters are named {name!r}")
+            binds[name] = made
+        return text(sql).bindparams(*binds.values()).columns(*(column(c.name, c.type)
+                                                                for c in self.statement.selected_columns))

@@ -164,11 +164,12 @@ def register(app) -> None:
     app.config["RATELIMIT_STORAGE_URI"] = storage_uri(app.config)
     limiter = Limiter(get_remote_address, app=app)
     app.extensions["search_coord_limiter"] = limiter
-    # Only the login and password-change views are throttled (no default or application-wide limits): every other
-    # request is exempted at once instead of having the limiter resolve its (empty) limits, which cost about as
-    # much as a phone's track batch's own checks.
-    throttled = frozenset(LOGIN_ENDPOINTS) | {"account.change_password"}
-    limiter.request_filter(lambda: request.endpoint not in throttled)
+    # Only the login and password-change views are throttled: unless an operator set limits for the whole app
+    # (Flask-Limiter's RATELIMIT_DEFAULT / RATELIMIT_APPLICATION), every other request is exempted at once instead
+    # of having the limiter resolve its (empty) limits, which cost about as much as a phone's track batch's checks.
+    if not (app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION")):
+        throttled = frozenset(LOGIN_ENDPOINTS) | {"account.change_password"}
+        limiter.request_filter(lambda: request.endpoint not in throttled)
     per_account = limiter.shared_limit(app.config["LOGIN_LIMIT_PER_ACCOUNT"], scope="login-account",
                                        key_func=_account_key, deduct_when=_login_failed)
     per_address = limiter.shared_limit(app.config["LOGIN_LIMIT_PER_ADDRESS"], scope="login-address",

@@ -64,3 +64,14 @@ def test_a_statement_with_a_fixed_literal_keeps_it(svc, people, svc_search):
     with svc.reading() as s:
         got = s.execute(q.on(s.get_bind().dialect), {"sid": svc_search}).all()
     assert [tuple(r)[1] for r in got] == ["track.points"] and len(got) == 1
+
+
+def test_a_statement_with_an_expanding_list_is_refused_when_compiled(svc):
+    import pytest
+    from sqlalchemy import select
+    from search_coord.adapters.models import Event
+    ev = Event.__table__
+    q = Precompiled(select(ev.c.seq).where(ev.c.type.in_(field.bindparam("types", expanding=True))))
+    with svc.reading() as s:
+        with pytest.raises(ValueError, match="expanding"):
+            q.on(s.get_bind().dialect)

@@ -30,9 +30,6 @@ def locked_sqlite(tmp_path):
             engine.dispose()
 
 
-@pytest.mark.xfail(strict=True, reason="1cdaa15 sends BEGIN IMMEDIATE on the driver's connection from the 'begin' "
-                   "event, outside SQLAlchemy's error wrapping: 'database is locked' escapes as sqlite3's own "
-                   "OperationalError, which Services.transaction does not turn into Unavailable (a 500, not a 503)")
 def test_a_write_transaction_meeting_a_locked_database_is_unavailable(locked_sqlite):
     with pytest.raises(Unavailable):
         with locked_sqlite.transaction() as s:
@@ -61,10 +58,6 @@ def test_the_database_is_usable_again_once_the_lock_is_gone(tmp_path):
 
 # --- adapters.db.Precompiled (af0c170): latent differences from the Core statement ----------------------------------
 
-@pytest.mark.xfail(strict=True, reason="Precompiled types only JSON, DateTime and Boolean result columns "
-                   "(isinstance, so not a TypeDecorator either): a Date, a Numeric or a custom type comes back as "
-                   "the driver gives it on SQLite (str, float), not as the Core statement gives it. Not met by the "
-                   "batch reads today (none of their columns is such a type); a trap for the next statement")
 def test_precompiled_gives_the_core_statements_python_types_for_every_column(tmp_path):
     class Stamp(TypeDecorator):
         impl, cache_ok = DateTime, True

@@ -155,9 +155,6 @@ def locked_app(tmp_path):
     app.extensions["search_coord_engine"].dispose()
 
 
-@pytest.mark.xfail(strict=True, reason="1cdaa15: 'database is locked' from the driver-level BEGIN IMMEDIATE is "
-                   "sqlite3's own OperationalError, not SQLAlchemy's: Services.transaction lets it through and the "
-                   "client gets a 500 instead of a 503 with Retry-After (its cue to send the same change again)")
 def test_a_write_while_another_process_holds_the_database_is_a_503_to_retry(locked_app):
     app, held = locked_app
     app.extensions["search_coord"].password_method = FAST_HASH
@@ -175,10 +172,6 @@ def test_a_write_while_another_process_holds_the_database_is_a_503_to_retry(lock
 
 # --- the login throttle's request filter (56b5bb6) ----------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="56b5bb6 exempts every request but the login and password-change views "
-                   "with a request filter, which also switches off limits an operator configured for the whole "
-                   "app through Flask-Limiter's own settings (RATELIMIT_DEFAULT, RATELIMIT_APPLICATION, in the "
-                   "instance's config.py or SEARCH_COORD_* variables); before it they applied")
 def test_limits_an_operator_configured_for_the_whole_app_still_apply(tmp_path):
     instance = tmp_path / "instance"
     migrated_sqlite(instance / "search-coord.db")
