@@ -16,6 +16,9 @@ _MISSING = object()
 MIN_YEAR, MAX_YEAR = 1900, 2200
 #: The largest whole number accepted anywhere in input: what a JavaScript number holds exactly (2^53).
 MAX_SAFE_INT = 2**53
+#: The largest id accepted: what every database's id columns hold (PostgreSQL's integer, 2^31 - 1). A larger id names
+#: nothing that exists, and given to the database it would fail there (a 500) instead of being refused.
+MAX_ID = 2**31 - 1
 #: How deep JSON may nest (GeoJSON needs 5); deeper input is refused before anything walks it recursively.
 MAX_JSON_DEPTH = 32
 _ASCII_INT = re.compile(r"-?[0-9]{1,19}")
@@ -52,7 +55,7 @@ def parse_int(text: Any, lo: int = 0, hi: int = MAX_SAFE_INT) -> int:
 
 def split_version(data: Any) -> tuple[int | None, Any]:
     """(the ``"version"`` an edit started from, or None when absent; the body without it). A version that is not a
-    whole number from 1 to 2^53 raises ``ValidationError`` naming ``version``. A non-dict body is returned as is
+    whole number from 1 to ``MAX_ID`` raises ``ValidationError`` naming ``version``. A non-dict body is returned as is
     (the form reading it refuses it)."""
     if not isinstance(data, dict) or "version" not in data:
         return None, data
@@ -60,7 +63,7 @@ def split_version(data: Any) -> tuple[int | None, Any]:
     value = data["version"]
     if value is None:
         return None, rest
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_SAFE_INT:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
         raise ValidationError({"version": "must be the version the edit started from (a whole number)"})
     return value, rest
 
@@ -214,7 +217,7 @@ class Form:
             self.out[name] = float(value)
 
     def identifier(self, name: str, required: bool = False) -> None:
-        self.integer(name, 1, 2**53, required, message="must be an id")
+        self.integer(name, 1, MAX_ID, required, message="must be an id")
 
     def time(self, name: str, now: datetime, required: bool = False, not_before: datetime | None = None,
              not_before_label: str = "") -> None:

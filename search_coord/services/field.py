@@ -64,6 +64,8 @@ def prepare_track_batch(s, actor: Actor, search_id: int, data: dict, now, sessio
     (with ``session_version``, its role and display name as read here)."""
     device = device_of(data, actor)
     client_id = data.get("client_id") if isinstance(data, dict) and isinstance(data.get("client_id"), str) else ""
+    if len(client_id) > 64 or not client_id.isascii() or not client_id.isprintable():
+        client_id = ""   # never a client id (the batch is refused for it below): not given to the database as one
     # one round trip for what the checks read (on PostgreSQL each statement is a round trip, and a group holds the
     # search's sequence number until it commits)
     held = s.info.setdefault("searches", {})   # a group's batches share the first one's read of the search
@@ -229,7 +231,9 @@ _SINCE = select(_EVENTS.c.seq, _EVENTS.c.type, _EVENTS.c.actor_id).where(
 def device_of(data, actor: Actor) -> str:
     """Which of the user's devices sent a batch: the id it names, else the phone's X-Device-Id (or browser)."""
     named = data.get("device") if isinstance(data, dict) else None
-    return named.strip() if isinstance(named, str) and 0 < len(named.strip()) <= 64 else (actor.device or "")[:64]
+    if isinstance(named, str) and 0 < len(named.strip()) <= 64 and named.strip().isprintable():
+        return named.strip()
+    return (actor.device or "")[:64]   # (a name with control characters, NUL among them, is no name)
 
 
 def _device_state(rows) -> dict:

@@ -13,7 +13,7 @@ from flask_socketio import Namespace, disconnect, emit, join_room, leave_room
 from ..adapters.presence import make_presence
 from ..adapters.publisher import field_room_for, room_for, user_room
 from ..core.errors import NotAuthenticated, SearchCoordError, ValidationError
-from ..core.fields import MAX_SAFE_INT
+from ..core.fields import MAX_ID, MAX_SAFE_INT
 from ..extensions import socketio
 from ..services import broadcasts, field, searches
 from ..identity import current_actor, current_user, services
@@ -164,7 +164,7 @@ class LiveNamespace(Namespace):
             self._cut(sid)
             return {"ok": False, **ENDED}
         if not isinstance(data, dict) or isinstance(data.get("search_id"), bool) \
-                or not isinstance(data.get("search_id"), int) or not 1 <= data["search_id"] <= MAX_SAFE_INT:
+                or not isinstance(data.get("search_id"), int) or not 1 <= data["search_id"] <= MAX_ID:
             return {"ok": False, "error": "invalid", "message": "send {search_id, client_id, points, sent_at?}"}
         batch = {k: v for k, v in data.items() if k != "search_id"}
         try:
@@ -187,7 +187,7 @@ class LiveNamespace(Namespace):
         try:
             actor = current_actor()
             if not isinstance(data, dict) or isinstance(data.get("search_id"), bool) \
-                    or not isinstance(data.get("search_id"), int) or not 1 <= data["search_id"] <= MAX_SAFE_INT:
+                    or not isinstance(data.get("search_id"), int) or not 1 <= data["search_id"] <= MAX_ID:
                 return {"ok": False, "error": "invalid", "message": "send {search_id: <id>, after: <seq>}"}
             after = data.get("after", 0)
             if isinstance(after, bool) or not isinstance(after, int) or not 0 <= after <= MAX_SAFE_INT:

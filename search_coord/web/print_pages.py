@@ -7,7 +7,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from ..core import record
 from ..core.errors import Forbidden, ValidationError
-from ..core.fields import MAX_SAFE_INT, parse_int
+from ..core.fields import MAX_ID, parse_int
 from ..identity import current_actor, current_user, services
 from ..services import report, report_flyer, report_sheets, searches
 from ..services.report_text import say
@@ -35,7 +35,7 @@ def _id_arg(name: str) -> int | None:
     if not raw:
         return None
     try:
-        return parse_int(raw, 1, MAX_SAFE_INT)
+        return parse_int(raw, 1, MAX_ID)
     except ValueError as exc:
         raise ValidationError({name: str(exc)}) from None
 

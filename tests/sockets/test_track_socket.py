@@ -64,6 +64,9 @@ def test_refusals_are_said_and_change_nothing(app, login, opened):
     refused = track(outsider, sid, "sock-batch-05", fixes(0, 2))
     assert refused["ok"] is False and refused["error"] == "forbidden" and refused["status"] == 403
     assert track(phone, 999_999, "sock-batch-06", fixes(0, 2))["error"] == "not_found"
+    assert track(phone, 2**31, "sock-batch-08", fixes(0, 2))["error"] == "invalid"   # beyond any id column
+    joined = phone.emit("join", {"search_id": 2**31, "after": 0}, namespace="/live", callback=True)
+    assert joined["ok"] is False and joined["error"] == "invalid"
     closing = disp.post(f"/api/v1/searches/{sid}/status", {"status": "closed", "reason": "found at home"})
     assert closing.status_code == 200
     closed = track(phone, sid, "sock-batch-07", fixes(10, 2))

@@ -12,7 +12,7 @@ from ...adapters.models import Assignment, User
 from ...adapters.street_models import DoorCheck, StreetAddress
 from ...core import schemas
 from ...core.errors import Forbidden, NotFound, ValidationError
-from ...core.fields import MAX_SAFE_INT
+from ...core.fields import MAX_ID
 from .. import events
 from ..access import load_search, user_team_ids
 from ..context import Actor, Services
@@ -97,7 +97,7 @@ def _clean(data) -> dict:
         raise ValidationError({"body": "a JSON object is needed"})
     errors = {k: "unknown field" for k in data if k not in ("address_id", "outcome", "notes", "client_id")}
     aid = data.get("address_id")
-    if isinstance(aid, bool) or not isinstance(aid, int) or not 1 <= aid <= MAX_SAFE_INT:
+    if isinstance(aid, bool) or not isinstance(aid, int) or not 1 <= aid <= MAX_ID:
         errors["address_id"] = "must be an address id"
     if data.get("outcome") not in OUTCOMES:
         errors["outcome"] = f"must be one of {', '.join(OUTCOMES)}"

@@ -11,7 +11,7 @@ from flask import Response, current_app, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ...core.errors import ValidationError
-from ...core.fields import MAX_SAFE_INT
+from ...core.fields import MAX_ID, MAX_SAFE_INT
 from ...identity import current_actor, services
 from ...services import camera_files, video
 from .common import body, bp, int_arg, int_args
@@ -37,7 +37,7 @@ def cameras_list():
 def cameras_area():
     """The registry by the map's view (``services.video.cameras_in_view``): ``bbox``, ``zoom``, ``search_id``,
     ``active=all``, ``limit``, ``cursor``, ``cones=0`` (no cone polygons): cameras a page at a time, or cells with counts when zoomed out."""
-    zoom, search_id, limit, cursor = int_args(("zoom", None, 0, 24), ("search_id", None, 1, MAX_SAFE_INT),
+    zoom, search_id, limit, cursor = int_args(("zoom", None, 0, 24), ("search_id", None, 1, MAX_ID),
                                               ("limit", None, 1, MAX_SAFE_INT), ("cursor", None, 0, MAX_SAFE_INT))
     if zoom is None:
         raise ValidationError({"zoom": "give the map's zoom (0-24)"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, current_app, stream_with_context
 
 from ...core import paper, record
-from ...core.fields import MAX_SAFE_INT
+from ...core.fields import MAX_ID
 from ...services import exports, exports_data, report_text
 from ...identity import current_actor, services
 from .common import bp, int_args
@@ -14,7 +14,7 @@ from .common import bp, int_args
 @bp.get("/searches/<int:search_id>/export/<fmt>")
 def searches_export(search_id, fmt):
     mime = exports.check_format(fmt)
-    team, officer = int_args(("team", None, 1, MAX_SAFE_INT), ("officer", None, 1, MAX_SAFE_INT))
+    team, officer = int_args(("team", None, 1, MAX_ID), ("officer", None, 1, MAX_ID))
     svc = services()
     scope = exports_data.resolve_scope(svc, current_actor(), search_id, team, officer)
     tz = record.zone(current_app.config.get("TIMEZONE", "Asia/Shanghai"))
