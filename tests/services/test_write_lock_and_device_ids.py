@@ -1,4 +1,6 @@
-"""Findings of the review of the track-batch performance changes (4241c3a..68417e3), pinned down as tests."""
+"""A write transaction meeting a SQLite database locked by another process is Unavailable, and the connection works
+again after; Precompiled gives the Core statement's Python types for every column; device ids with quotes, colons,
+driver placeholders and unicode go through the batch's precompiled reads (SQLite and PostgreSQL)."""
 import sqlite3
 from contextlib import closing
 from datetime import date, datetime

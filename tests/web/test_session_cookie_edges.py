@@ -1,5 +1,6 @@
-"""Review of the session cookie that is re-signed once a minute and remembered once verified
-(web/session_cookie.py, 51ee31a and 68417e3): what it must still do, pinned down."""
+"""The session cookie that is re-signed once a minute and remembered once verified (web/session_cookie.py), at its
+edges: Vary, key rotation, flags, logout and login, deactivation, expiry, memory; and, next to it, a write meeting a
+database another process holds (a 503 to send again) and limits an operator sets for the whole app."""
 import sqlite3
 from contextlib import closing, contextmanager
 from datetime import timedelta
