@@ -12,6 +12,16 @@ pytestmark = pytest.mark.browser
 BOWTIE = [(-90, -70), (90, 70), (90, -70), (-90, 70)]
 
 
+#: Resolves once the map has not moved for 300 ms.
+STILL = """() => new Promise((resolve) => {
+  const map = SC.debug.map;
+  const done = () => { map.off("move", again); resolve(); };
+  let timer = setTimeout(done, 300);
+  function again() { clearTimeout(timer); timer = setTimeout(done, 300); }
+  map.on("move", again);
+})"""
+
+
 def _click_outline(page, corners):
     box = page.locator("#map").bounding_box()
     cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
@@ -45,6 +55,10 @@ def test_a_self_crossing_outline_is_refused_while_drawing(server, browser):  # n
     _ctx, page = desk_page(browser, base, problems)
     page.goto(base + "/searches/1")
     page.wait_for_function("() => SC.debug.repairText && document.querySelector('#map .leaflet-tile-pane')")
+    # the live state in and the map fitted to it, its zoom animation over (the map still for 300 ms): a fit, or
+    # the end of its animation, after the first corners would move them (a fresh-clone run under load)
+    page.wait_for_function("() => SC.debug.fitted")
+    page.evaluate(STILL)
 
     # the console's assignment tool
     page.click("#tab-assignments")

@@ -166,7 +166,7 @@ live.on((kind, ev) => {
   if (kind === "reset") {
     live.takeChangedTracks(); // all of them are drawn now
     renderAll();
-    if (!fitted) { layers.fit(st()); fitted = true; }
+    if (!fitted) { layers.fit(st()); fitted = true; debug.fitted = true; }
     layers.tracks.wantDetail(); // zoomed in: the full tracks in view
     timeline.load();
     broadcasts.load();
