@@ -4,6 +4,7 @@ the time; officers export only their own tracks; bad requests are 400s that name
 import csv
 import io
 import json
+from datetime import datetime, timedelta, timezone
 from urllib.parse import unquote
 
 import gpxpy
@@ -94,7 +95,10 @@ def test_csv_log_names_areas_devices_and_is_bilingual(night):
     assert [int(x["seq"]) for x in rows] == list(range(1, len(rows) + 1))
     area = next(x for x in rows if x["type"] == "area.searched")
     assert "60%" in area["summary_en"] and "60%" in area["summary_zh"] and "Foot A" in area["summary_en"]
-    assert area["time_local"].startswith("2026-11-") and area["time_local"].endswith("+8")
+    # the local time is the UTC time in the search's zone (+8), whatever the hour the suite runs at
+    utc = datetime.fromisoformat(area["time_utc"].replace("Z", "+00:00"))
+    local = utc.astimezone(timezone(timedelta(hours=8)))
+    assert area["time_local"] == local.strftime("%Y-%m-%d %H:%M:%S") + " +8", (area["time_utc"], area["time_local"])
     assert area["device"] == "Off1's phone 1" and area["device_id"] == "test-device-1"
     assert any(CALLSIGNS[0] in x["summary_en"] for x in rows if x["type"] == "team.created")
 
