@@ -118,3 +118,14 @@ def login(app):
 def opened(app, login):
     """A search opened by the dispatcher with off1 on it: (search id, dispatcher client)."""
     return open_test_search(login)
+
+
+@pytest.fixture
+def later(monkeypatch):
+    """``later(s)``: the session cookies' clock (web/session_cookie.py) reads ``s`` seconds from now (0: now again)."""
+    from search_coord.web import session_cookie
+    real = session_cookie._now
+
+    def shift(seconds: float):
+        monkeypatch.setattr(session_cookie, "_now", lambda: real() + timedelta(seconds=seconds))
+    return shift

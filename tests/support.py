@@ -179,3 +179,17 @@ def walk_east(n0: int, n: int, lon0: float = LKP[0], t0: datetime = T0 + timedel
     """Fixes every 2 s walking east ~1.5 m/s from the last known point (fix n0 .. n0+n-1), 5 m accuracy."""
     return [{"t": (t0 + timedelta(seconds=2 * i)).isoformat(), "lon": lon0 + 3.5e-5 * i, "lat": LKP[1], "acc": 5}
             for i in range(n0, n0 + n)]
+
+
+def session_set_cookie(response) -> str | None:
+    """The response's ``Set-Cookie`` of the session (at most one), or None when it sends none."""
+    cookies = [v for v in response.headers.getlist("Set-Cookie") if v.startswith("session=")]
+    assert len(cookies) <= 1
+    return cookies[0] if cookies else None
+
+
+def cookie_copy(app, api_client):
+    """A second client holding a copy of ``api_client``'s session cookie (as if saved before a logout)."""
+    copy = app.test_client()
+    copy.set_cookie("session", api_client.client.get_cookie("session").value)
+    return copy

@@ -100,6 +100,19 @@ def desk_page(browser, base, problems, username="dispatch"):
     return ctx, page
 
 
+def desk_with_segments(browser, base, problems):
+    """The dispatcher's console on the demo search with the where-to-look layers shown and every segment drawn on the
+    map's shapes canvas (map/shapes_canvas.js): the page."""
+    _, page = desk_page(browser, base, problems)
+    page.goto(base + "/searches/1")
+    page.wait_for_function("() => SC.debug.state && SC.debug.state.search.id === 1")
+    page.click("#tab-where")
+    page.check("#show-where")
+    page.wait_for_function("() => SC.debug.where.model && SC.debug.where.segments.size > 50", timeout=15000)
+    page.wait_for_function("() => SC.debug.shapes('sc-segment').canvas === SC.debug.where.segments.size")
+    return page
+
+
 def phone_page(browser, base, problems, username="patrol1"):
     """A logged-in phone (390x844, touch) allowed to share its position, starting at START. Returns (context, page)."""
     ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,

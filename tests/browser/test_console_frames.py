@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import pytest
-from browser_helpers import api_client, desk_page
+from browser_helpers import api_client, desk_page, desk_with_segments
 
 pytestmark = pytest.mark.browser
 
@@ -70,13 +70,7 @@ def _sweep(page, seg, dx):
 def test_while_picking_the_shapes_take_no_hover_or_click_and_the_map_gets_every_move(server, browser):
     base = server
     problems: list[str] = []
-    _, page = desk_page(browser, base, problems)
-    page.goto(base + "/searches/1")
-    page.wait_for_function("() => SC.debug.state && SC.debug.state.search.id === 1")
-    page.click("#tab-where")
-    page.check("#show-where")
-    page.wait_for_function("() => SC.debug.where.model && SC.debug.where.segments.size > 50", timeout=15000)
-    page.wait_for_function("() => SC.debug.shapes('sc-segment').canvas === SC.debug.where.segments.size")
+    page = desk_with_segments(browser, base, problems)
     page.evaluate(FRAMES)
     seg = page.evaluate(SEGMENT)
     assert seg, "no segment clear of the other shapes in view"

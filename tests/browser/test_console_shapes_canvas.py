@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from browser_helpers import api_client, desk_page, iso
+from browser_helpers import api_client, desk_page, desk_with_segments, iso
 
 pytestmark = pytest.mark.browser
 
@@ -54,13 +54,7 @@ SWEPT_REDRAWN = """async () => {
 def test_shapes_on_canvas_hover_click_mark_pick_and_edit(server, browser):
     base = server
     problems: list[str] = []
-    _, page = desk_page(browser, base, problems)
-    page.goto(base + "/searches/1")
-    page.wait_for_function("() => SC.debug.state && SC.debug.state.search.id === 1")
-    page.click("#tab-where")
-    page.check("#show-where")
-    page.wait_for_function("() => SC.debug.where.model && SC.debug.where.segments.size > 50", timeout=15000)
-    page.wait_for_function(f"() => ({SHAPES})('sc-segment').canvas === SC.debug.where.segments.size")
+    page = desk_with_segments(browser, base, problems)
 
     # on the canvas: no SVG path per segment, ring or assignment; one canvas in the shapes pane
     for cls in ("sc-segment", "sc-ring", "sc-reach", "sc-assignment"):

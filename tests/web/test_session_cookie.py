@@ -1,27 +1,7 @@
 """The session cookie slides (a session lasts PERMANENT_SESSION_LIFETIME after its last request) without being signed
 again for every request: an unchanged cookie is sent again once it is a minute old (web/session_cookie.py)."""
-from datetime import timedelta
-
-import pytest
-
 from search_coord.web import session_cookie
-from support import walk_east
-
-
-@pytest.fixture
-def later(monkeypatch):
-    """``later(s)``: the session cookies' clock reads ``s`` seconds from now (0: now again)."""
-    real = session_cookie._now
-
-    def shift(seconds: float):
-        monkeypatch.setattr(session_cookie, "_now", lambda: real() + timedelta(seconds=seconds))
-    return shift
-
-
-def session_set_cookie(response) -> str | None:
-    cookies = [v for v in response.headers.getlist("Set-Cookie") if v.startswith("session=")]
-    assert len(cookies) <= 1
-    return cookies[0] if cookies else None
+from support import session_set_cookie, walk_east
 
 
 def test_a_young_unchanged_cookie_is_not_sent_again(app, login):

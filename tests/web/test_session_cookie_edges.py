@@ -3,42 +3,20 @@ edges: Vary, key rotation, flags, logout and login, deactivation, expiry, memory
 database another process holds (a 503 to send again) and limits an operator sets for the whole app."""
 import sqlite3
 from contextlib import closing, contextmanager
-from datetime import timedelta
 
 import pytest
 
 from search_coord import create_app
 from search_coord.services import users
 from search_coord.web import session_cookie
-from support import FAST_HASH, PASSWORD, migrated_sqlite, search_payload
-
-
-@pytest.fixture
-def later(monkeypatch):
-    """``later(s)``: the session cookies' clock reads ``s`` seconds from now."""
-    real = session_cookie._now
-
-    def shift(seconds: float):
-        monkeypatch.setattr(session_cookie, "_now", lambda: real() + timedelta(seconds=seconds))
-    return shift
-
-
-def session_cookie_header(response) -> str | None:
-    found = [v for v in response.headers.getlist("Set-Cookie") if v.startswith("session=")]
-    return found[0] if found else None
-
-
-def copy_of(app, client):
-    other = app.test_client()
-    other.set_cookie("session", client.client.get_cookie("session").value)
-    return other
+from support import FAST_HASH, PASSWORD, cookie_copy, migrated_sqlite, search_payload, session_set_cookie
 
 
 def test_a_response_without_a_new_cookie_still_varies_on_the_cookie(app, login):
     off1 = login("off1")
     for path in ("/", "/api/v1/session", "/api/v1/searches"):
         r = off1.get(path)
-        assert session_cookie_header(r) is None, path
+        assert session_set_cookie(r) is None, path
         assert "Cookie" in r.headers.get("Vary", ""), path
 
 
@@ -67,17 +45,17 @@ def test_the_cookie_sent_again_after_a_minute_keeps_its_flags(app, login, later)
     app.config["SESSION_COOKIE_SECURE"] = True
     off1 = login("off1")
     later(session_cookie.REFRESH_AFTER_S + 1)
-    header = session_cookie_header(off1.get("/api/v1/searches", base_url="https://localhost"))
+    header = session_set_cookie(off1.get("/api/v1/searches", base_url="https://localhost"))
     assert header is not None
     assert "Secure" in header and "HttpOnly" in header and "SameSite=Lax" in header and "Path=/" in header
 
 
 def test_logout_replaces_the_cookie_and_a_remembered_copy_is_logged_out(app, login):
     off1 = login("off1")
-    saved = copy_of(app, off1)
+    saved = cookie_copy(app, off1)
     assert saved.get("/api/v1/searches").status_code == 200
     r = off1.delete("/api/v1/session")
-    assert session_cookie_header(r) is not None   # replaced by a session of nobody (a fresh CSRF token)
+    assert session_set_cookie(r) is not None   # replaced by a session of nobody (a fresh CSRF token)
     assert off1.get("/api/v1/session").get_json()["user"] is None
     assert saved.get("/api/v1/searches").status_code == 401
     assert saved.get("/api/v1/session").get_json()["user"] is None
@@ -108,7 +86,7 @@ def test_the_page_login_form_works_with_a_remembered_anonymous_cookie(app):
 
 def test_a_deactivated_accounts_remembered_cookie_is_refused_at_once(app, login):
     adm, off1 = login("adm"), login("off1")
-    saved = copy_of(app, off1)
+    saved = cookie_copy(app, off1)
     assert saved.get("/api/v1/searches").status_code == 200
     r = adm.patch(f"/api/v1/users/{off1.user['id']}", {"active": False})
     assert r.status_code == 200, r.get_json()

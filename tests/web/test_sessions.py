@@ -2,14 +2,7 @@
 required keeps them, held at the gate). A cookie saved before any of them no longer works (the session version in
 the signed cookie is checked on every request)."""
 import pytest
-from support import PASSWORD, walk_east
-
-
-def stolen_copy(app, api_client):
-    """A second client holding a copy of the first one's session cookie (as if saved before a logout)."""
-    copy = app.test_client()
-    copy.set_cookie("session", api_client.client.get_cookie("session").value)
-    return copy
+from support import PASSWORD, cookie_copy, walk_east
 
 
 def logged_in(client) -> bool:
@@ -18,7 +11,7 @@ def logged_in(client) -> bool:
 
 def test_a_cookie_saved_before_logout_no_longer_works(app, login):
     off1 = login("off1")
-    saved = stolen_copy(app, off1)
+    saved = cookie_copy(app, off1)
     assert logged_in(saved) and saved.get("/api/v1/searches").status_code == 200
     assert off1.delete("/api/v1/session").status_code == 200
     assert not logged_in(saved)
@@ -29,7 +22,7 @@ def test_a_cookie_saved_before_logout_no_longer_works(app, login):
 def test_page_logout_ends_the_session_everywhere(app, login):
     off1 = login("off1")
     phone = login("off1")        # the same user on a second device
-    saved = stolen_copy(app, off1)
+    saved = cookie_copy(app, off1)
     r = off1.client.post("/logout", data={"csrf_token": off1.token})
     assert r.status_code == 302
     assert not logged_in(saved) and not logged_in(phone.client)
@@ -52,7 +45,7 @@ def test_logging_in_again_after_logout_works(app, login):
 ])
 def test_admin_changes_end_the_users_sessions(app, login, change, ends):
     adm, off1 = login("adm"), login("off1")
-    saved = stolen_copy(app, off1)
+    saved = cookie_copy(app, off1)
     r = adm.patch(f"/api/v1/users/{off1.user['id']}", change)
     assert r.status_code == 200, r.get_json()
     assert logged_in(off1.client) is not ends
@@ -70,7 +63,7 @@ def test_requiring_a_password_change_keeps_the_session_at_the_gate(app, login):
 
 def test_reactivating_does_not_revive_old_cookies(app, login):
     adm, off1 = login("adm"), login("off1")
-    saved = stolen_copy(app, off1)
+    saved = cookie_copy(app, off1)
     adm.patch(f"/api/v1/users/{off1.user['id']}", {"active": False})
     adm.patch(f"/api/v1/users/{off1.user['id']}", {"active": True})
     assert not logged_in(saved) and not logged_in(off1.client)
@@ -118,7 +111,7 @@ def test_a_track_batch_is_refused_once_the_session_ended_or_a_password_change_is
         app, login, opened, change, status, error, message, good_body):
     sid, disp = opened
     adm, off1 = login("adm"), login("off1")
-    saved = stolen_copy(app, off1)
+    saved = cookie_copy(app, off1)
     if change == "logout":
         assert off1.delete("/api/v1/session").status_code == 200
     else:
