@@ -31,6 +31,8 @@ from .auth import csrf_token, login
 bp = Blueprint("account", __name__)
 
 LOGIN_ENDPOINTS = ("api.session_login", "pages.login_submit")
+#: The password change, throttled on wrong old passwords.
+PASSWORD_CHANGE_ENDPOINT = "account.change_password"
 #: What a user who must change their password may still reach (everything else: 403 or a redirect to /password).
 OPEN_WHILE_CHANGE_REQUIRED = {"account.password_page", "account.change_password", "api.session_get",
                               "api.session_login", "api.session_logout", "pages.login_form", "pages.login_submit",
@@ -168,7 +170,7 @@ def register(app) -> None:
     # (Flask-Limiter's RATELIMIT_DEFAULT / RATELIMIT_APPLICATION), every other request is exempted at once instead
     # of having the limiter resolve its (empty) limits, which cost about as much as a phone's track batch's checks.
     if not (app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION")):
-        throttled = frozenset(LOGIN_ENDPOINTS) | {"account.change_password"}
+        throttled = frozenset(LOGIN_ENDPOINTS) | {PASSWORD_CHANGE_ENDPOINT}
         limiter.request_filter(lambda: request.endpoint not in throttled)
     per_account = limiter.shared_limit(app.config["LOGIN_LIMIT_PER_ACCOUNT"], scope="login-account",
                                        key_func=_account_key, deduct_when=_login_failed)
@@ -179,5 +181,5 @@ def register(app) -> None:
         app.view_functions[endpoint] = per_address(per_account(app.view_functions[endpoint]))
     wrong_old = limiter.shared_limit(app.config["LOGIN_LIMIT_PER_ACCOUNT"], scope="password-change",
                                      key_func=_user_key, deduct_when=lambda r: bool(g.get("old_password_wrong")))
-    app.view_functions["account.change_password"] = wrong_old(app.view_functions["account.change_password"])
+    app.view_functions[PASSWORD_CHANGE_ENDPOINT] = wrong_old(app.view_functions[PASSWORD_CHANGE_ENDPOINT])
     app.register_error_handler(RateLimitExceeded, _too_many)
