@@ -231,8 +231,9 @@ _SINCE = select(_EVENTS.c.seq, _EVENTS.c.type, _EVENTS.c.actor_id).where(
 def device_of(data, actor: Actor) -> str:
     """Which of the user's devices sent a batch: the id it names, else the phone's X-Device-Id (or browser)."""
     named = data.get("device") if isinstance(data, dict) else None
-    if isinstance(named, str) and 0 < len(named.strip()) <= 64 and named.strip().isprintable():
-        return named.strip()
+    name = named.strip() if isinstance(named, str) else ""
+    if 0 < len(name) <= 64 and name.isprintable():
+        return name
     return (actor.device or "")[:64]   # (a name with control characters, NUL among them, is no name)
 
 
