@@ -100,6 +100,23 @@ def desk_page(browser, base, problems, username="dispatch"):
     return ctx, page
 
 
+#: Resolves once the map (``SC.debug.map``) has not moved for 300 ms.
+MAP_STILL = """() => new Promise((resolve) => {
+  const map = SC.debug.map;
+  const done = () => { map.off("move", again); resolve(); };
+  let timer = setTimeout(done, 300);
+  function again() { clearTimeout(timer); timer = setTimeout(done, 300); }
+  map.on("move", again);
+})"""
+
+
+def wait_console_fitted(page) -> None:
+    """Until the console has fitted its map to the live state and the map is still: its zoom animation over (a point
+    computed or clicked before would move under the pointer)."""
+    page.wait_for_function("() => SC.debug.fitted")
+    page.evaluate(MAP_STILL)
+
+
 def desk_with_segments(browser, base, problems):
     """The dispatcher's console on the demo search with the where-to-look layers shown and every segment drawn on the
     map's shapes canvas (map/shapes_canvas.js): the page."""
@@ -110,6 +127,7 @@ def desk_with_segments(browser, base, problems):
     page.check("#show-where")
     page.wait_for_function("() => SC.debug.where.model && SC.debug.where.segments.size > 50", timeout=15000)
     page.wait_for_function("() => SC.debug.shapes('sc-segment').canvas === SC.debug.where.segments.size")
+    wait_console_fitted(page)
     return page
 
 

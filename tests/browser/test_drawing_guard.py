@@ -3,23 +3,13 @@ the console's assignment tool and on the where-to-look panel; the shape that is 
 from __future__ import annotations
 
 import pytest
-from browser_helpers import desk_page
+from browser_helpers import desk_page, wait_console_fitted
 
 pytestmark = pytest.mark.browser
 
 # A bow-tie clicked corner by corner, in pixels from the map's centre: top-left, bottom-right, top-right, then
 # bottom-left, whose edge from top-right would cross the first edge; then back on the first corner to finish.
 BOWTIE = [(-90, -70), (90, 70), (90, -70), (-90, 70)]
-
-
-#: Resolves once the map has not moved for 300 ms.
-STILL = """() => new Promise((resolve) => {
-  const map = SC.debug.map;
-  const done = () => { map.off("move", again); resolve(); };
-  let timer = setTimeout(done, 300);
-  function again() { clearTimeout(timer); timer = setTimeout(done, 300); }
-  map.on("move", again);
-})"""
 
 
 def _click_outline(page, corners):
@@ -57,8 +47,7 @@ def test_a_self_crossing_outline_is_refused_while_drawing(server, browser):  # n
     page.wait_for_function("() => SC.debug.repairText && document.querySelector('#map .leaflet-tile-pane')")
     # the live state in and the map fitted to it, its zoom animation over (the map still for 300 ms): a fit, or
     # the end of its animation, after the first corners would move them (a fresh-clone run under load)
-    page.wait_for_function("() => SC.debug.fitted")
-    page.evaluate(STILL)
+    wait_console_fitted(page)
 
     # the console's assignment tool
     page.click("#tab-assignments")
