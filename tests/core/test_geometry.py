@@ -1,10 +1,12 @@
 import math
 import re
 
+import numpy as np
 import pytest
 from geopy.distance import geodesic
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pyproj import Transformer
 
 from search_coord.core.errors import GeometryError, ValidationError
 from search_coord.core.fields import Form, check_lonlat_pair
@@ -46,8 +48,31 @@ def test_projection_round_trips(x, y):
     proj = LocalProjection(CENTER[1], CENTER[0])
     lon, lat = proj.to_lonlat(x, y)
     x2, y2 = proj.to_xy(lon, lat)
-    # PROJ's inverse near the centre is exact to well under a millimetre.
+    # the geodesic inverse near the centre is exact to well under a millimetre.
     assert x2 == pytest.approx(x, abs=1e-3) and y2 == pytest.approx(y, abs=1e-3)
+
+
+@pytest.mark.parametrize("centre", [(116.1985, 39.7712), (-179.9, -33.9), (24.94, 60.17), (0.0, 0.0)])
+def test_projection_is_projs_azimuthal_equidistant(centre):
+    """The same x, y (and back) as PROJ's ellipsoidal aeqd centred there, to a micrometre, out to 50 km: lists,
+    tuples, arrays and scalars come back as they went in."""
+    lon0, lat0 = centre
+    aeqd = Transformer.from_pipeline("+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad "
+                                     f"+step +proj=aeqd +lat_0={lat0!r} +lon_0={lon0!r} +ellps=WGS84")
+    proj = LocalProjection(lat0, lon0)
+    rng = np.random.default_rng(7)
+    x, y = rng.uniform(-50_000, 50_000, 400), rng.uniform(-50_000, 50_000, 400)
+    lon, lat = aeqd.transform(x, y, direction="INVERSE")
+    mine_lon, mine_lat = proj.to_lonlat(x, y)
+    assert np.allclose(mine_lon, lon, rtol=0, atol=1e-10) and np.allclose(mine_lat, lat, rtol=0, atol=1e-10)
+    mine_x, mine_y = proj.to_xy(lon, lat)
+    assert np.allclose(mine_x, x, rtol=0, atol=1e-6) and np.allclose(mine_y, y, rtol=0, atol=1e-6)
+    as_list = proj.to_xy(list(lon[:3]), list(lat[:3]))
+    assert isinstance(as_list[0], list) and as_list[0] == pytest.approx(list(x[:3]), abs=1e-6)
+    assert isinstance(proj.to_xy(tuple(lon[:2]), tuple(lat[:2]))[1], tuple)
+    one = proj.to_lonlat(float(x[0]), float(y[0]))
+    assert isinstance(one[0], float) and one == pytest.approx((lon[0], lat[0]), abs=1e-10)
+    assert proj.to_xy(lon0, lat0) == pytest.approx((0.0, 0.0), abs=1e-9)
 
 
 @pytest.mark.parametrize("geo, message", [
