@@ -2,8 +2,7 @@
 as it is. The same code runs on both by changing the URL."""
 from __future__ import annotations
 
-from sqlalchemy import TextClause, bindparam, column, create_engine, event, text
-from sqlalchemy.dialects.postgresql.base import PGDialect
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import sessionmaker
@@ -57,45 +56,3 @@ def make_session_factory(engine: Engine, readonly: bool = False) -> sessionmaker
     """Sessions for writes (one immediate transaction each) or, with ``readonly``, for queries."""
     bind = engine.execution_options(sc_readonly=True) if readonly else engine
     return sessionmaker(bind=bind, expire_on_commit=False)
-
-
-class Precompiled:
-    """A Core SELECT that runs many times a second, compiled once per dialect into a text statement with the same
-    parameters and typed result columns.
-
-    To find a statement's compiled form, SQLAlchemy hashes the statement's whole structure on every run. For the
-    track batch's reads (a dozen subqueries, the search's every column: a 143 KB cache key) that hash and walk cost
-    more than running the query; a text statement's key is its SQL, whose hash Python keeps. ``statement``: a
-    ``select`` whose literal values are fixed (they are compiled in as parameters with those values); the parameters
-    left are the ones each run names (no expanding ``in_`` lists). Every result column keeps its type.
-    """
-
-    def __init__(self, statement):
-        self.statement = statement
-        self._by_dialect: dict[tuple, TextClause] = {}
-
-    def on(self, dialect) -> TextClause:
-        """The text statement for ``dialect`` (an engine's or session's ``dialect``)."""
-        key = (type(dialect), dialect.server_version_info)
-        found = self._by_dialect.get(key)
-        if found is None:
-            found = self._by_dialect[key] = self._compile(dialect)
-        return found
-
-    def _compile(self, dialect) -> TextClause:
-        # named parameters (":sid"), as text() reads them; for PostgreSQL the dialect without the driver's casts on
-        # parameters (":sid::INTEGER", which text() cannot read), the driver's own placeholders put in when run
-        named = (PGDialect if dialect.name == "postgresql" else type(dialect))(paramstyle="named")
-        compiled = self.statement.compile(dialect=named)
-        sql = str(compiled)
-        if "POSTCOMPILE" in sql:
-            raise ValueError("Precompiled cannot run a statement with an expanding parameter (in_ of a list)")
-        binds = {}
-        for bind, name in compiled.bind_names.items():
-            made = (bindparam(name, type_=bind.type) if bind.required
-                    else bindparam(name, bind.effective_value, type_=bind.type))
-            if name in binds and (binds[name].required, binds[name].value) != (made.required, made.value):
-                raise ValueError(f"Precompiled: two different parameters are named {name!r}")
-            binds[name] = made
-        return text(sql).bindparams(*binds.values()).columns(*(column(c.name, c.type)
-                                                                for c in self.statement.selected_columns))

@@ -10,6 +10,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from ..adapters.models import Event, Search, User
+from ..adapters.precompiled import Precompiled
 from ..core.catalogue import check_payload, event_type
 from .context import Actor, is_duplicate_client_id
 
@@ -50,9 +51,12 @@ _SEARCHES, _EVENTS = Search.__table__, Event.__table__
 _NEXT_SEQ = (_SEARCHES.update().where(_SEARCHES.c.id == bindparam("sid")).values(last_seq=_SEARCHES.c.last_seq + 1)
              .returning(_SEARCHES.c.last_seq))
 _INSERT = _EVENTS.insert().returning(_EVENTS.c.id)
-_TAKE_SEQS = (_SEARCHES.update().where(_SEARCHES.c.id == bindparam("sid"))
-              .values(last_seq=_SEARCHES.c.last_seq + bindparam("n", type_=Integer)).returning(_SEARCHES.c.last_seq))
-_INSERT_WHOLE = _EVENTS.insert()
+#: the hot path's statements (a phone's batch each second): run on the driver (``adapters/precompiled.py``)
+_TAKE_SEQS = Precompiled(_SEARCHES.update().where(_SEARCHES.c.id == bindparam("sid"))
+                         .values(last_seq=_SEARCHES.c.last_seq + bindparam("n", type_=Integer))
+                         .returning(_SEARCHES.c.last_seq))
+_INSERT_WHOLE = Precompiled(_EVENTS.insert(), columns=("search_id", "seq", "type", "actor_id", "device",
+                                                       "client_id", "at", "payload"))
 _SET_PAYLOAD = _EVENTS.update().where(_EVENTS.c.id == bindparam("eid")).values(payload=bindparam("payload"))
 
 
@@ -101,7 +105,7 @@ def take_seqs(session: Session, search_id: int, n: int) -> int:
     on PostgreSQL the row stays locked until the commit, so it is taken once, as late as possible."""
     # on the session's connection (the ORM's handling of a Core statement costs more than the UPDATE; it changes
     # only last_seq, set on a loaded search just below)
-    last = session.connection().execute(_TAKE_SEQS, {"sid": search_id, "n": n}).scalar_one()
+    last = _TAKE_SEQS.one_value(session.connection(), {"sid": search_id, "n": n})
     loaded = session.identity_map.get(identity_key(Search, search_id))
     if loaded is not None:
         set_committed_value(loaded, "last_seq", last)
@@ -132,8 +136,7 @@ def record_many(session: Session, items: list[tuple], now: datetime) -> list[dic
         if name is None and ev.actor_id:
             name = session.get(User, ev.actor_id).display_name
         out.append((search_id, dump_event(ev, name)))
-    if rows:
-        session.connection().execute(_INSERT_WHOLE, rows)
+    _INSERT_WHOLE.run_many(session.connection(), rows)
     session.info.setdefault("events", []).extend(out)
     return [data for _, data in out]
 

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from sqlalchemy import bindparam, literal, null, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 
-from ..adapters.db import Precompiled
+from ..adapters.precompiled import Precompiled
 from ..adapters.models import Clue, DeviceClock, Event, Membership, Search, User
 from ..core import known_points, schemas
 from ..core.errors import Forbidden, NotAuthenticated, NotFound
@@ -70,8 +70,7 @@ def prepare_track_batch(s, actor: Actor, search_id: int, data: dict, now, sessio
     # search's sequence number until it commits)
     held = s.info.setdefault("searches", {})   # a group's batches share the first one's read of the search
     reads = _READS if search_id in held else _READS_WITH_SEARCH
-    rows = s.execute(reads.on(s.get_bind().dialect),
-                     {"sid": search_id, "uid": actor.user_id, "dev": device, "cid": client_id}).all()
+    rows = reads.rows(s.connection(), {"sid": search_id, "uid": actor.user_id, "dev": device, "cid": client_id})
     row = next(r for r in rows if r[_KIND] is None)
     if session_version is not None and (not row.active or row.must_change
                                         or (row.version or 0) != session_version):

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import bindparam, literal, null, or_, select, union_all, update
 
 from ..adapters.models import Search, Segment, Team, TeamMember, TrackPoint
+from ..adapters.precompiled import Precompiled
 from ..core import effort, tracks
 from . import basis
 from .events import iso, naive_utc
@@ -73,9 +74,11 @@ def _arm(kind: int, *where, mode=None):
 DEVICE_STATE = union_all(_arm(0, mode=_MODE), _arm(1, _TP.c.piece.is_not(None)),
                    _arm(2, _TP.c.vertex == True, _TP.c.piece == _LAST_PIECE.scalar_subquery()))  # noqa: E712
 # (``vertex = 1`` / ``= true`` as written, so that the planners match it to ix_track_points_vertices' condition)
-_INSERT = _TP.insert()
-_ADD_COVERAGE = (_SEG.update().where(_SEG.c.id == bindparam("seg_id"))
-                 .values(coverage=_SEG.c.coverage + bindparam("added")).returning(_SEG.c.coverage))
+# a phone's batch each second writes with these: run on the driver (``adapters/precompiled.py``)
+_INSERT = Precompiled(_TP.insert(), columns=("search_id", "user_id", "device", "t", "lon", "lat", "acc", "run",
+                                             "event_seq", "piece", "vertex"))
+_ADD_COVERAGE = Precompiled(_SEG.update().where(_SEG.c.id == bindparam("seg_id"))
+                            .values(coverage=_SEG.c.coverage + bindparam("added")).returning(_SEG.c.coverage))
 
 
 def _fix(x, y, row_t, acc, run) -> tracks.TrackFix:
@@ -194,7 +197,7 @@ def write_planned(session, plans: list[Planned], seqs: list[int]) -> list[dict[i
             row["event_seq"] = seq
         rows += plan.rows
     if rows:
-        conn.execute(_INSERT, rows)
+        _INSERT.run_many(conn, rows)
     for plan in plans:
         for row_id, piece, vertex, _, _ in plan.changed:
             session.execute(update(TrackPoint).where(TrackPoint.id == row_id).values(piece=piece, vertex=vertex))
@@ -203,7 +206,7 @@ def write_planned(session, plans: list[Planned], seqs: list[int]) -> list[dict[i
         for seg_id, c in plan.added.items():
             if c != 0:
                 totals[seg_id] = totals.get(seg_id, 0.0) + c
-    stored = {seg_id: conn.execute(_ADD_COVERAGE, {"seg_id": seg_id, "added": c}).scalar_one()
+    stored = {seg_id: _ADD_COVERAGE.one_value(conn, {"seg_id": seg_id, "added": c})
               for seg_id, c in sorted(totals.items())}   # one atomic increment a segment (even when the parts cancel)
     out = []
     for plan in plans:   # what the plans after this one add, taken off the stored figure
@@ -287,13 +290,12 @@ def _coverage_of(index, areas, lines, rules: tracks.TrackRules) -> dict[int, flo
 
 
 def add_coverage(session, added: dict[int, float]) -> dict[int, float]:
-    """Add coverage to segments by atomic increments (inside the caller's transaction; ``session``: a session or
-    its connection); their new coverage."""
+    """Add coverage to segments by atomic increments (inside the caller's transaction); their new coverage."""
     out = {}
     for seg_id, c in sorted(added.items()):
         if c == 0:
             continue
-        out[seg_id] = session.execute(_ADD_COVERAGE, {"seg_id": seg_id, "added": c}).scalar_one()
+        out[seg_id] = _ADD_COVERAGE.one_value(session.connection(), {"seg_id": seg_id, "added": c})
     return out
 
 

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import event, select
 
 from search_coord.adapters.models import Segment
+from search_coord.adapters.precompiled import Precompiled
 from search_coord.core.errors import NotFound
 from search_coord.services import field, searches, segment_edits
 from search_coord.services.ingest import Batch, TrackWriter
@@ -13,11 +14,25 @@ from support import LKP, search_payload, square, walk_east
 
 
 @pytest.fixture
-def statements(svc):
+def statements(svc, monkeypatch):
+    """Every statement sent to the database, lower case on one line: through SQLAlchemy, and the batch's own
+    statements run on the driver (``adapters.precompiled``: one entry an executemany, as SQLAlchemy's event)."""
     seen: list[str] = []
 
     def note(conn, cursor, statement, params, context, executemany):
         seen.append(" ".join(statement.split()).lower())
+    rows, run_many = Precompiled.rows, Precompiled.run_many
+
+    def noted_rows(self, conn, params):
+        note(None, None, self.compiled(conn.dialect).sql, params, None, False)
+        return rows(self, conn, params)
+
+    def noted_many(self, conn, many):
+        if many:
+            note(None, None, self.compiled(conn.dialect).sql, many, None, True)
+        return run_many(self, conn, many)
+    monkeypatch.setattr(Precompiled, "rows", noted_rows)
+    monkeypatch.setattr(Precompiled, "run_many", noted_many)
     event.listen(svc.engine, "before_cursor_execute", note)
     yield seen
     event.remove(svc.engine, "before_cursor_execute", note)

@@ -1,20 +1,27 @@
-"""adapters.db.Precompiled: a batch's reads run as text compiled once per dialect give exactly the rows the Core
-statement gives (values and their Python types: JSON, dates, booleans), on SQLite and PostgreSQL; and looking up the
-compiled form no longer walks the statement's whole structure."""
+"""adapters.precompiled.Precompiled: the statements of every track batch, run on the driver's cursor, give exactly
+what SQLAlchemy's own execution gives (rows, their Python types: JSON, dates, booleans; what an INSERT or UPDATE
+stores; the errors, wrapped as SQLAlchemy wraps them), on SQLite and PostgreSQL; and they do not go through
+SQLAlchemy's execution."""
 from datetime import datetime
 
-from search_coord.adapters.db import Precompiled
+import pytest
+from sqlalchemy import bindparam, event, literal, select
+from sqlalchemy.exc import IntegrityError, NoResultFound
+
+from search_coord.adapters.models import Event, Search, TrackPoint
+from search_coord.adapters.precompiled import Precompiled
 from search_coord.services import field
+from search_coord.services.context import is_duplicate_client_id
 from support import walk_east
+
+EV = Event.__table__
 
 
 def rows_both_ways(svc, precompiled, params):
     with svc.reading() as s:
-        dialect = s.get_bind().dialect
         core = [tuple(r) for r in s.execute(precompiled.statement, params).all()]
-        text = [tuple(r) for r in s.execute(precompiled.on(dialect), params).all()]
-        keys = list(s.execute(precompiled.on(dialect), params).keys())
-    return core, text, keys
+        mine = precompiled.rows(s.connection(), params)
+    return core, [tuple(r) for r in mine], list(mine[0]._fields) if mine else []
 
 
 def test_the_batch_reads_match_the_core_statement(svc, people, svc_search):
@@ -23,9 +30,10 @@ def test_the_batch_reads_match_the_core_statement(svc, people, svc_search):
     for device, cid in (("p1", "pre-000001"), ("p1", "never-sent"), ("other", "x")):   # stored track, none, new
         params = {"sid": sid, "uid": off1.user_id, "dev": device, "cid": cid}
         for reads in (field._READS_WITH_SEARCH, field._READS):
-            core, text, keys = rows_both_ways(svc, reads, params)
-            assert core and text == core, (device, cid)
-            assert [type(v) for v in text[0]] == [type(v) for v in core[0]]
+            core, mine, keys = rows_both_ways(svc, reads, params)
+            assert core and mine == core, (device, cid)
+            for a, b in zip(mine, core):
+                assert [type(v) for v in a] == [type(v) for v in b]
             assert keys == [c.name for c in reads.statement.selected_columns]
     core, _, keys = rows_both_ways(svc, field._READS_WITH_SEARCH, {"sid": sid, "uid": off1.user_id, "dev": "p1",
                                                                    "cid": "pre-000001"})
@@ -42,36 +50,88 @@ def test_the_batch_reads_match_the_core_statement(svc, people, svc_search):
 
 def test_a_missing_search_reads_as_nothing_both_ways(svc, people):
     params = {"sid": 987654, "uid": people["off1"].user_id, "dev": "p1", "cid": "x"}
-    core, text, _ = rows_both_ways(svc, field._READS_WITH_SEARCH, params)
-    assert text == core and len(text) == 1
+    core, mine, _ = rows_both_ways(svc, field._READS_WITH_SEARCH, params)
+    assert mine == core and len(mine) == 1
 
 
-def test_its_cache_key_is_small(svc):
+def test_it_is_compiled_once_and_runs_on_the_driver(svc, svc_search):
+    """Not through SQLAlchemy's execution (no cursor event for it), once compiled for the dialect."""
+    q = Precompiled(select(EV.c.seq).where(EV.c.search_id == bindparam("sid")))
+    seen = []
+    engine = svc.engine
+    listener = lambda *args: seen.append(args[2])   # noqa: E731 - (conn, cursor, statement, ...)
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        with svc.reading() as s:
+            mine = sorted(r.seq for r in q.rows(s.connection(), {"sid": svc_search}))
+            assert seen == []
+            assert mine == sorted(s.execute(q.statement, {"sid": svc_search}).scalars()) and mine[0] == 1
+            assert len(seen) == 1
+            assert q.compiled(s.get_bind().dialect) is q.compiled(s.get_bind().dialect)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+
+
+def test_a_statement_with_a_fixed_literal_keeps_it(svc, svc_search):
+    q = Precompiled(select(EV.c.seq, literal("track.points").label("kind"))
+                    .where(EV.c.search_id == bindparam("sid"), EV.c.type == "search.opened"))
     with svc.reading() as s:
-        dialect = s.get_bind().dialect
-    big = len(str(field._READS_WITH_SEARCH.statement._generate_cache_key().key))
-    small = len(str(field._READS_WITH_SEARCH.on(dialect)._generate_cache_key().key))
-    assert small * 5 < big, (small, big)
-    assert field._READS_WITH_SEARCH.on(dialect) is field._READS_WITH_SEARCH.on(dialect)   # compiled once
+        got = q.rows(s.connection(), {"sid": svc_search})
+    assert [tuple(r) for r in got] == [(1, "track.points")] and got[0].kind == "track.points"
 
 
-def test_a_statement_with_a_fixed_literal_keeps_it(svc, people, svc_search):
-    from sqlalchemy import literal, select
-    from search_coord.adapters.models import Event
-    ev = Event.__table__
-    q = Precompiled(select(ev.c.seq, literal("track.points").label("kind"))
-                    .where(ev.c.search_id == field.bindparam("sid"), ev.c.type == "search.opened"))
+def test_inserts_and_updates_store_what_core_stores(svc, people, svc_search):
+    """An event inserted both ways reads back the same (JSON payload, time); an UPDATE ... RETURNING gives the new
+    value; a column with a Python-side default must be given."""
+    at = datetime(2026, 11, 28, 9, 30, 1, 250000)
+    insert = Precompiled(EV.insert(), columns=("search_id", "seq", "type", "actor_id", "device", "client_id", "at",
+                                               "payload"))
+    row = {"search_id": svc_search, "type": "track.points", "actor_id": people["off1"].user_id, "device": "p1",
+           "at": at, "payload": {"points": [[116.2, 39.7, "2026-11-28T09:30:00Z", 5.0, None]], "名": "雪"}}
+    searches = Search.__table__
+    take = Precompiled(searches.update().where(searches.c.id == bindparam("sid"))
+                       .values(last_seq=searches.c.last_seq + 2).returning(searches.c.last_seq))
+    with svc.transaction() as s:
+        conn = s.connection()
+        last = take.one_value(conn, {"sid": svc_search})
+        insert.run_many(conn, [{**row, "seq": last - 1, "client_id": "mine-1"}])
+        conn.execute(EV.insert(), [{**row, "seq": last, "client_id": "core-1"}])
     with svc.reading() as s:
-        got = s.execute(q.on(s.get_bind().dialect), {"sid": svc_search}).all()
-    assert [tuple(r)[1] for r in got] == ["track.points"] and len(got) == 1
+        got = s.execute(select(EV.c.client_id, EV.c.at, EV.c.payload).where(EV.c.seq >= last - 1,
+                                                                            EV.c.search_id == svc_search)
+                        .order_by(EV.c.seq)).all()
+        assert s.execute(select(searches.c.last_seq).where(searches.c.id == svc_search)).scalar() == last
+    assert [r.client_id for r in got] == ["mine-1", "core-1"]
+    assert got[0].at == got[1].at == at and got[0].payload == got[1].payload == row["payload"]
+    with svc.reading() as s, pytest.raises(ValueError, match="run, device"):
+        Precompiled(TrackPoint.__table__.insert(), columns=("search_id", "user_id", "t", "lon", "lat", "acc",
+                                                            "event_seq", "piece", "vertex")).compiled(
+            s.get_bind().dialect)
+    with svc.reading() as s, pytest.raises(NoResultFound):
+        take.one_value(s.connection(), {"sid": 987654})
+
+
+def test_a_repeated_client_id_is_sqlalchemys_integrity_error_and_nothing_is_stored(svc, people, svc_search):
+    """The callers recognise a retry by SQLAlchemy's IntegrityError (``is_duplicate_client_id``): the driver's error
+    comes wrapped the same way, and the transaction stores nothing."""
+    batch = {"client_id": "dup-000001", "points": walk_east(0, 3)}
+    first = field.add_track_batch(svc, people["off1"], svc_search, batch)
+    insert = Precompiled(EV.insert(), columns=("search_id", "seq", "type", "actor_id", "device", "client_id", "at",
+                                               "payload"))
+    with pytest.raises(IntegrityError) as caught:
+        with svc.transaction() as s:
+            insert.run_many(s.connection(), [{"search_id": svc_search, "seq": 999, "type": "track.points",
+                                              "actor_id": people["off1"].user_id, "device": None,
+                                              "client_id": "dup-000001", "at": datetime(2026, 11, 28),
+                                              "payload": {}}])
+    assert is_duplicate_client_id(caught.value) and caught.value.orig is not None
+    with svc.reading() as s:
+        assert s.execute(select(EV.c.seq).where(EV.c.search_id == svc_search, EV.c.seq == 999)).first() is None
+    assert field.add_track_batch(svc, people["off1"], svc_search, batch)["seq"] == first["seq"]
 
 
 def test_a_statement_with_an_expanding_list_is_refused_when_compiled(svc):
-    import pytest
-    from sqlalchemy import select
-    from search_coord.adapters.models import Event
-    ev = Event.__table__
-    q = Precompiled(select(ev.c.seq).where(ev.c.type.in_(field.bindparam("types", expanding=True))))
+    q = Precompiled(select(EV.c.seq).where(EV.c.type.in_(bindparam("types", expanding=True))))
     with svc.reading() as s:
         with pytest.raises(ValueError, match="expanding"):
-            q.on(s.get_bind().dialect)
+            q.compiled(s.get_bind().dialect)

@@ -8,8 +8,9 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import Date, DateTime, Numeric, TypeDecorator, cast, literal, select, text
 
-from search_coord.adapters.db import Precompiled, make_engine, make_session_factory
+from search_coord.adapters.db import make_engine, make_session_factory
 from search_coord.adapters.models import TrackPoint
+from search_coord.adapters.precompiled import Precompiled
 from search_coord.core.errors import Unavailable
 from search_coord.services import field
 from search_coord.services.context import Services
@@ -58,7 +59,7 @@ def test_the_database_is_usable_again_once_the_lock_is_gone(tmp_path):
         engine.dispose()
 
 
-# --- adapters.db.Precompiled (af0c170): latent differences from the Core statement ----------------------------------
+# --- adapters.precompiled.Precompiled: latent differences from the Core statement ---------------------------------
 
 def test_precompiled_gives_the_core_statements_python_types_for_every_column(tmp_path):
     class Stamp(TypeDecorator):
@@ -72,7 +73,7 @@ def test_precompiled_gives_the_core_statements_python_types_for_every_column(tmp
                literal(datetime(2026, 1, 2, 3, 4, 5), Stamp).label("s"))
     try:
         with engine.connect() as conn:
-            assert tuple(conn.execute(Precompiled(q).on(conn.dialect)).one()) == tuple(conn.execute(q).one())
+            assert tuple(Precompiled(q).rows(conn, {})[0]) == tuple(conn.execute(q).one())
     finally:
         engine.dispose()
 
