@@ -9,11 +9,12 @@ many clients (POST /emit -> broadcast), and the app's figures are given as ratio
 acknowledged once committed; static/js/reports/outbox_send.js), and the bare server gets it the same way (an 'emit'
 message from a client that is not a receiver); the default, http, is the phone's fallback (POST .../tracks).
 
-The app's and the bare server's clients are connected together and the rounds alternate (app, bare, bare, app,
-...), so a load that comes and goes on the machine falls on both alike; each side first has two rounds that are
-not counted (the first requests of new connections). The clients' own garbage collection is kept out of the timed
-rounds (see ``compare``). With --redis, N=500 more clients are split between two app
-processes sharing PostgreSQL and a Redis message queue, the change POSTed to the first (bare: one process).
+Each side's change (its request body or socket message) is made before its round's clock starts, so the latency
+is from sending it. The app's and the bare server's clients are connected together and the rounds alternate (app,
+bare, bare, app, ...), so a load that comes and goes on the machine falls on both alike; each side first has two
+rounds that are not counted (the first requests of new connections). The clients' own garbage collection is kept
+out of the timed rounds (see ``compare``). With --redis, N=500 more clients are split between two app processes
+sharing PostgreSQL and a Redis message queue, the change POSTed to the first (bare: one process).
 
 Needs aiohttp and python-socketio[client] (``pip install -e ".[bench]"``). Everything runs on 127.0.0.1.
 """
@@ -51,8 +52,9 @@ def pct(values, p):
 class Side:
     """N connected clients of one server and how to make it broadcast one tagged change to them."""
 
-    def __init__(self, post, open_sender=None, close_sender=None):
-        self.post = post            # async (http session, tag) -> None
+    def __init__(self, post, open_sender=None, close_sender=None, prepare=None):
+        self.post = post            # async (http session, what prepare made) -> None
+        self.prepare = prepare or (lambda tag: tag)   # tag -> the change to send, made before the clock starts
         self.open_sender = open_sender      # async () -> None: the socket transport's sending client
         self.close_sender = close_sender
         self.clients: list[socketio.AsyncClient] = []
@@ -89,8 +91,9 @@ class Side:
         n = len(self.clients)
         tag = f"fan-{label}-{time.time_ns()}"
         self.want = (tag, n, asyncio.Event())
+        change = self.prepare(tag)   # the request body or message, made before timing (both sides alike)
         t0 = loop.time()
-        await self.post(http, tag)
+        await self.post(http, change)
         t_post = loop.time() - t0
         try:
             await asyncio.wait_for(self.want[2].wait(), 10)
@@ -138,31 +141,32 @@ def app_side(server: Server, disp, officer, sid: int, transport: str = "http") -
     if transport == "socket":
         open_, close, holder = socket_sender(server.url, cookie, None)
 
-        async def send(http, tag):
-            ack = await holder[0].call("track", {"search_id": sid, **batch(tag)}, namespace="/live", timeout=10)
+        async def send(http, message):
+            ack = await holder[0].call("track", message, namespace="/live", timeout=10)
             assert ack.get("ok"), ack
-        return Side(send, open_, close)
+        return Side(send, open_, close, lambda tag: {"search_id": sid, **batch(tag)})
 
-    async def post(http, tag):
-        async with http.post(server.url + f"/api/v1/searches/{sid}/tracks", json=batch(tag),
-                             headers={"Cookie": cookie, "X-CSRF-Token": officer.token}) as r:
+    async def post(http, body):
+        async with http.post(server.url + f"/api/v1/searches/{sid}/tracks", data=body,
+                             headers={"Cookie": cookie, "X-CSRF-Token": officer.token,
+                                      "Content-Type": "application/json"}) as r:
             assert r.status in (200, 201), await r.text()
-    return Side(post)
+    return Side(post, prepare=lambda tag: json.dumps(batch(tag)).encode())
 
 
 def bare_side(url: str, payload: dict, transport: str = "http") -> Side:
     if transport == "socket":
         open_, close, holder = socket_sender(url, None, {"sender": True})
 
-        async def send(http, tag):
-            ack = await holder[0].call("emit", {**payload, "tag": tag}, namespace="/live", timeout=10)
+        async def send(http, message):
+            ack = await holder[0].call("emit", message, namespace="/live", timeout=10)
             assert ack.get("ok"), ack
-        return Side(send, open_, close)
+        return Side(send, open_, close, lambda tag: {**payload, "tag": tag})
 
-    async def post(http, tag):
-        async with http.post(url + "/emit", data=json.dumps({**payload, "tag": tag})) as r:
+    async def post(http, body):
+        async with http.post(url + "/emit", data=body) as r:
             assert r.status == 200
-    return Side(post)
+    return Side(post, prepare=lambda tag: json.dumps({**payload, "tag": tag}).encode())
 
 
 async def compare(app: Side, app_urls: list[str], app_cookie: str, sid: int, bare: Side, bare_url: str, n: int,
