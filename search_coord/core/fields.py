@@ -71,7 +71,10 @@ def split_version(data: Any) -> tuple[int | None, Any]:
 def check_json(value: Any) -> None:
     """Refuse JSON that no field could accept, before any code walks it: nesting deeper than ``MAX_JSON_DEPTH``, whole
     numbers beyond +-2^53, non-finite numbers, and text or keys with lone surrogates (not encodable as UTF-8).
-    Raises ``ValidationError`` naming the path of the first bad value (``_body`` for the top). Iterative."""
+    Raises ``ValidationError`` naming the path of the first bad value (``_body`` for the top). Iterative: a first
+    walk without the paths (every body a phone sends is walked), and only when it finds something, one naming it."""
+    if _acceptable(value):
+        return
     stack: list[tuple[Any, str, int]] = [(value, "", 0)]
     while stack:
         item, path, depth = stack.pop()
@@ -95,6 +98,43 @@ def check_json(value: Any) -> None:
         elif isinstance(item, list):
             for i, sub in enumerate(item):
                 stack.append((sub, f"{path}[{i}]" if path else f"[{i}]", depth + 1))
+
+
+def _acceptable(value: Any) -> bool:
+    """``check_json``'s rules, without naming what breaks them: True when nothing does."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            return False
+        kind = type(item)
+        if kind is str:
+            if not item.isascii() and not _encodable(item):
+                return False
+        elif kind is float:
+            if not math.isfinite(item):
+                return False
+        elif kind is int:
+            if abs(item) > MAX_SAFE_INT:
+                return False
+        elif kind is dict:
+            for key, sub in item.items():
+                if type(key) is not str or (not key.isascii() and not _encodable(key)):
+                    return False
+                stack.append((sub, depth + 1))
+        elif kind is list:
+            stack.extend((sub, depth + 1) for sub in item)
+        elif not (item is None or kind is bool):
+            return False   # not what json.loads makes: the naming walk decides
+    return True
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _check_text(text: str, where: str) -> None:

@@ -46,6 +46,10 @@ class LocalProjection:
     def to_xy(self, lon, lat):
         """Project lon/lat in degrees (scalars, lists, tuples or arrays of one shape) to x/y metres, of the same
         kind as given."""
+        if isinstance(lon, list) and isinstance(lat, list) and len(lon) <= _FEW:   # a phone's batch: no arrays
+            az, _back, s = WGS84.inv([self.lon] * len(lon), [self.lat] * len(lat), lon, lat)
+            az = [math.radians(a) for a in az]
+            return [d * math.sin(a) for d, a in zip(s, az)], [d * math.cos(a) for d, a in zip(s, az)]
         lon_a, lat_a = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
         az, _back, s = WGS84.inv(np.full(lon_a.shape, self.lon), np.full(lat_a.shape, self.lat), lon_a, lat_a)
         az = np.radians(az)
@@ -68,6 +72,10 @@ class LocalProjection:
 
     def __repr__(self) -> str:
         return f"LocalProjection(lat={self.lat}, lon={self.lon})"
+
+
+#: Up to this many points given as lists are projected without numpy's arrays (each costs more than the sum).
+_FEW = 64
 
 
 def _like(given, values: np.ndarray):
