@@ -8,8 +8,12 @@ one such statement (finding the compiled form, the execution context, its events
 So these few statements are compiled by SQLAlchemy once per dialect into exactly the SQL and parameter style it
 would send the driver, with SQLAlchemy's own conversion of each parameter and result column for its type
 (``TypeEngine.dialect_impl(...).bind_processor`` / ``result_processor``, as SQLAlchemy applies them), and run
-on the DB-API cursor of the caller's connection, inside the caller's transaction. The driver's errors are wrapped
-as SQLAlchemy wraps them (``IntegrityError``, ``OperationalError``...), so the callers' handling is the same.
+on the DB-API cursor of the caller's connection, inside the caller's transaction. What SQLAlchemy does around a
+statement and the callers rely on is done too: given a session, what it holds is flushed first (its autoflush:
+rows added before are there for the statement to read or to meet); the driver's errors are wrapped as SQLAlchemy
+wraps them (``IntegrityError``, ``OperationalError``...), and a lost connection is invalidated, so the callers'
+handling is the same (a transaction that lost its connection is Unavailable, and the pool makes a new one). What
+is not done: SQLAlchemy's echo and its statement events do not see these statements.
 
 What it refuses, when compiled (``ValueError``): an expanding ``in_`` list (its SQL depends on each run's list),
 and an INSERT or UPDATE that leaves a column with a Python-side default to SQLAlchemy (give that column's value).
@@ -19,12 +23,14 @@ from __future__ import annotations
 from collections import namedtuple
 from typing import Any
 
-from sqlalchemy.exc import DBAPIError, MultipleResultsFound, NoResultFound
+from sqlalchemy.exc import DBAPIError, MultipleResultsFound, NoResultFound, StatementError
+from sqlalchemy.orm import Session
 
 
 class Precompiled:
-    """``statement`` (a Core select, union, or INSERT / UPDATE, with RETURNING or not), run on a SQLAlchemy
-    ``Connection`` (a session's ``connection()``, inside its transaction) through the driver.
+    """``statement`` (a Core select, union, or INSERT / UPDATE, with RETURNING or not), run through the driver in
+    ``where``'s transaction: an ORM ``Session`` (flushed first unless its autoflush is off, as its ``execute``
+    would) or a SQLAlchemy ``Connection``.
 
     ``columns``: for an INSERT, the columns each row gives (every one of them, in every row). Rows come back as
     named tuples (by position or by the statement's column names), with the values SQLAlchemy's types give."""
@@ -42,23 +48,34 @@ class Precompiled:
             found = self._by_dialect[key] = _Compiled(self.statement, self.columns, dialect)
         return found
 
-    def rows(self, conn, params: dict[str, Any]) -> list[tuple]:
+    def rows(self, where, params: dict[str, Any]) -> list[tuple]:
         """Every row of one run with ``params`` (a value for each parameter the statement names)."""
+        conn = _connection(where)
         return self.compiled(conn.dialect).run(conn, params)
 
-    def one_value(self, conn, params: dict[str, Any]):
+    def one_value(self, where, params: dict[str, Any]):
         """The first column of the one row a run gives (``NoResultFound`` / ``MultipleResultsFound`` otherwise)."""
-        rows = self.rows(conn, params)
+        rows = self.rows(where, params)
         if not rows:
             raise NoResultFound("no row was found when one was required")
         if len(rows) > 1:
             raise MultipleResultsFound("multiple rows were found when exactly one was required")
         return rows[0][0]
 
-    def run_many(self, conn, many: list[dict[str, Any]]) -> None:
+    def run_many(self, where, many: list[dict[str, Any]]) -> None:
         """One run for each of ``many`` (the driver's executemany: an INSERT's rows); no result."""
         if many:
+            conn = _connection(where)
             self.compiled(conn.dialect).run_many(conn, many)
+
+
+def _connection(where):
+    """The connection of ``where`` (a session, flushed first as its autoflush would; or a connection)."""
+    if isinstance(where, Session):
+        if where.autoflush:
+            where.flush()
+        return where.connection()
+    return where
 
 
 class _Compiled:
@@ -89,18 +106,32 @@ class _Compiled:
         selected = list(statement.selected_columns if hasattr(statement, "selected_columns")
                         else statement.exported_columns)
         self.types = [c.type.dialect_impl(dialect) for c in selected]
-        self.row = namedtuple("Row", [c.name for c in selected]) if selected else None
+        try:
+            self.row = namedtuple("Row", [c.name for c in selected]) if selected else None
+        except ValueError:
+            raise ValueError("Precompiled: the result columns need distinct names that are identifiers not starting "
+                             f"with '_': {[c.name for c in selected]}") from None
         self._readers: dict[tuple, list] = {}   # result processors by the cursor's column type codes
 
     def _parameters(self, params: dict[str, Any]):
         values = []
-        for name, required, fixed, processor in self.params:
-            value = params[name] if required else fixed
-            values.append(processor(value) if processor is not None else value)
+        try:
+            for name, required, fixed, processor in self.params:
+                value = params[name] if required else params.get(name, fixed)
+                values.append(processor(value) if processor is not None else value)
+        except Exception as err:   # a value its type cannot take: as SQLAlchemy reports it
+            raise StatementError(f"({type(err).__module__}.{type(err).__name__}) {err}", self.sql, params,
+                                 err) from err
         return tuple(values) if self.positional else dict(zip((p[0] for p in self.params), values))
 
-    def _fail(self, err, params, many: bool):
-        raise DBAPIError.instance(self.sql, params, err, self.error, dialect=self.dialect, ismulti=many) from err
+    def _fail(self, conn, cursor, err, params, many: bool):
+        """Raise the driver's error as SQLAlchemy would; a lost connection is invalidated first (the pool replaces
+        it; the caller's rollback then ends the transaction without it)."""
+        lost = self.dialect.is_disconnect(err, conn.connection.dbapi_connection, cursor)
+        if lost:
+            conn.invalidate(err)
+        raise DBAPIError.instance(self.sql, params, err, self.error, dialect=self.dialect, ismulti=many,
+                                  connection_invalidated=lost) from err
 
     def run(self, conn, params: dict[str, Any]) -> list[tuple]:
         values = self._parameters(params)
@@ -110,10 +141,10 @@ class _Compiled:
                 cursor.execute(self.sql, values)
                 raw = cursor.fetchall() if self.row is not None else []
             except self.error as err:
-                self._fail(err, values, False)
+                self._fail(conn, cursor, err, values, False)
             return self._read(cursor.description, raw) if raw else []
         finally:
-            cursor.close()
+            _close(cursor)
 
     def run_many(self, conn, many: list[dict[str, Any]]) -> None:
         values = [self._parameters(p) for p in many]
@@ -121,9 +152,9 @@ class _Compiled:
         try:
             cursor.executemany(self.sql, values)
         except self.error as err:
-            self._fail(err, values, True)
+            self._fail(conn, cursor, err, values, True)
         finally:
-            cursor.close()
+            _close(cursor)
 
     def _read(self, description, raw: list) -> list[tuple]:
         codes = tuple(d[1] for d in description)
@@ -142,3 +173,10 @@ class _Compiled:
                 r[i] = f(r[i])
             out.append(make(r))
         return out
+
+
+def _close(cursor) -> None:
+    try:
+        cursor.close()
+    except Exception:  # noqa: BLE001 - the cursor of a lost connection: what failed is raised, not this
+        pass

@@ -79,13 +79,13 @@ _FEW = 64
 
 
 def _like(given, values: np.ndarray):
-    """``values`` (an array) as the kind of ``given``: a float for a scalar, a list or tuple for those, else an
-    array."""
-    if isinstance(given, np.ndarray):
-        return values
+    """``values`` (an array) as the kind of ``given``: a float for a scalar (a 0-d array too, as PROJ gave), a list
+    or tuple for those, else an array."""
+    if np.ndim(given) == 0:
+        return float(values)
     if isinstance(given, (list, tuple)):
         return type(given)(values.tolist())
-    return float(values) if np.ndim(values) == 0 else values
+    return values
 
 
 def _stack(xy):

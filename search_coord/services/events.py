@@ -103,9 +103,9 @@ def take_seqs(session: Session, search_id: int, n: int) -> int:
     """Take ``n`` consecutive sequence numbers of the search at once (one UPDATE of its row, as ``begin`` takes
     one); returns the first. For a group of changes written together (phones' track batches, services/ingest.py):
     on PostgreSQL the row stays locked until the commit, so it is taken once, as late as possible."""
-    # on the session's connection (the ORM's handling of a Core statement costs more than the UPDATE; it changes
-    # only last_seq, set on a loaded search just below)
-    last = _TAKE_SEQS.one_value(session.connection(), {"sid": search_id, "n": n})
+    # on the driver (adapters/precompiled.py: SQLAlchemy's handling costs more than the UPDATE); it changes only
+    # last_seq, set on a loaded search just below
+    last = _TAKE_SEQS.one_value(session, {"sid": search_id, "n": n})
     loaded = session.identity_map.get(identity_key(Search, search_id))
     if loaded is not None:
         set_committed_value(loaded, "last_seq", last)
@@ -136,7 +136,7 @@ def record_many(session: Session, items: list[tuple], now: datetime) -> list[dic
         if name is None and ev.actor_id:
             name = session.get(User, ev.actor_id).display_name
         out.append((search_id, dump_event(ev, name)))
-    _INSERT_WHOLE.run_many(session.connection(), rows)
+    _INSERT_WHOLE.run_many(session, rows)
     session.info.setdefault("events", []).extend(out)
     return [data for _, data in out]
 

@@ -70,7 +70,7 @@ def prepare_track_batch(s, actor: Actor, search_id: int, data: dict, now, sessio
     # search's sequence number until it commits)
     held = s.info.setdefault("searches", {})   # a group's batches share the first one's read of the search
     reads = _READS if search_id in held else _READS_WITH_SEARCH
-    rows = reads.rows(s.connection(), {"sid": search_id, "uid": actor.user_id, "dev": device, "cid": client_id})
+    rows = reads.rows(s, {"sid": search_id, "uid": actor.user_id, "dev": device, "cid": client_id})
     row = next(r for r in rows if r[_KIND] is None)
     if session_version is not None and (not row.active or row.must_change
                                         or (row.version or 0) != session_version):

@@ -190,14 +190,13 @@ def write_planned(session, plans: list[Planned], seqs: list[int]) -> list[dict[i
     fixes' new pieces, and the coverage of each segment raised once by what all the plans add. Returns each plan's
     ``{segment id: cumulative coverage}`` as if the plans had been written one after the other in this order (the
     last plan's figure is the stored one)."""
-    conn = session.connection()
     rows = []
     for plan, seq in zip(plans, seqs):
         for row in plan.rows:
             row["event_seq"] = seq
         rows += plan.rows
     if rows:
-        _INSERT.run_many(conn, rows)
+        _INSERT.run_many(session, rows)
     for plan in plans:
         for row_id, piece, vertex, _, _ in plan.changed:
             session.execute(update(TrackPoint).where(TrackPoint.id == row_id).values(piece=piece, vertex=vertex))
@@ -206,7 +205,7 @@ def write_planned(session, plans: list[Planned], seqs: list[int]) -> list[dict[i
         for seg_id, c in plan.added.items():
             if c != 0:
                 totals[seg_id] = totals.get(seg_id, 0.0) + c
-    stored = {seg_id: _ADD_COVERAGE.one_value(conn, {"seg_id": seg_id, "added": c})
+    stored = {seg_id: _ADD_COVERAGE.one_value(session, {"seg_id": seg_id, "added": c})
               for seg_id, c in sorted(totals.items())}   # one atomic increment a segment (even when the parts cancel)
     out = []
     for plan in plans:   # what the plans after this one add, taken off the stored figure
@@ -295,7 +294,7 @@ def add_coverage(session, added: dict[int, float]) -> dict[int, float]:
     for seg_id, c in sorted(added.items()):
         if c == 0:
             continue
-        out[seg_id] = _ADD_COVERAGE.one_value(session.connection(), {"seg_id": seg_id, "added": c})
+        out[seg_id] = _ADD_COVERAGE.one_value(session, {"seg_id": seg_id, "added": c})
     return out
 
 

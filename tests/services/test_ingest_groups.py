@@ -1,16 +1,19 @@
 """What a group of phones' batches pays once (services/ingest.py): the search's sequence numbers taken by one UPDATE
 for the whole group, the street layer looked up once per transaction; the answers, events and their order as if
 each batch had been written alone."""
+from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
-from search_coord.adapters.models import Segment
+from search_coord.adapters.models import DeviceClock, Segment
 from search_coord.adapters.precompiled import Precompiled
 from search_coord.core.errors import NotFound
 from search_coord.services import field, searches, segment_edits
 from search_coord.services.ingest import Batch, TrackWriter
-from support import LKP, search_payload, square, walk_east
+from support import LKP, T0, search_payload, square, walk_east
 
 
 @pytest.fixture
@@ -23,14 +26,17 @@ def statements(svc, monkeypatch):
         seen.append(" ".join(statement.split()).lower())
     rows, run_many = Precompiled.rows, Precompiled.run_many
 
-    def noted_rows(self, conn, params):
-        note(None, None, self.compiled(conn.dialect).sql, params, None, False)
-        return rows(self, conn, params)
+    def sql(self, where):   # where: a session or a connection
+        return self.compiled(where.get_bind().dialect if isinstance(where, Session) else where.dialect).sql
 
-    def noted_many(self, conn, many):
+    def noted_rows(self, where, params):
+        note(None, None, sql(self, where), params, None, False)
+        return rows(self, where, params)
+
+    def noted_many(self, where, many):
         if many:
-            note(None, None, self.compiled(conn.dialect).sql, many, None, True)
-        return run_many(self, conn, many)
+            note(None, None, sql(self, where), many, None, True)
+        return run_many(self, where, many)
     monkeypatch.setattr(Precompiled, "rows", noted_rows)
     monkeypatch.setattr(Precompiled, "run_many", noted_many)
     event.listen(svc.engine, "before_cursor_execute", note)
@@ -152,3 +158,22 @@ def test_the_search_is_read_with_the_first_batchs_checks(svc, people, svc_search
     assert isinstance(got[3], NotFound)
     assert not any(s.startswith("select searches.") for s in statements)
     assert sum(" join searches on " in s for s in statements) == 2   # the first batch, and the other search's
+
+
+def test_a_clock_first_measured_in_a_group_is_stored_once(svc, people, svc_search):
+    """Two batches of one phone whose clock is 2 minutes fast, in one group, its offset not stored before: the
+    second pass reads the offset the first pass added (the session is flushed before the reads), so both batches
+    are stored and there is one clock row; before, the group failed whole on the clocks' unique key."""
+    fast = 120
+    sent = (svc.now() + timedelta(seconds=fast)).isoformat()
+    off1 = replace(people["off1"], name="Off1")   # a named actor: nothing else of the batch flushes the session
+    group = [Batch(off1, svc_search, {"client_id": f"clk-000000{i}", "device": "p1", "sent_at": sent,
+                                      "points": walk_east(3 * i, 3, t0=T0 + timedelta(minutes=5, seconds=fast))},
+                   None) for i in range(2)]
+    TrackWriter(svc).write(group)
+    got = answers(group)
+    assert all(isinstance(a, dict) and a["accepted"] == 3 for a in got), got
+    assert got[0]["clock_offset_s"] == pytest.approx(fast, abs=1)
+    with svc.reading() as s:
+        clocks = s.execute(select(DeviceClock.device, DeviceClock.offset_s)).all()
+    assert [c.device for c in clocks] == ["p1"] and clocks[0].offset_s == pytest.approx(fast, abs=1)

@@ -1,18 +1,19 @@
 """adapters.precompiled.Precompiled: the statements of every track batch, run on the driver's cursor, give exactly
 what SQLAlchemy's own execution gives (rows, their Python types: JSON, dates, booleans; what an INSERT or UPDATE
-stores; the errors, wrapped as SQLAlchemy wraps them), on SQLite and PostgreSQL; and they do not go through
-SQLAlchemy's execution."""
+stores; a session's autoflush; the errors, wrapped as SQLAlchemy wraps them, and a lost connection), on SQLite and
+PostgreSQL; and they do not go through SQLAlchemy's execution."""
 from datetime import datetime
 
 import pytest
-from sqlalchemy import bindparam, event, literal, select
-from sqlalchemy.exc import IntegrityError, NoResultFound
+from sqlalchemy import DateTime, Integer, bindparam, create_engine, event, literal, select, text
+from sqlalchemy.exc import IntegrityError, NoResultFound, StatementError
 
-from search_coord.adapters.models import Event, Search, TrackPoint
+from search_coord.adapters.models import DeviceClock, Event, Search, TrackPoint
 from search_coord.adapters.precompiled import Precompiled
-from search_coord.services import field
+from search_coord.core.errors import Unavailable
+from search_coord.services import events, field
 from search_coord.services.context import is_duplicate_client_id
-from support import walk_east
+from support import POSTGRES_URL, walk_east
 
 EV = Event.__table__
 
@@ -135,3 +136,64 @@ def test_a_statement_with_an_expanding_list_is_refused_when_compiled(svc):
     with svc.reading() as s:
         with pytest.raises(ValueError, match="expanding"):
             q.compiled(s.get_bind().dialect)
+
+
+@pytest.mark.parametrize("svc", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
+@pytest.mark.parametrize("where", ["reads", "take_seqs"])
+def test_a_connection_lost_in_a_batch_is_unavailable_and_the_next_batch_is_stored(svc, people, svc_search,
+                                                                                   monkeypatch, where):
+    """The server ends the connection while a batch is being written: the batch is Unavailable (a 503 to send
+    again, not a 500), nothing of it is stored, and the next batches are stored on a new connection."""
+    sid, off1 = svc_search, people["off1"]
+    field.add_track_batch(svc, off1, sid, {"client_id": "lost-000001", "device": "p1", "points": walk_east(0, 2)})
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    killed = []
+
+    def kill(s):
+        if not killed:
+            pid = s.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar()
+            with admin.connect() as c:
+                c.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+            killed.append(pid)
+    if where == "take_seqs":
+        take = events.take_seqs
+        monkeypatch.setattr(events, "take_seqs", lambda s, *a: (kill(s), take(s, *a))[1])
+    else:
+        prepare = field.prepare_track_batch
+        monkeypatch.setattr(field, "prepare_track_batch", lambda s, *a, **k: (kill(s), prepare(s, *a, **k))[1])
+    try:
+        with pytest.raises(Unavailable):
+            field.add_track_batch(svc, off1, sid, {"client_id": "lost-000002", "device": "p1",
+                                                   "points": walk_east(2, 2)})
+    finally:
+        admin.dispose()
+    assert killed
+    for i in range(2):
+        got = field.add_track_batch(svc, off1, sid, {"client_id": f"lost-10000{i}", "device": "p1",
+                                                     "points": walk_east(4 + 2 * i, 2)})
+        assert got["accepted"] == 2 and not got["duplicate"]
+    with svc.reading() as s:
+        stored = s.execute(select(EV.c.client_id).where(EV.c.search_id == sid, EV.c.type == "track.points")).scalars()
+        assert sorted(stored) == ["lost-000001", "lost-100000", "lost-100001"]
+
+
+def test_what_sqlalchemy_does_around_a_statement_is_done(svc, people, svc_search):
+    """Given a session, what it holds is flushed first (its autoflush); a parameter given a value at run time takes
+    it over the statement's default; a value its type cannot take is SQLAlchemy's StatementError; result columns
+    that cannot be named are refused when compiled."""
+    with svc.transaction() as s:
+        s.add(DeviceClock(search_id=svc_search, user_id=people["off1"].user_id, device="held", offset_s=3.5,
+                          measured_at=datetime(2026, 11, 28, 9, 0)))
+        clocks = DeviceClock.__table__
+        held = Precompiled(select(clocks.c.offset_s).where(clocks.c.device == bindparam("dev")))
+        assert [r.offset_s for r in held.rows(s, {"dev": "held"})] == [3.5]
+        with s.no_autoflush:
+            assert held.rows(s.connection(), {"dev": "nothing"}) == []
+    plus = Precompiled(select((bindparam("x", 1, type_=Integer) + 1).label("y")))
+    stamp = Precompiled(select(EV.c.seq).where(EV.c.at == bindparam("at", type_=DateTime)))
+    with svc.reading() as s:
+        assert plus.one_value(s, {}) == 2 and plus.one_value(s, {"x": 41}) == 42
+        with pytest.raises(StatementError):
+            stamp.rows(s, {"at": "not a time"})
+        with pytest.raises(ValueError, match="distinct names"):
+            Precompiled(select(EV.c.seq.label("_seq"))).compiled(s.get_bind().dialect)
