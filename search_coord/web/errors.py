@@ -22,6 +22,17 @@ def _json(status: int, code: str, message: str, errors: dict | None = None, extr
     return jsonify(payload), status
 
 
+#: Statuses an error page explains in the reader's language (``error.page_<status>``); others: ``error.page_other``.
+PAGE_STATUSES = frozenset({400, 401, 403, 404, 405, 409, 413, 429, 500, 503})
+
+
+def _page(status: int, message: str | None):
+    """The error page: its lead in the reader's language; the server's own words (English) below it only on an
+    English page (a page in Chinese never shows English text)."""
+    lead = f"error.page_{status}" if status in PAGE_STATUSES else "error.page_other"
+    return render_template("error.html", status=status, lead=lead, message=message), status
+
+
 def register_error_handlers(app) -> None:
     @app.errorhandler(SearchCoordError)
     def _domain(exc: SearchCoordError):
@@ -33,18 +44,18 @@ def register_error_handlers(app) -> None:
             if status == 503:
                 resp.headers["Retry-After"] = "2"  # busy or briefly down: the client retries the same change
             return resp, status
-        return render_template("error.html", status=exc.status, message=exc.message), exc.status
+        return _page(exc.status, exc.message)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         if wants_json():
             code = "too_large" if exc.code == 413 else (exc.name or "error").lower().replace(" ", "_")
             return _json(exc.code or 500, code, exc.description or "")
-        return render_template("error.html", status=exc.code, message=exc.description), exc.code
+        return _page(exc.code or 500, exc.description)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         log.exception("unexpected error on %s %s", request.method, request.path)
         if wants_json():
             return _json(500, "internal", "an unexpected error occurred; nothing was saved")
-        return render_template("error.html", status=500, message="An unexpected error occurred."), 500
+        return _page(500, None)
