@@ -218,3 +218,24 @@ def test_patterns_name_keys_of_both_languages():
     src = (ROOT / "static/js/lib/server_text.js").read_text()
     keys = set(re.findall(r'"(srv\.[\w.]*\w)"', src))
     assert keys and not keys - set(en) and not keys - set(zh), sorted(keys - set(en) - set(zh))
+
+
+#: The reasons GEOS (shapely's explain_validity) gives for a shape that is not valid.
+GEOS_REASONS = ["Self-intersection", "Ring Self-intersection", "Hole lies outside shell", "Holes are nested",
+                "Interior is disconnected", "Nested shells", "Duplicate Rings", "Too few points in geometry component",
+                "Invalid Coordinate", "Ring is not closed", "Repeated Point", "Topology Validation Error"]
+
+
+def test_why_a_drawn_shape_is_not_valid_reads_in_chinese():
+    """The reason and where, as shapely words them for real shapes and for every reason GEOS has: no English left."""
+    from shapely import from_wkt
+    from shapely.validation import explain_validity
+    real = [explain_validity(from_wkt(w)) for w in (
+        "POLYGON((0 0, 2 2, 2 0, 0 2, 0 0))", "POLYGON((0 0, 4 0, 4 4, 2 0, 0 4, 0 0))",
+        "POLYGON((0 0, 4 0, 4 4, 0 4, 0 0), (5 5, 6 5, 6 6, 5 6, 5 5))",
+        "MULTIPOLYGON(((0 0, 4 0, 4 4, 0 4, 0 0)), ((1 1, 2 1, 2 2, 1 2, 1 1)))")]
+    messages = [f"geometry is not valid: {why}" for why in real + [f"{r}[116.19 39.77]" for r in GEOS_REASONS]]
+    shown = _node_server_text(messages)
+    for message, zh in zip(messages, shown):
+        assert _CJK.search(zh) and not re.search(r"[A-Za-z]", zh), (message, zh)
+    assert "边线自相交" in shown[0] and "位置 1 1" in shown[0]

@@ -9,6 +9,7 @@ const STATUS = ["sstatus.", "astatus."];
 const KIND = ["streets.pick."];       // walkable | drivable
 const MODE = ["streets.mode."];       // foot | vehicle
 const AXIS = ["srv.axis."];           // latitude | longitude
+const GEOS = ["srv.geos."];           // GEOS's (shapely's) reasons a shape is not valid: "Self-intersection", ...
 
 /** [pattern, key, names of the captured parts, {name: i18n prefixes a part's value is looked up under, or
     "numbers": its numbers listed}]: the commonest messages first. */
@@ -58,7 +59,8 @@ const PATTERNS = [
   // geometry (a drawn area)
   [/^geometry must be a GeoJSON object$/, "srv.geo_object"],
   [/^geometry type must be one of (.+); got '?([^']*)'?$/, "srv.geo_type", ["options", "got"]],
-  [/^geometry is not valid: (.+)$/, "srv.geo_invalid", ["why"]],
+  [/^geometry is not valid: ([^[]+?)\[([^\]]*)\]$/, "srv.geo_invalid_at", ["why", "at"], { why: GEOS }],
+  [/^geometry is not valid: (.+)$/, "srv.geo_invalid", ["why"], { why: GEOS }],
   [/^a position must be \[longitude, latitude\]$/, "srv.geo_position"],
   [/^positions have (\d+) values/, "srv.geo_values", ["n"]],
   [/^(latitude|longitude) (\S+) is outside \[(\S+), (\S+)\]$/, "srv.geo_range", ["axis", "value", "lo", "hi"], { axis: AXIS }],
