@@ -239,3 +239,12 @@ def test_why_a_drawn_shape_is_not_valid_reads_in_chinese():
     for message, zh in zip(messages, shown):
         assert _CJK.search(zh) and not re.search(r"[A-Za-z]", zh), (message, zh)
     assert "边线自相交" in shown[0] and "位置 1 1" in shown[0]
+
+
+def test_a_library_s_own_words_about_a_bad_file_stay_out_of_a_chinese_page():
+    """What osmium or the JSON parser said about a file that cannot be read is English only: the Chinese page says
+    what is wrong in its own words (the English page keeps the detail)."""
+    messages = ["the OpenStreetMap file cannot be read (Read failed: bad header in PBF blob)",
+                "not JSON (Expecting value: line 1 column 1 (char 0))"]
+    for message, zh in zip(messages, _node_server_text(messages)):
+        assert _CJK.search(zh) and "Read failed" not in zh and "Expecting" not in zh, (message, zh)
