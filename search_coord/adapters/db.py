@@ -7,20 +7,29 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import sessionmaker
 
+from .checkpoint import AUTOCHECKPOINT_PAGES, WalCheckpointer
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
 def make_engine(url: str, echo: bool = False, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kwargs) -> Engine:
     """Create the engine for ``url``; SQLite connections are tuned for one writer and many readers (a writer waits
-    up to ``busy_timeout_ms`` for the lock, then the request fails with a clear, retryable error)."""
+    up to ``busy_timeout_ms`` for the lock, then the request fails with a clear, retryable error), and a database
+    file's WAL is checkpointed in the background, not in the commits (``adapters/checkpoint.py``)."""
     if url.startswith("sqlite"):
         engine = create_engine(url, echo=echo, connect_args={"timeout": busy_timeout_ms / 1000,
                                                              "check_same_thread": False}, **kwargs)
         _tune_sqlite(engine, busy_timeout_ms)
+        if _is_file(engine):
+            engine.sc_checkpointer = WalCheckpointer(engine)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     return create_engine(url, echo=echo, pool_pre_ping=True, **kwargs)
+
+
+def _is_file(engine: Engine) -> bool:
+    return engine.url.database not in (None, "", ":memory:") and not engine.url.database.startswith("file::memory:")
 
 
 def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
@@ -29,8 +38,9 @@ def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         # Let SQLAlchemy, not the driver, decide when transactions begin (so we can say BEGIN IMMEDIATE).
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
-        if engine.url.database not in (None, "", ":memory:"):
+        if _is_file(engine):
             cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
         cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
