@@ -51,14 +51,20 @@ class WalCheckpointer:
         return thread is not None and thread.is_alive()
 
     def _committed(self, _conn) -> None:
+        """SQLAlchemy's ``commit`` event (it comes just before the commit itself): never raises, so never fails the
+        commit (a thread that cannot start leaves the checkpoints to the commits, past the safety net)."""
         self._dirty = True
         self._last_commit = time.monotonic()
         if self._thread is None:
             with self._lock:
                 if self._thread is None:
-                    self._thread = threading.Thread(target=self._loop, name="search-coord-wal-checkpoint",
-                                                    daemon=True)
-                    self._thread.start()
+                    thread = threading.Thread(target=self._loop, name="search-coord-wal-checkpoint", daemon=True)
+                    try:
+                        thread.start()
+                    except RuntimeError as exc:   # no thread to be had now: the next commit tries again
+                        log.warning("WAL checkpoint thread not started (%s)", exc)
+                        return
+                    self._thread = thread
 
     def _loop(self) -> None:
         while True:

@@ -70,3 +70,28 @@ def test_a_database_in_memory_has_no_checkpointer():
     engine = make_engine("sqlite://")
     assert not hasattr(engine, "sc_checkpointer")
     engine.dispose()
+
+
+def test_a_thread_that_cannot_start_never_fails_a_commit(tmp_path, monkeypatch):
+    """The checkpointer hears of a commit just before it is made: when no thread can be started (a process at its
+    limit), the commit still succeeds and the next one tries again."""
+    import threading as threading_module
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'wal.db'}")
+    real_start = threading_module.Thread.start
+
+    def refuse(self):
+        if self.name == "search-coord-wal-checkpoint":
+            raise RuntimeError("can't start new thread")
+        return real_start(self)
+    try:
+        monkeypatch.setattr(threading_module.Thread, "start", refuse)
+        _writes(engine, 3)
+        with engine.connect() as c:
+            assert c.exec_driver_sql("SELECT count(*) FROM t").scalar() == 3
+        assert not engine.sc_checkpointer.running
+        monkeypatch.setattr(threading_module.Thread, "start", real_start)
+        _writes(engine, 1)
+        assert engine.sc_checkpointer.running
+    finally:
+        engine.dispose()
