@@ -7,7 +7,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import sessionmaker
 
-from .checkpoint import AUTOCHECKPOINT_PAGES, WalCheckpointer
+from .checkpoint import AUTOCHECKPOINT_PAGES, JOURNAL_SIZE_LIMIT_BYTES, WalCheckpointer
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -41,6 +41,7 @@ def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         if _is_file(engine):
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
+            cur.execute(f"PRAGMA journal_size_limit={JOURNAL_SIZE_LIMIT_BYTES}")
         cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")

@@ -26,10 +26,17 @@ def _json(status: int, code: str, message: str, errors: dict | None = None, extr
 PAGE_STATUSES = frozenset({400, 401, 403, 404, 405, 409, 413, 429, 500, 503})
 
 
-def _page(status: int, message: str | None):
+#: Refusals whose own line says more than their status's (``error.<code>``).
+PAGE_CODES = frozenset({"csrf"})
+
+
+def _page(status: int, message: str | None, code: str | None = None):
     """The error page: its lead in the reader's language; the server's own words (English) below it only on an
     English page (a page in Chinese never shows English text)."""
-    lead = f"error.page_{status}" if status in PAGE_STATUSES else "error.page_other"
+    if code in PAGE_CODES:
+        lead, message = f"error.{code}", None   # what to do is the whole message (the English one is for APIs)
+    else:
+        lead = f"error.page_{status}" if status in PAGE_STATUSES else "error.page_other"
     return render_template("error.html", status=status, lead=lead, message=message), status
 
 
@@ -44,7 +51,7 @@ def register_error_handlers(app) -> None:
             if status == 503:
                 resp.headers["Retry-After"] = "2"  # busy or briefly down: the client retries the same change
             return resp, status
-        return _page(exc.status, exc.message)
+        return _page(exc.status, exc.message, exc.code)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):

@@ -61,3 +61,15 @@ def test_an_unexpected_error(app, login, monkeypatch):
     assert r.status_code == 500 and "服务器出错" in text and not re.search(r"[A-Za-z]{2,}", text), text
     disp.client.set_cookie("lang", "en")
     assert "Server error: nothing was saved." in section(disp.get("/"))
+
+
+@pytest.mark.parametrize("lang, line", [("en", "The page is out of date — reload it and try again"),
+                                        ("zh-CN", "页面已过期，请刷新后重试")])
+def test_a_form_sent_without_its_token_says_to_reload(app, lang, line):
+    """An out-of-date form (no CSRF token): the page says to reload it, not that the request was not understood."""
+    c = app.test_client()
+    c.set_cookie("lang", lang)
+    c.get("/login")
+    r = c.post("/login", data={"username": "off1", "password": "x"})
+    text = section(r)
+    assert r.status_code == 400 and line in text and "X-CSRF-Token" not in text, text
