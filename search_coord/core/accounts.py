@@ -26,6 +26,8 @@ from importlib import resources
 
 from confusable_homoglyphs import confusables
 
+from .fields import utf8_encodable
+
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 200
 MIN_DISTINCT_CHARS = 5
@@ -44,7 +46,7 @@ def password_problem(password, username: str | None = None) -> str | None:
     """Why ``password`` is refused for the account ``username`` (an English sentence), or None when it passes.
 
     ``password`` is checked exactly as given: the caller must not strip it."""
-    if not isinstance(password, str) or not _encodable(password):
+    if not isinstance(password, str) or not utf8_encodable(password):
         return "must be text"
     if len(password) < MIN_PASSWORD_LENGTH:
         return f"must be at least {MIN_PASSWORD_LENGTH} characters"
@@ -63,18 +65,9 @@ def password_problem(password, username: str | None = None) -> str | None:
     return None
 
 
-def _encodable(text: str) -> bool:
-    """False for text no UTF-8 can hold (a lone surrogate sent as a JSON escape)."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def is_text(value) -> bool:
     """A string that UTF-8 can hold, as a password or a user name must be."""
-    return isinstance(value, str) and _encodable(value)
+    return isinstance(value, str) and utf8_encodable(value)
 
 
 def normalize_username(name: str) -> str:

@@ -109,7 +109,7 @@ def _acceptable(value: Any) -> bool:
             return False
         kind = type(item)
         if kind is str:
-            if not item.isascii() and not _encodable(item):
+            if not item.isascii() and not utf8_encodable(item):
                 return False
         elif kind is float:
             if not math.isfinite(item):
@@ -119,7 +119,7 @@ def _acceptable(value: Any) -> bool:
                 return False
         elif kind is dict:
             for key, sub in item.items():
-                if type(key) is not str or (not key.isascii() and not _encodable(key)):
+                if type(key) is not str or (not key.isascii() and not utf8_encodable(key)):
                     return False
                 stack.append((sub, depth + 1))
         elif kind is list:
@@ -129,7 +129,8 @@ def _acceptable(value: Any) -> bool:
     return True
 
 
-def _encodable(text: str) -> bool:
+def utf8_encodable(text: str) -> bool:
+    """False for text no UTF-8 can hold (a lone surrogate sent as a JSON escape)."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
@@ -138,10 +139,8 @@ def _encodable(text: str) -> bool:
 
 
 def _check_text(text: str, where: str) -> None:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValidationError({where: "contains an invalid character (a lone surrogate)"}) from None
+    if not utf8_encodable(text):
+        raise ValidationError({where: "contains an invalid character (a lone surrogate)"})
 
 
 def _finite(value) -> bool:
