@@ -31,23 +31,27 @@ function waitIdle(outbox, ms) {
 }
 
 function updateBar(outbox, searchId, onReload) {
+  // built once: the outbox changes often (every few fixes), and a button replaced under the officer's finger would
+  // lose the tap, so only the count is redrawn
   let bar = document.getElementById("sw-update");
-  const fresh = !bar;
-  if (fresh) {
-    bar = el("div", { id: "sw-update", class: "sw-update", role: "status" });
-    document.body.append(bar);
-  }
-  const render = () => {
-    const waiting = outbox ? outbox.summary(searchId || null).waiting : 0;
-    bar.replaceChildren(
-      el("span", { class: "sw-update-text" }, t("pwa.update_ready"),
-        waiting ? el("span", { class: "block small" }, t("pwa.update_waiting_items", { n: waiting })) : null),
+  if (!bar) {
+    const count = el("span", { class: "block small" });
+    bar = el("div", { id: "sw-update", class: "sw-update", role: "status" },
+      el("span", { class: "sw-update-text" }, t("pwa.update_ready"), count),
       el("button", { type: "button", class: "btn btn-small btn-primary", id: "sw-reload", onclick: onReload }, t("pwa.reload")),
       el("button", { type: "button", class: "btn btn-small", onclick: () => { bar.hidden = true; } }, t("pwa.later")));
-    bar.hidden = false;
-  };
-  render();
-  if (outbox && fresh) outbox.on(() => { if (!bar.hidden) render(); });
+    const render = () => {
+      const waiting = outbox ? outbox.summary(searchId || null).waiting : 0;
+      const text = waiting ? t("pwa.update_waiting_items", { n: waiting }) : "";
+      if (count.textContent !== text) count.textContent = text;
+      count.hidden = !waiting;
+    };
+    bar.sc_render = render;
+    document.body.append(bar);
+    if (outbox) outbox.on(() => { if (!bar.hidden) render(); });
+  }
+  bar.sc_render();
+  bar.hidden = false;
 }
 
 /** Keep these same-origin URLs (a photo just shown) for offline use: nothing to do when the worker controls the page
@@ -78,7 +82,10 @@ export function startServiceWorker({ outbox, searchId } = {}) {
       if (btn) btn.disabled = true;
       await waitIdle(outbox, 5000); // never cut an item while it is being sent (it is kept either way)
       reloading = true;
-      (reg.waiting || {}).postMessage && reg.waiting.postMessage({ type: "SKIP_WAITING" });
+      // the waiting worker takes over, and "controllerchange" reloads; if it already has (another tab of the app
+      // asked first), reload now
+      if (reg.waiting) reg.waiting.postMessage({ type: "SKIP_WAITING" });
+      else location.reload();
     });
   };
   navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(async (reg) => {

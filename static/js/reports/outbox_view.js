@@ -65,8 +65,17 @@ export function outboxView(box, outbox, opts) {
     const node = document.querySelector("[data-search-id]");
     if (node) opts.searchId = parseInt(node.dataset.searchId, 10);
   }
+  let shown = null;
   const render = () => {
     const s = outbox.summary(opts.searchId);
+    // the outbox changes with every few fixes; redraw only when what is shown changes, so a button is not
+    // replaced under the officer's finger (and the tap lost) for nothing
+    const sig = JSON.stringify([s.authProblem, s.passwordChange, s.waiting, s.since, s.offline,
+      !opts.compact && !s.failed.length && !!outbox.lastSentAt,
+      s.failed.map((i) => [i.key, i.kind, i.status, i.error, i.errData, i.label, i.searchTitle, i.created,
+        ((i.body && i.body.points) || []).length])]);
+    if (sig === shown) return;
+    shown = sig;
     clear(box);
     box.classList.toggle("has-waiting", s.waiting > 0);
     box.classList.toggle("has-failed", s.failed.length > 0);
