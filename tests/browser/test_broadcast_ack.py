@@ -29,7 +29,7 @@ def test_broadcast_alerts_the_phone_and_the_ack_reaches_the_console(server, brow
 
     # the console sees the officer connected (presence)
     disp.click("#tab-members")
-    disp.wait_for_selector(f"#member-list li[data-user-id='{officer_id}'][data-presence='online']", timeout=3000)
+    disp.wait_for_selector(f"#member-list li[data-user-id='{officer_id}'][data-presence='online']", timeout=10000)
 
     # --- the dispatcher broadcasts ----------------------------------------------------------------------
     disp.click("#head-actions .btn-broadcast")
@@ -37,11 +37,11 @@ def test_broadcast_alerts_the_phone_and_the_ack_reaches_the_console(server, brow
     disp.fill("#b-text", TEXT)
     disp.click("#broadcast-dialog button[type=submit]")
     sent_at = time.monotonic()
-    field.wait_for_selector("#broadcast-alert[open]", timeout=2000)
+    field.wait_for_selector("#broadcast-alert[open]", timeout=10000)
     shown = time.monotonic() - sent_at
     assert TEXT in field.inner_text("#bc-text")
     assert "bc-red" not in field.get_attribute("#broadcast-alert", "class")
-    disp.wait_for_selector("#panel-broadcasts:not([hidden]) .bc-item", timeout=2000)
+    disp.wait_for_selector("#panel-broadcasts:not([hidden]) .bc-item", timeout=10000)
     bid = int(disp.get_attribute("#broadcast-list .bc-item", "data-id"))
     assert disp.locator(f".bc-item[data-id='{bid}'] .bc-pending [data-user-id='{officer_id}']").count() == 1
 
@@ -53,18 +53,18 @@ def test_broadcast_alerts_the_phone_and_the_ack_reaches_the_console(server, brow
     # --- the officer acknowledges; the console shows it ----------------------------------------------------
     field.locator("#bc-ack").tap()
     acked_at = time.monotonic()
-    disp.wait_for_selector(f".bc-item[data-id='{bid}'] .bc-acked [data-user-id='{officer_id}']", timeout=2000)
+    disp.wait_for_selector(f".bc-item[data-id='{bid}'] .bc-acked [data-user-id='{officer_id}']", timeout=10000)
     acked = time.monotonic() - acked_at
     assert disp.locator(f".bc-item[data-id='{bid}'] .bc-pending [data-user-id='{officer_id}']").count() == 0
     assert not field.locator("#broadcast-alert").is_visible()
-    field.wait_for_function("() => document.body.dataset.outboxWaiting === '0'", timeout=3000)
+    field.wait_for_function("() => document.body.dataset.outboxWaiting === '0'", timeout=10000)
 
     # a stand-down is shown in red
     disp.click("#broadcast-btn-2")
     disp.select_option("#b-kind", "stand_down")
     disp.fill("#b-text", "Stand down, return to the command post.")
     disp.click("#broadcast-dialog button[type=submit]")
-    field.wait_for_selector("#broadcast-alert.bc-red[open]", timeout=2000)
+    field.wait_for_selector("#broadcast-alert.bc-red[open]", timeout=10000)
     field.locator("#bc-ack").tap()
     assert not field.locator("#broadcast-alert").is_visible()
     print(f"alert shown after {shown:.2f} s; acknowledgement on the console after {acked:.2f} s")

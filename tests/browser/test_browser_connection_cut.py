@@ -106,7 +106,7 @@ def test_cut_while_walking_and_marking_then_everything_arrives_once_in_order(ser
             lat, lon = _zigzag(k)
             if k:
                 phone.set_geolocation({"latitude": lat, "longitude": lon, "accuracy": 6})
-            field.wait_for_function(RECORDED, arg=[lat, lon], timeout=3000)
+            field.wait_for_function(RECORDED, arg=[lat, lon], timeout=10000)
             fixes.append((lon, lat))
             field.wait_for_timeout(250)   # moving on: the next fix comes a little later (at most 40 m/s)
 
@@ -208,7 +208,7 @@ def test_cut_while_walking_and_marking_then_everything_arrives_once_in_order(ser
         disp.evaluate("""ll => { SC.debug.map.fitBounds(L.latLngBounds(ll), {padding: [60, 60], animate: false}); }""",
                       [[lat, lon] for lon, lat in fixes])
         disp.click("#tab-timeline")   # the log: "marked an area as searched", by the officer
-        disp.locator("#timeline .tl-area-searched").wait_for(state="visible", timeout=2000)
+        disp.locator("#timeline .tl-area-searched").wait_for(state="visible", timeout=10000)
         disp.wait_for_timeout(300)
         # the officer's line on the map's canvas (SC.debug.tracks: what the track layer drew), spanning the view
         drawn = disp.evaluate(f"SC.debug.tracks()['{officer_id}']")

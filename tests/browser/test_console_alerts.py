@@ -30,7 +30,7 @@ def test_alerts_reach_the_console(server, pw):
             "kind": "clue", "time": iso(datetime.now(timezone.utc)), "text": "A black cloth shoe by the canal",
             "location": {"type": "Point", "coordinates": [START[1], START[0]]}, "client_id": "alert-clue-1"})
         t0 = time.monotonic()
-        desk.wait_for_function("() => window.SC.debug.sounds.some((s) => s.kind === 'clue' && !s.muted)", timeout=2000)
+        desk.wait_for_function("() => window.SC.debug.sounds.some((s) => s.kind === 'clue' && !s.muted)", timeout=10000)
         chip = desk.locator("#alert-list li[data-kind=clue]")
         expect(chip).to_be_visible(timeout=max(1, 2000 - int((time.monotonic() - t0) * 1000)))
         assert time.monotonic() - t0 < 2.0
@@ -54,7 +54,7 @@ def test_alerts_reach_the_console(server, pw):
         video1("POST", "/api/v1/searches/1/video/sightings", {
             "camera_id": c1["id"], "time": iso(datetime.now(timezone.utc) - timedelta(minutes=20)),
             "confidence": "possible"})
-        expect(desk.locator("#alert-list li[data-kind=sighting]")).to_be_visible(timeout=3000)
+        expect(desk.locator("#alert-list li[data-kind=sighting]")).to_be_visible(timeout=10000)
 
         # one tap on "need help": the position goes at once, the console sounds and marks it
         pctx, phone = phone_page(browser, server, problems, username="patrol1")

@@ -81,7 +81,7 @@ def test_long_track_canvas_detail_live_and_catch_up(server, browser):
                        " return SC.debug.map.latLngToContainerPoint([q[1], q[0]]); })()")
     box = desk.locator("#map").bounding_box()
     desk.mouse.click(box["x"] + pt["x"], box["y"] + pt["y"])
-    desk.locator(".sc-track-popup").wait_for(timeout=3000)
+    desk.locator(".sc-track-popup").wait_for(timeout=10000)
     desk.wait_for_function(f"() => {{ const d = ({DRAWN})({uid}); return d.full && d.vertices === 1505; }}")
     desk.wait_for_function("() => document.querySelector('.sc-track-popup').textContent.includes('1505')")
     assert "Patrol" in desk.locator(".sc-track-popup").text_content() or desk.locator(".sc-track-popup strong").text_content()

@@ -57,7 +57,7 @@ def test_a_self_crossing_outline_is_refused_while_drawing(server, browser):  # n
     # said once the map has handled the last corner's mouse events (under load, after the click has returned)
     expect(banner).to_have_text(page.evaluate("SC.debug.t('geomfix.self_cross')"), timeout=5000)
     _finish_on_first_corner(page)  # a triangle, the crossing corner left out
-    page.wait_for_selector("#assignment-dialog[open]", timeout=3000)
+    page.wait_for_selector("#assignment-dialog[open]", timeout=10000)
     info = page.locator("#a-geom-info").text_content()
     assert info == page.evaluate("SC.debug.t('assignment.geom_info_area', {n: 3})"), info
     page.keyboard.press("Escape")
@@ -69,8 +69,8 @@ def test_a_self_crossing_outline_is_refused_while_drawing(server, browser):  # n
     page.click(".sc-where-draw [data-draw=Polygon]")
     _click_outline(page, [(-60, -50), (60, 50), (60, -50), (-60, 50)])
     page.locator(".toast-text", has_text=page.evaluate("SC.debug.t('geomfix.self_cross')")).first.wait_for(
-        timeout=3000)
-    with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/segments"), timeout=3000) as rq:
+        timeout=10000)
+    with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/segments"), timeout=10000) as rq:
         _finish_on_first_corner(page)
     geo = rq.value.post_data_json["geometry"]
     assert geo["type"] == "Polygon" and len(geo["coordinates"][0]) == 4  # a triangle, closed

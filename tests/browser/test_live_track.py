@@ -67,14 +67,14 @@ def test_officer_track_reaches_the_dispatcher_map_live(server, browser):
             const drawn = SC.debug.tracks()[String(uid)];
             return !!drawn && drawn.canvas && drawn.vertices === pts.length && drawn.last === last[2];
         }""",
-        arg=[officer_id, lat, lon], timeout=2000)
+        arg=[officer_id, lat, lon], timeout=10000)
     delay = time.monotonic() - moved_at
     assert delay <= 2.0
 
     # the officer's own page shows the same track and nothing is left waiting
-    field.wait_for_function(f"(SC.debug.state.tracks['{officer_id}'] || []).length >= 4", timeout=2000)
+    field.wait_for_function(f"(SC.debug.state.tracks['{officer_id}'] || []).length >= 4", timeout=10000)
     field.wait_for_function(f"""() => {{ const d = SC.debug.tracks()['{officer_id}'];
-        return !!d && d.canvas && d.pieces >= 1 && d.vertices >= 4; }}""", timeout=2000)
+        return !!d && d.canvas && d.pieces >= 1 && d.vertices >= 4; }}""", timeout=10000)
     # lines are on the canvas renderer, not one SVG path per piece
     assert disp.locator("path.sc-track").count() == 0 and disp.locator(".leaflet-scTracks-pane canvas").count() >= 1
     assert int(disp.evaluate("document.body.dataset.appliedSeq")) == disp.evaluate("SC.debug.state.appliedSeq")

@@ -37,6 +37,6 @@ def test_officer_marks_assignment_area_searched(server, browser):  # noqa: F811
     assert events[-1]["type"] == "area.searched"
     assert any(float(c) > 0 for c in events[-1]["payload"]["coverage"].values())
     # Drawn live on both maps (on their shapes canvas, map/shapes_canvas.js), without a reload.
-    desk.wait_for_function("() => SC.debug.shapes('sc-searched').canvas === 1", timeout=3000)
-    page.wait_for_function("() => SC.debug.shapes('sc-searched').canvas === 1", timeout=3000)
+    desk.wait_for_function("() => SC.debug.shapes('sc-searched').canvas === 1", timeout=10000)
+    page.wait_for_function("() => SC.debug.shapes('sc-searched').canvas === 1", timeout=10000)
     assert problems == []

