@@ -248,3 +248,28 @@ def test_a_library_s_own_words_about_a_bad_file_stay_out_of_a_chinese_page():
                 "not JSON (Expecting value: line 1 column 1 (char 0))"]
     for message, zh in zip(messages, _node_server_text(messages)):
         assert _CJK.search(zh) and "Read failed" not in zh and "Expecting" not in zh, (message, zh)
+
+
+def test_geometry_types_and_a_field_s_option_codes_read_in_chinese():
+    """GeoJSON's type names and the option codes a field lists are named as the page names them; a code the page
+    has no name for, or a field it does not know, stays as sent."""
+    items = ["geometry type must be one of Polygon, MultiPolygon; got 'LineString'",
+             ["must be one of: open, suspended, closed (use FOUND to report a find)", "status"],
+             ["must be one of foot, vehicle", "mode"],
+             ["must be one of: dispatcher, officer", "role"],
+             ["must be one of: spoken, no_answer, bogus", "outcome"],
+             ["must be one of: a, b", "no_such_field"]]
+    shown = _node_server_text(items)
+    assert shown[0] == "图形类型必须是以下之一：多边形、多个多边形（收到的是 线）", shown[0]
+    assert "进行中" in shown[1] and "已暂停" in shown[1] and "已结束" in shown[1], shown[1]
+    assert shown[2] == "必须是以下之一：步行、车辆", shown[2]
+    assert shown[3] == "必须是以下之一：调度员、民警", shown[3]
+    assert shown[4] == "必须是以下之一：已当面询问、无人应答、bogus", shown[4]
+    assert shown[5] == "必须是以下之一：a, b", shown[5]
+    geo_types = _node_server_text([f"geometry type must be one of {t}; got {t!r}" for t in (
+        "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection",
+        "Feature", "FeatureCollection")])
+    assert all(_CJK.search(zh) and not re.search(r"[A-Za-z]", zh) for zh in geo_types), geo_types
+    # the field a message is about, as the page names it (when it names it)
+    assert _node_server_text([{"field": "terrain"}, {"field": "client_id"}]) == ["地形", "client_id"]
+

@@ -2,7 +2,7 @@
 import { toast } from "./dom.js";
 import { hasKey, t } from "./i18n.js";
 import { config } from "./page.js";
-import { serverText } from "./server_text.js";
+import { fieldLabel, serverText } from "./server_text.js";
 
 /** A readable message for an API error (translated when we know the code). */
 export function errorMessage(err) {
@@ -15,7 +15,7 @@ export function errorMessage(err) {
   if (known) head = known;
   let detail = serverText(data.message || "");
   if (data.errors && typeof data.errors === "object") {
-    detail = Object.entries(data.errors).map(([k, v]) => k + ": " + serverText(v)).join("; ");
+    detail = Object.entries(data.errors).map(([k, v]) => fieldLabel(k) + ": " + serverText(v, k)).join("; ");
   }
   return detail ? head + " — " + detail : head;
 }

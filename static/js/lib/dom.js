@@ -100,7 +100,7 @@ export function showFieldErrors(form, errors) {
     const input = target.matches("input,select,textarea") ? target : target.querySelector("input,select,textarea");
     if (input) input.setAttribute("aria-invalid", "true");
     const id = "err-" + key.replace(/[^A-Za-z0-9_-]/g, "_");
-    const note = el("p", { class: "field-error", id }, serverText(msg));
+    const note = el("p", { class: "field-error", id }, serverText(msg, key));
     const holder = target.closest(".field") || target;
     holder.append(note);
     if (input) input.setAttribute("aria-describedby", id);

@@ -10,6 +10,16 @@ const KIND = ["streets.pick."];       // walkable | drivable
 const MODE = ["streets.mode."];       // foot | vehicle
 const AXIS = ["srv.axis."];           // latitude | longitude
 const GEOS = ["srv.geos."];           // GEOS's (shapely's) reasons a shape is not valid: "Self-intersection", ...
+const GEOTYPES = { each: ["srv.geotype."] };   // GeoJSON's type names: "Polygon, MultiPolygon"
+
+/** The option codes of a field the server lists ("must be one of: open, suspended, closed"): i18n prefixes their
+    names are looked up under, by the field's name (a code with no name there stays as it is). */
+const FIELD_OPTIONS = {
+  role: ["role."], category: ["category."], sex: ["sex."], terrain: ["terrain."], risk: ["risk_level."],
+  condition: ["condition."], footage: ["footage."], confidence: ["confidence."], mode: ["streets.mode."],
+  outcome: ["doors.outcome."], status: ["astatus.", "task_status.", "sstatus."],
+  kind: ["team_kind.", "akind.", "camera_kind.", "bkind."],
+};
 
 /** [pattern, key, names of the captured parts, {name: i18n prefixes a part's value is looked up under, or
     "numbers": its numbers listed}]: the commonest messages first. */
@@ -17,6 +27,7 @@ const PATTERNS = [
   [/^is required$/, "srv.required"],
   [/^must be text$/, "srv.must_text"],
   [/^(?:must be at most|up to) (\d+) characters$/, "srv.max_chars", ["n"]],
+  [/^must be one of: (.+) \(use FOUND to report a find\)$/, "srv.one_of_found", ["options"], { options: { each: STATUS } }],
   [/^must be one of:? (.+)$/, "srv.one_of", ["options"]],
   [/^must be a list of: (.+)$/, "srv.list_of", ["options"]],
   [/^must be a whole number$/, "srv.whole_number"],
@@ -58,7 +69,8 @@ const PATTERNS = [
   [/^the join link (.+)$/, "srv.join_link"],
   // geometry (a drawn area)
   [/^geometry must be a GeoJSON object$/, "srv.geo_object"],
-  [/^geometry type must be one of (.+); got '?([^']*)'?$/, "srv.geo_type", ["options", "got"]],
+  [/^geometry type must be one of (.+); got '?([^']*)'?$/, "srv.geo_type", ["options", "got"],
+    { options: GEOTYPES, got: GEOTYPES }],
   [/^geometry is not valid: ([^[]+?)\[([^\]]*)\]$/, "srv.geo_invalid_at", ["why", "at"], { why: GEOS }],
   [/^geometry is not valid: (.+)$/, "srv.geo_invalid", ["why"], { why: GEOS }],
   [/^a position must be \[longitude, latitude\]$/, "srv.geo_position"],
@@ -119,8 +131,18 @@ const PATTERNS = [
   [/^not an address of this assignment$/, "srv.not_assignment_address"],
 ];
 
+const listSep = () => (lang === "en" ? ", " : "、");
+
 function lookUp(value, fix) {
-  if (fix === "numbers") return (value.match(/\d+/g) || []).join(lang === "en" ? ", " : "、");
+  if (fix === "numbers") return (value.match(/\d+/g) || []).join(listSep());
+  if (fix.each) {
+    // the codes of one list belong to one set: named under the prefix that knows most of them ("open" is a
+    // search's, an assignment's or a task's, by the codes beside it)
+    const codes = value.split(/,\s*/);
+    const known = (p) => codes.filter((c) => hasKey(p + c)).length;
+    const best = fix.each.reduce((a, p) => (known(p) > known(a) ? p : a), fix.each[0]);
+    return codes.map((c) => lookUp(c, [best])).join(listSep());
+  }
   const prefix = fix.find((p) => hasKey(p + value));
   return prefix ? t(prefix + value) : value;
 }
@@ -132,7 +154,7 @@ function match(msg) {
     if (!m) continue;
     const values = {};
     (names || []).forEach((n, i) => { values[n] = m[i + 1] === undefined ? "" : m[i + 1]; });
-    return { key, values, fixes: fixes || {} };
+    return { key, values, fixes: { ...(fixes || {}) } };
   }
   return null;
 }
@@ -143,11 +165,20 @@ export function serverParts(msg) {
   return m && { key: m.key, values: m.values };
 }
 
-/** The server's message ``msg`` in the page's language (English pages: unchanged). */
-export function serverText(msg) {
+/** The server's message ``msg`` in the page's language (English pages: unchanged). ``field``: the name of the field
+    it is about, when it is a field's message (its option codes are then named as the page names them). */
+export function serverText(msg, field) {
   if (typeof msg !== "string" || lang === "en") return msg;
   const m = match(msg);
   if (!m || !hasKey(m.key)) return msg;
+  if ((m.key === "srv.one_of" || m.key === "srv.list_of") && FIELD_OPTIONS[field]) {
+    m.fixes.options = { each: FIELD_OPTIONS[field] };
+  }
   for (const [name, fix] of Object.entries(m.fixes)) m.values[name] = lookUp(m.values[name], fix);
   return t(m.key, m.values);
+}
+
+/** A field's name as the page names it (the server's errors are keyed by the field's API name). */
+export function fieldLabel(name) {
+  return lang !== "en" && hasKey("fieldname." + name) ? t("fieldname." + name) : name;
 }
