@@ -1,6 +1,6 @@
 /* search-coord: calls to the JSON API (CSRF token, device id, errors as toasts), ids, and the enum lists (meta). */
 import { toast } from "./dom.js";
-import { hasKey, t } from "./i18n.js";
+import { hasKey, lang, t } from "./i18n.js";
 import { config } from "./page.js";
 import { fieldLabel, serverText } from "./server_text.js";
 
@@ -15,7 +15,9 @@ export function errorMessage(err) {
   if (known) head = known;
   let detail = serverText(data.message || "");
   if (data.errors && typeof data.errors === "object") {
-    detail = Object.entries(data.errors).map(([k, v]) => fieldLabel(k) + ": " + serverText(v, k)).join("; ");
+    const zh = lang !== "en";
+    detail = Object.entries(data.errors).map(([k, v]) => fieldLabel(k) + (zh ? "：" : ": ") + serverText(v, k))
+      .join(zh ? "；" : "; ");
   }
   return detail ? head + " — " + detail : head;
 }
