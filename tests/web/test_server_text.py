@@ -270,6 +270,15 @@ def test_geometry_types_and_a_field_s_option_codes_read_in_chinese():
         "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection",
         "Feature", "FeatureCollection")])
     assert all(_CJK.search(zh) and not re.search(r"[A-Za-z]", zh) for zh in geo_types), geo_types
-    # the field a message is about, as the page names it (when it names it)
-    assert _node_server_text([{"field": "terrain"}, {"field": "client_id"}]) == ["地形", "client_id"]
+    # the field a message is about, as the page names it (when it names it; a nested one by its last part)
+    assert _node_server_text([{"field": "terrain"}, {"field": "client_id"}, {"field": "subject.sex"},
+                              {"field": "__proto__"}]) == ["地形", "client_id", "性别", "__proto__"]
+    odd = _node_server_text([["must be one of: clue, sighting", "kind"],
+                             ["must be one of: male, female, unknown", "subject.sex"],
+                             ["must be one of: a, b", "constructor"], ["must be one of: a, b", "__proto__"],
+                             "geometry type must be one of Polygon, MultiPolygon; got 'Polygon, Point'"])
+    assert odd[0] == "必须是以下之一：线索、目击", odd[0]
+    assert odd[1] == "必须是以下之一：男、女、不详", odd[1]
+    assert odd[2] == odd[3] == "必须是以下之一：a, b", odd[2:4]
+    assert odd[4].endswith("（收到的是 Polygon, Point）"), odd[4]   # what was sent is one value, not a list
 

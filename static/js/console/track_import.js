@@ -3,6 +3,7 @@
 import { api, errorMessage } from "../lib/api.js";
 import { clear, el, fillSelect } from "../lib/dom.js";
 import { t } from "../lib/i18n.js";
+import { fieldErrors } from "../lib/server_text.js";
 
 /** The import form in the Members tab; `live` is the console's LiveSearch (for the team list). */
 export function startTrackImport(live) {
@@ -63,7 +64,7 @@ export function startTrackImport(live) {
       form.reset();
     } catch (err) {
       const errors = err.data && err.data.errors;
-      const text = errors ? Object.entries(errors).map(([k, v]) => `${k}: ${v}`).join("; ") : errorMessage(err);
+      const text = errors ? fieldErrors(errors) : errorMessage(err);
       result.append(el("p", { class: "error" }, t("trackimp.refused") + " " + text));
     } finally {
       submit.disabled = false;

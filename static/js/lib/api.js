@@ -1,8 +1,8 @@
 /* search-coord: calls to the JSON API (CSRF token, device id, errors as toasts), ids, and the enum lists (meta). */
 import { toast } from "./dom.js";
-import { hasKey, lang, t } from "./i18n.js";
+import { hasKey, t } from "./i18n.js";
 import { config } from "./page.js";
-import { fieldLabel, serverText } from "./server_text.js";
+import { fieldErrors, serverText } from "./server_text.js";
 
 /** A readable message for an API error (translated when we know the code). */
 export function errorMessage(err) {
@@ -15,9 +15,7 @@ export function errorMessage(err) {
   if (known) head = known;
   let detail = serverText(data.message || "");
   if (data.errors && typeof data.errors === "object") {
-    const zh = lang !== "en";
-    detail = Object.entries(data.errors).map(([k, v]) => fieldLabel(k) + (zh ? "：" : ": ") + serverText(v, k))
-      .join(zh ? "；" : "; ");
+    detail = fieldErrors(data.errors);
   }
   return detail ? head + " — " + detail : head;
 }

@@ -18,8 +18,15 @@ const FIELD_OPTIONS = {
   role: ["role."], category: ["category."], sex: ["sex."], terrain: ["terrain."], risk: ["risk_level."],
   condition: ["condition."], footage: ["footage."], confidence: ["confidence."], mode: ["streets.mode."],
   outcome: ["doors.outcome."], status: ["astatus.", "task_status.", "sstatus."],
-  kind: ["team_kind.", "akind.", "camera_kind.", "bkind."],
+  kind: ["team_kind.", "akind.", "camera_kind.", "clue_kind.", "bkind."], join_role: ["join_role."],
 };
+/** A field's own name: the last part of a nested one ("subject.sex" -> "sex"). */
+const leaf = (field) => String(field || "").split(".").pop();
+/** The i18n prefixes of a field's option codes (own entries only: "constructor" is no field of ours). */
+function optionPrefixes(field) {
+  for (const name of [field, leaf(field)]) if (Object.hasOwn(FIELD_OPTIONS, name)) return FIELD_OPTIONS[name];
+  return null;
+}
 
 /** [pattern, key, names of the captured parts, {name: i18n prefixes a part's value is looked up under, or
     "numbers": its numbers listed}]: the commonest messages first. */
@@ -70,7 +77,7 @@ const PATTERNS = [
   // geometry (a drawn area)
   [/^geometry must be a GeoJSON object$/, "srv.geo_object"],
   [/^geometry type must be one of (.+); got '?([^']*)'?$/, "srv.geo_type", ["options", "got"],
-    { options: GEOTYPES, got: GEOTYPES }],
+    { options: GEOTYPES, got: GEOTYPES.each }],
   [/^geometry is not valid: ([^[]+?)\[([^\]]*)\]$/, "srv.geo_invalid_at", ["why", "at"], { why: GEOS }],
   [/^geometry is not valid: (.+)$/, "srv.geo_invalid", ["why"], { why: GEOS }],
   [/^a position must be \[longitude, latitude\]$/, "srv.geo_position"],
@@ -171,14 +178,27 @@ export function serverText(msg, field) {
   if (typeof msg !== "string" || lang === "en") return msg;
   const m = match(msg);
   if (!m || !hasKey(m.key)) return msg;
-  if ((m.key === "srv.one_of" || m.key === "srv.list_of") && FIELD_OPTIONS[field]) {
-    m.fixes.options = { each: FIELD_OPTIONS[field] };
-  }
+  const prefixes = (m.key === "srv.one_of" || m.key === "srv.list_of") && optionPrefixes(field);
+  if (prefixes) m.fixes.options = { each: prefixes };
   for (const [name, fix] of Object.entries(m.fixes)) m.values[name] = lookUp(m.values[name], fix);
   return t(m.key, m.values);
 }
 
-/** A field's name as the page names it (the server's errors are keyed by the field's API name). */
+/** A field's name as the page names it (the server's errors are keyed by the field's API name, "subject.sex" for a
+    nested one). */
 export function fieldLabel(name) {
-  return lang !== "en" && hasKey("fieldname." + name) ? t("fieldname." + name) : name;
+  if (lang === "en") return name;
+  for (const key of ["fieldname." + name, "fieldname." + leaf(name)]) if (hasKey(key)) return t(key);
+  return name;
+}
+
+/** One field's error as a line: "地形：必须是…" ("terrain: must be …" on an English page). ``text``: how the message
+    is put in the page's language (serverText unless given). */
+export function fieldError(name, msg, text) {
+  return fieldLabel(name) + (lang === "en" ? ": " : "：") + (text || serverText)(msg, name);
+}
+
+/** A 400's field errors ({field: message}) as one line, each by fieldError. */
+export function fieldErrors(errors, text) {
+  return Object.entries(errors).map(([k, v]) => fieldError(k, v, text)).join(lang === "en" ? "; " : "；");
 }

@@ -51,6 +51,7 @@ function updateBar(outbox, searchId, onReload) {
     if (outbox) outbox.on(() => { if (!bar.hidden) render(); });
   }
   bar.sc_render();
+  bar.querySelector("#sw-reload").disabled = false; // a new release after a reload asked that never came
   bar.hidden = false;
 }
 

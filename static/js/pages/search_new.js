@@ -3,7 +3,7 @@ import { api, errorMessage, meta } from "../lib/api.js";
 import { $, $$, clear, el, fillSelect, showFieldErrors, toast } from "../lib/dom.js";
 import { dateToLocalInput, localInputToIso, zoneLabel } from "../lib/format.js";
 import { t, tEnum } from "../lib/i18n.js";
-import { fieldLabel, serverText } from "../lib/server_text.js";
+import { fieldError } from "../lib/server_text.js";
 import { lkpMarker, makeMap } from "../map/base.js";
 import { boot } from "../lib/boot.js";
 import { debug } from "../lib/debug.js";
@@ -207,7 +207,7 @@ form.addEventListener("submit", async (e) => {
       if (errors) {
         const rest = showFieldErrors(form, err.data.errors);
         errs.append(el("p", {}, t("form.fix_errors")));
-        for (const k of rest) errs.append(el("p", {}, `${fieldLabel(k)}: ${serverText(err.data.errors[k], k)}`));
+        for (const k of rest) errs.append(el("p", {}, fieldError(k, err.data.errors[k])));
       } else {
         toast(errorMessage(err), "error");
       }

@@ -4,7 +4,7 @@ import { errorMessage, randomId } from "../lib/api.js";
 import { $$, clear, el, showFieldErrors, toast } from "../lib/dom.js";
 import { dateToLocalInput, fmtCoord, localInputToIso, wallClock, wallToMs } from "../lib/format.js";
 import { t, tEnum } from "../lib/i18n.js";
-import { fieldLabel, serverText } from "../lib/server_text.js";
+import { fieldError } from "../lib/server_text.js";
 import { pickPoint } from "../map/base.js";
 import { sendReport } from "./outbox_view.js";
 
@@ -127,7 +127,7 @@ export function showErrors(form, err) {
   const box = clear(form.querySelector(".form-errors"));
   if (err && err.status === 400 && err.data && (err.data.errors || err.data.fields)) {
     const errors = err.data.errors || err.data.fields;
-    for (const k of showFieldErrors(form, errors)) box.append(el("p", {}, `${fieldLabel(k)}: ${serverText(errors[k], k)}`));
+    for (const k of showFieldErrors(form, errors)) box.append(el("p", {}, fieldError(k, errors[k])));
   } else {
     showFieldErrors(form, {});
     box.append(el("p", {}, errorMessage(err)));

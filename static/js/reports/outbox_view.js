@@ -4,6 +4,7 @@ import { api, errorMessage } from "../lib/api.js";
 import { clear, el } from "../lib/dom.js";
 import { fmtDateTime, fmtTime } from "../lib/format.js";
 import { lang, t } from "../lib/i18n.js";
+import { fieldErrors, serverText } from "../lib/server_text.js";
 import { outboxSearchIdOf } from "./outbox.js";
 import { outbox } from "./outbox.js";
 import "./outbox_photos.js"; // adds the photo items to the Outbox class
@@ -44,7 +45,7 @@ function refusal(item) {
   else if (item.status === 403) why = t("outbox.reason.forbidden");
   else if (item.status === 404) why = t("outbox.reason.not_found");
   else if (item.status === 400 && data.errors && typeof data.errors === "object") {
-    why = Object.entries(data.errors).map(([k, v]) => k + ": " + reasonText(String(v))).join("; ");
+    why = fieldErrors(data.errors, (v, k) => { const s = serverText(String(v), k); return s === String(v) ? reasonText(s) : s; });
   } else if (item.status) why = errorMessage({ status: item.status, data });
   else why = item.error || "";
   return item.kind === "photo" ? t("outbox.photo_failed", { reason: why }) : why;
@@ -70,7 +71,7 @@ export function outboxView(box, outbox, opts) {
     const s = outbox.summary(opts.searchId);
     // the outbox changes with every few fixes; redraw only when what is shown changes, so a button is not
     // replaced under the officer's finger (and the tap lost) for nothing
-    const sig = JSON.stringify([s.authProblem, s.passwordChange, s.waiting, s.since, s.offline,
+    const sig = JSON.stringify([s.authProblem, s.passwordChange, s.waiting, s.since && sinceText(s.since), s.offline,
       !opts.compact && !s.failed.length && !!outbox.lastSentAt,
       s.failed.map((i) => [i.key, i.kind, i.status, i.error, i.errData, i.label, i.searchTitle, i.created,
         ((i.body && i.body.points) || []).length])]);
