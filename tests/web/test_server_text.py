@@ -275,10 +275,12 @@ def test_geometry_types_and_a_field_s_option_codes_read_in_chinese():
                               {"field": "__proto__"}]) == ["地形", "client_id", "性别", "__proto__"]
     odd = _node_server_text([["must be one of: clue, sighting", "kind"],
                              ["must be one of: male, female, unknown", "subject.sex"],
+                             ["must be one of: patrol, video_review", "role"],
                              ["must be one of: a, b", "constructor"], ["must be one of: a, b", "__proto__"],
                              "geometry type must be one of Polygon, MultiPolygon; got 'Polygon, Point'"])
     assert odd[0] == "必须是以下之一：线索、目击", odd[0]
     assert odd[1] == "必须是以下之一：男、女、不详", odd[1]
-    assert odd[2] == odd[3] == "必须是以下之一：a, b", odd[2:4]
-    assert odd[4].endswith("（收到的是 Polygon, Point）"), odd[4]   # what was sent is one value, not a list
+    assert odd[2] == "必须是以下之一：巡逻、视频查看", odd[2]
+    assert odd[3] == odd[4] == "必须是以下之一：a, b", odd[3:5]
+    assert odd[5].endswith("（收到的是 Polygon, Point）"), odd[5]   # what was sent is one value, not a list
 

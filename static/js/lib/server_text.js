@@ -15,10 +15,10 @@ const GEOTYPES = { each: ["srv.geotype."] };   // GeoJSON's type names: "Polygon
 /** The option codes of a field the server lists ("must be one of: open, suspended, closed"): i18n prefixes their
     names are looked up under, by the field's name (a code with no name there stays as it is). */
 const FIELD_OPTIONS = {
-  role: ["role."], category: ["category."], sex: ["sex."], terrain: ["terrain."], risk: ["risk_level."],
+  role: ["role.", "join_role."], category: ["category."], sex: ["sex."], terrain: ["terrain."], risk: ["risk_level."],
   condition: ["condition."], footage: ["footage."], confidence: ["confidence."], mode: ["streets.mode."],
   outcome: ["doors.outcome."], status: ["astatus.", "task_status.", "sstatus."],
-  kind: ["team_kind.", "akind.", "camera_kind.", "clue_kind.", "bkind."], join_role: ["join_role."],
+  kind: ["team_kind.", "akind.", "camera_kind.", "clue_kind.", "bkind."],
 };
 /** A field's own name: the last part of a nested one ("subject.sex" -> "sex"). */
 const leaf = (field) => String(field || "").split(".").pop();
