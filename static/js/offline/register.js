@@ -30,29 +30,29 @@ function waitIdle(outbox, ms) {
   });
 }
 
+/* the update bar, built once: the outbox changes often (every few fixes), and a button replaced under the officer's
+   finger would lose the tap, so only the count is redrawn */
+const bar = { node: null, render: null };
+
 function updateBar(outbox, searchId, onReload) {
-  // built once: the outbox changes often (every few fixes), and a button replaced under the officer's finger would
-  // lose the tap, so only the count is redrawn
-  let bar = document.getElementById("sw-update");
-  if (!bar) {
+  if (!bar.node) {
     const count = el("span", { class: "block small" });
-    bar = el("div", { id: "sw-update", class: "sw-update", role: "status" },
+    bar.node = el("div", { id: "sw-update", class: "sw-update", role: "status" },
       el("span", { class: "sw-update-text" }, t("pwa.update_ready"), count),
       el("button", { type: "button", class: "btn btn-small btn-primary", id: "sw-reload", onclick: onReload }, t("pwa.reload")),
-      el("button", { type: "button", class: "btn btn-small", onclick: () => { bar.hidden = true; } }, t("pwa.later")));
-    const render = () => {
+      el("button", { type: "button", class: "btn btn-small", onclick: () => { bar.node.hidden = true; } }, t("pwa.later")));
+    bar.render = () => {
       const waiting = outbox ? outbox.summary(searchId || null).waiting : 0;
       const text = waiting ? t("pwa.update_waiting_items", { n: waiting }) : "";
       if (count.textContent !== text) count.textContent = text;
       count.hidden = !waiting;
     };
-    bar.sc_render = render;
-    document.body.append(bar);
-    if (outbox) outbox.on(() => { if (!bar.hidden) render(); });
+    document.body.append(bar.node);
+    if (outbox) outbox.on(() => { if (!bar.node.hidden) bar.render(); });
   }
-  bar.sc_render();
-  bar.querySelector("#sw-reload").disabled = false; // a new release after a reload asked that never came
-  bar.hidden = false;
+  bar.render();
+  bar.node.querySelector("#sw-reload").disabled = false; // a new release after a reload asked that never came
+  bar.node.hidden = false;
 }
 
 /** Keep these same-origin URLs (a photo just shown) for offline use: nothing to do when the worker controls the page
